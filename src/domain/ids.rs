@@ -1,0 +1,175 @@
+//! Identifier and counter newtypes, so a version is never passed where a position belongs.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Longest identifier accepted from a user (order, customer and product ids).
+pub const MAX_ID_LEN: usize = 64;
+
+/// Why a piece of text is not a valid identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    /// The id was empty or only whitespace.
+    #[error("is required")]
+    Empty,
+    /// The id was longer than [`MAX_ID_LEN`] characters.
+    #[error("must be at most {MAX_ID_LEN} characters")]
+    TooLong,
+    /// The id contained a character outside `A–Z a–z 0–9 - _ .`.
+    #[error("may contain only letters, digits, '-', '_' and '.' (found {found:?})")]
+    BadCharacter {
+        /// The first offending character.
+        found: char,
+    },
+}
+
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates user text as an id: trimmed, non-empty, short, and URL/key safe.
+            pub fn parse(text: &str) -> Result<Self, IdError> {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Err(IdError::Empty);
+                }
+                if text.chars().count() > MAX_ID_LEN {
+                    return Err(IdError::TooLong);
+                }
+                if let Some(found) = text
+                    .chars()
+                    .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                {
+                    return Err(IdError::BadCharacter { found });
+                }
+                Ok(Self(text.to_owned()))
+            }
+
+            /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
+            pub fn numbered(prefix: &'static str, n: u64) -> Self {
+                debug_assert!(Self::parse(prefix).is_ok());
+                Self(format!("{prefix}-{n}"))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_id!(
+    /// The id of an order: also the id of its event stream and its partition key.
+    OrderId
+);
+text_id!(
+    /// The id of a customer.
+    CustomerId
+);
+text_id!(
+    /// The id of a product in an order line.
+    ProductId
+);
+text_id!(
+    /// A command's id: the idempotency key a retry carries unchanged.
+    CommandId
+);
+text_id!(
+    /// Ties together every command and event caused by one user action.
+    CorrelationId
+);
+text_id!(
+    /// The unique id of one stored event (Service Bus uses it as the message id).
+    EventId
+);
+
+macro_rules! counter {
+    ($(#[$doc:meta])* $name:ident($inner:ty)) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub $inner);
+
+        impl $name {
+            /// The next value; saturates rather than wrapping.
+            #[must_use]
+            pub fn next(self) -> Self {
+                Self(self.0.saturating_add(1))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+counter!(
+    /// Number of events in one stream; the first event of a stream has version 1.
+    StreamVersion(u64)
+);
+counter!(
+    /// Position of an event in the whole store (the change feed order); the first is 1.
+    GlobalPosition(u64)
+);
+counter!(
+    /// Version of an event's schema (its data shape), e.g. `OrderCreated` v1 or v2.
+    SchemaVersion(u16)
+);
+counter!(
+    /// Simulated time in milliseconds since the simulation started; never the wall clock.
+    VirtualMillis(u64)
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_trimmed() {
+        assert_eq!(
+            OrderId::parse("  order-1 ").map(|id| id.0),
+            Ok("order-1".into())
+        );
+    }
+
+    #[test]
+    fn an_empty_id_is_refused() {
+        assert_eq!(OrderId::parse("   "), Err(IdError::Empty));
+    }
+
+    #[test]
+    fn markup_in_an_id_is_refused() {
+        assert_eq!(
+            CustomerId::parse("<b>"),
+            Err(IdError::BadCharacter { found: '<' })
+        );
+    }
+
+    #[test]
+    fn a_long_id_is_refused() {
+        assert_eq!(ProductId::parse(&"p".repeat(65)), Err(IdError::TooLong));
+        assert!(ProductId::parse(&"p".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn counters_saturate_instead_of_wrapping() {
+        assert_eq!(StreamVersion(u64::MAX).next(), StreamVersion(u64::MAX));
+        assert_eq!(GlobalPosition(1).next(), GlobalPosition(2));
+    }
+}

@@ -1,0 +1,80 @@
+//! Order events: facts in the past tense, immutable once appended.
+
+use crate::domain::ids::{CustomerId, ProductId, SchemaVersion};
+use crate::domain::money::Cents;
+use serde::{Deserialize, Serialize};
+
+/// Something that happened to an order. Serialized as `{"eventType": …, "data": {…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "eventType", content = "data", rename_all_fields = "camelCase")]
+pub enum OrderEvent {
+    /// A draft order was opened.
+    OrderCreated {
+        /// Who the order is for.
+        customer_id: CustomerId,
+    },
+    /// Units of a product were added to the draft.
+    ItemAdded {
+        /// Which product.
+        product_id: ProductId,
+        /// Its display name.
+        product_name: String,
+        /// Price of one unit.
+        unit_price: Cents,
+        /// How many units were added (at least 1).
+        quantity: u32,
+    },
+    /// Every unit of a product was removed from the draft.
+    ItemRemoved {
+        /// Which product.
+        product_id: ProductId,
+    },
+    /// The draft was submitted; its total is fixed.
+    OrderSubmitted {
+        /// The order's total at submission.
+        total: Cents,
+    },
+    /// The order was paid in full.
+    PaymentReceived {
+        /// Amount paid.
+        amount: Cents,
+        /// How it was paid.
+        payment_method: String,
+        /// The payment provider's reference.
+        transaction_id: String,
+    },
+    /// The order left the warehouse.
+    OrderShipped {
+        /// Who carries it.
+        carrier: String,
+        /// The carrier's tracking number.
+        tracking_number: String,
+    },
+    /// The order was cancelled.
+    OrderCancelled {
+        /// Why.
+        reason: String,
+        /// Who asked.
+        cancelled_by: String,
+    },
+}
+
+impl OrderEvent {
+    /// The event's type name (the `eventType` of its JSON and Cosmos DB document).
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Self::OrderCreated { .. } => "OrderCreated",
+            Self::ItemAdded { .. } => "ItemAdded",
+            Self::ItemRemoved { .. } => "ItemRemoved",
+            Self::OrderSubmitted { .. } => "OrderSubmitted",
+            Self::PaymentReceived { .. } => "PaymentReceived",
+            Self::OrderShipped { .. } => "OrderShipped",
+            Self::OrderCancelled { .. } => "OrderCancelled",
+        }
+    }
+
+    /// The schema version this code writes. Every event type is at v1 until a v2 ships.
+    pub fn schema_version(&self) -> SchemaVersion {
+        SchemaVersion(1)
+    }
+}

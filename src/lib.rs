@@ -1,0 +1,9 @@
+//! CQRS Lab: a CQRS + Event Sourcing simulator. The core (`domain`, `app`) is pure Rust
+//! with no browser dependency; `web` (wasm32 only) is the Yew user interface.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod domain;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

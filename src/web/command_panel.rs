@@ -1,0 +1,108 @@
+//! The command form: one labelled input per field, one button per command.
+
+use crate::app::form::{CommandKind, Field};
+use crate::app::screen::{Msg, Screen};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Groups of the form: a legend, the fields the group's commands read, and its buttons.
+const GROUPS: [(&str, &[Field], &[CommandKind]); 5] = [
+    ("Create", &[Field::CustomerId], &[CommandKind::CreateOrder]),
+    (
+        "Items",
+        &[
+            Field::ProductId,
+            Field::ProductName,
+            Field::UnitPrice,
+            Field::Quantity,
+        ],
+        &[CommandKind::AddItem, CommandKind::RemoveItem],
+    ),
+    ("Submit", &[], &[CommandKind::SubmitOrder]),
+    (
+        "Payment and shipping",
+        &[
+            Field::Amount,
+            Field::PaymentMethod,
+            Field::TransactionId,
+            Field::Carrier,
+            Field::TrackingNumber,
+        ],
+        &[CommandKind::ReceivePayment, CommandKind::ShipOrder],
+    ),
+    (
+        "Cancel",
+        &[Field::Reason, Field::CancelledBy],
+        &[CommandKind::CancelOrder],
+    ),
+];
+
+/// The whole form.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    html! {
+        <div class="command-form">
+            <div class="target">
+                { input(screen, send, Field::OrderId) }
+                <p class="hint">{ "Every command below targets this order (its stream id)." }</p>
+            </div>
+            { for GROUPS.iter().map(|(legend, fields, kinds)| html! {
+                <fieldset>
+                    <legend>{ *legend }</legend>
+                    if !fields.is_empty() {
+                        <div class="fields">
+                            { for fields.iter().map(|f| input(screen, send, *f)) }
+                        </div>
+                    }
+                    <div class="buttons">
+                        { for kinds.iter().map(|k| button(send, *k)) }
+                    </div>
+                </fieldset>
+            }) }
+        </div>
+    }
+}
+
+fn input(screen: &Screen, send: &Callback<Msg>, field: Field) -> Html {
+    let id = format!("field-{}", field.key());
+    let error_id = format!("{id}-error");
+    let error = screen.field_error(field);
+    let oninput = send.reform(move |e: InputEvent| {
+        Msg::EditedField(field, e.target_unchecked_into::<HtmlInputElement>().value())
+    });
+    let mode = match field {
+        Field::UnitPrice | Field::Amount => "decimal",
+        Field::Quantity => "numeric",
+        _ => "text",
+    };
+    html! {
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={id.clone()}>{ field.label() }</label>
+            <input
+                id={id}
+                type="text"
+                inputmode={mode}
+                autocomplete="off"
+                spellcheck="false"
+                value={screen.form.get(field).to_owned()}
+                aria-invalid={error.is_some().then_some("true")}
+                aria-describedby={error.is_some().then(|| error_id.clone())}
+                {oninput}
+            />
+            if let Some(error) = error {
+                <p class="field-error" id={error_id}>{ error.to_string() }</p>
+            }
+        </div>
+    }
+}
+
+fn button(send: &Callback<Msg>, kind: CommandKind) -> Html {
+    let onclick = send.reform(move |_: MouseEvent| Msg::ClickedCommand(kind));
+    let class = match kind {
+        CommandKind::CancelOrder => "danger",
+        CommandKind::SubmitOrder => "primary",
+        _ => "",
+    };
+    html! {
+        <button type="button" class={class} {onclick}>{ kind.button_label() }</button>
+    }
+}

@@ -1,0 +1,61 @@
+//! The targeted order as the aggregate sees it: the fold of its stream.
+
+use crate::app::screen::Screen;
+use crate::domain::order::{OrderState, OrderStatus};
+use yew::prelude::*;
+
+/// The order named in the form, or a hint if it has no events.
+pub fn view(screen: &Screen) -> Html {
+    let Some(order_id) = screen.target_order() else {
+        return html! { <p class="empty">{ "Enter a valid order id to see its state." }</p> };
+    };
+    let Some((stream, OrderState::Created(order))) =
+        screen.lab.stream(&order_id).map(|s| (s, &s.state))
+    else {
+        return html! {
+            <p class="empty">{ format!("Order {order_id} has no events yet.") }</p>
+        };
+    };
+    html! {
+        <div class="order">
+            <dl class="facts">
+                <div><dt>{ "Order" }</dt><dd>{ order_id.as_str() }</dd></div>
+                <div><dt>{ "Customer" }</dt><dd>{ order.customer_id.as_str() }</dd></div>
+                <div><dt>{ "Status" }</dt><dd>{ status_badge(order.status) }</dd></div>
+                <div><dt>{ "Stream version" }</dt><dd>{ stream.version.0 }</dd></div>
+                <div><dt>{ "Total" }</dt><dd>{ order.total().to_string() }</dd></div>
+            </dl>
+            if order.lines.is_empty() {
+                <p class="empty">{ "No items." }</p>
+            } else {
+                <table class="lines">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Product" }</th>
+                            <th scope="col">{ "Name" }</th>
+                            <th scope="col" class="num">{ "Unit price" }</th>
+                            <th scope="col" class="num">{ "Quantity" }</th>
+                            <th scope="col" class="num">{ "Subtotal" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for order.lines.iter().map(|line| html! {
+                            <tr key={line.product_id.as_str()}>
+                                <td>{ line.product_id.as_str() }</td>
+                                <td>{ line.product_name.as_str() }</td>
+                                <td class="num">{ line.unit_price.to_string() }</td>
+                                <td class="num">{ line.quantity }</td>
+                                <td class="num">{ line.subtotal().to_string() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+fn status_badge(status: OrderStatus) -> Html {
+    let class = format!("badge status-{}", status.to_string().to_lowercase());
+    html! { <span class={class}>{ status.to_string() }</span> }
+}

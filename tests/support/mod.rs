@@ -1,0 +1,142 @@
+//! Given/when/then for the Order decider: given past events, when a command, then the
+//! new events or the rejection.
+#![allow(dead_code)] // each test binary uses a different subset of the builders
+
+use cqrs_lab::domain::ids::{CustomerId, ProductId};
+use cqrs_lab::domain::money::Cents;
+use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent, Rejection};
+
+/// A scenario under construction.
+pub struct Given(Vec<OrderEvent>);
+
+/// A scenario with its command decided.
+pub struct When(Result<Vec<OrderEvent>, Rejection>);
+
+/// Starts a scenario from these past events.
+pub fn given(events: impl IntoIterator<Item = OrderEvent>) -> Given {
+    Given(events.into_iter().collect())
+}
+
+impl Given {
+    /// Decides a command against the state folded from the given events.
+    pub fn when(self, command: OrderCommand) -> When {
+        When(decide(&fold(&self.0), &command))
+    }
+}
+
+impl When {
+    /// Asserts the command was accepted with exactly these events.
+    #[track_caller]
+    pub fn then(self, expected: impl IntoIterator<Item = OrderEvent>) {
+        assert_eq!(self.0, Ok(expected.into_iter().collect::<Vec<_>>()));
+    }
+
+    /// Asserts the command was rejected for exactly this reason.
+    #[track_caller]
+    pub fn then_rejected(self, expected: Rejection) {
+        assert_eq!(self.0, Err(expected));
+    }
+}
+
+// Builders for the events and commands the tests use most, with sensible data.
+
+pub fn customer() -> CustomerId {
+    CustomerId::parse("cust-789").expect("valid id")
+}
+
+pub fn product(id: &str) -> ProductId {
+    ProductId::parse(id).expect("valid id")
+}
+
+pub fn created() -> OrderEvent {
+    OrderEvent::OrderCreated {
+        customer_id: customer(),
+    }
+}
+
+pub fn item_added(id: &str, cents: i64, quantity: u32) -> OrderEvent {
+    OrderEvent::ItemAdded {
+        product_id: product(id),
+        product_name: format!("Product {id}"),
+        unit_price: Cents(cents),
+        quantity,
+    }
+}
+
+pub fn add_item(id: &str, cents: i64, quantity: i64) -> OrderCommand {
+    OrderCommand::AddItem {
+        product_id: product(id),
+        product_name: format!("Product {id}"),
+        unit_price: Cents(cents),
+        quantity,
+    }
+}
+
+pub fn submitted(cents: i64) -> OrderEvent {
+    OrderEvent::OrderSubmitted {
+        total: Cents(cents),
+    }
+}
+
+pub fn paid(cents: i64) -> OrderEvent {
+    OrderEvent::PaymentReceived {
+        amount: Cents(cents),
+        payment_method: "card".into(),
+        transaction_id: "txn-1".into(),
+    }
+}
+
+pub fn pay(cents: i64) -> OrderCommand {
+    OrderCommand::ReceivePayment {
+        amount: Cents(cents),
+        payment_method: "card".into(),
+        transaction_id: "txn-1".into(),
+    }
+}
+
+pub fn shipped() -> OrderEvent {
+    OrderEvent::OrderShipped {
+        carrier: "Contoso Express".into(),
+        tracking_number: "TRK-1".into(),
+    }
+}
+
+pub fn ship() -> OrderCommand {
+    OrderCommand::ShipOrder {
+        carrier: "Contoso Express".into(),
+        tracking_number: "TRK-1".into(),
+    }
+}
+
+pub fn cancelled() -> OrderEvent {
+    OrderEvent::OrderCancelled {
+        reason: "changed mind".into(),
+        cancelled_by: "customer".into(),
+    }
+}
+
+pub fn cancel() -> OrderCommand {
+    OrderCommand::CancelOrder {
+        reason: "changed mind".into(),
+        cancelled_by: "customer".into(),
+    }
+}
+
+/// An order with one line of 2 × $12.50 ($25.00 total), still a draft.
+pub fn draft_with_item() -> Vec<OrderEvent> {
+    vec![created(), item_added("sku-42", 1250, 2)]
+}
+
+/// The draft above, submitted.
+pub fn submitted_order() -> Vec<OrderEvent> {
+    let mut events = draft_with_item();
+    events.push(submitted(2500));
+    events
+}
+
+/// The submitted order above, paid.
+pub fn paid_order() -> Vec<OrderEvent> {
+    let mut events = submitted_order();
+    events.push(paid(2500));
+    events
+}
