@@ -3,7 +3,8 @@
 
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::lab::{Lab, Outcome};
-use crate::domain::ids::OrderId;
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{GlobalPosition, OrderId};
 
 /// Everything the screen shows.
 #[derive(Debug, Default)]
@@ -14,6 +15,8 @@ pub struct Screen {
     pub form: CommandForm,
     /// What the last click produced.
     pub feedback: Feedback,
+    /// The event whose JSON is open, if any.
+    pub selected_event: Option<GlobalPosition>,
 }
 
 /// The answer to the last command click.
@@ -35,6 +38,8 @@ pub enum Msg {
     EditedField(Field, String),
     /// Clicked a command button.
     ClickedCommand(CommandKind),
+    /// Clicked an event's JSON button: opens it, or closes it if it was open.
+    ClickedEvent(GlobalPosition),
 }
 
 impl Screen {
@@ -55,12 +60,23 @@ impl Screen {
                     Err(error) => Feedback::Invalid(error),
                 };
             }
+            Msg::ClickedEvent(position) => {
+                self.selected_event = (self.selected_event != Some(position)).then_some(position);
+            }
         }
     }
 
     /// The order the form targets, if its id field holds a valid id.
     pub fn target_order(&self) -> Option<OrderId> {
         OrderId::parse(self.form.get(Field::OrderId)).ok()
+    }
+
+    /// The event whose JSON is open.
+    pub fn selected_event(&self) -> Option<&EventEnvelope> {
+        let position = self.selected_event?;
+        // Positions start at 1 and have no gaps, so position n is at index n - 1.
+        let index = usize::try_from(position.0.checked_sub(1)?).ok()?;
+        self.lab.events().get(index)
     }
 
     /// The form error for a field, if the last click failed on it.

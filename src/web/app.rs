@@ -59,9 +59,9 @@ pub fn App() -> Html {
                     <section class="panel" aria-labelledby="events-heading">
                         <h2 id="events-heading">
                             { "Event store " }
-                            <span class="count">{ format!("{} events", screen.lab.events().len()) }</span>
+                            <span class="count">{ event_count(screen.lab.events().len()) }</span>
                         </h2>
-                        { event_table::view(screen.lab.events()) }
+                        { event_table::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="journal-heading">
                         <h2 id="journal-heading">{ "Command log" }</h2>
@@ -70,5 +70,12 @@ pub fn App() -> Html {
                 </div>
             </main>
         </div>
+    }
+}
+
+fn event_count(n: usize) -> String {
+    match n {
+        1 => "1 event".to_owned(),
+        n => format!("{n} events"),
     }
 }

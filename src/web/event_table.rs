@@ -1,53 +1,75 @@
-//! The event store as a table: one row per event, its JSON one click away.
+//! The event store as a table: one row per event; a row's button opens its JSON below.
 
+use crate::app::screen::{Msg, Screen};
 use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::GlobalPosition;
 use yew::prelude::*;
 
-/// The table, or a hint when the store is empty.
-pub fn view(events: &[EventEnvelope]) -> Html {
+/// The table and the open event's JSON, or a hint when the store is empty.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    let events = screen.lab.events();
     if events.is_empty() {
         return html! {
             <p class="empty">{ "No events yet. Create an order to record the first one." }</p>
         };
     }
     html! {
-        <div class="table-scroll">
-            <table class="events">
-                <thead>
-                    <tr>
-                        <th scope="col">{ "Position" }</th>
-                        <th scope="col">{ "Stream" }</th>
-                        <th scope="col">{ "Version" }</th>
-                        <th scope="col">{ "Type" }</th>
-                        <th scope="col">{ "Schema" }</th>
-                        <th scope="col">{ "Time" }</th>
-                        <th scope="col">{ "Correlation" }</th>
-                        <th scope="col">{ "JSON" }</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    { for events.iter().map(row) }
-                </tbody>
-            </table>
-        </div>
+        <>
+            <div class="table-scroll">
+                <table class="events">
+                    <thead>
+                        <tr>
+                            <th scope="col" class="num">{ "Position" }</th>
+                            <th scope="col">{ "Stream" }</th>
+                            <th scope="col" class="num">{ "Version" }</th>
+                            <th scope="col">{ "Type" }</th>
+                            <th scope="col" class="num">{ "Schema" }</th>
+                            <th scope="col" class="num">{ "Time" }</th>
+                            <th scope="col">{ "Correlation" }</th>
+                            <th scope="col">{ "Causation" }</th>
+                            <th scope="col"><span class="visually-hidden">{ "Details" }</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for events.iter().map(|e| row(e, screen.selected_event, send)) }
+                    </tbody>
+                </table>
+            </div>
+            if let Some(event) = screen.selected_event() {
+                <div class="event-detail" id="event-detail">
+                    <h3>{ format!("Event {} · {} · {} v{}", event.global_position, event.event_type(), event.stream_id, event.stream_version) }</h3>
+                    <pre class="json">{ event.to_pretty_json() }</pre>
+                </div>
+            }
+        </>
     }
 }
 
-fn row(event: &EventEnvelope) -> Html {
+fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<Msg>) -> Html {
+    let position = event.global_position;
+    let open = selected == Some(position);
+    let onclick = send.reform(move |_: MouseEvent| Msg::ClickedEvent(position));
     html! {
-        <tr key={event.global_position.0}>
-            <td class="num">{ event.global_position.0 }</td>
+        <tr key={position.0} class={classes!(open.then_some("selected"))}>
+            <td class="num">{ position.0 }</td>
             <td>{ event.stream_id.as_str() }</td>
             <td class="num">{ event.stream_version.0 }</td>
-            <td><span class={classes!("event-type", event.event_type())}>{ event.event_type() }</span></td>
+            <td><span class="event-type">{ event.event_type() }</span></td>
             <td class="num">{ format!("v{}", event.schema_version.0) }</td>
             <td class="num">{ format!("{} ms", event.recorded_at.0) }</td>
-            <td>{ event.correlation_id.as_str() }</td>
+            <td class="id">{ event.correlation_id.as_str() }</td>
+            <td class="id">{ event.causation_id.as_str() }</td>
             <td>
-                <details>
-                    <summary>{ format!("JSON of event {}", event.global_position.0) }</summary>
-                    <pre class="json">{ event.to_pretty_json() }</pre>
-                </details>
+                <button
+                    type="button"
+                    class="link"
+                    aria-expanded={if open { "true" } else { "false" }}
+                    aria-controls="event-detail"
+                    aria-label={format!("JSON of event {}", position.0)}
+                    {onclick}
+                >
+                    { "JSON" }
+                </button>
             </td>
         </tr>
     }

@@ -1,0 +1,114 @@
+// The first vertical slice, driven as a user would: by role and accessible name.
+import { test, expect, type Page } from '@playwright/test';
+
+const shots = 'e2e/screenshots';
+
+async function open(page: Page) {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('./');
+  await expect(page.getByRole('heading', { level: 1, name: 'CQRS Lab' })).toBeVisible();
+  return errors;
+}
+
+const eventRows = (page: Page) => page.locator('table.events tbody tr');
+const feedback = (page: Page) => page.getByRole('status');
+
+test('the page is titled CQRS Lab and starts with an empty store', async ({ page }) => {
+  const errors = await open(page);
+  await expect(page).toHaveTitle('CQRS Lab');
+  await expect(page.getByText('No events yet. Create an order to record the first one.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Event store 0 events' })).toBeVisible();
+  await page.screenshot({ path: `${shots}/empty.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('create, add an item and submit record three events in order', async ({ page }) => {
+  const errors = await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(feedback(page)).toContainText('CreateOrder on order-1 was accepted: 1 event recorded.');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await expect(feedback(page)).toContainText('SubmitOrder on order-1 was accepted');
+
+  await expect(eventRows(page)).toHaveCount(3);
+  const types = await page.locator('table.events tbody .event-type').allTextContents();
+  expect(types).toEqual(['OrderCreated', 'ItemAdded', 'OrderSubmitted']);
+  const third = eventRows(page).nth(2);
+  await expect(third.locator('td').nth(0)).toHaveText('3');       // global position
+  await expect(third.locator('td').nth(1)).toHaveText('order-1'); // stream
+  await expect(third.locator('td').nth(2)).toHaveText('3');       // stream version
+
+  // The JSON of an event is one click away and carries the whole envelope.
+  const jsonButton = third.getByRole('button', { name: 'JSON of event 3' });
+  await jsonButton.click();
+  await expect(jsonButton).toHaveAttribute('aria-expanded', 'true');
+  const json = JSON.parse(await page.locator('#event-detail pre.json').innerText());
+  expect(json).toMatchObject({
+    eventId: 'evt-3', streamId: 'order-1', streamVersion: 3, globalPosition: 3,
+    schemaVersion: 1, eventType: 'OrderSubmitted', causationId: 'cmd-3',
+    correlationId: 'corr-3', data: { total: 2500 },
+  });
+  await expect(page.locator('.facts')).toContainText('Submitted');
+  await expect(page.locator('.facts')).toContainText('$25.00');
+  await page.screenshot({ path: `${shots}/submitted.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('submitting an empty order is rejected with a visible explanation', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await expect(feedback(page)).toContainText(
+    'SubmitOrder on order-1 was rejected: an empty order cannot be submitted: add an item first. No event was recorded.');
+  await expect(eventRows(page)).toHaveCount(1);
+  await expect(page.locator('.journal li.rejected')).toHaveCount(1);
+  await expect(page.locator('.journal li.rejected')).toContainText('Rejected');
+  await page.screenshot({ path: `${shots}/rejected.png`, fullPage: true });
+});
+
+test('a bad field is named, marked invalid, and nothing is recorded', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  const price = page.getByLabel('Unit price');
+  await price.fill('twelve');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(feedback(page)).toContainText('Unit price must be an amount such as 12.50');
+  await expect(price).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Unit price must be an amount such as 12.50').first()).toBeVisible();
+  await expect(eventRows(page)).toHaveCount(1);
+  await page.screenshot({ path: `${shots}/invalid-field.png`, fullPage: true });
+  await price.fill('12.50');
+  await expect(price).not.toHaveAttribute('aria-invalid', 'true');
+});
+
+test('the whole order life cycle through payment and shipping', async ({ page }) => {
+  await open(page);
+  for (const name of ['Create order', 'Add item', 'Submit order', 'Ship order']) {
+    await page.getByRole('button', { name }).click();
+  }
+  await expect(feedback(page)).toContainText('only a paid order can be shipped (status: Submitted)');
+  await page.getByLabel('Amount').fill('20.00');
+  await page.getByRole('button', { name: 'Receive payment' }).click();
+  await expect(feedback(page)).toContainText('payment must equal the order total of $25.00 exactly (got $20.00)');
+  await page.getByLabel('Amount').fill('25');
+  await page.getByRole('button', { name: 'Receive payment' }).click();
+  await page.getByRole('button', { name: 'Ship order' }).click();
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await expect(feedback(page)).toContainText('a shipped order cannot be cancelled');
+  const types = await page.locator('table.events tbody .event-type').allTextContents();
+  expect(types).toEqual(['OrderCreated', 'ItemAdded', 'OrderSubmitted', 'PaymentReceived', 'OrderShipped']);
+  await expect(page.locator('.facts')).toContainText('Shipped');
+});
+
+test('markup typed by a user is shown as text, never run as HTML', async ({ page }) => {
+  await open(page);
+  const payload = '<img src=x onerror="window.__pwned=1">';
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByLabel('Product name').fill(payload);
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.locator('table.lines')).toContainText(payload);
+  await expect(page.locator('table.lines img')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+});
