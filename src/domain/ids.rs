@@ -15,6 +15,9 @@ pub enum IdError {
     /// The id was longer than [`MAX_ID_LEN`] characters.
     #[error("must be at most {MAX_ID_LEN} characters")]
     TooLong,
+    /// A stored id had leading or trailing whitespace.
+    #[error("must not start or end with whitespace")]
+    PaddedWithSpace,
     /// The id contained a character outside `A–Z a–z 0–9 - _ .`.
     #[error("may contain only letters, digits, '-', '_' and '.' (found {found:?})")]
     BadCharacter {
@@ -27,8 +30,28 @@ macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        /// Stored and imported ids are checked as strictly as typed ones.
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+
+            fn try_from(text: String) -> Result<Self, IdError> {
+                let id = Self::parse(&text)?;
+                if id.0.len() == text.len() {
+                    Ok(id)
+                } else {
+                    Err(IdError::PaddedWithSpace)
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
 
         impl $name {
             /// Validates user text as an id: trimmed, non-empty, short, and URL/key safe.

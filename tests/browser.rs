@@ -1,0 +1,149 @@
+//! The slice in a real browser (headless Chromium via wasm-bindgen-test): mount the Yew
+//! app, click its buttons by their accessible names, read what it renders.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A freshly mounted app in its own element, so tests do not see each other's state.
+struct Mounted {
+    root: Element,
+    _app: yew::AppHandle<cqrs_lab::web::App>,
+}
+
+async fn mount() -> Mounted {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document");
+    let root = document.create_element("div").expect("a div");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&root)
+        .expect("appended");
+    let app = cqrs_lab::web::mount(root.clone());
+    settle().await;
+    Mounted { root, _app: app }
+}
+
+/// Lets Yew's scheduler render: resolves after a zero-delay timeout.
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("a timeout");
+    });
+    JsFuture::from(promise).await.expect("the timeout fires");
+}
+
+impl Mounted {
+    async fn click(&self, name: &str) {
+        let buttons = self.root.query_selector_all("button").expect("a query");
+        let button = (0..buttons.length())
+            .filter_map(|i| buttons.item(i))
+            .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+            .find(|b| {
+                b.get_attribute("aria-label")
+                    .or_else(|| b.text_content())
+                    .is_some_and(|t| t.trim() == name)
+            })
+            .unwrap_or_else(|| panic!("no button named {name:?}"));
+        button.click();
+        settle().await;
+    }
+
+    async fn fill(&self, label: &str, value: &str) {
+        let labels = self.root.query_selector_all("label").expect("a query");
+        let id = (0..labels.length())
+            .filter_map(|i| labels.item(i))
+            .filter_map(|n| n.dyn_into::<Element>().ok())
+            .find(|l| l.text_content().as_deref() == Some(label))
+            .and_then(|l| l.get_attribute("for"))
+            .unwrap_or_else(|| panic!("no input labelled {label:?}"));
+        let input: HtmlInputElement = self
+            .root
+            .query_selector(&format!("#{id}"))
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
+            .expect("the labelled input");
+        input.set_value(value);
+        let event = web_sys::InputEvent::new("input").expect("an input event");
+        input.dispatch_event(&event).expect("dispatched");
+        settle().await;
+    }
+
+    fn texts(&self, selector: &str) -> Vec<String> {
+        let nodes = self.root.query_selector_all(selector).expect("a query");
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i))
+            .filter_map(|n| n.text_content())
+            .collect()
+    }
+
+    fn status(&self) -> String {
+        self.texts("[role=status]").concat()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn create_add_submit_lists_three_events() {
+    let app = mount().await;
+    assert_eq!(
+        app.texts("h1"),
+        ["CQRS Lab"],
+        "the page's heading is the product name"
+    );
+    app.click("Create order").await;
+    app.click("Add item").await;
+    app.click("Submit order").await;
+    assert_eq!(
+        app.texts("table.events .event-type"),
+        ["OrderCreated", "ItemAdded", "OrderSubmitted"]
+    );
+    assert!(app.status().contains("SubmitOrder on order-1 was accepted"));
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_submit_is_rejected_and_explained() {
+    let app = mount().await;
+    app.click("Create order").await;
+    app.click("Submit order").await;
+    assert!(
+        app.status()
+            .contains("an empty order cannot be submitted: add an item first"),
+        "status was {:?}",
+        app.status()
+    );
+    assert_eq!(app.texts("table.events .event-type"), ["OrderCreated"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_quantity_names_the_field_and_records_nothing() {
+    let app = mount().await;
+    app.click("Create order").await;
+    app.fill("Quantity", "1.5").await;
+    app.click("Add item").await;
+    assert_eq!(
+        app.texts(".field-error"),
+        ["Quantity must be a whole number such as 2"]
+    );
+    assert_eq!(app.texts("table.events .event-type"), ["OrderCreated"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_event_json_opens_with_its_envelope() {
+    let app = mount().await;
+    app.click("Create order").await;
+    app.click("JSON of event 1").await;
+    let json: serde_json::Value =
+        serde_json::from_str(&app.texts("#event-detail pre").concat()).expect("valid JSON");
+    assert_eq!(json["eventType"], "OrderCreated");
+    assert_eq!(json["streamId"], "order-1");
+    assert_eq!(json["data"]["customerId"], "cust-789");
+}

@@ -1,0 +1,92 @@
+//! The JSON of events is a contract (stored, exported, shown): these goldens pin it, and
+//! run natively and in the browser so both platforms produce the same bytes.
+
+use cqrs_lab::app::lab::Lab;
+use cqrs_lab::domain::envelope::EventEnvelope;
+use cqrs_lab::domain::ids::{CustomerId, OrderId, ProductId};
+use cqrs_lab::domain::money::Cents;
+use cqrs_lab::domain::order::OrderCommand;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn id<T>(parse: fn(&str) -> Result<T, cqrs_lab::domain::ids::IdError>, s: &str) -> T {
+    parse(s).expect("valid id")
+}
+
+/// The same three commands, handled by a fresh lab.
+fn scripted_log() -> Vec<EventEnvelope> {
+    let mut lab = Lab::new();
+    let order = id(OrderId::parse, "order-1");
+    lab.handle(
+        order.clone(),
+        OrderCommand::CreateOrder {
+            customer_id: id(CustomerId::parse, "cust-789"),
+        },
+    );
+    lab.handle(
+        order.clone(),
+        OrderCommand::AddItem {
+            product_id: id(ProductId::parse, "sku-42"),
+            product_name: "Espresso beans".into(),
+            unit_price: Cents(1250),
+            quantity: 2,
+        },
+    );
+    lab.handle(order, OrderCommand::SubmitOrder);
+    lab.events().to_vec()
+}
+
+const GOLDEN: &str = concat!(
+    r#"[{"eventId":"evt-1","streamId":"order-1","streamVersion":1,"globalPosition":1,"#,
+    r#""schemaVersion":1,"recordedAt":100,"correlationId":"corr-1","causationId":"cmd-1","#,
+    r#""eventType":"OrderCreated","data":{"customerId":"cust-789"}},"#,
+    r#"{"eventId":"evt-2","streamId":"order-1","streamVersion":2,"globalPosition":2,"#,
+    r#""schemaVersion":1,"recordedAt":200,"correlationId":"corr-2","causationId":"cmd-2","#,
+    r#""eventType":"ItemAdded","data":{"productId":"sku-42","productName":"Espresso beans","#,
+    r#""unitPrice":1250,"quantity":2}},"#,
+    r#"{"eventId":"evt-3","streamId":"order-1","streamVersion":3,"globalPosition":3,"#,
+    r#""schemaVersion":1,"recordedAt":300,"correlationId":"corr-3","causationId":"cmd-3","#,
+    r#""eventType":"OrderSubmitted","data":{"total":2500}}]"#
+);
+
+#[test]
+fn a_scripted_log_serializes_to_the_golden_json() {
+    let json = serde_json::to_string(&scripted_log()).expect("serializable");
+    assert_eq!(json, GOLDEN);
+}
+
+#[test]
+fn the_golden_json_reads_back_into_the_same_events() {
+    let events: Vec<EventEnvelope> = serde_json::from_str(GOLDEN).expect("valid events");
+    assert_eq!(events, scripted_log());
+}
+
+#[test]
+fn an_unknown_event_type_is_refused() {
+    let bad = GOLDEN.replacen("OrderCreated", "OrderTeleported", 1);
+    let error = serde_json::from_str::<Vec<EventEnvelope>>(&bad).expect_err("unknown type");
+    assert!(error.to_string().contains("OrderTeleported"), "{error}");
+}
+
+#[test]
+fn an_invalid_id_in_stored_json_is_refused() {
+    let odd = GOLDEN.replacen("cust-789", "cust 789", 1);
+    let error = serde_json::from_str::<Vec<EventEnvelope>>(&odd).expect_err("bad id");
+    assert!(
+        error.to_string().contains("may contain only letters"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_unknown_envelope_field_is_refused() {
+    let odd = GOLDEN.replacen(
+        r#""schemaVersion":1,"#,
+        r#""schemaVersion":1,"extra":true,"#,
+        1,
+    );
+    assert!(serde_json::from_str::<Vec<EventEnvelope>>(&odd).is_err());
+}
