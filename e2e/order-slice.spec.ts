@@ -112,3 +112,32 @@ test('markup typed by a user is shown as text, never run as HTML', async ({ page
   await expect(page.locator('table.lines img')).toHaveCount(0);
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
 });
+
+test('axe finds no accessibility violations, empty or with events and errors', async ({ page }) => {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  await open(page);
+  const audit = async () => (await new AxeBuilder({ page }).analyze()).violations
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(await audit()).toEqual([]);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await page.getByRole('button', { name: 'JSON of event 2' }).click();
+  await page.getByLabel('Quantity').fill('none');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  expect(await audit()).toEqual([]);
+});
+
+test('with two orders, the stream list switches the targeted order', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByLabel('Order id').fill('order-2');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  const orders = page.getByRole('navigation', { name: 'Orders' });
+  await expect(orders.getByRole('button')).toHaveText(['order-1 v1', 'order-2 v2']);
+  await orders.getByRole('button', { name: 'order-1 v1' }).click();
+  await expect(page.getByLabel('Order id')).toHaveValue('order-1');
+  await expect(page.locator('.facts')).toContainText('$0.00');
+  await page.screenshot({ path: `${shots}/two-orders.png`, fullPage: true });
+});

@@ -169,3 +169,17 @@ fn virtual_time_advances_per_command_not_with_the_wall_clock() {
     lab.handle(order, OrderCommand::SubmitOrder);
     assert_eq!(lab.now().0, 200);
 }
+
+#[test]
+fn clicking_a_stream_targets_that_order() {
+    let mut screen = Screen::default();
+    click(&mut screen, CommandKind::CreateOrder);
+    screen.update(Msg::EditedField(Field::OrderId, "order 2".into()));
+    click(&mut screen, CommandKind::CreateOrder);
+    assert!(screen.field_error(Field::OrderId).is_some());
+    screen.update(Msg::ClickedStream(
+        OrderId::parse("order-1").expect("valid"),
+    ));
+    assert_eq!(screen.form.get(Field::OrderId), "order-1");
+    assert_eq!(screen.feedback, Feedback::Idle, "the stale error is gone");
+}

@@ -38,6 +38,8 @@ pub enum Msg {
     EditedField(Field, String),
     /// Clicked a command button.
     ClickedCommand(CommandKind),
+    /// Clicked an order in the list of streams: the form now targets it.
+    ClickedStream(OrderId),
     /// Clicked an event's JSON button: opens it, or closes it if it was open.
     ClickedEvent(GlobalPosition),
 }
@@ -59,6 +61,12 @@ impl Screen {
                     }
                     Err(error) => Feedback::Invalid(error),
                 };
+            }
+            Msg::ClickedStream(order_id) => {
+                self.update(Msg::EditedField(
+                    Field::OrderId,
+                    order_id.as_str().to_owned(),
+                ));
             }
             Msg::ClickedEvent(position) => {
                 self.selected_event = (self.selected_event != Some(position)).then_some(position);

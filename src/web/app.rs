@@ -54,7 +54,7 @@ pub fn App() -> Html {
                     { journal::feedback(&screen.feedback) }
                     <section class="panel" aria-labelledby="write-model-heading">
                         <h2 id="write-model-heading">{ "Write model" }</h2>
-                        { write_model::view(&screen) }
+                        { write_model::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="events-heading">
                         <h2 id="events-heading">

@@ -1,11 +1,51 @@
 //! The targeted order as the aggregate sees it: the fold of its stream.
 
-use crate::app::screen::Screen;
+use crate::app::screen::{Msg, Screen};
 use crate::domain::order::{OrderState, OrderStatus};
 use yew::prelude::*;
 
+/// The list of streams (when there is more than one) and the targeted order.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    html! {
+        <>
+            { streams(screen, send) }
+            { order(screen) }
+        </>
+    }
+}
+
+/// One button per stream; the targeted one is marked as current.
+fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
+    if screen.lab.streams().nth(1).is_none() {
+        return Html::default();
+    }
+    let target = screen.target_order();
+    html! {
+        <nav class="streams" aria-label="Orders">
+            { for screen.lab.streams().map(|(id, stream)| {
+                let current = target.as_ref() == Some(id);
+                let onclick = send.reform({
+                    let id = id.clone();
+                    move |_: MouseEvent| Msg::ClickedStream(id.clone())
+                });
+                html! {
+                    <button
+                        type="button"
+                        class={classes!("stream", current.then_some("current"))}
+                        aria-current={current.then_some("true")}
+                        {onclick}
+                    >
+                        { id.as_str() }
+                        <span class="version">{ format!(" v{}", stream.version) }</span>
+                    </button>
+                }
+            }) }
+        </nav>
+    }
+}
+
 /// The order named in the form, or a hint if it has no events.
-pub fn view(screen: &Screen) -> Html {
+fn order(screen: &Screen) -> Html {
     let Some(order_id) = screen.target_order() else {
         return html! { <p class="empty">{ "Enter a valid order id to see its state." }</p> };
     };
