@@ -141,3 +141,17 @@ test('with two orders, the stream list switches the targeted order', async ({ pa
   await expect(page.locator('.facts')).toContainText('$0.00');
   await page.screenshot({ path: `${shots}/two-orders.png`, fullPage: true });
 });
+
+test('Enter in a field sends its group\'s command, once', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Customer id').press('Enter');
+  await expect(eventRows(page)).toHaveCount(1);
+  await page.getByLabel('Quantity').fill('3');
+  await page.getByLabel('Quantity').press('Enter');
+  await expect(feedback(page)).toContainText('AddItem on order-1 was accepted');
+  await expect(eventRows(page)).toHaveCount(2);
+  await expect(page.locator('table.lines')).toContainText('$37.50');
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await expect(eventRows(page)).toHaveCount(3);
+  await expect(page.locator('.journal li')).toHaveCount(3);
+});

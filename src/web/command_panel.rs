@@ -5,7 +5,7 @@ use crate::app::screen::{Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// Groups of the form: a legend, the fields the group's commands read, and its buttons.
+/// Groups of the form (each non-empty): a legend, the fields the group's commands read, and its buttons.
 const GROUPS: [(&str, &[Field], &[CommandKind]); 5] = [
     ("Create", &[Field::CustomerId], &[CommandKind::CreateOrder]),
     (
@@ -45,20 +45,40 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 { input(screen, send, Field::OrderId) }
                 <p class="hint">{ "Every command below targets this order (its stream id)." }</p>
             </div>
-            { for GROUPS.iter().map(|(legend, fields, kinds)| html! {
-                <fieldset>
-                    <legend>{ *legend }</legend>
-                    if !fields.is_empty() {
-                        <div class="fields">
-                            { for fields.iter().map(|f| input(screen, send, *f)) }
-                        </div>
-                    }
-                    <div class="buttons">
-                        { for kinds.iter().map(|k| button(send, *k)) }
-                    </div>
-                </fieldset>
-            }) }
+            { for GROUPS.iter().map(|(legend, fields, kinds)| group(screen, send, legend, fields, kinds)) }
         </div>
+    }
+}
+
+/// A group is a `<form>`: Enter in any of its fields sends its first command.
+fn group(
+    screen: &Screen,
+    send: &Callback<Msg>,
+    legend: &str,
+    fields: &[Field],
+    kinds: &[CommandKind],
+) -> Html {
+    let Some(&default) = kinds.first() else {
+        return Html::default();
+    };
+    let onsubmit = send.reform(move |e: SubmitEvent| {
+        e.prevent_default();
+        Msg::ClickedCommand(default)
+    });
+    html! {
+        <form {onsubmit} novalidate=true>
+            <fieldset>
+                <legend>{ legend.to_owned() }</legend>
+                if !fields.is_empty() {
+                    <div class="fields">
+                        { for fields.iter().map(|f| input(screen, send, *f)) }
+                    </div>
+                }
+                <div class="buttons">
+                    { for kinds.iter().map(|k| button(send, *k, *k == default)) }
+                </div>
+            </fieldset>
+        </form>
     }
 }
 
@@ -95,14 +115,17 @@ fn input(screen: &Screen, send: &Callback<Msg>, field: Field) -> Html {
     }
 }
 
-fn button(send: &Callback<Msg>, kind: CommandKind) -> Html {
-    let onclick = send.reform(move |_: MouseEvent| Msg::ClickedCommand(kind));
+/// The group's default button submits the form (so it is not sent twice); others click.
+fn button(send: &Callback<Msg>, kind: CommandKind, submits: bool) -> Html {
+    let onclick = (!submits).then(|| send.reform(move |_: MouseEvent| Msg::ClickedCommand(kind)));
     let class = match kind {
         CommandKind::CancelOrder => "danger",
         CommandKind::SubmitOrder => "primary",
         _ => "",
     };
     html! {
-        <button type="button" class={class} {onclick}>{ kind.button_label() }</button>
+        <button type={if submits { "submit" } else { "button" }} class={class} {onclick}>
+            { kind.button_label() }
+        </button>
     }
 }

@@ -1,8 +1,8 @@
 //! `decide`: the order's business rules, read in one place.
 
 use super::{
-    OrderCommand, OrderEvent, OrderLine, OrderState, OrderStatus, Rejection, MAX_LINES,
-    MAX_QUANTITY, MAX_TEXT_LEN, MAX_UNIT_PRICE,
+    Order, OrderCommand, OrderEvent, OrderState, OrderStatus, Rejection, MAX_LINES, MAX_QUANTITY,
+    MAX_TEXT_LEN, MAX_UNIT_PRICE,
 };
 use crate::domain::ids::ProductId;
 use crate::domain::money::Cents;
@@ -21,104 +21,126 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
         (OrderState::NotCreated, _) => return Err(Rejection::OrderNotFound),
         (OrderState::Created(order), _) => order,
     };
-    let status = order.status;
     let event = match command {
-        OrderCommand::CreateOrder { .. } => return Err(Rejection::OrderAlreadyExists),
+        OrderCommand::CreateOrder { .. } => Err(Rejection::OrderAlreadyExists),
         OrderCommand::AddItem {
             product_id,
             product_name,
             unit_price,
             quantity,
-        } => {
-            require_draft(status)?;
-            let quantity = valid_quantity(*quantity)?;
-            let unit_price = valid_unit_price(*unit_price)?;
-            let product_name = text("product name", product_name)?;
-            check_line_fits(
-                order.line(product_id),
-                order.lines.len(),
-                product_id,
-                unit_price,
-                quantity,
-            )?;
-            OrderEvent::ItemAdded {
-                product_id: product_id.clone(),
-                product_name,
-                unit_price,
-                quantity,
-            }
-        }
-        OrderCommand::RemoveItem { product_id } => {
-            require_draft(status)?;
-            if order.line(product_id).is_none() {
-                return Err(Rejection::UnknownProduct {
-                    product_id: product_id.clone(),
-                });
-            }
-            OrderEvent::ItemRemoved {
-                product_id: product_id.clone(),
-            }
-        }
-        OrderCommand::SubmitOrder => {
-            if status != OrderStatus::Draft {
-                return Err(Rejection::NotSubmittable { status });
-            }
-            if order.lines.is_empty() {
-                return Err(Rejection::EmptyOrder);
-            }
-            OrderEvent::OrderSubmitted {
-                total: order.total(),
-            }
-        }
+        } => add_item(order, product_id, product_name, *unit_price, *quantity),
+        OrderCommand::RemoveItem { product_id } => remove_item(order, product_id),
+        OrderCommand::SubmitOrder => submit(order),
         OrderCommand::ReceivePayment {
             amount,
             payment_method,
             transaction_id,
-        } => {
-            if status != OrderStatus::Submitted {
-                return Err(Rejection::PaymentNotExpected { status });
-            }
-            let expected = order.total();
-            if *amount != expected {
-                return Err(Rejection::WrongPaymentAmount {
-                    expected,
-                    received: *amount,
-                });
-            }
-            OrderEvent::PaymentReceived {
-                amount: *amount,
-                payment_method: text("payment method", payment_method)?,
-                transaction_id: text("transaction id", transaction_id)?,
-            }
-        }
+        } => receive_payment(order, *amount, payment_method, transaction_id),
         OrderCommand::ShipOrder {
             carrier,
             tracking_number,
-        } => {
-            if status != OrderStatus::Paid {
-                return Err(Rejection::NotPaid { status });
-            }
-            OrderEvent::OrderShipped {
-                carrier: text("carrier", carrier)?,
-                tracking_number: text("tracking number", tracking_number)?,
-            }
-        }
+        } => ship(order, carrier, tracking_number),
         OrderCommand::CancelOrder {
             reason,
             cancelled_by,
-        } => {
-            match status {
-                OrderStatus::Shipped => return Err(Rejection::AlreadyShipped),
-                OrderStatus::Cancelled => return Err(Rejection::AlreadyCancelled),
-                OrderStatus::Draft | OrderStatus::Submitted | OrderStatus::Paid => {}
-            }
-            OrderEvent::OrderCancelled {
-                reason: text("reason", reason)?,
-                cancelled_by: text("cancelled by", cancelled_by)?,
-            }
-        }
-    };
+        } => cancel(order, reason, cancelled_by),
+    }?;
     Ok(vec![event])
+}
+
+fn add_item(
+    order: &Order,
+    product_id: &ProductId,
+    product_name: &str,
+    unit_price: Cents,
+    quantity: i64,
+) -> Result<OrderEvent, Rejection> {
+    require_draft(order.status)?;
+    let quantity = valid_quantity(quantity)?;
+    let unit_price = valid_unit_price(unit_price)?;
+    let product_name = text("product name", product_name)?;
+    check_line_fits(order, product_id, unit_price, quantity)?;
+    Ok(OrderEvent::ItemAdded {
+        product_id: product_id.clone(),
+        product_name,
+        unit_price,
+        quantity,
+    })
+}
+
+fn remove_item(order: &Order, product_id: &ProductId) -> Result<OrderEvent, Rejection> {
+    require_draft(order.status)?;
+    if order.line(product_id).is_none() {
+        return Err(Rejection::UnknownProduct {
+            product_id: product_id.clone(),
+        });
+    }
+    Ok(OrderEvent::ItemRemoved {
+        product_id: product_id.clone(),
+    })
+}
+
+fn submit(order: &Order) -> Result<OrderEvent, Rejection> {
+    if order.status != OrderStatus::Draft {
+        return Err(Rejection::NotSubmittable {
+            status: order.status,
+        });
+    }
+    if order.lines.is_empty() {
+        return Err(Rejection::EmptyOrder);
+    }
+    Ok(OrderEvent::OrderSubmitted {
+        total: order.total(),
+    })
+}
+
+fn receive_payment(
+    order: &Order,
+    amount: Cents,
+    payment_method: &str,
+    transaction_id: &str,
+) -> Result<OrderEvent, Rejection> {
+    if order.status != OrderStatus::Submitted {
+        return Err(Rejection::PaymentNotExpected {
+            status: order.status,
+        });
+    }
+    let expected = order.total();
+    if amount != expected {
+        return Err(Rejection::WrongPaymentAmount {
+            expected,
+            received: amount,
+        });
+    }
+    Ok(OrderEvent::PaymentReceived {
+        amount,
+        payment_method: text("payment method", payment_method)?,
+        transaction_id: text("transaction id", transaction_id)?,
+    })
+}
+
+fn ship(order: &Order, carrier: &str, tracking_number: &str) -> Result<OrderEvent, Rejection> {
+    if order.status != OrderStatus::Paid {
+        return Err(Rejection::NotPaid {
+            status: order.status,
+        });
+    }
+    Ok(OrderEvent::OrderShipped {
+        carrier: text("carrier", carrier)?,
+        tracking_number: text("tracking number", tracking_number)?,
+    })
+}
+
+fn cancel(order: &Order, reason: &str, cancelled_by: &str) -> Result<OrderEvent, Rejection> {
+    match order.status {
+        OrderStatus::Shipped => return Err(Rejection::AlreadyShipped),
+        OrderStatus::Cancelled => return Err(Rejection::AlreadyCancelled),
+        OrderStatus::Draft | OrderStatus::Submitted | OrderStatus::Paid => {}
+    }
+    Ok(OrderEvent::OrderCancelled {
+        reason: text("reason", reason)?,
+        cancelled_by: text("cancelled by", cancelled_by)?,
+    })
 }
 
 fn require_draft(status: OrderStatus) -> Result<(), Rejection> {
@@ -160,13 +182,12 @@ fn text(field: &'static str, value: &str) -> Result<String, Rejection> {
 
 /// An added product merges into its line, at the same price and within the limits.
 fn check_line_fits(
-    existing: Option<&OrderLine>,
-    line_count: usize,
+    order: &Order,
     product_id: &ProductId,
     unit_price: Cents,
     quantity: u32,
 ) -> Result<(), Rejection> {
-    match existing {
+    match order.line(product_id) {
         Some(line) if line.unit_price != unit_price => Err(Rejection::UnitPriceMismatch {
             product_id: product_id.clone(),
             existing: line.unit_price,
@@ -178,7 +199,7 @@ fn check_line_fits(
             })
         }
         Some(_) => Ok(()),
-        None if line_count >= MAX_LINES => Err(Rejection::TooManyLines),
+        None if order.lines.len() >= MAX_LINES => Err(Rejection::TooManyLines),
         None => Ok(()),
     }
 }
