@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod domain;
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,0 +1,190 @@
+//! The in-memory store: carries out the contract synchronously. Native tests and the
+//! simulation run on it; the IndexedDB adapter must behave the same.
+
+use super::contract::{
+    AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
+};
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Events, outbox, snapshots, processed command ids and checkpoints, all in memory.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    log: Vec<EventEnvelope>,
+    /// Per stream, the global position of each version (version v at index v - 1).
+    streams: BTreeMap<OrderId, Vec<GlobalPosition>>,
+    snapshots: BTreeMap<OrderId, Snapshot>,
+    unpublished: BTreeSet<GlobalPosition>,
+    processed: BTreeMap<CommandId, Vec<GlobalPosition>>,
+    checkpoints: BTreeMap<ProjectionName, GlobalPosition>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends atomically: every event, its outbox row and the command id, or nothing.
+    pub fn append(&mut self, request: AppendRequest) -> Result<Appended, AppendError> {
+        if request.events.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        if self.processed.contains_key(&request.command_id) {
+            return Err(AppendError::AlreadyProcessed {
+                command_id: request.command_id,
+            });
+        }
+        let actual = self.stream_version(&request.stream_id);
+        if actual != request.expected_version {
+            return Err(AppendError::Conflict {
+                stream_id: request.stream_id,
+                expected: request.expected_version,
+                actual,
+            });
+        }
+        // Nothing below can fail: the write is all-or-nothing by construction.
+        let positions = self.streams.entry(request.stream_id.clone()).or_default();
+        let mut stored = Vec::with_capacity(request.events.len());
+        let mut version = actual;
+        for new in request.events {
+            version = version.next();
+            let position = GlobalPosition(self.log.len() as u64).next();
+            debug_assert_eq!(
+                positions.len() as u64 + 1,
+                version.0,
+                "versions are contiguous"
+            );
+            positions.push(position);
+            if request.with_outbox {
+                self.unpublished.insert(position);
+            }
+            let envelope = EventEnvelope {
+                event_id: new.event_id,
+                stream_id: request.stream_id.clone(),
+                stream_version: version,
+                global_position: position,
+                schema_version: new.schema_version,
+                recorded_at: new.recorded_at,
+                correlation_id: new.correlation_id,
+                causation_id: new.causation_id,
+                event: new.event,
+            };
+            self.log.push(envelope.clone());
+            stored.push(envelope);
+        }
+        self.processed.insert(
+            request.command_id,
+            stored.iter().map(|e| e.global_position).collect(),
+        );
+        Ok(Appended { events: stored })
+    }
+
+    /// The newest snapshot of a stream and the events after it.
+    pub fn load_stream(&self, stream_id: &OrderId) -> LoadedStream {
+        let snapshot = self.snapshots.get(stream_id).cloned();
+        let after = snapshot.as_ref().map(|s| s.version).unwrap_or_default();
+        LoadedStream {
+            events: self.read_stream(stream_id, after),
+            snapshot,
+        }
+    }
+
+    /// A stream's events after a version, in version order.
+    pub fn read_stream(&self, stream_id: &OrderId, after: StreamVersion) -> Vec<EventEnvelope> {
+        let Some(positions) = self.streams.get(stream_id) else {
+            return Vec::new();
+        };
+        let skip = usize::try_from(after.0).unwrap_or(usize::MAX);
+        positions
+            .iter()
+            .skip(skip)
+            .filter_map(|p| self.event(*p).cloned())
+            .collect()
+    }
+
+    /// Up to `limit` events after a global position: the change feed.
+    pub fn read_all(&self, after: GlobalPosition, limit: u64) -> &[EventEnvelope] {
+        let start = usize::try_from(after.0)
+            .unwrap_or(usize::MAX)
+            .min(self.log.len());
+        let end = usize::try_from(after.0.saturating_add(limit))
+            .unwrap_or(usize::MAX)
+            .min(self.log.len());
+        &self.log[start..end]
+    }
+
+    /// One event by its global position.
+    pub fn event(&self, position: GlobalPosition) -> Option<&EventEnvelope> {
+        let index = usize::try_from(position.0.checked_sub(1)?).ok()?;
+        self.log.get(index)
+    }
+
+    /// Every event, in global order.
+    pub fn events(&self) -> &[EventEnvelope] {
+        &self.log
+    }
+
+    /// The position of the newest event (0 when empty).
+    pub fn head(&self) -> GlobalPosition {
+        GlobalPosition(self.log.len() as u64)
+    }
+
+    /// A stream's version (0 when it has no events).
+    pub fn stream_version(&self, stream_id: &OrderId) -> StreamVersion {
+        StreamVersion(self.streams.get(stream_id).map_or(0, |p| p.len() as u64))
+    }
+
+    /// Every stream id, in order.
+    pub fn stream_ids(&self) -> impl Iterator<Item = &OrderId> {
+        self.streams.keys()
+    }
+
+    /// Keeps a snapshot if it is newer than the one held and within the stream.
+    pub fn save_snapshot(&mut self, snapshot: Snapshot) {
+        let newer = self
+            .snapshots
+            .get(&snapshot.stream_id)
+            .is_none_or(|held| held.version < snapshot.version);
+        if newer && snapshot.version <= self.stream_version(&snapshot.stream_id) {
+            self.snapshots.insert(snapshot.stream_id.clone(), snapshot);
+        }
+    }
+
+    /// The newest snapshot of a stream.
+    pub fn snapshot(&self, stream_id: &OrderId) -> Option<&Snapshot> {
+        self.snapshots.get(stream_id)
+    }
+
+    /// Positions of events whose outbox row is not yet published, oldest first.
+    pub fn unpublished(&self, limit: u64) -> Vec<GlobalPosition> {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        self.unpublished.iter().copied().take(limit).collect()
+    }
+
+    /// Marks outbox rows as published.
+    pub fn mark_published(&mut self, positions: &[GlobalPosition]) {
+        for position in positions {
+            self.unpublished.remove(position);
+        }
+    }
+
+    /// The positions a processed command stored, if it was processed.
+    pub fn processed(&self, command_id: &CommandId) -> Option<&[GlobalPosition]> {
+        self.processed.get(command_id).map(Vec::as_slice)
+    }
+
+    /// Saves a projection's checkpoint (the last position it applied).
+    pub fn save_checkpoint(&mut self, projection: ProjectionName, position: GlobalPosition) {
+        self.checkpoints.insert(projection, position);
+    }
+
+    /// A projection's checkpoint (0 when it has none).
+    pub fn checkpoint(&self, projection: ProjectionName) -> GlobalPosition {
+        self.checkpoints
+            .get(&projection)
+            .copied()
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,8 @@
+//! The event store's contract (requests, outcomes, errors) and its in-memory
+//! implementation. The engine never calls a store: it emits these requests as effects.
+
+pub mod contract;
+pub mod memory;
+
+pub use contract::*;
+pub use memory::MemoryStore;

@@ -1,0 +1,219 @@
+//! The store contract, on the in-memory store: atomic appends with expected versions,
+//! reads, snapshots, the outbox, processed command ids and checkpoints.
+
+mod support;
+
+use cqrs_lab::domain::ids::{
+    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
+    VirtualMillis,
+};
+use cqrs_lab::domain::order::{OrderEvent, OrderState};
+use cqrs_lab::store::{
+    AppendError, AppendRequest, MemoryStore, NewEvent, ProjectionName, Snapshot,
+};
+use support::*;
+
+fn order(id: &str) -> OrderId {
+    OrderId::parse(id).expect("valid")
+}
+
+fn new_event(n: u64, event: OrderEvent) -> NewEvent {
+    NewEvent {
+        event_id: EventId::numbered("evt", n),
+        schema_version: SchemaVersion(1),
+        recorded_at: VirtualMillis(n),
+        correlation_id: CorrelationId::numbered("corr", n),
+        causation_id: CommandId::numbered("cmd", n),
+        event,
+    }
+}
+
+fn request(stream: &str, expected: u64, command: u64, events: Vec<OrderEvent>) -> AppendRequest {
+    AppendRequest {
+        stream_id: order(stream),
+        expected_version: StreamVersion(expected),
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| new_event(command * 100 + i as u64, e))
+            .collect(),
+        command_id: CommandId::numbered("cmd", command),
+        with_outbox: true,
+    }
+}
+
+#[test]
+fn an_append_gets_contiguous_versions_and_global_positions() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1)],
+        ))
+        .expect("appended");
+    let appended = store
+        .append(request("o-2", 0, 2, vec![created()]))
+        .expect("appended");
+    assert_eq!(appended.events[0].global_position, GlobalPosition(3));
+    assert_eq!(appended.events[0].stream_version, StreamVersion(1));
+    assert_eq!(store.stream_version(&order("o-1")), StreamVersion(2));
+    assert_eq!(store.head(), GlobalPosition(3));
+}
+
+#[test]
+fn an_append_at_a_stale_version_is_a_conflict_and_stores_nothing() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .expect("appended");
+    let error = store
+        .append(request("o-1", 0, 2, vec![created()]))
+        .expect_err("stale");
+    assert_eq!(
+        error,
+        AppendError::Conflict {
+            stream_id: order("o-1"),
+            expected: StreamVersion(0),
+            actual: StreamVersion(1)
+        }
+    );
+    assert_eq!(store.head(), GlobalPosition(1));
+    assert!(store.processed(&CommandId::numbered("cmd", 2)).is_none());
+    assert_eq!(store.unpublished(10), [GlobalPosition(1)]);
+}
+
+#[test]
+fn a_processed_command_id_cannot_append_twice() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .expect("appended");
+    let error = store
+        .append(request("o-1", 1, 1, vec![item_added("a", 100, 1)]))
+        .expect_err("duplicate");
+    assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
+    assert_eq!(
+        store.processed(&CommandId::numbered("cmd", 1)),
+        Some(&[GlobalPosition(1)][..])
+    );
+}
+
+#[test]
+fn an_empty_append_is_refused() {
+    let mut store = MemoryStore::new();
+    assert_eq!(
+        store.append(request("o-1", 0, 1, vec![])),
+        Err(AppendError::Empty)
+    );
+}
+
+#[test]
+fn reading_all_pages_through_the_change_feed() {
+    let mut store = MemoryStore::new();
+    for n in 1..=5 {
+        store
+            .append(request(&format!("o-{n}"), 0, n, vec![created()]))
+            .expect("appended");
+    }
+    let page: Vec<u64> = store
+        .read_all(GlobalPosition(2), 2)
+        .iter()
+        .map(|e| e.global_position.0)
+        .collect();
+    assert_eq!(page, [3, 4]);
+    assert!(store.read_all(GlobalPosition(5), 10).is_empty());
+    assert!(store.read_all(GlobalPosition(99), 10).is_empty());
+}
+
+#[test]
+fn loading_a_stream_starts_from_its_newest_snapshot() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1)],
+        ))
+        .expect("appended");
+    let state = cqrs_lab::domain::order::fold(&[created(), item_added("a", 100, 1)]);
+    store.save_snapshot(Snapshot {
+        stream_id: order("o-1"),
+        version: StreamVersion(2),
+        state: state.clone(),
+    });
+    store
+        .append(request("o-1", 2, 2, vec![item_added("b", 100, 1)]))
+        .expect("appended");
+    let loaded = store.load_stream(&order("o-1"));
+    assert_eq!(loaded.snapshot.as_ref().map(|s| &s.state), Some(&state));
+    assert_eq!(loaded.events.len(), 1, "only the event after the snapshot");
+    assert_eq!(loaded.version(), StreamVersion(3));
+}
+
+#[test]
+fn an_older_or_impossible_snapshot_is_ignored() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1)],
+        ))
+        .expect("appended");
+    let snapshot = |v| Snapshot {
+        stream_id: order("o-1"),
+        version: StreamVersion(v),
+        state: OrderState::NotCreated,
+    };
+    store.save_snapshot(snapshot(2));
+    store.save_snapshot(snapshot(1));
+    store.save_snapshot(snapshot(7));
+    assert_eq!(
+        store.snapshot(&order("o-1")).map(|s| s.version),
+        Some(StreamVersion(2))
+    );
+}
+
+#[test]
+fn outbox_rows_are_written_with_the_events_and_cleared_when_published() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1)],
+        ))
+        .expect("appended");
+    let mut without = request("o-2", 0, 2, vec![created()]);
+    without.with_outbox = false;
+    store.append(without).expect("appended");
+    assert_eq!(
+        store.unpublished(10),
+        [GlobalPosition(1), GlobalPosition(2)]
+    );
+    store.mark_published(&[GlobalPosition(1)]);
+    assert_eq!(store.unpublished(10), [GlobalPosition(2)]);
+}
+
+#[test]
+fn checkpoints_are_kept_per_projection() {
+    let mut store = MemoryStore::new();
+    assert_eq!(
+        store.checkpoint(ProjectionName::OrderSummary),
+        GlobalPosition(0)
+    );
+    store.save_checkpoint(ProjectionName::OrderSummary, GlobalPosition(4));
+    assert_eq!(
+        store.checkpoint(ProjectionName::OrderSummary),
+        GlobalPosition(4)
+    );
+    assert_eq!(
+        store.checkpoint(ProjectionName::RevenuePerDay),
+        GlobalPosition(0)
+    );
+}
