@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod domain;
+pub mod engine;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,301 @@
+//! The command handler: take a command, load the aggregate (snapshot + later events),
+//! decide, append with the expected version; dedupe by command id; handle conflicts.
+
+use super::config::ConflictPolicy;
+use super::effects::{Effect, HandlerId};
+use super::script::ScriptedCommand;
+use super::trace::HopKind;
+use super::{Engine, Task};
+use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
+use crate::domain::order::{decide, evolve, OrderEvent, OrderState};
+use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
+
+/// One handler instance's state. Exactly one piece of work at a time.
+#[derive(Debug, Clone, Default)]
+pub(super) enum Handler {
+    /// Nothing to do and no wake-up scheduled.
+    #[default]
+    Idle,
+    /// A `HandlerFree` task is scheduled.
+    Waking,
+    /// Waiting for the stream to load.
+    Loading(Work),
+    /// Decided; the append is scheduled after the handling time.
+    Deciding(Work, Decision),
+    /// Waiting for the append's result.
+    Appending(Work, Decision),
+    /// Waiting to reload after a conflict.
+    BackingOff(Work),
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Work {
+    command: ScriptedCommand,
+    /// 0 for the first attempt; conflicts add one.
+    attempt: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Decision {
+    expected: StreamVersion,
+    state: OrderState,
+    events: Vec<OrderEvent>,
+}
+
+impl Handler {
+    /// Marks an idle handler as about to wake; false if it is busy or already waking.
+    pub(super) fn wake(&mut self) -> bool {
+        let idle = matches!(self, Handler::Idle);
+        if idle {
+            *self = Handler::Waking;
+        }
+        idle
+    }
+
+    /// Drops the handler's work, returning the command it held.
+    pub(super) fn crash(&mut self) -> Option<ScriptedCommand> {
+        match std::mem::take(self) {
+            Handler::Loading(work)
+            | Handler::Deciding(work, _)
+            | Handler::Appending(work, _)
+            | Handler::BackingOff(work) => Some(work.command),
+            Handler::Idle | Handler::Waking => None,
+        }
+    }
+}
+
+impl Engine {
+    pub(super) fn handler_free(&mut self, id: HandlerId) {
+        let Some(slot) = self.handler_mut(id) else {
+            return;
+        };
+        if !matches!(slot, Handler::Waking | Handler::Idle) {
+            return;
+        }
+        *slot = Handler::Idle;
+        if self.down {
+            return;
+        }
+        if let Some(command) = self.bus.take() {
+            self.load(
+                id,
+                Work {
+                    command,
+                    attempt: 0,
+                },
+            );
+        }
+    }
+
+    pub(super) fn handler_retry(&mut self, id: HandlerId) {
+        if let Some(Handler::BackingOff(work)) = self.handler_mut(id).map(std::mem::take) {
+            self.load(id, work);
+        }
+    }
+
+    fn load(&mut self, id: HandlerId, work: Work) {
+        self.effects.push_back(Effect::LoadStream {
+            handler: id,
+            epoch: self.epoch,
+            stream_id: work.command.order_id.clone(),
+            command_id: work.command.command_id.clone(),
+        });
+        self.set(id, Handler::Loading(work));
+    }
+
+    pub(super) fn stream_loaded(&mut self, id: HandlerId, processed: bool, stream: LoadedStream) {
+        let Some(Handler::Loading(work)) = self.handler_mut(id).map(std::mem::take) else {
+            return;
+        };
+        let command_id = work.command.command_id.clone();
+        if processed {
+            self.metrics.commands_duplicate += 1;
+            self.record(HopKind::CommandDuplicate { command_id });
+            return self.free_after(id, VirtualMillis(0));
+        }
+        let expected = stream.version();
+        let replayed = stream.events.len() as u64;
+        let snapshot = stream.snapshot.as_ref().map(|s| s.version);
+        let start = stream.snapshot.map(|s| s.state).unwrap_or_default();
+        let state = stream.events.iter().map(|e| &e.event).fold(start, evolve);
+        self.metrics.events_replayed += replayed;
+        self.record(HopKind::AggregateLoaded {
+            command_id: command_id.clone(),
+            stream_id: work.command.order_id.clone(),
+            snapshot,
+            replayed,
+        });
+        let handling = self.handling_time();
+        match decide(&state, &work.command.command) {
+            Err(rejection) => {
+                self.metrics.commands_rejected += 1;
+                self.record(HopKind::CommandRejected {
+                    command_id,
+                    rejection,
+                });
+                self.free_after(id, handling);
+            }
+            Ok(events) => {
+                let decision = Decision {
+                    expected,
+                    state,
+                    events,
+                };
+                self.set(id, Handler::Deciding(work, decision));
+                self.schedule(handling, Task::HandlerCommit(id));
+            }
+        }
+    }
+
+    pub(super) fn handler_commit(&mut self, id: HandlerId) {
+        let Some(Handler::Deciding(work, decision)) = self.handler_mut(id).map(std::mem::take)
+        else {
+            return;
+        };
+        let events = decision
+            .events
+            .iter()
+            .map(|event| {
+                self.next_event += 1;
+                NewEvent {
+                    event_id: EventId::numbered("evt", self.next_event),
+                    schema_version: event.schema_version(),
+                    recorded_at: self.now(),
+                    correlation_id: work.command.correlation_id.clone(),
+                    causation_id: work.command.command_id.clone(),
+                    event: event.clone(),
+                }
+            })
+            .collect();
+        self.effects.push_back(Effect::Append {
+            handler: id,
+            epoch: self.epoch,
+            request: AppendRequest {
+                stream_id: work.command.order_id.clone(),
+                expected_version: decision.expected,
+                events,
+                command_id: work.command.command_id.clone(),
+                with_outbox: self.config.outbox,
+            },
+        });
+        self.set(id, Handler::Appending(work, decision));
+    }
+
+    pub(super) fn appended(&mut self, id: HandlerId, result: Result<Appended, AppendError>) {
+        let Some(Handler::Appending(work, decision)) = self.handler_mut(id).map(std::mem::take)
+        else {
+            return;
+        };
+        let command_id = work.command.command_id.clone();
+        match result {
+            Ok(appended) => {
+                self.metrics.commands_accepted += 1;
+                self.metrics.events_appended += appended.events.len() as u64;
+                self.record(HopKind::EventsAppended {
+                    command_id,
+                    first: appended
+                        .events
+                        .first()
+                        .map(|e| e.global_position)
+                        .unwrap_or_default(),
+                    count: appended.events.len() as u64,
+                });
+                self.maybe_snapshot(&work, decision, &appended);
+                self.free_after(id, VirtualMillis(0));
+            }
+            Err(AppendError::Conflict {
+                expected, actual, ..
+            }) => self.conflict(id, work, expected, actual),
+            Err(AppendError::AlreadyProcessed { .. }) => {
+                self.metrics.commands_duplicate += 1;
+                self.record(HopKind::CommandDuplicate { command_id });
+                self.free_after(id, VirtualMillis(0));
+            }
+            Err(AppendError::Empty) => {
+                debug_assert!(false, "decide never returns an empty list of events");
+                self.free_after(id, VirtualMillis(0));
+            }
+        }
+    }
+
+    fn conflict(
+        &mut self,
+        id: HandlerId,
+        work: Work,
+        expected: StreamVersion,
+        actual: StreamVersion,
+    ) {
+        self.metrics.conflicts += 1;
+        let backoff = match self.config.on_conflict {
+            ConflictPolicy::Retry {
+                max_retries,
+                backoff,
+            } if work.attempt < max_retries => Some(backoff),
+            _ => None,
+        };
+        self.record(HopKind::ConcurrencyConflict {
+            command_id: work.command.command_id.clone(),
+            expected,
+            actual,
+            will_retry: backoff.is_some(),
+        });
+        match backoff {
+            Some(delay) => {
+                let work = Work {
+                    attempt: work.attempt + 1,
+                    ..work
+                };
+                self.set(id, Handler::BackingOff(work));
+                self.schedule(delay, Task::HandlerRetry(id));
+            }
+            None => {
+                self.metrics.conflicts_failed += 1;
+                self.free_after(id, VirtualMillis(0));
+            }
+        }
+    }
+
+    /// Saves a snapshot when the append crossed a multiple of `snapshot_every`.
+    fn maybe_snapshot(&mut self, work: &Work, decision: Decision, appended: &Appended) {
+        let every = self.config.snapshot_every;
+        let Some(last) = appended.events.last().map(|e| e.stream_version) else {
+            return;
+        };
+        if every == 0 || decision.expected.0 / every == last.0 / every {
+            return;
+        }
+        let state = decision.events.iter().fold(decision.state, evolve);
+        self.metrics.snapshots_saved += 1;
+        self.record(HopKind::SnapshotSaved {
+            stream_id: work.command.order_id.clone(),
+            version: last,
+        });
+        self.effects.push_back(Effect::SaveSnapshot(Snapshot {
+            stream_id: work.command.order_id.clone(),
+            version: last,
+            state,
+        }));
+    }
+
+    fn handling_time(&mut self) -> VirtualMillis {
+        let jitter = self
+            .rng
+            .below(self.config.handling_jitter.0.saturating_add(1));
+        VirtualMillis(self.config.handling_time.0.saturating_add(jitter))
+    }
+
+    fn free_after(&mut self, id: HandlerId, delay: VirtualMillis) {
+        self.set(id, Handler::Waking);
+        self.schedule(delay, Task::HandlerFree(id));
+    }
+
+    fn handler_mut(&mut self, id: HandlerId) -> Option<&mut Handler> {
+        self.handlers.get_mut(usize::try_from(id.0).ok()?)
+    }
+
+    fn set(&mut self, id: HandlerId, state: Handler) {
+        if let Some(slot) = self.handler_mut(id) {
+            *slot = state;
+        }
+    }
+}

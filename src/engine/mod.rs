@@ -1,0 +1,321 @@
+//! The deterministic simulation engine (sans-IO): a scheduler with a virtual clock and a
+//! seeded RNG drives clients, the bounded command bus and the command handlers. Storage
+//! work leaves as `Effect`s and comes back as `EffectResult`s; `sim::Simulation` pairs
+//! the engine with the in-memory store.
+
+pub mod command_bus;
+pub mod config;
+pub mod effects;
+mod handler;
+pub mod rng;
+pub mod scheduler;
+pub mod script;
+pub mod sim;
+pub mod trace;
+
+use command_bus::CommandBus;
+use config::{Backpressure, EngineConfig};
+use effects::{Effect, EffectResult, HandlerId};
+use handler::Handler;
+use rng::SimRng;
+use scheduler::Scheduler;
+use script::ScriptedCommand;
+use std::collections::VecDeque;
+use trace::{Hop, HopKind, Metrics, Trace};
+
+use crate::domain::ids::VirtualMillis;
+
+/// Something the scheduler will run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// A client offers a command to the bus (`attempt` counts offers under backpressure).
+    ClientSends {
+        /// The command.
+        command: ScriptedCommand,
+        /// 0 for the first offer.
+        attempt: u32,
+    },
+    /// A handler looks for its next command.
+    HandlerFree(HandlerId),
+    /// A handler has decided and now appends.
+    HandlerCommit(HandlerId),
+    /// A handler reloads after a concurrency conflict.
+    HandlerRetry(HandlerId),
+}
+
+impl Task {
+    /// Tasks from the outside world survive a crash; the engine's own work does not.
+    fn is_external(&self) -> bool {
+        matches!(self, Task::ClientSends { .. })
+    }
+}
+
+/// What one `step` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Ran the next task at this virtual time.
+    Ran(VirtualMillis),
+    /// Nothing is scheduled.
+    Idle,
+    /// Effects are out; time cannot move until their results are in.
+    AwaitingEffects,
+}
+
+/// What a crash dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrashReport {
+    /// Commands lost: queued in memory or being handled without a durable queue.
+    pub lost: Vec<ScriptedCommand>,
+    /// Commands a durable queue kept (including those handlers were working on).
+    pub kept: u64,
+}
+
+/// The engine. Own it in one place and mutate it in place.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: EngineConfig,
+    scheduler: Scheduler<Task>,
+    rng: SimRng,
+    bus: CommandBus,
+    handlers: Vec<Handler>,
+    effects: VecDeque<Effect>,
+    awaiting: u32,
+    epoch: u32,
+    down: bool,
+    next_event: u64,
+    trace: Trace,
+    metrics: Metrics,
+}
+
+impl Engine {
+    /// An engine at time 0 with the script's commands scheduled.
+    pub fn new(config: EngineConfig, script: impl IntoIterator<Item = ScriptedCommand>) -> Self {
+        let handlers = (0..config.handlers.max(1))
+            .map(|_| Handler::default())
+            .collect();
+        let mut engine = Engine {
+            scheduler: Scheduler::default(),
+            rng: SimRng::seeded(config.seed),
+            bus: CommandBus::new(config.queue_capacity, config.backpressure),
+            handlers,
+            effects: VecDeque::new(),
+            awaiting: 0,
+            epoch: 0,
+            down: false,
+            next_event: 0,
+            trace: Trace::new(config.trace_limit),
+            metrics: Metrics::default(),
+            config,
+        };
+        for command in script {
+            engine.send_at(command);
+        }
+        engine
+    }
+
+    /// Schedules a client's command at its scripted time (or now, if that has passed).
+    pub fn send_at(&mut self, command: ScriptedCommand) {
+        let delay = VirtualMillis(command.at.0.saturating_sub(self.now().0));
+        self.schedule(
+            delay,
+            Task::ClientSends {
+                command,
+                attempt: 0,
+            },
+        );
+    }
+
+    /// Runs the next scheduled task, unless effects are still out.
+    pub fn step(&mut self) -> Step {
+        if self.awaiting > 0 || !self.effects.is_empty() {
+            return Step::AwaitingEffects;
+        }
+        let Some(task) = self.scheduler.pop() else {
+            return Step::Idle;
+        };
+        match task {
+            Task::ClientSends { command, attempt } => self.client_sends(command, attempt),
+            Task::HandlerFree(id) => self.handler_free(id),
+            Task::HandlerCommit(id) => self.handler_commit(id),
+            Task::HandlerRetry(id) => self.handler_retry(id),
+        }
+        Step::Ran(self.now())
+    }
+
+    /// The next effect to carry out; the engine then awaits its result.
+    pub fn next_effect(&mut self) -> Option<Effect> {
+        let effect = self.effects.pop_front()?;
+        self.awaiting += 1;
+        Some(effect)
+    }
+
+    /// Feeds back the result of an effect.
+    pub fn complete(&mut self, result: EffectResult) {
+        debug_assert!(self.awaiting > 0, "a result without an effect");
+        self.awaiting = self.awaiting.saturating_sub(1);
+        match result {
+            EffectResult::StreamLoaded {
+                handler,
+                epoch,
+                already_processed,
+                stream,
+            } if epoch == self.epoch => self.stream_loaded(handler, already_processed, stream),
+            EffectResult::Appended {
+                handler,
+                epoch,
+                result,
+            } if epoch == self.epoch => self.appended(handler, result),
+            // Snapshots need no answer; a result from before a crash is stale.
+            _ => {}
+        }
+    }
+
+    /// Drops exactly the volatile state: scheduled internal work, handlers' work, and
+    /// (unless the queue is durable) queued commands. Effects in flight are disowned.
+    pub fn crash(&mut self) -> CrashReport {
+        let mut report = CrashReport::default();
+        let in_flight: Vec<ScriptedCommand> = self
+            .handlers
+            .iter_mut()
+            .filter_map(Handler::crash)
+            .collect();
+        if self.config.durable_queue {
+            // A durable queue only deletes a command once handled (peek-lock), so the
+            // commands handlers held go back to its head, oldest first.
+            for command in in_flight.into_iter().rev() {
+                self.bus.requeue_front(command);
+            }
+            let (primary, overflow) = self.bus.depths();
+            report.kept = u64::from(primary) + u64::from(overflow);
+        } else {
+            report.lost = in_flight;
+            report.lost.extend(self.bus.drain());
+        }
+        self.scheduler.retain(Task::is_external);
+        self.effects.clear();
+        self.awaiting = 0;
+        self.epoch = self.epoch.wrapping_add(1);
+        self.down = true;
+        self.metrics.commands_lost += report.lost.len() as u64;
+        self.record(HopKind::Crashed {
+            lost_commands: report.lost.len() as u64,
+            kept_commands: report.kept,
+        });
+        report
+    }
+
+    /// Restarts after a crash: handlers resume from what is durable.
+    pub fn recover(&mut self) {
+        if !self.down {
+            return;
+        }
+        self.down = false;
+        self.record(HopKind::Recovered);
+        self.wake_idle_handlers();
+    }
+
+    /// The virtual time now.
+    pub fn now(&self) -> VirtualMillis {
+        self.scheduler.now()
+    }
+
+    /// When the next task is due, if any.
+    pub fn next_due(&self) -> Option<VirtualMillis> {
+        self.scheduler.next_due()
+    }
+
+    /// Moves the clock to `t` when nothing is due before it.
+    pub fn advance_to(&mut self, t: VirtualMillis) {
+        if self.next_due().is_none_or(|due| due >= t) {
+            self.scheduler.advance_to(t);
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The trace of hops.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Per-component counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Depths of the command bus's primary and overflow queues.
+    pub fn queue_depths(&self) -> (u32, u32) {
+        self.bus.depths()
+    }
+
+    /// True between `crash` and `recover`.
+    pub fn is_down(&self) -> bool {
+        self.down
+    }
+
+    fn client_sends(&mut self, command: ScriptedCommand, attempt: u32) {
+        let room = if self.down { None } else { self.bus.room() };
+        let Some(queue) = room else {
+            return self.refused(command, attempt);
+        };
+        let (command_id, client) = (command.command_id.clone(), command.client);
+        let depth = self.bus.push(queue, command);
+        self.metrics.commands_queued += 1;
+        self.record(HopKind::CommandQueued {
+            command_id,
+            client,
+            queue,
+            depth,
+        });
+        self.wake_idle_handlers();
+    }
+
+    fn refused(&mut self, command: ScriptedCommand, attempt: u32) {
+        let retry = match self.config.backpressure {
+            Backpressure::Wait {
+                retry_after,
+                max_retries,
+            } if attempt < max_retries => Some(retry_after),
+            _ => None,
+        };
+        self.record(HopKind::CommandRefused {
+            command_id: command.command_id.clone(),
+            will_retry: retry.is_some(),
+        });
+        match retry {
+            Some(delay) => self.schedule(
+                delay,
+                Task::ClientSends {
+                    command,
+                    attempt: attempt + 1,
+                },
+            ),
+            None => self.metrics.commands_refused += 1,
+        }
+    }
+
+    fn wake_idle_handlers(&mut self) {
+        for index in 0..self.handlers.len() {
+            if self.handlers[index].wake() {
+                self.schedule(VirtualMillis(0), Task::HandlerFree(HandlerId(index as u32)));
+            }
+        }
+    }
+
+    fn schedule(&mut self, delay: VirtualMillis, task: Task) {
+        if let Err(full) = self.scheduler.schedule(delay, task) {
+            // The limit is far above any script the app builds; hitting it is a bug.
+            debug_assert!(false, "{full}");
+        }
+    }
+
+    fn record(&mut self, kind: HopKind) {
+        self.trace.record(Hop {
+            at: self.now(),
+            kind,
+        });
+    }
+}

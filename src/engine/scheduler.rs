@@ -1,0 +1,159 @@
+//! The virtual clock and the ordered queue of scheduled tasks. Time moves only here.
+
+use crate::domain::ids::VirtualMillis;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Most tasks that may wait at once; scheduling past it is refused, not silently grown.
+pub const DEFAULT_TASK_LIMIT: u64 = 1_000_000;
+
+/// A clock and a queue of tasks ordered by (due time, insertion order).
+#[derive(Debug, Clone)]
+pub struct Scheduler<T> {
+    now: VirtualMillis,
+    next_seq: u64,
+    queue: BinaryHeap<Reverse<Entry<T>>>,
+    limit: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    at: VirtualMillis,
+    seq: u64,
+    task: T,
+}
+
+impl<T> PartialEq for Entry<T> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl<T> Eq for Entry<T> {}
+impl<T> PartialOrd for Entry<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for Entry<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// The queue is full: the task was not scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the scheduler already holds its limit of {limit} tasks")]
+pub struct SchedulerFull {
+    /// The limit.
+    pub limit: u64,
+}
+
+impl<T> Default for Scheduler<T> {
+    fn default() -> Self {
+        Self::with_limit(DEFAULT_TASK_LIMIT)
+    }
+}
+
+impl<T> Scheduler<T> {
+    /// An empty scheduler at time 0 holding at most `limit` tasks.
+    pub fn with_limit(limit: u64) -> Self {
+        Scheduler {
+            now: VirtualMillis(0),
+            next_seq: 0,
+            queue: BinaryHeap::new(),
+            limit,
+        }
+    }
+
+    /// The virtual time now.
+    pub fn now(&self) -> VirtualMillis {
+        self.now
+    }
+
+    /// Schedules a task `delay` ms from now; equal times run in scheduling order.
+    pub fn schedule(&mut self, delay: VirtualMillis, task: T) -> Result<(), SchedulerFull> {
+        if self.queue.len() as u64 >= self.limit {
+            return Err(SchedulerFull { limit: self.limit });
+        }
+        let at = VirtualMillis(self.now.0.saturating_add(delay.0));
+        self.queue.push(Reverse(Entry {
+            at,
+            seq: self.next_seq,
+            task,
+        }));
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    /// When the next task is due.
+    pub fn next_due(&self) -> Option<VirtualMillis> {
+        self.queue.peek().map(|Reverse(e)| e.at)
+    }
+
+    /// Advances the clock to the next task and returns it.
+    pub fn pop(&mut self) -> Option<T> {
+        let Reverse(entry) = self.queue.pop()?;
+        debug_assert!(entry.at >= self.now, "time never goes backwards");
+        self.now = entry.at;
+        Some(entry.task)
+    }
+
+    /// Moves the clock forward to `t` (never backwards) without running anything.
+    pub fn advance_to(&mut self, t: VirtualMillis) {
+        debug_assert!(self.next_due().is_none_or(|due| due >= t));
+        self.now = self.now.max(t);
+    }
+
+    /// Tasks waiting.
+    pub fn len(&self) -> u64 {
+        self.queue.len() as u64
+    }
+
+    /// True when nothing is scheduled.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Keeps only the tasks for which `keep` is true (a crash drops volatile work).
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.queue.retain(|Reverse(e)| keep(&e.task));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_run_in_time_order_then_in_scheduling_order() {
+        let mut s = Scheduler::default();
+        s.schedule(VirtualMillis(10), "late").expect("room");
+        s.schedule(VirtualMillis(5), "early").expect("room");
+        s.schedule(VirtualMillis(5), "early-second").expect("room");
+        assert_eq!(s.pop(), Some("early"));
+        assert_eq!(s.now(), VirtualMillis(5));
+        assert_eq!(s.pop(), Some("early-second"));
+        assert_eq!(s.pop(), Some("late"));
+        assert_eq!(s.now(), VirtualMillis(10));
+        assert_eq!(s.pop(), None);
+    }
+
+    #[test]
+    fn a_full_scheduler_refuses_more() {
+        let mut s = Scheduler::with_limit(1);
+        s.schedule(VirtualMillis(1), 1).expect("room");
+        assert_eq!(
+            s.schedule(VirtualMillis(1), 2),
+            Err(SchedulerFull { limit: 1 })
+        );
+    }
+
+    #[test]
+    fn delays_are_relative_to_now() {
+        let mut s = Scheduler::default();
+        s.schedule(VirtualMillis(100), "a").expect("room");
+        s.pop();
+        s.schedule(VirtualMillis(50), "b").expect("room");
+        assert_eq!(s.next_due(), Some(VirtualMillis(150)));
+    }
+}

@@ -1,0 +1,92 @@
+//! A simulation: the engine paired with the in-memory store, which carries out every
+//! effect synchronously, so a run is a plain loop. The browser pairs the same engine
+//! with the IndexedDB adapter instead.
+
+use super::effects::{Effect, EffectResult};
+use super::{Engine, Step};
+use crate::domain::ids::VirtualMillis;
+use crate::store::MemoryStore;
+
+/// The engine and its store.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// The engine.
+    pub engine: Engine,
+    /// The store it writes to.
+    pub store: MemoryStore,
+}
+
+impl Simulation {
+    /// A simulation over an empty store.
+    pub fn new(engine: Engine) -> Self {
+        Simulation {
+            engine,
+            store: MemoryStore::new(),
+        }
+    }
+
+    /// Runs one task and carries out the effects it produced.
+    pub fn step(&mut self) -> Step {
+        let step = self.engine.step();
+        self.settle();
+        step
+    }
+
+    /// Runs every task due up to `t`, then moves the clock to `t`.
+    pub fn run_until(&mut self, t: VirtualMillis) {
+        while self.engine.next_due().is_some_and(|due| due <= t) {
+            self.step();
+        }
+        self.engine.advance_to(t);
+    }
+
+    /// Runs until nothing is scheduled or `max_steps` tasks ran; returns the tasks run.
+    pub fn run_to_idle(&mut self, max_steps: u64) -> u64 {
+        let mut steps = 0;
+        while steps < max_steps {
+            match self.step() {
+                Step::Ran(_) => steps += 1,
+                Step::Idle | Step::AwaitingEffects => break,
+            }
+        }
+        steps
+    }
+
+    /// Carries out effects until none is left.
+    fn settle(&mut self) {
+        while let Some(effect) = self.engine.next_effect() {
+            let result = execute(&mut self.store, effect);
+            self.engine.complete(result);
+        }
+    }
+}
+
+/// Carries out one effect on the in-memory store.
+pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
+    match effect {
+        Effect::LoadStream {
+            handler,
+            epoch,
+            stream_id,
+            command_id,
+        } => EffectResult::StreamLoaded {
+            handler,
+            epoch,
+            already_processed: store.processed(&command_id).is_some(),
+            stream: store.load_stream(&stream_id),
+        },
+        Effect::Append {
+            handler,
+            epoch,
+            request,
+        } => EffectResult::Appended {
+            handler,
+            epoch,
+            result: store.append(request),
+        },
+        Effect::SaveSnapshot(snapshot) => {
+            store.save_snapshot(snapshot);
+            EffectResult::SnapshotSaved
+        }
+    }
+}

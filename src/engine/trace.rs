@@ -1,0 +1,187 @@
+//! The trace: every hop a command or event makes, with virtual time, for the UI's
+//! timeline and for determinism checks (a running hash covers every hop ever recorded).
+
+use super::command_bus::Queue;
+use super::script::ClientId;
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
+use crate::domain::order::Rejection;
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+
+/// One hop, at a virtual time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// When it happened.
+    pub at: VirtualMillis,
+    /// What happened.
+    pub kind: HopKind,
+}
+
+/// What happened at a hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HopKind {
+    /// The command bus queued a command.
+    CommandQueued {
+        /// The command.
+        command_id: CommandId,
+        /// Who sent it.
+        client: ClientId,
+        /// Which queue took it.
+        queue: Queue,
+        /// That queue's depth after it.
+        depth: u32,
+    },
+    /// The bus was full and refused the command (503).
+    CommandRefused {
+        /// The command.
+        command_id: CommandId,
+        /// True when the client will offer it again (wait policy).
+        will_retry: bool,
+    },
+    /// A handler loaded the aggregate for a command.
+    AggregateLoaded {
+        /// The command.
+        command_id: CommandId,
+        /// The stream.
+        stream_id: OrderId,
+        /// The snapshot it started from, if any.
+        snapshot: Option<StreamVersion>,
+        /// Events replayed on top of it.
+        replayed: u64,
+    },
+    /// The command id was processed before: acknowledged, not applied again.
+    CommandDuplicate {
+        /// The command.
+        command_id: CommandId,
+    },
+    /// The aggregate rejected the command.
+    CommandRejected {
+        /// The command.
+        command_id: CommandId,
+        /// Why.
+        rejection: Rejection,
+    },
+    /// Events were appended for a command.
+    EventsAppended {
+        /// The command.
+        command_id: CommandId,
+        /// Position of the first event.
+        first: GlobalPosition,
+        /// How many events.
+        count: u64,
+    },
+    /// Another writer appended first.
+    ConcurrencyConflict {
+        /// The command.
+        command_id: CommandId,
+        /// The version the handler read.
+        expected: StreamVersion,
+        /// The version the stream was at.
+        actual: StreamVersion,
+        /// True when the handler will reload and retry.
+        will_retry: bool,
+    },
+    /// A snapshot was saved.
+    SnapshotSaved {
+        /// The stream.
+        stream_id: OrderId,
+        /// The version it includes.
+        version: StreamVersion,
+    },
+    /// A crash dropped volatile state.
+    Crashed {
+        /// Commands lost from an in-memory queue or a handler.
+        lost_commands: u64,
+        /// Commands a durable queue kept.
+        kept_commands: u64,
+    },
+    /// The engine resumed from durable state.
+    Recovered,
+}
+
+/// Counters the UI shows per component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metrics {
+    /// Commands taken by the bus.
+    pub commands_queued: u64,
+    /// Commands refused by a full bus.
+    pub commands_refused: u64,
+    /// Commands that appended events.
+    pub commands_accepted: u64,
+    /// Commands the aggregate rejected.
+    pub commands_rejected: u64,
+    /// Commands acknowledged as already processed.
+    pub commands_duplicate: u64,
+    /// Concurrency conflicts hit.
+    pub conflicts: u64,
+    /// Commands dropped after conflicts exhausted the policy.
+    pub conflicts_failed: u64,
+    /// Events appended.
+    pub events_appended: u64,
+    /// Events replayed while loading aggregates.
+    pub events_replayed: u64,
+    /// Snapshots saved.
+    pub snapshots_saved: u64,
+    /// Commands lost in crashes.
+    pub commands_lost: u64,
+}
+
+/// The recent hops (bounded) and a hash of all of them.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    hops: VecDeque<Hop>,
+    limit: u32,
+    recorded: u64,
+    hash: u64,
+    scratch: String,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Trace {
+    /// An empty trace keeping at most `limit` hops.
+    pub fn new(limit: u32) -> Self {
+        Trace {
+            hops: VecDeque::new(),
+            limit,
+            recorded: 0,
+            hash: FNV_OFFSET,
+            scratch: String::new(),
+        }
+    }
+
+    /// Records a hop: folds it into the hash and keeps it while within the limit.
+    pub fn record(&mut self, hop: Hop) {
+        // FNV-1a over the hop's Debug text: same types, same compiler, same bytes on
+        // every platform (no floats, no hash maps, no pointer values in hops).
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{hop:?}");
+        for byte in self.scratch.bytes() {
+            self.hash = (self.hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+        self.recorded += 1;
+        if self.limit == 0 {
+            return;
+        }
+        if self.hops.len() as u64 >= u64::from(self.limit) {
+            self.hops.pop_front();
+        }
+        self.hops.push_back(hop);
+    }
+
+    /// The kept hops, oldest first.
+    pub fn hops(&self) -> impl DoubleEndedIterator<Item = &Hop> {
+        self.hops.iter()
+    }
+
+    /// How many hops were ever recorded.
+    pub fn recorded(&self) -> u64 {
+        self.recorded
+    }
+
+    /// Hash of every hop ever recorded: equal traces have equal hashes.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}

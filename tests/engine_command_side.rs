@@ -1,0 +1,300 @@
+//! The engine's command side: given a configuration and a command script, when the
+//! simulation runs, then the store, the trace and the metrics say what happened.
+
+mod support;
+
+use cqrs_lab::domain::ids::{
+    CommandId, CorrelationId, GlobalPosition, OrderId, StreamVersion, VirtualMillis,
+};
+use cqrs_lab::domain::order::{OrderCommand, Rejection};
+use cqrs_lab::engine::config::{Backpressure, ConflictPolicy, EngineConfig};
+use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+use cqrs_lab::engine::sim::Simulation;
+use cqrs_lab::engine::trace::HopKind;
+use cqrs_lab::engine::Engine;
+use support::*;
+
+fn cmd(at: u64, client: u32, id: &str, order: &str, command: OrderCommand) -> ScriptedCommand {
+    ScriptedCommand {
+        at: VirtualMillis(at),
+        client: ClientId(client),
+        command_id: CommandId::parse(id).expect("valid"),
+        correlation_id: CorrelationId::parse(&format!("corr-{id}")).expect("valid"),
+        order_id: OrderId::parse(order).expect("valid"),
+        command,
+    }
+}
+
+fn create(at: u64, id: &str, order: &str) -> ScriptedCommand {
+    cmd(
+        at,
+        1,
+        id,
+        order,
+        OrderCommand::CreateOrder {
+            customer_id: customer(),
+        },
+    )
+}
+
+fn run(config: EngineConfig, script: Vec<ScriptedCommand>) -> Simulation {
+    let mut sim = Simulation::new(Engine::new(config, script));
+    let steps = sim.run_to_idle(100_000);
+    assert!(steps < 100_000, "the run ends");
+    sim
+}
+
+fn hops(sim: &Simulation) -> Vec<HopKind> {
+    sim.engine.trace().hops().map(|h| h.kind.clone()).collect()
+}
+
+fn order_of(sim: &Simulation, order: &str) -> Vec<&'static str> {
+    let id = OrderId::parse(order).expect("valid");
+    sim.store
+        .read_stream(&id, StreamVersion(0))
+        .iter()
+        .map(|e| e.event_type())
+        .collect()
+}
+
+#[test]
+fn a_script_of_commands_becomes_events_in_the_store() {
+    let sim = run(
+        EngineConfig::default(),
+        vec![
+            create(0, "c1", "o-1"),
+            cmd(10, 1, "c2", "o-1", add_item("a", 1250, 2)),
+            cmd(20, 1, "c3", "o-1", OrderCommand::SubmitOrder),
+        ],
+    );
+    assert_eq!(
+        order_of(&sim, "o-1"),
+        ["OrderCreated", "ItemAdded", "OrderSubmitted"]
+    );
+    let m = sim.engine.metrics();
+    assert_eq!((m.commands_accepted, m.events_appended), (3, 3));
+    let last = sim.store.event(GlobalPosition(3)).expect("third event");
+    assert_eq!(last.causation_id.as_str(), "c3");
+    assert_eq!(last.correlation_id.as_str(), "corr-c3");
+    assert_eq!(
+        last.recorded_at,
+        VirtualMillis(25),
+        "sent at 20, handled in 5 ms"
+    );
+}
+
+#[test]
+fn a_rejected_command_records_no_event_and_says_why() {
+    let sim = run(
+        EngineConfig::default(),
+        vec![
+            create(0, "c1", "o-1"),
+            cmd(10, 1, "c2", "o-1", OrderCommand::SubmitOrder),
+        ],
+    );
+    assert_eq!(order_of(&sim, "o-1"), ["OrderCreated"]);
+    assert!(hops(&sim).contains(&HopKind::CommandRejected {
+        command_id: CommandId::parse("c2").expect("valid"),
+        rejection: Rejection::EmptyOrder,
+    }));
+}
+
+#[test]
+fn a_retried_command_id_is_acknowledged_not_applied_twice() {
+    let sim = run(
+        EngineConfig::default(),
+        vec![
+            create(0, "c1", "o-1"),
+            cmd(10, 1, "c2", "o-1", add_item("a", 100, 1)),
+            cmd(500, 1, "c2", "o-1", add_item("a", 100, 1)),
+        ],
+    );
+    assert_eq!(order_of(&sim, "o-1"), ["OrderCreated", "ItemAdded"]);
+    assert_eq!(sim.engine.metrics().commands_duplicate, 1);
+    assert!(hops(&sim).contains(&HopKind::CommandDuplicate {
+        command_id: CommandId::parse("c2").expect("valid")
+    }));
+}
+
+fn race(on_conflict: ConflictPolicy) -> Simulation {
+    let config = EngineConfig {
+        handlers: 2,
+        on_conflict,
+        ..EngineConfig::default()
+    };
+    run(
+        config,
+        vec![
+            create(0, "c1", "o-1"),
+            cmd(100, 1, "alice", "o-1", add_item("a", 100, 1)),
+            cmd(100, 2, "bob", "o-1", add_item("b", 200, 1)),
+        ],
+    )
+}
+
+#[test]
+fn two_clients_racing_on_one_order_hit_a_real_conflict() {
+    let sim = race(ConflictPolicy::Fail);
+    assert_eq!(order_of(&sim, "o-1"), ["OrderCreated", "ItemAdded"]);
+    assert!(hops(&sim).contains(&HopKind::ConcurrencyConflict {
+        command_id: CommandId::parse("bob").expect("valid"),
+        expected: StreamVersion(1),
+        actual: StreamVersion(2),
+        will_retry: false,
+    }));
+    assert_eq!(sim.engine.metrics().conflicts_failed, 1);
+}
+
+#[test]
+fn a_conflict_retried_reloads_and_both_commands_land() {
+    let sim = race(ConflictPolicy::Retry {
+        max_retries: 2,
+        backoff: VirtualMillis(10),
+    });
+    assert_eq!(
+        order_of(&sim, "o-1"),
+        ["OrderCreated", "ItemAdded", "ItemAdded"]
+    );
+    let m = sim.engine.metrics();
+    assert_eq!(
+        (m.conflicts, m.conflicts_failed, m.commands_accepted),
+        (1, 0, 3)
+    );
+}
+
+#[test]
+fn snapshots_are_saved_every_n_events_and_shorten_replay() {
+    let config = EngineConfig {
+        snapshot_every: 3,
+        ..EngineConfig::default()
+    };
+    let mut script = vec![create(0, "c0", "o-1")];
+    script.extend((1..=7).map(|i| cmd(i * 10, 1, &format!("c{i}"), "o-1", add_item("a", 100, 1))));
+    let sim = run(config, script);
+    let snapshots: Vec<u64> = hops(&sim)
+        .iter()
+        .filter_map(|h| match h {
+            HopKind::SnapshotSaved { version, .. } => Some(version.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(snapshots, [3, 6]);
+    let last_load = hops(&sim)
+        .into_iter()
+        .rev()
+        .filter_map(|h| match h {
+            HopKind::AggregateLoaded {
+                snapshot, replayed, ..
+            } => Some((snapshot, replayed)),
+            _ => None,
+        })
+        .next();
+    assert_eq!(last_load, Some((Some(StreamVersion(6)), 1)));
+    assert_eq!(sim.engine.metrics().snapshots_saved, 2);
+}
+
+fn burst(backpressure: Backpressure) -> Simulation {
+    let config = EngineConfig {
+        queue_capacity: 2,
+        backpressure,
+        ..EngineConfig::default()
+    };
+    run(
+        config,
+        (0..6)
+            .map(|i| create(0, &format!("c{i}"), &format!("o-{i}")))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_full_bus_under_reject_refuses_the_excess() {
+    let sim = burst(Backpressure::Reject);
+    let m = sim.engine.metrics();
+    assert_eq!((m.commands_queued, m.commands_refused), (2, 4));
+    assert_eq!(sim.store.head(), GlobalPosition(2));
+}
+
+#[test]
+fn a_full_bus_under_wait_lets_clients_offer_again() {
+    let sim = burst(Backpressure::Wait {
+        retry_after: VirtualMillis(20),
+        max_retries: 5,
+    });
+    let m = sim.engine.metrics();
+    assert_eq!((m.commands_queued, m.commands_refused), (6, 0));
+    assert_eq!(sim.store.head(), GlobalPosition(6));
+}
+
+#[test]
+fn a_full_bus_under_overflow_uses_the_secondary_queue() {
+    let sim = burst(Backpressure::Overflow { capacity: 3 });
+    let m = sim.engine.metrics();
+    assert_eq!((m.commands_queued, m.commands_refused), (5, 1));
+    assert_eq!(sim.store.head(), GlobalPosition(5));
+}
+
+fn crash_mid_burst(durable_queue: bool) -> (Simulation, cqrs_lab::engine::CrashReport) {
+    let config = EngineConfig {
+        durable_queue,
+        ..EngineConfig::default()
+    };
+    let script: Vec<_> = (0..4)
+        .map(|i| create(0, &format!("c{i}"), &format!("o-{i}")))
+        .collect();
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_until(VirtualMillis(7)); // one command appended, one in a handler, two queued
+    let report = sim.engine.crash();
+    sim.engine.recover();
+    sim.run_to_idle(10_000);
+    (sim, report)
+}
+
+#[test]
+fn a_crash_loses_an_in_memory_queue_and_says_what_was_lost() {
+    let (sim, report) = crash_mid_burst(false);
+    let lost: Vec<&str> = report.lost.iter().map(|c| c.command_id.as_str()).collect();
+    assert_eq!(lost, ["c1", "c2", "c3"]);
+    assert_eq!(sim.store.head(), GlobalPosition(1), "only c0 was stored");
+    assert_eq!(sim.engine.metrics().commands_lost, 3);
+}
+
+#[test]
+fn a_crash_keeps_a_durable_queue_and_recovery_finishes_the_work() {
+    let (sim, report) = crash_mid_burst(true);
+    assert!(report.lost.is_empty());
+    assert_eq!(report.kept, 3);
+    assert_eq!(
+        sim.store.head(),
+        GlobalPosition(4),
+        "every command was stored once"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace_and_jitter_makes_seeds_differ() {
+    let script = || {
+        (0..20)
+            .map(|i| {
+                cmd(
+                    i,
+                    i as u32 % 3,
+                    &format!("c{i}"),
+                    "o-1",
+                    add_item("a", 100, 1),
+                )
+            })
+            .chain([create(0, "c-create", "o-1")])
+            .collect::<Vec<_>>()
+    };
+    let config = |seed| EngineConfig {
+        seed,
+        handlers: 3,
+        handling_jitter: VirtualMillis(7),
+        ..EngineConfig::default()
+    };
+    let hash = |seed| run(config(seed), script()).engine.trace().hash();
+    assert_eq!(hash(42), hash(42));
+    let distinct: std::collections::BTreeSet<u64> = (0..8).map(hash).collect();
+    assert!(distinct.len() > 1, "jitter changes the interleaving");
+}
