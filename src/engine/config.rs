@@ -1,7 +1,76 @@
 //! The engine's knobs, with the seeds' defaults. Plain data: serializable for sharing.
 
+use super::rng::PerMillion;
 use crate::domain::ids::VirtualMillis;
+use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
+
+/// How long the event bus takes to deliver a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LagDistribution {
+    /// Always this long.
+    Fixed(VirtualMillis),
+    /// Uniform between the bounds (inclusive).
+    Uniform(VirtualMillis, VirtualMillis),
+    /// Usually `base`; with probability `tail_rate`, up to `tail` longer.
+    LongTail {
+        /// The usual lag.
+        base: VirtualMillis,
+        /// The most extra lag of a slow delivery.
+        tail: VirtualMillis,
+        /// How often a delivery is slow.
+        tail_rate: PerMillion,
+    },
+}
+
+/// How a projection treats deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProjectionMode {
+    /// Applies every delivery, duplicates and out-of-order ones included.
+    Naive,
+    /// Ignores what it has applied (by stream version) and waits for gaps to fill.
+    Idempotent,
+}
+
+/// Event-bus and projection configuration (Service Bus defaults where they apply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusConfig {
+    /// Chance that a delivery is made twice (at-least-once delivery).
+    pub duplicate_rate: PerMillion,
+    /// Delivery lag.
+    pub lag: LagDistribution,
+    /// Keep order within a partition key (the aggregate id); off lets any message pass.
+    pub ordered_partitions: bool,
+    /// Chance that a projection's handler fails a delivery (then it is redelivered).
+    pub failure_rate: PerMillion,
+    /// Virtual ms before a failed delivery is redelivered.
+    pub redelivery_delay: VirtualMillis,
+    /// Deliveries before a message goes to the dead-letter queue (Service Bus: 10).
+    pub max_delivery_count: u32,
+    /// Virtual ms between an append and the outbox relay's publish (or, without the
+    /// outbox, the handler's own publish: the dual write).
+    pub publish_delay: VirtualMillis,
+    /// Each projection's mode.
+    pub modes: [(ProjectionName, ProjectionMode); 3],
+    /// Projections whose handler fails every delivery (a bug waiting for a fix).
+    pub failing: Vec<ProjectionName>,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            duplicate_rate: PerMillion::NEVER,
+            lag: LagDistribution::Fixed(VirtualMillis(20)),
+            ordered_partitions: true,
+            failure_rate: PerMillion::NEVER,
+            redelivery_delay: VirtualMillis(50),
+            max_delivery_count: 10,
+            publish_delay: VirtualMillis(1),
+            modes: ProjectionName::ALL.map(|name| (name, ProjectionMode::Idempotent)),
+            failing: Vec::new(),
+        }
+    }
+}
 
 /// What the command bus does when its primary queue is full (`seeds/003`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +130,8 @@ pub struct EngineConfig {
     pub outbox: bool,
     /// Most trace hops kept for display; older ones are dropped (the hash covers all).
     pub trace_limit: u32,
+    /// The event bus and the projections.
+    pub bus: BusConfig,
 }
 
 impl Default for EngineConfig {
@@ -80,6 +151,7 @@ impl Default for EngineConfig {
             snapshot_every: 100,
             outbox: true,
             trace_limit: 10_000,
+            bus: BusConfig::default(),
         }
     }
 }

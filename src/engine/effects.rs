@@ -2,8 +2,9 @@
 //! Results carry the handler and the engine epoch, so an answer that arrives after a
 //! crash (when the work it belongs to is gone) is recognised and ignored.
 
-use crate::domain::ids::{CommandId, OrderId};
-use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, Snapshot};
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
+use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
 
 /// Which command handler instance an effect belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,6 +36,22 @@ pub enum Effect {
     },
     /// Save a snapshot (fire and forget: losing one only costs replay time).
     SaveSnapshot(Snapshot),
+    /// Read unpublished outbox rows (with their events), oldest first.
+    ReadOutbox {
+        /// Engine epoch when asked.
+        epoch: u32,
+        /// Most rows to return.
+        limit: u64,
+    },
+    /// Mark outbox rows published (every subscription handled them).
+    MarkPublished(Vec<GlobalPosition>),
+    /// Save a projection's checkpoint.
+    SaveCheckpoint {
+        /// The projection.
+        projection: ProjectionName,
+        /// Every position up to this one is applied.
+        position: GlobalPosition,
+    },
 }
 
 /// The store's answer to an effect.
@@ -60,6 +77,15 @@ pub enum EffectResult {
         /// The stored events, or why nothing was stored.
         result: Result<Appended, AppendError>,
     },
-    /// Answer to `SaveSnapshot`.
-    SnapshotSaved,
+    /// Answer to `ReadOutbox`.
+    OutboxRead {
+        /// Engine epoch when asked.
+        epoch: u32,
+        /// Events of unpublished rows, oldest first.
+        events: Vec<EventEnvelope>,
+        /// True when more rows wait beyond the limit.
+        more: bool,
+    },
+    /// Answer to a write that needs none (snapshot, mark published, checkpoint).
+    Done,
 }

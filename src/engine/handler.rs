@@ -76,7 +76,7 @@ impl Engine {
         if self.down {
             return;
         }
-        if let Some(command) = self.bus.take() {
+        if let Some(command) = self.commands.take() {
             self.load(
                 id,
                 Work {
@@ -201,6 +201,7 @@ impl Engine {
                     count: appended.events.len() as u64,
                 });
                 self.maybe_snapshot(&work, decision, &appended);
+                self.after_append(&appended.events);
                 self.free_after(id, VirtualMillis(0));
             }
             Err(AppendError::Conflict {

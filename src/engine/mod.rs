@@ -3,27 +3,34 @@
 //! work leaves as `Effect`s and comes back as `EffectResult`s; `sim::Simulation` pairs
 //! the engine with the in-memory store.
 
+pub mod bus;
 pub mod command_bus;
 pub mod config;
 pub mod effects;
 mod handler;
+pub mod projection;
 pub mod rng;
 pub mod scheduler;
 pub mod script;
 pub mod sim;
 pub mod trace;
 
+use bus::{EventBus, Message};
 use command_bus::CommandBus;
 use config::{Backpressure, EngineConfig};
 use effects::{Effect, EffectResult, HandlerId};
 use handler::Handler;
+use projection::Projection;
 use rng::SimRng;
 use scheduler::Scheduler;
 use script::ScriptedCommand;
 use std::collections::VecDeque;
 use trace::{Hop, HopKind, Metrics, Trace};
 
+use crate::domain::envelope::EventEnvelope;
 use crate::domain::ids::VirtualMillis;
+use crate::store::ProjectionName;
+use std::rc::Rc;
 
 /// Something the scheduler will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +48,12 @@ pub enum Task {
     HandlerCommit(HandlerId),
     /// A handler reloads after a concurrency conflict.
     HandlerRetry(HandlerId),
+    /// The outbox relay reads unpublished rows and publishes them.
+    Relay,
+    /// Without the outbox: the handler publishes what it appended (the dual write).
+    Publish(Vec<Rc<EventEnvelope>>),
+    /// The event bus delivers a message to a subscription.
+    Deliver(Message),
 }
 
 impl Task {
@@ -68,6 +81,10 @@ pub struct CrashReport {
     pub lost: Vec<ScriptedCommand>,
     /// Commands a durable queue kept (including those handlers were working on).
     pub kept: u64,
+    /// Bus messages in flight, gone (the outbox republishes their events after recovery).
+    pub lost_messages: u64,
+    /// Appended events whose publication (outbox off) had not happened: lost for good.
+    pub lost_publications: u64,
 }
 
 /// The engine. Own it in one place and mutate it in place.
@@ -76,8 +93,11 @@ pub struct Engine {
     config: EngineConfig,
     scheduler: Scheduler<Task>,
     rng: SimRng,
-    bus: CommandBus,
+    commands: CommandBus,
     handlers: Vec<Handler>,
+    bus: EventBus,
+    projections: Vec<Projection>,
+    relay_scheduled: bool,
     effects: VecDeque<Effect>,
     awaiting: u32,
     epoch: u32,
@@ -96,8 +116,16 @@ impl Engine {
         let mut engine = Engine {
             scheduler: Scheduler::default(),
             rng: SimRng::seeded(config.seed),
-            bus: CommandBus::new(config.queue_capacity, config.backpressure),
+            commands: CommandBus::new(config.queue_capacity, config.backpressure),
             handlers,
+            bus: EventBus::default(),
+            projections: config
+                .bus
+                .modes
+                .iter()
+                .map(|(name, mode)| Projection::new(*name, *mode))
+                .collect(),
+            relay_scheduled: false,
             effects: VecDeque::new(),
             awaiting: 0,
             epoch: 0,
@@ -138,6 +166,9 @@ impl Engine {
             Task::HandlerFree(id) => self.handler_free(id),
             Task::HandlerCommit(id) => self.handler_commit(id),
             Task::HandlerRetry(id) => self.handler_retry(id),
+            Task::Relay => self.relay(),
+            Task::Publish(events) => self.publish(events),
+            Task::Deliver(message) => self.deliver(message),
         }
         Step::Ran(self.now())
     }
@@ -165,7 +196,12 @@ impl Engine {
                 epoch,
                 result,
             } if epoch == self.epoch => self.appended(handler, result),
-            // Snapshots need no answer; a result from before a crash is stale.
+            EffectResult::OutboxRead {
+                epoch,
+                events,
+                more,
+            } if epoch == self.epoch => self.outbox_read(events, more),
+            // Writes need no answer; a result from before a crash is stale.
             _ => {}
         }
     }
@@ -183,23 +219,39 @@ impl Engine {
             // A durable queue only deletes a command once handled (peek-lock), so the
             // commands handlers held go back to its head, oldest first.
             for command in in_flight.into_iter().rev() {
-                self.bus.requeue_front(command);
+                self.commands.requeue_front(command);
             }
-            let (primary, overflow) = self.bus.depths();
+            let (primary, overflow) = self.commands.depths();
             report.kept = u64::from(primary) + u64::from(overflow);
         } else {
             report.lost = in_flight;
-            report.lost.extend(self.bus.drain());
+            report.lost.extend(self.commands.drain());
         }
-        self.scheduler.retain(Task::is_external);
+        self.scheduler.retain(|task| match task {
+            Task::Deliver(_) => {
+                report.lost_messages += 1;
+                false
+            }
+            Task::Publish(events) => {
+                report.lost_publications += events.len() as u64;
+                false
+            }
+            other => other.is_external(),
+        });
+        self.bus.crash();
+        self.relay_scheduled = false;
         self.effects.clear();
         self.awaiting = 0;
         self.epoch = self.epoch.wrapping_add(1);
         self.down = true;
         self.metrics.commands_lost += report.lost.len() as u64;
+        self.metrics.messages_lost += report.lost_messages;
+        self.metrics.publications_lost += report.lost_publications;
         self.record(HopKind::Crashed {
             lost_commands: report.lost.len() as u64,
             kept_commands: report.kept,
+            lost_messages: report.lost_messages,
+            lost_publications: report.lost_publications,
         });
         report
     }
@@ -212,6 +264,10 @@ impl Engine {
         self.down = false;
         self.record(HopKind::Recovered);
         self.wake_idle_handlers();
+        if self.config.outbox {
+            self.relay_scheduled = true;
+            self.schedule(VirtualMillis(0), Task::Relay);
+        }
     }
 
     /// The virtual time now.
@@ -248,7 +304,34 @@ impl Engine {
 
     /// Depths of the command bus's primary and overflow queues.
     pub fn queue_depths(&self) -> (u32, u32) {
-        self.bus.depths()
+        self.commands.depths()
+    }
+
+    /// The projections, in `ProjectionName::ALL` order.
+    pub fn projections(&self) -> &[Projection] {
+        &self.projections
+    }
+
+    /// One projection.
+    pub fn projection(&self, name: ProjectionName) -> Option<&Projection> {
+        self.projections.iter().find(|p| p.name == name)
+    }
+
+    fn projection_mut(&mut self, name: ProjectionName) -> Option<&mut Projection> {
+        self.projections.iter_mut().find(|p| p.name == name)
+    }
+
+    /// Makes a projection's handler fail every delivery, or fixes it ("deploys" a fix).
+    pub fn set_failing(&mut self, name: ProjectionName, failing: bool) {
+        self.config.bus.failing.retain(|n| *n != name);
+        if failing {
+            self.config.bus.failing.push(name);
+        }
+    }
+
+    /// The event bus (dead letters).
+    pub fn event_bus(&self) -> &EventBus {
+        &self.bus
     }
 
     /// True between `crash` and `recover`.
@@ -257,12 +340,16 @@ impl Engine {
     }
 
     fn client_sends(&mut self, command: ScriptedCommand, attempt: u32) {
-        let room = if self.down { None } else { self.bus.room() };
+        let room = if self.down {
+            None
+        } else {
+            self.commands.room()
+        };
         let Some(queue) = room else {
             return self.refused(command, attempt);
         };
         let (command_id, client) = (command.command_id.clone(), command.client);
-        let depth = self.bus.push(queue, command);
+        let depth = self.commands.push(queue, command);
         self.metrics.commands_queued += 1;
         self.record(HopKind::CommandQueued {
             command_id,

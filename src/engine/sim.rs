@@ -86,7 +86,32 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
         },
         Effect::SaveSnapshot(snapshot) => {
             store.save_snapshot(snapshot);
-            EffectResult::SnapshotSaved
+            EffectResult::Done
+        }
+        Effect::ReadOutbox { epoch, limit } => {
+            let rows = store.unpublished(limit.saturating_add(1));
+            let more = rows.len() as u64 > limit;
+            let events = rows
+                .iter()
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .filter_map(|p| store.event(*p).cloned())
+                .collect();
+            EffectResult::OutboxRead {
+                epoch,
+                events,
+                more,
+            }
+        }
+        Effect::MarkPublished(positions) => {
+            store.mark_published(&positions);
+            EffectResult::Done
+        }
+        Effect::SaveCheckpoint {
+            projection,
+            position,
+        } => {
+            store.save_checkpoint(projection, position);
+            EffectResult::Done
         }
     }
 }

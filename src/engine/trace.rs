@@ -5,6 +5,7 @@ use super::command_bus::Queue;
 use super::script::ClientId;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::Rejection;
+use crate::store::ProjectionName;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
@@ -88,12 +89,57 @@ pub enum HopKind {
         /// The version it includes.
         version: StreamVersion,
     },
+    /// An event was published to the bus (fanned out to every subscription).
+    Published {
+        /// The event.
+        position: GlobalPosition,
+    },
+    /// A projection applied a delivery.
+    Applied {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+        /// True for an extra copy from at-least-once delivery.
+        duplicate: bool,
+    },
+    /// An idempotent projection ignored a delivery it had applied.
+    Ignored {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+    },
+    /// A delivery failed and will be redelivered.
+    Redelivering {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+        /// Deliveries so far.
+        delivery_count: u32,
+        /// Why it failed.
+        reason: &'static str,
+    },
+    /// A message exhausted its deliveries and went to the dead-letter queue.
+    DeadLettered {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+        /// Why its last delivery failed.
+        reason: &'static str,
+    },
     /// A crash dropped volatile state.
     Crashed {
         /// Commands lost from an in-memory queue or a handler.
         lost_commands: u64,
         /// Commands a durable queue kept.
         kept_commands: u64,
+        /// Bus messages in flight that were dropped.
+        lost_messages: u64,
+        /// Events never published (outbox off).
+        lost_publications: u64,
     },
     /// The engine resumed from durable state.
     Recovered,
@@ -124,6 +170,22 @@ pub struct Metrics {
     pub snapshots_saved: u64,
     /// Commands lost in crashes.
     pub commands_lost: u64,
+    /// Events published to the bus (republished ones included).
+    pub events_published: u64,
+    /// Deliveries attempted.
+    pub deliveries: u64,
+    /// Deliveries applied to a read model.
+    pub applied: u64,
+    /// Deliveries ignored as already applied.
+    pub ignored: u64,
+    /// Deliveries failed and scheduled again.
+    pub redeliveries: u64,
+    /// Messages sent to the dead-letter queue.
+    pub dead_lettered: u64,
+    /// Bus messages dropped by crashes.
+    pub messages_lost: u64,
+    /// Publications lost by crashes (outbox off).
+    pub publications_lost: u64,
 }
 
 /// The recent hops (bounded) and a hash of all of them.

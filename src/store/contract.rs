@@ -112,3 +112,12 @@ pub enum ProjectionName {
     /// Revenue per virtual day.
     RevenuePerDay,
 }
+
+impl ProjectionName {
+    /// Every projection, in display order.
+    pub const ALL: [ProjectionName; 3] = [
+        ProjectionName::OrderSummary,
+        ProjectionName::OrdersPerCustomer,
+        ProjectionName::RevenuePerDay,
+    ];
+}

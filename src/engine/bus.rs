@@ -1,0 +1,272 @@
+//! The outbox relay and the event bus: publish appended events to one subscription per
+//! projection with lag, duplicates, per-partition ordering, redelivery on failure and a
+//! dead-letter queue (Service Bus semantics), then acknowledge to the outbox.
+
+use super::config::LagDistribution;
+use super::effects::Effect;
+use super::projection::Applied;
+use super::trace::HopKind;
+use super::{Engine, Task};
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
+use crate::store::ProjectionName;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// One delivery of an event to one subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The event (shared, not copied, between subscriptions and duplicates).
+    pub event: Rc<EventEnvelope>,
+    /// The subscription (one per projection).
+    pub subscription: ProjectionName,
+    /// Deliveries so far, this one included after it fails.
+    pub delivery_count: u32,
+    /// True for the one delivery whose completion the outbox row waits for.
+    pub acknowledges: bool,
+    /// True for an extra copy made by at-least-once delivery.
+    pub duplicate: bool,
+}
+
+/// A message that failed `max_delivery_count` times, kept for inspection and resubmission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The message.
+    pub message: Message,
+    /// Why its last delivery failed.
+    pub reason: &'static str,
+    /// When it was dead-lettered.
+    pub at: VirtualMillis,
+}
+
+/// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
+#[derive(Debug, Clone, Default)]
+pub struct EventBus {
+    partition_due: BTreeMap<(ProjectionName, OrderId), VirtualMillis>,
+    pending_acks: BTreeMap<GlobalPosition, u32>,
+    dead_letters: Vec<DeadLetter>,
+}
+
+impl EventBus {
+    /// Dead letters, oldest first.
+    pub fn dead_letters(&self) -> &[DeadLetter] {
+        &self.dead_letters
+    }
+
+    /// Forgets volatile state (a crash): ordering bookkeeping and pending acks.
+    pub(super) fn crash(&mut self) {
+        self.partition_due.clear();
+        self.pending_acks.clear();
+    }
+}
+
+const FAILED: &str = "the projection's handler failed";
+const GAP: &str = "an earlier event of the stream has not been applied yet";
+
+impl Engine {
+    /// After an append: the relay will publish from the outbox, or (outbox off) the
+    /// handler publishes from memory: the dual write a crash can cut in half.
+    pub(super) fn after_append(&mut self, events: &[EventEnvelope]) {
+        let delay = self.config.bus.publish_delay;
+        if self.config.outbox {
+            if !self.relay_scheduled {
+                self.relay_scheduled = true;
+                self.schedule(delay, Task::Relay);
+            }
+        } else {
+            let events = events.iter().cloned().map(Rc::new).collect();
+            self.schedule(delay, Task::Publish(events));
+        }
+    }
+
+    pub(super) fn relay(&mut self) {
+        self.relay_scheduled = false;
+        self.effects.push_back(Effect::ReadOutbox {
+            epoch: self.epoch,
+            limit: 1000,
+        });
+    }
+
+    /// Publishes outbox rows that are not already on the bus.
+    pub(super) fn outbox_read(&mut self, events: Vec<EventEnvelope>, more: bool) {
+        let fresh: Vec<Rc<EventEnvelope>> = events
+            .into_iter()
+            .filter(|e| !self.bus.pending_acks.contains_key(&e.global_position))
+            .map(Rc::new)
+            .collect();
+        self.publish(fresh);
+        if more && !self.relay_scheduled {
+            self.relay_scheduled = true;
+            self.schedule(self.config.bus.publish_delay, Task::Relay);
+        }
+    }
+
+    /// Fans each event out to every subscription.
+    pub(super) fn publish(&mut self, events: Vec<Rc<EventEnvelope>>) {
+        for event in events {
+            self.metrics.events_published += 1;
+            self.record(HopKind::Published {
+                position: event.global_position,
+            });
+            if self.config.outbox {
+                self.bus
+                    .pending_acks
+                    .insert(event.global_position, ProjectionName::ALL.len() as u32);
+            }
+            for subscription in ProjectionName::ALL {
+                let message = Message {
+                    event: Rc::clone(&event),
+                    subscription,
+                    delivery_count: 0,
+                    acknowledges: true,
+                    duplicate: false,
+                };
+                if self.rng.chance(self.config.bus.duplicate_rate) {
+                    let copy = Message {
+                        acknowledges: false,
+                        duplicate: true,
+                        ..message.clone()
+                    };
+                    self.send(copy);
+                }
+                self.send(message);
+            }
+        }
+    }
+
+    /// Schedules a delivery after a drawn lag, never before an earlier message of the
+    /// same partition when ordering is on.
+    fn send(&mut self, message: Message) {
+        let lag = self.draw_lag();
+        let mut due = VirtualMillis(self.now().0.saturating_add(lag.0));
+        if self.config.bus.ordered_partitions {
+            let key = (message.subscription, message.event.stream_id.clone());
+            let last = self.bus.partition_due.entry(key).or_default();
+            due = due.max(*last);
+            *last = due;
+        }
+        let delay = VirtualMillis(due.0 - self.now().0);
+        self.schedule(delay, Task::Deliver(message));
+    }
+
+    fn draw_lag(&mut self) -> VirtualMillis {
+        match self.config.bus.lag {
+            LagDistribution::Fixed(ms) => ms,
+            LagDistribution::Uniform(low, high) => VirtualMillis(self.rng.between(low.0, high.0)),
+            LagDistribution::LongTail {
+                base,
+                tail,
+                tail_rate,
+            } => {
+                let extra = if self.rng.chance(tail_rate) {
+                    self.rng.between(1, tail.0.max(1))
+                } else {
+                    0
+                };
+                VirtualMillis(base.0.saturating_add(extra))
+            }
+        }
+    }
+
+    pub(super) fn deliver(&mut self, message: Message) {
+        self.metrics.deliveries += 1;
+        let position = message.event.global_position;
+        let subscription = message.subscription;
+        let failing = self.config.bus.failing.contains(&subscription)
+            || self.rng.chance(self.config.bus.failure_rate);
+        let outcome = if failing {
+            None
+        } else {
+            self.projection_mut(subscription)
+                .map(|p| (p.deliver(&message.event), p.checkpoint()))
+        };
+        match outcome {
+            Some((Applied::Applied, checkpoint)) => {
+                self.metrics.applied += 1;
+                self.record(HopKind::Applied {
+                    subscription,
+                    position,
+                    duplicate: message.duplicate,
+                });
+                self.effects.push_back(Effect::SaveCheckpoint {
+                    projection: subscription,
+                    position: checkpoint,
+                });
+                self.ack(&message);
+            }
+            Some((Applied::Ignored, _)) => {
+                self.metrics.ignored += 1;
+                self.record(HopKind::Ignored {
+                    subscription,
+                    position,
+                });
+                self.ack(&message);
+            }
+            Some((Applied::Gap, _)) => self.fail(message, GAP),
+            None => self.fail(message, FAILED),
+        }
+    }
+
+    fn fail(&mut self, mut message: Message, reason: &'static str) {
+        message.delivery_count += 1;
+        let (subscription, position) = (message.subscription, message.event.global_position);
+        if message.delivery_count >= self.config.bus.max_delivery_count {
+            self.metrics.dead_lettered += 1;
+            self.record(HopKind::DeadLettered {
+                subscription,
+                position,
+                reason,
+            });
+            self.ack(&message);
+            self.bus.dead_letters.push(DeadLetter {
+                message,
+                reason,
+                at: self.now(),
+            });
+        } else {
+            self.metrics.redeliveries += 1;
+            self.record(HopKind::Redelivering {
+                subscription,
+                position,
+                delivery_count: message.delivery_count,
+                reason,
+            });
+            self.schedule(self.config.bus.redelivery_delay, Task::Deliver(message));
+        }
+    }
+
+    /// Counts one subscription done with an event; when all are, the outbox row is.
+    fn ack(&mut self, message: &Message) {
+        if !message.acknowledges || !self.config.outbox {
+            return;
+        }
+        let position = message.event.global_position;
+        let Some(left) = self.bus.pending_acks.get_mut(&position) else {
+            return;
+        };
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            self.bus.pending_acks.remove(&position);
+            self.effects
+                .push_back(Effect::MarkPublished(vec![position]));
+        }
+    }
+
+    /// Sends a subscription's dead letters again with a fresh delivery count.
+    pub fn resubmit_dead_letters(&mut self, subscription: ProjectionName) -> u64 {
+        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.bus.dead_letters)
+            .into_iter()
+            .partition(|d| d.message.subscription == subscription);
+        self.bus.dead_letters = others;
+        let count = mine.len() as u64;
+        for dead in mine {
+            let message = Message {
+                delivery_count: 0,
+                acknowledges: false,
+                ..dead.message
+            };
+            self.schedule(VirtualMillis(0), Task::Deliver(message));
+        }
+        count
+    }
+}

@@ -1,0 +1,237 @@
+//! Projections: read models built from delivered events, each with a checkpoint, a lag,
+//! a mode (naive or idempotent), and a divergence check against a fold of the *store*.
+
+use super::config::ProjectionMode;
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{CustomerId, GlobalPosition, OrderId, ProductId, StreamVersion};
+use crate::domain::money::Cents;
+use crate::domain::order::{OrderEvent, OrderStatus};
+use crate::store::ProjectionName;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Virtual milliseconds in a day, for revenue per day.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// One row of the order summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// Status, once known.
+    pub status: Option<OrderStatus>,
+    /// Units and unit price per product.
+    pub lines: BTreeMap<ProductId, (Cents, u64)>,
+}
+
+impl SummaryRow {
+    /// Units in the order.
+    pub fn item_count(&self) -> u64 {
+        self.lines.values().map(|(_, q)| q).sum()
+    }
+
+    /// The order's total.
+    pub fn total(&self) -> Cents {
+        Cents(
+            self.lines
+                .values()
+                .map(|(p, q)| p.0.saturating_mul(*q as i64))
+                .sum(),
+        )
+    }
+}
+
+/// The data of a read model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadModel {
+    /// Status, item count and total per order.
+    OrderSummary(BTreeMap<OrderId, SummaryRow>),
+    /// Orders created per customer.
+    OrdersPerCustomer(BTreeMap<CustomerId, u64>),
+    /// Payments received per virtual day.
+    RevenuePerDay(BTreeMap<u64, Cents>),
+}
+
+impl ReadModel {
+    /// An empty read model of this projection.
+    pub fn empty(name: ProjectionName) -> Self {
+        match name {
+            ProjectionName::OrderSummary => ReadModel::OrderSummary(BTreeMap::new()),
+            ProjectionName::OrdersPerCustomer => ReadModel::OrdersPerCustomer(BTreeMap::new()),
+            ProjectionName::RevenuePerDay => ReadModel::RevenuePerDay(BTreeMap::new()),
+        }
+    }
+
+    /// Applies one event, whatever was applied before (the naive step).
+    pub fn apply(&mut self, e: &EventEnvelope) {
+        match (self, &e.event) {
+            (ReadModel::OrderSummary(rows), event) => {
+                let row = rows.entry(e.stream_id.clone()).or_default();
+                match event {
+                    OrderEvent::OrderCreated { .. } => row.status = Some(OrderStatus::Draft),
+                    OrderEvent::ItemAdded {
+                        product_id,
+                        unit_price,
+                        quantity,
+                        ..
+                    } => {
+                        let line = row
+                            .lines
+                            .entry(product_id.clone())
+                            .or_insert((*unit_price, 0));
+                        line.1 += u64::from(*quantity);
+                    }
+                    OrderEvent::ItemRemoved { product_id } => {
+                        row.lines.remove(product_id);
+                    }
+                    OrderEvent::OrderSubmitted { .. } => row.status = Some(OrderStatus::Submitted),
+                    OrderEvent::PaymentReceived { .. } => row.status = Some(OrderStatus::Paid),
+                    OrderEvent::OrderShipped { .. } => row.status = Some(OrderStatus::Shipped),
+                    OrderEvent::OrderCancelled { .. } => row.status = Some(OrderStatus::Cancelled),
+                }
+            }
+            (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id }) => {
+                *rows.entry(customer_id.clone()).or_default() += 1;
+            }
+            (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
+                let day = rows.entry(e.recorded_at.0 / DAY_MS).or_default();
+                *day = Cents(day.0.saturating_add(amount.0));
+            }
+            _ => {}
+        }
+    }
+
+    /// Rows as (key, value) text, for display and comparison.
+    pub fn rows(&self) -> BTreeMap<String, String> {
+        match self {
+            ReadModel::OrderSummary(rows) => rows
+                .iter()
+                .map(|(id, r)| {
+                    let status = r.status.map_or("?".to_owned(), |s| s.to_string());
+                    let value = format!("{status}, {} items, {}", r.item_count(), r.total());
+                    (id.to_string(), value)
+                })
+                .collect(),
+            ReadModel::OrdersPerCustomer(rows) => rows
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.to_string()))
+                .collect(),
+            ReadModel::RevenuePerDay(rows) => rows
+                .iter()
+                .map(|(day, c)| (format!("day {day}"), c.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// A read-model row that differs from the fold of the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongRow {
+    /// The row's key.
+    pub key: String,
+    /// What the store says it should be (`None`: it should not exist).
+    pub expected: Option<String>,
+    /// What the read model holds (`None`: missing).
+    pub actual: Option<String>,
+}
+
+/// What a projection did with a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied to the read model.
+    Applied,
+    /// Already applied (idempotent mode): ignored.
+    Ignored,
+    /// An earlier event of the stream is missing (idempotent mode): try again later.
+    Gap,
+}
+
+/// A projection: its read model, checkpoint and mode.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    /// Which projection.
+    pub name: ProjectionName,
+    /// Naive or idempotent.
+    pub mode: ProjectionMode,
+    model: ReadModel,
+    /// Every position ≤ the checkpoint has been applied.
+    checkpoint: GlobalPosition,
+    /// Applied positions above the checkpoint (deliveries arrive out of order).
+    ahead: BTreeSet<GlobalPosition>,
+    /// Highest version applied per stream (idempotent mode's memory).
+    versions: BTreeMap<OrderId, StreamVersion>,
+}
+
+impl Projection {
+    /// An empty projection.
+    pub fn new(name: ProjectionName, mode: ProjectionMode) -> Self {
+        Projection {
+            name,
+            mode,
+            model: ReadModel::empty(name),
+            checkpoint: GlobalPosition(0),
+            ahead: BTreeSet::new(),
+            versions: BTreeMap::new(),
+        }
+    }
+
+    /// Handles one delivered event according to the mode.
+    pub fn deliver(&mut self, e: &EventEnvelope) -> Applied {
+        let seen = self.versions.get(&e.stream_id).copied().unwrap_or_default();
+        if self.mode == ProjectionMode::Idempotent {
+            if e.stream_version <= seen {
+                return Applied::Ignored;
+            }
+            if e.stream_version > seen.next() {
+                return Applied::Gap;
+            }
+        }
+        self.model.apply(e);
+        self.versions
+            .insert(e.stream_id.clone(), seen.max(e.stream_version));
+        self.mark_applied(e.global_position);
+        Applied::Applied
+    }
+
+    fn mark_applied(&mut self, position: GlobalPosition) {
+        if position > self.checkpoint {
+            self.ahead.insert(position);
+        }
+        while self.ahead.remove(&self.checkpoint.next()) {
+            self.checkpoint = self.checkpoint.next();
+        }
+    }
+
+    /// The read model.
+    pub fn model(&self) -> &ReadModel {
+        &self.model
+    }
+
+    /// Every position up to this one has been applied.
+    pub fn checkpoint(&self) -> GlobalPosition {
+        self.checkpoint
+    }
+
+    /// Positions applied past the checkpoint (out-of-order arrivals).
+    pub fn applied_ahead(&self) -> impl Iterator<Item = GlobalPosition> + '_ {
+        self.ahead.iter().copied()
+    }
+
+    /// Rows that differ from a fresh fold of the store's events this projection has
+    /// applied (each once, in position order): duplicates and reordering show here.
+    pub fn divergence(&self, store: &[EventEnvelope]) -> Vec<WrongRow> {
+        let mut fresh = ReadModel::empty(self.name);
+        for e in store {
+            if e.global_position <= self.checkpoint || self.ahead.contains(&e.global_position) {
+                fresh.apply(e);
+            }
+        }
+        let (expected, actual) = (fresh.rows(), self.model.rows());
+        let keys: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
+        keys.into_iter()
+            .filter(|k| expected.get(*k) != actual.get(*k))
+            .map(|k| WrongRow {
+                key: k.clone(),
+                expected: expected.get(k).cloned(),
+                actual: actual.get(k).cloned(),
+            })
+            .collect()
+    }
+}
