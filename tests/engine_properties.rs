@@ -8,10 +8,14 @@ use cqrs_lab::domain::ids::{
 };
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent};
-use cqrs_lab::engine::config::{Backpressure, ConflictPolicy, EngineConfig};
+use cqrs_lab::engine::config::{
+    Backpressure, BusConfig, ConflictPolicy, EngineConfig, LagDistribution, ProjectionMode,
+};
+use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::Engine;
+use cqrs_lab::store::ProjectionName;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -173,5 +177,107 @@ proptest! {
         // Determinism: the same inputs give the same trace.
         let again = simulate(&config, &script, crash_at);
         prop_assert_eq!(again.engine.trace().hash(), sim.engine.trace().hash());
+    }
+}
+
+fn bus_faults() -> impl Strategy<Value = BusConfig> {
+    let lag = prop_oneof![
+        (0u64..50).prop_map(|ms| LagDistribution::Fixed(VirtualMillis(ms))),
+        (0u64..20, 20u64..200)
+            .prop_map(|(a, b)| LagDistribution::Uniform(VirtualMillis(a), VirtualMillis(b))),
+        (0u64..20, 1u64..2000, 0u32..30).prop_map(|(base, tail, pct)| LagDistribution::LongTail {
+            base: VirtualMillis(base),
+            tail: VirtualMillis(tail),
+            tail_rate: PerMillion::percent(pct),
+        }),
+    ];
+    let mode = prop_oneof![
+        Just(ProjectionMode::Naive),
+        Just(ProjectionMode::Idempotent)
+    ];
+    (
+        0u32..=100,
+        lag,
+        any::<bool>(),
+        0u32..40,
+        prop::array::uniform3(mode),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(dup, lag, ordered, fail, modes, outbox_failing)| BusConfig {
+                duplicate_rate: PerMillion::percent(dup),
+                lag,
+                ordered_partitions: ordered,
+                failure_rate: PerMillion::percent(fail),
+                modes: [
+                    (ProjectionName::OrderSummary, modes[0]),
+                    (ProjectionName::OrdersPerCustomer, modes[1]),
+                    (ProjectionName::RevenuePerDay, modes[2]),
+                ],
+                failing: if outbox_failing {
+                    vec![ProjectionName::RevenuePerDay]
+                } else {
+                    vec![]
+                },
+                ..BusConfig::default()
+            },
+        )
+}
+
+/// Fault phase (with an optional crash), then heal, resubmit dead letters, and drain.
+fn fault_then_heal(
+    config: &EngineConfig,
+    script: &[ScriptedCommand],
+    crash_at: Option<u64>,
+) -> Simulation {
+    let mut sim = simulate(config, script, crash_at);
+    sim.engine.heal();
+    for _ in 0..20 {
+        let resubmitted: u64 = ProjectionName::ALL
+            .iter()
+            .map(|n| sim.engine.resubmit_dead_letters(*n))
+            .sum();
+        if resubmitted == 0 {
+            break;
+        }
+        sim.run_to_idle(1_000_000);
+    }
+    sim
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn with_the_outbox_every_event_reaches_every_projection_and_idempotent_ones_are_exact(
+        config in config(),
+        bus in bus_faults(),
+        script in script(),
+        crash_at in prop::option::of(0u64..250),
+    ) {
+        let config = EngineConfig { bus, outbox: true, ..config };
+        let sim = fault_then_heal(&config, &script, crash_at);
+        prop_assert!(sim.engine.event_bus().dead_letters().is_empty());
+        prop_assert!(sim.store.unpublished(1).is_empty(), "an outbox row was never published");
+        for projection in sim.engine.projections() {
+            prop_assert_eq!(projection.checkpoint(), sim.store.head(), "{:?} behind", projection.name);
+            if projection.mode == ProjectionMode::Idempotent {
+                let wrong = projection.divergence(sim.store.events());
+                prop_assert!(wrong.is_empty(), "{:?}: {:?}", projection.name, wrong);
+            }
+        }
+        let again = fault_then_heal(&config, &script, crash_at);
+        prop_assert_eq!(again.engine.trace().hash(), sim.engine.trace().hash());
+    }
+
+    #[test]
+    fn a_naive_projection_under_duplicates_is_flagged(config in config(), script in script()) {
+        let mut config = config;
+        config.bus.duplicate_rate = PerMillion::ALWAYS;
+        config.bus.modes = ProjectionName::ALL.map(|n| (n, ProjectionMode::Naive));
+        let sim = simulate(&config, &script, None);
+        let created = sim.store.events().iter().any(|e| e.event_type() == "OrderCreated");
+        let per_customer = sim.engine.projection(ProjectionName::OrdersPerCustomer).expect("exists");
+        prop_assert_eq!(!per_customer.divergence(sim.store.events()).is_empty(), created);
     }
 }

@@ -329,6 +329,13 @@ impl Engine {
         }
     }
 
+    /// Ends the transient faults: handlers stop failing at random and no projection is
+    /// broken. Duplicates, lag and reordering stay (they are normal bus behaviour).
+    pub fn heal(&mut self) {
+        self.config.bus.failure_rate = rng::PerMillion::NEVER;
+        self.config.bus.failing.clear();
+    }
+
     /// The event bus (dead letters).
     pub fn event_bus(&self) -> &EventBus {
         &self.bus
