@@ -207,3 +207,52 @@ fn without_the_outbox_a_crash_between_append_and_publish_loses_the_event_for_goo
     );
     assert!(matches!(revenue.model(), ReadModel::RevenuePerDay(r) if r.is_empty()));
 }
+
+#[test]
+fn lag_counts_unapplied_events_and_their_age() {
+    use cqrs_lab::engine::views::lag;
+    let mut sim = Simulation::new(Engine::new(EngineConfig::default(), paid_order_script()));
+    sim.run_until(VirtualMillis(40)); // 4 events stored; events 3 (at 25) and 4 (at 35) on the bus
+    let checkpoint = sim
+        .engine
+        .projection(ProjectionName::OrderSummary)
+        .map(|p| p.checkpoint())
+        .expect("exists");
+    let behind = lag(sim.store.events(), checkpoint, sim.engine.now());
+    assert_eq!(behind.events_behind, 2);
+    assert_eq!(
+        behind.ms_behind,
+        VirtualMillis(15),
+        "event 3 was recorded at 25"
+    );
+    sim.run_to_idle(1000);
+    let caught_up = lag(sim.store.events(), GlobalPosition(4), sim.engine.now());
+    assert_eq!(
+        (caught_up.events_behind, caught_up.ms_behind),
+        (0, VirtualMillis(0))
+    );
+}
+
+#[test]
+fn time_travel_shows_aggregates_and_read_models_as_of_a_position() {
+    use cqrs_lab::domain::order::{OrderState, OrderStatus};
+    use cqrs_lab::engine::views::time_travel;
+    let sim = run(EngineConfig::default(), paid_order_script());
+    let then = time_travel(sim.store.events(), GlobalPosition(2));
+    let order = OrderId::parse("o-1").expect("valid");
+    match then.aggregates.get(&order) {
+        Some(OrderState::Created(o)) => assert_eq!(o.status, OrderStatus::Draft),
+        other => panic!("expected a draft, got {other:?}"),
+    }
+    let summary = &then.read_models[0].1;
+    assert_eq!(
+        summary.rows().into_values().collect::<Vec<_>>(),
+        ["Draft, 2 items, $25.00"]
+    );
+    assert_eq!(
+        time_travel(sim.store.events(), GlobalPosition(99)).position,
+        GlobalPosition(4)
+    );
+    let start = time_travel(sim.store.events(), GlobalPosition(0));
+    assert!(start.aggregates.is_empty());
+}

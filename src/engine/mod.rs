@@ -14,6 +14,7 @@ pub mod scheduler;
 pub mod script;
 pub mod sim;
 pub mod trace;
+pub mod views;
 
 use bus::{EventBus, Message};
 use command_bus::CommandBus;
