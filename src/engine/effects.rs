@@ -43,6 +43,17 @@ pub enum Effect {
         /// Most rows to return.
         limit: u64,
     },
+    /// Read up to `limit` events after a position (the change feed), for a rebuild.
+    ReadAll {
+        /// Engine epoch when asked.
+        epoch: u32,
+        /// The projection being rebuilt.
+        projection: ProjectionName,
+        /// Read after this position.
+        after: GlobalPosition,
+        /// Most events to return.
+        limit: u64,
+    },
     /// Mark outbox rows published (every subscription handled them).
     MarkPublished(Vec<GlobalPosition>),
     /// Save a projection's checkpoint.
@@ -85,6 +96,15 @@ pub enum EffectResult {
         events: Vec<EventEnvelope>,
         /// True when more rows wait beyond the limit.
         more: bool,
+    },
+    /// Answer to `ReadAll`.
+    EventsRead {
+        /// Engine epoch when asked.
+        epoch: u32,
+        /// The projection being rebuilt.
+        projection: ProjectionName,
+        /// The events, in position order.
+        events: Vec<EventEnvelope>,
     },
     /// Answer to a write that needs none (snapshot, mark published, checkpoint).
     Done,

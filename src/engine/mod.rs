@@ -9,6 +9,7 @@ pub mod config;
 pub mod effects;
 mod handler;
 pub mod projection;
+pub mod rebuild;
 pub mod rng;
 pub mod scheduler;
 pub mod script;
@@ -22,6 +23,7 @@ use config::{Backpressure, EngineConfig};
 use effects::{Effect, EffectResult, HandlerId};
 use handler::Handler;
 use projection::Projection;
+use rebuild::Rebuild;
 use rng::SimRng;
 use scheduler::Scheduler;
 use script::ScriptedCommand;
@@ -55,6 +57,8 @@ pub enum Task {
     Publish(Vec<Rc<EventEnvelope>>),
     /// The event bus delivers a message to a subscription.
     Deliver(Message),
+    /// A rebuild reads its next chunk of the store.
+    RebuildChunk(ProjectionName),
 }
 
 impl Task {
@@ -99,6 +103,7 @@ pub struct Engine {
     bus: EventBus,
     projections: Vec<Projection>,
     relay_scheduled: bool,
+    rebuilds: Vec<(ProjectionName, Rebuild)>,
     effects: VecDeque<Effect>,
     awaiting: u32,
     epoch: u32,
@@ -127,6 +132,7 @@ impl Engine {
                 .map(|(name, mode)| Projection::new(*name, *mode))
                 .collect(),
             relay_scheduled: false,
+            rebuilds: Vec::new(),
             effects: VecDeque::new(),
             awaiting: 0,
             epoch: 0,
@@ -170,6 +176,7 @@ impl Engine {
             Task::Relay => self.relay(),
             Task::Publish(events) => self.publish(events),
             Task::Deliver(message) => self.deliver(message),
+            Task::RebuildChunk(name) => self.rebuild_chunk(name),
         }
         Step::Ran(self.now())
     }
@@ -202,6 +209,11 @@ impl Engine {
                 events,
                 more,
             } if epoch == self.epoch => self.outbox_read(events, more),
+            EffectResult::EventsRead {
+                epoch,
+                projection,
+                events,
+            } if epoch == self.epoch => self.events_read(projection, events),
             // Writes need no answer; a result from before a crash is stale.
             _ => {}
         }
@@ -241,6 +253,11 @@ impl Engine {
         });
         self.bus.crash();
         self.relay_scheduled = false;
+        // A rebuild's progress is volatile: blue/green keeps the old model, in place
+        // leaves the model partial until the user rebuilds again.
+        for (name, _) in std::mem::take(&mut self.rebuilds) {
+            self.record(HopKind::RebuildAborted { projection: name });
+        }
         self.effects.clear();
         self.awaiting = 0;
         self.epoch = self.epoch.wrapping_add(1);

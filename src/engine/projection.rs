@@ -190,6 +190,20 @@ impl Projection {
         Applied::Applied
     }
 
+    /// Applies an event read from the store (a rebuild), exactly once by position.
+    pub fn replay(&mut self, e: &EventEnvelope) -> bool {
+        let position = e.global_position;
+        if position <= self.checkpoint || self.ahead.contains(&position) {
+            return false;
+        }
+        self.model.apply(e);
+        let seen = self.versions.get(&e.stream_id).copied().unwrap_or_default();
+        self.versions
+            .insert(e.stream_id.clone(), seen.max(e.stream_version));
+        self.mark_applied(position);
+        true
+    }
+
     fn mark_applied(&mut self, position: GlobalPosition) {
         if position > self.checkpoint {
             self.ahead.insert(position);

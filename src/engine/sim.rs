@@ -102,6 +102,16 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
                 more,
             }
         }
+        Effect::ReadAll {
+            epoch,
+            projection,
+            after,
+            limit,
+        } => EffectResult::EventsRead {
+            epoch,
+            projection,
+            events: store.read_all(after, limit).to_vec(),
+        },
         Effect::MarkPublished(positions) => {
             store.mark_published(&positions);
             EffectResult::Done

@@ -130,6 +130,32 @@ pub enum HopKind {
         /// Why its last delivery failed.
         reason: &'static str,
     },
+    /// A read model rebuild started.
+    RebuildStarted {
+        /// The projection.
+        projection: ProjectionName,
+    },
+    /// A rebuild replayed a chunk of the store.
+    RebuildProgress {
+        /// The projection.
+        projection: ProjectionName,
+        /// The last position replayed.
+        position: GlobalPosition,
+        /// Events replayed so far.
+        replayed: u64,
+    },
+    /// A rebuild reached the head of the store (blue/green: and swapped).
+    RebuildFinished {
+        /// The projection.
+        projection: ProjectionName,
+        /// How it was rebuilt.
+        strategy: super::rebuild::RebuildStrategy,
+    },
+    /// A crash stopped a rebuild.
+    RebuildAborted {
+        /// The projection.
+        projection: ProjectionName,
+    },
     /// A crash dropped volatile state.
     Crashed {
         /// Commands lost from an in-memory queue or a handler.

@@ -1,0 +1,141 @@
+//! Rebuilding a read model by replaying the store in chunks, with progress: in place
+//! (the live model is wiped and refills while it serves) or blue/green (a shadow copy
+//! builds while the old one serves queries, then they swap).
+
+use super::effects::Effect;
+use super::projection::Projection;
+use super::trace::HopKind;
+use super::{Engine, Task};
+use crate::domain::envelope::EventEnvelope;
+use crate::domain::ids::{GlobalPosition, VirtualMillis};
+use crate::store::ProjectionName;
+use serde::{Deserialize, Serialize};
+
+/// Events read from the store per chunk.
+pub const REBUILD_CHUNK: u64 = 500;
+
+/// How a rebuild replaces the read model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RebuildStrategy {
+    /// Wipe the live model and refill it; queries see it partial meanwhile.
+    InPlace,
+    /// Build a shadow model; the old one serves until the swap.
+    BlueGreen,
+}
+
+/// A rebuild under way.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// In place or blue/green.
+    pub strategy: RebuildStrategy,
+    /// The shadow model (blue/green only).
+    shadow: Option<Projection>,
+    /// The last position replayed.
+    pub position: GlobalPosition,
+    /// Events replayed so far.
+    pub replayed: u64,
+}
+
+impl Engine {
+    /// Starts rebuilding a projection; false if one is already under way.
+    pub fn start_rebuild(&mut self, name: ProjectionName, strategy: RebuildStrategy) -> bool {
+        if self.rebuilds.iter().any(|(n, _)| *n == name) {
+            return false;
+        }
+        let Some(mode) = self.projection(name).map(|p| p.mode) else {
+            return false;
+        };
+        let fresh = Projection::new(name, mode);
+        let shadow = match strategy {
+            RebuildStrategy::InPlace => {
+                if let Some(live) = self.projection_mut(name) {
+                    *live = fresh;
+                }
+                None
+            }
+            RebuildStrategy::BlueGreen => Some(fresh),
+        };
+        self.rebuilds.push((
+            name,
+            Rebuild {
+                strategy,
+                shadow,
+                position: GlobalPosition(0),
+                replayed: 0,
+            },
+        ));
+        self.record(HopKind::RebuildStarted { projection: name });
+        self.schedule(VirtualMillis(0), Task::RebuildChunk(name));
+        true
+    }
+
+    /// The rebuild of a projection, if one is under way.
+    pub fn rebuild(&self, name: ProjectionName) -> Option<&Rebuild> {
+        self.rebuilds
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r)
+    }
+
+    pub(super) fn rebuild_chunk(&mut self, name: ProjectionName) {
+        let Some(after) = self.rebuild(name).map(|r| r.position) else {
+            return;
+        };
+        self.effects.push_back(Effect::ReadAll {
+            epoch: self.epoch,
+            projection: name,
+            after,
+            limit: REBUILD_CHUNK,
+        });
+    }
+
+    pub(super) fn events_read(&mut self, name: ProjectionName, events: Vec<EventEnvelope>) {
+        let Some(index) = self.rebuilds.iter().position(|(n, _)| *n == name) else {
+            return;
+        };
+        let done = (events.len() as u64) < REBUILD_CHUNK;
+        let (_, rebuild) = &mut self.rebuilds[index];
+        let target = match rebuild.shadow.as_mut() {
+            Some(shadow) => Some(shadow),
+            None => self.projections.iter_mut().find(|p| p.name == name),
+        };
+        if let Some(target) = target {
+            for e in &events {
+                target.replay(e);
+            }
+        }
+        if let Some(last) = events.last() {
+            rebuild.position = last.global_position;
+        }
+        rebuild.replayed += events.len() as u64;
+        let (position, replayed) = (rebuild.position, rebuild.replayed);
+        self.record(HopKind::RebuildProgress {
+            projection: name,
+            position,
+            replayed,
+        });
+        if !done {
+            // Each chunk costs a millisecond of virtual time, so progress is visible.
+            self.schedule(VirtualMillis(1), Task::RebuildChunk(name));
+            return;
+        }
+        let (_, finished) = self.rebuilds.remove(index);
+        if let Some(shadow) = finished.shadow {
+            if let Some(live) = self.projection_mut(name) {
+                *live = shadow;
+            }
+        }
+        let checkpoint = self
+            .projection(name)
+            .map(|p| p.checkpoint())
+            .unwrap_or_default();
+        self.effects.push_back(Effect::SaveCheckpoint {
+            projection: name,
+            position: checkpoint,
+        });
+        self.record(HopKind::RebuildFinished {
+            projection: name,
+            strategy: finished.strategy,
+        });
+    }
+}
