@@ -352,3 +352,60 @@ fn a_rebuild_recovers_what_a_lost_publication_never_delivered() {
         GlobalPosition(4)
     );
 }
+
+#[test]
+fn duplicate_detection_drops_a_publisher_retry_and_without_it_copies_arrive() {
+    let mut config = EngineConfig::default();
+    config.bus.publisher_retry_rate = PerMillion::ALWAYS;
+    let detected = run(config.clone(), paid_order_script());
+    let m = detected.engine.metrics();
+    assert_eq!((m.duplicates_detected, m.ignored), (4, 0));
+    config.bus.duplicate_detection = None;
+    let copied = run(config, paid_order_script());
+    let m = copied.engine.metrics();
+    assert_eq!(
+        (m.duplicates_detected, m.ignored),
+        (0, 12),
+        "4 copies x 3, ignored"
+    );
+}
+
+#[test]
+fn a_handler_slower_than_its_lock_gets_the_message_again_despite_duplicate_detection() {
+    use cqrs_lab::engine::config::LagDistribution;
+    let mut config = EngineConfig::default();
+    config.bus.processing_time = LagDistribution::Fixed(VirtualMillis(90_000));
+    all_naive(&mut config);
+    let sim = run(config.clone(), paid_order_script());
+    assert!(sim.engine.config().bus.detection_window().is_some());
+    // Each of 4 events x 3 subscriptions is delivered 10 times, then dead-lettered.
+    assert_eq!(sim.engine.metrics().locks_expired, 4 * 3 * 10);
+    assert_eq!(sim.engine.event_bus().dead_letters().len(), 4 * 3);
+    assert_eq!(
+        wrong_rows(&sim, ProjectionName::OrderSummary),
+        1,
+        "the naive one double counts"
+    );
+    config.bus.modes = ProjectionName::ALL.map(|n| (n, ProjectionMode::Idempotent));
+    let sim = run(config, paid_order_script());
+    assert_eq!(
+        wrong_rows(&sim, ProjectionName::OrderSummary),
+        0,
+        "the idempotent one does not"
+    );
+}
+
+#[test]
+fn the_detection_window_is_kept_within_service_bus_limits() {
+    use cqrs_lab::engine::config::BusConfig;
+    let window = |ms| {
+        BusConfig {
+            duplicate_detection: Some(VirtualMillis(ms)),
+            ..BusConfig::default()
+        }
+        .detection_window()
+    };
+    assert_eq!(window(1), Some(VirtualMillis(20_000)));
+    assert_eq!(window(600_000), Some(VirtualMillis(600_000)));
+    assert_eq!(window(u64::MAX), Some(VirtualMillis(604_800_000)));
+}

@@ -8,7 +8,7 @@ use super::projection::Applied;
 use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::domain::envelope::EventEnvelope;
-use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
+use crate::domain::ids::{EventId, GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -45,6 +45,8 @@ pub struct EventBus {
     partition_due: BTreeMap<(ProjectionName, OrderId), VirtualMillis>,
     pending_acks: BTreeMap<GlobalPosition, u32>,
     dead_letters: Vec<DeadLetter>,
+    /// Message ids sent within the duplicate-detection window, with their send time.
+    recent_ids: BTreeMap<EventId, VirtualMillis>,
 }
 
 impl EventBus {
@@ -57,10 +59,12 @@ impl EventBus {
     pub(super) fn crash(&mut self) {
         self.partition_due.clear();
         self.pending_acks.clear();
+        self.recent_ids.clear();
     }
 }
 
 const FAILED: &str = "the projection's handler failed";
+const LOCK_LOST: &str = "the handler outlived its lock too many times";
 const GAP: &str = "an earlier event of the stream has not been applied yet";
 
 impl Engine {
@@ -101,37 +105,82 @@ impl Engine {
         }
     }
 
-    /// Fans each event out to every subscription.
+    /// Sends each event to the topic, which fans it out to every subscription. With
+    /// `publisher_retry_rate` the publisher sends it again under the same message id:
+    /// duplicate detection drops that second send; without it, every subscription gets
+    /// a copy.
     pub(super) fn publish(&mut self, events: Vec<Rc<EventEnvelope>>) {
+        self.forget_old_ids();
         for event in events {
-            self.metrics.events_published += 1;
-            self.record(HopKind::Published {
-                position: event.global_position,
-            });
-            if self.config.outbox {
-                self.bus
-                    .pending_acks
-                    .insert(event.global_position, ProjectionName::ALL.len() as u32);
-            }
-            for subscription in ProjectionName::ALL {
-                let message = Message {
-                    event: Rc::clone(&event),
-                    subscription,
-                    delivery_count: 0,
-                    acknowledges: true,
-                    duplicate: false,
-                };
-                if self.rng.chance(self.config.bus.duplicate_rate) {
-                    let copy = Message {
-                        acknowledges: false,
-                        duplicate: true,
-                        ..message.clone()
-                    };
-                    self.send(copy);
-                }
-                self.send(message);
+            self.publish_one(&event);
+            if self.rng.chance(self.config.bus.publisher_retry_rate) {
+                self.publish_again(&event);
             }
         }
+    }
+
+    fn publish_one(&mut self, event: &Rc<EventEnvelope>) {
+        if self.config.bus.detection_window().is_some() {
+            self.bus
+                .recent_ids
+                .insert(event.event_id.clone(), self.now());
+        }
+        self.metrics.events_published += 1;
+        self.record(HopKind::Published {
+            position: event.global_position,
+        });
+        if self.config.outbox {
+            self.bus
+                .pending_acks
+                .insert(event.global_position, ProjectionName::ALL.len() as u32);
+        }
+        for subscription in ProjectionName::ALL {
+            let message = Message {
+                event: Rc::clone(event),
+                subscription,
+                delivery_count: 0,
+                acknowledges: true,
+                duplicate: false,
+            };
+            if self.rng.chance(self.config.bus.duplicate_rate) {
+                self.send(Message {
+                    acknowledges: false,
+                    duplicate: true,
+                    ..message.clone()
+                });
+            }
+            self.send(message);
+        }
+    }
+
+    fn publish_again(&mut self, event: &Rc<EventEnvelope>) {
+        let position = event.global_position;
+        if self.bus.recent_ids.contains_key(&event.event_id) {
+            self.metrics.duplicates_detected += 1;
+            self.record(HopKind::DuplicateDetected { position });
+            return;
+        }
+        self.record(HopKind::PublishedAgain { position });
+        for subscription in ProjectionName::ALL {
+            self.send(Message {
+                event: Rc::clone(event),
+                subscription,
+                delivery_count: 0,
+                acknowledges: false,
+                duplicate: true,
+            });
+        }
+    }
+
+    fn forget_old_ids(&mut self) {
+        let Some(window) = self.config.bus.detection_window() else {
+            self.bus.recent_ids.clear();
+            return;
+        };
+        let now = self.now();
+        self.bus
+            .recent_ids
+            .retain(|_, sent| now.0.saturating_sub(sent.0) < window.0);
     }
 
     /// Schedules a delivery after a drawn lag, never before an earlier message of the
@@ -150,7 +199,11 @@ impl Engine {
     }
 
     fn draw_lag(&mut self) -> VirtualMillis {
-        match self.config.bus.lag {
+        self.draw(self.config.bus.lag)
+    }
+
+    fn draw(&mut self, distribution: LagDistribution) -> VirtualMillis {
+        match distribution {
             LagDistribution::Fixed(ms) => ms,
             LagDistribution::Uniform(low, high) => VirtualMillis(self.rng.between(low.0, high.0)),
             LagDistribution::LongTail {
@@ -174,6 +227,7 @@ impl Engine {
         let subscription = message.subscription;
         let failing = self.config.bus.failing.contains(&subscription)
             || self.rng.chance(self.config.bus.failure_rate);
+        self.check_lock(&message);
         let outcome = if failing {
             None
         } else {
@@ -207,22 +261,38 @@ impl Engine {
         }
     }
 
+    /// A handler slower than the lock loses it: the broker counts a delivery and sends
+    /// the message again (the handler still finishes its work), up to the dead-letter
+    /// limit, whatever duplicate detection says.
+    fn check_lock(&mut self, message: &Message) {
+        let took = self.draw(self.config.bus.processing_time);
+        if took <= self.config.bus.lock_duration {
+            return;
+        }
+        let (subscription, position) = (message.subscription, message.event.global_position);
+        self.metrics.locks_expired += 1;
+        self.record(HopKind::LockExpired {
+            subscription,
+            position,
+        });
+        let again = Message {
+            delivery_count: message.delivery_count + 1,
+            acknowledges: false,
+            duplicate: true,
+            ..message.clone()
+        };
+        if again.delivery_count >= self.config.bus.max_delivery_count {
+            self.dead_letter(again, LOCK_LOST);
+        } else {
+            self.schedule(self.config.bus.lock_duration, Task::Deliver(again));
+        }
+    }
+
     fn fail(&mut self, mut message: Message, reason: &'static str) {
         message.delivery_count += 1;
         let (subscription, position) = (message.subscription, message.event.global_position);
         if message.delivery_count >= self.config.bus.max_delivery_count {
-            self.metrics.dead_lettered += 1;
-            self.record(HopKind::DeadLettered {
-                subscription,
-                position,
-                reason,
-            });
-            self.ack(&message);
-            self.bus.dead_letters.push(DeadLetter {
-                message,
-                reason,
-                at: self.now(),
-            });
+            self.dead_letter(message, reason);
         } else {
             self.metrics.redeliveries += 1;
             self.record(HopKind::Redelivering {
@@ -233,6 +303,21 @@ impl Engine {
             });
             self.schedule(self.config.bus.redelivery_delay, Task::Deliver(message));
         }
+    }
+
+    fn dead_letter(&mut self, message: Message, reason: &'static str) {
+        self.metrics.dead_lettered += 1;
+        self.record(HopKind::DeadLettered {
+            subscription: message.subscription,
+            position: message.event.global_position,
+            reason,
+        });
+        self.ack(&message);
+        self.bus.dead_letters.push(DeadLetter {
+            message,
+            reason,
+            at: self.now(),
+        });
     }
 
     /// Counts one subscription done with an event; when all are, the outbox row is.

@@ -32,6 +32,11 @@ pub enum ProjectionMode {
     Idempotent,
 }
 
+/// Shortest duplicate-detection window Service Bus allows: 20 seconds.
+pub const MIN_DUPLICATE_WINDOW: VirtualMillis = VirtualMillis(20_000);
+/// Longest duplicate-detection window Service Bus allows: 7 days.
+pub const MAX_DUPLICATE_WINDOW: VirtualMillis = VirtualMillis(7 * 86_400_000);
+
 /// Event-bus and projection configuration (Service Bus defaults where they apply).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BusConfig {
@@ -41,6 +46,16 @@ pub struct BusConfig {
     pub lag: LagDistribution,
     /// Keep order within a partition key (the aggregate id); off lets any message pass.
     pub ordered_partitions: bool,
+    /// Chance that the publisher's send times out and it sends again (same message id).
+    pub publisher_retry_rate: PerMillion,
+    /// Broker-side duplicate detection by message id (= event id) over this window
+    /// (Service Bus default 10 minutes; kept within 20 s – 7 days), or off.
+    pub duplicate_detection: Option<VirtualMillis>,
+    /// How long a delivery's lock lasts (Service Bus default 60 s). A handler slower
+    /// than this gets the message again, whatever duplicate detection says.
+    pub lock_duration: VirtualMillis,
+    /// How long a projection's handler takes per delivery.
+    pub processing_time: LagDistribution,
     /// Chance that a projection's handler fails a delivery (then it is redelivered).
     pub failure_rate: PerMillion,
     /// Virtual ms before a failed delivery is redelivered.
@@ -56,12 +71,24 @@ pub struct BusConfig {
     pub failing: Vec<ProjectionName>,
 }
 
+impl BusConfig {
+    /// The duplicate-detection window in force, clamped to what Service Bus allows.
+    pub fn detection_window(&self) -> Option<VirtualMillis> {
+        self.duplicate_detection
+            .map(|w| w.clamp(MIN_DUPLICATE_WINDOW, MAX_DUPLICATE_WINDOW))
+    }
+}
+
 impl Default for BusConfig {
     fn default() -> Self {
         BusConfig {
             duplicate_rate: PerMillion::NEVER,
             lag: LagDistribution::Fixed(VirtualMillis(20)),
             ordered_partitions: true,
+            publisher_retry_rate: PerMillion::NEVER,
+            duplicate_detection: Some(VirtualMillis(600_000)),
+            lock_duration: VirtualMillis(60_000),
+            processing_time: LagDistribution::Fixed(VirtualMillis(5)),
             failure_rate: PerMillion::NEVER,
             redelivery_delay: VirtualMillis(50),
             max_delivery_count: 10,

@@ -347,10 +347,12 @@ impl Engine {
         }
     }
 
-    /// Ends the transient faults: handlers stop failing at random and no projection is
-    /// broken. Duplicates, lag and reordering stay (they are normal bus behaviour).
+    /// Ends the transient faults: handlers stop failing at random, none is broken or
+    /// slower than its lock. Duplicates, lag and reordering stay (normal bus behaviour).
     pub fn heal(&mut self) {
-        self.config.bus.failure_rate = rng::PerMillion::NEVER;
+        let healthy = config::BusConfig::default();
+        self.config.bus.failure_rate = healthy.failure_rate;
+        self.config.bus.processing_time = healthy.processing_time;
         self.config.bus.failing.clear();
     }
 

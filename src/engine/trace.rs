@@ -94,6 +94,23 @@ pub enum HopKind {
         /// The event.
         position: GlobalPosition,
     },
+    /// The publisher sent an event again (same message id) and the broker passed it on.
+    PublishedAgain {
+        /// The event.
+        position: GlobalPosition,
+    },
+    /// The broker's duplicate detection dropped a second send of the same message id.
+    DuplicateDetected {
+        /// The event.
+        position: GlobalPosition,
+    },
+    /// A handler outlived its lock: the broker will deliver the message again.
+    LockExpired {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+    },
     /// A projection applied a delivery.
     Applied {
         /// The subscription.
@@ -212,6 +229,10 @@ pub struct Metrics {
     pub messages_lost: u64,
     /// Publications lost by crashes (outbox off).
     pub publications_lost: u64,
+    /// Second sends dropped by duplicate detection.
+    pub duplicates_detected: u64,
+    /// Deliveries whose lock expired before the handler finished.
+    pub locks_expired: u64,
 }
 
 /// The recent hops (bounded) and a hash of all of them.
