@@ -6,6 +6,10 @@ use super::ids::{
 };
 use super::order::OrderEvent;
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// A stored event shared by the store, the bus and the views without being copied.
+pub type SharedEvent = Rc<EventEnvelope>;
 
 /// One recorded event, as the event store keeps it and the event bus carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

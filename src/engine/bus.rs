@@ -7,10 +7,10 @@ use super::effects::Effect;
 use super::projection::Applied;
 use super::trace::HopKind;
 use super::{Engine, Task};
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{EventId, GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 /// One delivery of an event to one subscription.
@@ -42,11 +42,15 @@ pub struct DeadLetter {
 /// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
 #[derive(Debug, Clone, Default)]
 pub struct EventBus {
-    partition_due: BTreeMap<(ProjectionName, OrderId), VirtualMillis>,
+    partition_due: BTreeMap<ProjectionName, BTreeMap<OrderId, VirtualMillis>>,
     pending_acks: BTreeMap<GlobalPosition, u32>,
     dead_letters: Vec<DeadLetter>,
-    /// Message ids sent within the duplicate-detection window, with their send time.
+    /// Message ids sent within the duplicate-detection window...
     recent_ids: BTreeMap<EventId, VirtualMillis>,
+    /// ...and the same in send order, so expiry costs O(expired), not O(window).
+    recent_order: VecDeque<(VirtualMillis, EventId)>,
+    /// The last position the relay published (its cursor; reset by a crash).
+    relayed: GlobalPosition,
 }
 
 impl EventBus {
@@ -60,6 +64,8 @@ impl EventBus {
         self.partition_due.clear();
         self.pending_acks.clear();
         self.recent_ids.clear();
+        self.recent_order.clear();
+        self.relayed = GlobalPosition(0);
     }
 }
 
@@ -70,7 +76,7 @@ const GAP: &str = "an earlier event of the stream has not been applied yet";
 impl Engine {
     /// After an append: the relay will publish from the outbox, or (outbox off) the
     /// handler publishes from memory: the dual write a crash can cut in half.
-    pub(super) fn after_append(&mut self, events: &[EventEnvelope]) {
+    pub(super) fn after_append(&mut self, events: &[SharedEvent]) {
         let delay = self.config.bus.publish_delay;
         if self.config.outbox {
             if !self.relay_scheduled {
@@ -78,8 +84,7 @@ impl Engine {
                 self.schedule(delay, Task::Relay);
             }
         } else {
-            let events = events.iter().cloned().map(Rc::new).collect();
-            self.schedule(delay, Task::Publish(events));
+            self.schedule(delay, Task::Publish(events.to_vec()));
         }
     }
 
@@ -87,18 +92,17 @@ impl Engine {
         self.relay_scheduled = false;
         self.effects.push_back(Effect::ReadOutbox {
             epoch: self.epoch,
+            after: self.bus.relayed,
             limit: 1000,
         });
     }
 
-    /// Publishes outbox rows that are not already on the bus.
-    pub(super) fn outbox_read(&mut self, events: Vec<EventEnvelope>, more: bool) {
-        let fresh: Vec<Rc<EventEnvelope>> = events
-            .into_iter()
-            .filter(|e| !self.bus.pending_acks.contains_key(&e.global_position))
-            .map(Rc::new)
-            .collect();
-        self.publish(fresh);
+    /// Publishes outbox rows past the relay's cursor.
+    pub(super) fn outbox_read(&mut self, events: Vec<SharedEvent>, more: bool) {
+        if let Some(last) = events.last() {
+            self.bus.relayed = self.bus.relayed.max(last.global_position);
+        }
+        self.publish(events);
         if more && !self.relay_scheduled {
             self.relay_scheduled = true;
             self.schedule(self.config.bus.publish_delay, Task::Relay);
@@ -175,12 +179,20 @@ impl Engine {
     fn forget_old_ids(&mut self) {
         let Some(window) = self.config.bus.detection_window() else {
             self.bus.recent_ids.clear();
+            self.bus.recent_order.clear();
             return;
         };
         let now = self.now();
-        self.bus
-            .recent_ids
-            .retain(|_, sent| now.0.saturating_sub(sent.0) < window.0);
+        while let Some((sent, _)) = self.bus.recent_order.front() {
+            if now.0.saturating_sub(sent.0) < window.0 {
+                break;
+            }
+            if let Some((sent, id)) = self.bus.recent_order.pop_front() {
+                if self.bus.recent_ids.get(&id) == Some(&sent) {
+                    self.bus.recent_ids.remove(&id);
+                }
+            }
+        }
     }
 
     /// Schedules a delivery after a drawn lag, never before an earlier message of the
@@ -189,10 +201,20 @@ impl Engine {
         let lag = self.draw_lag();
         let mut due = VirtualMillis(self.now().0.saturating_add(lag.0));
         if self.config.bus.ordered_partitions {
-            let key = (message.subscription, message.event.stream_id.clone());
-            let last = self.bus.partition_due.entry(key).or_default();
-            due = due.max(*last);
-            *last = due;
+            let partition = self
+                .bus
+                .partition_due
+                .entry(message.subscription)
+                .or_default();
+            match partition.get_mut(&message.event.stream_id) {
+                Some(last) => {
+                    due = due.max(*last);
+                    *last = due;
+                }
+                None => {
+                    partition.insert(message.event.stream_id.clone(), due);
+                }
+            }
         }
         let delay = VirtualMillis(due.0 - self.now().0);
         self.schedule(delay, Task::Deliver(message));

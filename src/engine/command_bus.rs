@@ -6,7 +6,7 @@ use super::script::ScriptedCommand;
 use std::collections::VecDeque;
 
 /// Which queue took a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Queue {
     /// The primary queue.
     Primary,

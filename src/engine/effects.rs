@@ -2,7 +2,7 @@
 //! Results carry the handler and the engine epoch, so an answer that arrives after a
 //! crash (when the work it belongs to is gone) is recognised and ignored.
 
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
 
@@ -36,10 +36,12 @@ pub enum Effect {
     },
     /// Save a snapshot (fire and forget: losing one only costs replay time).
     SaveSnapshot(Snapshot),
-    /// Read unpublished outbox rows (with their events), oldest first.
+    /// Read unpublished outbox rows (with their events) after the relay's cursor.
     ReadOutbox {
         /// Engine epoch when asked.
         epoch: u32,
+        /// The last position this relay already published.
+        after: GlobalPosition,
         /// Most rows to return.
         limit: u64,
     },
@@ -93,7 +95,7 @@ pub enum EffectResult {
         /// Engine epoch when asked.
         epoch: u32,
         /// Events of unpublished rows, oldest first.
-        events: Vec<EventEnvelope>,
+        events: Vec<SharedEvent>,
         /// True when more rows wait beyond the limit.
         more: bool,
     },
@@ -104,7 +106,7 @@ pub enum EffectResult {
         /// The projection being rebuilt.
         projection: ProjectionName,
         /// The events, in position order.
-        events: Vec<EventEnvelope>,
+        events: Vec<SharedEvent>,
     },
     /// Answer to a write that needs none (snapshot, mark published, checkpoint).
     Done,

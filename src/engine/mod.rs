@@ -30,10 +30,9 @@ use script::ScriptedCommand;
 use std::collections::VecDeque;
 use trace::{Hop, HopKind, Metrics, Trace};
 
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
-use std::rc::Rc;
 
 /// Something the scheduler will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +53,7 @@ pub enum Task {
     /// The outbox relay reads unpublished rows and publishes them.
     Relay,
     /// Without the outbox: the handler publishes what it appended (the dual write).
-    Publish(Vec<Rc<EventEnvelope>>),
+    Publish(Vec<SharedEvent>),
     /// The event bus delivers a message to a subscription.
     Deliver(Message),
     /// A rebuild reads its next chunk of the store.

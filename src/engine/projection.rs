@@ -2,7 +2,7 @@
 //! a mode (naive or idempotent), and a divergence check against a fold of the *store*.
 
 use super::config::ProjectionMode;
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CustomerId, GlobalPosition, OrderId, ProductId, StreamVersion};
 use crate::domain::money::Cents;
 use crate::domain::order::{OrderEvent, OrderStatus};
@@ -63,36 +63,15 @@ impl ReadModel {
     pub fn apply(&mut self, e: &EventEnvelope) {
         match (self, &e.event) {
             (ReadModel::OrderSummary(rows), event) => {
-                let row = rows.entry(e.stream_id.clone()).or_default();
-                match event {
-                    OrderEvent::OrderCreated { .. } => row.status = Some(OrderStatus::Draft),
-                    OrderEvent::ItemAdded {
-                        product_id,
-                        unit_price,
-                        quantity,
-                        ..
-                    } => {
-                        let line = row
-                            .lines
-                            .entry(product_id.clone())
-                            .or_insert((*unit_price, 0));
-                        line.1 += u64::from(*quantity);
-                    }
-                    OrderEvent::ItemRemoved { product_id } => {
-                        row.lines.remove(product_id);
-                    }
-                    OrderEvent::OrderSubmitted { .. } => row.status = Some(OrderStatus::Submitted),
-                    OrderEvent::PaymentReceived { .. } => row.status = Some(OrderStatus::Paid),
-                    OrderEvent::OrderShipped { .. } => row.status = Some(OrderStatus::Shipped),
-                    OrderEvent::OrderCancelled { .. } => row.status = Some(OrderStatus::Cancelled),
-                }
+                upsert(rows, &e.stream_id, |row| summarize(row, event));
             }
             (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id }) => {
-                *rows.entry(customer_id.clone()).or_default() += 1;
+                upsert(rows, customer_id, |n| *n += 1);
             }
             (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
-                let day = rows.entry(e.recorded_at.0 / DAY_MS).or_default();
-                *day = Cents(day.0.saturating_add(amount.0));
+                upsert(rows, &(e.recorded_at.0 / DAY_MS), |day| {
+                    *day = Cents(day.0.saturating_add(amount.0));
+                });
             }
             _ => {}
         }
@@ -118,6 +97,44 @@ impl ReadModel {
                 .map(|(day, c)| (format!("day {day}"), c.to_string()))
                 .collect(),
         }
+    }
+}
+
+/// Updates the row for a key, creating it empty first if missing. One lookup when the
+/// row exists and a key clone only when it is new: replay touches a row per event.
+fn upsert<K: Ord + Clone, V: Default>(rows: &mut BTreeMap<K, V>, key: &K, f: impl FnOnce(&mut V)) {
+    match rows.get_mut(key) {
+        Some(row) => f(row),
+        None => {
+            let mut row = V::default();
+            f(&mut row);
+            rows.insert(key.clone(), row);
+        }
+    }
+}
+
+/// One event's effect on an order-summary row.
+fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
+    match event {
+        OrderEvent::OrderCreated { .. } => row.status = Some(OrderStatus::Draft),
+        OrderEvent::ItemAdded {
+            product_id,
+            unit_price,
+            quantity,
+            ..
+        } => upsert(&mut row.lines, product_id, |line| {
+            if line.1 == 0 {
+                line.0 = *unit_price;
+            }
+            line.1 += u64::from(*quantity);
+        }),
+        OrderEvent::ItemRemoved { product_id } => {
+            row.lines.remove(product_id);
+        }
+        OrderEvent::OrderSubmitted { .. } => row.status = Some(OrderStatus::Submitted),
+        OrderEvent::PaymentReceived { .. } => row.status = Some(OrderStatus::Paid),
+        OrderEvent::OrderShipped { .. } => row.status = Some(OrderStatus::Shipped),
+        OrderEvent::OrderCancelled { .. } => row.status = Some(OrderStatus::Cancelled),
     }
 }
 
@@ -184,8 +201,7 @@ impl Projection {
             }
         }
         self.model.apply(e);
-        self.versions
-            .insert(e.stream_id.clone(), seen.max(e.stream_version));
+        self.note_version(e);
         self.mark_applied(e.global_position);
         Applied::Applied
     }
@@ -197,14 +213,22 @@ impl Projection {
             return false;
         }
         self.model.apply(e);
-        let seen = self.versions.get(&e.stream_id).copied().unwrap_or_default();
-        self.versions
-            .insert(e.stream_id.clone(), seen.max(e.stream_version));
+        self.note_version(e);
         self.mark_applied(position);
         true
     }
 
+    fn note_version(&mut self, e: &EventEnvelope) {
+        upsert(&mut self.versions, &e.stream_id, |seen| {
+            *seen = (*seen).max(e.stream_version);
+        });
+    }
+
     fn mark_applied(&mut self, position: GlobalPosition) {
+        if position == self.checkpoint.next() && self.ahead.is_empty() {
+            self.checkpoint = position; // the in-order common case
+            return;
+        }
         if position > self.checkpoint {
             self.ahead.insert(position);
         }
@@ -230,7 +254,7 @@ impl Projection {
 
     /// Rows that differ from a fresh fold of the store's events this projection has
     /// applied (each once, in position order): duplicates and reordering show here.
-    pub fn divergence(&self, store: &[EventEnvelope]) -> Vec<WrongRow> {
+    pub fn divergence(&self, store: &[SharedEvent]) -> Vec<WrongRow> {
         let mut fresh = ReadModel::empty(self.name);
         for e in store {
             if e.global_position <= self.checkpoint || self.ahead.contains(&e.global_position) {

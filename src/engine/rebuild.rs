@@ -6,7 +6,7 @@ use super::effects::Effect;
 use super::projection::Projection;
 use super::trace::HopKind;
 use super::{Engine, Task};
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const REBUILD_CHUNK: u64 = 500;
 
 /// How a rebuild replaces the read model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RebuildStrategy {
     /// Wipe the live model and refill it; queries see it partial meanwhile.
     InPlace,
@@ -89,7 +89,7 @@ impl Engine {
         });
     }
 
-    pub(super) fn events_read(&mut self, name: ProjectionName, events: Vec<EventEnvelope>) {
+    pub(super) fn events_read(&mut self, name: ProjectionName, events: Vec<SharedEvent>) {
         let Some(index) = self.rebuilds.iter().position(|(n, _)| *n == name) else {
             return;
         };

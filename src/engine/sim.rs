@@ -88,13 +88,17 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             store.save_snapshot(snapshot);
             EffectResult::Done
         }
-        Effect::ReadOutbox { epoch, limit } => {
-            let rows = store.unpublished(limit.saturating_add(1));
+        Effect::ReadOutbox {
+            epoch,
+            after,
+            limit,
+        } => {
+            let rows = store.unpublished_after(after, limit.saturating_add(1));
             let more = rows.len() as u64 > limit;
             let events = rows
                 .iter()
                 .take(usize::try_from(limit).unwrap_or(usize::MAX))
-                .filter_map(|p| store.event(*p).cloned())
+                .filter_map(|p| store.shared(*p))
                 .collect();
             EffectResult::OutboxRead {
                 epoch,

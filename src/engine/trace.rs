@@ -7,10 +7,10 @@ use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, Virt
 use crate::domain::order::Rejection;
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
-use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
 
 /// One hop, at a virtual time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hop {
     /// When it happened.
     pub at: VirtualMillis,
@@ -19,7 +19,7 @@ pub struct Hop {
 }
 
 /// What happened at a hop.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HopKind {
     /// The command bus queued a command.
     CommandQueued {
@@ -241,8 +241,33 @@ pub struct Trace {
     hops: VecDeque<Hop>,
     limit: u32,
     recorded: u64,
-    hash: u64,
-    scratch: String,
+    hash: StableFnv,
+}
+
+/// FNV-1a whose output is the same on wasm32 and 64-bit hosts: `usize`/`isize` (enum
+/// discriminants, lengths) are widened to 64 bits before hashing. Both targets are
+/// little-endian, so integer bytes agree too.
+#[derive(Debug, Clone, Copy)]
+struct StableFnv(u64);
+
+impl Hasher for StableFnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.write_i64(n as i64);
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -255,20 +280,13 @@ impl Trace {
             hops: VecDeque::new(),
             limit,
             recorded: 0,
-            hash: FNV_OFFSET,
-            scratch: String::new(),
+            hash: StableFnv(FNV_OFFSET),
         }
     }
 
     /// Records a hop: folds it into the hash and keeps it while within the limit.
     pub fn record(&mut self, hop: Hop) {
-        // FNV-1a over the hop's Debug text: same types, same compiler, same bytes on
-        // every platform (no floats, no hash maps, no pointer values in hops).
-        self.scratch.clear();
-        let _ = write!(self.scratch, "{hop:?}");
-        for byte in self.scratch.bytes() {
-            self.hash = (self.hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-        }
+        hop.hash(&mut self.hash);
         self.recorded += 1;
         if self.limit == 0 {
             return;
@@ -291,6 +309,6 @@ impl Trace {
 
     /// Hash of every hop ever recorded: equal traces have equal hashes.
     pub fn hash(&self) -> u64 {
-        self.hash
+        self.hash.finish()
     }
 }

@@ -1,7 +1,7 @@
 //! Derived views for the UI: projection lag, and time travel (state as of a position).
 
 use super::projection::ReadModel;
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::{evolve, OrderState};
 use crate::store::ProjectionName;
@@ -17,7 +17,7 @@ pub struct Lag {
 }
 
 /// The lag of a projection at `checkpoint`, given the store's events and the time now.
-pub fn lag(events: &[EventEnvelope], checkpoint: GlobalPosition, now: VirtualMillis) -> Lag {
+pub fn lag(events: &[SharedEvent], checkpoint: GlobalPosition, now: VirtualMillis) -> Lag {
     let head = events.len() as u64;
     let events_behind = head.saturating_sub(checkpoint.0);
     let oldest_unapplied = usize::try_from(checkpoint.0)
@@ -43,7 +43,7 @@ pub struct TimeTravel {
 }
 
 /// Folds the store's events up to `position` into aggregates and read models.
-pub fn time_travel(events: &[EventEnvelope], position: GlobalPosition) -> TimeTravel {
+pub fn time_travel(events: &[SharedEvent], position: GlobalPosition) -> TimeTravel {
     let end = usize::try_from(position.0)
         .unwrap_or(usize::MAX)
         .min(events.len());

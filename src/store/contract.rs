@@ -1,7 +1,7 @@
 //! What any event store must do, as plain data: an append with its expected version,
 //! reads, snapshots, outbox rows, processed command ids and checkpoints.
 
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, OrderId, SchemaVersion, StreamVersion, VirtualMillis,
 };
@@ -44,7 +44,7 @@ pub struct AppendRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     /// The stored events with their versions and positions.
-    pub events: Vec<EventEnvelope>,
+    pub events: Vec<SharedEvent>,
 }
 
 /// Why an append stored nothing.
@@ -88,7 +88,7 @@ pub struct LoadedStream {
     /// The newest snapshot, if any.
     pub snapshot: Option<Snapshot>,
     /// Events after the snapshot (or all of them), in version order.
-    pub events: Vec<EventEnvelope>,
+    pub events: Vec<SharedEvent>,
 }
 
 impl LoadedStream {

@@ -4,14 +4,15 @@
 use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Events, outbox, snapshots, processed command ids and checkpoints, all in memory.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    log: Vec<EventEnvelope>,
+    log: Vec<SharedEvent>,
     /// Per stream, the global position of each version (version v at index v - 1).
     streams: BTreeMap<OrderId, Vec<GlobalPosition>>,
     snapshots: BTreeMap<OrderId, Snapshot>,
@@ -60,7 +61,7 @@ impl MemoryStore {
             if request.with_outbox {
                 self.unpublished.insert(position);
             }
-            let envelope = EventEnvelope {
+            let envelope = Rc::new(EventEnvelope {
                 event_id: new.event_id,
                 stream_id: request.stream_id.clone(),
                 stream_version: version,
@@ -70,8 +71,8 @@ impl MemoryStore {
                 correlation_id: new.correlation_id,
                 causation_id: new.causation_id,
                 event: new.event,
-            };
-            self.log.push(envelope.clone());
+            });
+            self.log.push(Rc::clone(&envelope));
             stored.push(envelope);
         }
         self.processed.insert(
@@ -92,7 +93,7 @@ impl MemoryStore {
     }
 
     /// A stream's events after a version, in version order.
-    pub fn read_stream(&self, stream_id: &OrderId, after: StreamVersion) -> Vec<EventEnvelope> {
+    pub fn read_stream(&self, stream_id: &OrderId, after: StreamVersion) -> Vec<SharedEvent> {
         let Some(positions) = self.streams.get(stream_id) else {
             return Vec::new();
         };
@@ -100,12 +101,12 @@ impl MemoryStore {
         positions
             .iter()
             .skip(skip)
-            .filter_map(|p| self.event(*p).cloned())
+            .filter_map(|p| self.shared(*p))
             .collect()
     }
 
     /// Up to `limit` events after a global position: the change feed.
-    pub fn read_all(&self, after: GlobalPosition, limit: u64) -> &[EventEnvelope] {
+    pub fn read_all(&self, after: GlobalPosition, limit: u64) -> &[SharedEvent] {
         let start = usize::try_from(after.0)
             .unwrap_or(usize::MAX)
             .min(self.log.len());
@@ -118,11 +119,17 @@ impl MemoryStore {
     /// One event by its global position.
     pub fn event(&self, position: GlobalPosition) -> Option<&EventEnvelope> {
         let index = usize::try_from(position.0.checked_sub(1)?).ok()?;
-        self.log.get(index)
+        self.log.get(index).map(|e| &**e)
+    }
+
+    /// One event by its global position, shared.
+    pub fn shared(&self, position: GlobalPosition) -> Option<SharedEvent> {
+        let index = usize::try_from(position.0.checked_sub(1)?).ok()?;
+        self.log.get(index).cloned()
     }
 
     /// Every event, in global order.
-    pub fn events(&self) -> &[EventEnvelope] {
+    pub fn events(&self) -> &[SharedEvent] {
         &self.log
     }
 
@@ -159,8 +166,17 @@ impl MemoryStore {
 
     /// Positions of events whose outbox row is not yet published, oldest first.
     pub fn unpublished(&self, limit: u64) -> Vec<GlobalPosition> {
+        self.unpublished_after(GlobalPosition(0), limit)
+    }
+
+    /// Unpublished outbox rows after a position (a relay's cursor), oldest first.
+    pub fn unpublished_after(&self, after: GlobalPosition, limit: u64) -> Vec<GlobalPosition> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        self.unpublished.iter().copied().take(limit).collect()
+        self.unpublished
+            .range(after.next()..)
+            .copied()
+            .take(limit)
+            .collect()
     }
 
     /// Marks outbox rows as published.

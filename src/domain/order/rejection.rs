@@ -5,7 +5,7 @@ use crate::domain::ids::ProductId;
 use crate::domain::money::Cents;
 
 /// A command the order refused. Nothing is recorded; the message says why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Rejection {
     /// `CreateOrder` for an id that already has events.
     #[error("an order with this id already exists")]

@@ -41,7 +41,7 @@ pub struct OrderLine {
 }
 
 /// Where an order is in its life. Items change only in `Draft`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
     /// Items can be added and removed.
     Draft,
