@@ -8,6 +8,7 @@ pub mod command_bus;
 pub mod config;
 pub mod effects;
 mod handler;
+pub mod modes;
 pub mod projection;
 pub mod rebuild;
 pub mod rng;
