@@ -32,6 +32,7 @@ fn id<T>(parse: fn(&str) -> Result<T, cqrs_lab::domain::ids::IdError>, text: &st
 fn order_commands(order: u64) -> Vec<OrderCommand> {
     let mut commands = vec![OrderCommand::CreateOrder {
         customer_id: id(CustomerId::parse, &format!("cust-{}", order % 1000)),
+        currency: None,
     }];
     commands.extend((0..PRODUCTS).map(|p| OrderCommand::AddItem {
         product_id: id(ProductId::parse, &format!("p{p}")),
@@ -83,6 +84,7 @@ fn filled_store() -> MemoryStore {
         let stream_id = id(OrderId::parse, &format!("o-{order}"));
         let mut events = vec![OrderEvent::OrderCreated {
             customer_id: id(CustomerId::parse, &format!("cust-{}", order % 1000)),
+            currency: None,
         }];
         events.extend((0..PRODUCTS).map(|p| OrderEvent::ItemAdded {
             product_id: id(ProductId::parse, &format!("p{p}")),

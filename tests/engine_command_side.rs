@@ -33,6 +33,7 @@ fn create(at: u64, id: &str, order: &str) -> ScriptedCommand {
         order,
         OrderCommand::CreateOrder {
             customer_id: customer(),
+            currency: None,
         },
     )
 }

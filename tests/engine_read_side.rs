@@ -35,6 +35,7 @@ fn paid_order_script() -> Vec<ScriptedCommand> {
             "o-1",
             OrderCommand::CreateOrder {
                 customer_id: customer(),
+                currency: None,
             },
         ),
         cmd(10, "c2", "o-1", add_item("a", 1250, 2)),
@@ -293,6 +294,7 @@ fn a_blue_green_rebuild_serves_the_old_model_until_the_swap() {
         "o-0",
         OrderCommand::CreateOrder {
             customer_id: customer(),
+            currency: None,
         },
     )];
     script.extend((1..=1200).map(|i| cmd(i, &format!("c{i}"), "o-0", add_item("a", 100, 1))));

@@ -24,6 +24,7 @@ fn scripted_log() -> Vec<EventEnvelope> {
         order.clone(),
         OrderCommand::CreateOrder {
             customer_id: id(CustomerId::parse, "cust-789"),
+            currency: None,
         },
     );
     lab.handle(

@@ -16,6 +16,7 @@ fn creating_a_new_order_records_order_created() {
     given([])
         .when(OrderCommand::CreateOrder {
             customer_id: customer(),
+            currency: None,
         })
         .then([created()]);
 }
@@ -25,6 +26,7 @@ fn creating_an_order_twice_is_rejected() {
     given([created()])
         .when(OrderCommand::CreateOrder {
             customer_id: customer(),
+            currency: None,
         })
         .then_rejected(Rejection::OrderAlreadyExists);
 }

@@ -214,6 +214,7 @@ impl CommandForm {
         let command = match kind {
             CommandKind::CreateOrder => OrderCommand::CreateOrder {
                 customer_id: self.id(Field::CustomerId, CustomerId::parse)?,
+                currency: None,
             },
             CommandKind::AddItem => OrderCommand::AddItem {
                 product_id: self.id(Field::ProductId, ProductId::parse)?,

@@ -4,3 +4,4 @@ pub mod envelope;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod upcast;

@@ -27,6 +27,58 @@ pub enum MoneyError {
     TooLarge,
 }
 
+/// An ISO 4217 currency code such as `USD` (three capital letters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+/// Why text is not a currency code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be a three-letter currency code such as USD")]
+pub struct CurrencyError;
+
+impl Currency {
+    /// Validates a currency code.
+    pub fn parse(text: &str) -> Result<Self, CurrencyError> {
+        let text = text.trim();
+        if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Currency(text.to_owned()))
+        } else {
+            Err(CurrencyError)
+        }
+    }
+
+    /// US dollars: what every v1 order was in (amounts in this lab show as `$`).
+    pub fn usd() -> Self {
+        Currency("USD".to_owned())
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = CurrencyError;
+
+    fn try_from(text: String) -> Result<Self, CurrencyError> {
+        Currency::parse(&text)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(currency: Currency) -> String {
+        currency.0
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl Cents {
     /// Zero.
     pub const ZERO: Cents = Cents(0);

@@ -71,6 +71,7 @@ impl EventBus {
 
 const FAILED: &str = "the projection's handler failed";
 const LOCK_LOST: &str = "the handler outlived its lock too many times";
+const UNKNOWN_SCHEMA: &str = "the projection does not understand this event's schema version";
 const GAP: &str = "an earlier event of the stream has not been applied yet";
 
 impl Engine {
@@ -279,6 +280,7 @@ impl Engine {
                 self.ack(&message);
             }
             Some((Applied::Gap, _)) => self.fail(message, GAP),
+            Some((Applied::UnknownSchema, _)) => self.fail(message, UNKNOWN_SCHEMA),
             None => self.fail(message, FAILED),
         }
     }

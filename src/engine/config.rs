@@ -159,6 +159,13 @@ pub struct EngineConfig {
     pub trace_limit: u32,
     /// The event bus and the projections.
     pub bus: BusConfig,
+    /// Schema the write side records `OrderCreated` in: v2 adds a currency (USD when
+    /// the command names none). "Deploy schema v2" sets it to 2.
+    pub write_schema: crate::domain::ids::SchemaVersion,
+    /// The newest schema the projections understand at start.
+    pub projection_schema: crate::domain::ids::SchemaVersion,
+    /// Projections that understand the latest schema read old events through the upcaster.
+    pub upcaster: bool,
 }
 
 impl Default for EngineConfig {
@@ -179,6 +186,9 @@ impl Default for EngineConfig {
             outbox: true,
             trace_limit: 10_000,
             bus: BusConfig::default(),
+            write_schema: crate::domain::ids::SchemaVersion(1),
+            projection_schema: crate::domain::ids::SchemaVersion(1),
+            upcaster: false,
         }
     }
 }

@@ -7,7 +7,8 @@ use super::script::ScriptedCommand;
 use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
-use crate::domain::order::{decide, evolve, OrderEvent, OrderState};
+use crate::domain::money::Currency;
+use crate::domain::order::{decide, evolve, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
 
 /// One handler instance's state. Exactly one piece of work at a time.
@@ -126,7 +127,8 @@ impl Engine {
             replayed,
         });
         let handling = self.handling_time();
-        match decide(&state, &work.command.command) {
+        let command = self.as_deployed(&work.command.command);
+        match decide(&state, &command) {
             Err(rejection) => {
                 self.metrics.commands_rejected += 1;
                 self.record(HopKind::CommandRejected {
@@ -276,6 +278,20 @@ impl Engine {
             version: last,
             state,
         }));
+    }
+
+    /// After "Deploy schema v2", orders are created with a currency (USD if none given).
+    fn as_deployed(&self, command: &OrderCommand) -> OrderCommand {
+        match command {
+            OrderCommand::CreateOrder {
+                customer_id,
+                currency: None,
+            } if self.config.write_schema.0 >= 2 => OrderCommand::CreateOrder {
+                customer_id: customer_id.clone(),
+                currency: Some(Currency::usd()),
+            },
+            other => other.clone(),
+        }
     }
 
     fn handling_time(&mut self) -> VirtualMillis {

@@ -129,7 +129,12 @@ impl Engine {
                 .bus
                 .modes
                 .iter()
-                .map(|(name, mode)| Projection::new(*name, *mode))
+                .map(|(name, mode)| {
+                    let mut projection = Projection::new(*name, *mode);
+                    projection.schema = config.projection_schema;
+                    projection.upcast = config.upcaster;
+                    projection
+                })
                 .collect(),
             relay_scheduled: false,
             rebuilds: Vec::new(),
@@ -344,6 +349,35 @@ impl Engine {
         self.config.bus.failing.retain(|n| *n != name);
         if failing {
             self.config.bus.failing.push(name);
+        }
+    }
+
+    /// "Deploys schema v2" on the write side: new orders are recorded with a currency.
+    pub fn deploy_write_schema(&mut self, schema: crate::domain::ids::SchemaVersion) {
+        self.config.write_schema = schema;
+        self.record(HopKind::WriteSchemaDeployed { schema });
+    }
+
+    /// Deploys a projection's code that understands events up to `schema`.
+    pub fn deploy_projection(
+        &mut self,
+        name: ProjectionName,
+        schema: crate::domain::ids::SchemaVersion,
+    ) {
+        if let Some(p) = self.projection_mut(name) {
+            p.schema = schema;
+        }
+        self.record(HopKind::ProjectionDeployed {
+            projection: name,
+            schema,
+        });
+    }
+
+    /// Turns the upcaster on or off for every projection.
+    pub fn set_upcaster(&mut self, on: bool) {
+        self.config.upcaster = on;
+        for p in &mut self.projections {
+            p.upcast = on;
         }
     }
 

@@ -3,9 +3,12 @@
 
 use super::config::ProjectionMode;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
-use crate::domain::ids::{CustomerId, GlobalPosition, OrderId, ProductId, StreamVersion};
-use crate::domain::money::Cents;
+use crate::domain::ids::{
+    CustomerId, GlobalPosition, OrderId, ProductId, SchemaVersion, StreamVersion,
+};
+use crate::domain::money::{Cents, Currency};
 use crate::domain::order::{OrderEvent, OrderStatus};
+use crate::domain::upcast::{upcast, LATEST_SCHEMA};
 use crate::store::ProjectionName;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +20,8 @@ pub const DAY_MS: u64 = 86_400_000;
 pub struct SummaryRow {
     /// Status, once known.
     pub status: Option<OrderStatus>,
+    /// Currency, when the creating event said (schema v2, or v1 read through the upcaster).
+    pub currency: Option<Currency>,
     /// Units and unit price per product.
     pub lines: BTreeMap<ProductId, (Cents, u64)>,
 }
@@ -65,7 +70,7 @@ impl ReadModel {
             (ReadModel::OrderSummary(rows), event) => {
                 upsert(rows, &e.stream_id, |row| summarize(row, event));
             }
-            (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id }) => {
+            (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id, .. }) => {
                 upsert(rows, customer_id, |n| *n += 1);
             }
             (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
@@ -84,7 +89,12 @@ impl ReadModel {
                 .iter()
                 .map(|(id, r)| {
                     let status = r.status.map_or("?".to_owned(), |s| s.to_string());
-                    let value = format!("{status}, {} items, {}", r.item_count(), r.total());
+                    let currency = r
+                        .currency
+                        .as_ref()
+                        .map_or(String::new(), |c| format!(" {c}"));
+                    let (items, total) = (r.item_count(), r.total());
+                    let value = format!("{status}, {items} items, {total}{currency}");
                     (id.to_string(), value)
                 })
                 .collect(),
@@ -116,7 +126,10 @@ fn upsert<K: Ord + Clone, V: Default>(rows: &mut BTreeMap<K, V>, key: &K, f: imp
 /// One event's effect on an order-summary row.
 fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
     match event {
-        OrderEvent::OrderCreated { .. } => row.status = Some(OrderStatus::Draft),
+        OrderEvent::OrderCreated { currency, .. } => {
+            row.status = Some(OrderStatus::Draft);
+            row.currency = currency.clone();
+        }
         OrderEvent::ItemAdded {
             product_id,
             unit_price,
@@ -158,6 +171,8 @@ pub enum Applied {
     Ignored,
     /// An earlier event of the stream is missing (idempotent mode): try again later.
     Gap,
+    /// The event's schema is newer than this projection understands: it fails.
+    UnknownSchema,
 }
 
 /// A projection: its read model, checkpoint and mode.
@@ -167,6 +182,10 @@ pub struct Projection {
     pub name: ProjectionName,
     /// Naive or idempotent.
     pub mode: ProjectionMode,
+    /// The newest event schema this projection's code understands.
+    pub schema: SchemaVersion,
+    /// Reads old events through the upcaster (only when it understands the latest schema).
+    pub upcast: bool,
     model: ReadModel,
     /// Every position ≤ the checkpoint has been applied.
     checkpoint: GlobalPosition,
@@ -177,11 +196,13 @@ pub struct Projection {
 }
 
 impl Projection {
-    /// An empty projection.
+    /// An empty projection that understands schema v1 and does not upcast.
     pub fn new(name: ProjectionName, mode: ProjectionMode) -> Self {
         Projection {
             name,
             mode,
+            schema: SchemaVersion(1),
+            upcast: false,
             model: ReadModel::empty(name),
             checkpoint: GlobalPosition(0),
             ahead: BTreeSet::new(),
@@ -189,8 +210,30 @@ impl Projection {
         }
     }
 
+    /// The same projection (code, mode, schema support), with no data: for rebuilds.
+    pub fn emptied(&self) -> Self {
+        Projection {
+            schema: self.schema,
+            upcast: self.upcast,
+            ..Projection::new(self.name, self.mode)
+        }
+    }
+
+    /// The event as this projection reads it: upcast to the latest shape when it can.
+    pub fn read(&self, e: &SharedEvent) -> SharedEvent {
+        if self.upcast && self.schema >= LATEST_SCHEMA {
+            upcast(e)
+        } else {
+            std::rc::Rc::clone(e)
+        }
+    }
+
     /// Handles one delivered event according to the mode.
-    pub fn deliver(&mut self, e: &EventEnvelope) -> Applied {
+    pub fn deliver(&mut self, e: &SharedEvent) -> Applied {
+        let e = &self.read(e);
+        if e.schema_version > self.schema {
+            return Applied::UnknownSchema;
+        }
         let seen = self.versions.get(&e.stream_id).copied().unwrap_or_default();
         if self.mode == ProjectionMode::Idempotent {
             if e.stream_version <= seen {
@@ -207,15 +250,19 @@ impl Projection {
     }
 
     /// Applies an event read from the store (a rebuild), exactly once by position.
-    pub fn replay(&mut self, e: &EventEnvelope) -> bool {
+    pub fn replay(&mut self, e: &SharedEvent) -> Applied {
         let position = e.global_position;
         if position <= self.checkpoint || self.ahead.contains(&position) {
-            return false;
+            return Applied::Ignored;
+        }
+        let e = &self.read(e);
+        if e.schema_version > self.schema {
+            return Applied::UnknownSchema;
         }
         self.model.apply(e);
         self.note_version(e);
         self.mark_applied(position);
-        true
+        Applied::Applied
     }
 
     fn note_version(&mut self, e: &EventEnvelope) {
@@ -258,7 +305,7 @@ impl Projection {
         let mut fresh = ReadModel::empty(self.name);
         for e in store {
             if e.global_position <= self.checkpoint || self.ahead.contains(&e.global_position) {
-                fresh.apply(e);
+                fresh.apply(&self.read(e));
             }
         }
         let (expected, actual) = (fresh.rows(), self.model.rows());

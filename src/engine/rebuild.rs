@@ -3,7 +3,7 @@
 //! builds while the old one serves queries, then they swap).
 
 use super::effects::Effect;
-use super::projection::Projection;
+use super::projection::{Applied, Projection};
 use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::domain::envelope::SharedEvent;
@@ -42,10 +42,9 @@ impl Engine {
         if self.rebuilds.iter().any(|(n, _)| *n == name) {
             return false;
         }
-        let Some(mode) = self.projection(name).map(|p| p.mode) else {
+        let Some(fresh) = self.projection(name).map(Projection::emptied) else {
             return false;
         };
-        let fresh = Projection::new(name, mode);
         let shadow = match strategy {
             RebuildStrategy::InPlace => {
                 if let Some(live) = self.projection_mut(name) {
@@ -99,15 +98,26 @@ impl Engine {
             Some(shadow) => Some(shadow),
             None => self.projections.iter_mut().find(|p| p.name == name),
         };
+        let mut unknown = None;
         if let Some(target) = target {
             for e in &events {
-                target.replay(e);
+                if target.replay(e) == Applied::UnknownSchema {
+                    unknown = Some(e.global_position);
+                    break;
+                }
+                rebuild.position = e.global_position;
+                rebuild.replayed += 1;
             }
         }
-        if let Some(last) = events.last() {
-            rebuild.position = last.global_position;
+        if let Some(position) = unknown {
+            // The projection's code cannot read this event: stop, and say so.
+            self.rebuilds.remove(index);
+            self.record(HopKind::RebuildFailed {
+                projection: name,
+                position,
+            });
+            return;
         }
-        rebuild.replayed += events.len() as u64;
         let (position, replayed) = (rebuild.position, rebuild.replayed);
         self.record(HopKind::RebuildProgress {
             projection: name,

@@ -168,6 +168,25 @@ pub enum HopKind {
         /// How it was rebuilt.
         strategy: super::rebuild::RebuildStrategy,
     },
+    /// A rebuild met an event its projection cannot read, and stopped.
+    RebuildFailed {
+        /// The projection.
+        projection: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+    },
+    /// The write side now records events in this schema.
+    WriteSchemaDeployed {
+        /// The schema.
+        schema: crate::domain::ids::SchemaVersion,
+    },
+    /// A projection's new code understands events up to this schema.
+    ProjectionDeployed {
+        /// The projection.
+        projection: ProjectionName,
+        /// The schema.
+        schema: crate::domain::ids::SchemaVersion,
+    },
     /// A crash stopped a rebuild.
     RebuildAborted {
         /// The projection.

@@ -51,6 +51,7 @@ pub fn product(id: &str) -> ProductId {
 pub fn created() -> OrderEvent {
     OrderEvent::OrderCreated {
         customer_id: customer(),
+        currency: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Order commands: requests in the imperative, which the decider may reject.
 
 use crate::domain::ids::{CustomerId, ProductId};
-use crate::domain::money::Cents;
+use crate::domain::money::{Cents, Currency};
 use serde::{Deserialize, Serialize};
 
 /// A request to change one order. The order it targets travels beside it (the stream id).
@@ -15,6 +15,9 @@ pub enum OrderCommand {
     CreateOrder {
         /// Who the order is for.
         customer_id: CustomerId,
+        /// The order's currency; given, the event is recorded in schema v2.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
     },
     /// Add a quantity of a product to a draft order.
     AddItem {

@@ -10,9 +10,16 @@ use crate::domain::money::Cents;
 /// Decides what a command means for an order: the events to record, or why not.
 pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEvent>, Rejection> {
     let order = match (state, command) {
-        (OrderState::NotCreated, OrderCommand::CreateOrder { customer_id }) => {
+        (
+            OrderState::NotCreated,
+            OrderCommand::CreateOrder {
+                customer_id,
+                currency,
+            },
+        ) => {
             return Ok(vec![OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
+                currency: currency.clone(),
             }]);
         }
         (OrderState::Created(_), OrderCommand::CreateOrder { .. }) => {

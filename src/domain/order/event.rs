@@ -1,17 +1,20 @@
 //! Order events: facts in the past tense, immutable once appended.
 
 use crate::domain::ids::{CustomerId, ProductId, SchemaVersion};
-use crate::domain::money::Cents;
+use crate::domain::money::{Cents, Currency};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened to an order. Serialized as `{"eventType": …, "data": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "eventType", content = "data", rename_all_fields = "camelCase")]
 pub enum OrderEvent {
-    /// A draft order was opened.
+    /// A draft order was opened. Schema v1 has no currency; v2 adds it.
     OrderCreated {
         /// Who the order is for.
         customer_id: CustomerId,
+        /// The order's currency (schema v2 only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
     },
     /// Units of a product were added to the draft.
     ItemAdded {
@@ -73,8 +76,14 @@ impl OrderEvent {
         }
     }
 
-    /// The schema version this code writes. Every event type is at v1 until a v2 ships.
+    /// The schema version of this event's shape: `OrderCreated` with a currency is v2;
+    /// everything else is v1.
     pub fn schema_version(&self) -> SchemaVersion {
-        SchemaVersion(1)
+        match self {
+            Self::OrderCreated {
+                currency: Some(_), ..
+            } => SchemaVersion(2),
+            _ => SchemaVersion(1),
+        }
     }
 }

@@ -95,7 +95,7 @@ impl Order {
 /// decider never produces) leaves it unchanged rather than failing a replay.
 pub fn evolve(state: OrderState, event: &OrderEvent) -> OrderState {
     let mut order = match (state, event) {
-        (OrderState::NotCreated, OrderEvent::OrderCreated { customer_id }) => {
+        (OrderState::NotCreated, OrderEvent::OrderCreated { customer_id, .. }) => {
             return OrderState::Created(Order {
                 customer_id: customer_id.clone(),
                 lines: Vec::new(),
