@@ -165,8 +165,19 @@ fn with_the_outbox_a_crash_loses_messages_but_recovery_republishes_them() {
     // Appends at 5, 15, 25, 35; each published 1 ms later, delivered 20 ms after that.
     // At 40, events 3 and 4 are on the bus (due at 46 and 56) for three subscriptions.
     sim.run_until(VirtualMillis(40));
+    for name in ProjectionName::ALL {
+        assert_eq!(
+            sim.engine.event_bus().depth(name),
+            2,
+            "{name:?} queue depth"
+        );
+    }
     let report = sim.engine.crash();
     assert_eq!(report.lost_messages, 6);
+    assert_eq!(
+        sim.engine.event_bus().depth(ProjectionName::OrderSummary),
+        0
+    );
     assert_eq!(
         sim.store.unpublished(10),
         [GlobalPosition(3), GlobalPosition(4)]

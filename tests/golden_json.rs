@@ -1,5 +1,6 @@
-//! The JSON of events is a contract (stored, exported, shown): these goldens pin it, and
-//! run natively and in the browser so both platforms produce the same bytes.
+//! Goldens: the JSON of events (stored, exported, shown) and the trace hash of a seeded
+//! faulty run. They
+//! run natively and in the browser, so both platforms produce the same bytes.
 
 use cqrs_lab::app::lab::Lab;
 use cqrs_lab::domain::envelope::EventEnvelope;
@@ -91,3 +92,65 @@ fn an_unknown_envelope_field_is_refused() {
     );
     assert!(serde_json::from_str::<Vec<EventEnvelope>>(&odd).is_err());
 }
+
+/// A run with every fault knob on: races, jitter, duplicates, lag, reordering, failures,
+/// publisher retries, slow handlers. Its trace hash must be the same natively and in
+/// the browser (wasm32), or the same seed would not give the same timeline.
+fn faulty_run_hash() -> u64 {
+    use cqrs_lab::domain::ids::{CommandId, CorrelationId, VirtualMillis};
+    use cqrs_lab::engine::config::{EngineConfig, LagDistribution};
+    use cqrs_lab::engine::rng::PerMillion;
+    use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+    use cqrs_lab::engine::sim::Simulation;
+    use cqrs_lab::engine::Engine;
+    let mut config = EngineConfig {
+        seed: 2026,
+        handlers: 3,
+        handling_jitter: VirtualMillis(9),
+        snapshot_every: 3,
+        ..EngineConfig::default()
+    };
+    config.bus.duplicate_rate = PerMillion::percent(30);
+    config.bus.lag = LagDistribution::Uniform(VirtualMillis(1), VirtualMillis(80));
+    config.bus.ordered_partitions = false;
+    config.bus.failure_rate = PerMillion::percent(20);
+    config.bus.publisher_retry_rate = PerMillion::percent(50);
+    config.bus.duplicate_detection = None;
+    let script = (0..60u64).map(|i| {
+        let order = OrderId::parse(&format!("o-{}", i % 4)).expect("valid");
+        let command = match i / 4 {
+            0 => OrderCommand::CreateOrder {
+                customer_id: id(CustomerId::parse, "cust-1"),
+                currency: None,
+            },
+            n if n % 5 == 4 => OrderCommand::SubmitOrder,
+            _ => OrderCommand::AddItem {
+                product_id: id(ProductId::parse, &format!("p{}", i % 3)),
+                product_name: "Thing".into(),
+                unit_price: Cents(100),
+                quantity: 1,
+            },
+        };
+        ScriptedCommand {
+            at: VirtualMillis(i * 3),
+            client: ClientId((i % 5) as u32),
+            command_id: CommandId::numbered("cmd", i),
+            correlation_id: CorrelationId::numbered("corr", i),
+            order_id: order,
+            command,
+        }
+    });
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_until(VirtualMillis(100));
+    sim.engine.crash();
+    sim.engine.recover();
+    sim.run_to_idle(1_000_000);
+    sim.engine.trace().hash()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace_natively_and_in_the_browser() {
+    assert_eq!(faulty_run_hash(), GOLDEN_TRACE_HASH);
+}
+
+const GOLDEN_TRACE_HASH: u64 = 79_377_629_813_195_316;

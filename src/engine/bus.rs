@@ -51,9 +51,16 @@ pub struct EventBus {
     recent_order: VecDeque<(VirtualMillis, EventId)>,
     /// The last position the relay published (its cursor; reset by a crash).
     relayed: GlobalPosition,
+    /// Messages scheduled for delivery, per subscription (the queue depths).
+    in_flight: BTreeMap<ProjectionName, u64>,
 }
 
 impl EventBus {
+    /// Messages waiting for delivery to a subscription (including redeliveries).
+    pub fn depth(&self, subscription: ProjectionName) -> u64 {
+        self.in_flight.get(&subscription).copied().unwrap_or(0)
+    }
+
     /// Dead letters, oldest first.
     pub fn dead_letters(&self) -> &[DeadLetter] {
         &self.dead_letters
@@ -66,6 +73,7 @@ impl EventBus {
         self.recent_ids.clear();
         self.recent_order.clear();
         self.relayed = GlobalPosition(0);
+        self.in_flight.clear();
     }
 }
 
@@ -218,6 +226,11 @@ impl Engine {
             }
         }
         let delay = VirtualMillis(due.0 - self.now().0);
+        self.schedule_delivery(delay, message);
+    }
+
+    fn schedule_delivery(&mut self, delay: VirtualMillis, message: Message) {
+        *self.bus.in_flight.entry(message.subscription).or_default() += 1;
         self.schedule(delay, Task::Deliver(message));
     }
 
@@ -246,6 +259,9 @@ impl Engine {
 
     pub(super) fn deliver(&mut self, message: Message) {
         self.metrics.deliveries += 1;
+        if let Some(depth) = self.bus.in_flight.get_mut(&message.subscription) {
+            *depth = depth.saturating_sub(1);
+        }
         let position = message.event.global_position;
         let subscription = message.subscription;
         let failing = self.config.bus.failing.contains(&subscription)
@@ -308,7 +324,7 @@ impl Engine {
         if again.delivery_count >= self.config.bus.max_delivery_count {
             self.dead_letter(again, LOCK_LOST);
         } else {
-            self.schedule(self.config.bus.lock_duration, Task::Deliver(again));
+            self.schedule_delivery(self.config.bus.lock_duration, again);
         }
     }
 
@@ -325,7 +341,7 @@ impl Engine {
                 delivery_count: message.delivery_count,
                 reason,
             });
-            self.schedule(self.config.bus.redelivery_delay, Task::Deliver(message));
+            self.schedule_delivery(self.config.bus.redelivery_delay, message);
         }
     }
 
@@ -374,7 +390,7 @@ impl Engine {
                 acknowledges: false,
                 ..dead.message
             };
-            self.schedule(VirtualMillis(0), Task::Deliver(message));
+            self.schedule_delivery(VirtualMillis(0), message);
         }
         count
     }
