@@ -1,6 +1,5 @@
 //! Goldens: the JSON of events (stored, exported, shown) and the trace hash of a seeded
-//! faulty run. They
-//! run natively and in the browser, so both platforms produce the same bytes.
+//! faulty run. They run natively and in the browser, so both platforms must agree.
 
 use cqrs_lab::app::lab::Lab;
 use cqrs_lab::domain::envelope::EventEnvelope;
