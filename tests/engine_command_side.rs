@@ -3,40 +3,14 @@
 
 mod support;
 
-use cqrs_lab::domain::ids::{
-    CommandId, CorrelationId, GlobalPosition, OrderId, StreamVersion, VirtualMillis,
-};
+use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, Rejection};
 use cqrs_lab::engine::config::{Backpressure, ConflictPolicy, EngineConfig};
-use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+use cqrs_lab::engine::script::ScriptedCommand;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::trace::HopKind;
 use cqrs_lab::engine::Engine;
 use support::*;
-
-fn cmd(at: u64, client: u32, id: &str, order: &str, command: OrderCommand) -> ScriptedCommand {
-    ScriptedCommand {
-        at: VirtualMillis(at),
-        client: ClientId(client),
-        command_id: CommandId::parse(id).expect("valid"),
-        correlation_id: CorrelationId::parse(&format!("corr-{id}")).expect("valid"),
-        order_id: OrderId::parse(order).expect("valid"),
-        command,
-    }
-}
-
-fn create(at: u64, id: &str, order: &str) -> ScriptedCommand {
-    cmd(
-        at,
-        1,
-        id,
-        order,
-        OrderCommand::CreateOrder {
-            customer_id: customer(),
-            currency: None,
-        },
-    )
-}
 
 fn run(config: EngineConfig, script: Vec<ScriptedCommand>) -> Simulation {
     let mut sim = Simulation::new(Engine::new(config, script));
@@ -63,9 +37,9 @@ fn a_script_of_commands_becomes_events_in_the_store() {
     let sim = run(
         EngineConfig::default(),
         vec![
-            create(0, "c1", "o-1"),
-            cmd(10, 1, "c2", "o-1", add_item("a", 1250, 2)),
-            cmd(20, 1, "c3", "o-1", OrderCommand::SubmitOrder),
+            create_order(0, "c1", "o-1"),
+            scripted(10, 1, "c2", "o-1", add_item("a", 1250, 2)),
+            scripted(20, 1, "c3", "o-1", OrderCommand::SubmitOrder),
         ],
     );
     assert_eq!(
@@ -89,8 +63,8 @@ fn a_rejected_command_records_no_event_and_says_why() {
     let sim = run(
         EngineConfig::default(),
         vec![
-            create(0, "c1", "o-1"),
-            cmd(10, 1, "c2", "o-1", OrderCommand::SubmitOrder),
+            create_order(0, "c1", "o-1"),
+            scripted(10, 1, "c2", "o-1", OrderCommand::SubmitOrder),
         ],
     );
     assert_eq!(order_of(&sim, "o-1"), ["OrderCreated"]);
@@ -105,9 +79,9 @@ fn a_retried_command_id_is_acknowledged_not_applied_twice() {
     let sim = run(
         EngineConfig::default(),
         vec![
-            create(0, "c1", "o-1"),
-            cmd(10, 1, "c2", "o-1", add_item("a", 100, 1)),
-            cmd(500, 1, "c2", "o-1", add_item("a", 100, 1)),
+            create_order(0, "c1", "o-1"),
+            scripted(10, 1, "c2", "o-1", add_item("a", 100, 1)),
+            scripted(500, 1, "c2", "o-1", add_item("a", 100, 1)),
         ],
     );
     assert_eq!(order_of(&sim, "o-1"), ["OrderCreated", "ItemAdded"]);
@@ -126,9 +100,9 @@ fn race(on_conflict: ConflictPolicy) -> Simulation {
     run(
         config,
         vec![
-            create(0, "c1", "o-1"),
-            cmd(100, 1, "alice", "o-1", add_item("a", 100, 1)),
-            cmd(100, 2, "bob", "o-1", add_item("b", 200, 1)),
+            create_order(0, "c1", "o-1"),
+            scripted(100, 1, "alice", "o-1", add_item("a", 100, 1)),
+            scripted(100, 2, "bob", "o-1", add_item("b", 200, 1)),
         ],
     )
 }
@@ -169,8 +143,10 @@ fn snapshots_are_saved_every_n_events_and_shorten_replay() {
         snapshot_every: 3,
         ..EngineConfig::default()
     };
-    let mut script = vec![create(0, "c0", "o-1")];
-    script.extend((1..=7).map(|i| cmd(i * 10, 1, &format!("c{i}"), "o-1", add_item("a", 100, 1))));
+    let mut script = vec![create_order(0, "c0", "o-1")];
+    script.extend(
+        (1..=7).map(|i| scripted(i * 10, 1, &format!("c{i}"), "o-1", add_item("a", 100, 1))),
+    );
     let sim = run(config, script);
     let snapshots: Vec<u64> = hops(&sim)
         .iter()
@@ -203,7 +179,7 @@ fn burst(backpressure: Backpressure) -> Simulation {
     run(
         config,
         (0..6)
-            .map(|i| create(0, &format!("c{i}"), &format!("o-{i}")))
+            .map(|i| create_order(0, &format!("c{i}"), &format!("o-{i}")))
             .collect(),
     )
 }
@@ -241,7 +217,7 @@ fn crash_mid_burst(durable_queue: bool) -> (Simulation, cqrs_lab::engine::CrashR
         ..EngineConfig::default()
     };
     let script: Vec<_> = (0..4)
-        .map(|i| create(0, &format!("c{i}"), &format!("o-{i}")))
+        .map(|i| create_order(0, &format!("c{i}"), &format!("o-{i}")))
         .collect();
     let mut sim = Simulation::new(Engine::new(config, script));
     sim.run_until(VirtualMillis(7)); // one command appended, one in a handler, two queued
@@ -277,7 +253,7 @@ fn the_same_seed_gives_the_same_trace_and_jitter_makes_seeds_differ() {
     let script = || {
         (0..20)
             .map(|i| {
-                cmd(
+                scripted(
                     i,
                     i as u32 % 3,
                     &format!("c{i}"),
@@ -285,7 +261,7 @@ fn the_same_seed_gives_the_same_trace_and_jitter_makes_seeds_differ() {
                     add_item("a", 100, 1),
                 )
             })
-            .chain([create(0, "c-create", "o-1")])
+            .chain([create_order(0, "c-create", "o-1")])
             .collect::<Vec<_>>()
     };
     let config = |seed| EngineConfig {

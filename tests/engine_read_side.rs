@@ -4,29 +4,22 @@
 
 mod support;
 
-use cqrs_lab::domain::ids::{CommandId, CorrelationId, GlobalPosition, OrderId, VirtualMillis};
+use cqrs_lab::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use cqrs_lab::domain::order::OrderCommand;
 use cqrs_lab::engine::config::{EngineConfig, ProjectionMode};
 use cqrs_lab::engine::projection::ReadModel;
 use cqrs_lab::engine::rng::PerMillion;
-use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+use cqrs_lab::engine::script::ScriptedCommand;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::ProjectionName;
 use support::*;
 
+/// Create, add 2 × $12.50, submit, pay: four events on o-1.
 fn cmd(at: u64, id: &str, order: &str, command: OrderCommand) -> ScriptedCommand {
-    ScriptedCommand {
-        at: VirtualMillis(at),
-        client: ClientId(1),
-        command_id: CommandId::parse(id).expect("valid"),
-        correlation_id: CorrelationId::parse(id).expect("valid"),
-        order_id: OrderId::parse(order).expect("valid"),
-        command,
-    }
+    scripted(at, 1, id, order, command)
 }
 
-/// Create, add 2 × $12.50, submit, pay: four events on o-1.
 fn paid_order_script() -> Vec<ScriptedCommand> {
     vec![
         cmd(

@@ -5,15 +5,13 @@
 mod support;
 
 use cqrs_lab::domain::envelope::EventEnvelope;
-use cqrs_lab::domain::ids::{
-    CommandId, CorrelationId, GlobalPosition, OrderId, SchemaVersion, VirtualMillis,
-};
+use cqrs_lab::domain::ids::{GlobalPosition, SchemaVersion};
 use cqrs_lab::domain::money::Currency;
 use cqrs_lab::domain::order::{OrderCommand, OrderEvent};
 use cqrs_lab::domain::upcast::upcast;
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
-use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+use cqrs_lab::engine::script::ScriptedCommand;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::trace::HopKind;
 use cqrs_lab::engine::Engine;
@@ -22,38 +20,19 @@ use std::rc::Rc;
 use support::*;
 
 fn cmd(at: u64, id: &str, order: &str, command: OrderCommand) -> ScriptedCommand {
-    ScriptedCommand {
-        at: VirtualMillis(at),
-        client: ClientId(1),
-        command_id: CommandId::parse(id).expect("valid"),
-        correlation_id: CorrelationId::parse(id).expect("valid"),
-        order_id: OrderId::parse(order).expect("valid"),
-        command,
-    }
-}
-
-fn create(at: u64, id: &str, order: &str) -> ScriptedCommand {
-    cmd(
-        at,
-        id,
-        order,
-        OrderCommand::CreateOrder {
-            customer_id: customer(),
-            currency: None,
-        },
-    )
+    scripted(at, 1, id, order, command)
 }
 
 /// o-1 is created in v1; then v2 is deployed on the write side and o-2 is created in v2.
 fn mid_run_v2(config: EngineConfig) -> Simulation {
     let script = vec![
-        create(0, "c1", "o-1"),
+        create_order(0, "c1", "o-1"),
         cmd(10, "c2", "o-1", add_item("a", 100, 1)),
     ];
     let mut sim = Simulation::new(Engine::new(config, script));
     sim.run_to_idle(10_000);
     sim.engine.deploy_write_schema(SchemaVersion(2));
-    sim.engine.send_at(create(0, "c3", "o-2"));
+    sim.engine.send_at(create_order(0, "c3", "o-2"));
     sim.engine
         .send_at(cmd(0, "c4", "o-2", add_item("a", 100, 1)));
     sim.run_to_idle(10_000);

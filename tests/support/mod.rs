@@ -2,9 +2,12 @@
 //! new events or the rejection.
 #![allow(dead_code)] // each test binary uses a different subset of the builders
 
-use cqrs_lab::domain::ids::{CustomerId, ProductId};
+use cqrs_lab::domain::ids::{
+    CommandId, CorrelationId, CustomerId, OrderId, ProductId, VirtualMillis,
+};
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent, Rejection};
+use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 
 /// A scenario under construction.
 pub struct Given(Vec<OrderEvent>);
@@ -140,4 +143,36 @@ pub fn paid_order() -> Vec<OrderEvent> {
     let mut events = submitted_order();
     events.push(paid(2500));
     events
+}
+
+/// A command a simulated client sends at `at` ms; its correlation id is `corr-{id}`.
+pub fn scripted(
+    at: u64,
+    client: u32,
+    id: &str,
+    order: &str,
+    command: OrderCommand,
+) -> ScriptedCommand {
+    ScriptedCommand {
+        at: VirtualMillis(at),
+        client: ClientId(client),
+        command_id: CommandId::parse(id).expect("valid"),
+        correlation_id: CorrelationId::parse(&format!("corr-{id}")).expect("valid"),
+        order_id: OrderId::parse(order).expect("valid"),
+        command,
+    }
+}
+
+/// Client 1 creates an order (schema v1: no currency).
+pub fn create_order(at: u64, id: &str, order: &str) -> ScriptedCommand {
+    scripted(
+        at,
+        1,
+        id,
+        order,
+        OrderCommand::CreateOrder {
+            customer_id: customer(),
+            currency: None,
+        },
+    )
 }
