@@ -122,7 +122,7 @@ impl Engine {
     /// `publisher_retry_rate` the publisher sends it again under the same message id:
     /// duplicate detection drops that second send; without it, every subscription gets
     /// a copy.
-    pub(super) fn publish(&mut self, events: Vec<Rc<EventEnvelope>>) {
+    pub(super) fn publish(&mut self, events: Vec<SharedEvent>) {
         self.forget_old_ids();
         for event in events {
             self.publish_one(&event);
@@ -132,7 +132,7 @@ impl Engine {
         }
     }
 
-    fn publish_one(&mut self, event: &Rc<EventEnvelope>) {
+    fn publish_one(&mut self, event: &SharedEvent) {
         if self.config.bus.detection_window().is_some() {
             self.bus
                 .recent_ids
@@ -166,7 +166,7 @@ impl Engine {
         }
     }
 
-    fn publish_again(&mut self, event: &Rc<EventEnvelope>) {
+    fn publish_again(&mut self, event: &SharedEvent) {
         let position = event.global_position;
         if self.bus.recent_ids.contains_key(&event.event_id) {
             self.metrics.duplicates_detected += 1;
