@@ -7,7 +7,7 @@ use super::effects::Effect;
 use super::projection::Applied;
 use super::trace::HopKind;
 use super::{Engine, Task};
-use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{EventId, GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
 use std::collections::{BTreeMap, VecDeque};
@@ -17,7 +17,7 @@ use std::rc::Rc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// The event (shared, not copied, between subscriptions and duplicates).
-    pub event: Rc<EventEnvelope>,
+    pub event: SharedEvent,
     /// The subscription (one per projection).
     pub subscription: ProjectionName,
     /// Deliveries so far, this one included after it fails.
