@@ -4,6 +4,7 @@
 //! 3. the baseline: a plain fold of the same 1M events into the 3 read models.
 //!
 //! Wall-clock timing lives here only; the simulation itself never reads a clock.
+//! `cargo run --release --example bench -- pipeline` runs only part 1 (for profiling).
 
 use cqrs_lab::domain::ids::{
     CommandId, CorrelationId, CustomerId, EventId, OrderId, ProductId, SchemaVersion,
@@ -152,11 +153,16 @@ fn plain_fold(store: &MemoryStore) -> f64 {
 }
 
 fn main() {
+    // `-- pipeline` runs only the first part (for profiling).
+    let only_pipeline = std::env::args().any(|a| a == "pipeline");
     let (events, seconds) = pipeline();
     println!(
         "pipeline: {events} events (command -> store -> bus -> 3 projections) in {seconds:.3} s = {:.0} events/s",
         events as f64 / seconds
     );
+    if only_pipeline {
+        return;
+    }
     let store = filled_store();
     let total = store.head().0;
     let fold = plain_fold(&store);
