@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
+
+// Ids are `Rc<str>`: the engine copies them into every envelope, message and hop, and
+// a copy must cost a reference count, not an allocation.
 
 /// Longest identifier accepted from a user (order, customer and product ids).
 pub const MAX_ID_LEN: usize = 64;
@@ -31,7 +35,7 @@ macro_rules! text_id {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(Rc<str>);
 
         /// Stored and imported ids are checked as strictly as typed ones.
         impl TryFrom<String> for $name {
@@ -49,7 +53,7 @@ macro_rules! text_id {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.to_string()
             }
         }
 
@@ -69,13 +73,13 @@ macro_rules! text_id {
                 {
                     return Err(IdError::BadCharacter { found });
                 }
-                Ok(Self(text.to_owned()))
+                Ok(Self(Rc::from(text)))
             }
 
             /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
             pub fn numbered(prefix: &'static str, n: u64) -> Self {
                 debug_assert!(Self::parse(prefix).is_ok());
-                Self(format!("{prefix}-{n}"))
+                Self(Rc::from(format!("{prefix}-{n}")))
             }
 
             /// The id as text.
