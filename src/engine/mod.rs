@@ -6,6 +6,7 @@
 pub mod bus;
 pub mod command_bus;
 pub mod config;
+mod control;
 pub mod effects;
 mod handler;
 pub mod modes;
@@ -224,75 +225,6 @@ impl Engine {
         }
     }
 
-    /// Drops exactly the volatile state: scheduled internal work, handlers' work, and
-    /// (unless the queue is durable) queued commands. Effects in flight are disowned.
-    pub fn crash(&mut self) -> CrashReport {
-        let mut report = CrashReport::default();
-        let in_flight: Vec<ScriptedCommand> = self
-            .handlers
-            .iter_mut()
-            .filter_map(Handler::crash)
-            .collect();
-        if self.config.durable_queue {
-            // A durable queue only deletes a command once handled (peek-lock), so the
-            // commands handlers held go back to its head, oldest first.
-            for command in in_flight.into_iter().rev() {
-                self.commands.requeue_front(command);
-            }
-            let (primary, overflow) = self.commands.depths();
-            report.kept = u64::from(primary) + u64::from(overflow);
-        } else {
-            report.lost = in_flight;
-            report.lost.extend(self.commands.drain());
-        }
-        self.scheduler.retain(|task| match task {
-            Task::Deliver(_) => {
-                report.lost_messages += 1;
-                false
-            }
-            Task::Publish(events) => {
-                report.lost_publications += events.len() as u64;
-                false
-            }
-            other => other.is_external(),
-        });
-        self.bus.crash();
-        self.relay_scheduled = false;
-        // A rebuild's progress is volatile: blue/green keeps the old model, in place
-        // leaves the model partial until the user rebuilds again.
-        for (name, _) in std::mem::take(&mut self.rebuilds) {
-            self.record(HopKind::RebuildAborted { projection: name });
-        }
-        self.effects.clear();
-        self.awaiting = 0;
-        self.epoch = self.epoch.wrapping_add(1);
-        self.down = true;
-        self.metrics.commands_lost += report.lost.len() as u64;
-        self.metrics.messages_lost += report.lost_messages;
-        self.metrics.publications_lost += report.lost_publications;
-        self.record(HopKind::Crashed {
-            lost_commands: report.lost.len() as u64,
-            kept_commands: report.kept,
-            lost_messages: report.lost_messages,
-            lost_publications: report.lost_publications,
-        });
-        report
-    }
-
-    /// Restarts after a crash: handlers resume from what is durable.
-    pub fn recover(&mut self) {
-        if !self.down {
-            return;
-        }
-        self.down = false;
-        self.record(HopKind::Recovered);
-        self.wake_idle_handlers();
-        if self.config.outbox {
-            self.relay_scheduled = true;
-            self.schedule(VirtualMillis(0), Task::Relay);
-        }
-    }
-
     /// The virtual time now.
     pub fn now(&self) -> VirtualMillis {
         self.scheduler.now()
@@ -350,44 +282,6 @@ impl Engine {
         if failing {
             self.config.bus.failing.push(name);
         }
-    }
-
-    /// "Deploys schema v2" on the write side: new orders are recorded with a currency.
-    pub fn deploy_write_schema(&mut self, schema: crate::domain::ids::SchemaVersion) {
-        self.config.write_schema = schema;
-        self.record(HopKind::WriteSchemaDeployed { schema });
-    }
-
-    /// Deploys a projection's code that understands events up to `schema`.
-    pub fn deploy_projection(
-        &mut self,
-        name: ProjectionName,
-        schema: crate::domain::ids::SchemaVersion,
-    ) {
-        if let Some(p) = self.projection_mut(name) {
-            p.schema = schema;
-        }
-        self.record(HopKind::ProjectionDeployed {
-            projection: name,
-            schema,
-        });
-    }
-
-    /// Turns the upcaster on or off for every projection.
-    pub fn set_upcaster(&mut self, on: bool) {
-        self.config.upcaster = on;
-        for p in &mut self.projections {
-            p.upcast = on;
-        }
-    }
-
-    /// Ends the transient faults: handlers stop failing at random, none is broken or
-    /// slower than its lock. Duplicates, lag and reordering stay (normal bus behaviour).
-    pub fn heal(&mut self) {
-        let healthy = config::BusConfig::default();
-        self.config.bus.failure_rate = healthy.failure_rate;
-        self.config.bus.processing_time = healthy.processing_time;
-        self.config.bus.failing.clear();
     }
 
     /// The event bus (dead letters).
