@@ -275,3 +275,19 @@ fn the_same_seed_gives_the_same_trace_and_jitter_makes_seeds_differ() {
     let distinct: std::collections::BTreeSet<u64> = (0..8).map(hash).collect();
     assert!(distinct.len() > 1, "jitter changes the interleaving");
 }
+
+#[test]
+fn a_scheduler_at_its_limit_refuses_work_visibly() {
+    let config = EngineConfig {
+        task_limit: 3,
+        ..EngineConfig::default()
+    };
+    let script = (0..5).map(|i| create_order(i, &format!("c{i}"), &format!("o-{i}")));
+    let sim = run(config, script.collect());
+    assert_eq!(
+        sim.engine.metrics().tasks_refused,
+        2,
+        "only 3 of 5 sends fit"
+    );
+    assert!(hops(&sim).contains(&HopKind::SchedulerFull { limit: 3 }));
+}

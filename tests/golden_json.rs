@@ -152,4 +152,6 @@ fn the_same_seed_gives_the_same_trace_natively_and_in_the_browser() {
     assert_eq!(faulty_run_hash(), GOLDEN_TRACE_HASH);
 }
 
+// Changes when the trace format changes (a new field, or a `HopKind` variant inserted
+// before others: add new variants last); update it then, after checking why.
 const GOLDEN_TRACE_HASH: u64 = 79_377_629_813_195_316;

@@ -155,6 +155,8 @@ pub struct EngineConfig {
     pub snapshot_every: u64,
     /// Write outbox rows in the append transaction (the transactional outbox).
     pub outbox: bool,
+    /// Most tasks the scheduler holds at once; more are refused and counted.
+    pub task_limit: u64,
     /// Most trace hops kept for display; older ones are dropped (the hash covers all).
     pub trace_limit: u32,
     /// The event bus and the projections.
@@ -184,6 +186,7 @@ impl Default for EngineConfig {
             },
             snapshot_every: 100,
             outbox: true,
+            task_limit: super::scheduler::DEFAULT_TASK_LIMIT,
             trace_limit: 10_000,
             bus: BusConfig::default(),
             write_schema: crate::domain::ids::SchemaVersion(1),

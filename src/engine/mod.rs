@@ -121,7 +121,7 @@ impl Engine {
             .map(|_| Handler::default())
             .collect();
         let mut engine = Engine {
-            scheduler: Scheduler::default(),
+            scheduler: Scheduler::with_limit(config.task_limit),
             rng: SimRng::seeded(config.seed),
             commands: CommandBus::new(config.queue_capacity, config.backpressure),
             handlers,
@@ -157,7 +157,7 @@ impl Engine {
     /// Schedules a client's command at its scripted time (or now, if that has passed).
     pub fn send_at(&mut self, command: ScriptedCommand) {
         let delay = VirtualMillis(command.at.0.saturating_sub(self.now().0));
-        self.schedule(
+        self.schedule_input(
             delay,
             Task::ClientSends {
                 command,
@@ -328,7 +328,7 @@ impl Engine {
             will_retry: retry.is_some(),
         });
         match retry {
-            Some(delay) => self.schedule(
+            Some(delay) => self.schedule_input(
                 delay,
                 Task::ClientSends {
                     command,
@@ -347,10 +347,18 @@ impl Engine {
         }
     }
 
+    /// Schedules the engine's own work (bounded by design: per handler, message or
+    /// rebuild), which is never dropped.
     fn schedule(&mut self, delay: VirtualMillis, task: Task) {
+        self.scheduler.schedule_anyway(delay, task);
+    }
+
+    /// Schedules input from outside (a client's send); past the task limit it is
+    /// refused, counted and shown in the trace rather than growing without bound.
+    fn schedule_input(&mut self, delay: VirtualMillis, task: Task) {
         if let Err(full) = self.scheduler.schedule(delay, task) {
-            // The limit is far above any script the app builds; hitting it is a bug.
-            debug_assert!(false, "{full}");
+            self.metrics.tasks_refused += 1;
+            self.record(HopKind::SchedulerFull { limit: full.limit });
         }
     }
 

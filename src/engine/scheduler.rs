@@ -4,7 +4,7 @@ use crate::domain::ids::VirtualMillis;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Most tasks that may wait at once; scheduling past it is refused, not silently grown.
+/// Most tasks that may wait before new input is refused (input, not internal work).
 pub const DEFAULT_TASK_LIMIT: u64 = 1_000_000;
 
 /// A clock and a queue of tasks ordered by (due time, insertion order).
@@ -75,6 +75,13 @@ impl<T> Scheduler<T> {
         if self.queue.len() as u64 >= self.limit {
             return Err(SchedulerFull { limit: self.limit });
         }
+        self.schedule_anyway(delay, task);
+        Ok(())
+    }
+
+    /// Schedules a task even past the limit: for work the engine itself bounds (one
+    /// per handler, message or rebuild), which must never be dropped.
+    pub fn schedule_anyway(&mut self, delay: VirtualMillis, task: T) {
         let at = VirtualMillis(self.now.0.saturating_add(delay.0));
         self.queue.push(Reverse(Entry {
             at,
@@ -82,7 +89,6 @@ impl<T> Scheduler<T> {
             task,
         }));
         self.next_seq += 1;
-        Ok(())
     }
 
     /// When the next task is due.

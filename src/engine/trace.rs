@@ -205,6 +205,11 @@ pub enum HopKind {
     },
     /// The engine resumed from durable state.
     Recovered,
+    /// The scheduler held its limit of tasks and refused one (a client's input was dropped).
+    SchedulerFull {
+        /// The limit.
+        limit: u64,
+    },
 }
 
 /// Counters the UI shows per component.
@@ -252,6 +257,8 @@ pub struct Metrics {
     pub duplicates_detected: u64,
     /// Deliveries whose lock expired before the handler finished.
     pub locks_expired: u64,
+    /// Tasks refused because the scheduler held its limit.
+    pub tasks_refused: u64,
 }
 
 /// The recent hops (bounded) and a hash of all of them.
