@@ -291,3 +291,33 @@ fn a_scheduler_at_its_limit_refuses_work_visibly() {
     );
     assert!(hops(&sim).contains(&HopKind::SchedulerFull { limit: 3 }));
 }
+
+#[test]
+fn an_answer_that_arrives_after_a_crash_is_ignored() {
+    use cqrs_lab::engine::sim::execute;
+    use cqrs_lab::store::MemoryStore;
+    let config = EngineConfig {
+        durable_queue: true,
+        ..EngineConfig::default()
+    };
+    let mut engine = Engine::new(config, vec![create_order(0, "c1", "o-1")]);
+    let mut store = MemoryStore::new();
+    let (ticket, effect) = loop {
+        engine.step();
+        if let Some(out) = engine.next_effect() {
+            break out;
+        }
+    };
+    let late = execute(&mut store, effect); // the store answers after the crash
+    engine.crash();
+    engine.recover();
+    engine.complete(ticket, late);
+    let mut sim = Simulation { engine, store };
+    sim.run_to_idle(1000);
+    assert_eq!(
+        sim.store.head(),
+        GlobalPosition(1),
+        "handled once, after recovery"
+    );
+    assert_eq!(sim.engine.metrics().commands_accepted, 1);
+}

@@ -100,7 +100,6 @@ impl Engine {
     pub(super) fn relay(&mut self) {
         self.relay_scheduled = false;
         self.effects.push_back(Effect::ReadOutbox {
-            epoch: self.epoch,
             after: self.bus.relayed,
             limit: 1000,
         });

@@ -21,7 +21,7 @@ impl Engine {
             .collect();
         if self.config.durable_queue {
             // A durable queue only deletes a command once handled (peek-lock), so the
-            // commands handlers held go back to its head, oldest first.
+            // commands handlers held go back to its head, in handler order.
             for command in in_flight.into_iter().rev() {
                 self.commands.requeue_front(command);
             }

@@ -1,10 +1,16 @@
 //! The sans-IO boundary: what the engine asks the store to do, and what it is told back.
-//! Results carry the handler and the engine epoch, so an answer that arrives after a
-//! crash (when the work it belongs to is gone) is recognised and ignored.
+//! Each effect comes with a `Ticket` the driver hands back with its result, so an
+//! answer that arrives after a crash (when the work it belongs to is gone) is ignored.
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
+
+/// Identifies the engine life (between crashes) an effect was issued in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub(super) epoch: u32,
+}
 
 /// Which command handler instance an effect belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,8 +24,6 @@ pub enum Effect {
     LoadStream {
         /// Who asked.
         handler: HandlerId,
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The stream.
         stream_id: OrderId,
         /// The command being handled (its idempotency key).
@@ -29,8 +33,6 @@ pub enum Effect {
     Append {
         /// Who asked.
         handler: HandlerId,
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The write.
         request: AppendRequest,
     },
@@ -38,8 +40,6 @@ pub enum Effect {
     SaveSnapshot(Snapshot),
     /// Read unpublished outbox rows (with their events) after the relay's cursor.
     ReadOutbox {
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The last position this relay already published.
         after: GlobalPosition,
         /// Most rows to return.
@@ -47,8 +47,6 @@ pub enum Effect {
     },
     /// Read up to `limit` events after a position (the change feed), for a rebuild.
     ReadAll {
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The projection being rebuilt.
         projection: ProjectionName,
         /// Read after this position.
@@ -74,8 +72,6 @@ pub enum EffectResult {
     StreamLoaded {
         /// Who asked.
         handler: HandlerId,
-        /// Engine epoch when asked.
-        epoch: u32,
         /// True when the command id was processed already.
         already_processed: bool,
         /// The snapshot and events.
@@ -85,15 +81,11 @@ pub enum EffectResult {
     Appended {
         /// Who asked.
         handler: HandlerId,
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The stored events, or why nothing was stored.
         result: Result<Appended, AppendError>,
     },
     /// Answer to `ReadOutbox`.
     OutboxRead {
-        /// Engine epoch when asked.
-        epoch: u32,
         /// Events of unpublished rows, oldest first.
         events: Vec<SharedEvent>,
         /// True when more rows wait beyond the limit.
@@ -101,8 +93,6 @@ pub enum EffectResult {
     },
     /// Answer to `ReadAll`.
     EventsRead {
-        /// Engine epoch when asked.
-        epoch: u32,
         /// The projection being rebuilt.
         projection: ProjectionName,
         /// The events, in position order.

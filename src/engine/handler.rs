@@ -97,7 +97,6 @@ impl Engine {
     fn load(&mut self, id: HandlerId, work: Work) {
         self.effects.push_back(Effect::LoadStream {
             handler: id,
-            epoch: self.epoch,
             stream_id: work.command.order_id.clone(),
             command_id: work.command.command_id.clone(),
         });
@@ -171,7 +170,6 @@ impl Engine {
             .collect();
         self.effects.push_back(Effect::Append {
             handler: id,
-            epoch: self.epoch,
             request: AppendRequest {
                 stream_id: work.command.order_id.clone(),
                 expected_version: decision.expected,

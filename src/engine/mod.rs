@@ -22,7 +22,7 @@ pub mod views;
 use bus::{EventBus, Message};
 use command_bus::CommandBus;
 use config::{Backpressure, EngineConfig};
-use effects::{Effect, EffectResult, HandlerId};
+use effects::{Effect, EffectResult, HandlerId, Ticket};
 use handler::Handler;
 use projection::Projection;
 use rebuild::Rebuild;
@@ -187,41 +187,32 @@ impl Engine {
         Step::Ran(self.now())
     }
 
-    /// The next effect to carry out; the engine then awaits its result.
-    pub fn next_effect(&mut self) -> Option<Effect> {
+    /// The next effect to carry out, with the ticket to hand back with its result;
+    /// the engine then awaits that result.
+    pub fn next_effect(&mut self) -> Option<(Ticket, Effect)> {
         let effect = self.effects.pop_front()?;
         self.awaiting += 1;
-        Some(effect)
+        Some((Ticket { epoch: self.epoch }, effect))
     }
 
-    /// Feeds back the result of an effect.
-    pub fn complete(&mut self, result: EffectResult) {
+    /// Feeds back the result of an effect. A result from before a crash is ignored.
+    pub fn complete(&mut self, ticket: Ticket, result: EffectResult) {
+        if ticket.epoch != self.epoch {
+            return;
+        }
         debug_assert!(self.awaiting > 0, "a result without an effect");
         self.awaiting = self.awaiting.saturating_sub(1);
         match result {
             EffectResult::StreamLoaded {
                 handler,
-                epoch,
                 already_processed,
                 stream,
-            } if epoch == self.epoch => self.stream_loaded(handler, already_processed, stream),
-            EffectResult::Appended {
-                handler,
-                epoch,
-                result,
-            } if epoch == self.epoch => self.appended(handler, result),
-            EffectResult::OutboxRead {
-                epoch,
-                events,
-                more,
-            } if epoch == self.epoch => self.outbox_read(events, more),
-            EffectResult::EventsRead {
-                epoch,
-                projection,
-                events,
-            } if epoch == self.epoch => self.events_read(projection, events),
-            // Writes need no answer; a result from before a crash is stale.
-            _ => {}
+            } => self.stream_loaded(handler, already_processed, stream),
+            EffectResult::Appended { handler, result } => self.appended(handler, result),
+            EffectResult::OutboxRead { events, more } => self.outbox_read(events, more),
+            EffectResult::EventsRead { projection, events } => self.events_read(projection, events),
+            // Writes need no answer.
+            EffectResult::Done => {}
         }
     }
 

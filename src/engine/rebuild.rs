@@ -81,7 +81,6 @@ impl Engine {
             return;
         };
         self.effects.push_back(Effect::ReadAll {
-            epoch: self.epoch,
             projection: name,
             after,
             limit: REBUILD_CHUNK,

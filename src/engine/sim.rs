@@ -54,9 +54,9 @@ impl Simulation {
 
     /// Carries out effects until none is left.
     fn settle(&mut self) {
-        while let Some(effect) = self.engine.next_effect() {
+        while let Some((ticket, effect)) = self.engine.next_effect() {
             let result = execute(&mut self.store, effect);
-            self.engine.complete(result);
+            self.engine.complete(ticket, result);
         }
     }
 }
@@ -66,33 +66,22 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
     match effect {
         Effect::LoadStream {
             handler,
-            epoch,
             stream_id,
             command_id,
         } => EffectResult::StreamLoaded {
             handler,
-            epoch,
             already_processed: store.processed(&command_id).is_some(),
             stream: store.load_stream(&stream_id),
         },
-        Effect::Append {
+        Effect::Append { handler, request } => EffectResult::Appended {
             handler,
-            epoch,
-            request,
-        } => EffectResult::Appended {
-            handler,
-            epoch,
             result: store.append(request),
         },
         Effect::SaveSnapshot(snapshot) => {
             store.save_snapshot(snapshot);
             EffectResult::Done
         }
-        Effect::ReadOutbox {
-            epoch,
-            after,
-            limit,
-        } => {
+        Effect::ReadOutbox { after, limit } => {
             let rows = store.unpublished_after(after, limit.saturating_add(1));
             let more = rows.len() as u64 > limit;
             let events = rows
@@ -100,19 +89,13 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
                 .take(usize::try_from(limit).unwrap_or(usize::MAX))
                 .filter_map(|p| store.shared(*p))
                 .collect();
-            EffectResult::OutboxRead {
-                epoch,
-                events,
-                more,
-            }
+            EffectResult::OutboxRead { events, more }
         }
         Effect::ReadAll {
-            epoch,
             projection,
             after,
             limit,
         } => EffectResult::EventsRead {
-            epoch,
             projection,
             events: store.read_all(after, limit).to_vec(),
         },
