@@ -11,7 +11,7 @@ use cqrs_lab::domain::ids::{
     StreamVersion, VirtualMillis,
 };
 use cqrs_lab::domain::money::Cents;
-use cqrs_lab::domain::order::{OrderCommand, OrderEvent};
+use cqrs_lab::domain::order::{decide, evolve, OrderCommand, OrderState};
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::projection::ReadModel;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
@@ -24,12 +24,13 @@ use std::time::Instant;
 
 const PIPELINE_ORDERS: u64 = 50_000;
 const STORE_ORDERS: u64 = 100_000; // x 10 events = 1M
-const PRODUCTS: u64 = 8;
+const PRODUCTS: u64 = 7;
 
 fn id<T>(parse: fn(&str) -> Result<T, cqrs_lab::domain::ids::IdError>, text: &str) -> T {
     parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
+/// One order's life: create, add `PRODUCTS` items, submit, pay (10 events).
 fn order_commands(order: u64) -> Vec<OrderCommand> {
     let mut commands = vec![OrderCommand::CreateOrder {
         customer_id: id(CustomerId::parse, &format!("cust-{}", order % 1000)),
@@ -42,6 +43,11 @@ fn order_commands(order: u64) -> Vec<OrderCommand> {
         quantity: 1,
     }));
     commands.push(OrderCommand::SubmitOrder);
+    commands.push(OrderCommand::ReceivePayment {
+        amount: Cents((0..PRODUCTS as i64).map(|p| 100 + p).sum()),
+        payment_method: "card".into(),
+        transaction_id: "t".into(),
+    });
     commands
 }
 
@@ -78,26 +84,18 @@ fn pipeline() -> (u64, f64) {
     (events, seconds)
 }
 
+/// The same orders as the pipeline, decided and appended directly (no engine).
 fn filled_store() -> MemoryStore {
     let mut store = MemoryStore::new();
     let mut n = 0;
     for order in 0..STORE_ORDERS {
-        let stream_id = id(OrderId::parse, &format!("o-{order}"));
-        let mut events = vec![OrderEvent::OrderCreated {
-            customer_id: id(CustomerId::parse, &format!("cust-{}", order % 1000)),
-            currency: None,
-        }];
-        events.extend((0..PRODUCTS).map(|p| OrderEvent::ItemAdded {
-            product_id: id(ProductId::parse, &format!("p{p}")),
-            product_name: "Thing".into(),
-            unit_price: Cents(100 + p as i64),
-            quantity: 1,
-        }));
-        events.push(OrderEvent::PaymentReceived {
-            amount: Cents(836),
-            payment_method: "card".into(),
-            transaction_id: "t".into(),
-        });
+        let mut state = OrderState::default();
+        let mut events = Vec::new();
+        for command in order_commands(order) {
+            let decided = decide(&state, &command).unwrap_or_else(|r| panic!("{r}"));
+            state = decided.iter().fold(state, evolve);
+            events.extend(decided);
+        }
         let new_events = events
             .into_iter()
             .map(|event| {
@@ -114,7 +112,7 @@ fn filled_store() -> MemoryStore {
             .collect();
         store
             .append(AppendRequest {
-                stream_id,
+                stream_id: id(OrderId::parse, &format!("o-{order}")),
                 expected_version: StreamVersion(0),
                 events: new_events,
                 command_id: CommandId::numbered("cmd", order),
