@@ -1,4 +1,4 @@
-//! Benchmark (run with `cargo run --release --example bench`): prints, on one run,
+//! Benchmark (run with `cargo run --profile perf --example bench`): prints, on one run,
 //! 1. the full pipeline rate: command → handler → store → outbox → bus → 3 projections;
 //! 2. a rebuild of all 3 read models from a 1M-event store through the engine;
 //! 3. the baseline: a plain fold of the same 1M events into the 3 read models.

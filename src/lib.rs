@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod collections;
 pub mod domain;
 pub mod engine;
 pub mod store;

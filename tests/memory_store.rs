@@ -96,7 +96,7 @@ fn a_processed_command_id_cannot_append_twice() {
     assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
     assert_eq!(
         store.processed(&CommandId::numbered("cmd", 1)),
-        Some(&[GlobalPosition(1)][..])
+        Some(vec![GlobalPosition(1)])
     );
 }
 

@@ -7,6 +7,7 @@ use super::effects::Effect;
 use super::projection::Applied;
 use super::trace::HopKind;
 use super::{Engine, Task};
+use crate::collections::LookupMap;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{EventId, GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
@@ -42,11 +43,11 @@ pub struct DeadLetter {
 /// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
 #[derive(Debug, Clone, Default)]
 pub struct EventBus {
-    partition_due: BTreeMap<ProjectionName, BTreeMap<OrderId, VirtualMillis>>,
-    pending_acks: BTreeMap<GlobalPosition, u32>,
+    partition_due: BTreeMap<ProjectionName, LookupMap<OrderId, VirtualMillis>>,
+    pending_acks: LookupMap<GlobalPosition, u32>,
     dead_letters: Vec<DeadLetter>,
     /// Message ids sent within the duplicate-detection window...
-    recent_ids: BTreeMap<EventId, VirtualMillis>,
+    recent_ids: LookupMap<EventId, VirtualMillis>,
     /// ...and the same in send order, so expiry costs O(expired), not O(window).
     recent_order: VecDeque<(VirtualMillis, EventId)>,
     /// The last position the relay published (its cursor; reset by a crash).

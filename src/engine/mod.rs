@@ -41,8 +41,8 @@ use crate::store::ProjectionName;
 pub enum Task {
     /// A client offers a command to the bus (`attempt` counts offers under backpressure).
     ClientSends {
-        /// The command.
-        command: ScriptedCommand,
+        /// The command (boxed: it is by far the largest task, and the queue moves tasks).
+        command: Box<ScriptedCommand>,
         /// 0 for the first offer.
         attempt: u32,
     },
@@ -160,7 +160,7 @@ impl Engine {
         self.schedule_input(
             delay,
             Task::ClientSends {
-                command,
+                command: Box::new(command),
                 attempt: 0,
             },
         );
@@ -175,7 +175,7 @@ impl Engine {
             return Step::Idle;
         };
         match task {
-            Task::ClientSends { command, attempt } => self.client_sends(command, attempt),
+            Task::ClientSends { command, attempt } => self.client_sends(*command, attempt),
             Task::HandlerFree(id) => self.handler_free(id),
             Task::HandlerCommit(id) => self.handler_commit(id),
             Task::HandlerRetry(id) => self.handler_retry(id),
@@ -322,7 +322,7 @@ impl Engine {
             Some(delay) => self.schedule_input(
                 delay,
                 Task::ClientSends {
-                    command,
+                    command: Box::new(command),
                     attempt: attempt + 1,
                 },
             ),

@@ -2,6 +2,7 @@
 //! a mode (naive or idempotent), and a divergence check against a fold of the *store*.
 
 use super::config::ProjectionMode;
+use crate::collections::LookupMap;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{
     CustomerId, GlobalPosition, OrderId, ProductId, SchemaVersion, StreamVersion,
@@ -11,6 +12,7 @@ use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::upcast::{upcast, LATEST_SCHEMA};
 use crate::store::ProjectionName;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 
 /// Virtual milliseconds in a day, for revenue per day.
 pub const DAY_MS: u64 = 86_400_000;
@@ -23,7 +25,7 @@ pub struct SummaryRow {
     /// Currency, when the creating event said (schema v2, or v1 read through the upcaster).
     pub currency: Option<Currency>,
     /// Units and unit price per product.
-    pub lines: BTreeMap<ProductId, (Cents, u64)>,
+    pub lines: LookupMap<ProductId, (Cents, u64)>,
 }
 
 impl SummaryRow {
@@ -47,20 +49,20 @@ impl SummaryRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadModel {
     /// Status, item count and total per order.
-    OrderSummary(BTreeMap<OrderId, SummaryRow>),
+    OrderSummary(LookupMap<OrderId, SummaryRow>),
     /// Orders created per customer.
-    OrdersPerCustomer(BTreeMap<CustomerId, u64>),
+    OrdersPerCustomer(LookupMap<CustomerId, u64>),
     /// Payments received per virtual day.
-    RevenuePerDay(BTreeMap<u64, Cents>),
+    RevenuePerDay(LookupMap<u64, Cents>),
 }
 
 impl ReadModel {
     /// An empty read model of this projection.
     pub fn empty(name: ProjectionName) -> Self {
         match name {
-            ProjectionName::OrderSummary => ReadModel::OrderSummary(BTreeMap::new()),
-            ProjectionName::OrdersPerCustomer => ReadModel::OrdersPerCustomer(BTreeMap::new()),
-            ProjectionName::RevenuePerDay => ReadModel::RevenuePerDay(BTreeMap::new()),
+            ProjectionName::OrderSummary => ReadModel::OrderSummary(LookupMap::default()),
+            ProjectionName::OrdersPerCustomer => ReadModel::OrdersPerCustomer(LookupMap::default()),
+            ProjectionName::RevenuePerDay => ReadModel::RevenuePerDay(LookupMap::default()),
         }
     }
 
@@ -112,7 +114,11 @@ impl ReadModel {
 
 /// Updates the row for a key, creating it empty first if missing. One lookup when the
 /// row exists and a key clone only when it is new: replay touches a row per event.
-fn upsert<K: Ord + Clone, V: Default>(rows: &mut BTreeMap<K, V>, key: &K, f: impl FnOnce(&mut V)) {
+fn upsert<K: Hash + Eq + Clone, V: Default>(
+    rows: &mut LookupMap<K, V>,
+    key: &K,
+    f: impl FnOnce(&mut V),
+) {
     match rows.get_mut(key) {
         Some(row) => f(row),
         None => {
@@ -192,7 +198,7 @@ pub struct Projection {
     /// Applied positions above the checkpoint (deliveries arrive out of order).
     ahead: BTreeSet<GlobalPosition>,
     /// Highest version applied per stream (idempotent mode's memory).
-    versions: BTreeMap<OrderId, StreamVersion>,
+    versions: LookupMap<OrderId, StreamVersion>,
 }
 
 impl Projection {
@@ -206,7 +212,7 @@ impl Projection {
             model: ReadModel::empty(name),
             checkpoint: GlobalPosition(0),
             ahead: BTreeSet::new(),
-            versions: BTreeMap::new(),
+            versions: LookupMap::default(),
         }
     }
 

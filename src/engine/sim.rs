@@ -70,7 +70,7 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             command_id,
         } => EffectResult::StreamLoaded {
             handler,
-            already_processed: store.processed(&command_id).is_some(),
+            already_processed: store.is_processed(&command_id),
             stream: store.load_stream(&stream_id),
         },
         Effect::Append { handler, request } => EffectResult::Appended {

@@ -4,6 +4,7 @@
 use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
+use crate::collections::LookupMap;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,10 +15,12 @@ use std::rc::Rc;
 pub struct MemoryStore {
     log: Vec<SharedEvent>,
     /// Per stream, the global position of each version (version v at index v - 1).
-    streams: BTreeMap<OrderId, Vec<GlobalPosition>>,
-    snapshots: BTreeMap<OrderId, Snapshot>,
+    streams: LookupMap<OrderId, Vec<GlobalPosition>>,
+    snapshots: LookupMap<OrderId, Snapshot>,
     unpublished: BTreeSet<GlobalPosition>,
-    processed: BTreeMap<CommandId, Vec<GlobalPosition>>,
+    /// Per processed command, the first position it stored and how many (an append's
+    /// positions are contiguous).
+    processed: LookupMap<CommandId, (GlobalPosition, u32)>,
     checkpoints: BTreeMap<ProjectionName, GlobalPosition>,
 }
 
@@ -75,10 +78,12 @@ impl MemoryStore {
             self.log.push(Rc::clone(&envelope));
             stored.push(envelope);
         }
-        self.processed.insert(
-            request.command_id,
-            stored.iter().map(|e| e.global_position).collect(),
-        );
+        let first = stored
+            .first()
+            .map(|e| e.global_position)
+            .unwrap_or_default();
+        let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+        self.processed.insert(request.command_id, (first, count));
         Ok(Appended { events: stored })
     }
 
@@ -144,8 +149,10 @@ impl MemoryStore {
     }
 
     /// Every stream id, in order.
-    pub fn stream_ids(&self) -> impl Iterator<Item = &OrderId> {
-        self.streams.keys()
+    pub fn stream_ids(&self) -> Vec<&OrderId> {
+        let mut ids: Vec<&OrderId> = self.streams.keys().collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Keeps a snapshot if it is newer than the one held and within the stream.
@@ -186,9 +193,19 @@ impl MemoryStore {
         }
     }
 
+    /// True when a command id was processed (its append is stored).
+    pub fn is_processed(&self, command_id: &CommandId) -> bool {
+        self.processed.contains_key(command_id)
+    }
+
     /// The positions a processed command stored, if it was processed.
-    pub fn processed(&self, command_id: &CommandId) -> Option<&[GlobalPosition]> {
-        self.processed.get(command_id).map(Vec::as_slice)
+    pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
+        let (first, count) = *self.processed.get(command_id)?;
+        Some(
+            (0..u64::from(count))
+                .map(|i| GlobalPosition(first.0 + i))
+                .collect(),
+        )
     }
 
     /// Saves a projection's checkpoint (the last position it applied).
