@@ -30,6 +30,32 @@ pub enum IdError {
     },
 }
 
+/// `prefix-n` with a single allocation, the `Rc` itself (ids are made per event, so
+/// this is hot). Prefixes are short literals; a long one takes the slow path.
+fn numbered_text(prefix: &str, mut n: u64) -> Rc<str> {
+    let mut buf = [0u8; 64];
+    let digits_at = prefix.len() + 1;
+    if digits_at + 20 > buf.len() {
+        return Rc::from(format!("{prefix}-{n}"));
+    }
+    buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    buf[prefix.len()] = b'-';
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let end = digits_at + digits.len() - start;
+    buf[digits_at..end].copy_from_slice(&digits[start..]);
+    // Only ASCII was written after a `&str` prefix, so this never falls back.
+    Rc::from(std::str::from_utf8(&buf[..end]).unwrap_or(prefix))
+}
+
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -79,7 +105,7 @@ macro_rules! text_id {
             /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
             pub fn numbered(prefix: &'static str, n: u64) -> Self {
                 debug_assert!(Self::parse(prefix).is_ok());
-                Self(Rc::from(format!("{prefix}-{n}")))
+                Self(numbered_text(prefix, n))
             }
 
             /// The id as text.
@@ -166,6 +192,21 @@ counter!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_ids_read_prefix_dash_number() {
+        assert_eq!(EventId::numbered("evt", 0).as_str(), "evt-0");
+        assert_eq!(EventId::numbered("evt", 7).as_str(), "evt-7");
+        assert_eq!(
+            CommandId::numbered("cmd", u64::MAX).as_str(),
+            format!("cmd-{}", u64::MAX)
+        );
+        let long = "a-prefix-long-enough-to-leave-no-room-for-twenty-digits";
+        assert_eq!(
+            CorrelationId::numbered(long, 42).as_str(),
+            format!("{long}-42")
+        );
+    }
 
     #[test]
     fn an_id_is_trimmed() {
