@@ -3,6 +3,7 @@
 mod app;
 mod command_panel;
 mod event_table;
+pub mod idb;
 mod journal;
 mod panic;
 mod write_model;

@@ -1,0 +1,39 @@
+//! Drives the engine against IndexedDB: the async twin of `engine::sim::Simulation`'s
+//! loop. Each effect is carried out and its result fed back before time moves on.
+
+use super::store::{IdbStore, StoreError};
+use crate::engine::{Engine, Step};
+
+/// Carries out the engine's pending effects until none is left. On a store failure
+/// the engine keeps awaiting that effect's result (time stands still) and the error is
+/// returned for the page to show; a reload (crash and recovery) starts clean.
+pub async fn settle(engine: &mut Engine, store: &IdbStore) -> Result<(), StoreError> {
+    while let Some((ticket, effect)) = engine.next_effect() {
+        let result = store.execute(effect).await?;
+        engine.complete(ticket, result);
+    }
+    Ok(())
+}
+
+/// Runs one task and carries out the effects it produced.
+pub async fn step(engine: &mut Engine, store: &IdbStore) -> Result<Step, StoreError> {
+    let step = engine.step();
+    settle(engine, store).await?;
+    Ok(step)
+}
+
+/// Runs until nothing is scheduled or `max_steps` tasks ran; returns the tasks run.
+pub async fn run_to_idle(
+    engine: &mut Engine,
+    store: &IdbStore,
+    max_steps: u64,
+) -> Result<u64, StoreError> {
+    let mut steps = 0;
+    while steps < max_steps {
+        match step(engine, store).await? {
+            Step::Ran(_) => steps += 1,
+            Step::Idle | Step::AwaitingEffects => break,
+        }
+    }
+    Ok(steps)
+}

@@ -1,0 +1,186 @@
+//! The records IndexedDB holds, and their checked conversion to and from the store
+//! contract's types. Keys are plain fields (`keyPath`); the event itself is kept as its
+//! JSON envelope, the same text the app exports, so a record reads in DevTools too.
+
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use crate::domain::order::OrderState;
+use crate::store::{ProjectionName, Snapshot};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// A row of the `events` store. Key: `globalPosition`; unique index on
+/// `[streamId, streamVersion]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// The key.
+    pub global_position: u64,
+    /// The stream, first half of the unique index.
+    pub stream_id: String,
+    /// The version, second half of the unique index.
+    pub stream_version: u64,
+    /// The envelope as JSON.
+    pub envelope: String,
+}
+
+/// Why a stored record could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("record {key} of `{store}` is unreadable: {reason}")]
+pub struct CorruptRecord {
+    /// The object store.
+    pub store: &'static str,
+    /// The record's key, as text.
+    pub key: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl EventRecord {
+    /// The record for a stored event.
+    pub fn from_envelope(e: &EventEnvelope) -> Self {
+        EventRecord {
+            global_position: e.global_position.0,
+            stream_id: e.stream_id.as_str().to_owned(),
+            stream_version: e.stream_version.0,
+            envelope: serde_json::to_string(e).unwrap_or_default(),
+        }
+    }
+
+    /// The event, checked: its JSON must parse and agree with the record's keys.
+    pub fn to_event(&self) -> Result<SharedEvent, CorruptRecord> {
+        let corrupt = |reason: String| CorruptRecord {
+            store: super::schema::EVENTS,
+            key: self.global_position.to_string(),
+            reason,
+        };
+        let envelope: EventEnvelope =
+            serde_json::from_str(&self.envelope).map_err(|e| corrupt(format!("envelope: {e}")))?;
+        if envelope.global_position.0 != self.global_position {
+            return Err(corrupt(format!(
+                "globalPosition: the envelope says {}",
+                envelope.global_position
+            )));
+        }
+        if envelope.stream_id.as_str() != self.stream_id
+            || envelope.stream_version.0 != self.stream_version
+        {
+            return Err(corrupt(format!(
+                "streamId/streamVersion: the envelope says {} v{}",
+                envelope.stream_id, envelope.stream_version
+            )));
+        }
+        Ok(Rc::new(envelope))
+    }
+}
+
+/// A row of the `outbox` store: an event not yet published to every subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRecord {
+    /// The key: the event's position.
+    pub global_position: u64,
+}
+
+/// A row of the `processed` store: a command id and the positions its append stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcessedRecord {
+    /// The key: the command id (idempotency key).
+    pub command_id: String,
+    /// The first position stored.
+    pub first_position: u64,
+    /// How many events (their positions are contiguous).
+    pub count: u32,
+}
+
+/// A row of the `snapshots` store: the newest snapshot of a stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotRecord {
+    /// The key.
+    pub stream_id: String,
+    /// The version the state is at.
+    pub version: u64,
+    /// The aggregate's state as JSON.
+    pub state: String,
+}
+
+impl SnapshotRecord {
+    /// The record for a snapshot.
+    pub fn from_snapshot(s: &Snapshot) -> Self {
+        SnapshotRecord {
+            stream_id: s.stream_id.as_str().to_owned(),
+            version: s.version.0,
+            state: serde_json::to_string(&s.state).unwrap_or_default(),
+        }
+    }
+
+    /// The snapshot, checked.
+    pub fn to_snapshot(&self) -> Result<Snapshot, CorruptRecord> {
+        let corrupt = |reason: String| CorruptRecord {
+            store: super::schema::SNAPSHOTS,
+            key: self.stream_id.clone(),
+            reason,
+        };
+        let stream_id =
+            OrderId::parse(&self.stream_id).map_err(|e| corrupt(format!("streamId: {e}")))?;
+        let state: OrderState =
+            serde_json::from_str(&self.state).map_err(|e| corrupt(format!("state: {e}")))?;
+        Ok(Snapshot {
+            stream_id,
+            version: StreamVersion(self.version),
+            state,
+        })
+    }
+}
+
+/// A row of the `checkpoints` store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckpointRecord {
+    /// The key: the projection's name.
+    pub projection: ProjectionName,
+    /// Every position up to this one is applied.
+    pub position: u64,
+}
+
+/// A row of the `deadLetters` store: a record that could not be loaded, kept with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantinedRecord {
+    /// The object store it came from.
+    pub store: String,
+    /// Its key there, as text.
+    pub key: String,
+    /// Why it was set aside.
+    pub reason: String,
+    /// The record as JSON, as far as it could be read.
+    pub raw: String,
+}
+
+/// The `meta` store's one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetaRecord {
+    /// The key: always `"database"`.
+    pub key: String,
+    /// The schema version the database was last opened with.
+    pub schema_version: u32,
+}
+
+/// Positions of a processed command's events.
+pub fn processed_positions(record: &ProcessedRecord) -> Vec<GlobalPosition> {
+    (0..u64::from(record.count))
+        .map(|i| GlobalPosition(record.first_position + i))
+        .collect()
+}
+
+/// The processed-command record for an append.
+pub fn processed_record(command_id: &CommandId, stored: &[SharedEvent]) -> ProcessedRecord {
+    ProcessedRecord {
+        command_id: command_id.as_str().to_owned(),
+        first_position: stored.first().map_or(0, |e| e.global_position.0),
+        count: u32::try_from(stored.len()).unwrap_or(u32::MAX),
+    }
+}

@@ -1,0 +1,555 @@
+//! `IdbStore`: the store contract carried out on IndexedDB.
+
+use super::records::{
+    processed_record, CheckpointRecord, CorruptRecord, EventRecord, MetaRecord, OutboxRecord,
+    ProcessedRecord, QuarantinedRecord, SnapshotRecord,
+};
+use super::schema::{
+    self, BY_STREAM, CHECKPOINTS, DEAD_LETTERS, EVENTS, META, OUTBOX, PROCESSED, SCHEMA_VERSION,
+    SNAPSHOTS,
+};
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use crate::engine::effects::{Effect, EffectResult};
+use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::error::{DomException, Error, OpenDbError};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{
+    Transaction, TransactionDurability, TransactionMode, TransactionOptions,
+};
+use indexed_db_futures::KeyRange;
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// Why the store could not do what was asked (the contract's own refusals, such as a
+/// conflict, are `AppendError`s instead).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser offers no IndexedDB here (private mode, or disabled).
+    #[error("IndexedDB is unavailable here ({0}); the lab keeps its events in memory only")]
+    Unavailable(String),
+    /// An older tab holds the database open and blocks the upgrade.
+    #[error("another tab of CQRS Lab keeps an older version of the database open: close it, then reload")]
+    Blocked,
+    /// The browser refused to store more.
+    #[error("the browser's storage quota is exhausted: nothing was stored (export, then reset to make room)")]
+    QuotaExceeded,
+    /// Anything else IndexedDB reported.
+    #[error("IndexedDB failed: {0}")]
+    Failed(String),
+}
+
+impl From<Error> for StoreError {
+    fn from(e: Error) -> Self {
+        if let Error::DomException(DomException::Other(ref d)) = e {
+            if d.name() == "QuotaExceededError" {
+                return StoreError::QuotaExceeded;
+            }
+        }
+        StoreError::Failed(e.to_string())
+    }
+}
+
+impl From<OpenDbError> for StoreError {
+    fn from(e: OpenDbError) -> Self {
+        match e {
+            OpenDbError::Base(base) => base.into(),
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// The event store in IndexedDB. Cheap to share: clone the `Rc`.
+#[derive(Debug)]
+pub struct IdbStore {
+    db: Database,
+    name: String,
+}
+
+/// Every store an append writes, in one transaction.
+const APPEND_SCOPE: [&str; 3] = [EVENTS, OUTBOX, PROCESSED];
+
+impl IdbStore {
+    /// Opens (creating or upgrading) the database `name` at this build's schema version.
+    pub async fn open(name: &str) -> Result<Self, StoreError> {
+        Self::open_at(name, SCHEMA_VERSION).await
+    }
+
+    /// Opens at an explicit schema version: the current one, or an older one to test
+    /// a migration from it.
+    pub async fn open_at(name: &str, version: u32) -> Result<Self, StoreError> {
+        let blocked = Rc::new(Cell::new(false));
+        let on_blocked = Rc::clone(&blocked);
+        let opened = Database::open(name)
+            .with_version(version)
+            .with_on_blocked(move |_| {
+                on_blocked.set(true);
+                Ok(())
+            })
+            .with_on_upgrade_needed(move |event, db| {
+                // Versions are small integers stored as doubles.
+                let old = event.old_version() as u32;
+                let new = event.new_version().map_or(version, |v| v as u32);
+                schema::migrate(&db, old, new)
+            })
+            .await;
+        let db = match opened {
+            Ok(db) => db,
+            Err(_) if blocked.get() => return Err(StoreError::Blocked),
+            Err(e) => return Err(e.into()),
+        };
+        let store = IdbStore {
+            db,
+            name: name.to_owned(),
+        };
+        store.write_meta(version).await?;
+        Ok(store)
+    }
+
+    /// Deletes the database `name` with everything in it.
+    pub async fn delete(name: &str) -> Result<(), StoreError> {
+        Database::delete_by_name(name)?.await?;
+        Ok(())
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Closes the connection (another open at a newer version may then proceed).
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// Names of the object stores, sorted.
+    pub fn object_stores(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.db.object_store_names().collect();
+        names.sort();
+        names
+    }
+
+    async fn write_meta(&self, version: u32) -> Result<(), StoreError> {
+        let tx = self.write(&[META])?;
+        let meta = tx.object_store(META)?;
+        meta.put(MetaRecord {
+            key: "database".into(),
+            schema_version: version,
+        })
+        .serde()?
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A strict-durability readwrite transaction: committed means on disk.
+    fn write<'a>(&'a self, scope: &[&str]) -> Result<Transaction<'a>, StoreError> {
+        Ok(self
+            .db
+            .transaction(scope)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(TransactionOptions::new().with_durability(TransactionDurability::Strict))
+            .build()?)
+    }
+
+    fn read<'a>(&'a self, scope: &[&str]) -> Result<Transaction<'a>, StoreError> {
+        Ok(self.db.transaction(scope).build()?)
+    }
+
+    /// Appends atomically: every event, its outbox row and the command id, or nothing.
+    /// A writer that lost a race gets `AppendError::Conflict`, from the version check or,
+    /// failing that, from the unique `[streamId, streamVersion]` index.
+    pub async fn append(
+        &self,
+        request: AppendRequest,
+    ) -> Result<Result<Appended, AppendError>, StoreError> {
+        if request.events.is_empty() {
+            return Ok(Err(AppendError::Empty));
+        }
+        let tx = self.write(&APPEND_SCOPE)?;
+        let (events, outbox, processed) = (
+            tx.object_store(EVENTS)?,
+            tx.object_store(OUTBOX)?,
+            tx.object_store(PROCESSED)?,
+        );
+        let seen: Option<ProcessedRecord> =
+            processed.get(request.command_id.as_str()).serde()?.await?;
+        if seen.is_some() {
+            return Ok(Err(AppendError::AlreadyProcessed {
+                command_id: request.command_id,
+            }));
+        }
+        let actual = stream_version_in(&events, &request.stream_id).await?;
+        if actual != request.expected_version {
+            return Ok(Err(AppendError::Conflict {
+                stream_id: request.stream_id,
+                expected: request.expected_version,
+                actual,
+            }));
+        }
+        let mut position = head_in(&events).await?;
+        let mut version = actual;
+        let mut stored = Vec::with_capacity(request.events.len());
+        for new in request.events {
+            position = position.next();
+            version = version.next();
+            stored.push(Rc::new(EventEnvelope {
+                event_id: new.event_id,
+                stream_id: request.stream_id.clone(),
+                stream_version: version,
+                global_position: position,
+                schema_version: new.schema_version,
+                recorded_at: new.recorded_at,
+                correlation_id: new.correlation_id,
+                causation_id: new.causation_id,
+                event: new.event,
+            }));
+        }
+        // Requests go out as they are built; awaiting them in order keeps one error.
+        let mut writes = Vec::with_capacity(stored.len() * 2 + 1);
+        for e in &stored {
+            writes.push(events.add(EventRecord::from_envelope(e)).serde()?);
+            if request.with_outbox {
+                writes.push(
+                    outbox
+                        .add(OutboxRecord {
+                            global_position: e.global_position.0,
+                        })
+                        .serde()?,
+                );
+            }
+        }
+        writes.push(
+            processed
+                .add(processed_record(&request.command_id, &stored))
+                .serde()?,
+        );
+        for write in writes {
+            match write.await {
+                Ok(_) => {}
+                Err(Error::DomException(DomException::ConstraintError(_))) => {
+                    drop(tx); // rolls back
+                    let actual = self.stream_version(&request.stream_id).await?;
+                    return Ok(Err(AppendError::Conflict {
+                        stream_id: request.stream_id,
+                        expected: request.expected_version,
+                        actual,
+                    }));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(Appended { events: stored }))
+    }
+
+    /// A stream's version (0 when it has no events).
+    pub async fn stream_version(&self, stream_id: &OrderId) -> Result<StreamVersion, StoreError> {
+        let tx = self.read(&[EVENTS])?;
+        let events = tx.object_store(EVENTS)?;
+        stream_version_in(&events, stream_id).await
+    }
+
+    /// The position of the newest event (0 when empty).
+    pub async fn head(&self) -> Result<GlobalPosition, StoreError> {
+        let tx = self.read(&[EVENTS])?;
+        let events = tx.object_store(EVENTS)?;
+        head_in(&events).await
+    }
+
+    /// A stream's events after a version, in version order; unreadable ones are skipped
+    /// and reported.
+    pub async fn read_stream(
+        &self,
+        stream_id: &OrderId,
+        after: StreamVersion,
+    ) -> Result<(Vec<SharedEvent>, Vec<CorruptRecord>), StoreError> {
+        let tx = self.read(&[EVENTS])?;
+        let events = tx.object_store(EVENTS)?;
+        let index = events.index(BY_STREAM)?;
+        let records: Vec<EventRecord> = index
+            .get_all()
+            .with_query(stream_range(stream_id, after))
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(decode(records))
+    }
+
+    /// The newest snapshot of a stream and the events after it.
+    pub async fn load_stream(&self, stream_id: &OrderId) -> Result<LoadedStream, StoreError> {
+        let snapshot = self.snapshot(stream_id).await?;
+        let after = snapshot.as_ref().map(|s| s.version).unwrap_or_default();
+        let (events, _) = self.read_stream(stream_id, after).await?;
+        Ok(LoadedStream { snapshot, events })
+    }
+
+    /// Up to `limit` events after a global position (the change feed), in one request.
+    pub async fn read_all(
+        &self,
+        after: GlobalPosition,
+        limit: u32,
+    ) -> Result<(Vec<SharedEvent>, Vec<CorruptRecord>), StoreError> {
+        let tx = self.read(&[EVENTS])?;
+        let events = tx.object_store(EVENTS)?;
+        let records: Vec<EventRecord> = events
+            .get_all()
+            .with_query::<u64, _>(KeyRange::LowerBound(after.0, true))
+            .with_limit(limit)
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(decode(records))
+    }
+
+    /// True when a command id was processed.
+    pub async fn is_processed(&self, command_id: &CommandId) -> Result<bool, StoreError> {
+        let tx = self.read(&[PROCESSED])?;
+        let seen: Option<ProcessedRecord> = tx
+            .object_store(PROCESSED)?
+            .get(command_id.as_str())
+            .serde()?
+            .await?;
+        Ok(seen.is_some())
+    }
+
+    /// The newest snapshot of a stream, if one is readable.
+    pub async fn snapshot(&self, stream_id: &OrderId) -> Result<Option<Snapshot>, StoreError> {
+        let tx = self.read(&[SNAPSHOTS])?;
+        let record: Option<SnapshotRecord> = tx
+            .object_store(SNAPSHOTS)?
+            .get(stream_id.as_str())
+            .serde()?
+            .await?;
+        // An unreadable snapshot only costs replay time: load from the events instead.
+        Ok(record.and_then(|r| r.to_snapshot().ok()))
+    }
+
+    /// Keeps a snapshot if it is newer than the one held.
+    pub async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let tx = self.write(&[SNAPSHOTS])?;
+        let snapshots = tx.object_store(SNAPSHOTS)?;
+        let held: Option<SnapshotRecord> =
+            snapshots.get(snapshot.stream_id.as_str()).serde()?.await?;
+        if held.is_none_or(|h| h.version < snapshot.version.0) {
+            snapshots
+                .put(SnapshotRecord::from_snapshot(snapshot))
+                .serde()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Events of unpublished outbox rows after the relay's cursor, oldest first.
+    pub async fn unpublished_after(
+        &self,
+        after: GlobalPosition,
+        limit: u32,
+    ) -> Result<Vec<SharedEvent>, StoreError> {
+        let tx = self.read(&[OUTBOX, EVENTS])?;
+        let rows: Vec<OutboxRecord> = tx
+            .object_store(OUTBOX)?
+            .get_all()
+            .with_query::<u64, _>(KeyRange::LowerBound(after.0, true))
+            .with_limit(limit)
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let events = tx.object_store(EVENTS)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let record: Option<EventRecord> = events.get(row.global_position).serde()?.await?;
+            if let Some(Ok(e)) = record.map(|r| r.to_event()) {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks outbox rows published (deletes them), in one transaction.
+    pub async fn mark_published(&self, positions: &[GlobalPosition]) -> Result<(), StoreError> {
+        let tx = self.write(&[OUTBOX])?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let deletes = positions
+            .iter()
+            .map(|p| outbox.delete(p.0).serde())
+            .collect::<Result<Vec<_>, _>>()?;
+        for delete in deletes {
+            delete.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Saves a projection's checkpoint.
+    pub async fn save_checkpoint(
+        &self,
+        projection: ProjectionName,
+        position: GlobalPosition,
+    ) -> Result<(), StoreError> {
+        let tx = self.write(&[CHECKPOINTS])?;
+        tx.object_store(CHECKPOINTS)?
+            .put(CheckpointRecord {
+                projection,
+                position: position.0,
+            })
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A projection's checkpoint (0 when it has none).
+    pub async fn checkpoint(
+        &self,
+        projection: ProjectionName,
+    ) -> Result<GlobalPosition, StoreError> {
+        let tx = self.read(&[CHECKPOINTS])?;
+        let record: Option<CheckpointRecord> = tx
+            .object_store(CHECKPOINTS)?
+            .get(KeyRange::Only(projection))
+            .serde()?
+            .await?;
+        Ok(GlobalPosition(record.map_or(0, |r| r.position)))
+    }
+
+    /// Sets unreadable records aside in the dead letters, with the reason.
+    pub async fn quarantine(&self, corrupt: &[CorruptRecord]) -> Result<(), StoreError> {
+        if corrupt.is_empty() {
+            return Ok(());
+        }
+        let tx = self.write(&[DEAD_LETTERS])?;
+        let dead = tx.object_store(DEAD_LETTERS)?;
+        for c in corrupt {
+            dead.add(QuarantinedRecord {
+                store: c.store.to_owned(),
+                key: c.key.clone(),
+                reason: c.reason.clone(),
+                raw: String::new(),
+            })
+            .serde()?
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The quarantined records, oldest first.
+    pub async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {
+        let tx = self.read(&[DEAD_LETTERS])?;
+        let records = tx
+            .object_store(DEAD_LETTERS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(records)
+    }
+
+    /// Carries out one engine effect, as `engine::sim::execute` does in memory.
+    pub async fn execute(&self, effect: Effect) -> Result<EffectResult, StoreError> {
+        Ok(match effect {
+            Effect::LoadStream {
+                handler,
+                stream_id,
+                command_id,
+            } => EffectResult::StreamLoaded {
+                handler,
+                already_processed: self.is_processed(&command_id).await?,
+                stream: self.load_stream(&stream_id).await?,
+            },
+            Effect::Append { handler, request } => EffectResult::Appended {
+                handler,
+                result: self.append(request).await?,
+            },
+            Effect::SaveSnapshot(snapshot) => {
+                self.save_snapshot(&snapshot).await?;
+                EffectResult::Done
+            }
+            Effect::ReadOutbox { after, limit } => {
+                let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+                let mut events = self
+                    .unpublished_after(after, limit.saturating_add(1))
+                    .await?;
+                let more = events.len() > limit as usize;
+                events.truncate(limit as usize);
+                EffectResult::OutboxRead { events, more }
+            }
+            Effect::ReadAll {
+                projection,
+                after,
+                limit,
+            } => {
+                let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+                let (events, corrupt) = self.read_all(after, limit).await?;
+                self.quarantine(&corrupt).await?;
+                EffectResult::EventsRead { projection, events }
+            }
+            Effect::MarkPublished(positions) => {
+                self.mark_published(&positions).await?;
+                EffectResult::Done
+            }
+            Effect::SaveCheckpoint {
+                projection,
+                position,
+            } => {
+                self.save_checkpoint(projection, position).await?;
+                EffectResult::Done
+            }
+        })
+    }
+}
+
+/// The key range of a stream's versions after `after`.
+fn stream_range(stream_id: &OrderId, after: StreamVersion) -> KeyRange<(String, u64)> {
+    let id = stream_id.as_str().to_owned();
+    // Versions are integers below 2^53, as JavaScript numbers must be.
+    KeyRange::Bound((id.clone(), after.0), true, (id, MAX_SAFE), false)
+}
+
+/// The largest integer a JavaScript number holds exactly.
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+async fn stream_version_in(
+    events: &indexed_db_futures::object_store::ObjectStore<'_>,
+    stream_id: &OrderId,
+) -> Result<StreamVersion, StoreError> {
+    // Versions are contiguous from 1, so the count of a stream's rows is its version.
+    let count = events
+        .index(BY_STREAM)?
+        .count()
+        .with_query(stream_range(stream_id, StreamVersion(0)))
+        .serde()?
+        .await?;
+    Ok(StreamVersion(u64::from(count)))
+}
+
+async fn head_in(
+    events: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<GlobalPosition, StoreError> {
+    let cursor = events
+        .open_key_cursor()
+        .with_direction(indexed_db_futures::cursor::CursorDirection::Prev)
+        .serde()?
+        .await?;
+    let Some(cursor) = cursor else {
+        return Ok(GlobalPosition(0));
+    };
+    let key: Option<u64> = cursor.primary_key_ser()?;
+    Ok(GlobalPosition(key.unwrap_or(0)))
+}
+
+/// Decodes records, keeping the readable ones and reporting the rest.
+fn decode(records: Vec<EventRecord>) -> (Vec<SharedEvent>, Vec<CorruptRecord>) {
+    let mut events = Vec::with_capacity(records.len());
+    let mut corrupt = Vec::new();
+    for record in records {
+        match record.to_event() {
+            Ok(e) => events.push(e),
+            Err(c) => corrupt.push(c),
+        }
+    }
+    (events, corrupt)
+}

@@ -1,0 +1,321 @@
+//! The IndexedDB event store in headless Chromium, against the real IndexedDB: atomic
+//! appends, the unique `[streamId, streamVersion]` index, persistence across reopen,
+//! migration from schema v1, quarantine of corrupt records, and the engine driven
+//! through it.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use cqrs_lab::domain::ids::{
+    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
+    VirtualMillis,
+};
+use cqrs_lab::domain::order::OrderEvent;
+use cqrs_lab::engine::config::EngineConfig;
+use cqrs_lab::engine::Engine;
+use cqrs_lab::store::{AppendError, AppendRequest, NewEvent, ProjectionName};
+use cqrs_lab::web::idb::records::EventRecord;
+use cqrs_lab::web::idb::{driver, schema, IdbStore};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use support::*;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh database per test, so tests do not see each other's data.
+async fn fresh(name: &str) -> IdbStore {
+    IdbStore::delete(name).await.expect("deleted");
+    IdbStore::open(name).await.expect("opened")
+}
+
+fn order(id: &str) -> OrderId {
+    OrderId::parse(id).expect("valid")
+}
+
+fn request(stream: &str, expected: u64, command: u64, events: Vec<OrderEvent>) -> AppendRequest {
+    AppendRequest {
+        stream_id: order(stream),
+        expected_version: StreamVersion(expected),
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| NewEvent {
+                event_id: EventId::numbered("evt", command * 100 + i as u64),
+                schema_version: SchemaVersion(1),
+                recorded_at: VirtualMillis(command),
+                correlation_id: CorrelationId::numbered("corr", command),
+                causation_id: CommandId::numbered("cmd", command),
+                event,
+            })
+            .collect(),
+        command_id: CommandId::numbered("cmd", command),
+        with_outbox: true,
+    }
+}
+
+/// Writes a raw record into `events`, bypassing the store (another writer, or damage).
+async fn put_raw(store_name: &str, record: EventRecord) {
+    let db = indexed_db_futures::database::Database::open(store_name)
+        .await
+        .expect("raw open");
+    let tx = db
+        .transaction(schema::EVENTS)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("tx");
+    tx.object_store(schema::EVENTS)
+        .expect("events")
+        .put(record)
+        .serde()
+        .expect("request")
+        .await
+        .expect("written");
+    tx.commit().await.expect("committed");
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn an_append_is_stored_and_survives_reopening() {
+    let name = "t-reopen";
+    let store = fresh(name).await;
+    let appended = store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 250, 2)],
+        ))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    assert_eq!(appended.events.len(), 2);
+    store.close();
+
+    let store = IdbStore::open(name).await.expect("reopened");
+    assert_eq!(store.head().await.expect("head"), GlobalPosition(2));
+    assert_eq!(
+        store.stream_version(&order("o-1")).await.expect("version"),
+        StreamVersion(2)
+    );
+    let (events, corrupt) = store
+        .read_stream(&order("o-1"), StreamVersion(0))
+        .await
+        .expect("read");
+    assert!(corrupt.is_empty());
+    assert_eq!(events, appended.events, "the same envelopes come back");
+    let outbox = store
+        .unpublished_after(GlobalPosition(0), 10)
+        .await
+        .expect("outbox");
+    assert_eq!(outbox.len(), 2, "outbox rows were written with the events");
+    assert!(store
+        .is_processed(&CommandId::numbered("cmd", 1))
+        .await
+        .expect("processed"));
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_expected_version_is_a_conflict_and_stores_nothing() {
+    let store = fresh("t-conflict").await;
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("first writer wins");
+    let lost = store
+        .append(request("o-1", 0, 2, vec![created()]))
+        .await
+        .expect("no store failure");
+    assert_eq!(
+        lost,
+        Err(AppendError::Conflict {
+            stream_id: order("o-1"),
+            expected: StreamVersion(0),
+            actual: StreamVersion(1),
+        })
+    );
+    assert_eq!(store.head().await.expect("head"), GlobalPosition(1));
+    assert!(!store
+        .is_processed(&CommandId::numbered("cmd", 2))
+        .await
+        .expect("processed"));
+}
+
+#[wasm_bindgen_test]
+async fn the_unique_index_aborts_the_whole_append() {
+    let name = "t-unique";
+    let store = fresh(name).await;
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    // Another writer slipped version 3 in without going through the version check.
+    let intruder = store
+        .read_stream(&order("o-1"), StreamVersion(0))
+        .await
+        .expect("read")
+        .0[0]
+        .as_ref()
+        .clone();
+    let mut intruder = cqrs_lab::domain::envelope::EventEnvelope {
+        global_position: GlobalPosition(50),
+        stream_version: StreamVersion(3),
+        ..intruder
+    };
+    intruder.event = item_added("x", 1, 1);
+    put_raw(name, EventRecord::from_envelope(&intruder)).await;
+    // The stream now has two rows, so expected version 2 passes the check; the
+    // batch's second event (version 3) hits the unique index.
+    let result = store
+        .append(request(
+            "o-1",
+            2,
+            2,
+            vec![item_added("a", 100, 1), item_added("b", 100, 1)],
+        ))
+        .await
+        .expect("no store failure");
+    assert!(
+        matches!(result, Err(AppendError::Conflict { .. })),
+        "{result:?}"
+    );
+    let (events, _) = store
+        .read_stream(&order("o-1"), StreamVersion(0))
+        .await
+        .expect("read");
+    let versions: Vec<u64> = events.iter().map(|e| e.stream_version.0).collect();
+    assert_eq!(
+        versions,
+        vec![1, 3],
+        "nothing of the aborted batch was kept"
+    );
+    let outbox = store
+        .unpublished_after(GlobalPosition(0), 10)
+        .await
+        .expect("outbox");
+    assert_eq!(outbox.len(), 1, "no outbox row of the aborted batch");
+    assert!(!store
+        .is_processed(&CommandId::numbered("cmd", 2))
+        .await
+        .expect("processed"));
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_migrates_and_keeps_its_events() {
+    let name = "t-migrate";
+    IdbStore::delete(name).await.expect("deleted");
+    let v1 = IdbStore::open_at(name, 1).await.expect("opened at v1");
+    assert_eq!(
+        v1.object_stores(),
+        [
+            "checkpoints",
+            "events",
+            "meta",
+            "outbox",
+            "processed",
+            "snapshots"
+        ]
+    );
+    v1.append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    v1.close();
+
+    let v2 = IdbStore::open(name).await.expect("migrated");
+    assert_eq!(
+        v2.object_stores(),
+        [
+            "checkpoints",
+            "commandQueue",
+            "deadLetters",
+            "events",
+            "meta",
+            "outbox",
+            "processed",
+            "readModels",
+            "snapshots"
+        ]
+    );
+    assert_eq!(v2.head().await.expect("head"), GlobalPosition(1));
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_event_is_quarantined_and_the_rest_loads() {
+    let name = "t-corrupt";
+    let store = fresh(name).await;
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    put_raw(
+        name,
+        EventRecord {
+            global_position: 2,
+            stream_id: "o-1".into(),
+            stream_version: 2,
+            envelope: "{\"eventType\": \"NoSuchEvent\"".into(),
+        },
+    )
+    .await;
+    let mut engine = Engine::new(EngineConfig::default(), Vec::new());
+    engine.start_rebuild(
+        ProjectionName::OrderSummary,
+        cqrs_lab::engine::rebuild::RebuildStrategy::InPlace,
+    );
+    driver::run_to_idle(&mut engine, &store, 100)
+        .await
+        .expect("rebuilt");
+    let quarantined = store.quarantined().await.expect("dead letters");
+    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    assert_eq!(quarantined[0].store, "events");
+    assert_eq!(quarantined[0].key, "2");
+    assert!(
+        quarantined[0].reason.contains("envelope"),
+        "{quarantined:?}"
+    );
+    let summary = engine
+        .projection(ProjectionName::OrderSummary)
+        .expect("projection");
+    assert_eq!(
+        summary.model().rows().len(),
+        1,
+        "the readable event was applied"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_engine_runs_against_indexeddb() {
+    let store = fresh("t-engine").await;
+    let script = vec![
+        create_order(0, "cmd-1", "o-1"),
+        create_order(0, "cmd-2", "o-2"),
+        create_order(5, "cmd-1", "o-1"), // a client retry: same command id
+    ];
+    let mut engine = Engine::new(EngineConfig::default(), script);
+    driver::run_to_idle(&mut engine, &store, 10_000)
+        .await
+        .expect("ran");
+    assert_eq!(store.head().await.expect("head"), GlobalPosition(2));
+    for p in engine.projections() {
+        assert_eq!(p.checkpoint(), GlobalPosition(2), "{:?} caught up", p.name);
+        assert_eq!(
+            store.checkpoint(p.name).await.expect("checkpoint"),
+            GlobalPosition(2),
+            "{:?} checkpoint stored",
+            p.name
+        );
+    }
+    assert!(
+        store
+            .unpublished_after(GlobalPosition(0), 10)
+            .await
+            .expect("outbox")
+            .is_empty(),
+        "every outbox row was published"
+    );
+    assert_eq!(engine.metrics().commands_duplicate, 1);
+}
