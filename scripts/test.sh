@@ -27,7 +27,7 @@ step "native tests (cargo test)"
 cargo test --locked 2>&1 | tee "$logs/native.log"
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
-cargo test --locked --target wasm32-unknown-unknown --test browser --test golden_json --test idb_store 2>--test browser --test golden_json 2>&1 |1 |
+cargo test --locked --target wasm32-unknown-unknown --test browser --test golden_json --test idb_store 2>&1 |
   tee "$logs/wasm.log"
 
 step "release build (trunk)"
