@@ -319,3 +319,49 @@ async fn the_engine_runs_against_indexeddb() {
     );
     assert_eq!(engine.metrics().commands_duplicate, 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_malformed_import_changes_nothing_and_a_good_one_replaces_the_log() {
+    let store = fresh("t-import").await;
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1)],
+        ))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    let before = store.all_events().await.expect("scan");
+    let export = cqrs_lab::store::transfer::export_json(&before);
+
+    let broken = export.replacen("\"streamVersion\": 2", "\"streamVersion\": 5", 1);
+    let refused = store.import(&broken).await.expect("no store failure");
+    assert!(
+        matches!(
+            &refused,
+            Err(cqrs_lab::store::transfer::ImportError::Record { index: 1, field, .. })
+                if field == "streamVersion"
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(store.all_events().await.expect("scan"), before, "untouched");
+
+    store
+        .append(request("o-2", 0, 2, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    let imported = store.import(&export).await.expect("no store failure");
+    assert_eq!(imported, Ok(2));
+    assert_eq!(store.all_events().await.expect("scan"), before, "replaced");
+    assert!(store
+        .is_processed(&CommandId::numbered("cmd", 1))
+        .await
+        .expect("processed"));
+    assert!(!store
+        .is_processed(&CommandId::numbered("cmd", 2))
+        .await
+        .expect("processed"));
+}

@@ -3,6 +3,7 @@
 
 pub mod contract;
 pub mod memory;
+pub mod transfer;
 
 pub use contract::*;
 pub use memory::MemoryStore;

@@ -11,6 +11,7 @@ use super::schema::{
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::engine::effects::{Effect, EffectResult};
+use crate::store::transfer::{import_json, ImportError};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::{DomException, Error, OpenDbError};
@@ -448,6 +449,53 @@ impl IdbStore {
         Ok(records)
     }
 
+    /// Every readable event, read in batches (export, rebuild from scratch).
+    pub async fn all_events(&self) -> Result<Vec<SharedEvent>, StoreError> {
+        let mut events = Vec::new();
+        let mut after = GlobalPosition(0);
+        loop {
+            let (batch, corrupt) = self.read_all(after, SCAN_BATCH).await?;
+            self.quarantine(&corrupt).await?;
+            let Some(last) = batch.last().map(|e| e.global_position) else {
+                break;
+            };
+            let full = batch.len() + corrupt.len() >= SCAN_BATCH as usize;
+            after = last.max(corrupt_max(&corrupt).unwrap_or(last));
+            events.extend(batch);
+            if !full {
+                break;
+            }
+        }
+        Ok(events)
+    }
+
+    /// Imports an export file in place of everything stored, in one transaction. The
+    /// file is checked first (`store::transfer::import_json`): a bad file changes
+    /// nothing and the error names the record and the field.
+    pub async fn import(&self, text: &str) -> Result<Result<usize, ImportError>, StoreError> {
+        let events = match import_json(text) {
+            Ok(events) => events,
+            Err(e) => return Ok(Err(e)),
+        };
+        let tx = self.write(&REPLACE_SCOPE)?;
+        for name in REPLACE_SCOPE {
+            tx.object_store(name)?.clear()?.await?;
+        }
+        let (store, processed) = (tx.object_store(EVENTS)?, tx.object_store(PROCESSED)?);
+        let mut writes = Vec::with_capacity(events.len() + 1);
+        for e in &events {
+            writes.push(store.add(EventRecord::from_envelope(e)).serde()?);
+        }
+        for record in processed_runs(&events) {
+            writes.push(processed.add(record).serde()?);
+        }
+        for write in writes {
+            write.await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(events.len()))
+    }
+
     /// Carries out one engine effect, as `engine::sim::execute` does in memory.
     pub async fn execute(&self, effect: Effect) -> Result<EffectResult, StoreError> {
         Ok(match effect {
@@ -500,6 +548,53 @@ impl IdbStore {
             }
         })
     }
+}
+
+/// Events per request when scanning the whole log.
+const SCAN_BATCH: u32 = 5_000;
+
+/// Everything an import replaces.
+const REPLACE_SCOPE: [&str; 8] = [
+    EVENTS,
+    OUTBOX,
+    PROCESSED,
+    SNAPSHOTS,
+    CHECKPOINTS,
+    schema::READ_MODELS,
+    schema::COMMAND_QUEUE,
+    DEAD_LETTERS,
+];
+
+fn corrupt_max(corrupt: &[CorruptRecord]) -> Option<GlobalPosition> {
+    corrupt
+        .iter()
+        .filter_map(|c| c.key.parse().ok())
+        .max()
+        .map(GlobalPosition)
+}
+
+/// Processed-command rows for imported events: each command's run of positions.
+fn processed_runs(events: &[EventEnvelope]) -> Vec<ProcessedRecord> {
+    let mut runs: Vec<ProcessedRecord> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for e in events {
+        match runs.last_mut() {
+            Some(run)
+                if run.command_id == e.causation_id.as_str()
+                    && run.first_position + u64::from(run.count) == e.global_position.0 =>
+            {
+                run.count += 1;
+            }
+            // A command's events are one append: a later run of the same id is not.
+            _ if !seen.insert(e.causation_id.clone()) => {}
+            _ => runs.push(ProcessedRecord {
+                command_id: e.causation_id.as_str().to_owned(),
+                first_position: e.global_position.0,
+                count: 1,
+            }),
+        }
+    }
+    runs
 }
 
 /// The key range of a stream's versions after `after`.
