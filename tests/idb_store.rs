@@ -269,8 +269,14 @@ async fn a_corrupt_event_is_quarantined_and_the_rest_loads() {
     driver::run_to_idle(&mut engine, &store, 100)
         .await
         .expect("rebuilt");
+    let readable = store.all_events().await.expect("a second scan");
+    assert_eq!(
+        readable.len(),
+        1,
+        "the corrupt event is skipped, the rest loads"
+    );
     let quarantined = store.quarantined().await.expect("dead letters");
-    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    assert_eq!(quarantined.len(), 1, "set aside once: {quarantined:?}");
     assert_eq!(quarantined[0].store, "events");
     assert_eq!(quarantined[0].key, "2");
     assert!(

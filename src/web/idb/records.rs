@@ -149,14 +149,14 @@ pub struct CheckpointRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuarantinedRecord {
+    /// The key: `store/key`, so setting the same record aside twice keeps one row.
+    pub id: String,
     /// The object store it came from.
     pub store: String,
     /// Its key there, as text.
     pub key: String,
     /// Why it was set aside.
     pub reason: String,
-    /// The record as JSON, as far as it could be read.
-    pub raw: String,
 }
 
 /// The `meta` store's one row.

@@ -78,7 +78,7 @@ fn version_2(db: &Database) -> Result<(), Error> {
         .with_key_path(KeyPath::One("projection"))
         .build()?;
     db.create_object_store(DEAD_LETTERS)
-        .with_auto_increment(true)
+        .with_key_path(KeyPath::One("id"))
         .build()?;
     Ok(())
 }

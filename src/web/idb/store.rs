@@ -424,11 +424,11 @@ impl IdbStore {
         let tx = self.write(&[DEAD_LETTERS])?;
         let dead = tx.object_store(DEAD_LETTERS)?;
         for c in corrupt {
-            dead.add(QuarantinedRecord {
+            dead.put(QuarantinedRecord {
+                id: format!("{}/{}", c.store, c.key),
                 store: c.store.to_owned(),
                 key: c.key.clone(),
                 reason: c.reason.clone(),
-                raw: String::new(),
             })
             .serde()?
             .await?;
@@ -437,7 +437,7 @@ impl IdbStore {
         Ok(())
     }
 
-    /// The quarantined records, oldest first.
+    /// The quarantined records, by store and key.
     pub async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {
         let tx = self.read(&[DEAD_LETTERS])?;
         let records = tx
@@ -456,13 +456,14 @@ impl IdbStore {
         loop {
             let (batch, corrupt) = self.read_all(after, SCAN_BATCH).await?;
             self.quarantine(&corrupt).await?;
-            let Some(last) = batch.last().map(|e| e.global_position) else {
+            let read = batch.len() + corrupt.len();
+            let last = batch.last().map(|e| e.global_position);
+            let Some(last) = last.max(corrupt_max(&corrupt)) else {
                 break;
             };
-            let full = batch.len() + corrupt.len() >= SCAN_BATCH as usize;
-            after = last.max(corrupt_max(&corrupt).unwrap_or(last));
+            after = last;
             events.extend(batch);
-            if !full {
+            if read < SCAN_BATCH as usize {
                 break;
             }
         }
