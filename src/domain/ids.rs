@@ -189,9 +189,38 @@ counter!(
     VirtualMillis(u64)
 );
 
+impl EventId {
+    /// The id of the `index`-th event (from 1) a command produced: `{command}.{index}`.
+    /// Unique wherever command ids are (the store records each command once), stable
+    /// when a command is retried, and the same in every tab. A command id too long to
+    /// take the suffix falls back to a 64-bit FNV-1a hash of it.
+    pub fn of_command(command: &CommandId, index: u32) -> Self {
+        let text = format!("{}.{index}", command.as_str());
+        Self::parse(&text).unwrap_or_else(|_| {
+            let hash = command
+                .as_str()
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+                });
+            Self(Rc::from(format!("cmd{hash:016x}.{index}")))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_id_derives_from_its_command() {
+        let command = CommandId::parse("cmd-7").expect("valid");
+        assert_eq!(EventId::of_command(&command, 2).as_str(), "cmd-7.2");
+        let long = CommandId::parse(&"c".repeat(MAX_ID_LEN)).expect("valid");
+        let id = EventId::of_command(&long, 10);
+        assert!(EventId::parse(id.as_str()).is_ok(), "{id}");
+        assert_ne!(id, EventId::of_command(&long, 11));
+    }
 
     #[test]
     fn numbered_ids_read_prefix_dash_number() {

@@ -156,16 +156,14 @@ impl Engine {
         let events = decision
             .events
             .iter()
-            .map(|event| {
-                self.next_event += 1;
-                NewEvent {
-                    event_id: EventId::numbered("evt", self.next_event),
-                    schema_version: event.schema_version(),
-                    recorded_at: self.now(),
-                    correlation_id: work.command.correlation_id.clone(),
-                    causation_id: work.command.command_id.clone(),
-                    event: event.clone(),
-                }
+            .zip(1..)
+            .map(|(event, index)| NewEvent {
+                event_id: EventId::of_command(&work.command.command_id, index),
+                schema_version: event.schema_version(),
+                recorded_at: self.now(),
+                correlation_id: work.command.correlation_id.clone(),
+                causation_id: work.command.command_id.clone(),
+                event: event.clone(),
             })
             .collect();
         self.effects.push_back(Effect::Append {

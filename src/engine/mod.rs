@@ -109,7 +109,6 @@ pub struct Engine {
     awaiting: u32,
     epoch: u32,
     down: bool,
-    next_event: u64,
     trace: Trace,
     metrics: Metrics,
 }
@@ -143,7 +142,6 @@ impl Engine {
             awaiting: 0,
             epoch: 0,
             down: false,
-            next_event: 0,
             trace: Trace::new(config.trace_limit),
             metrics: Metrics::default(),
             config,
