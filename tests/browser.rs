@@ -15,7 +15,16 @@ struct Mounted {
     _app: yew::AppHandle<cqrs_lab::web::App>,
 }
 
-async fn mount() -> Mounted {
+/// The app on a fresh database of its own, once its store is open.
+async fn mount(database: &str) -> Mounted {
+    cqrs_lab::web::idb::IdbStore::delete(database)
+        .await
+        .expect("an old test database is deleted");
+    reopen(database).await
+}
+
+/// The app on a database as it is (a reload), once its store is open.
+async fn reopen(database: &str) -> Mounted {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a browser document");
@@ -25,17 +34,18 @@ async fn mount() -> Mounted {
         .expect("a body")
         .append_child(&root)
         .expect("appended");
-    let app = cqrs_lab::web::mount(root.clone());
-    settle().await;
-    Mounted { root, _app: app }
+    let app = cqrs_lab::web::mount(root.clone(), database);
+    let mounted = Mounted { root, _app: app };
+    mounted.idle().await;
+    mounted
 }
 
-/// Lets Yew's scheduler render: resolves after a zero-delay timeout.
+/// Lets Yew's scheduler and IndexedDB work: resolves after a 10 ms timeout.
 async fn settle() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .expect("a window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
             .expect("a timeout");
     });
     JsFuture::from(promise).await.expect("the timeout fires");
@@ -54,7 +64,29 @@ impl Mounted {
             })
             .unwrap_or_else(|| panic!("no button named {name:?}"));
         button.click();
-        settle().await;
+        self.idle().await;
+    }
+
+    /// Waits (up to 5 s) until the store is open and no command is on its way: a
+    /// command makes several IndexedDB round trips before its answer shows.
+    async fn idle(&self) {
+        for _ in 0..500 {
+            settle().await;
+            let opening = self
+                .root
+                .text_content()
+                .is_some_and(|t| t.contains("Opening the event store"));
+            let sending = self
+                .root
+                .query_selector(".feedback.sending")
+                .ok()
+                .flatten()
+                .is_some();
+            if !opening && !sending {
+                return;
+            }
+        }
+        panic!("the page did not settle within 5 s");
     }
 
     async fn fill(&self, label: &str, value: &str) {
@@ -93,7 +125,7 @@ impl Mounted {
 
 #[wasm_bindgen_test]
 async fn create_add_submit_lists_three_events() {
-    let app = mount().await;
+    let app = mount("browser-test-1").await;
     assert_eq!(
         app.texts("h1"),
         ["CQRS Lab"],
@@ -111,7 +143,7 @@ async fn create_add_submit_lists_three_events() {
 
 #[wasm_bindgen_test]
 async fn an_empty_submit_is_rejected_and_explained() {
-    let app = mount().await;
+    let app = mount("browser-test-2").await;
     app.click("Create order").await;
     app.click("Submit order").await;
     assert!(
@@ -125,7 +157,7 @@ async fn an_empty_submit_is_rejected_and_explained() {
 
 #[wasm_bindgen_test]
 async fn a_bad_quantity_names_the_field_and_records_nothing() {
-    let app = mount().await;
+    let app = mount("browser-test-3").await;
     app.click("Create order").await;
     app.fill("Quantity", "1.5").await;
     app.click("Add item").await;
@@ -138,7 +170,7 @@ async fn a_bad_quantity_names_the_field_and_records_nothing() {
 
 #[wasm_bindgen_test]
 async fn an_event_json_opens_with_its_envelope() {
-    let app = mount().await;
+    let app = mount("browser-test-4").await;
     app.click("Create order").await;
     app.click("JSON of event 1").await;
     let json: serde_json::Value =
@@ -146,4 +178,36 @@ async fn an_event_json_opens_with_its_envelope() {
     assert_eq!(json["eventType"], "OrderCreated");
     assert_eq!(json["streamId"], "order-1");
     assert_eq!(json["data"]["customerId"], "cust-789");
+}
+
+#[wasm_bindgen_test]
+async fn what_was_stored_is_there_after_a_reload() {
+    let first = mount("browser-test-5").await;
+    first.click("Create order").await;
+    first.click("Add item").await;
+    assert!(first.status().contains("AddItem on order-1 was accepted"));
+    first.root.remove();
+    drop(first);
+    let again = reopen("browser-test-5").await;
+    assert_eq!(
+        again.texts("table.events .event-type"),
+        ["OrderCreated", "ItemAdded"]
+    );
+    assert!(again
+        .texts(".storage")
+        .concat()
+        .contains("survive a reload"));
+    again.click("Submit order").await;
+    assert!(
+        again
+            .status()
+            .contains("SubmitOrder on order-1 was accepted"),
+        "the write model was rebuilt from the stored events: {}",
+        again.status()
+    );
+    assert_eq!(
+        again.texts("table.events td:nth-child(3)"),
+        ["1", "2", "3"],
+        "versions stay contiguous"
+    );
 }

@@ -1,11 +1,12 @@
 //! Goldens: the JSON of events (stored, exported, shown) and the trace hash of a seeded
 //! faulty run. They run natively and in the browser, so both platforms must agree.
 
-use cqrs_lab::app::lab::Lab;
+use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::envelope::EventEnvelope;
 use cqrs_lab::domain::ids::{CustomerId, OrderId, ProductId};
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::OrderCommand;
+use cqrs_lab::store::MemoryStore;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -16,40 +17,41 @@ fn id<T>(parse: fn(&str) -> Result<T, cqrs_lab::domain::ids::IdError>, s: &str) 
     parse(s).expect("valid id")
 }
 
-/// The same three commands, handled by a fresh lab.
+/// The same three commands, handled as the page handles them: a session's engine on a
+/// fresh store.
 fn scripted_log() -> Vec<EventEnvelope> {
-    let mut lab = Lab::new();
+    let mut session = Session::new("");
+    let mut store = MemoryStore::new();
     let order = id(OrderId::parse, "order-1");
-    lab.handle(
-        order.clone(),
+    for command in [
         OrderCommand::CreateOrder {
             customer_id: id(CustomerId::parse, "cust-789"),
             currency: None,
         },
-    );
-    lab.handle(
-        order.clone(),
         OrderCommand::AddItem {
             product_id: id(ProductId::parse, "sku-42"),
             product_name: "Espresso beans".into(),
             unit_price: Cents(1250),
             quantity: 2,
         },
-    );
-    lab.handle(order, OrderCommand::SubmitOrder);
-    lab.events().to_vec()
+        OrderCommand::SubmitOrder,
+    ] {
+        session.send(order.clone(), command);
+        run_in_memory(&mut session, &mut store);
+    }
+    store.events().iter().map(|e| e.as_ref().clone()).collect()
 }
 
 const GOLDEN: &str = concat!(
-    r#"[{"eventId":"evt-1","streamId":"order-1","streamVersion":1,"globalPosition":1,"#,
-    r#""schemaVersion":1,"recordedAt":100,"correlationId":"corr-1","causationId":"cmd-1","#,
+    r#"[{"eventId":"cmd-1.1","streamId":"order-1","streamVersion":1,"globalPosition":1,"#,
+    r#""schemaVersion":1,"recordedAt":5,"correlationId":"corr-1","causationId":"cmd-1","#,
     r#""eventType":"OrderCreated","data":{"customerId":"cust-789"}},"#,
-    r#"{"eventId":"evt-2","streamId":"order-1","streamVersion":2,"globalPosition":2,"#,
-    r#""schemaVersion":1,"recordedAt":200,"correlationId":"corr-2","causationId":"cmd-2","#,
+    r#"{"eventId":"cmd-2.1","streamId":"order-1","streamVersion":2,"globalPosition":2,"#,
+    r#""schemaVersion":1,"recordedAt":31,"correlationId":"corr-2","causationId":"cmd-2","#,
     r#""eventType":"ItemAdded","data":{"productId":"sku-42","productName":"Espresso beans","#,
     r#""unitPrice":1250,"quantity":2}},"#,
-    r#"{"eventId":"evt-3","streamId":"order-1","streamVersion":3,"globalPosition":3,"#,
-    r#""schemaVersion":1,"recordedAt":300,"correlationId":"corr-3","causationId":"cmd-3","#,
+    r#"{"eventId":"cmd-3.1","streamId":"order-1","streamVersion":3,"globalPosition":3,"#,
+    r#""schemaVersion":1,"recordedAt":57,"correlationId":"corr-3","causationId":"cmd-3","#,
     r#""eventType":"OrderSubmitted","data":{"total":2500}}]"#
 );
 

@@ -1,6 +1,8 @@
-//! Application state without a browser: the in-memory lab the first slice runs on, and
-//! the command form that turns raw input into commands. The UI only renders these.
+//! Application state without a browser: the page's view of the event store, its
+//! session with the engine, and the command form that turns raw input into commands.
+//! The UI only renders these.
 
 pub mod form;
-pub mod lab;
+pub mod log_view;
 pub mod screen;
+pub mod session;

@@ -1,16 +1,45 @@
-//! The first slice's screen as an Elm-style model: state, `Msg`, and `update`. The Yew
-//! view only renders a `Screen` and sends `Msg`s, so everything here is tested natively.
+//! The order screen as an Elm-style model: state, `Msg`, and `update`. The Yew view
+//! only renders a `Screen` and sends `Msg`s, so everything here is tested natively.
+//! Sending a command is a side effect: `update` queues it (`take_request`), the page's
+//! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
 use super::form::{CommandForm, CommandKind, Field, FormError};
-use super::lab::{Lab, Outcome};
-use crate::domain::envelope::EventEnvelope;
+use super::log_view::{LogView, Outcome};
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{GlobalPosition, OrderId};
+use crate::domain::order::OrderCommand;
+use std::collections::VecDeque;
+
+/// A command the user asked to send, not yet handed to the runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The order.
+    pub order_id: OrderId,
+    /// The command.
+    pub command: OrderCommand,
+}
+
+/// Where the page keeps its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Storage {
+    /// Not opened yet.
+    #[default]
+    Opening,
+    /// IndexedDB: events survive reloads and are shared with other tabs.
+    Persistent,
+    /// Memory only, with the reason (IndexedDB unavailable or failing).
+    MemoryOnly(String),
+}
 
 /// Everything the screen shows.
 #[derive(Debug, Default)]
 pub struct Screen {
-    /// The write side: event log and streams.
-    pub lab: Lab,
+    /// The events read from the store, the streams and the command journal.
+    pub log: LogView,
+    /// Where events are kept.
+    pub storage: Storage,
+    /// Commands waiting to be sent, oldest first.
+    requests: VecDeque<Request>,
     /// The command form's text.
     pub form: CommandForm,
     /// What the last click produced.
@@ -25,6 +54,8 @@ pub enum Feedback {
     /// Nothing sent yet.
     #[default]
     Idle,
+    /// A command is on its way through the engine.
+    Sending(&'static str),
     /// The form could not be read; no command was sent.
     Invalid(FormError),
     /// The command was handled: accepted or rejected.
@@ -42,6 +73,17 @@ pub enum Msg {
     ClickedStream(OrderId),
     /// Clicked an event's JSON button: opens it, or closes it if it was open.
     ClickedEvent(GlobalPosition),
+    /// The store was opened (or not): where events are kept now.
+    StorageOpened(Storage),
+    /// Events appeared in the store (read at startup, or appended by any tab).
+    EventsRead(Vec<SharedEvent>),
+    /// A sent command was handled; `events` are what the store holds past the view's head.
+    Handled {
+        /// What became of it.
+        outcome: Outcome,
+        /// New events in the store.
+        events: Vec<SharedEvent>,
+    },
 }
 
 impl Screen {
@@ -57,10 +99,22 @@ impl Screen {
             Msg::ClickedCommand(kind) => {
                 self.feedback = match self.form.build(kind) {
                     Ok((order_id, command)) => {
-                        Feedback::Handled(self.lab.handle(order_id, command).clone())
+                        let name = command.name();
+                        self.requests.push_back(Request { order_id, command });
+                        Feedback::Sending(name)
                     }
                     Err(error) => Feedback::Invalid(error),
                 };
+            }
+            Msg::StorageOpened(storage) => self.storage = storage,
+            Msg::EventsRead(events) => self.log.absorb(events),
+            Msg::Handled { outcome, events } => {
+                self.log.absorb(events);
+                self.log.record(outcome.clone());
+                // A later click's "Sending" stays until its own answer.
+                if self.requests.is_empty() {
+                    self.feedback = Feedback::Handled(outcome);
+                }
             }
             Msg::ClickedStream(order_id) => {
                 self.update(Msg::EditedField(
@@ -81,10 +135,12 @@ impl Screen {
 
     /// The event whose JSON is open.
     pub fn selected_event(&self) -> Option<&EventEnvelope> {
-        let position = self.selected_event?;
-        // Positions start at 1 and have no gaps, so position n is at index n - 1.
-        let index = usize::try_from(position.0.checked_sub(1)?).ok()?;
-        self.lab.events().get(index)
+        self.log.event(self.selected_event?).map(|e| &**e)
+    }
+
+    /// The oldest command waiting to be sent, handed to the runtime.
+    pub fn take_request(&mut self) -> Option<Request> {
+        self.requests.pop_front()
     }
 
     /// The form error for a field, if the last click failed on it.

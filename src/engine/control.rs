@@ -5,7 +5,8 @@ use super::config;
 use super::handler::Handler;
 use super::trace::HopKind;
 use super::{CrashReport, Engine, Task};
-use crate::domain::ids::VirtualMillis;
+use crate::domain::envelope::SharedEvent;
+use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::script::ScriptedCommand;
 use crate::store::ProjectionName;
 
@@ -73,9 +74,36 @@ impl Engine {
         self.down = false;
         self.record(HopKind::Recovered);
         self.wake_idle_handlers();
-        if self.config.outbox {
+        self.relay_outbox();
+    }
+
+    /// Has the relay publish what the outbox holds (after a recovery, or when a page
+    /// starts on a store a previous session left with unpublished rows).
+    pub fn relay_outbox(&mut self) {
+        if self.config.outbox && !self.relay_scheduled {
             self.relay_scheduled = true;
             self.schedule(VirtualMillis(0), Task::Relay);
+        }
+    }
+
+    /// Resumes a projection from its stored checkpoint: its read model is the replay of
+    /// the stored events up to that checkpoint (each once); later events reach it
+    /// through the bus, from the outbox.
+    pub fn restore_projection(
+        &mut self,
+        name: ProjectionName,
+        checkpoint: GlobalPosition,
+        events: &[SharedEvent],
+    ) {
+        if let Some(p) = self.projection_mut(name) {
+            let mut restored = p.emptied();
+            for e in events
+                .iter()
+                .take_while(|e| e.global_position <= checkpoint)
+            {
+                restored.replay(e);
+            }
+            *p = restored;
         }
     }
 

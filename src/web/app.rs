@@ -1,9 +1,12 @@
 //! The root component: owns the screen model and lays out the panels.
 
+use super::runtime::{Runtime, DATABASE};
 use super::{command_panel, event_table, journal, write_model};
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// The screen model behind one `RefCell`, mutated in place by `reduce` so an action costs
@@ -25,13 +28,107 @@ impl Reducible for Model {
     }
 }
 
+/// The runtime once the store is open, whether a command is running, and the
+/// listener for other tabs' appends (kept alive with the page).
+#[derive(Default)]
+struct Wiring {
+    runtime: Option<Rc<Runtime>>,
+    busy: bool,
+    _listener: Option<Closure<dyn Fn(web_sys::MessageEvent)>>,
+}
+
+/// Opens the store, shows what it holds, and listens for other tabs.
+fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: AttrValue) {
+    spawn_local(async move {
+        let (runtime, storage, events) = Runtime::start(&database).await;
+        let runtime = Rc::new(runtime);
+        let on_append = {
+            let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
+            move || {
+                let (model, runtime) = (model.clone(), runtime.clone());
+                spawn_local(async move {
+                    let Some(runtime) = runtime.upgrade() else {
+                        return;
+                    };
+                    let head = model.screen.borrow().log.head();
+                    let events = runtime.events_after(head).await;
+                    model.dispatch(Msg::EventsRead(events));
+                });
+            }
+        };
+        {
+            let mut wiring = wiring.borrow_mut();
+            wiring._listener = runtime.listen(on_append);
+            wiring.runtime = Some(runtime);
+        }
+        model.dispatch(Msg::EventsRead(events));
+        model.dispatch(Msg::StorageOpened(storage));
+    });
+}
+
+/// Hands the oldest queued command to the runtime, one at a time; its answer
+/// re-renders, which pumps the next.
+fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
+    let runtime = {
+        let mut w = wiring.borrow_mut();
+        match (&w.runtime, w.busy) {
+            (Some(runtime), false) => {
+                let runtime = Rc::clone(runtime);
+                w.busy = true;
+                runtime
+            }
+            _ => return,
+        }
+    };
+    let (request, head) = {
+        let mut screen = model.screen.borrow_mut();
+        (screen.take_request(), screen.log.head())
+    };
+    let Some(request) = request else {
+        wiring.borrow_mut().busy = false;
+        return;
+    };
+    let (model, wiring) = (model.clone(), Rc::clone(wiring));
+    spawn_local(async move {
+        let msg = runtime.handle(request, head).await;
+        wiring.borrow_mut().busy = false;
+        model.dispatch(msg);
+    });
+}
+
+/// The page's settings.
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct AppProps {
+    /// The IndexedDB database holding the events (tests use their own).
+    #[prop_or(AttrValue::Static(DATABASE))]
+    pub database: AttrValue,
+}
+
+impl Default for AppProps {
+    fn default() -> Self {
+        AppProps {
+            database: AttrValue::Static(DATABASE),
+        }
+    }
+}
+
 /// The whole lab page.
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     let model = use_reducer(|| Model {
         screen: Rc::new(RefCell::new(Screen::default())),
         generation: 0,
     });
+    let wiring = use_mut_ref(Wiring::default);
+    {
+        let (model, wiring) = (model.clone(), wiring.clone());
+        let database = props.database.clone();
+        use_effect_with((), move |_| start(model, wiring, database));
+    }
+    {
+        let (handle, wiring) = (model.clone(), wiring.clone());
+        use_effect_with(model.generation, move |_| pump(&handle, &wiring));
+    }
     let send: Callback<Msg> = {
         let model = model.clone();
         Callback::from(move |msg| model.dispatch(msg))
@@ -44,6 +141,7 @@ pub fn App() -> Html {
                 <p class="tagline">
                     { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
                 </p>
+                { storage_note(&screen.storage) }
             </header>
             <main class="workbench">
                 <section class="panel commands" aria-labelledby="commands-heading">
@@ -59,13 +157,13 @@ pub fn App() -> Html {
                     <section class="panel" aria-labelledby="events-heading">
                         <h2 id="events-heading">
                             { "Event store " }
-                            <span class="count">{ event_count(screen.lab.events().len()) }</span>
+                            <span class="count">{ event_count(screen.log.events().len()) }</span>
                         </h2>
                         { event_table::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="journal-heading">
                         <h2 id="journal-heading">{ "Command log" }</h2>
-                        { journal::view(&screen.lab) }
+                        { journal::view(&screen.log) }
                     </section>
                 </div>
             </main>
@@ -77,5 +175,22 @@ fn event_count(n: usize) -> String {
     match n {
         1 => "1 event".to_owned(),
         n => format!("{n} events"),
+    }
+}
+
+/// Where events are kept, said plainly: memory only is a warning.
+fn storage_note(storage: &Storage) -> Html {
+    match storage {
+        Storage::Opening => html! {
+            <p class="storage">{ "Opening the event store…" }</p>
+        },
+        Storage::Persistent => html! {
+            <p class="storage">{ "Events are kept in this browser (IndexedDB): they survive a reload and are shared by every tab of the lab." }</p>
+        },
+        Storage::MemoryOnly(reason) => html! {
+            <p class="storage warning" role="alert">
+                { format!("Events are kept in memory only and will be lost on reload: {reason}") }
+            </p>
+        },
     }
 }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 /// The table and the open event's JSON, or a hint when the store is empty.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let events = screen.lab.events();
+    let events = screen.log.events();
     if events.is_empty() {
         return html! {
             <p class="empty">{ "No events yet. Create an order to record the first one." }</p>

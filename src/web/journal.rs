@@ -1,6 +1,6 @@
 //! What happened to commands: the answer to the last click, and the log of recent ones.
 
-use crate::app::lab::{Lab, Outcome};
+use crate::app::log_view::{LogView, Outcome, Refusal};
 use crate::app::screen::Feedback;
 use yew::prelude::*;
 
@@ -17,10 +17,15 @@ pub fn feedback(feedback: &Feedback) -> Html {
             "Not sent",
             format!("{error}. Nothing was sent and nothing changed."),
         ),
-        Feedback::Handled(outcome) if outcome.result.is_ok() => {
-            ("accepted", "Accepted", outcome.describe())
+        Feedback::Sending(name) => (
+            "sending",
+            "Sending",
+            format!("{name} is on its way: command bus, handler, event store."),
+        ),
+        Feedback::Handled(outcome) => {
+            let (class, title) = verdict(outcome);
+            (class, title, outcome.describe())
         }
-        Feedback::Handled(outcome) => ("rejected", "Rejected", outcome.describe()),
     };
     html! {
         <div class={classes!("feedback", class)} role="status" aria-live="polite">
@@ -31,22 +36,23 @@ pub fn feedback(feedback: &Feedback) -> Html {
 }
 
 /// Recent outcomes, newest first.
-pub fn view(lab: &Lab) -> Html {
-    if lab.journal().next().is_none() {
+pub fn view(log: &LogView) -> Html {
+    if log.journal().next().is_none() {
         return html! { <p class="empty">{ "No commands yet." }</p> };
     }
     html! {
         <ol class="journal" reversed=true>
-            { for lab.journal().rev().map(entry) }
+            { for log.journal().rev().map(entry) }
         </ol>
     }
 }
 
 fn entry(outcome: &Outcome) -> Html {
-    let (class, mark) = if outcome.result.is_ok() {
-        ("accepted", "✓ Accepted")
+    let (class, title) = verdict(outcome);
+    let mark = if outcome.result.is_ok() {
+        format!("✓ {title}")
     } else {
-        ("rejected", "✗ Rejected")
+        format!("✗ {title}")
     };
     html! {
         <li class={class} key={outcome.command_id.as_str()}>
@@ -54,5 +60,17 @@ fn entry(outcome: &Outcome) -> Html {
             <code>{ outcome.command_id.as_str() }</code>
             <span>{ outcome.describe() }</span>
         </li>
+    }
+}
+
+/// The outcome's CSS class and one-word title.
+fn verdict(outcome: &Outcome) -> (&'static str, &'static str) {
+    match &outcome.result {
+        Ok(_) => ("accepted", "Accepted"),
+        Err(Refusal::Rejected(_)) => ("rejected", "Rejected"),
+        Err(Refusal::Conflict { .. }) => ("rejected", "Conflict"),
+        Err(Refusal::AlreadyProcessed) => ("rejected", "Duplicate"),
+        Err(Refusal::QueueFull) => ("rejected", "Refused"),
+        Err(Refusal::StoreFailed(_)) => ("rejected", "Not stored"),
     }
 }

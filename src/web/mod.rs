@@ -6,9 +6,10 @@ mod event_table;
 pub mod idb;
 mod journal;
 mod panic;
+mod runtime;
 mod write_model;
 
-pub use app::App;
+pub use app::{App, AppProps};
 
 /// Mounts the app on `<body>`; called by `main` in the browser.
 pub fn start() {
@@ -16,8 +17,12 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// Mounts the app inside `root` (browser tests mount it in a scratch element).
-pub fn mount(root: web_sys::Element) -> yew::AppHandle<App> {
+/// Mounts the app inside `root` on its own database (browser tests mount it in a
+/// scratch element with a fresh database each).
+pub fn mount(root: web_sys::Element, database: &str) -> yew::AppHandle<App> {
     panic::install_hook();
-    yew::Renderer::<App>::with_root(root).render()
+    let props = AppProps {
+        database: yew::AttrValue::from(database.to_owned()),
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render()
 }

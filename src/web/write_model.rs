@@ -16,13 +16,13 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
 
 /// One button per stream; the targeted one is marked as current.
 fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
-    if screen.lab.streams().nth(1).is_none() {
+    if screen.log.streams().nth(1).is_none() {
         return Html::default();
     }
     let target = screen.target_order();
     html! {
         <nav class="streams" aria-label="Orders">
-            { for screen.lab.streams().map(|(id, stream)| {
+            { for screen.log.streams().map(|(id, stream)| {
                 let current = target.as_ref() == Some(id);
                 let onclick = send.reform({
                     let id = id.clone();
@@ -50,7 +50,7 @@ fn order(screen: &Screen) -> Html {
         return html! { <p class="empty">{ "Enter a valid order id to see its state." }</p> };
     };
     let Some((stream, OrderState::Created(order))) =
-        screen.lab.stream(&order_id).map(|s| (s, &s.state))
+        screen.log.stream(&order_id).map(|s| (s, &s.state))
     else {
         return html! {
             <p class="empty">{ format!("Order {order_id} has no events yet.") }</p>

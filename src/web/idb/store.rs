@@ -449,10 +449,19 @@ impl IdbStore {
         Ok(records)
     }
 
-    /// Every readable event, read in batches (export, rebuild from scratch).
+    /// Every readable event, read in batches (export, startup).
     pub async fn all_events(&self) -> Result<Vec<SharedEvent>, StoreError> {
+        self.events_after(GlobalPosition(0)).await
+    }
+
+    /// Every readable event past a position, read in batches of `getAll`; unreadable
+    /// ones are quarantined and skipped.
+    pub async fn events_after(
+        &self,
+        after: GlobalPosition,
+    ) -> Result<Vec<SharedEvent>, StoreError> {
         let mut events = Vec::new();
-        let mut after = GlobalPosition(0);
+        let mut after = after;
         loop {
             let (batch, corrupt) = self.read_all(after, SCAN_BATCH).await?;
             self.quarantine(&corrupt).await?;

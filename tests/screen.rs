@@ -1,0 +1,292 @@
+//! The screen model with the page's engine session on the in-memory store: what a
+//! user's clicks do, without a browser (the browser runs the same on IndexedDB).
+
+use cqrs_lab::app::form::{CommandKind, Field};
+use cqrs_lab::app::log_view::{Refusal, JOURNAL_LIMIT};
+use cqrs_lab::app::screen::{Feedback, Msg, Screen};
+use cqrs_lab::app::session::{run_in_memory, Session};
+use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion};
+use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
+use cqrs_lab::store::MemoryStore;
+
+/// A screen, its session and its store: the page without the browser.
+struct Page {
+    screen: Screen,
+    session: Session,
+    store: MemoryStore,
+}
+
+impl Page {
+    fn new() -> Self {
+        Page {
+            screen: Screen::default(),
+            session: Session::new(""),
+            store: MemoryStore::new(),
+        }
+    }
+
+    /// What the runtime does after each message: send queued commands, one at a time.
+    fn update(&mut self, msg: Msg) {
+        self.screen.update(msg);
+        while let Some(request) = self.screen.take_request() {
+            let sent = self.session.send(request.order_id, request.command);
+            run_in_memory(&mut self.session, &mut self.store);
+            let outcome = self
+                .session
+                .outcome(&sent)
+                .expect("the command was handled");
+            let events = self
+                .store
+                .read_all(self.screen.log.head(), u64::MAX)
+                .to_vec();
+            self.screen.update(Msg::Handled { outcome, events });
+        }
+    }
+}
+
+fn click(page: &mut Page, kind: CommandKind) {
+    page.update(Msg::ClickedCommand(kind));
+}
+
+fn types(page: &Page) -> Vec<&'static str> {
+    page.screen
+        .log
+        .events()
+        .iter()
+        .map(|e| e.event_type())
+        .collect()
+}
+
+#[test]
+fn the_default_form_walks_an_order_through_its_whole_life() {
+    let mut page = Page::new();
+    for kind in [
+        CommandKind::CreateOrder,
+        CommandKind::AddItem,
+        CommandKind::SubmitOrder,
+        CommandKind::ReceivePayment,
+        CommandKind::ShipOrder,
+    ] {
+        click(&mut page, kind);
+        assert!(
+            matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()),
+            "{kind:?}: {:?}",
+            page.screen.feedback
+        );
+    }
+    assert_eq!(
+        types(&page),
+        [
+            "OrderCreated",
+            "ItemAdded",
+            "OrderSubmitted",
+            "PaymentReceived",
+            "OrderShipped"
+        ]
+    );
+}
+
+#[test]
+fn events_get_contiguous_versions_per_stream_and_increasing_positions() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::EditedField(Field::OrderId, "order-2".into()));
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::EditedField(Field::OrderId, "order-1".into()));
+    click(&mut page, CommandKind::AddItem);
+    let rows: Vec<(&str, u64, u64)> = page
+        .screen
+        .log
+        .events()
+        .iter()
+        .map(|e| {
+            (
+                e.stream_id.as_str(),
+                e.stream_version.0,
+                e.global_position.0,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("order-1", 1, 1), ("order-2", 1, 2), ("order-1", 2, 3)]
+    );
+}
+
+#[test]
+fn a_rejected_command_records_nothing_and_says_why() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::SubmitOrder);
+    assert_eq!(page.screen.log.events().len(), 1);
+    let Feedback::Handled(outcome) = &page.screen.feedback else {
+        panic!("expected a handled command, got {:?}", page.screen.feedback);
+    };
+    assert_eq!(
+        outcome.result,
+        Err(Refusal::Rejected(Rejection::EmptyOrder))
+    );
+    assert_eq!(
+        outcome.describe(),
+        "SubmitOrder on order-1 was rejected: an empty order cannot be submitted: add an item first. No event was recorded."
+    );
+}
+
+#[test]
+fn an_unreadable_field_is_named_and_nothing_is_sent() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::EditedField(Field::UnitPrice, "12,50".into()));
+    click(&mut page, CommandKind::AddItem);
+    let error = page
+        .screen
+        .field_error(Field::UnitPrice)
+        .expect("unit price is named");
+    assert_eq!(
+        error.to_string(),
+        "Unit price must be an amount such as 12.50"
+    );
+    assert_eq!(page.screen.log.events().len(), 1);
+    assert_eq!(
+        page.screen.log.journal().count(),
+        1,
+        "the bad click sent no command"
+    );
+}
+
+#[test]
+fn editing_the_bad_field_clears_its_error() {
+    let mut page = Page::new();
+    page.update(Msg::EditedField(Field::OrderId, "order 1".into()));
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(page.screen.field_error(Field::OrderId).is_some());
+    page.update(Msg::EditedField(Field::OrderId, "order-1".into()));
+    assert_eq!(page.screen.feedback, Feedback::Idle);
+}
+
+#[test]
+fn the_write_model_follows_the_targeted_order() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    click(&mut page, CommandKind::SubmitOrder);
+    let target = page.screen.target_order().expect("a valid id");
+    let stream = page.screen.log.stream(&target).expect("order-1 has events");
+    assert_eq!(stream.version, StreamVersion(3));
+    match &stream.state {
+        cqrs_lab::domain::order::OrderState::Created(order) => {
+            assert_eq!(order.status, OrderStatus::Submitted);
+            assert_eq!(order.total().to_string(), "$25.00");
+        }
+        other => panic!("expected an order, got {other:?}"),
+    }
+}
+
+#[test]
+fn clicking_an_event_opens_its_json_and_clicking_again_closes_it() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::ClickedEvent(GlobalPosition(1)));
+    let open = page.screen.selected_event().expect("event 1 is open");
+    assert!(open
+        .to_pretty_json()
+        .contains("\"eventType\": \"OrderCreated\""));
+    page.update(Msg::ClickedEvent(GlobalPosition(1)));
+    assert!(page.screen.selected_event().is_none());
+    page.update(Msg::ClickedEvent(GlobalPosition(9)));
+    assert!(page.screen.selected_event().is_none(), "no such event");
+}
+
+#[test]
+fn the_journal_keeps_only_the_most_recent_outcomes() {
+    let mut page = Page::new();
+    for _ in 0..JOURNAL_LIMIT + 5 {
+        click(&mut page, CommandKind::SubmitOrder);
+    }
+    assert_eq!(page.screen.log.journal().count(), JOURNAL_LIMIT);
+    let first = page.screen.log.journal().next().expect("an outcome");
+    assert_eq!(first.command_id.as_str(), "cmd-6");
+}
+
+#[test]
+fn virtual_time_advances_per_command_not_with_the_wall_clock() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    let times: Vec<u64> = page
+        .screen
+        .log
+        .events()
+        .iter()
+        .map(|e| e.recorded_at.0)
+        .collect();
+    assert!(times[0] > 0 && times[1] > times[0], "{times:?}");
+}
+
+#[test]
+fn a_stale_write_from_another_tab_is_a_visible_conflict() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    // Another tab appends to order-1 between this tab's read and its append: its own
+    // session against the same store.
+    let mut other = Session::new("tab2");
+    let order = OrderId::parse("order-1").expect("valid");
+    let item = OrderCommand::AddItem {
+        product_id: cqrs_lab::domain::ids::ProductId::parse("p").expect("valid"),
+        product_name: "Other tab".into(),
+        unit_price: cqrs_lab::domain::money::Cents(100),
+        quantity: 1,
+    };
+    let mine = page.session.send(order.clone(), item.clone());
+    // This tab's handler loads order-1 (version 1) and decides...
+    while page.session.engine().trace().hops().all(|h| {
+        !matches!(h.kind, cqrs_lab::engine::trace::HopKind::AggregateLoaded { ref command_id, .. } if *command_id == mine.command_id)
+    }) {
+        page.session.engine_mut().step();
+        while let Some((ticket, effect)) = page.session.engine_mut().next_effect() {
+            let result = cqrs_lab::engine::sim::execute(&mut page.store, effect);
+            page.session.engine_mut().complete(ticket, result);
+        }
+    }
+    // ...then the other tab appends first.
+    let theirs = other.send(order, item);
+    run_in_memory(&mut other, &mut page.store);
+    assert!(other.outcome(&theirs).expect("handled").result.is_ok());
+    run_in_memory(&mut page.session, &mut page.store);
+    let outcome = page.session.outcome(&mine).expect("handled");
+    assert_eq!(
+        outcome.result,
+        Err(Refusal::Conflict {
+            expected: StreamVersion(1),
+            actual: StreamVersion(2)
+        })
+    );
+    assert!(
+        outcome.describe().contains("concurrency conflict"),
+        "{}",
+        outcome.describe()
+    );
+    assert_eq!(
+        page.store
+            .stream_version(&OrderId::parse("order-1").expect("valid")),
+        StreamVersion(2)
+    );
+}
+
+#[test]
+fn clicking_a_stream_targets_that_order() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::EditedField(Field::OrderId, "order 2".into()));
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(page.screen.field_error(Field::OrderId).is_some());
+    page.update(Msg::ClickedStream(
+        OrderId::parse("order-1").expect("valid"),
+    ));
+    assert_eq!(page.screen.form.get(Field::OrderId), "order-1");
+    assert_eq!(
+        page.screen.feedback,
+        Feedback::Idle,
+        "the stale error is gone"
+    );
+}
