@@ -106,10 +106,18 @@ impl Runtime {
     /// Events stored past `after` (appended by this tab or another); none if the store
     /// cannot be read now (the next read catches up).
     pub async fn events_after(&self, after: GlobalPosition) -> Vec<SharedEvent> {
-        match &self.backend {
+        let events = match &self.backend {
             Backend::Idb(store) => store.events_after(after).await.unwrap_or_default(),
             Backend::Memory(store) => store.borrow().read_all(after, u64::MAX).to_vec(),
+        };
+        // Another tab's events may be later in virtual time: this tab's clock follows,
+        // so the log's times never run backwards. (Skipped while a command runs.)
+        if let (Some(last), Ok(mut session)) = (events.last(), self.session.try_borrow_mut()) {
+            if let Some(session) = session.as_mut() {
+                session.resume_at(last.recorded_at);
+            }
         }
+        events
     }
 
     /// Listens for other tabs' appends; `on_append` runs for each announcement.
