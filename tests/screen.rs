@@ -3,10 +3,11 @@
 
 use cqrs_lab::app::form::{CommandKind, Field};
 use cqrs_lab::app::log_view::{Refusal, JOURNAL_LIMIT};
-use cqrs_lab::app::screen::{Feedback, Msg, Screen};
+use cqrs_lab::app::screen::{DataStatus, ExportFormat, Feedback, Msg, Request, Screen};
 use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
+use cqrs_lab::store::transfer::{export_json, import_json};
 use cqrs_lab::store::MemoryStore;
 
 /// A screen, its session and its store: the page without the browser.
@@ -25,21 +26,54 @@ impl Page {
         }
     }
 
-    /// What the runtime does after each message: send queued commands, one at a time.
+    /// What the runtime does after each message: carry out queued requests, one at a
+    /// time, on the in-memory store.
     fn update(&mut self, msg: Msg) {
         self.screen.update(msg);
         while let Some(request) = self.screen.take_request() {
-            let sent = self.session.send(request.order_id, request.command);
-            run_in_memory(&mut self.session, &mut self.store);
-            let outcome = self
-                .session
-                .outcome(&sent)
-                .expect("the command was handled");
-            let events = self
-                .store
-                .read_all(self.screen.log.head(), u64::MAX)
-                .to_vec();
-            self.screen.update(Msg::Handled { outcome, events });
+            let answer = match request {
+                Request::Send { order_id, command } => {
+                    let sent = self.session.send(order_id, command);
+                    run_in_memory(&mut self.session, &mut self.store);
+                    let outcome = self
+                        .session
+                        .outcome(&sent)
+                        .expect("the command was handled");
+                    let events = self
+                        .store
+                        .read_all(self.screen.log.head(), u64::MAX)
+                        .to_vec();
+                    Msg::Handled { outcome, events }
+                }
+                Request::Export(_) => Msg::DataAnswered(DataStatus::Done(format!(
+                    "Exported {} events.",
+                    self.store.events().len()
+                ))),
+                Request::Import { file_name, text } => match import_json(&text) {
+                    Ok(events) => {
+                        self.store = MemoryStore::from_events(events);
+                        self.replaced(format!("Imported {file_name}."))
+                    }
+                    Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
+                        "{file_name} was not imported: {e}. Nothing stored changed."
+                    ))),
+                },
+                Request::Reset => {
+                    self.store = MemoryStore::new();
+                    self.replaced("Every event was deleted.".into())
+                }
+            };
+            self.screen.update(answer);
+        }
+    }
+
+    /// The runtime's answer after a replacement: a new session on the new log.
+    fn replaced(&mut self, note: String) -> Msg {
+        // A new session is a new tab token: its ids must not collide with stored ones.
+        self.session = Session::new("after-replace");
+        Msg::Replaced {
+            events: self.store.events().to_vec(),
+            note,
         }
     }
 }
@@ -289,4 +323,75 @@ fn clicking_a_stream_targets_that_order() {
         Feedback::Idle,
         "the stale error is gone"
     );
+}
+
+#[test]
+fn reset_asks_first_and_then_empties_the_log() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::ClickedReset);
+    assert!(page.screen.confirming_reset);
+    assert_eq!(page.screen.log.events().len(), 1, "nothing deleted yet");
+    page.update(Msg::CancelledReset);
+    assert!(!page.screen.confirming_reset);
+    assert_eq!(page.screen.log.events().len(), 1);
+    page.update(Msg::ClickedReset);
+    page.update(Msg::ConfirmedReset);
+    assert!(page.screen.log.events().is_empty());
+    assert!(page.screen.log.journal().next().is_none());
+    assert!(matches!(page.screen.data, DataStatus::Done(_)));
+    click(&mut page, CommandKind::CreateOrder);
+    assert_eq!(
+        types(&page),
+        ["OrderCreated"],
+        "the store starts again at 1"
+    );
+}
+
+#[test]
+fn a_bad_import_changes_nothing_and_names_the_record_and_field() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    let export = export_json(page.store.events());
+    page.update(Msg::ChoseImportFile {
+        name: "broken.json".into(),
+        text: export.replacen("\"streamVersion\": 2", "\"streamVersion\": 9", 1),
+    });
+    let DataStatus::Failed(why) = &page.screen.data else {
+        panic!("expected a refusal, got {:?}", page.screen.data);
+    };
+    assert!(why.contains("broken.json was not imported"), "{why}");
+    assert!(
+        why.contains("event record 1") && why.contains("`streamVersion`"),
+        "{why}"
+    );
+    assert_eq!(types(&page), ["OrderCreated", "ItemAdded"]);
+    assert_eq!(page.store.events().len(), 2);
+}
+
+#[test]
+fn a_good_import_replaces_the_log_and_commands_continue_on_it() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    let export = export_json(page.store.events());
+    page.update(Msg::ClickedReset);
+    page.update(Msg::ConfirmedReset);
+    page.update(Msg::ClickedExport(ExportFormat::Envelopes));
+    assert_eq!(
+        page.screen.data,
+        DataStatus::Done("Exported 0 events.".into())
+    );
+    page.update(Msg::ChoseImportFile {
+        name: "good.json".into(),
+        text: export,
+    });
+    assert_eq!(types(&page), ["OrderCreated", "ItemAdded"]);
+    click(&mut page, CommandKind::SubmitOrder);
+    assert_eq!(
+        types(&page),
+        ["OrderCreated", "ItemAdded", "OrderSubmitted"]
+    );
+    assert_eq!(page.screen.log.events()[2].stream_version, StreamVersion(3));
 }

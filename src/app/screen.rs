@@ -10,13 +10,51 @@ use crate::domain::ids::{GlobalPosition, OrderId};
 use crate::domain::order::OrderCommand;
 use std::collections::VecDeque;
 
-/// A command the user asked to send, not yet handed to the runtime.
+/// Work the user asked for that the runtime carries out (the store, the engine, a
+/// download), oldest first, one at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    /// The order.
-    pub order_id: OrderId,
-    /// The command.
-    pub command: OrderCommand,
+pub enum Request {
+    /// Send a command to an order.
+    Send {
+        /// The order.
+        order_id: OrderId,
+        /// The command.
+        command: OrderCommand,
+    },
+    /// Download the event log.
+    Export(ExportFormat),
+    /// Replace the event log with an export file's events (checked first).
+    Import {
+        /// The file's name, for messages.
+        file_name: String,
+        /// Its text.
+        text: String,
+    },
+    /// Delete every event and everything derived from them.
+    Reset,
+}
+
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The envelopes, as the lab stores and imports them.
+    Envelopes,
+    /// Cosmos DB documents (partition key `/aggregateId`).
+    Cosmos,
+}
+
+/// The answer to the last export, import or reset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DataStatus {
+    /// Nothing asked.
+    #[default]
+    Idle,
+    /// Asked; the runtime is on it.
+    Working(&'static str),
+    /// Done, with what happened.
+    Done(String),
+    /// Refused or failed, with why; nothing stored changed.
+    Failed(String),
 }
 
 /// Where the page keeps its events.
@@ -46,6 +84,10 @@ pub struct Screen {
     pub feedback: Feedback,
     /// The event whose JSON is open, if any.
     pub selected_event: Option<GlobalPosition>,
+    /// The answer to the last export, import or reset.
+    pub data: DataStatus,
+    /// True while "Reset" waits for its confirmation.
+    pub confirming_reset: bool,
 }
 
 /// The answer to the last command click.
@@ -77,6 +119,31 @@ pub enum Msg {
     StorageOpened(Storage),
     /// Events appeared in the store (read at startup, or appended by any tab).
     EventsRead(Vec<SharedEvent>),
+    /// Clicked an export button.
+    ClickedExport(ExportFormat),
+    /// Chose a file to import (its text is read).
+    ChoseImportFile {
+        /// The file's name.
+        name: String,
+        /// Its text.
+        text: String,
+    },
+    /// Clicked "Reset": asks for confirmation.
+    ClickedReset,
+    /// Confirmed the reset.
+    ConfirmedReset,
+    /// Kept the events after all.
+    CancelledReset,
+    /// The log was replaced (import, reset, or another tab did either): `events` is
+    /// now all of it.
+    Replaced {
+        /// Every event in the store.
+        events: Vec<SharedEvent>,
+        /// What happened, for the user.
+        note: String,
+    },
+    /// An export, import or reset finished without replacing the log.
+    DataAnswered(DataStatus),
     /// A sent command was handled; `events` are what the store holds past the view's head.
     Handled {
         /// What became of it.
@@ -100,19 +167,49 @@ impl Screen {
                 self.feedback = match self.form.build(kind) {
                     Ok((order_id, command)) => {
                         let name = command.name();
-                        self.requests.push_back(Request { order_id, command });
+                        self.requests.push_back(Request::Send { order_id, command });
                         Feedback::Sending(name)
                     }
                     Err(error) => Feedback::Invalid(error),
                 };
             }
             Msg::StorageOpened(storage) => self.storage = storage,
+            Msg::ClickedExport(format) => {
+                self.requests.push_back(Request::Export(format));
+                self.data = DataStatus::Working("Exporting the event log…");
+            }
+            Msg::ChoseImportFile { name, text } => {
+                self.requests.push_back(Request::Import {
+                    file_name: name,
+                    text,
+                });
+                self.data = DataStatus::Working("Checking every record of the file…");
+            }
+            Msg::ClickedReset => self.confirming_reset = true,
+            Msg::CancelledReset => self.confirming_reset = false,
+            Msg::ConfirmedReset => {
+                self.confirming_reset = false;
+                self.requests.push_back(Request::Reset);
+                self.data = DataStatus::Working("Deleting every event…");
+            }
+            Msg::Replaced { events, note } => {
+                self.log = LogView::new();
+                self.log.absorb(events);
+                self.selected_event = None;
+                self.feedback = Feedback::Idle;
+                self.data = DataStatus::Done(note);
+            }
+            Msg::DataAnswered(status) => self.data = status,
             Msg::EventsRead(events) => self.log.absorb(events),
             Msg::Handled { outcome, events } => {
                 self.log.absorb(events);
                 self.log.record(outcome.clone());
                 // A later click's "Sending" stays until its own answer.
-                if self.requests.is_empty() {
+                if !self
+                    .requests
+                    .iter()
+                    .any(|r| matches!(r, Request::Send { .. }))
+                {
                     self.feedback = Feedback::Handled(outcome);
                 }
             }

@@ -87,6 +87,30 @@ impl MemoryStore {
         Ok(Appended { events: stored })
     }
 
+    /// A store holding exactly these events (an import, already checked by
+    /// `transfer::import_json`: positions 1, 2, 3…, versions contiguous per stream), each
+    /// command id processed, no outbox rows, snapshots or checkpoints.
+    pub fn from_events(events: Vec<EventEnvelope>) -> Self {
+        let mut store = MemoryStore::new();
+        for e in events {
+            let e = Rc::new(e);
+            store
+                .streams
+                .entry(e.stream_id.clone())
+                .or_default()
+                .push(e.global_position);
+            let run = store
+                .processed
+                .entry(e.causation_id.clone())
+                .or_insert((e.global_position, 0));
+            if run.0 .0 + u64::from(run.1) == e.global_position.0 {
+                run.1 += 1;
+            }
+            store.log.push(e);
+        }
+        store
+    }
+
     /// The newest snapshot of a stream and the events after it.
     pub fn load_stream(&self, stream_id: &OrderId) -> LoadedStream {
         let snapshot = self.snapshots.get(stream_id).cloned();

@@ -238,7 +238,7 @@ fn read_record(index: usize, record: &Value) -> Result<EventEnvelope, ImportErro
             ImportError::Record {
                 index,
                 field: field.into(),
-                problem: e.to_string(),
+                problem: format!("is invalid: {e}"),
             }
         })?
     };

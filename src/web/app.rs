@@ -1,7 +1,8 @@
 //! The root component: owns the screen model and lays out the panels.
 
+use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
-use super::{command_panel, event_table, journal, write_model};
+use super::{command_panel, data_panel, event_table, journal, write_model};
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -42,23 +43,34 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
     spawn_local(async move {
         let (runtime, storage, events) = Runtime::start(&database).await;
         let runtime = Rc::new(runtime);
-        let on_append = {
+        let on_change = {
             let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
-            move || {
+            move |announcement| {
                 let (model, runtime) = (model.clone(), runtime.clone());
                 spawn_local(async move {
                     let Some(runtime) = runtime.upgrade() else {
                         return;
                     };
-                    let head = model.screen.borrow().log.head();
-                    let events = runtime.events_after(head).await;
-                    model.dispatch(Msg::EventsRead(events));
+                    let msg = match announcement {
+                        Announcement::Appended => {
+                            let head = model.screen.borrow().log.head();
+                            Msg::EventsRead(runtime.events_after(head).await)
+                        }
+                        Announcement::Replaced => {
+                            runtime
+                                .reload(
+                                    "Another tab replaced the log (an import or a reset).".into(),
+                                )
+                                .await
+                        }
+                    };
+                    model.dispatch(msg);
                 });
             }
         };
         {
             let mut wiring = wiring.borrow_mut();
-            wiring._listener = runtime.listen(on_append);
+            wiring._listener = runtime.listen(on_change);
             wiring.runtime = Some(runtime);
         }
         model.dispatch(Msg::EventsRead(events));
@@ -164,6 +176,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="journal-heading">
                         <h2 id="journal-heading">{ "Command log" }</h2>
                         { journal::view(&screen.log) }
+                    </section>
+                    <section class="panel" aria-labelledby="data-heading">
+                        <h2 id="data-heading">{ "Export, import, reset" }</h2>
+                        { data_panel::view(&screen, &send) }
                     </section>
                 </div>
             </main>

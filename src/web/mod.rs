@@ -2,6 +2,8 @@
 
 mod app;
 mod command_panel;
+mod data_panel;
+mod download;
 mod event_table;
 pub mod idb;
 mod journal;

@@ -1,13 +1,16 @@
 //! The page's runtime: the session's engine carried out on IndexedDB (or, when the
-//! browser offers none, on memory with a visible notice), and a BroadcastChannel that
-//! tells other tabs of new appends.
+//! browser offers none, on memory with a visible notice), the export, import and reset
+//! of the log, and a BroadcastChannel that tells other tabs of appends and replacements.
 
-use super::idb::{driver, IdbStore};
+use super::download;
+use super::idb::{driver, IdbStore, StoreError};
 use crate::app::log_view::{Outcome, Refusal};
-use crate::app::screen::{Msg, Request, Storage};
+use crate::app::screen::{DataStatus, ExportFormat, Msg, Request, Storage};
 use crate::app::session::{run_in_memory, Session};
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::GlobalPosition;
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
+use crate::domain::order::OrderCommand;
+use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -15,18 +18,31 @@ use wasm_bindgen::JsCast;
 
 /// The database the page keeps its events in.
 pub const DATABASE: &str = "cqrs-lab";
-/// The channel tabs announce appends on (per database: `<database>-appends`).
-const CHANNEL_SUFFIX: &str = "-appends";
+/// The channel tabs announce changes on is `<database>-changes`.
+const CHANNEL_SUFFIX: &str = "-changes";
+/// Announced after an append: read the new events.
+const APPENDED: &str = "appended";
+/// Announced after an import or a reset: read everything again.
+const REPLACED: &str = "replaced";
 
 enum Backend {
     Idb(IdbStore),
     Memory(RefCell<MemoryStore>),
 }
 
+/// What another tab announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announcement {
+    /// New events.
+    Appended,
+    /// The whole log changed.
+    Replaced,
+}
+
 /// The store, the session, and the channel to other tabs.
 pub struct Runtime {
     backend: Backend,
-    /// Taken while a command runs (commands run one at a time).
+    /// Taken while the engine runs (requests run one at a time).
     session: RefCell<Option<Session>>,
     channel: Option<web_sys::BroadcastChannel>,
 }
@@ -35,46 +51,70 @@ impl Runtime {
     /// Opens the store and reads what the page shows. Never fails: without IndexedDB
     /// the page runs on memory and says so.
     pub async fn start(database: &str) -> (Runtime, Storage, Vec<SharedEvent>) {
-        let mut session = Session::new(&tab_token());
         let (backend, storage, events) = match IdbStore::open(database).await {
             Ok(store) => match store.all_events().await {
-                Ok(events) => {
-                    for name in ProjectionName::ALL {
-                        let checkpoint = store.checkpoint(name).await.unwrap_or_default();
-                        session
-                            .engine_mut()
-                            .restore_projection(name, checkpoint, &events);
-                    }
-                    (Backend::Idb(store), Storage::Persistent, events)
-                }
+                Ok(events) => (Backend::Idb(store), Storage::Persistent, events),
                 Err(e) => memory(e.to_string()),
             },
             Err(e) => memory(e.to_string()),
         };
+        let runtime = Runtime {
+            backend,
+            session: RefCell::new(None),
+            channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
+        };
+        runtime.restart(&events).await;
+        (runtime, storage, events)
+    }
+
+    /// A fresh session on what the store holds: projections resume from their stored
+    /// checkpoints, the clock from the newest event, and the relay publishes what the
+    /// outbox still holds.
+    async fn restart(&self, events: &[SharedEvent]) {
+        // A new token, so the new session's command ids never meet stored ones (an
+        // imported log may hold this tab's earlier ids).
+        let mut session = Session::new(&tab_token());
+        if let Backend::Idb(store) = &self.backend {
+            for name in ProjectionName::ALL {
+                let checkpoint = store.checkpoint(name).await.unwrap_or_default();
+                session
+                    .engine_mut()
+                    .restore_projection(name, checkpoint, events);
+            }
+        }
         if let Some(last) = events.last() {
             session.resume_at(last.recorded_at);
         }
         session.engine_mut().relay_outbox();
-        let runtime = Runtime {
-            backend,
-            session: RefCell::new(Some(session)),
-            channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
-        };
-        // Publish what the previous session left in the outbox.
-        if let Err(failure) = runtime.run().await {
+        *self.session.borrow_mut() = Some(session);
+        if let Err(failure) = self.run().await {
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
-        (runtime, storage, events)
     }
 
-    /// Sends one command through the engine and the store; answers with its outcome
-    /// and the events stored past `after`.
+    /// Carries out one request; `after` is the newest position the page shows.
     pub async fn handle(&self, request: Request, after: GlobalPosition) -> Msg {
+        match request {
+            Request::Send { order_id, command } => self.send(order_id, command, after).await,
+            Request::Export(format) => Msg::DataAnswered(self.export(format).await),
+            Request::Import { file_name, text } => self.import(&file_name, &text).await,
+            Request::Reset => self.reset().await,
+        }
+    }
+
+    async fn send(&self, order_id: OrderId, command: OrderCommand, after: GlobalPosition) -> Msg {
+        let command_name = command.name();
+        let failed = |reason: String| Outcome {
+            command_id: CommandId::numbered("cmd", 0),
+            order_id: order_id.clone(),
+            command_name,
+            result: Err(Refusal::StoreFailed(reason)),
+        };
         let sent = match self.session.borrow_mut().as_mut() {
-            Some(session) => session.send(request.order_id.clone(), request.command.clone()),
+            Some(session) => session.send(order_id.clone(), command),
             None => {
                 return Msg::Handled {
-                    outcome: failed(&request, "another command is still running".into()),
+                    outcome: failed("the engine is busy; send again".into()),
                     events: Vec::new(),
                 }
             }
@@ -83,23 +123,111 @@ impl Runtime {
         let outcome = match (ran, self.session.borrow().as_ref()) {
             (Err(failure), _) => Outcome {
                 command_id: sent.command_id.clone(),
-                order_id: sent.order_id.clone(),
-                command_name: sent.command_name,
-                result: Err(Refusal::StoreFailed(failure.to_string())),
+                ..failed(failure.to_string())
             },
-            (Ok(()), Some(session)) => session.outcome(&sent).unwrap_or_else(|| {
-                failed(&request, "the engine did not finish the command".into())
-            }),
-            (Ok(()), None) => failed(&request, "the session was lost".into()),
+            (Ok(()), Some(session)) => session
+                .outcome(&sent)
+                .unwrap_or_else(|| failed("the engine did not finish the command".into())),
+            (Ok(()), None) => failed("the session was lost".into()),
         };
         if outcome.result.is_ok() {
-            if let Some(channel) = &self.channel {
-                let _ = channel.post_message(&JsValue::from_str("appended"));
-            }
+            self.announce(APPENDED);
         }
         Msg::Handled {
             outcome,
             events: self.events_after(after).await,
+        }
+    }
+
+    /// Every stored event, or why they cannot be read.
+    async fn all_events(&self) -> Result<Vec<SharedEvent>, StoreError> {
+        match &self.backend {
+            Backend::Idb(store) => store.all_events().await,
+            Backend::Memory(store) => Ok(store.borrow().events().to_vec()),
+        }
+    }
+
+    async fn export(&self, format: ExportFormat) -> DataStatus {
+        let events = match self.all_events().await {
+            Ok(events) => events,
+            Err(e) => return DataStatus::Failed(format!("Nothing was exported: {e}")),
+        };
+        let (text, file) = match format {
+            ExportFormat::Envelopes => (export_json(&events), "cqrs-lab-events.json"),
+            ExportFormat::Cosmos => (export_cosmos(&events), "cqrs-lab-cosmos-documents.json"),
+        };
+        match download::save(file, &text) {
+            Ok(()) => DataStatus::Done(format!(
+                "Exported {} event{} to {file}.",
+                events.len(),
+                if events.len() == 1 { "" } else { "s" }
+            )),
+            Err(reason) => DataStatus::Failed(format!("Nothing was exported: {reason}")),
+        }
+    }
+
+    async fn import(&self, file_name: &str, text: &str) -> Msg {
+        let refused = |reason: String| {
+            Msg::DataAnswered(DataStatus::Failed(format!(
+                "{file_name} was not imported: {reason}. Nothing stored changed."
+            )))
+        };
+        let count = match &self.backend {
+            Backend::Idb(store) => match store.import(text).await {
+                Ok(Ok(count)) => count,
+                Ok(Err(e)) => return refused(e.to_string()),
+                Err(e) => return refused(e.to_string()),
+            },
+            Backend::Memory(store) => match import_json(text) {
+                Ok(events) => {
+                    let count = events.len();
+                    *store.borrow_mut() = MemoryStore::from_events(events);
+                    count
+                }
+                Err(e) => return refused(e.to_string()),
+            },
+        };
+        self.replaced(format!(
+            "Imported {count} event{} from {file_name}; the previous log was replaced.",
+            if count == 1 { "" } else { "s" }
+        ))
+        .await
+    }
+
+    async fn reset(&self) -> Msg {
+        let cleared = match &self.backend {
+            Backend::Idb(store) => store.clear().await,
+            Backend::Memory(store) => {
+                *store.borrow_mut() = MemoryStore::new();
+                Ok(())
+            }
+        };
+        match cleared {
+            Ok(()) => {
+                self.replaced("Every event was deleted; the store is empty.".into())
+                    .await
+            }
+            Err(e) => Msg::DataAnswered(DataStatus::Failed(format!("Nothing was deleted: {e}"))),
+        }
+    }
+
+    /// After this tab replaced the log: restart, tell the other tabs, show it all.
+    async fn replaced(&self, note: String) -> Msg {
+        self.announce(REPLACED);
+        self.reload(note).await
+    }
+
+    /// Reads the whole log again and restarts the engine on it (after a replacement
+    /// here or in another tab).
+    pub async fn reload(&self, note: String) -> Msg {
+        match self.all_events().await {
+            Ok(events) => {
+                self.restart(&events).await;
+                Msg::Replaced { events, note }
+            }
+            Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
+                "The log changed but cannot be read: {e}"
+            ))),
         }
     }
 
@@ -111,7 +239,7 @@ impl Runtime {
             Backend::Memory(store) => store.borrow().read_all(after, u64::MAX).to_vec(),
         };
         // Another tab's events may be later in virtual time: this tab's clock follows,
-        // so the log's times never run backwards. (Skipped while a command runs.)
+        // so the log's times never run backwards. (Skipped while the engine runs.)
         if let (Some(last), Ok(mut session)) = (events.last(), self.session.try_borrow_mut()) {
             if let Some(session) = session.as_mut() {
                 session.resume_at(last.recorded_at);
@@ -120,20 +248,32 @@ impl Runtime {
         events
     }
 
-    /// Listens for other tabs' appends; `on_append` runs for each announcement.
+    fn announce(&self, what: &str) {
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::from_str(what));
+        }
+    }
+
+    /// Listens for other tabs' announcements.
     pub fn listen(
         &self,
-        on_append: impl Fn() + 'static,
+        on_change: impl Fn(Announcement) + 'static,
     ) -> Option<Closure<dyn Fn(web_sys::MessageEvent)>> {
         let channel = self.channel.as_ref()?;
         let closure: Closure<dyn Fn(web_sys::MessageEvent)> =
-            Closure::new(move |_: web_sys::MessageEvent| on_append());
+            Closure::new(move |message: web_sys::MessageEvent| {
+                match message.data().as_string().as_deref() {
+                    Some(REPLACED) => on_change(Announcement::Replaced),
+                    Some(APPENDED) => on_change(Announcement::Appended),
+                    _ => {}
+                }
+            });
         channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
         Some(closure)
     }
 
     /// Runs the session's engine until idle against the backend.
-    async fn run(&self) -> Result<(), super::idb::StoreError> {
+    async fn run(&self) -> Result<(), StoreError> {
         let Some(mut session) = self.session.borrow_mut().take() else {
             return Ok(());
         };
@@ -164,15 +304,6 @@ fn memory(reason: String) -> (Backend, Storage, Vec<SharedEvent>) {
         Storage::MemoryOnly(reason),
         Vec::new(),
     )
-}
-
-fn failed(request: &Request, reason: String) -> Outcome {
-    Outcome {
-        command_id: crate::domain::ids::CommandId::numbered("cmd", 0),
-        order_id: request.order_id.clone(),
-        command_name: request.command.name(),
-        result: Err(Refusal::StoreFailed(reason)),
-    }
 }
 
 /// A short random token telling this tab's command ids from other tabs'.

@@ -487,23 +487,35 @@ impl IdbStore {
             Ok(events) => events,
             Err(e) => return Ok(Err(e)),
         };
+        self.replace_all(&events).await?;
+        Ok(Ok(events.len()))
+    }
+
+    /// Deletes every event and everything derived from them (outbox, processed ids,
+    /// snapshots, checkpoints, read models, the queue, dead letters), atomically.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        self.replace_all(&[]).await
+    }
+
+    /// Replaces everything stored with `events` (already checked), in one transaction.
+    async fn replace_all(&self, events: &[EventEnvelope]) -> Result<(), StoreError> {
         let tx = self.write(&REPLACE_SCOPE)?;
         for name in REPLACE_SCOPE {
             tx.object_store(name)?.clear()?.await?;
         }
         let (store, processed) = (tx.object_store(EVENTS)?, tx.object_store(PROCESSED)?);
         let mut writes = Vec::with_capacity(events.len() + 1);
-        for e in &events {
+        for e in events {
             writes.push(store.add(EventRecord::from_envelope(e)).serde()?);
         }
-        for record in processed_runs(&events) {
+        for record in processed_runs(events) {
             writes.push(processed.add(record).serde()?);
         }
         for write in writes {
             write.await?;
         }
         tx.commit().await?;
-        Ok(Ok(events.len()))
+        Ok(())
     }
 
     /// Carries out one engine effect, as `engine::sim::execute` does in memory.

@@ -1,0 +1,99 @@
+// Export, import and reset of the event log, as a user does them.
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const shots = 'e2e/screenshots';
+
+async function open(page: Page) {
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+}
+
+const types = (page: Page) => page.locator('table.events tbody .event-type').allTextContents();
+const status = (page: Page) => page.locator('.data-status');
+
+async function exported(page: Page, button: string) {
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: button }).click();
+  const file = await download;
+  return { name: file.suggestedFilename(), json: JSON.parse(readFileSync(await file.path(), 'utf8')) };
+}
+
+async function importText(page: Page, name: string, text: string) {
+  await page.getByLabel('Import events').setInputFiles({
+    name, mimeType: 'application/json', buffer: Buffer.from(text),
+  });
+}
+
+test('export, reset with confirmation, and import back', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+
+  const envelopes = await exported(page, 'Export events');
+  expect(envelopes.name).toBe('cqrs-lab-events.json');
+  expect(envelopes.json.format).toBe('cqrs-lab.events');
+  expect(envelopes.json.events.map((e: { eventType: string }) => e.eventType)).toEqual(['OrderCreated', 'ItemAdded']);
+  await expect(status(page)).toContainText('Exported 2 events to cqrs-lab-events.json.');
+
+  const cosmos = await exported(page, 'Export Cosmos DB documents');
+  expect(cosmos.json[0]).toMatchObject({ aggregateId: 'order-1', aggregateType: 'Order', eventType: 'OrderCreated', version: 1 });
+
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByRole('group', { name: 'Confirm the reset' })).toBeVisible();
+  expect(await types(page)).toEqual(['OrderCreated', 'ItemAdded']); // not yet
+  await page.screenshot({ path: `${shots}/reset-confirm.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Delete every event' }).click();
+  await expect(status(page)).toContainText('Every event was deleted');
+  await expect(page.getByText('No events yet. Create an order')).toBeVisible();
+  await page.reload();
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await expect(page.getByText('No events yet. Create an order')).toBeVisible();
+
+  await importText(page, 'back.json', JSON.stringify(envelopes.json));
+  await expect(status(page)).toContainText('Imported 2 events from back.json');
+  expect(await types(page)).toEqual(['OrderCreated', 'ItemAdded']);
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await expect(page.getByRole('status')).toContainText('SubmitOrder on order-1 was accepted');
+  await page.reload();
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  expect(await types(page)).toEqual(['OrderCreated', 'ItemAdded', 'OrderSubmitted']);
+});
+
+test('a bad file is refused whole, naming the record and the field', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+  const { json } = await exported(page, 'Export events');
+
+  json.events[1].data.quantity = 'lots';
+  await importText(page, 'tampered.json', JSON.stringify(json));
+  await expect(status(page)).toContainText('tampered.json was not imported');
+  await expect(status(page)).toContainText('event record 1');
+  await expect(status(page)).toContainText('`data`');
+  await expect(status(page)).toContainText('Nothing stored changed.');
+  await page.screenshot({ path: `${shots}/import-refused.png`, fullPage: true });
+
+  await importText(page, 'not-json.json', '{ this is not JSON');
+  await expect(status(page)).toContainText('not-json.json was not imported: the file is not JSON');
+  await page.reload();
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  expect(await types(page)).toEqual(['OrderCreated', 'ItemAdded']);
+});
+
+test('markup inside an imported file is shown as text and never runs', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+  const { json } = await exported(page, 'Export events');
+  const payload = '<img src=x onerror="window.__pwned=1">';
+  json.events[1].data.productName = payload;
+  await importText(page, 'payload.json', JSON.stringify(json));
+  await expect(status(page)).toContainText('Imported 2 events');
+  await expect(page.locator('.facts, table').getByText(payload).first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.locator('img[src=x]').count()).toBe(0);
+});

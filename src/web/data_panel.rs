@@ -1,0 +1,80 @@
+//! The log as data: export it (envelopes or Cosmos DB documents), import an export in
+//! its place (checked first), or reset it (after a confirmation).
+
+use super::download;
+use crate::app::screen::{DataStatus, ExportFormat, Msg, Screen};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+/// The panel's controls and the answer to the last of them.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    let export = |format| send.reform(move |_: MouseEvent| Msg::ClickedExport(format));
+    let on_file = {
+        let send = send.clone();
+        move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
+            let send = send.clone();
+            spawn_local(async move {
+                let msg = match download::read_chosen(&input).await {
+                    Ok((name, text)) => Msg::ChoseImportFile { name, text },
+                    Err(reason) => Msg::DataAnswered(DataStatus::Failed(format!(
+                        "Nothing was imported: {reason}."
+                    ))),
+                };
+                // Choosing the same file again must work too.
+                input.set_value("");
+                send.emit(msg);
+            });
+        }
+    };
+    let working = matches!(screen.data, DataStatus::Working(_));
+    html! {
+        <>
+            <div class="data-actions">
+                <button type="button" disabled={working} onclick={export(ExportFormat::Envelopes)}>
+                    { "Export events" }
+                </button>
+                <button type="button" disabled={working} onclick={export(ExportFormat::Cosmos)}>
+                    { "Export Cosmos DB documents" }
+                </button>
+                <label class="file-button">
+                    { "Import events" }
+                    <input type="file" accept=".json,application/json" disabled={working} onchange={on_file} />
+                </label>
+                if screen.confirming_reset {
+                    <span class="confirm" role="group" aria-label="Confirm the reset">
+                        <span>{ "Delete every event and everything built from them?" }</span>
+                        <button type="button" class="danger confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::ConfirmedReset)}>
+                            { "Delete every event" }
+                        </button>
+                        <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledReset)}>
+                            { "Keep events" }
+                        </button>
+                    </span>
+                } else {
+                    <button type="button" class="danger" disabled={working} onclick={send.reform(|_: MouseEvent| Msg::ClickedReset)}>
+                        { "Reset" }
+                    </button>
+                }
+            </div>
+            { status(&screen.data) }
+        </>
+    }
+}
+
+fn status(data: &DataStatus) -> Html {
+    let (class, text) = match data {
+        DataStatus::Idle => (
+            "idle",
+            "Exports are JSON files you can import here again. An import replaces the whole log, and only if every record is valid.",
+        ),
+        DataStatus::Working(what) => ("working", *what),
+        DataStatus::Done(what) => ("done", what.as_str()),
+        DataStatus::Failed(why) => ("failed", why.as_str()),
+    };
+    html! {
+        <p class={classes!("data-status", class)} aria-live="polite">{ text }</p>
+    }
+}
