@@ -371,3 +371,29 @@ async fn a_malformed_import_changes_nothing_and_a_good_one_replaces_the_log() {
         .await
         .expect("processed"));
 }
+
+#[wasm_bindgen_test]
+async fn an_open_tab_gives_way_to_a_newer_version() {
+    let name = "t-upgrade";
+    IdbStore::delete(name).await.expect("deleted");
+    let gave_way = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = std::rc::Rc::clone(&gave_way);
+    let old = IdbStore::open_with(name, schema::SCHEMA_VERSION, || {}, move || flag.set(true))
+        .await
+        .expect("the old tab opened");
+    old.append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    // Without giving way, this open would wait for ever.
+    let newer = IdbStore::open_at(name, schema::SCHEMA_VERSION + 1)
+        .await
+        .expect("the newer version opened");
+    assert!(gave_way.get() && old.is_superseded());
+    assert_eq!(
+        old.head().await,
+        Err(cqrs_lab::web::idb::StoreError::Superseded),
+        "the old tab says why it stopped"
+    );
+    assert_eq!(newer.head().await.expect("head"), GlobalPosition(1));
+}

@@ -67,6 +67,10 @@ pub enum Storage {
     Persistent,
     /// Memory only, with the reason (IndexedDB unavailable or failing).
     MemoryOnly(String),
+    /// Waiting: a tab with an older version of the database holds the upgrade up.
+    Blocked,
+    /// Another tab opened a newer version; this tab closed its connection for it.
+    Superseded,
 }
 
 /// Everything the screen shows.

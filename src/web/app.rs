@@ -41,7 +41,11 @@ struct Wiring {
 /// Opens the store, shows what it holds, and listens for other tabs.
 fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: AttrValue) {
     spawn_local(async move {
-        let (runtime, storage, events) = Runtime::start(&database).await;
+        let on_storage = {
+            let model = model.clone();
+            move |storage| model.dispatch(Msg::StorageOpened(storage))
+        };
+        let (runtime, storage, events) = Runtime::start(&database, on_storage).await;
         let runtime = Rc::new(runtime);
         let on_change = {
             let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
@@ -202,6 +206,16 @@ fn storage_note(storage: &Storage) -> Html {
         },
         Storage::Persistent => html! {
             <p class="storage">{ "Events are kept in this browser (IndexedDB): they survive a reload and are shared by every tab of the lab." }</p>
+        },
+        Storage::Blocked => html! {
+            <p class="storage warning" role="alert">
+                { "Waiting: another tab has an older version of the lab's database open. Close or reload that tab to continue." }
+            </p>
+        },
+        Storage::Superseded => html! {
+            <p class="storage warning" role="alert">
+                { "A newer version of CQRS Lab opened the database in another tab, so this tab let go of it. Reload this tab to continue." }
+            </p>
         },
         Storage::MemoryOnly(reason) => html! {
             <p class="storage warning" role="alert">

@@ -3,6 +3,7 @@
 //! of the log, and a BroadcastChannel that tells other tabs of appends and replacements.
 
 use super::download;
+use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
 use crate::app::log_view::{Outcome, Refusal};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Request, Storage};
@@ -50,8 +51,21 @@ pub struct Runtime {
 impl Runtime {
     /// Opens the store and reads what the page shows. Never fails: without IndexedDB
     /// the page runs on memory and says so.
-    pub async fn start(database: &str) -> (Runtime, Storage, Vec<SharedEvent>) {
-        let (backend, storage, events) = match IdbStore::open(database).await {
+    /// `on_storage` hears of the upgrade being blocked by an older tab, and later of
+    /// this tab giving way to a newer one.
+    pub async fn start(
+        database: &str,
+        on_storage: impl Fn(Storage) + Clone + 'static,
+    ) -> (Runtime, Storage, Vec<SharedEvent>) {
+        let blocked = on_storage.clone();
+        let opened = IdbStore::open_with(
+            database,
+            SCHEMA_VERSION,
+            move || blocked(Storage::Blocked),
+            move || on_storage(Storage::Superseded),
+        )
+        .await;
+        let (backend, storage, events) = match opened {
             Ok(store) => match store.all_events().await {
                 Ok(events) => (Backend::Idb(store), Storage::Persistent, events),
                 Err(e) => memory(e.to_string()),

@@ -30,9 +30,10 @@ pub enum StoreError {
     /// The browser offers no IndexedDB here (private mode, or disabled).
     #[error("IndexedDB is unavailable here ({0}); the lab keeps its events in memory only")]
     Unavailable(String),
-    /// An older tab holds the database open and blocks the upgrade.
-    #[error("another tab of CQRS Lab keeps an older version of the database open: close it, then reload")]
-    Blocked,
+    /// A newer version of the lab opened the database in another tab; this tab let go
+    /// of it so that one could upgrade.
+    #[error("a newer version of CQRS Lab opened the database in another tab, so this tab closed its connection: reload this tab to continue")]
+    Superseded,
     /// The browser refused to store more.
     #[error("the browser's storage quota is exhausted: nothing was stored (export, then reset to make room)")]
     QuotaExceeded,
@@ -66,6 +67,8 @@ impl From<OpenDbError> for StoreError {
 pub struct IdbStore {
     db: Database,
     name: String,
+    /// Set when another tab asked to upgrade and this connection closed for it.
+    superseded: Rc<Cell<bool>>,
 }
 
 /// Every store an append writes, in one transaction.
@@ -80,12 +83,22 @@ impl IdbStore {
     /// Opens at an explicit schema version: the current one, or an older one to test
     /// a migration from it.
     pub async fn open_at(name: &str, version: u32) -> Result<Self, StoreError> {
-        let blocked = Rc::new(Cell::new(false));
-        let on_blocked = Rc::clone(&blocked);
-        let opened = Database::open(name)
+        Self::open_with(name, version, || {}, || {}).await
+    }
+
+    /// Opens at `version`. `on_blocked` runs if an older connection in another tab
+    /// holds the upgrade up (the open then waits for it to close); `on_superseded` runs
+    /// if, later, a newer version asks this connection to close, which it does.
+    pub async fn open_with(
+        name: &str,
+        version: u32,
+        on_blocked: impl Fn() + 'static,
+        on_superseded: impl FnOnce() + 'static,
+    ) -> Result<Self, StoreError> {
+        let db = Database::open(name)
             .with_version(version)
             .with_on_blocked(move |_| {
-                on_blocked.set(true);
+                on_blocked();
                 Ok(())
             })
             .with_on_upgrade_needed(move |event, db| {
@@ -94,18 +107,30 @@ impl IdbStore {
                 let new = event.new_version().map_or(version, |v| v as u32);
                 schema::migrate(&db, old, new)
             })
-            .await;
-        let db = match opened {
-            Ok(db) => db,
-            Err(_) if blocked.get() => return Err(StoreError::Blocked),
-            Err(e) => return Err(e.into()),
-        };
+            .await?;
+        let superseded = Rc::new(Cell::new(false));
+        if let Ok(mut changes) = db.version_changes() {
+            let (db, flag) = (db.clone(), Rc::clone(&superseded));
+            wasm_bindgen_futures::spawn_local(async move {
+                if changes.recv().await.is_some() {
+                    flag.set(true);
+                    db.close();
+                    on_superseded();
+                }
+            });
+        }
         let store = IdbStore {
             db,
             name: name.to_owned(),
+            superseded,
         };
         store.write_meta(version).await?;
         Ok(store)
+    }
+
+    /// True once this connection closed for a newer version in another tab.
+    pub fn is_superseded(&self) -> bool {
+        self.superseded.get()
     }
 
     /// Deletes the database `name` with everything in it.
@@ -146,6 +171,9 @@ impl IdbStore {
 
     /// A strict-durability readwrite transaction: committed means on disk.
     fn write<'a>(&'a self, scope: &[&str]) -> Result<Transaction<'a>, StoreError> {
+        if self.is_superseded() {
+            return Err(StoreError::Superseded);
+        }
         Ok(self
             .db
             .transaction(scope)
@@ -155,6 +183,9 @@ impl IdbStore {
     }
 
     fn read<'a>(&'a self, scope: &[&str]) -> Result<Transaction<'a>, StoreError> {
+        if self.is_superseded() {
+            return Err(StoreError::Superseded);
+        }
         Ok(self.db.transaction(scope).build()?)
     }
 
