@@ -211,3 +211,76 @@ async fn what_was_stored_is_there_after_a_reload() {
         "versions stay contiguous"
     );
 }
+
+#[wasm_bindgen_test]
+async fn startup_publishes_what_the_outbox_kept_and_names_unreadable_records() {
+    use cqrs_lab::domain::ids::{
+        CommandId, CorrelationId, CustomerId, EventId, GlobalPosition, OrderId, SchemaVersion,
+        StreamVersion, VirtualMillis,
+    };
+    use cqrs_lab::domain::order::OrderEvent;
+    use cqrs_lab::store::{AppendRequest, NewEvent};
+    use cqrs_lab::web::idb::IdbStore;
+    let name = "browser-test-6";
+    IdbStore::delete(name).await.expect("deleted");
+    let store = IdbStore::open(name).await.expect("opened");
+    // A previous session appended (with its outbox row) and closed before publishing.
+    let command_id = CommandId::parse("cmd-old-1").expect("valid");
+    store
+        .append(AppendRequest {
+            stream_id: OrderId::parse("order-1").expect("valid"),
+            expected_version: StreamVersion(0),
+            events: vec![NewEvent {
+                event_id: EventId::of_command(&command_id, 1),
+                schema_version: SchemaVersion(1),
+                recorded_at: VirtualMillis(5),
+                correlation_id: CorrelationId::parse("corr-old-1").expect("valid"),
+                causation_id: command_id.clone(),
+                event: OrderEvent::OrderCreated {
+                    customer_id: CustomerId::parse("cust-1").expect("valid"),
+                    currency: None,
+                },
+            }],
+            command_id,
+            with_outbox: true,
+        })
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    // ...and a damaged record sits beside it.
+    store
+        .quarantine(&[cqrs_lab::web::idb::records::CorruptRecord {
+            store: "events",
+            key: "2".into(),
+            reason: "envelope: EOF while parsing".into(),
+        }])
+        .await
+        .expect("quarantined");
+    store.close();
+
+    let app = reopen(name).await;
+    let notes = app.texts(".storage.recovery").concat();
+    assert!(
+        notes.contains("1 event had not reached every projection")
+            && notes.contains("published it again"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("events 2: envelope: EOF while parsing"),
+        "{notes}"
+    );
+    assert_eq!(app.texts("table.events .event-type"), ["OrderCreated"]);
+    let store = IdbStore::open(name).await.expect("reopened");
+    assert_eq!(
+        store.outbox_len().await.expect("outbox"),
+        0,
+        "published and acknowledged"
+    );
+    assert_eq!(
+        store
+            .checkpoint(cqrs_lab::store::ProjectionName::OrderSummary)
+            .await
+            .expect("checkpoint"),
+        GlobalPosition(1)
+    );
+}

@@ -73,6 +73,44 @@ pub enum Storage {
     Superseded,
 }
 
+/// What the page found when it started on the store a previous session left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Events committed but not yet delivered to every projection: their bus messages
+    /// were lost with the page; the outbox relay published them again.
+    pub republished: u64,
+    /// Unreadable records set aside in the dead letters, each with its reason.
+    pub quarantined: Vec<String>,
+}
+
+impl Recovery {
+    /// Sentences for the user, or none when there was nothing to recover.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.republished > 0 {
+            lines.push(format!(
+                "Recovered from the last session: {} event{} had not reached every projection when the page closed (their bus messages were lost); the outbox relay published {} again.",
+                self.republished,
+                if self.republished == 1 { "" } else { "s" },
+                if self.republished == 1 { "it" } else { "them" },
+            ));
+        }
+        if !self.quarantined.is_empty() {
+            lines.push(format!(
+                "{} unreadable record{} set aside in the dead letters (the rest loaded): {}",
+                self.quarantined.len(),
+                if self.quarantined.len() == 1 {
+                    " was"
+                } else {
+                    "s were"
+                },
+                self.quarantined.join("; ")
+            ));
+        }
+        lines
+    }
+}
+
 /// Everything the screen shows.
 #[derive(Debug, Default)]
 pub struct Screen {
@@ -80,6 +118,8 @@ pub struct Screen {
     pub log: LogView,
     /// Where events are kept.
     pub storage: Storage,
+    /// What starting on the stored log recovered.
+    pub recovery: Recovery,
     /// Commands waiting to be sent, oldest first.
     requests: VecDeque<Request>,
     /// The command form's text.
@@ -121,6 +161,8 @@ pub enum Msg {
     ClickedEvent(GlobalPosition),
     /// The store was opened (or not): where events are kept now.
     StorageOpened(Storage),
+    /// Starting on the stored log recovered this.
+    Recovered(Recovery),
     /// Events appeared in the store (read at startup, or appended by any tab).
     EventsRead(Vec<SharedEvent>),
     /// Clicked an export button.
@@ -178,6 +220,7 @@ impl Screen {
                 };
             }
             Msg::StorageOpened(storage) => self.storage = storage,
+            Msg::Recovered(recovery) => self.recovery = recovery,
             Msg::ClickedExport(format) => {
                 self.requests.push_back(Request::Export(format));
                 self.data = DataStatus::Working("Exporting the event log…");

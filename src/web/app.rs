@@ -45,7 +45,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             let model = model.clone();
             move |storage| model.dispatch(Msg::StorageOpened(storage))
         };
-        let (runtime, storage, events) = Runtime::start(&database, on_storage).await;
+        let (runtime, storage, events, recovery) = Runtime::start(&database, on_storage).await;
         let runtime = Rc::new(runtime);
         let on_change = {
             let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
@@ -78,6 +78,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             wiring.runtime = Some(runtime);
         }
         model.dispatch(Msg::EventsRead(events));
+        model.dispatch(Msg::Recovered(recovery));
         model.dispatch(Msg::StorageOpened(storage));
     });
 }
@@ -158,6 +159,9 @@ pub fn App(props: &AppProps) -> Html {
                     { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
                 </p>
                 { storage_note(&screen.storage) }
+                { for screen.recovery.describe().into_iter().map(|line| html! {
+                    <p class="storage recovery">{ line }</p>
+                }) }
             </header>
             <main class="workbench">
                 <section class="panel commands" aria-labelledby="commands-heading">

@@ -6,7 +6,7 @@ use super::download;
 use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
 use crate::app::log_view::{Outcome, Refusal};
-use crate::app::screen::{DataStatus, ExportFormat, Msg, Request, Storage};
+use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::session::{run_in_memory, Session};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
@@ -56,7 +56,7 @@ impl Runtime {
     pub async fn start(
         database: &str,
         on_storage: impl Fn(Storage) + Clone + 'static,
-    ) -> (Runtime, Storage, Vec<SharedEvent>) {
+    ) -> (Runtime, Storage, Vec<SharedEvent>, Recovery) {
         let blocked = on_storage.clone();
         let opened = IdbStore::open_with(
             database,
@@ -65,9 +65,20 @@ impl Runtime {
             move || on_storage(Storage::Superseded),
         )
         .await;
+        let mut recovery = Recovery::default();
         let (backend, storage, events) = match opened {
             Ok(store) => match store.all_events().await {
-                Ok(events) => (Backend::Idb(store), Storage::Persistent, events),
+                Ok(events) => {
+                    recovery.republished = store.outbox_len().await.unwrap_or(0);
+                    recovery.quarantined = store
+                        .quarantined()
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|q| format!("{} {}: {}", q.store, q.key, q.reason))
+                        .collect();
+                    (Backend::Idb(store), Storage::Persistent, events)
+                }
                 Err(e) => memory(e.to_string()),
             },
             Err(e) => memory(e.to_string()),
@@ -78,7 +89,7 @@ impl Runtime {
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
         };
         runtime.restart(&events).await;
-        (runtime, storage, events)
+        (runtime, storage, events, recovery)
     }
 
     /// A fresh session on what the store holds: projections resume from their stored

@@ -400,6 +400,13 @@ impl IdbStore {
         Ok(out)
     }
 
+    /// How many outbox rows wait to be published.
+    pub async fn outbox_len(&self) -> Result<u64, StoreError> {
+        let tx = self.read(&[OUTBOX])?;
+        let count = tx.object_store(OUTBOX)?.count().primitive()?.await?;
+        Ok(u64::from(count))
+    }
+
     /// Marks outbox rows published (deletes them), in one transaction.
     pub async fn mark_published(&self, positions: &[GlobalPosition]) -> Result<(), StoreError> {
         let tx = self.write(&[OUTBOX])?;
