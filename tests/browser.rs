@@ -284,3 +284,65 @@ async fn startup_publishes_what_the_outbox_kept_and_names_unreadable_records() {
         GlobalPosition(1)
     );
 }
+
+#[wasm_bindgen_test]
+async fn commands_the_durable_queue_kept_are_sent_again_once() {
+    use cqrs_lab::app::session::CommandIds;
+    use cqrs_lab::domain::ids::{CustomerId, OrderId};
+    use cqrs_lab::domain::order::OrderCommand;
+    use cqrs_lab::web::idb::IdbStore;
+    let name = "browser-test-7";
+    IdbStore::delete(name).await.expect("deleted");
+    let store = IdbStore::open(name).await.expect("opened");
+    // The previous page accepted two commands into its durable queue, and closed
+    // after appending the first but before taking it off the queue.
+    let mut ids = CommandIds::new("old");
+    let order = OrderId::parse("order-1").expect("valid");
+    let create = ids.next(
+        order.clone(),
+        OrderCommand::CreateOrder {
+            customer_id: CustomerId::parse("cust-1").expect("valid"),
+            currency: None,
+        },
+    );
+    let submit = ids.next(order, OrderCommand::SubmitOrder);
+    store
+        .enqueue(&[(1, create.clone()), (2, submit)])
+        .await
+        .expect("queued");
+    let mut session = cqrs_lab::app::session::Session::new("old");
+    session.send_queued(create);
+    cqrs_lab::web::idb::driver::run_to_idle(session.engine_mut(), &store, 10_000)
+        .await
+        .expect("the first command was appended");
+    store.close();
+
+    let app = reopen(name).await;
+    let notes = app.texts(".storage.recovery").concat();
+    assert!(notes.contains("2 commands were still queued"), "{notes}");
+    for _ in 0..500 {
+        if app.texts(".journal li").len() == 2 {
+            break;
+        }
+        settle().await;
+    }
+    assert_eq!(
+        app.texts("table.events .event-type"),
+        ["OrderCreated"],
+        "the create was not applied twice"
+    );
+    let journal = app.texts(".journal li").concat();
+    assert!(
+        journal.contains("cmd-old-1") && journal.contains("already processed"),
+        "{journal}"
+    );
+    assert!(
+        journal.contains("cmd-old-2") && journal.contains("an empty order cannot be submitted"),
+        "{journal}"
+    );
+    let store = IdbStore::open(name).await.expect("reopened");
+    assert!(
+        store.queued().await.expect("queue").0.is_empty(),
+        "the queue drained"
+    );
+}

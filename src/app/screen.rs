@@ -81,6 +81,8 @@ pub struct Recovery {
     pub republished: u64,
     /// Unreadable records set aside in the dead letters, each with its reason.
     pub quarantined: Vec<String>,
+    /// Commands the durable queue kept when the page closed: sent again, same ids.
+    pub requeued: u64,
 }
 
 impl Recovery {
@@ -93,6 +95,15 @@ impl Recovery {
                 self.republished,
                 if self.republished == 1 { "" } else { "s" },
                 if self.republished == 1 { "it" } else { "them" },
+            ));
+        }
+        if self.requeued > 0 {
+            lines.push(format!(
+                "{} command{} still queued when the page closed; the durable queue kept {} and {} sent again with the same command ids, so none can be applied twice.",
+                self.requeued,
+                if self.requeued == 1 { " was" } else { "s were" },
+                if self.requeued == 1 { "it" } else { "them" },
+                if self.requeued == 1 { "it is" } else { "they are" },
             ));
         }
         if !self.quarantined.is_empty() {
@@ -282,9 +293,23 @@ impl Screen {
         self.log.event(self.selected_event?).map(|e| &**e)
     }
 
-    /// The oldest command waiting to be sent, handed to the runtime.
+    /// The oldest request waiting, handed to the runtime.
     pub fn take_request(&mut self) -> Option<Request> {
         self.requests.pop_front()
+    }
+
+    /// Every command waiting to be sent, oldest first (the runtime queues them at
+    /// once); other requests stay.
+    pub fn take_sends(&mut self) -> Vec<(OrderId, OrderCommand)> {
+        let mut sends = Vec::new();
+        self.requests.retain(|r| match r {
+            Request::Send { order_id, command } => {
+                sends.push((order_id.clone(), command.clone()));
+                false
+            }
+            _ => true,
+        });
+        sends
     }
 
     /// The form error for a field, if the last click failed on it.

@@ -13,6 +13,7 @@ use crate::engine::sim::execute;
 use crate::engine::trace::HopKind;
 use crate::engine::{Engine, Step};
 use crate::store::MemoryStore;
+use serde::{Deserialize, Serialize};
 
 /// A command the user sent, awaiting its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +26,66 @@ pub struct Sent {
     pub command_name: &'static str,
 }
 
+/// A command with its ids, as a durable command queue keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedCommand {
+    /// Its id (the idempotency key).
+    pub command_id: CommandId,
+    /// Its correlation id.
+    pub correlation_id: CorrelationId,
+    /// The order.
+    pub order_id: OrderId,
+    /// The command.
+    pub command: OrderCommand,
+}
+
+/// Numbers commands: `cmd-<tab>-<n>` and `corr-<tab>-<n>`.
+#[derive(Debug, Clone)]
+pub struct CommandIds {
+    tag: String,
+    sent: u64,
+}
+
+impl CommandIds {
+    /// Ids for tab `tab` (letters, digits, `-`, `_`, `.`; anything else is dropped;
+    /// empty gives `cmd-<n>`).
+    pub fn new(tab: &str) -> Self {
+        let tab: String = tab
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .take(40)
+            .collect();
+        CommandIds {
+            tag: if tab.is_empty() {
+                tab
+            } else {
+                format!("{tab}-")
+            },
+            sent: 0,
+        }
+    }
+
+    /// The next command, with its ids.
+    pub fn next(&mut self, order_id: OrderId, command: OrderCommand) -> QueuedCommand {
+        self.sent += 1;
+        let text = format!("{}{}", self.tag, self.sent);
+        QueuedCommand {
+            command_id: CommandId::parse(&format!("cmd-{text}"))
+                .unwrap_or_else(|_| CommandId::numbered("cmd", self.sent)),
+            correlation_id: CorrelationId::parse(&format!("corr-{text}"))
+                .unwrap_or_else(|_| CorrelationId::numbered("corr", self.sent)),
+            order_id,
+            command,
+        }
+    }
+}
+
 /// The page's engine and the numbering of its commands.
 #[derive(Debug)]
 pub struct Session {
     engine: Engine,
-    tag: String,
-    sent: u64,
+    ids: CommandIds,
 }
 
 /// The engine as the page runs it: a conflict is shown, not retried behind the user's
@@ -44,22 +99,11 @@ pub fn page_config() -> EngineConfig {
 
 impl Session {
     /// A session whose command ids are `cmd-<tab>-<n>` and correlation ids
-    /// `corr-<tab>-<n>` (`cmd-<n>` when `tab` is empty). `tab` tells tabs apart: letters,
-    /// digits, `-`, `_`, `.` (anything else is dropped).
+    /// `corr-<tab>-<n>` (see `CommandIds`).
     pub fn new(tab: &str) -> Self {
-        let tab: String = tab
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .take(40)
-            .collect();
         Session {
             engine: Engine::new(page_config(), Vec::new()),
-            tag: if tab.is_empty() {
-                tab
-            } else {
-                format!("{tab}-")
-            },
-            sent: 0,
+            ids: CommandIds::new(tab),
         }
     }
 
@@ -71,14 +115,28 @@ impl Session {
         }
     }
 
-    /// Sends a command now; run the engine, then ask for its `outcome`.
+    /// Sends a command now with the session's next ids; run the engine, then ask for
+    /// its `outcome`.
     pub fn send(&mut self, order_id: OrderId, command: OrderCommand) -> Sent {
-        self.sent += 1;
-        let text = format!("{}{}", self.tag, self.sent);
-        let command_id = CommandId::parse(&format!("cmd-{text}"))
-            .unwrap_or_else(|_| CommandId::numbered("cmd", self.sent));
-        let correlation_id = CorrelationId::parse(&format!("corr-{text}"))
-            .unwrap_or_else(|_| CorrelationId::numbered("corr", self.sent));
+        let queued = self.prepare(order_id, command);
+        self.send_queued(queued)
+    }
+
+    /// Gives a command the session's next ids without sending it (a durable queue
+    /// keeps it first, so a retry after a reload reuses the same ids).
+    pub fn prepare(&mut self, order_id: OrderId, command: OrderCommand) -> QueuedCommand {
+        self.ids.next(order_id, command)
+    }
+
+    /// Sends a prepared command now (again, after a reload: the store's processed ids
+    /// make a second append of the same command impossible).
+    pub fn send_queued(&mut self, queued: QueuedCommand) -> Sent {
+        let QueuedCommand {
+            command_id,
+            correlation_id,
+            order_id,
+            command,
+        } = queued;
         let sent = Sent {
             command_id: command_id.clone(),
             order_id: order_id.clone(),

@@ -83,33 +83,41 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
     });
 }
 
-/// Hands the oldest queued command to the runtime, one at a time; its answer
-/// re-renders, which pumps the next.
+/// Hands clicked commands to the runtime's durable queue at once, then runs the next
+/// piece of work (a queued command first, else an export, import or reset), one at a
+/// time; its answer re-renders, which pumps the next.
 fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
-    let runtime = {
-        let mut w = wiring.borrow_mut();
-        match (&w.runtime, w.busy) {
-            (Some(runtime), false) => {
-                let runtime = Rc::clone(runtime);
-                w.busy = true;
-                runtime
-            }
-            _ => return,
-        }
-    };
-    let (request, head) = {
-        let mut screen = model.screen.borrow_mut();
-        (screen.take_request(), screen.log.head())
-    };
-    let Some(request) = request else {
-        wiring.borrow_mut().busy = false;
+    let Some(runtime) = wiring.borrow().runtime.clone() else {
         return;
     };
+    for (order_id, command) in model.screen.borrow_mut().take_sends() {
+        runtime.accept(order_id, command);
+    }
+    if wiring.borrow().busy {
+        return;
+    }
+    let (other, head) = {
+        let mut screen = model.screen.borrow_mut();
+        let other = if runtime.has_queued() {
+            None
+        } else {
+            screen.take_request()
+        };
+        (other, screen.log.head())
+    };
+    if other.is_none() && !runtime.has_queued() {
+        return;
+    }
+    wiring.borrow_mut().busy = true;
     let (model, wiring) = (model.clone(), Rc::clone(wiring));
     spawn_local(async move {
-        let msg = runtime.handle(request, head).await;
+        let msg = match other {
+            Some(request) => Some(runtime.handle(request, head).await),
+            None => runtime.handle_next(head).await,
+        };
         wiring.borrow_mut().busy = false;
-        model.dispatch(msg);
+        // Always re-render: the answer, or (nothing to say) a no-op that pumps again.
+        model.dispatch(msg.unwrap_or(Msg::EventsRead(Vec::new())));
     });
 }
 

@@ -7,13 +7,14 @@ use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
 use crate::app::log_view::{Outcome, Refusal};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
-use crate::app::session::{run_in_memory, Session};
+use crate::app::session::{run_in_memory, CommandIds, QueuedCommand, Session};
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
+use crate::domain::ids::{GlobalPosition, OrderId};
 use crate::domain::order::OrderCommand;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,9 +41,21 @@ pub enum Announcement {
     Replaced,
 }
 
+/// A command in the durable queue: its key, whether it is stored yet, the command.
+struct Queued {
+    seq: u64,
+    stored: bool,
+    command: QueuedCommand,
+}
+
 /// The store, the session, and the channel to other tabs.
 pub struct Runtime {
     backend: Backend,
+    /// Numbers this tab's commands.
+    ids: RefCell<CommandIds>,
+    /// Commands accepted and not yet handled, oldest first (kept in IndexedDB too).
+    queue: RefCell<VecDeque<Queued>>,
+    next_seq: Cell<u64>,
     /// Taken while the engine runs (requests run one at a time).
     session: RefCell<Option<Session>>,
     channel: Option<web_sys::BroadcastChannel>,
@@ -66,9 +79,19 @@ impl Runtime {
         )
         .await;
         let mut recovery = Recovery::default();
+        let mut queue = VecDeque::new();
         let (backend, storage, events) = match opened {
             Ok(store) => match store.all_events().await {
                 Ok(events) => {
+                    if let Ok((queued, corrupt)) = store.queued().await {
+                        let _ = store.quarantine(&corrupt).await;
+                        recovery.requeued = queued.len() as u64;
+                        queue.extend(queued.into_iter().map(|(seq, command)| Queued {
+                            seq,
+                            stored: true,
+                            command,
+                        }));
+                    }
                     recovery.republished = store.outbox_len().await.unwrap_or(0);
                     recovery.quarantined = store
                         .quarantined()
@@ -83,8 +106,12 @@ impl Runtime {
             },
             Err(e) => memory(e.to_string()),
         };
+        let next_seq = queue.back().map_or(1, |q: &Queued| q.seq + 1);
         let runtime = Runtime {
             backend,
+            ids: RefCell::new(CommandIds::new(&tab_token())),
+            queue: RefCell::new(queue),
+            next_seq: Cell::new(next_seq),
             session: RefCell::new(None),
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
         };
@@ -117,26 +144,99 @@ impl Runtime {
         }
     }
 
-    /// Carries out one request; `after` is the newest position the page shows.
+    /// Takes a command into the queue, with its ids; `store_queue` makes it durable.
+    pub fn accept(&self, order_id: OrderId, command: OrderCommand) {
+        let command = self.ids.borrow_mut().next(order_id, command);
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
+        self.queue.borrow_mut().push_back(Queued {
+            seq,
+            stored: false,
+            command,
+        });
+    }
+
+    /// True while accepted commands wait.
+    pub fn has_queued(&self) -> bool {
+        !self.queue.borrow().is_empty()
+    }
+
+    /// Writes the accepted commands not yet stored to the durable queue.
+    async fn store_queue(&self) -> Result<(), StoreError> {
+        let Backend::Idb(store) = &self.backend else {
+            return Ok(()); // in memory, the queue dies with the page anyway
+        };
+        let fresh: Vec<(u64, QueuedCommand)> = self
+            .queue
+            .borrow()
+            .iter()
+            .filter(|q| !q.stored)
+            .map(|q| (q.seq, q.command.clone()))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        store.enqueue(&fresh).await?;
+        for q in self.queue.borrow_mut().iter_mut() {
+            q.stored |= fresh.iter().any(|(seq, _)| *seq == q.seq);
+        }
+        Ok(())
+    }
+
+    /// Handles the oldest queued command; `after` is the newest position the page
+    /// shows. `None` when the queue is empty.
+    pub async fn handle_next(&self, after: GlobalPosition) -> Option<Msg> {
+        let stored = self.store_queue().await;
+        let queued = self.queue.borrow_mut().pop_front()?;
+        let msg = match stored {
+            Ok(()) => self.send(queued.command, after).await,
+            Err(e) => Msg::Handled {
+                outcome: Outcome {
+                    command_id: queued.command.command_id.clone(),
+                    order_id: queued.command.order_id.clone(),
+                    command_name: queued.command.command.name(),
+                    result: Err(Refusal::StoreFailed(format!(
+                        "the command could not be queued: {e}"
+                    ))),
+                },
+                events: Vec::new(),
+            },
+        };
+        if let Backend::Idb(store) = &self.backend {
+            if queued.stored {
+                let _ = store.dequeue(queued.seq).await;
+            }
+        }
+        Some(msg)
+    }
+
+    /// Carries out a request other than a command; `after` is the newest position the
+    /// page shows.
     pub async fn handle(&self, request: Request, after: GlobalPosition) -> Msg {
         match request {
-            Request::Send { order_id, command } => self.send(order_id, command, after).await,
+            Request::Send { order_id, command } => {
+                self.accept(order_id, command);
+                match self.handle_next(after).await {
+                    Some(msg) => msg,
+                    None => Msg::EventsRead(Vec::new()),
+                }
+            }
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => self.reset().await,
         }
     }
 
-    async fn send(&self, order_id: OrderId, command: OrderCommand, after: GlobalPosition) -> Msg {
-        let command_name = command.name();
+    async fn send(&self, queued: QueuedCommand, after: GlobalPosition) -> Msg {
+        let (order_id, command_name) = (queued.order_id.clone(), queued.command.name());
         let failed = |reason: String| Outcome {
-            command_id: CommandId::numbered("cmd", 0),
+            command_id: queued.command_id.clone(),
             order_id: order_id.clone(),
             command_name,
             result: Err(Refusal::StoreFailed(reason)),
         };
         let sent = match self.session.borrow_mut().as_mut() {
-            Some(session) => session.send(order_id.clone(), command),
+            Some(session) => session.send_queued(queued.clone()),
             None => {
                 return Msg::Handled {
                     outcome: failed("the engine is busy; send again".into()),
@@ -146,10 +246,7 @@ impl Runtime {
         };
         let ran = self.run().await;
         let outcome = match (ran, self.session.borrow().as_ref()) {
-            (Err(failure), _) => Outcome {
-                command_id: sent.command_id.clone(),
-                ..failed(failure.to_string())
-            },
+            (Err(failure), _) => failed(failure.to_string()),
             (Ok(()), Some(session)) => session
                 .outcome(&sent)
                 .unwrap_or_else(|| failed("the engine did not finish the command".into())),

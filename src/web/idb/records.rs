@@ -184,3 +184,14 @@ pub fn processed_record(command_id: &CommandId, stored: &[SharedEvent]) -> Proce
         count: u32::try_from(stored.len()).unwrap_or(u32::MAX),
     }
 }
+
+/// A row of the `commandQueue` store: a command accepted from the user and not yet
+/// handled. Rows outlive a reload; the command is sent again with the same ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRecord {
+    /// The key: arrival order.
+    pub seq: u64,
+    /// The command and its ids, as JSON.
+    pub command: String,
+}

@@ -2,12 +2,13 @@
 
 use super::records::{
     processed_record, CheckpointRecord, CorruptRecord, EventRecord, MetaRecord, OutboxRecord,
-    ProcessedRecord, QuarantinedRecord, SnapshotRecord,
+    ProcessedRecord, QuarantinedRecord, QueueRecord, SnapshotRecord,
 };
 use super::schema::{
-    self, BY_STREAM, CHECKPOINTS, DEAD_LETTERS, EVENTS, META, OUTBOX, PROCESSED, SCHEMA_VERSION,
-    SNAPSHOTS,
+    self, BY_STREAM, CHECKPOINTS, COMMAND_QUEUE, DEAD_LETTERS, EVENTS, META, OUTBOX, PROCESSED,
+    SCHEMA_VERSION, SNAPSHOTS,
 };
+use crate::app::session::QueuedCommand;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::engine::effects::{Effect, EffectResult};
@@ -398,6 +399,57 @@ impl IdbStore {
             }
         }
         Ok(out)
+    }
+
+    /// Keeps commands in the durable queue until they are handled, in one transaction.
+    pub async fn enqueue(&self, commands: &[(u64, QueuedCommand)]) -> Result<(), StoreError> {
+        let tx = self.write(&[COMMAND_QUEUE])?;
+        let queue = tx.object_store(COMMAND_QUEUE)?;
+        for (seq, command) in commands {
+            queue
+                .put(QueueRecord {
+                    seq: *seq,
+                    command: serde_json::to_string(command).unwrap_or_default(),
+                })
+                .serde()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a handled command from the durable queue.
+    pub async fn dequeue(&self, seq: u64) -> Result<(), StoreError> {
+        let tx = self.write(&[COMMAND_QUEUE])?;
+        tx.object_store(COMMAND_QUEUE)?.delete(seq).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The durable queue, oldest first, with its keys; unreadable rows are reported.
+    pub async fn queued(
+        &self,
+    ) -> Result<(Vec<(u64, QueuedCommand)>, Vec<CorruptRecord>), StoreError> {
+        let tx = self.read(&[COMMAND_QUEUE])?;
+        let rows: Vec<QueueRecord> = tx
+            .object_store(COMMAND_QUEUE)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        let mut queued = Vec::with_capacity(rows.len());
+        let mut corrupt = Vec::new();
+        for row in rows {
+            match serde_json::from_str(&row.command) {
+                Ok(command) => queued.push((row.seq, command)),
+                Err(e) => corrupt.push(CorruptRecord {
+                    store: COMMAND_QUEUE,
+                    key: row.seq.to_string(),
+                    reason: format!("command: {e}"),
+                }),
+            }
+        }
+        Ok((queued, corrupt))
     }
 
     /// How many outbox rows wait to be published.
