@@ -47,6 +47,19 @@ impl EventRecord {
         }
     }
 
+    /// The record from a raw stored value; missing or mistyped fields read as empty,
+    /// which `to_event` then reports.
+    pub fn from_js(value: &wasm_bindgen::JsValue) -> Self {
+        let field = |name: &str| js_sys::Reflect::get(value, &name.into()).unwrap_or_default();
+        let number = |name: &str| field(name).as_f64().map_or(0, |n| n as u64);
+        EventRecord {
+            global_position: number("globalPosition"),
+            stream_id: field("streamId").as_string().unwrap_or_default(),
+            stream_version: number("streamVersion"),
+            envelope: field("envelope").as_string().unwrap_or_default(),
+        }
+    }
+
     /// The event, checked: its JSON must parse and agree with the record's keys.
     pub fn to_event(&self) -> Result<SharedEvent, CorruptRecord> {
         let corrupt = |reason: String| CorruptRecord {

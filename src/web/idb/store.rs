@@ -23,6 +23,7 @@ use indexed_db_futures::transaction::{
 use indexed_db_futures::KeyRange;
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 
 /// Why the store could not do what was asked (the contract's own refusals, such as a
 /// conflict, are `AppendError`s instead).
@@ -206,14 +207,30 @@ impl IdbStore {
             tx.object_store(OUTBOX)?,
             tx.object_store(PROCESSED)?,
         );
-        let seen: Option<ProcessedRecord> =
-            processed.get(request.command_id.as_str()).serde()?.await?;
+        // The three reads go out together (requests leave when built), then are awaited:
+        // one round trip instead of three.
+        let index = events.index(BY_STREAM)?;
+        let seen = processed.get(request.command_id.as_str()).serde()?;
+        let count = index
+            .count()
+            .with_query(stream_range(&request.stream_id, StreamVersion(0)))
+            .serde()?;
+        let head = events
+            .open_key_cursor()
+            .with_direction(indexed_db_futures::cursor::CursorDirection::Prev)
+            .serde()?;
+        let seen: Option<ProcessedRecord> = seen.await?;
+        // Versions are contiguous from 1, so the count of a stream's rows is its version.
+        let actual = StreamVersion(u64::from(count.await?));
+        let head = match head.await? {
+            Some(cursor) => cursor.primary_key_ser::<u64>()?.unwrap_or(0),
+            None => 0,
+        };
         if seen.is_some() {
             return Ok(Err(AppendError::AlreadyProcessed {
                 command_id: request.command_id,
             }));
         }
-        let actual = stream_version_in(&events, &request.stream_id).await?;
         if actual != request.expected_version {
             return Ok(Err(AppendError::Conflict {
                 stream_id: request.stream_id,
@@ -221,7 +238,7 @@ impl IdbStore {
                 actual,
             }));
         }
-        let mut position = head_in(&events).await?;
+        let mut position = GlobalPosition(head);
         let mut version = actual;
         let mut stored = Vec::with_capacity(request.events.len());
         for new in request.events {
@@ -307,7 +324,7 @@ impl IdbStore {
             .serde()?
             .await?
             .collect::<Result<_, _>>()?;
-        Ok(decode(records))
+        Ok(decode(records.into_iter()))
     }
 
     /// The newest snapshot of a stream and the events after it.
@@ -326,14 +343,17 @@ impl IdbStore {
     ) -> Result<(Vec<SharedEvent>, Vec<CorruptRecord>), StoreError> {
         let tx = self.read(&[EVENTS])?;
         let events = tx.object_store(EVENTS)?;
-        let records: Vec<EventRecord> = events
+        // Raw values, not serde-converted records: only the envelope text is read out
+        // of each, then parsed once (the record's key fields are checked against it).
+        let records: Vec<JsValue> = events
             .get_all()
-            .with_query::<u64, _>(KeyRange::LowerBound(after.0, true))
+            // A number key (a `u64` would go out as a BigInt, which is no valid key).
+            .with_query::<f64, _>(KeyRange::LowerBound(after.0 as f64, true))
             .with_limit(limit)
-            .serde()?
+            .primitive()?
             .await?
             .collect::<Result<_, _>>()?;
-        Ok(decode(records))
+        Ok(decode(records.iter().map(EventRecord::from_js)))
     }
 
     /// True when a command id was processed.
@@ -749,7 +769,9 @@ async fn head_in(
 }
 
 /// Decodes records, keeping the readable ones and reporting the rest.
-fn decode(records: Vec<EventRecord>) -> (Vec<SharedEvent>, Vec<CorruptRecord>) {
+fn decode(
+    records: impl ExactSizeIterator<Item = EventRecord>,
+) -> (Vec<SharedEvent>, Vec<CorruptRecord>) {
     let mut events = Vec::with_capacity(records.len());
     let mut corrupt = Vec::new();
     for record in records {
