@@ -395,3 +395,56 @@ fn a_good_import_replaces_the_log_and_commands_continue_on_it() {
     );
     assert_eq!(page.screen.log.events()[2].stream_version, StreamVersion(3));
 }
+
+#[test]
+fn the_event_table_shows_one_page_and_pages_through_the_log() {
+    use cqrs_lab::app::screen::EVENTS_PER_PAGE;
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    for _ in 0..249 {
+        click(&mut page, CommandKind::AddItem);
+    }
+    let positions = |page: &Page| {
+        let (events, start, total) = page.screen.event_page();
+        (
+            events.first().map(|e| e.global_position.0),
+            events.last().map(|e| e.global_position.0),
+            start,
+            total,
+        )
+    };
+    assert_eq!(EVENTS_PER_PAGE, 100);
+    assert_eq!(
+        positions(&page),
+        (Some(151), Some(250), 150, 250),
+        "the newest page"
+    );
+    page.update(Msg::ClickedOlder);
+    assert_eq!(positions(&page), (Some(51), Some(150), 50, 250));
+    page.update(Msg::ClickedOlder);
+    assert_eq!(
+        positions(&page),
+        (Some(1), Some(50), 0, 250),
+        "the oldest, shorter page"
+    );
+    page.update(Msg::ClickedOlder);
+    assert_eq!(positions(&page).2, 0, "no page before the first");
+    page.update(Msg::ClickedNewer);
+    page.update(Msg::ClickedNewer);
+    page.update(Msg::ClickedNewer);
+    assert_eq!(positions(&page), (Some(151), Some(250), 150, 250));
+}
+
+#[test]
+fn only_the_most_recently_changed_orders_are_listed() {
+    let mut page = Page::new();
+    for n in 1..=35 {
+        page.update(Msg::EditedField(Field::OrderId, format!("order-{n:02}")));
+        click(&mut page, CommandKind::CreateOrder);
+    }
+    let (listed, more) = page.screen.listed_streams();
+    assert_eq!(listed.len(), 30);
+    assert_eq!(more, 5);
+    assert_eq!(listed.first().map(|id| id.as_str()), Some("order-06"));
+    assert_eq!(listed.last().map(|id| id.as_str()), Some("order-35"));
+}

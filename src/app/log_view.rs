@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// How many outcomes the journal keeps (oldest dropped first).
 pub const JOURNAL_LIMIT: usize = 200;
+/// Most orders listed as buttons; the order id field reaches any other.
+pub const STREAMS_LISTED: usize = 30;
 
 /// A stream's folded state and how many events it holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,6 +87,8 @@ impl Outcome {
 pub struct LogView {
     events: Vec<SharedEvent>,
     streams: BTreeMap<OrderId, Stream>,
+    /// The most recently changed streams, newest first, at most `STREAMS_LISTED`.
+    recent: VecDeque<OrderId>,
     journal: VecDeque<Outcome>,
 }
 
@@ -104,6 +108,9 @@ impl LogView {
             let stream = self.streams.entry(e.stream_id.clone()).or_default();
             stream.state = evolve(std::mem::take(&mut stream.state), &e.event);
             stream.version = e.stream_version;
+            self.recent.retain(|id| *id != e.stream_id);
+            self.recent.push_front(e.stream_id.clone());
+            self.recent.truncate(STREAMS_LISTED);
             self.events.push(e);
         }
     }
@@ -146,6 +153,16 @@ impl LogView {
     /// Every stream, by id.
     pub fn streams(&self) -> impl Iterator<Item = (&OrderId, &Stream)> {
         self.streams.iter()
+    }
+
+    /// The most recently changed streams, newest first (at most `STREAMS_LISTED`).
+    pub fn recent_streams(&self) -> impl Iterator<Item = &OrderId> {
+        self.recent.iter()
+    }
+
+    /// How many streams hold events.
+    pub fn stream_count(&self) -> usize {
+        self.streams.len()
     }
 
     /// Outcomes of the most recent commands, oldest first.

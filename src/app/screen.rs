@@ -143,7 +143,13 @@ pub struct Screen {
     pub data: DataStatus,
     /// True while "Reset" waits for its confirmation.
     pub confirming_reset: bool,
+    /// How many pages back from the newest events the table shows (0: the newest).
+    pub pages_back: usize,
 }
+
+/// Events per page of the event table: the page renders a page, not the whole log.
+pub const EVENTS_PER_PAGE: usize = 100;
+pub use super::log_view::STREAMS_LISTED;
 
 /// The answer to the last command click.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -176,6 +182,10 @@ pub enum Msg {
     Recovered(Recovery),
     /// Events appeared in the store (read at startup, or appended by any tab).
     EventsRead(Vec<SharedEvent>),
+    /// Clicked "Older events".
+    ClickedOlder,
+    /// Clicked "Newer events".
+    ClickedNewer,
     /// Clicked an export button.
     ClickedExport(ExportFormat),
     /// Chose a file to import (its text is read).
@@ -231,6 +241,11 @@ impl Screen {
                 };
             }
             Msg::StorageOpened(storage) => self.storage = storage,
+            Msg::ClickedOlder => {
+                let last = self.log.events().len().saturating_sub(1) / EVENTS_PER_PAGE;
+                self.pages_back = (self.pages_back + 1).min(last);
+            }
+            Msg::ClickedNewer => self.pages_back = self.pages_back.saturating_sub(1),
             Msg::Recovered(recovery) => self.recovery = recovery,
             Msg::ClickedExport(format) => {
                 self.requests.push_back(Request::Export(format));
@@ -252,6 +267,7 @@ impl Screen {
             }
             Msg::Replaced { events, note } => {
                 self.log = LogView::new();
+                self.pages_back = 0;
                 self.log.absorb(events);
                 self.selected_event = None;
                 self.feedback = Feedback::Idle;
@@ -291,6 +307,26 @@ impl Screen {
     /// The event whose JSON is open.
     pub fn selected_event(&self) -> Option<&EventEnvelope> {
         self.log.event(self.selected_event?).map(|e| &**e)
+    }
+
+    /// The events the table shows (one page, oldest first) and its place in the log:
+    /// the index of the page's first event, and the number of events held.
+    pub fn event_page(&self) -> (&[SharedEvent], usize, usize) {
+        let events = self.log.events();
+        let end = events
+            .len()
+            .saturating_sub(self.pages_back * EVENTS_PER_PAGE);
+        let start = end.saturating_sub(EVENTS_PER_PAGE);
+        (&events[start..end], start, events.len())
+    }
+
+    /// The orders listed as buttons: the most recently changed ones, by id; and how
+    /// many more there are.
+    pub fn listed_streams(&self) -> (Vec<&OrderId>, usize) {
+        let mut recent: Vec<&OrderId> = self.log.recent_streams().collect();
+        recent.sort();
+        let more = self.log.stream_count().saturating_sub(recent.len());
+        (recent, more)
     }
 
     /// The oldest request waiting, handed to the runtime.

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 /// The table and the open event's JSON, or a hint when the store is empty.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let events = screen.log.events();
+    let (events, start, total) = screen.event_page();
     if events.is_empty() {
         return html! {
             <p class="empty">{ "No events yet. Create an order to record the first one." }</p>
@@ -15,6 +15,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     }
     html! {
         <>
+            { pager(start, events.len(), total, send) }
             <div class="table-scroll">
                 <table class="events">
                     <thead>
@@ -72,5 +73,25 @@ fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<
                 </button>
             </td>
         </tr>
+    }
+}
+
+/// Where the page is in the log, with buttons to the older and newer pages (only when
+/// the log is longer than one page).
+fn pager(start: usize, shown: usize, total: usize, send: &Callback<Msg>) -> Html {
+    if shown == total {
+        return Html::default();
+    }
+    let end = start + shown;
+    html! {
+        <div class="pager">
+            <button type="button" disabled={start == 0} onclick={send.reform(|_: MouseEvent| Msg::ClickedOlder)}>
+                { "Older events" }
+            </button>
+            <span aria-live="polite">{ format!("Events {}–{end} of {total}", start + 1) }</span>
+            <button type="button" disabled={end == total} onclick={send.reform(|_: MouseEvent| Msg::ClickedNewer)}>
+                { "Newer events" }
+            </button>
+        </div>
     }
 }

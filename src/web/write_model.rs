@@ -16,14 +16,16 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
 
 /// One button per stream; the targeted one is marked as current.
 fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
-    if screen.log.streams().nth(1).is_none() {
+    let (listed, more) = screen.listed_streams();
+    if listed.len() < 2 {
         return Html::default();
     }
     let target = screen.target_order();
     html! {
         <nav class="streams" aria-label="Orders">
-            { for screen.log.streams().map(|(id, stream)| {
+            { for listed.into_iter().map(|id| {
                 let current = target.as_ref() == Some(id);
+                let version = screen.log.stream(id).map_or(0, |s| s.version.0);
                 let onclick = send.reform({
                     let id = id.clone();
                     move |_: MouseEvent| Msg::ClickedStream(id.clone())
@@ -36,10 +38,15 @@ fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
                         {onclick}
                     >
                         { id.as_str() }
-                        <span class="version">{ format!(" v{}", stream.version) }</span>
+                        <span class="version">{ format!(" v{version}") }</span>
                     </button>
                 }
             }) }
+            if more > 0 {
+                <span class="more">
+                    { format!("and {more} more: type an order id to target it") }
+                </span>
+            }
         </nav>
     }
 }
