@@ -97,3 +97,30 @@ test('markup inside an imported file is shown as text and never runs', async ({ 
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('img[src=x]').count()).toBe(0);
 });
+
+test('a long log is shown a page at a time', async ({ page }) => {
+  await open(page);
+  const events = Array.from({ length: 150 }, (_, i) => {
+    const position = i + 1;
+    const order = `o-${position % 40}`;
+    const version = Math.floor(i / 40) + 1;
+    const body = version === 1
+      ? { eventType: 'OrderCreated', data: { customerId: 'cust-1' } }
+      : { eventType: 'ItemAdded', data: { productId: 'p1', productName: 'Thing', unitPrice: 100, quantity: 1 } };
+    return {
+      eventId: `cmd-x-${position}.1`, streamId: order, streamVersion: version, globalPosition: position,
+      schemaVersion: 1, recordedAt: position, correlationId: `corr-x-${position}`, causationId: `cmd-x-${position}`, ...body,
+    };
+  });
+  await importText(page, 'long.json', JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events }));
+  await expect(status(page)).toContainText('Imported 150 events');
+  await expect(page.getByText('Events 51–150 of 150')).toBeVisible();
+  await expect(page.locator('table.events tbody tr')).toHaveCount(100);
+  await expect(page.getByRole('button', { name: 'Newer events' })).toBeDisabled();
+  await expect(page.getByRole('navigation', { name: 'Orders' })).toContainText('and 10 more');
+  await page.screenshot({ path: `${shots}/paged.png`, fullPage: false });
+  await page.getByRole('button', { name: 'Older events' }).click();
+  await expect(page.getByText('Events 1–50 of 150')).toBeVisible();
+  await expect(page.locator('table.events tbody tr')).toHaveCount(50);
+  await expect(page.getByRole('button', { name: 'Older events' })).toBeDisabled();
+});
