@@ -1,9 +1,10 @@
 //! What any event store must do, as plain data: an append with its expected version,
 //! reads, snapshots, outbox rows, processed command ids and checkpoints.
 
-use crate::domain::envelope::SharedEvent;
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{
-    CommandId, CorrelationId, EventId, OrderId, SchemaVersion, StreamVersion, VirtualMillis,
+    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
+    VirtualMillis,
 };
 use crate::domain::order::{OrderEvent, OrderState};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,28 @@ pub struct NewEvent {
     pub causation_id: CommandId,
     /// The event.
     pub event: OrderEvent,
+}
+
+impl NewEvent {
+    /// The event as the store records it, at a version of a stream and a position.
+    pub fn stored_as(
+        self,
+        stream_id: &OrderId,
+        stream_version: StreamVersion,
+        global_position: GlobalPosition,
+    ) -> EventEnvelope {
+        EventEnvelope {
+            event_id: self.event_id,
+            stream_id: stream_id.clone(),
+            stream_version,
+            global_position,
+            schema_version: self.schema_version,
+            recorded_at: self.recorded_at,
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            event: self.event,
+        }
+    }
 }
 
 /// One atomic write: events, their outbox rows and the processed command id, all or nothing.

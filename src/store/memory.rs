@@ -64,17 +64,7 @@ impl MemoryStore {
             if request.with_outbox {
                 self.unpublished.insert(position);
             }
-            let envelope = Rc::new(EventEnvelope {
-                event_id: new.event_id,
-                stream_id: request.stream_id.clone(),
-                stream_version: version,
-                global_position: position,
-                schema_version: new.schema_version,
-                recorded_at: new.recorded_at,
-                correlation_id: new.correlation_id,
-                causation_id: new.causation_id,
-                event: new.event,
-            });
+            let envelope = Rc::new(new.stored_as(&request.stream_id, version, position));
             self.log.push(Rc::clone(&envelope));
             stored.push(envelope);
         }

@@ -3,7 +3,7 @@
 //! JSON envelope, the same text the app exports, so a record reads in DevTools too.
 
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
-use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use crate::domain::ids::{CommandId, OrderId, StreamVersion};
 use crate::domain::order::OrderState;
 use crate::store::{ProjectionName, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -180,13 +180,6 @@ pub struct MetaRecord {
     pub key: String,
     /// The schema version the database was last opened with.
     pub schema_version: u32,
-}
-
-/// Positions of a processed command's events.
-pub fn processed_positions(record: &ProcessedRecord) -> Vec<GlobalPosition> {
-    (0..u64::from(record.count))
-        .map(|i| GlobalPosition(record.first_position + i))
-        .collect()
 }
 
 /// The processed-command record for an append.

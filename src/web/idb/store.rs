@@ -68,7 +68,6 @@ impl From<OpenDbError> for StoreError {
 #[derive(Debug)]
 pub struct IdbStore {
     db: Database,
-    name: String,
     /// Set when another tab asked to upgrade and this connection closed for it.
     superseded: Rc<Cell<bool>>,
 }
@@ -121,11 +120,7 @@ impl IdbStore {
                 }
             });
         }
-        let store = IdbStore {
-            db,
-            name: name.to_owned(),
-            superseded,
-        };
+        let store = IdbStore { db, superseded };
         store.write_meta(version).await?;
         Ok(store)
     }
@@ -139,11 +134,6 @@ impl IdbStore {
     pub async fn delete(name: &str) -> Result<(), StoreError> {
         Database::delete_by_name(name)?.await?;
         Ok(())
-    }
-
-    /// The database's name.
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     /// Closes the connection (another open at a newer version may then proceed).
@@ -244,17 +234,11 @@ impl IdbStore {
         for new in request.events {
             position = position.next();
             version = version.next();
-            stored.push(Rc::new(EventEnvelope {
-                event_id: new.event_id,
-                stream_id: request.stream_id.clone(),
-                stream_version: version,
-                global_position: position,
-                schema_version: new.schema_version,
-                recorded_at: new.recorded_at,
-                correlation_id: new.correlation_id,
-                causation_id: new.causation_id,
-                event: new.event,
-            }));
+            stored.push(Rc::new(new.stored_as(
+                &request.stream_id,
+                version,
+                position,
+            )));
         }
         // Requests go out as they are built; awaiting them in order keeps one error.
         let mut writes = Vec::with_capacity(stored.len() * 2 + 1);
