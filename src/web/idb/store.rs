@@ -30,7 +30,7 @@ use wasm_bindgen::JsValue;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// The browser offers no IndexedDB here (private mode, or disabled).
-    #[error("IndexedDB is unavailable here ({0}); the lab keeps its events in memory only")]
+    #[error("IndexedDB is unavailable here ({0})")]
     Unavailable(String),
     /// A newer version of the lab opened the database in another tab; this tab let go
     /// of it so that one could upgrade.
