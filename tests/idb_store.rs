@@ -6,19 +6,15 @@
 
 mod support;
 
-use cqrs_lab::domain::ids::{
-    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
-    VirtualMillis,
-};
-use cqrs_lab::domain::order::OrderEvent;
+use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::Engine;
-use cqrs_lab::store::{AppendError, AppendRequest, NewEvent, ProjectionName};
+use cqrs_lab::store::{AppendError, ProjectionName};
 use cqrs_lab::web::idb::records::EventRecord;
 use cqrs_lab::web::idb::{driver, schema, IdbStore};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use support::*;
+use support::{append_request as request, *};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -31,27 +27,6 @@ async fn fresh(name: &str) -> IdbStore {
 
 fn order(id: &str) -> OrderId {
     OrderId::parse(id).expect("valid")
-}
-
-fn request(stream: &str, expected: u64, command: u64, events: Vec<OrderEvent>) -> AppendRequest {
-    AppendRequest {
-        stream_id: order(stream),
-        expected_version: StreamVersion(expected),
-        events: events
-            .into_iter()
-            .enumerate()
-            .map(|(i, event)| NewEvent {
-                event_id: EventId::numbered("evt", command * 100 + i as u64),
-                schema_version: SchemaVersion(1),
-                recorded_at: VirtualMillis(command),
-                correlation_id: CorrelationId::numbered("corr", command),
-                causation_id: CommandId::numbered("cmd", command),
-                event,
-            })
-            .collect(),
-        command_id: CommandId::numbered("cmd", command),
-        with_outbox: true,
-    }
 }
 
 /// Writes a raw record into `events`, bypassing the store (another writer, or damage).

@@ -3,43 +3,13 @@
 
 mod support;
 
-use cqrs_lab::domain::ids::{
-    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
-    VirtualMillis,
-};
-use cqrs_lab::domain::order::{OrderEvent, OrderState};
-use cqrs_lab::store::{
-    AppendError, AppendRequest, MemoryStore, NewEvent, ProjectionName, Snapshot,
-};
-use support::*;
+use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use cqrs_lab::domain::order::OrderState;
+use cqrs_lab::store::{AppendError, MemoryStore, ProjectionName, Snapshot};
+use support::{append_request as request, *};
 
 fn order(id: &str) -> OrderId {
     OrderId::parse(id).expect("valid")
-}
-
-fn new_event(n: u64, event: OrderEvent) -> NewEvent {
-    NewEvent {
-        event_id: EventId::numbered("evt", n),
-        schema_version: SchemaVersion(1),
-        recorded_at: VirtualMillis(n),
-        correlation_id: CorrelationId::numbered("corr", n),
-        causation_id: CommandId::numbered("cmd", n),
-        event,
-    }
-}
-
-fn request(stream: &str, expected: u64, command: u64, events: Vec<OrderEvent>) -> AppendRequest {
-    AppendRequest {
-        stream_id: order(stream),
-        expected_version: StreamVersion(expected),
-        events: events
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| new_event(command * 100 + i as u64, e))
-            .collect(),
-        command_id: CommandId::numbered("cmd", command),
-        with_outbox: true,
-    }
 }
 
 #[test]

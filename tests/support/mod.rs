@@ -3,11 +3,13 @@
 #![allow(dead_code)] // each test binary uses a different subset of the builders
 
 use cqrs_lab::domain::ids::{
-    CommandId, CorrelationId, CustomerId, OrderId, ProductId, VirtualMillis,
+    CommandId, CorrelationId, CustomerId, EventId, OrderId, ProductId, SchemaVersion,
+    StreamVersion, VirtualMillis,
 };
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent, Rejection};
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
+use cqrs_lab::store::{AppendRequest, NewEvent};
 
 /// A scenario under construction.
 pub struct Given(Vec<OrderEvent>);
@@ -175,4 +177,32 @@ pub fn create_order(at: u64, id: &str, order: &str) -> ScriptedCommand {
             currency: None,
         },
     )
+}
+
+/// Command `cmd-<command>` appending `events` to `stream` at the expected version, with
+/// outbox rows: event ids `evt-<command * 100 + i>`, all caused by the command.
+pub fn append_request(
+    stream: &str,
+    expected: u64,
+    command: u64,
+    events: Vec<OrderEvent>,
+) -> AppendRequest {
+    AppendRequest {
+        stream_id: OrderId::parse(stream).expect("valid"),
+        expected_version: StreamVersion(expected),
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| NewEvent {
+                event_id: EventId::numbered("evt", command * 100 + i as u64),
+                schema_version: SchemaVersion(1),
+                recorded_at: VirtualMillis(command),
+                correlation_id: CorrelationId::numbered("corr", command),
+                causation_id: CommandId::numbered("cmd", command),
+                event,
+            })
+            .collect(),
+        command_id: CommandId::numbered("cmd", command),
+        with_outbox: true,
+    }
 }
