@@ -259,7 +259,7 @@ async fn startup_publishes_what_the_outbox_kept_and_names_unreadable_records() {
     store.close();
 
     let app = reopen(name).await;
-    let notes = app.texts(".storage.recovery").concat();
+    let notes = app.texts(".recovery").concat();
     assert!(
         notes.contains("1 event had not reached every projection")
             && notes.contains("published it again"),
@@ -318,7 +318,7 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
     store.close();
 
     let app = reopen(name).await;
-    let notes = app.texts(".storage.recovery").concat();
+    let notes = app.texts(".recovery").concat();
     assert!(notes.contains("2 commands were still queued"), "{notes}");
     for _ in 0..500 {
         if app.texts(".journal li").len() == 2 {

@@ -168,7 +168,7 @@ pub fn App(props: &AppProps) -> Html {
                 </p>
                 { storage_note(&screen.storage) }
                 { for screen.recovery.describe().into_iter().map(|line| html! {
-                    <p class="storage recovery">{ line }</p>
+                    <p class="recovery">{ line }</p>
                 }) }
             </header>
             <main class="workbench">
