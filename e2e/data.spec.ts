@@ -114,13 +114,22 @@ test('a long log is shown a page at a time', async ({ page }) => {
   });
   await importText(page, 'long.json', JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events }));
   await expect(status(page)).toContainText('Imported 150 events');
-  await expect(page.getByText('Events 51–150 of 150')).toBeVisible();
+  await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
   await expect(page.locator('table.events tbody tr')).toHaveCount(100);
   await expect(page.getByRole('button', { name: 'Newer events' })).toBeDisabled();
-  await expect(page.getByRole('navigation', { name: 'Orders' })).toContainText('and 10 more');
+  await expect(page.getByRole('navigation', { name: 'Orders' }).getByRole('button')).toHaveCount(30);
+  await expect(page.getByRole('navigation', { name: 'Orders' })).toContainText('type any other order id');
   await page.screenshot({ path: `${shots}/paged.png`, fullPage: false });
   await page.getByRole('button', { name: 'Older events' }).click();
-  await expect(page.getByText('Events 1–50 of 150')).toBeVisible();
+  await expect(page.getByText('Positions 1–50 · 150 events stored')).toBeVisible();
   await expect(page.locator('table.events tbody tr')).toHaveCount(50);
+  await expect(page.locator('table.events tbody tr').first()).toContainText('o-1');
   await expect(page.getByRole('button', { name: 'Older events' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Newer events' }).click();
+  await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
+  // A reload reads the newest page, not the whole log, and the older page on request.
+  await page.reload();
+  await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
+  await page.getByRole('button', { name: 'Older events' }).click();
+  await expect(page.locator('table.events tbody tr')).toHaveCount(50);
 });

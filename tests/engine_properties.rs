@@ -231,6 +231,12 @@ fn fault_then_heal(
     crash_at: Option<u64>,
 ) -> Simulation {
     let mut sim = simulate(config, script, crash_at);
+    heal(&mut sim);
+    sim
+}
+
+/// Ends the faults, then resubmits dead letters and drains until none is left.
+fn heal(sim: &mut Simulation) {
     sim.engine.heal();
     for _ in 0..20 {
         let resubmitted: u64 = ProjectionName::ALL
@@ -242,7 +248,6 @@ fn fault_then_heal(
         }
         sim.run_to_idle(1_000_000);
     }
-    sim
 }
 
 proptest! {
@@ -279,5 +284,58 @@ proptest! {
         let created = sim.store.events().iter().any(|e| e.event_type() == "OrderCreated");
         let per_customer = sim.engine.projection(ProjectionName::OrdersPerCustomer).expect("exists");
         prop_assert_eq!(!per_customer.divergence(sim.store.events()).is_empty(), created);
+    }
+}
+
+/// A page reload at `reload_at`: the engine is dropped (volatile state with it) and a
+/// new one resumes every projection from what the store kept, then the relay publishes
+/// the outbox. Returns the simulation before the reload and after the new engine ran.
+fn reload(
+    config: &EngineConfig,
+    script: &[ScriptedCommand],
+    reload_at: u64,
+) -> (Simulation, Simulation) {
+    let mut before = Simulation::new(Engine::new(config.clone(), script.to_vec()));
+    before.run_until(VirtualMillis(reload_at));
+    let mut after = Simulation::new(Engine::new(config.clone(), Vec::new()));
+    after.store = before.store.clone();
+    let (head, oldest) = (after.store.head(), after.store.oldest_unpublished());
+    for name in ProjectionName::ALL {
+        let stored = after.store.stored_projection(name);
+        after.engine.restore_projection(name, stored, head, oldest);
+    }
+    after.engine.relay_outbox();
+    after.run_to_idle(1_000_000);
+    heal(&mut after);
+    (before, after)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn a_reload_resumes_each_projection_from_its_stored_rows_and_loses_no_event(
+        config in config(),
+        bus in bus_faults(),
+        script in script(),
+        reload_at in 0u64..250,
+    ) {
+        let config = EngineConfig { bus, outbox: true, ..config };
+        let (before, after) = reload(&config, &script, reload_at);
+        // What was saved is exactly what each projection held when the page closed.
+        for live in before.engine.projections() {
+            let stored = before.store.stored_projection(live.name).unwrap_or_default();
+            let restored = live.emptied().restored(stored);
+            prop_assert_eq!(restored.checkpoint(), live.checkpoint(), "{:?}", live.name);
+            prop_assert_eq!(restored.model().rows(), live.model().rows(), "{:?}", live.name);
+        }
+        // And the new engine brings every projection to the head of the log.
+        for projection in after.engine.projections() {
+            prop_assert_eq!(projection.checkpoint(), after.store.head(), "{:?} behind", projection.name);
+            if projection.mode == ProjectionMode::Idempotent {
+                let wrong = projection.divergence(after.store.events());
+                prop_assert!(wrong.is_empty(), "{:?}: {:?}", projection.name, wrong);
+            }
+        }
     }
 }

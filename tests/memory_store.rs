@@ -4,8 +4,12 @@
 mod support;
 
 use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::OrderState;
-use cqrs_lab::store::{AppendError, MemoryStore, ProjectionName, Snapshot};
+use cqrs_lab::store::{
+    AppendError, MemoryStore, ProjectionName, ProjectionSave, Snapshot, StoredProgress,
+    StoredProjection, StoredRow,
+};
 use support::{append_request as request, *};
 
 fn order(id: &str) -> OrderId {
@@ -171,19 +175,83 @@ fn outbox_rows_are_written_with_the_events_and_cleared_when_published() {
 }
 
 #[test]
-fn checkpoints_are_kept_per_projection() {
+fn projections_are_kept_per_projection_row_by_row() {
     let mut store = MemoryStore::new();
     assert_eq!(
         store.checkpoint(ProjectionName::OrderSummary),
         GlobalPosition(0)
     );
-    store.save_checkpoint(ProjectionName::OrderSummary, GlobalPosition(4));
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress {
+            checkpoint: GlobalPosition(4),
+            ahead: vec![GlobalPosition(6)],
+        },
+        replace: false,
+        rows: vec![day_row(0, 100), day_row(1, 50)],
+    });
     assert_eq!(
         store.checkpoint(ProjectionName::OrderSummary),
         GlobalPosition(4)
     );
+    // A later save changes one row; a replacing save drops every row first.
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress {
+            checkpoint: GlobalPosition(6),
+            ahead: vec![],
+        },
+        replace: false,
+        rows: vec![day_row(1, 75)],
+    });
+    let stored = store
+        .stored_projection(ProjectionName::OrderSummary)
+        .expect("saved");
+    assert_eq!(stored.progress.checkpoint, GlobalPosition(6));
+    assert_eq!(stored.rows, [day_row(0, 100), day_row(1, 75)]);
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress::default(),
+        replace: true,
+        rows: vec![day_row(2, 1)],
+    });
+    let stored = store
+        .stored_projection(ProjectionName::OrderSummary)
+        .expect("saved");
+    assert_eq!(stored.rows, [day_row(2, 1)]);
+    assert_eq!(store.stored_projection(ProjectionName::RevenuePerDay), None);
     assert_eq!(
         store.checkpoint(ProjectionName::RevenuePerDay),
         GlobalPosition(0)
     );
+}
+
+fn day_row(day: u64, cents: i64) -> StoredRow {
+    StoredRow::Day {
+        day,
+        revenue: Cents(cents),
+    }
+}
+
+#[test]
+fn a_projection_misses_events_only_when_the_outbox_will_not_bring_them_again() {
+    let at = |checkpoint: u64, ahead: &[u64]| StoredProjection {
+        progress: StoredProgress {
+            checkpoint: GlobalPosition(checkpoint),
+            ahead: ahead.iter().map(|p| GlobalPosition(*p)).collect(),
+        },
+        rows: vec![],
+    };
+    let p = GlobalPosition;
+    // Caught up, or behind only on what the outbox still holds: the bus brings it.
+    assert!(!at(5, &[]).misses_events(p(5), None));
+    assert!(!at(3, &[]).misses_events(p(5), Some(p(4))));
+    assert!(!at(3, &[5]).misses_events(p(5), Some(p(4))));
+    assert!(!at(0, &[]).misses_events(p(0), None));
+    // Applied past a hole the outbox no longer covers: rebuilt.
+    assert!(at(3, &[]).misses_events(p(5), None));
+    assert!(at(3, &[]).misses_events(p(5), Some(p(5))));
+    assert!(!at(3, &[4]).misses_events(p(5), Some(p(5))));
+    // An imported log: nothing applied, nothing in the outbox.
+    assert!(at(0, &[]).misses_events(p(100), None));
 }

@@ -2,7 +2,9 @@
 //! user's clicks do, without a browser (the browser runs the same on IndexedDB).
 
 use cqrs_lab::app::form::{CommandKind, Field};
-use cqrs_lab::app::log_view::{Refusal, JOURNAL_LIMIT};
+use cqrs_lab::app::log_view::{
+    LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
+};
 use cqrs_lab::app::screen::{DataStatus, ExportFormat, Feedback, Msg, Request, Screen};
 use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion};
@@ -62,6 +64,21 @@ impl Page {
                     self.store = MemoryStore::new();
                     self.replaced("Every event was deleted.".into())
                 }
+                Request::ReadPage { end } => {
+                    let after = GlobalPosition(end.0.saturating_sub(EVENTS_PER_PAGE as u64));
+                    let events = self
+                        .store
+                        .read_all(after, EVENTS_PER_PAGE as u64)
+                        .iter()
+                        .filter(|e| e.global_position <= end)
+                        .cloned()
+                        .collect();
+                    Msg::PageRead { end, events }
+                }
+                Request::ReadStream(order_id) => Msg::StreamRead {
+                    stream: Stream::fold(self.store.load_stream(&order_id)),
+                    order_id,
+                },
             };
             self.screen.update(answer);
         }
@@ -71,8 +88,12 @@ impl Page {
     fn replaced(&mut self, note: String) -> Msg {
         // A new session is a new tab token: its ids must not collide with stored ones.
         self.session = Session::new("after-replace");
+        let after = GlobalPosition(self.store.head().0.saturating_sub(TAIL_READ));
         Msg::Replaced {
-            events: self.store.events().to_vec(),
+            tail: LogTail {
+                events: self.store.read_all(after, TAIL_READ).to_vec(),
+                count: self.store.events().len() as u64,
+            },
             note,
         }
     }
@@ -85,7 +106,7 @@ fn click(page: &mut Page, kind: CommandKind) {
 fn types(page: &Page) -> Vec<&'static str> {
     page.screen
         .log
-        .events()
+        .tail()
         .iter()
         .map(|e| e.event_type())
         .collect()
@@ -131,7 +152,7 @@ fn events_get_contiguous_versions_per_stream_and_increasing_positions() {
     let rows: Vec<(&str, u64, u64)> = page
         .screen
         .log
-        .events()
+        .tail()
         .iter()
         .map(|e| {
             (
@@ -152,7 +173,7 @@ fn a_rejected_command_records_nothing_and_says_why() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
     click(&mut page, CommandKind::SubmitOrder);
-    assert_eq!(page.screen.log.events().len(), 1);
+    assert_eq!(page.screen.log.tail().len(), 1);
     let Feedback::Handled(outcome) = &page.screen.feedback else {
         panic!("expected a handled command, got {:?}", page.screen.feedback);
     };
@@ -180,7 +201,7 @@ fn an_unreadable_field_is_named_and_nothing_is_sent() {
         error.to_string(),
         "Unit price must be an amount such as 12.50"
     );
-    assert_eq!(page.screen.log.events().len(), 1);
+    assert_eq!(page.screen.log.tail().len(), 1);
     assert_eq!(
         page.screen.log.journal().count(),
         1,
@@ -250,7 +271,7 @@ fn virtual_time_advances_per_command_not_with_the_wall_clock() {
     let times: Vec<u64> = page
         .screen
         .log
-        .events()
+        .tail()
         .iter()
         .map(|e| e.recorded_at.0)
         .collect();
@@ -331,13 +352,13 @@ fn reset_asks_first_and_then_empties_the_log() {
     click(&mut page, CommandKind::CreateOrder);
     page.update(Msg::ClickedReset);
     assert!(page.screen.confirming_reset);
-    assert_eq!(page.screen.log.events().len(), 1, "nothing deleted yet");
+    assert_eq!(page.screen.log.tail().len(), 1, "nothing deleted yet");
     page.update(Msg::CancelledReset);
     assert!(!page.screen.confirming_reset);
-    assert_eq!(page.screen.log.events().len(), 1);
+    assert_eq!(page.screen.log.tail().len(), 1);
     page.update(Msg::ClickedReset);
     page.update(Msg::ConfirmedReset);
-    assert!(page.screen.log.events().is_empty());
+    assert!(page.screen.log.tail().is_empty());
     assert!(page.screen.log.journal().next().is_none());
     assert!(matches!(page.screen.data, DataStatus::Done(_)));
     click(&mut page, CommandKind::CreateOrder);
@@ -393,46 +414,92 @@ fn a_good_import_replaces_the_log_and_commands_continue_on_it() {
         types(&page),
         ["OrderCreated", "ItemAdded", "OrderSubmitted"]
     );
-    assert_eq!(page.screen.log.events()[2].stream_version, StreamVersion(3));
+    assert_eq!(page.screen.log.tail()[2].stream_version, StreamVersion(3));
 }
 
 #[test]
-fn the_event_table_shows_one_page_and_pages_through_the_log() {
-    use cqrs_lab::app::screen::EVENTS_PER_PAGE;
+fn the_event_table_shows_one_page_and_reads_older_pages_on_request() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
     for _ in 0..249 {
         click(&mut page, CommandKind::AddItem);
     }
     let positions = |page: &Page| {
-        let (events, start, total) = page.screen.event_page();
+        let p = page.screen.event_page();
         (
-            events.first().map(|e| e.global_position.0),
-            events.last().map(|e| e.global_position.0),
-            start,
-            total,
+            p.events.first().map(|e| e.global_position.0),
+            p.events.last().map(|e| e.global_position.0),
+            p.newest,
+            p.has_older,
         )
     };
     assert_eq!(EVENTS_PER_PAGE, 100);
     assert_eq!(
+        page.screen.log.tail().len(),
+        100,
+        "only the newest page is held"
+    );
+    assert_eq!(page.screen.log.count(), 250);
+    assert_eq!(
         positions(&page),
-        (Some(151), Some(250), 150, 250),
+        (Some(151), Some(250), true, true),
         "the newest page"
     );
     page.update(Msg::ClickedOlder);
-    assert_eq!(positions(&page), (Some(51), Some(150), 50, 250));
+    assert_eq!(positions(&page), (Some(51), Some(150), false, true));
     page.update(Msg::ClickedOlder);
     assert_eq!(
         positions(&page),
-        (Some(1), Some(50), 0, 250),
+        (Some(1), Some(50), false, false),
         "the oldest, shorter page"
     );
     page.update(Msg::ClickedOlder);
-    assert_eq!(positions(&page).2, 0, "no page before the first");
+    assert_eq!(positions(&page).0, Some(1), "no page before the first");
+    page.update(Msg::ClickedNewer);
+    assert_eq!(positions(&page), (Some(51), Some(150), false, true));
+    // New events arrive while an older page is shown: it stays; the newest page has them.
+    click(&mut page, CommandKind::AddItem);
+    assert_eq!(positions(&page).0, Some(51));
     page.update(Msg::ClickedNewer);
     page.update(Msg::ClickedNewer);
-    page.update(Msg::ClickedNewer);
-    assert_eq!(positions(&page), (Some(151), Some(250), 150, 250));
+    assert_eq!(positions(&page), (Some(152), Some(251), true, true));
+}
+
+#[test]
+fn the_targeted_order_is_read_from_the_store_and_kept_up_to_date() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    // A page that starts on this log holds only its tail; the order is read on demand.
+    let tail = LogTail {
+        events: page.store.events().to_vec(),
+        count: 2,
+    };
+    let mut fresh = Page {
+        screen: Screen::default(),
+        session: Session::new("fresh"),
+        store: page.store.clone(),
+    };
+    fresh.screen.update(Msg::TailRead(tail));
+    let target = OrderId::parse("order-1").expect("valid");
+    assert_eq!(fresh.screen.log.stream(&target), None, "not read yet");
+    fresh.update(Msg::EditedField(Field::OrderId, "order-1".into()));
+    let stream = fresh.screen.log.stream(&target).expect("read");
+    assert_eq!(stream.version, StreamVersion(2));
+    click(&mut fresh, CommandKind::SubmitOrder);
+    let stream = fresh.screen.log.stream(&target).expect("kept");
+    assert_eq!(stream.version, StreamVersion(3));
+    assert!(matches!(
+        &stream.state,
+        cqrs_lab::domain::order::OrderState::Created(o) if o.status == OrderStatus::Submitted
+    ));
+    // An order with no events reads as version 0.
+    fresh.update(Msg::EditedField(Field::OrderId, "order-9".into()));
+    let empty = OrderId::parse("order-9").expect("valid");
+    assert_eq!(
+        fresh.screen.log.stream(&empty).map(|s| s.version),
+        Some(StreamVersion(0))
+    );
 }
 
 #[test]
@@ -444,7 +511,8 @@ fn only_the_most_recently_changed_orders_are_listed() {
     }
     let (listed, more) = page.screen.listed_streams();
     assert_eq!(listed.len(), 30);
-    assert_eq!(more, 5);
-    assert_eq!(listed.first().map(|id| id.as_str()), Some("order-06"));
-    assert_eq!(listed.last().map(|id| id.as_str()), Some("order-35"));
+    assert!(more, "older orders exist beyond the list");
+    assert_eq!(listed.first().map(|(id, _)| id.as_str()), Some("order-06"));
+    assert_eq!(listed.last().map(|(id, _)| id.as_str()), Some("order-35"));
+    assert!(listed.iter().all(|(_, v)| *v == StreamVersion(1)));
 }

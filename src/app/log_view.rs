@@ -1,16 +1,26 @@
-//! The page's view of the event store: the events it has read, each stream's folded
-//! state, and what became of recent commands. It decides nothing: events arrive from
-//! the store (this tab's appends, another tab's, or the log read at startup).
+//! The page's view of the event store: the newest events, the streams it has read,
+//! and what became of recent commands. It holds a bounded part of the log, never all
+//! of it, so a page with a long log starts as fast as one with a short log. It decides
+//! nothing: events arrive from the store (this tab's appends, another tab's, or the
+//! tail read at startup); older pages and streams are read when asked for.
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::{evolve, OrderState, Rejection};
+use crate::store::LoadedStream;
 use std::collections::{BTreeMap, VecDeque};
 
 /// How many outcomes the journal keeps (oldest dropped first).
 pub const JOURNAL_LIMIT: usize = 200;
 /// Most orders listed as buttons; the order id field reaches any other.
 pub const STREAMS_LISTED: usize = 30;
+/// Events per page of the event table; the newest page is kept as events arrive.
+pub const EVENTS_PER_PAGE: usize = 100;
+/// Events read at startup: the newest page, and enough more to find the most recently
+/// changed orders.
+pub const TAIL_READ: u64 = 500;
+/// Most streams whose state is kept after reading them.
+const STREAMS_KEPT: usize = 64;
 
 /// A stream's folded state and how many events it holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +29,28 @@ pub struct Stream {
     pub state: OrderState,
     /// Version of the newest event (0 for an empty stream).
     pub version: StreamVersion,
+}
+
+impl Stream {
+    /// The fold of a loaded stream (snapshot, then the events after it).
+    pub fn fold(loaded: LoadedStream) -> Self {
+        let version = loaded.version();
+        let start = loaded.snapshot.map(|s| s.state).unwrap_or_default();
+        let state = loaded
+            .events
+            .iter()
+            .fold(start, |state, e| evolve(state, &e.event));
+        Stream { state, version }
+    }
+}
+
+/// The newest part of the log, as read at startup or after the log was replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogTail {
+    /// The newest events (at most `TAIL_READ`), oldest first.
+    pub events: Vec<SharedEvent>,
+    /// How many events the store holds.
+    pub count: u64,
 }
 
 /// Why a command recorded nothing.
@@ -82,13 +114,20 @@ impl Outcome {
     }
 }
 
-/// Events read so far, streams folded from them, and recent outcomes.
+/// The newest events, the streams read so far, and recent outcomes.
 #[derive(Debug, Default)]
 pub struct LogView {
-    events: Vec<SharedEvent>,
+    /// The newest events, oldest first, at most `EVENTS_PER_PAGE`.
+    tail: VecDeque<SharedEvent>,
+    /// The newest position read (0 when none).
+    head: GlobalPosition,
+    /// How many events the store holds.
+    count: u64,
+    /// Streams read from the store, kept up to date as their events arrive.
     streams: BTreeMap<OrderId, Stream>,
-    /// The most recently changed streams, newest first, at most `STREAMS_LISTED`.
-    recent: VecDeque<OrderId>,
+    /// The most recently changed streams with their versions, newest first, at most
+    /// `STREAMS_LISTED`.
+    recent: VecDeque<(OrderId, StreamVersion)>,
     journal: VecDeque<Outcome>,
 }
 
@@ -98,21 +137,59 @@ impl LogView {
         Self::default()
     }
 
+    /// A view of a log starting from its newest events.
+    pub fn from_tail(tail: LogTail) -> Self {
+        let mut view = LogView::new();
+        let read = tail.events.len() as u64;
+        view.absorb(tail.events);
+        view.count = tail.count.max(read);
+        view
+    }
+
     /// Takes in events read from the store, in position order. Those already held are
     /// skipped, so reading the same tail twice (two tabs, a retry) changes nothing.
     pub fn absorb(&mut self, events: impl IntoIterator<Item = SharedEvent>) {
         for e in events {
-            if e.global_position <= self.head() {
+            if e.global_position <= self.head {
                 continue;
             }
-            let stream = self.streams.entry(e.stream_id.clone()).or_default();
-            stream.state = evolve(std::mem::take(&mut stream.state), &e.event);
-            stream.version = e.stream_version;
-            self.recent.retain(|id| *id != e.stream_id);
-            self.recent.push_front(e.stream_id.clone());
+            self.head = e.global_position;
+            self.count += 1;
+            let (id, version) = (&e.stream_id, e.stream_version);
+            match self.streams.get_mut(id) {
+                Some(stream) if version == stream.version.next() => {
+                    stream.state = evolve(std::mem::take(&mut stream.state), &e.event);
+                    stream.version = version;
+                }
+                // Folded already, or an event in between was never read: read it again.
+                Some(stream) if version > stream.version => {
+                    self.streams.remove(id);
+                }
+                _ => {}
+            }
+            self.recent.retain(|(known, _)| known != id);
+            self.recent.push_front((id.clone(), version));
             self.recent.truncate(STREAMS_LISTED);
-            self.events.push(e);
+            if self.tail.len() == EVENTS_PER_PAGE {
+                self.tail.pop_front();
+            }
+            self.tail.push_back(e);
         }
+    }
+
+    /// Keeps a stream's state as read from the store, unless a newer one is held.
+    pub fn put_stream(&mut self, order_id: OrderId, stream: Stream) {
+        if self
+            .streams
+            .get(&order_id)
+            .is_some_and(|held| held.version > stream.version)
+        {
+            return;
+        }
+        if self.streams.len() >= STREAMS_KEPT && !self.streams.contains_key(&order_id) {
+            self.streams.clear();
+        }
+        self.streams.insert(order_id, stream);
     }
 
     /// Journals an outcome.
@@ -123,46 +200,30 @@ impl LogView {
         self.journal.push_back(outcome);
     }
 
-    /// The position of the newest event held (0 when none).
+    /// The position of the newest event read (0 when none).
     pub fn head(&self) -> GlobalPosition {
-        self.events
-            .last()
-            .map_or(GlobalPosition(0), |e| e.global_position)
+        self.head
     }
 
-    /// Every event held, in global order.
-    pub fn events(&self) -> &[SharedEvent] {
-        &self.events
+    /// How many events the store holds.
+    pub fn count(&self) -> u64 {
+        self.count
     }
 
-    /// One event by position.
-    pub fn event(&self, position: GlobalPosition) -> Option<&SharedEvent> {
-        // Held events are in position order; a quarantined one leaves a gap.
-        let index = self
-            .events
-            .binary_search_by_key(&position, |e| e.global_position)
-            .ok()?;
-        self.events.get(index)
+    /// The newest events (at most `EVENTS_PER_PAGE`), oldest first.
+    pub fn tail(&self) -> &VecDeque<SharedEvent> {
+        &self.tail
     }
 
-    /// One stream's state, if it has any event.
+    /// A stream's state, if it was read (version 0: it has no events).
     pub fn stream(&self, order_id: &OrderId) -> Option<&Stream> {
         self.streams.get(order_id)
     }
 
-    /// Every stream, by id.
-    pub fn streams(&self) -> impl Iterator<Item = (&OrderId, &Stream)> {
-        self.streams.iter()
-    }
-
-    /// The most recently changed streams, newest first (at most `STREAMS_LISTED`).
-    pub fn recent_streams(&self) -> impl Iterator<Item = &OrderId> {
+    /// The most recently changed streams with their versions, newest first (at most
+    /// `STREAMS_LISTED`).
+    pub fn recent_streams(&self) -> impl Iterator<Item = &(OrderId, StreamVersion)> {
         self.recent.iter()
-    }
-
-    /// How many streams hold events.
-    pub fn stream_count(&self) -> usize {
-        self.streams.len()
     }
 
     /// Outcomes of the most recent commands, oldest first.

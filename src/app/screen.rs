@@ -4,9 +4,9 @@
 //! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
 use super::form::{CommandForm, CommandKind, Field, FormError};
-use super::log_view::{LogView, Outcome};
+use super::log_view::{LogTail, LogView, Outcome, Stream};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
-use crate::domain::ids::{GlobalPosition, OrderId};
+use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderCommand;
 use std::collections::VecDeque;
 
@@ -32,6 +32,13 @@ pub enum Request {
     },
     /// Delete every event and everything derived from them.
     Reset,
+    /// Read the page of events at positions `end - EVENTS_PER_PAGE + 1 ..= end`.
+    ReadPage {
+        /// The newest position on the page.
+        end: GlobalPosition,
+    },
+    /// Read an order's stream, to show its state.
+    ReadStream(OrderId),
 }
 
 /// What an export writes.
@@ -143,13 +150,24 @@ pub struct Screen {
     pub data: DataStatus,
     /// True while "Reset" waits for its confirmation.
     pub confirming_reset: bool,
-    /// How many pages back from the newest events the table shows (0: the newest).
-    pub pages_back: usize,
+    /// An older page of events the table shows instead of the newest, oldest first.
+    older: Option<Vec<SharedEvent>>,
+    /// The order whose stream is being read.
+    reading_stream: Option<OrderId>,
 }
 
-/// Events per page of the event table: the page renders a page, not the whole log.
-pub const EVENTS_PER_PAGE: usize = 100;
-pub use super::log_view::STREAMS_LISTED;
+pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
+
+/// The events the table shows: one page, oldest first, and where it is in the log.
+#[derive(Debug)]
+pub struct EventPage<'a> {
+    /// The page's events, oldest first.
+    pub events: Vec<&'a SharedEvent>,
+    /// True when it is the newest page (it follows new events).
+    pub newest: bool,
+    /// True when older events exist.
+    pub has_older: bool,
+}
 
 /// The answer to the last command click.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,8 +198,24 @@ pub enum Msg {
     StorageOpened(Storage),
     /// Starting on the stored log recovered this.
     Recovered(Recovery),
-    /// Events appeared in the store (read at startup, or appended by any tab).
+    /// The newest events were read at startup.
+    TailRead(LogTail),
+    /// Events appeared in the store (appended by this tab or another).
     EventsRead(Vec<SharedEvent>),
+    /// An older page of events was read (`end` is the newest position asked for).
+    PageRead {
+        /// The newest position asked for.
+        end: GlobalPosition,
+        /// The page's events, oldest first.
+        events: Vec<SharedEvent>,
+    },
+    /// An order's stream was read.
+    StreamRead {
+        /// The order.
+        order_id: OrderId,
+        /// Its folded state and version.
+        stream: Stream,
+    },
     /// Clicked "Older events".
     ClickedOlder,
     /// Clicked "Newer events".
@@ -201,11 +235,10 @@ pub enum Msg {
     ConfirmedReset,
     /// Kept the events after all.
     CancelledReset,
-    /// The log was replaced (import, reset, or another tab did either): `events` is
-    /// now all of it.
+    /// The log was replaced (import, reset, or another tab did either).
     Replaced {
-        /// Every event in the store.
-        events: Vec<SharedEvent>,
+        /// The newest events of the new log.
+        tail: LogTail,
         /// What happened, for the user.
         note: String,
     },
@@ -221,8 +254,14 @@ pub enum Msg {
 }
 
 impl Screen {
-    /// Applies one user action.
+    /// Applies one user action; then asks for the targeted order's stream if it is
+    /// not held.
     pub fn update(&mut self, msg: Msg) {
+        self.apply(msg);
+        self.want_target_stream();
+    }
+
+    fn apply(&mut self, msg: Msg) {
         match msg {
             Msg::EditedField(field, text) => {
                 self.form.set(field, text);
@@ -242,10 +281,42 @@ impl Screen {
             }
             Msg::StorageOpened(storage) => self.storage = storage,
             Msg::ClickedOlder => {
-                let last = self.log.events().len().saturating_sub(1) / EVENTS_PER_PAGE;
-                self.pages_back = (self.pages_back + 1).min(last);
+                let first = self.event_page().events.first().map(|e| e.global_position);
+                if let Some(first) = first.filter(|p| p.0 > 1) {
+                    self.requests.push_back(Request::ReadPage {
+                        end: GlobalPosition(first.0 - 1),
+                    });
+                }
             }
-            Msg::ClickedNewer => self.pages_back = self.pages_back.saturating_sub(1),
+            Msg::ClickedNewer => {
+                let last = self.older.as_ref().and_then(|page| page.last());
+                let tail_first = self.log.tail().front().map(|e| e.global_position);
+                match (last, tail_first) {
+                    (Some(last), Some(first)) if last.global_position.next() < first => {
+                        let end = last.global_position.0 + EVENTS_PER_PAGE as u64;
+                        self.requests.push_back(Request::ReadPage {
+                            end: GlobalPosition(end),
+                        });
+                    }
+                    _ => self.older = None,
+                }
+            }
+            Msg::PageRead { end, events } => {
+                // A page the log no longer has (replaced meanwhile) changes nothing.
+                if !events.is_empty() && end <= self.log.head() {
+                    self.older = Some(events);
+                }
+            }
+            Msg::StreamRead { order_id, stream } => {
+                if self.reading_stream.as_ref() == Some(&order_id) {
+                    self.reading_stream = None;
+                }
+                self.log.put_stream(order_id, stream);
+            }
+            Msg::TailRead(tail) => {
+                self.log = LogView::from_tail(tail);
+                self.older = None;
+            }
             Msg::Recovered(recovery) => self.recovery = recovery,
             Msg::ClickedExport(format) => {
                 self.requests.push_back(Request::Export(format));
@@ -265,10 +336,10 @@ impl Screen {
                 self.requests.push_back(Request::Reset);
                 self.data = DataStatus::Working("Deleting every event…");
             }
-            Msg::Replaced { events, note } => {
-                self.log = LogView::new();
-                self.pages_back = 0;
-                self.log.absorb(events);
+            Msg::Replaced { tail, note } => {
+                self.log = LogView::from_tail(tail);
+                self.older = None;
+                self.reading_stream = None;
                 self.selected_event = None;
                 self.feedback = Feedback::Idle;
                 self.data = DataStatus::Done(note);
@@ -304,28 +375,52 @@ impl Screen {
         OrderId::parse(self.form.get(Field::OrderId)).ok()
     }
 
-    /// The event whose JSON is open.
+    /// Asks for the targeted order's stream when it is not held (once at a time).
+    fn want_target_stream(&mut self) {
+        let Some(target) = self.target_order() else {
+            return;
+        };
+        if self.log.stream(&target).is_some() || self.reading_stream.as_ref() == Some(&target) {
+            return;
+        }
+        self.requests.push_back(Request::ReadStream(target.clone()));
+        self.reading_stream = Some(target);
+    }
+
+    /// The event whose JSON is open, if it is on the page shown.
     pub fn selected_event(&self) -> Option<&EventEnvelope> {
-        self.log.event(self.selected_event?).map(|e| &**e)
+        let position = self.selected_event?;
+        self.event_page()
+            .events
+            .into_iter()
+            .find(|e| e.global_position == position)
+            .map(|e| &**e)
     }
 
-    /// The events the table shows (one page, oldest first) and its place in the log:
-    /// the index of the page's first event, and the number of events held.
-    pub fn event_page(&self) -> (&[SharedEvent], usize, usize) {
-        let events = self.log.events();
-        let end = events
-            .len()
-            .saturating_sub(self.pages_back * EVENTS_PER_PAGE);
-        let start = end.saturating_sub(EVENTS_PER_PAGE);
-        (&events[start..end], start, events.len())
+    /// The events the table shows: an older page read on request, else the newest.
+    pub fn event_page(&self) -> EventPage<'_> {
+        let (events, newest): (Vec<&SharedEvent>, bool) = match &self.older {
+            Some(page) => (page.iter().collect(), false),
+            None => (self.log.tail().iter().collect(), true),
+        };
+        let has_older = events.first().is_some_and(|e| e.global_position.0 > 1);
+        EventPage {
+            events,
+            newest,
+            has_older,
+        }
     }
 
-    /// The orders listed as buttons: the most recently changed ones, by id; and how
-    /// many more there are.
-    pub fn listed_streams(&self) -> (Vec<&OrderId>, usize) {
-        let mut recent: Vec<&OrderId> = self.log.recent_streams().collect();
+    /// The orders listed as buttons, by id, with their versions: the most recently
+    /// changed ones; and whether there may be more.
+    pub fn listed_streams(&self) -> (Vec<(&OrderId, StreamVersion)>, bool) {
+        let mut recent: Vec<(&OrderId, StreamVersion)> = self
+            .log
+            .recent_streams()
+            .map(|(id, version)| (id, *version))
+            .collect();
         recent.sort();
-        let more = self.log.stream_count().saturating_sub(recent.len());
+        let more = recent.len() == STREAMS_LISTED;
         (recent, more)
     }
 

@@ -270,21 +270,23 @@ impl Engine {
         let outcome = if failing {
             None
         } else {
-            self.projection_mut(subscription)
-                .map(|p| (p.deliver(&message.event), p.checkpoint()))
+            self.projection_mut(subscription).map(|p| {
+                let applied = p.deliver(&message.event);
+                (
+                    applied,
+                    (applied == Applied::Applied).then(|| p.take_save()),
+                )
+            })
         };
         match outcome {
-            Some((Applied::Applied, checkpoint)) => {
+            Some((Applied::Applied, save)) => {
                 self.metrics.applied += 1;
                 self.record(HopKind::Applied {
                     subscription,
                     position,
                     duplicate: message.duplicate,
                 });
-                self.effects.push_back(Effect::SaveCheckpoint {
-                    projection: subscription,
-                    position: checkpoint,
-                });
+                self.effects.extend(save.map(Effect::SaveProjection));
                 self.ack(&message);
             }
             Some((Applied::Ignored, _)) => {

@@ -3,12 +3,12 @@
 
 use super::config;
 use super::handler::Handler;
+use super::rebuild::RebuildStrategy;
 use super::trace::HopKind;
 use super::{CrashReport, Engine, Task};
-use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::script::ScriptedCommand;
-use crate::store::ProjectionName;
+use crate::store::{ProjectionName, StoredProjection};
 
 impl Engine {
     /// Drops exactly the volatile state: scheduled internal work, handlers' work, and
@@ -86,24 +86,23 @@ impl Engine {
         }
     }
 
-    /// Resumes a projection from its stored checkpoint: its read model is the replay of
-    /// the stored events up to that checkpoint (each once); later events reach it
-    /// through the bus, from the outbox.
+    /// Resumes a projection from what the store kept (`None`: it never saved, so it
+    /// starts empty). When it misses events the bus will never bring again (see
+    /// `StoredProjection::misses_events`), it is rebuilt from the log in place.
     pub fn restore_projection(
         &mut self,
         name: ProjectionName,
-        checkpoint: GlobalPosition,
-        events: &[SharedEvent],
+        stored: Option<StoredProjection>,
+        head: GlobalPosition,
+        oldest_unpublished: Option<GlobalPosition>,
     ) {
+        let stored = stored.unwrap_or_default();
+        let misses = stored.misses_events(head, oldest_unpublished);
         if let Some(p) = self.projection_mut(name) {
-            let mut restored = p.emptied();
-            for e in events
-                .iter()
-                .take_while(|e| e.global_position <= checkpoint)
-            {
-                restored.replay(e);
-            }
-            *p = restored;
+            *p = p.restored(stored);
+        }
+        if misses {
+            self.start_rebuild(name, RebuildStrategy::InPlace);
         }
     }
 

@@ -4,7 +4,9 @@
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
-use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
+use crate::store::{
+    AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, ProjectionSave, Snapshot,
+};
 
 /// Identifies the engine life (between crashes) an effect was issued in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +58,8 @@ pub enum Effect {
     },
     /// Mark outbox rows published (every subscription handled them).
     MarkPublished(Vec<GlobalPosition>),
-    /// Save a projection's checkpoint.
-    SaveCheckpoint {
-        /// The projection.
-        projection: ProjectionName,
-        /// Every position up to this one is applied.
-        position: GlobalPosition,
-    },
+    /// Save a projection's checkpoint with the rows that changed, atomically.
+    SaveProjection(ProjectionSave),
 }
 
 /// The store's answer to an effect.

@@ -10,7 +10,9 @@ use crate::domain::ids::{
 use crate::domain::money::{Cents, Currency};
 use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::upcast::{upcast, LATEST_SCHEMA};
-use crate::store::ProjectionName;
+use crate::store::{
+    ProjectionName, ProjectionSave, RowKey, StoredLine, StoredProgress, StoredProjection, StoredRow,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 
@@ -66,19 +68,111 @@ impl ReadModel {
         }
     }
 
-    /// Applies one event, whatever was applied before (the naive step).
-    pub fn apply(&mut self, e: &EventEnvelope) {
+    /// Applies one event, whatever was applied before (the naive step); returns the
+    /// key of the row it changed, if any.
+    pub fn apply(&mut self, e: &EventEnvelope) -> Option<RowKey> {
         match (self, &e.event) {
             (ReadModel::OrderSummary(rows), event) => {
                 upsert(rows, &e.stream_id, |row| summarize(row, event));
+                Some(RowKey::Order(e.stream_id.clone()))
             }
             (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id, .. }) => {
                 upsert(rows, customer_id, |n| *n += 1);
+                Some(RowKey::Customer(customer_id.clone()))
             }
             (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
-                upsert(rows, &(e.recorded_at.0 / DAY_MS), |day| {
-                    *day = Cents(day.0.saturating_add(amount.0));
+                let day = e.recorded_at.0 / DAY_MS;
+                upsert(rows, &day, |revenue| {
+                    *revenue = Cents(revenue.0.saturating_add(amount.0));
                 });
+                Some(RowKey::Day(day))
+            }
+            _ => None,
+        }
+    }
+
+    /// One row as the store keeps it (`None` for a key this model has no row for).
+    pub fn stored_row(&self, key: &RowKey) -> Option<StoredRow> {
+        match (self, key) {
+            (ReadModel::OrderSummary(rows), RowKey::Order(id)) => {
+                rows.get(id).map(|row| stored_summary(id, row))
+            }
+            (ReadModel::OrdersPerCustomer(rows), RowKey::Customer(id)) => {
+                rows.get(id).map(|n| StoredRow::Customer {
+                    customer_id: id.clone(),
+                    orders: *n,
+                })
+            }
+            (ReadModel::RevenuePerDay(rows), RowKey::Day(day)) => {
+                rows.get(day).map(|revenue| StoredRow::Day {
+                    day: *day,
+                    revenue: *revenue,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Every row as the store keeps it.
+    pub fn stored_rows(&self) -> Vec<StoredRow> {
+        match self {
+            ReadModel::OrderSummary(rows) => rows
+                .iter()
+                .map(|(id, row)| stored_summary(id, row))
+                .collect(),
+            ReadModel::OrdersPerCustomer(rows) => rows
+                .iter()
+                .map(|(id, n)| StoredRow::Customer {
+                    customer_id: id.clone(),
+                    orders: *n,
+                })
+                .collect(),
+            ReadModel::RevenuePerDay(rows) => rows
+                .iter()
+                .map(|(day, revenue)| StoredRow::Day {
+                    day: *day,
+                    revenue: *revenue,
+                })
+                .collect(),
+        }
+    }
+
+    /// Takes a stored row back in (one of another model's kind is skipped).
+    pub fn restore_row(&mut self, row: StoredRow) {
+        match (self, row) {
+            (
+                ReadModel::OrderSummary(rows),
+                StoredRow::Order {
+                    order_id,
+                    status,
+                    currency,
+                    lines,
+                },
+            ) => {
+                let lines = lines
+                    .into_iter()
+                    .map(|l| (l.product_id, (l.unit_price, l.quantity)))
+                    .collect();
+                rows.insert(
+                    order_id,
+                    SummaryRow {
+                        status,
+                        currency,
+                        lines,
+                    },
+                );
+            }
+            (
+                ReadModel::OrdersPerCustomer(rows),
+                StoredRow::Customer {
+                    customer_id,
+                    orders,
+                },
+            ) => {
+                rows.insert(customer_id, orders);
+            }
+            (ReadModel::RevenuePerDay(rows), StoredRow::Day { day, revenue }) => {
+                rows.insert(day, revenue);
             }
             _ => {}
         }
@@ -129,6 +223,26 @@ fn upsert<K: Hash + Eq + Clone, V: Default>(
     }
 }
 
+/// An order-summary row as the store keeps it (lines by product id).
+fn stored_summary(id: &OrderId, row: &SummaryRow) -> StoredRow {
+    let mut lines: Vec<StoredLine> = row
+        .lines
+        .iter()
+        .map(|(product_id, (unit_price, quantity))| StoredLine {
+            product_id: product_id.clone(),
+            unit_price: *unit_price,
+            quantity: *quantity,
+        })
+        .collect();
+    lines.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+    StoredRow::Order {
+        order_id: id.clone(),
+        status: row.status,
+        currency: row.currency.clone(),
+        lines,
+    }
+}
+
 /// One event's effect on an order-summary row.
 fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
     match event {
@@ -154,6 +268,14 @@ fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
         OrderEvent::PaymentReceived { .. } => row.status = Some(OrderStatus::Paid),
         OrderEvent::OrderShipped { .. } => row.status = Some(OrderStatus::Shipped),
         OrderEvent::OrderCancelled { .. } => row.status = Some(OrderStatus::Cancelled),
+    }
+}
+
+/// A stream's applied version as a stored row.
+fn seen(order_id: &OrderId, version: StreamVersion) -> StoredRow {
+    StoredRow::Seen {
+        order_id: order_id.clone(),
+        version,
     }
 }
 
@@ -199,6 +321,10 @@ pub struct Projection {
     ahead: BTreeSet<GlobalPosition>,
     /// Highest version applied per stream (idempotent mode's memory).
     versions: LookupMap<OrderId, StreamVersion>,
+    /// Rows changed since the last save (duplicates possible).
+    dirty: Vec<RowKey>,
+    /// True when emptied since the last save: the next save replaces every row.
+    emptied: bool,
 }
 
 impl Projection {
@@ -213,6 +339,8 @@ impl Projection {
             checkpoint: GlobalPosition(0),
             ahead: BTreeSet::new(),
             versions: LookupMap::default(),
+            dirty: Vec::new(),
+            emptied: false,
         }
     }
 
@@ -221,7 +349,61 @@ impl Projection {
         Projection {
             schema: self.schema,
             upcast: self.upcast,
+            emptied: true,
             ..Projection::new(self.name, self.mode)
+        }
+    }
+
+    /// The same projection (code, mode, schema support) resumed from what the store
+    /// kept: its rows, its checkpoint and what it applied past it.
+    pub fn restored(&self, stored: StoredProjection) -> Self {
+        let mut p = Projection {
+            schema: self.schema,
+            upcast: self.upcast,
+            ..Projection::new(self.name, self.mode)
+        };
+        p.checkpoint = stored.progress.checkpoint;
+        p.ahead = stored.progress.ahead.into_iter().collect();
+        for row in stored.rows {
+            match row {
+                StoredRow::Seen { order_id, version } => {
+                    p.versions.insert(order_id, version);
+                }
+                row => p.model.restore_row(row),
+            }
+        }
+        p
+    }
+
+    /// What to save now: the progress and the rows changed since the last save (all of
+    /// them, replacing what is stored, after the model was emptied).
+    pub fn take_save(&mut self) -> ProjectionSave {
+        let progress = StoredProgress {
+            checkpoint: self.checkpoint,
+            ahead: self.ahead.iter().copied().collect(),
+        };
+        let replace = std::mem::take(&mut self.emptied);
+        let dirty = std::mem::take(&mut self.dirty);
+        let rows = if replace {
+            let mut rows = self.model.stored_rows();
+            rows.extend(self.versions.iter().map(|(id, v)| seen(id, *v)));
+            rows
+        } else {
+            let mut keys = dirty;
+            keys.sort_unstable();
+            keys.dedup();
+            keys.iter()
+                .filter_map(|key| match key {
+                    RowKey::Seen(id) => self.versions.get(id).map(|v| seen(id, *v)),
+                    key => self.model.stored_row(key),
+                })
+                .collect()
+        };
+        ProjectionSave {
+            projection: self.name,
+            progress,
+            replace,
+            rows,
         }
     }
 
@@ -249,8 +431,7 @@ impl Projection {
                 return Applied::Gap;
             }
         }
-        self.model.apply(e);
-        self.note_version(e);
+        self.apply(e);
         self.mark_applied(e.global_position);
         Applied::Applied
     }
@@ -265,16 +446,22 @@ impl Projection {
         if e.schema_version > self.schema {
             return Applied::UnknownSchema;
         }
-        self.model.apply(e);
-        self.note_version(e);
+        self.apply(e);
         self.mark_applied(position);
         Applied::Applied
     }
 
-    fn note_version(&mut self, e: &EventEnvelope) {
+    /// Applies an event to the model and notes its stream's version, remembering which
+    /// rows changed (unless the next save writes them all anyway).
+    fn apply(&mut self, e: &EventEnvelope) {
+        let changed = self.model.apply(e);
         upsert(&mut self.versions, &e.stream_id, |seen| {
             *seen = (*seen).max(e.stream_version);
         });
+        if !self.emptied {
+            self.dirty.extend(changed);
+            self.dirty.push(RowKey::Seen(e.stream_id.clone()));
+        }
     }
 
     fn mark_applied(&mut self, position: GlobalPosition) {

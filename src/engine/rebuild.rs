@@ -134,14 +134,9 @@ impl Engine {
                 *live = shadow;
             }
         }
-        let checkpoint = self
-            .projection(name)
-            .map(|p| p.checkpoint())
-            .unwrap_or_default();
-        self.effects.push_back(Effect::SaveCheckpoint {
-            projection: name,
-            position: checkpoint,
-        });
+        if let Some(save) = self.projection_mut(name).map(Projection::take_save) {
+            self.effects.push_back(Effect::SaveProjection(save));
+        }
         self.record(HopKind::RebuildFinished {
             projection: name,
             strategy: finished.strategy,

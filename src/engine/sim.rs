@@ -103,11 +103,8 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             store.mark_published(&positions);
             EffectResult::Done
         }
-        Effect::SaveCheckpoint {
-            projection,
-            position,
-        } => {
-            store.save_checkpoint(projection, position);
+        Effect::SaveProjection(save) => {
+            store.save_projection(save);
             EffectResult::Done
         }
     }

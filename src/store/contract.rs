@@ -137,6 +137,15 @@ pub enum ProjectionName {
 }
 
 impl ProjectionName {
+    /// A short stable name, used in stored keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProjectionName::OrderSummary => "order-summary",
+            ProjectionName::OrdersPerCustomer => "orders-per-customer",
+            ProjectionName::RevenuePerDay => "revenue-per-day",
+        }
+    }
+
     /// Every projection, in display order.
     pub const ALL: [ProjectionName; 3] = [
         ProjectionName::OrderSummary,

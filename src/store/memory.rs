@@ -4,6 +4,7 @@
 use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
+use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
 use crate::collections::LookupMap;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
@@ -21,7 +22,14 @@ pub struct MemoryStore {
     /// Per processed command, the first position it stored and how many (an append's
     /// positions are contiguous).
     processed: LookupMap<CommandId, (GlobalPosition, u32)>,
-    checkpoints: BTreeMap<ProjectionName, GlobalPosition>,
+    projections: BTreeMap<ProjectionName, KeptProjection>,
+}
+
+/// A projection's progress and rows.
+#[derive(Debug, Clone, Default)]
+struct KeptProjection {
+    progress: StoredProgress,
+    rows: BTreeMap<RowKey, StoredRow>,
 }
 
 impl MemoryStore {
@@ -222,16 +230,37 @@ impl MemoryStore {
         )
     }
 
-    /// Saves a projection's checkpoint (the last position it applied).
-    pub fn save_checkpoint(&mut self, projection: ProjectionName, position: GlobalPosition) {
-        self.checkpoints.insert(projection, position);
+    /// Saves a projection's progress and changed rows, all at once.
+    pub fn save_projection(&mut self, save: ProjectionSave) {
+        let kept = self.projections.entry(save.projection).or_default();
+        if save.replace {
+            kept.rows.clear();
+        }
+        kept.progress = save.progress;
+        for row in save.rows {
+            kept.rows.insert(row.key(), row);
+        }
+    }
+
+    /// A projection as saved, if it ever was.
+    pub fn stored_projection(&self, projection: ProjectionName) -> Option<StoredProjection> {
+        let kept = self.projections.get(&projection)?;
+        Some(StoredProjection {
+            progress: kept.progress.clone(),
+            rows: kept.rows.values().cloned().collect(),
+        })
     }
 
     /// A projection's checkpoint (0 when it has none).
     pub fn checkpoint(&self, projection: ProjectionName) -> GlobalPosition {
-        self.checkpoints
+        self.projections
             .get(&projection)
-            .copied()
+            .map(|p| p.progress.checkpoint)
             .unwrap_or_default()
+    }
+
+    /// The oldest position still in the outbox, if any.
+    pub fn oldest_unpublished(&self) -> Option<GlobalPosition> {
+        self.unpublished.first().copied()
     }
 }

@@ -3,7 +3,11 @@
 
 pub mod contract;
 pub mod memory;
+pub mod read_models;
 pub mod transfer;
 
 pub use contract::*;
 pub use memory::MemoryStore;
+pub use read_models::{
+    ProjectionSave, RowKey, StoredLine, StoredProgress, StoredProjection, StoredRow,
+};

@@ -45,7 +45,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             let model = model.clone();
             move |storage| model.dispatch(Msg::StorageOpened(storage))
         };
-        let (runtime, storage, events, recovery) = Runtime::start(&database, on_storage).await;
+        let (runtime, storage, tail, recovery) = Runtime::start(&database, on_storage).await;
         let runtime = Rc::new(runtime);
         let on_change = {
             let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
@@ -77,7 +77,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             wiring._listener = runtime.listen(on_change);
             wiring.runtime = Some(runtime);
         }
-        model.dispatch(Msg::EventsRead(events));
+        model.dispatch(Msg::TailRead(tail));
         model.dispatch(Msg::Recovered(recovery));
         model.dispatch(Msg::StorageOpened(storage));
     });
@@ -185,7 +185,7 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="events-heading">
                         <h2 id="events-heading">
                             { "Event store " }
-                            <span class="count">{ event_count(screen.log.events().len()) }</span>
+                            <span class="count">{ event_count(screen.log.count()) }</span>
                         </h2>
                         { event_table::view(&screen, &send) }
                     </section>
@@ -203,7 +203,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-fn event_count(n: usize) -> String {
+fn event_count(n: u64) -> String {
     match n {
         1 => "1 event".to_owned(),
         n => format!("{n} events"),

@@ -1,21 +1,21 @@
 //! The event store as a table: one row per event; a row's button opens its JSON below.
 
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{EventPage, Msg, Screen};
 use crate::domain::envelope::EventEnvelope;
 use crate::domain::ids::GlobalPosition;
 use yew::prelude::*;
 
 /// The table and the open event's JSON, or a hint when the store is empty.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let (events, start, total) = screen.event_page();
-    if events.is_empty() {
+    let page = screen.event_page();
+    if page.events.is_empty() {
         return html! {
             <p class="empty">{ "No events yet. Create an order to record the first one." }</p>
         };
     }
     html! {
         <>
-            { pager(start, events.len(), total, send) }
+            { pager(&page, screen.log.count(), send) }
             <div class="table-scroll">
                 <table class="events">
                     <thead>
@@ -32,7 +32,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        { for events.iter().map(|e| row(e, screen.selected_event, send)) }
+                        { for page.events.iter().map(|e| row(e, screen.selected_event, send)) }
                     </tbody>
                 </table>
             </div>
@@ -78,18 +78,26 @@ fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<
 
 /// Where the page is in the log, with buttons to the older and newer pages (only when
 /// the log is longer than one page).
-fn pager(start: usize, shown: usize, total: usize, send: &Callback<Msg>) -> Html {
-    if shown == total {
+fn pager(page: &EventPage<'_>, count: u64, send: &Callback<Msg>) -> Html {
+    if page.newest && !page.has_older {
         return Html::default();
     }
-    let end = start + shown;
+    let (Some(first), Some(last)) = (page.events.first(), page.events.last()) else {
+        return Html::default();
+    };
+    let where_ = format!(
+        "Positions {}–{} · {count} event{} stored",
+        first.global_position.0,
+        last.global_position.0,
+        if count == 1 { "" } else { "s" }
+    );
     html! {
         <div class="pager">
-            <button type="button" disabled={start == 0} onclick={send.reform(|_: MouseEvent| Msg::ClickedOlder)}>
+            <button type="button" disabled={!page.has_older} onclick={send.reform(|_: MouseEvent| Msg::ClickedOlder)}>
                 { "Older events" }
             </button>
-            <span aria-live="polite">{ format!("Events {}–{end} of {total}", start + 1) }</span>
-            <button type="button" disabled={end == total} onclick={send.reform(|_: MouseEvent| Msg::ClickedNewer)}>
+            <span aria-live="polite">{ where_ }</span>
+            <button type="button" disabled={page.newest} onclick={send.reform(|_: MouseEvent| Msg::ClickedNewer)}>
                 { "Newer events" }
             </button>
         </div>

@@ -5,14 +5,14 @@
 use super::download;
 use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
-use crate::app::log_view::{Outcome, Refusal};
+use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, EVENTS_PER_PAGE, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::session::{run_in_memory, CommandIds, QueuedCommand, Session};
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::{GlobalPosition, OrderId};
+use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
-use crate::store::{MemoryStore, ProjectionName};
+use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
@@ -62,14 +62,15 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Opens the store and reads what the page shows. Never fails: without IndexedDB
-    /// the page runs on memory and says so.
+    /// Opens the store, recovers, and reads the newest events the page shows (never
+    /// the whole log: startup costs the same for a long log as for a short one). Never
+    /// fails: without IndexedDB the page runs on memory and says so.
     /// `on_storage` hears of the upgrade being blocked by an older tab, and later of
     /// this tab giving way to a newer one.
     pub async fn start(
         database: &str,
         on_storage: impl Fn(Storage) + Clone + 'static,
-    ) -> (Runtime, Storage, Vec<SharedEvent>, Recovery) {
+    ) -> (Runtime, Storage, LogTail, Recovery) {
         let blocked = on_storage.clone();
         let opened = IdbStore::open_with(
             database,
@@ -78,65 +79,150 @@ impl Runtime {
             move || on_storage(Storage::Superseded),
         )
         .await;
-        let mut recovery = Recovery::default();
-        let mut queue = VecDeque::new();
-        let (backend, storage, events) = match opened {
-            Ok(store) => match store.all_events().await {
-                Ok(events) => {
-                    if let Ok((queued, corrupt)) = store.queued().await {
-                        let _ = store.quarantine(&corrupt).await;
-                        recovery.requeued = queued.len() as u64;
-                        queue.extend(queued.into_iter().map(|(seq, command)| Queued {
-                            seq,
-                            stored: true,
-                            command,
-                        }));
-                    }
-                    recovery.republished = store.outbox_len().await.unwrap_or(0);
-                    recovery.quarantined = store
-                        .quarantined()
-                        .await
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|q| format!("{} {}: {}", q.store, q.key, q.reason))
-                        .collect();
-                    (Backend::Idb(store), Storage::Persistent, events)
-                }
-                Err(e) => memory(e.to_string()),
-            },
+        let (backend, storage) = match opened {
+            Ok(store) => (Backend::Idb(store), Storage::Persistent),
             Err(e) => memory(e.to_string()),
         };
-        let next_seq = queue.back().map_or(1, |q: &Queued| q.seq + 1);
-        let runtime = Runtime {
+        let mut runtime = Runtime {
             backend,
             ids: RefCell::new(CommandIds::new(&tab_token())),
-            queue: RefCell::new(queue),
-            next_seq: Cell::new(next_seq),
+            queue: RefCell::new(VecDeque::new()),
+            next_seq: Cell::new(1),
             session: RefCell::new(None),
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
         };
-        runtime.restart(&events).await;
-        (runtime, storage, events, recovery)
+        let (tail, storage) = match runtime.read_tail().await {
+            Ok(tail) => (tail, storage),
+            Err(e) => {
+                let (backend, storage) = memory(e.to_string());
+                runtime.backend = backend;
+                (LogTail::default(), storage)
+            }
+        };
+        let recovery = runtime.recover(&tail).await;
+        (runtime, storage, tail, recovery)
+    }
+
+    /// Starts the engine on what a previous session left: the durable queue is taken
+    /// back, projections resume, the outbox is relayed. Says what was recovered.
+    async fn recover(&self, tail: &LogTail) -> Recovery {
+        let mut recovery = Recovery::default();
+        if let Backend::Idb(store) = &self.backend {
+            if let Ok((queued, corrupt)) = store.queued().await {
+                let _ = store.quarantine(&corrupt).await;
+                recovery.requeued = queued.len() as u64;
+                let mut queue = self.queue.borrow_mut();
+                queue.extend(queued.into_iter().map(|(seq, command)| Queued {
+                    seq,
+                    stored: true,
+                    command,
+                }));
+                self.next_seq
+                    .set(queue.back().map_or(1, |q: &Queued| q.seq + 1));
+            }
+            recovery.republished = store.outbox_len().await.unwrap_or(0);
+        }
+        self.restart(newest_time(tail)).await;
+        if let Backend::Idb(store) = &self.backend {
+            recovery.quarantined = store
+                .quarantined()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|q| format!("{} {}: {}", q.store, q.key, q.reason))
+                .collect();
+        }
+        recovery
+    }
+
+    /// The newest events and how many the store holds.
+    async fn read_tail(&self) -> Result<LogTail, StoreError> {
+        match &self.backend {
+            Backend::Idb(store) => {
+                let head = store.head().await?;
+                let after = GlobalPosition(head.0.saturating_sub(TAIL_READ));
+                let (events, corrupt) = store.read_all(after, TAIL_READ as u32).await?;
+                store.quarantine(&corrupt).await?;
+                let count = store.count().await?;
+                Ok(LogTail { events, count })
+            }
+            Backend::Memory(store) => {
+                let store = store.borrow();
+                let after = GlobalPosition(store.head().0.saturating_sub(TAIL_READ));
+                Ok(LogTail {
+                    events: store.read_all(after, TAIL_READ).to_vec(),
+                    count: store.events().len() as u64,
+                })
+            }
+        }
+    }
+
+    /// The events at positions `end - EVENTS_PER_PAGE + 1 ..= end` (a page of the
+    /// table), in one read; none if the store cannot be read now.
+    async fn read_page(&self, end: GlobalPosition) -> Vec<SharedEvent> {
+        let after = GlobalPosition(end.0.saturating_sub(EVENTS_PER_PAGE as u64));
+        let limit = EVENTS_PER_PAGE as u64;
+        let mut events = match &self.backend {
+            Backend::Idb(store) => store
+                .read_all(after, limit as u32)
+                .await
+                .map(|(events, _)| events)
+                .unwrap_or_default(),
+            Backend::Memory(store) => store.borrow().read_all(after, limit).to_vec(),
+        };
+        events.retain(|e| e.global_position <= end);
+        events
+    }
+
+    /// An order's stream, folded.
+    async fn read_stream(&self, order_id: &OrderId) -> Result<Stream, StoreError> {
+        let loaded = match &self.backend {
+            Backend::Idb(store) => store.load_stream(order_id).await?,
+            Backend::Memory(store) => store.borrow().load_stream(order_id),
+        };
+        Ok(Stream::fold(loaded))
     }
 
     /// A fresh session on what the store holds: projections resume from their stored
-    /// checkpoints, the clock from the newest event, and the relay publishes what the
-    /// outbox still holds.
-    async fn restart(&self, events: &[SharedEvent]) {
+    /// rows and checkpoints (one missing events the outbox will not bring again is
+    /// rebuilt from the log), the clock from the newest event, and the relay publishes
+    /// what the outbox still holds.
+    async fn restart(&self, newest: VirtualMillis) {
         // A new token, so the new session's command ids never meet stored ones (an
         // imported log may hold this tab's earlier ids).
         let mut session = Session::new(&tab_token());
-        if let Backend::Idb(store) = &self.backend {
-            for name in ProjectionName::ALL {
-                let checkpoint = store.checkpoint(name).await.unwrap_or_default();
-                session
-                    .engine_mut()
-                    .restore_projection(name, checkpoint, events);
+        let (stored, head, oldest) = match &self.backend {
+            Backend::Idb(store) => {
+                let stored = match store.stored_projections().await {
+                    Ok((stored, corrupt)) => {
+                        let _ = store.quarantine(&corrupt).await;
+                        stored
+                    }
+                    Err(_) => Vec::new(),
+                };
+                let head = store.head().await.unwrap_or_default();
+                let oldest = store.oldest_unpublished().await.unwrap_or_default();
+                (stored, head, oldest)
             }
+            Backend::Memory(store) => {
+                let store = store.borrow();
+                let stored: Vec<(ProjectionName, StoredProjection)> = ProjectionName::ALL
+                    .into_iter()
+                    .filter_map(|name| Some((name, store.stored_projection(name)?)))
+                    .collect();
+                (stored, store.head(), store.oldest_unpublished())
+            }
+        };
+        for name in ProjectionName::ALL {
+            let kept = stored
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, p)| p.clone());
+            session
+                .engine_mut()
+                .restore_projection(name, kept, head, oldest);
         }
-        if let Some(last) = events.last() {
-            session.resume_at(last.recorded_at);
-        }
+        session.resume_at(newest);
         session.engine_mut().relay_outbox();
         *self.session.borrow_mut() = Some(session);
         if let Err(failure) = self.run().await {
@@ -224,6 +310,16 @@ impl Runtime {
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => self.reset().await,
+            Request::ReadPage { end } => Msg::PageRead {
+                end,
+                events: self.read_page(end).await,
+            },
+            Request::ReadStream(order_id) => match self.read_stream(&order_id).await {
+                Ok(stream) => Msg::StreamRead { order_id, stream },
+                Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
+                    "Order {order_id} could not be read: {e}"
+                ))),
+            },
         }
     }
 
@@ -339,13 +435,13 @@ impl Runtime {
         self.reload(note).await
     }
 
-    /// Reads the whole log again and restarts the engine on it (after a replacement
-    /// here or in another tab).
+    /// Reads the newest events again and restarts the engine on the store (after a
+    /// replacement here or in another tab).
     pub async fn reload(&self, note: String) -> Msg {
-        match self.all_events().await {
-            Ok(events) => {
-                self.restart(&events).await;
-                Msg::Replaced { events, note }
+        match self.read_tail().await {
+            Ok(tail) => {
+                self.restart(newest_time(&tail)).await;
+                Msg::Replaced { tail, note }
             }
             Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
                 "The log changed but cannot be read: {e}"
@@ -420,12 +516,18 @@ impl Runtime {
     }
 }
 
-fn memory(reason: String) -> (Backend, Storage, Vec<SharedEvent>) {
+fn memory(reason: String) -> (Backend, Storage) {
     (
         Backend::Memory(RefCell::new(MemoryStore::new())),
         Storage::MemoryOnly(reason),
-        Vec::new(),
     )
+}
+
+/// The virtual time of the newest event read (0 when none).
+fn newest_time(tail: &LogTail) -> VirtualMillis {
+    tail.events
+        .last()
+        .map_or(VirtualMillis(0), |e| e.recorded_at)
 }
 
 /// A short random token telling this tab's command ids from other tabs'.

@@ -23,9 +23,9 @@ fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
     let target = screen.target_order();
     html! {
         <nav class="streams" aria-label="Orders">
-            { for listed.into_iter().map(|id| {
+            { for listed.into_iter().map(|(id, version)| {
                 let current = target.as_ref() == Some(id);
-                let version = screen.log.stream(id).map_or(0, |s| s.version.0);
+                let version = version.0;
                 let onclick = send.reform({
                     let id = id.clone();
                     move |_: MouseEvent| Msg::ClickedStream(id.clone())
@@ -42,9 +42,9 @@ fn streams(screen: &Screen, send: &Callback<Msg>) -> Html {
                     </button>
                 }
             }) }
-            if more > 0 {
+            if more {
                 <span class="more">
-                    { format!("and {more} more: type an order id to target it") }
+                    { "The most recently changed orders; type any other order id to target it." }
                 </span>
             }
         </nav>
@@ -56,9 +56,12 @@ fn order(screen: &Screen) -> Html {
     let Some(order_id) = screen.target_order() else {
         return html! { <p class="empty">{ "Enter a valid order id to see its state." }</p> };
     };
-    let Some((stream, OrderState::Created(order))) =
-        screen.log.stream(&order_id).map(|s| (s, &s.state))
-    else {
+    let Some(stream) = screen.log.stream(&order_id) else {
+        return html! {
+            <p class="empty">{ format!("Reading order {order_id}…") }</p>
+        };
+    };
+    let OrderState::Created(order) = &stream.state else {
         return html! {
             <p class="empty">{ format!("Order {order_id} has no events yet.") }</p>
         };

@@ -3,9 +3,9 @@
 //! JSON envelope, the same text the app exports, so a record reads in DevTools too.
 
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
-use crate::domain::ids::{CommandId, OrderId, StreamVersion};
+use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderState;
-use crate::store::{ProjectionName, Snapshot};
+use crate::store::{ProjectionName, RowKey, Snapshot, StoredProgress, StoredRow};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
@@ -148,14 +148,73 @@ impl SnapshotRecord {
     }
 }
 
-/// A row of the `checkpoints` store.
+/// A row of the `checkpoints` store (schema v3): a projection's progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CheckpointRecord {
+pub struct ProgressRecord {
     /// The key: the projection's name.
     pub projection: ProjectionName,
     /// Every position up to this one is applied.
-    pub position: u64,
+    pub checkpoint: u64,
+    /// Positions applied past the checkpoint.
+    #[serde(default)]
+    pub ahead: Vec<u64>,
+}
+
+impl ProgressRecord {
+    /// The record of a projection's progress.
+    pub fn new(projection: ProjectionName, progress: &StoredProgress) -> Self {
+        ProgressRecord {
+            projection,
+            checkpoint: progress.checkpoint.0,
+            ahead: progress.ahead.iter().map(|p| p.0).collect(),
+        }
+    }
+
+    /// The progress it records.
+    pub fn progress(&self) -> StoredProgress {
+        StoredProgress {
+            checkpoint: GlobalPosition(self.checkpoint),
+            ahead: self.ahead.iter().map(|p| GlobalPosition(*p)).collect(),
+        }
+    }
+}
+
+/// A row of the `readModels` store (schema v3): one read-model row of a projection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadModelRecord {
+    /// The key: `<projection>/<row key>`, e.g. `order-summary/order/order-1`.
+    pub id: String,
+    /// The projection it belongs to.
+    pub projection: ProjectionName,
+    /// The row, as JSON.
+    pub row: String,
+}
+
+impl ReadModelRecord {
+    /// The record of a projection's row.
+    pub fn new(projection: ProjectionName, row: &StoredRow) -> Self {
+        ReadModelRecord {
+            id: row_id(projection, &row.key()),
+            projection,
+            row: serde_json::to_string(row).unwrap_or_default(),
+        }
+    }
+
+    /// The row, checked.
+    pub fn to_row(&self) -> Result<StoredRow, CorruptRecord> {
+        serde_json::from_str(&self.row).map_err(|e| CorruptRecord {
+            store: super::schema::READ_MODELS,
+            key: self.id.clone(),
+            reason: format!("row: {e}"),
+        })
+    }
+}
+
+/// The key of a projection's row in the `readModels` store.
+pub fn row_id(projection: ProjectionName, key: &RowKey) -> String {
+    format!("{}/{}", projection.key(), key.as_text())
 }
 
 /// A row of the `deadLetters` store: a record that could not be loaded, kept with why.

@@ -16,19 +16,19 @@ pub const SNAPSHOTS: &str = "snapshots";
 pub const OUTBOX: &str = "outbox";
 /// Processed command ids (idempotency keys).
 pub const PROCESSED: &str = "processed";
-/// Projection checkpoints.
+/// Projection progress: checkpoint and positions applied past it (schema v3 shape).
 pub const CHECKPOINTS: &str = "checkpoints";
 /// One row: the schema version.
 pub const META: &str = "meta";
 /// The durable command queue (schema v2).
 pub const COMMAND_QUEUE: &str = "commandQueue";
-/// Read models, one row per projection (schema v2).
+/// Read-model rows, keyed `<projection>/<row key>` (schema v3 shape).
 pub const READ_MODELS: &str = "readModels";
 /// Dead letters and quarantined records (schema v2).
 pub const DEAD_LETTERS: &str = "deadLetters";
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Applies every migration step from `old` (exclusive) to `new` (inclusive).
 pub fn migrate(db: &Database, old: u32, new: u32) -> Result<(), Error> {
@@ -36,6 +36,7 @@ pub fn migrate(db: &Database, old: u32, new: u32) -> Result<(), Error> {
         match version {
             1 => version_1(db)?,
             2 => version_2(db)?,
+            3 => version_3(db)?,
             _ => {}
         }
     }
@@ -78,6 +79,21 @@ fn version_2(db: &Database) -> Result<(), Error> {
         .with_key_path(KeyPath::One("projection"))
         .build()?;
     db.create_object_store(DEAD_LETTERS)
+        .with_key_path(KeyPath::One("id"))
+        .build()?;
+    Ok(())
+}
+
+/// v3: read models are kept row by row beside their projection's progress. A v2
+/// database kept checkpoints without rows, so both stores start over; the page then
+/// rebuilds each projection from the log once.
+fn version_3(db: &Database) -> Result<(), Error> {
+    db.delete_object_store(CHECKPOINTS)?;
+    db.delete_object_store(READ_MODELS)?;
+    db.create_object_store(CHECKPOINTS)
+        .with_key_path(KeyPath::One("projection"))
+        .build()?;
+    db.create_object_store(READ_MODELS)
         .with_key_path(KeyPath::One("id"))
         .build()?;
     Ok(())

@@ -1,19 +1,22 @@
 //! `IdbStore`: the store contract carried out on IndexedDB.
 
 use super::records::{
-    processed_record, CheckpointRecord, CorruptRecord, EventRecord, MetaRecord, OutboxRecord,
-    ProcessedRecord, QuarantinedRecord, QueueRecord, SnapshotRecord,
+    processed_record, CorruptRecord, EventRecord, MetaRecord, OutboxRecord, ProcessedRecord,
+    ProgressRecord, QuarantinedRecord, QueueRecord, ReadModelRecord, SnapshotRecord,
 };
 use super::schema::{
     self, BY_STREAM, CHECKPOINTS, COMMAND_QUEUE, DEAD_LETTERS, EVENTS, META, OUTBOX, PROCESSED,
-    SCHEMA_VERSION, SNAPSHOTS,
+    READ_MODELS, SCHEMA_VERSION, SNAPSHOTS,
 };
 use crate::app::session::QueuedCommand;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::engine::effects::{Effect, EffectResult};
 use crate::store::transfer::{import_json, ImportError};
-use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot};
+use crate::store::{
+    AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, ProjectionSave, Snapshot,
+    StoredProjection,
+};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::{DomException, Error, OpenDbError};
 use indexed_db_futures::prelude::*;
@@ -456,6 +459,13 @@ impl IdbStore {
         Ok((queued, corrupt))
     }
 
+    /// How many events the store holds.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let tx = self.read(&[EVENTS])?;
+        let count = tx.object_store(EVENTS)?.count().primitive()?.await?;
+        Ok(u64::from(count))
+    }
+
     /// How many outbox rows wait to be published.
     pub async fn outbox_len(&self) -> Result<u64, StoreError> {
         let tx = self.read(&[OUTBOX])?;
@@ -478,20 +488,31 @@ impl IdbStore {
         Ok(())
     }
 
-    /// Saves a projection's checkpoint.
-    pub async fn save_checkpoint(
-        &self,
-        projection: ProjectionName,
-        position: GlobalPosition,
-    ) -> Result<(), StoreError> {
-        let tx = self.write(&[CHECKPOINTS])?;
-        tx.object_store(CHECKPOINTS)?
-            .put(CheckpointRecord {
-                projection,
-                position: position.0,
-            })
-            .serde()?
-            .await?;
+    /// Saves a projection's progress and changed rows in one transaction, so what a
+    /// reload finds is always a state the projection was in.
+    pub async fn save_projection(&self, save: &ProjectionSave) -> Result<(), StoreError> {
+        let tx = self.write(&[CHECKPOINTS, READ_MODELS])?;
+        let rows = tx.object_store(READ_MODELS)?;
+        let mut writes = Vec::with_capacity(save.rows.len() + 2);
+        if save.replace {
+            rows.delete::<String, _>(projection_rows(save.projection))
+                .serde()?
+                .await?;
+        }
+        for row in &save.rows {
+            writes.push(
+                rows.put(ReadModelRecord::new(save.projection, row))
+                    .serde()?,
+            );
+        }
+        writes.push(
+            tx.object_store(CHECKPOINTS)?
+                .put(ProgressRecord::new(save.projection, &save.progress))
+                .serde()?,
+        );
+        for write in writes {
+            write.await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -502,12 +523,64 @@ impl IdbStore {
         projection: ProjectionName,
     ) -> Result<GlobalPosition, StoreError> {
         let tx = self.read(&[CHECKPOINTS])?;
-        let record: Option<CheckpointRecord> = tx
+        let record: Option<ProgressRecord> = tx
             .object_store(CHECKPOINTS)?
             .get(KeyRange::Only(projection))
             .serde()?
             .await?;
-        Ok(GlobalPosition(record.map_or(0, |r| r.position)))
+        Ok(record.map_or(GlobalPosition(0), |r| GlobalPosition(r.checkpoint)))
+    }
+
+    /// Every projection as saved (those that never saved are missing), and unreadable
+    /// rows. Reads rows, not events: its cost follows the read models' size.
+    pub async fn stored_projections(
+        &self,
+    ) -> Result<(Vec<(ProjectionName, StoredProjection)>, Vec<CorruptRecord>), StoreError> {
+        let tx = self.read(&[CHECKPOINTS, READ_MODELS])?;
+        let progress = tx.object_store(CHECKPOINTS)?.get_all().serde()?;
+        let rows = tx.object_store(READ_MODELS)?.get_all().serde()?;
+        let progress: Vec<ProgressRecord> = progress.await?.collect::<Result<_, _>>()?;
+        let rows: Vec<ReadModelRecord> = rows.await?.collect::<Result<_, _>>()?;
+        let mut stored: Vec<(ProjectionName, StoredProjection)> = progress
+            .iter()
+            .map(|p| {
+                let projection = StoredProjection {
+                    progress: p.progress(),
+                    rows: Vec::new(),
+                };
+                (p.projection, projection)
+            })
+            .collect();
+        let mut corrupt: Vec<CorruptRecord> = Vec::new();
+        let mut damaged = Vec::new();
+        for record in rows {
+            match record.to_row() {
+                Ok(row) => {
+                    if let Some((_, p)) = stored.iter_mut().find(|(n, _)| *n == record.projection) {
+                        p.rows.push(row);
+                    }
+                }
+                Err(c) => {
+                    damaged.push(record.projection);
+                    corrupt.push(c);
+                }
+            }
+        }
+        // A model missing a row would be wrong: it is rebuilt from the log instead.
+        stored.retain(|(name, _)| !damaged.contains(name));
+        Ok((stored, corrupt))
+    }
+
+    /// The oldest position still in the outbox, if any.
+    pub async fn oldest_unpublished(&self) -> Result<Option<GlobalPosition>, StoreError> {
+        let tx = self.read(&[OUTBOX])?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let cursor = outbox.open_key_cursor().serde()?.await?;
+        let Some(cursor) = cursor else {
+            return Ok(None);
+        };
+        let key: Option<u64> = cursor.primary_key_ser()?;
+        Ok(key.map(GlobalPosition))
     }
 
     /// Sets unreadable records aside in the dead letters, with the reason.
@@ -655,11 +728,8 @@ impl IdbStore {
                 self.mark_published(&positions).await?;
                 EffectResult::Done
             }
-            Effect::SaveCheckpoint {
-                projection,
-                position,
-            } => {
-                self.save_checkpoint(projection, position).await?;
+            Effect::SaveProjection(save) => {
+                self.save_projection(&save).await?;
                 EffectResult::Done
             }
         })
@@ -711,6 +781,12 @@ fn processed_runs(events: &[EventEnvelope]) -> Vec<ProcessedRecord> {
         }
     }
     runs
+}
+
+/// The key range of every row a projection keeps in the `readModels` store.
+fn projection_rows(projection: ProjectionName) -> KeyRange<String> {
+    let prefix = format!("{}/", projection.key());
+    KeyRange::Bound(prefix.clone(), false, format!("{prefix}\u{ffff}"), false)
 }
 
 /// The key range of a stream's versions after `after`.

@@ -1,0 +1,159 @@
+//! Read models as the store keeps them: one row per key, saved with the projection's
+//! checkpoint in the same write, so a reload resumes each projection from what it had
+//! applied instead of replaying the log.
+
+use super::contract::ProjectionName;
+use crate::domain::ids::{CustomerId, GlobalPosition, OrderId, ProductId, StreamVersion};
+use crate::domain::money::{Cents, Currency};
+use crate::domain::order::OrderStatus;
+use serde::{Deserialize, Serialize};
+
+/// One product line of an order-summary row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredLine {
+    /// The product.
+    pub product_id: ProductId,
+    /// Its unit price.
+    pub unit_price: Cents,
+    /// Units.
+    pub quantity: u64,
+}
+
+/// One stored row of a read model, or of a projection's memory of what it applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StoredRow {
+    /// An order-summary row.
+    Order {
+        /// The order.
+        order_id: OrderId,
+        /// Its status, once known.
+        status: Option<OrderStatus>,
+        /// Its currency, when known.
+        currency: Option<Currency>,
+        /// Its lines, by product id.
+        lines: Vec<StoredLine>,
+    },
+    /// Orders created by a customer.
+    Customer {
+        /// The customer.
+        customer_id: CustomerId,
+        /// How many orders.
+        orders: u64,
+    },
+    /// Payments received on a virtual day.
+    Day {
+        /// Days since virtual time 0.
+        day: u64,
+        /// The revenue.
+        revenue: Cents,
+    },
+    /// The highest version of a stream the projection applied (an idempotent
+    /// projection's memory).
+    Seen {
+        /// The stream.
+        order_id: OrderId,
+        /// Its highest applied version.
+        version: StreamVersion,
+    },
+}
+
+/// What identifies a stored row within its projection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowKey {
+    /// An order-summary row.
+    Order(OrderId),
+    /// A customer's row.
+    Customer(CustomerId),
+    /// A day's row.
+    Day(u64),
+    /// A stream's applied version.
+    Seen(OrderId),
+}
+
+impl StoredRow {
+    /// The row's key.
+    pub fn key(&self) -> RowKey {
+        match self {
+            StoredRow::Order { order_id, .. } => RowKey::Order(order_id.clone()),
+            StoredRow::Customer { customer_id, .. } => RowKey::Customer(customer_id.clone()),
+            StoredRow::Day { day, .. } => RowKey::Day(*day),
+            StoredRow::Seen { order_id, .. } => RowKey::Seen(order_id.clone()),
+        }
+    }
+}
+
+impl RowKey {
+    /// The key as text, unique within a projection (`order/order-1`, `day/3`, …).
+    pub fn as_text(&self) -> String {
+        match self {
+            RowKey::Order(id) => format!("order/{id}"),
+            RowKey::Customer(id) => format!("customer/{id}"),
+            RowKey::Day(day) => format!("day/{day}"),
+            RowKey::Seen(id) => format!("seen/{id}"),
+        }
+    }
+}
+
+/// A projection's progress as stored: its checkpoint and the positions applied past it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredProgress {
+    /// Every position up to this one is applied.
+    pub checkpoint: GlobalPosition,
+    /// Positions applied past the checkpoint (deliveries arrive out of order).
+    #[serde(default)]
+    pub ahead: Vec<GlobalPosition>,
+}
+
+/// What a projection asks the store to save: its progress and the rows that changed
+/// since its last save, in one atomic write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionSave {
+    /// The projection.
+    pub projection: ProjectionName,
+    /// Its progress after the change.
+    pub progress: StoredProgress,
+    /// True when the model was emptied (a rebuild): every stored row goes first.
+    pub replace: bool,
+    /// Rows written (created or changed).
+    pub rows: Vec<StoredRow>,
+}
+
+/// A projection as the store holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredProjection {
+    /// Its progress.
+    pub progress: StoredProgress,
+    /// Every row.
+    pub rows: Vec<StoredRow>,
+}
+
+impl StoredProjection {
+    /// True when the projection misses events the bus will never bring again: some
+    /// position after its checkpoint is neither applied nor waiting in the outbox
+    /// (`oldest_unpublished`, if any; the log ends at `head`). After an import, an
+    /// interrupted in-place rebuild, or a store from before read models were kept, the
+    /// projection must be rebuilt from the log.
+    pub fn misses_events(
+        &self,
+        head: GlobalPosition,
+        oldest_unpublished: Option<GlobalPosition>,
+    ) -> bool {
+        let redelivered_from = oldest_unpublished.map_or(head.next(), |p| p.min(head.next()));
+        let mut applied = self.progress.checkpoint;
+        let mut ahead: Vec<GlobalPosition> = self.progress.ahead.clone();
+        ahead.sort_unstable();
+        for p in ahead {
+            if p == applied.next() {
+                applied = p;
+            }
+        }
+        applied.next() < redelivered_from
+    }
+}
