@@ -75,6 +75,7 @@ impl Page {
                         .collect();
                     Msg::PageRead { end, events }
                 }
+                Request::Reload => self.replaced("Another tab replaced the log.".into()),
                 Request::ReadStream(order_id) => Msg::StreamRead {
                     stream: Stream::fold(self.store.load_stream(&order_id)),
                     order_id,
@@ -515,4 +516,20 @@ fn only_the_most_recently_changed_orders_are_listed() {
     assert_eq!(listed.first().map(|(id, _)| id.as_str()), Some("order-06"));
     assert_eq!(listed.last().map(|(id, _)| id.as_str()), Some("order-35"));
     assert!(listed.iter().all(|(_, v)| *v == StreamVersion(1)));
+}
+
+#[test]
+fn another_tabs_replacement_waits_behind_the_work_under_way_and_is_done_once() {
+    let mut screen = Screen::default();
+    screen.update(Msg::EditedField(Field::OrderId, "order-1".into()));
+    assert!(matches!(
+        screen.take_request(),
+        Some(Request::ReadStream(_))
+    ));
+    screen.update(Msg::ClickedCommand(CommandKind::CreateOrder));
+    screen.update(Msg::OtherTabReplaced);
+    screen.update(Msg::OtherTabReplaced);
+    assert!(matches!(screen.take_request(), Some(Request::Send { .. })));
+    assert_eq!(screen.take_request(), Some(Request::Reload));
+    assert_eq!(screen.take_request(), None);
 }

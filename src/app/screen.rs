@@ -39,6 +39,8 @@ pub enum Request {
     },
     /// Read an order's stream, to show its state.
     ReadStream(OrderId),
+    /// Another tab replaced the log: start again on the store.
+    Reload,
 }
 
 /// What an export writes.
@@ -242,6 +244,9 @@ pub enum Msg {
         /// What happened, for the user.
         note: String,
     },
+    /// Another tab replaced the log (an import or a reset): the page starts again on
+    /// the store once the work under way is done.
+    OtherTabReplaced,
     /// An export, import or reset finished without replacing the log.
     DataAnswered(DataStatus),
     /// A sent command was handled; `events` are what the store holds past the view's head.
@@ -345,6 +350,11 @@ impl Screen {
                 self.data = DataStatus::Done(note);
             }
             Msg::DataAnswered(status) => self.data = status,
+            Msg::OtherTabReplaced => {
+                if !self.requests.contains(&Request::Reload) {
+                    self.requests.push_back(Request::Reload);
+                }
+            }
             Msg::EventsRead(events) => self.log.absorb(events),
             Msg::Handled { outcome, events } => {
                 self.log.absorb(events);

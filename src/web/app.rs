@@ -60,13 +60,9 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
                             let head = model.screen.borrow().log.head();
                             Msg::EventsRead(runtime.events_after(head).await)
                         }
-                        Announcement::Replaced => {
-                            runtime
-                                .reload(
-                                    "Another tab replaced the log (an import or a reset).".into(),
-                                )
-                                .await
-                        }
+                        // Queued behind the work under way, so a running command's
+                        // session is not replaced under it.
+                        Announcement::Replaced => Msg::OtherTabReplaced,
                     };
                     model.dispatch(msg);
                 });
@@ -75,11 +71,18 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         {
             let mut wiring = wiring.borrow_mut();
             wiring._listener = runtime.listen(on_change);
-            wiring.runtime = Some(runtime);
+            wiring.runtime = Some(Rc::clone(&runtime));
+            // The page is usable at once; the engine catches up (relay, rebuilds)
+            // before it handles the first command.
+            wiring.busy = true;
         }
         model.dispatch(Msg::TailRead(tail));
         model.dispatch(Msg::Recovered(recovery));
         model.dispatch(Msg::StorageOpened(storage));
+        runtime.catch_up().await;
+        wiring.borrow_mut().busy = false;
+        let head = model.screen.borrow().log.head();
+        model.dispatch(Msg::EventsRead(runtime.events_after(head).await));
     });
 }
 

@@ -225,6 +225,11 @@ impl Runtime {
         session.resume_at(newest);
         session.engine_mut().relay_outbox();
         *self.session.borrow_mut() = Some(session);
+    }
+
+    /// Runs the engine until it is idle: the relay's publications and any rebuild a
+    /// restart scheduled. The page is usable meanwhile (commands wait in the queue).
+    pub async fn catch_up(&self) {
         if let Err(failure) = self.run().await {
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
@@ -314,6 +319,10 @@ impl Runtime {
                 end,
                 events: self.read_page(end).await,
             },
+            Request::Reload => {
+                self.reload("Another tab replaced the log (an import or a reset).".into())
+                    .await
+            }
             Request::ReadStream(order_id) => match self.read_stream(&order_id).await {
                 Ok(stream) => Msg::StreamRead { order_id, stream },
                 Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
@@ -441,6 +450,7 @@ impl Runtime {
         match self.read_tail().await {
             Ok(tail) => {
                 self.restart(newest_time(&tail)).await;
+                self.catch_up().await;
                 Msg::Replaced { tail, note }
             }
             Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
