@@ -68,24 +68,37 @@ impl ReadModel {
         }
     }
 
-    /// Applies one event, whatever was applied before (the naive step); returns the
-    /// key of the row it changed, if any.
-    pub fn apply(&mut self, e: &EventEnvelope) -> Option<RowKey> {
+    /// Applies one event, whatever was applied before (the naive step); returns true
+    /// when a row changed (`changed_row` names it).
+    pub fn apply(&mut self, e: &EventEnvelope) -> bool {
         match (self, &e.event) {
             (ReadModel::OrderSummary(rows), event) => {
                 upsert(rows, &e.stream_id, |row| summarize(row, event));
-                Some(RowKey::Order(e.stream_id.clone()))
+                true
             }
             (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id, .. }) => {
                 upsert(rows, customer_id, |n| *n += 1);
-                Some(RowKey::Customer(customer_id.clone()))
+                true
             }
             (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
-                let day = e.recorded_at.0 / DAY_MS;
-                upsert(rows, &day, |revenue| {
+                upsert(rows, &(e.recorded_at.0 / DAY_MS), |revenue| {
                     *revenue = Cents(revenue.0.saturating_add(amount.0));
                 });
-                Some(RowKey::Day(day))
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The key of the row an event changes in this model (when `apply` says it did).
+    fn changed_row(&self, e: &EventEnvelope) -> Option<RowKey> {
+        match (self, &e.event) {
+            (ReadModel::OrderSummary(_), _) => Some(RowKey::Order(e.stream_id.clone())),
+            (ReadModel::OrdersPerCustomer(_), OrderEvent::OrderCreated { customer_id, .. }) => {
+                Some(RowKey::Customer(customer_id.clone()))
+            }
+            (ReadModel::RevenuePerDay(_), OrderEvent::PaymentReceived { .. }) => {
+                Some(RowKey::Day(e.recorded_at.0 / DAY_MS))
             }
             _ => None,
         }
@@ -459,7 +472,9 @@ impl Projection {
             *seen = (*seen).max(e.stream_version);
         });
         if !self.emptied {
-            self.dirty.extend(changed);
+            if changed {
+                self.dirty.extend(self.model.changed_row(e));
+            }
             self.dirty.push(RowKey::Seen(e.stream_id.clone()));
         }
     }

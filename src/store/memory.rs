@@ -25,11 +25,13 @@ pub struct MemoryStore {
     projections: BTreeMap<ProjectionName, KeptProjection>,
 }
 
-/// A projection's progress and rows.
+/// A projection's progress and rows: those of its last full save (kept as saved, so a
+/// rebuild's save costs no per-row work) and those changed since.
 #[derive(Debug, Clone, Default)]
 struct KeptProjection {
     progress: StoredProgress,
-    rows: BTreeMap<RowKey, StoredRow>,
+    saved: Vec<StoredRow>,
+    changed: LookupMap<RowKey, StoredRow>,
 }
 
 impl MemoryStore {
@@ -233,21 +235,26 @@ impl MemoryStore {
     /// Saves a projection's progress and changed rows, all at once.
     pub fn save_projection(&mut self, save: ProjectionSave) {
         let kept = self.projections.entry(save.projection).or_default();
-        if save.replace {
-            kept.rows.clear();
-        }
         kept.progress = save.progress;
+        if save.replace {
+            kept.saved = save.rows;
+            kept.changed.clear();
+            return;
+        }
         for row in save.rows {
-            kept.rows.insert(row.key(), row);
+            kept.changed.insert(row.key(), row);
         }
     }
 
-    /// A projection as saved, if it ever was.
+    /// A projection as saved, if it ever was (rows in key order).
     pub fn stored_projection(&self, projection: ProjectionName) -> Option<StoredProjection> {
         let kept = self.projections.get(&projection)?;
+        let mut rows: BTreeMap<RowKey, &StoredRow> =
+            kept.saved.iter().map(|row| (row.key(), row)).collect();
+        rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
         Some(StoredProjection {
             progress: kept.progress.clone(),
-            rows: kept.rows.values().cloned().collect(),
+            rows: rows.into_iter().map(|(_, row)| row.clone()).collect(),
         })
     }
 
