@@ -254,7 +254,7 @@ impl MemoryStore {
         rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
         Some(StoredProjection {
             progress: kept.progress.clone(),
-            rows: rows.into_iter().map(|(_, row)| row.clone()).collect(),
+            rows: rows.into_values().cloned().collect(),
         })
     }
 

@@ -328,19 +328,34 @@ impl IdbStore {
         after: GlobalPosition,
         limit: u32,
     ) -> Result<(Vec<SharedEvent>, Vec<CorruptRecord>), StoreError> {
+        let records = self.fetch(after, limit)?.await?;
+        Ok(decode(records.iter().map(EventRecord::from_js)))
+    }
+
+    /// Sends a `getAll` of up to `limit` raw event records after a position at once;
+    /// the returned future only waits for it (so a scan decodes one batch while the
+    /// browser reads the next).
+    fn fetch(
+        &self,
+        after: GlobalPosition,
+        limit: u32,
+    ) -> Result<impl std::future::Future<Output = Result<Vec<JsValue>, StoreError>> + '_, StoreError>
+    {
         let tx = self.read(&[EVENTS])?;
         let events = tx.object_store(EVENTS)?;
         // Raw values, not serde-converted records: only the envelope text is read out
         // of each, then parsed once (the record's key fields are checked against it).
-        let records: Vec<JsValue> = events
+        let request = events
             .get_all()
             // A number key (a `u64` would go out as a BigInt, which is no valid key).
             .with_query::<f64, _>(KeyRange::LowerBound(after.0 as f64, true))
             .with_limit(limit)
-            .primitive()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        Ok(decode(records.iter().map(EventRecord::from_js)))
+            .primitive()?;
+        Ok(async move {
+            let _keep_open = tx;
+            let records: Vec<JsValue> = request.await?.collect::<Result<_, _>>()?;
+            Ok(records)
+        })
     }
 
     /// True when a command id was processed.
@@ -629,18 +644,27 @@ impl IdbStore {
     ) -> Result<Vec<SharedEvent>, StoreError> {
         let mut events = Vec::new();
         let mut after = after;
+        let mut records = self.fetch(after, SCAN_BATCH)?.await?;
         loop {
-            let (batch, corrupt) = self.read_all(after, SCAN_BATCH).await?;
-            self.quarantine(&corrupt).await?;
-            let read = batch.len() + corrupt.len();
-            let last = batch.last().map(|e| e.global_position);
-            let Some(last) = last.max(corrupt_max(&corrupt)) else {
-                break;
+            let full = records.len() == SCAN_BATCH as usize;
+            // Ask for the next batch (after this one's last key) before decoding this
+            // one; a key that does not move on (a damaged record) ends the scan.
+            let last = records
+                .last()
+                .map(|r| GlobalPosition(EventRecord::from_js(r).global_position));
+            let next = match last {
+                Some(last) if full && last > after => {
+                    after = last;
+                    Some(self.fetch(last, SCAN_BATCH)?)
+                }
+                _ => None,
             };
-            after = last;
+            let (batch, corrupt) = decode(records.iter().map(EventRecord::from_js));
+            self.quarantine(&corrupt).await?;
             events.extend(batch);
-            if read < SCAN_BATCH as usize {
-                break;
+            match next {
+                Some(next) => records = next.await?,
+                None => break,
             }
         }
         Ok(events)
@@ -750,14 +774,6 @@ const REPLACE_SCOPE: [&str; 8] = [
     schema::COMMAND_QUEUE,
     DEAD_LETTERS,
 ];
-
-fn corrupt_max(corrupt: &[CorruptRecord]) -> Option<GlobalPosition> {
-    corrupt
-        .iter()
-        .filter_map(|c| c.key.parse().ok())
-        .max()
-        .map(GlobalPosition)
-}
 
 /// Processed-command rows for imported events: each command's run of positions.
 fn processed_runs(events: &[EventEnvelope]) -> Vec<ProcessedRecord> {
