@@ -119,6 +119,55 @@ async fn a_stale_expected_version_is_a_conflict_and_stores_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn two_connections_interleave_appends_with_contiguous_positions() {
+    // Two tabs: each connection assumes the head it last saw and finds out otherwise.
+    let name = "t-two-tabs";
+    let a = fresh(name).await;
+    let b = IdbStore::open(name).await.expect("second connection");
+    let positions = |appended: Result<Result<cqrs_lab::store::Appended, AppendError>, _>| {
+        appended
+            .expect("no store failure")
+            .expect("appended")
+            .events
+            .iter()
+            .map(|e| e.global_position.0)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        positions(a.append(request("o-1", 0, 1, vec![created()])).await),
+        [1]
+    );
+    assert_eq!(
+        positions(b.append(request("o-2", 0, 2, vec![created()])).await),
+        [2]
+    );
+    assert_eq!(
+        positions(b.append(request("o-3", 0, 3, vec![created()])).await),
+        [3]
+    );
+    // `a` still thinks the log ends at 1.
+    assert_eq!(
+        positions(a.append(request("o-4", 0, 4, vec![created()])).await),
+        [4]
+    );
+    // `b` empties the log: `a` thinks it ends at 4, and must not leave a gap.
+    b.clear().await.expect("cleared");
+    assert_eq!(
+        positions(a.append(request("o-5", 0, 5, vec![created()])).await),
+        [1]
+    );
+    assert_eq!(
+        positions(b.append(request("o-6", 0, 6, vec![created()])).await),
+        [2]
+    );
+    let all = a.all_events().await.expect("read");
+    let stored: Vec<u64> = all.iter().map(|e| e.global_position.0).collect();
+    assert_eq!(stored, [1, 2]);
+    a.close();
+    b.close();
+}
+
+#[wasm_bindgen_test]
 async fn the_unique_index_aborts_the_whole_append() {
     let name = "t-unique";
     let store = fresh(name).await;

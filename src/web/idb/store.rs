@@ -73,6 +73,20 @@ pub struct IdbStore {
     db: Database,
     /// Set when another tab asked to upgrade and this connection closed for it.
     superseded: Rc<Cell<bool>>,
+    /// The newest position as this connection last saw it: an append assumes it and
+    /// checks it in the same transaction (another tab may have appended since).
+    head_hint: Cell<Option<u64>>,
+}
+
+/// How many times an append is tried while other tabs move the head.
+const APPEND_ATTEMPTS: usize = 4;
+
+/// What one append transaction came to.
+enum Attempt {
+    /// Appended, or refused by the contract.
+    Done(Result<Appended, AppendError>),
+    /// The log no longer ends where this connection thought: nothing was written.
+    HeadMoved,
 }
 
 /// Every store an append writes, in one transaction.
@@ -123,7 +137,11 @@ impl IdbStore {
                 }
             });
         }
-        let store = IdbStore { db, superseded };
+        let store = IdbStore {
+            db,
+            superseded,
+            head_hint: Cell::new(None),
+        };
         store.write_meta(version).await?;
         Ok(store)
     }
@@ -194,56 +212,57 @@ impl IdbStore {
         if request.events.is_empty() {
             return Ok(Err(AppendError::Empty));
         }
+        // Positions follow the head this connection last saw; if another tab moved it,
+        // the transaction says so, writes nothing, and the append is tried again on the
+        // head read afresh.
+        for _ in 0..APPEND_ATTEMPTS {
+            let head = match self.head_hint.get() {
+                Some(head) => head,
+                None => self.head().await?.0,
+            };
+            match self.append_at(&request, head).await? {
+                Attempt::Done(result) => return Ok(result),
+                Attempt::HeadMoved => self.head_hint.set(None),
+            }
+        }
+        Err(StoreError::Failed(
+            "other tabs kept appending while this one tried; send the command again".into(),
+        ))
+    }
+
+    /// One append transaction assuming the log ends at `head`. Its checks (command id
+    /// not processed, stream at the expected version, log ending at `head`) and its
+    /// writes go out together, one round trip; a failed check aborts it before it can
+    /// commit (the checks answer before the writes, which come after them).
+    async fn append_at(&self, request: &AppendRequest, head: u64) -> Result<Attempt, StoreError> {
         let tx = self.write(&APPEND_SCOPE)?;
         let (events, outbox, processed) = (
             tx.object_store(EVENTS)?,
             tx.object_store(OUTBOX)?,
             tx.object_store(PROCESSED)?,
         );
-        // The three reads go out together (requests leave when built), then are awaited:
-        // one round trip instead of three.
         let index = events.index(BY_STREAM)?;
         let seen = processed.get(request.command_id.as_str()).serde()?;
         let count = index
             .count()
             .with_query(stream_range(&request.stream_id, StreamVersion(0)))
             .serde()?;
-        let head = events
-            .open_key_cursor()
-            .with_direction(indexed_db_futures::cursor::CursorDirection::Prev)
-            .serde()?;
-        let seen: Option<ProcessedRecord> = seen.await?;
-        // Versions are contiguous from 1, so the count of a stream's rows is its version.
-        let actual = StreamVersion(u64::from(count.await?));
-        let head = match head.await? {
-            Some(cursor) => cursor.primary_key_ser::<u64>()?.unwrap_or(0),
-            None => 0,
-        };
-        if seen.is_some() {
-            return Ok(Err(AppendError::AlreadyProcessed {
-                command_id: request.command_id,
-            }));
-        }
-        if actual != request.expected_version {
-            return Ok(Err(AppendError::Conflict {
-                stream_id: request.stream_id,
-                expected: request.expected_version,
-                actual,
-            }));
-        }
+        // Keys at or after `head`: exactly `head` itself (none for an empty log).
+        let from_head = events
+            .count()
+            .with_query::<f64, _>(KeyRange::LowerBound(head as f64, false))
+            .primitive()?;
         let mut position = GlobalPosition(head);
-        let mut version = actual;
-        let mut stored = Vec::with_capacity(request.events.len());
-        for new in request.events {
-            position = position.next();
-            version = version.next();
-            stored.push(Rc::new(new.stored_as(
-                &request.stream_id,
-                version,
-                position,
-            )));
-        }
-        // Requests go out as they are built; awaiting them in order keeps one error.
+        let mut version = request.expected_version;
+        let stored: Vec<SharedEvent> = request
+            .events
+            .iter()
+            .map(|new| {
+                position = position.next();
+                version = version.next();
+                Rc::new(new.clone().stored_as(&request.stream_id, version, position))
+            })
+            .collect();
         let mut writes = Vec::with_capacity(stored.len() * 2 + 1);
         for e in &stored {
             writes.push(events.add(EventRecord::from_envelope(e)).serde()?);
@@ -262,23 +281,44 @@ impl IdbStore {
                 .add(processed_record(&request.command_id, &stored))
                 .serde()?,
         );
+        let seen: Option<ProcessedRecord> = seen.await?;
+        // Versions are contiguous from 1, so the count of a stream's rows is its version.
+        let actual = StreamVersion(u64::from(count.await?));
+        let from_head = from_head.await?;
+        if seen.is_some() {
+            return Ok(Attempt::Done(Err(AppendError::AlreadyProcessed {
+                command_id: request.command_id.clone(),
+            })));
+        }
+        if actual != request.expected_version {
+            return Ok(Attempt::Done(Err(AppendError::Conflict {
+                stream_id: request.stream_id.clone(),
+                expected: request.expected_version,
+                actual,
+            })));
+        }
+        if from_head != u32::from(head > 0) {
+            return Ok(Attempt::HeadMoved); // dropping `tx` aborts it
+        }
         for write in writes {
             match write.await {
                 Ok(_) => {}
                 Err(Error::DomException(DomException::ConstraintError(_))) => {
                     drop(tx); // rolls back
+                    self.head_hint.set(None);
                     let actual = self.stream_version(&request.stream_id).await?;
-                    return Ok(Err(AppendError::Conflict {
-                        stream_id: request.stream_id,
+                    return Ok(Attempt::Done(Err(AppendError::Conflict {
+                        stream_id: request.stream_id.clone(),
                         expected: request.expected_version,
                         actual,
-                    }));
+                    })));
                 }
                 Err(e) => return Err(e.into()),
             }
         }
         tx.commit().await?;
-        Ok(Ok(Appended { events: stored }))
+        self.head_hint.set(Some(position.0));
+        Ok(Attempt::Done(Ok(Appended { events: stored })))
     }
 
     /// A stream's version (0 when it has no events).
@@ -690,6 +730,7 @@ impl IdbStore {
 
     /// Replaces everything stored with `events` (already checked), in one transaction.
     async fn replace_all(&self, events: &[EventEnvelope]) -> Result<(), StoreError> {
+        self.head_hint.set(None);
         let tx = self.write(&REPLACE_SCOPE)?;
         for name in REPLACE_SCOPE {
             tx.object_store(name)?.clear()?.await?;
