@@ -94,6 +94,42 @@ fn an_unknown_envelope_field_is_refused() {
     assert!(serde_json::from_str::<Vec<EventEnvelope>>(&odd).is_err());
 }
 
+#[test]
+fn fields_read_in_any_order_and_each_at_most_once() {
+    let first = scripted_log().remove(0);
+    // `data` before `eventType`, and the ids last: the same event.
+    let reordered = r#"{"data":{"customerId":"cust-789"},"eventType":"OrderCreated","streamId":"order-1","streamVersion":1,"globalPosition":1,"schemaVersion":1,"recordedAt":5,"correlationId":"corr-1","causationId":"cmd-1","eventId":"cmd-1.1"}"#;
+    let read: EventEnvelope = serde_json::from_str(reordered).expect("valid");
+    assert_eq!(read.event, first.event);
+    assert_eq!(read.stream_id, first.stream_id);
+    let twice = reordered.replacen(
+        r#""streamVersion":1,"#,
+        r#""streamVersion":1,"streamVersion":2,"#,
+        1,
+    );
+    let error = serde_json::from_str::<EventEnvelope>(&twice).expect_err("duplicate");
+    assert!(
+        error
+            .to_string()
+            .contains("duplicate field `streamVersion`"),
+        "{error}"
+    );
+    let without = reordered.replacen(r#""recordedAt":5,"#, "", 1);
+    let error = serde_json::from_str::<EventEnvelope>(&without).expect_err("missing");
+    assert!(
+        error.to_string().contains("missing field `recordedAt`"),
+        "{error}"
+    );
+    let untyped = reordered.replacen(r#""eventType":"OrderCreated","#, "", 1);
+    let error = serde_json::from_str::<EventEnvelope>(&untyped).expect_err("no type");
+    assert!(
+        error.to_string().contains("missing field `eventType`"),
+        "{error}"
+    );
+    let bad_data = GOLDEN.replacen(r#""customerId":"cust-789""#, r#""customer":"cust-789""#, 1);
+    assert!(serde_json::from_str::<Vec<EventEnvelope>>(&bad_data).is_err());
+}
+
 /// A run with every fault knob on: races, jitter, duplicates, lag, reordering, failures,
 /// publisher retries, slow handlers. Its trace hash must be the same natively and in
 /// the browser (wasm32), or the same seed would not give the same timeline.

@@ -5,15 +5,19 @@ use super::ids::{
     VirtualMillis,
 };
 use super::order::OrderEvent;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
 use std::rc::Rc;
 
 /// A stored event shared by the store, the bus and the views without being copied.
 pub type SharedEvent = Rc<EventEnvelope>;
 
 /// One recorded event, as the event store keeps it and the event bus carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// (Read by a hand-written `Deserialize`, below: the derived one for a flattened field
+/// buffers every field first, and reading the log is the store's hottest path.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventEnvelope {
     /// Unique id of this event.
     pub event_id: EventId,
@@ -46,5 +50,224 @@ impl EventEnvelope {
     pub fn to_pretty_json(&self) -> String {
         // Serializing plain structs, strings and integers to a String cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// The envelope's JSON fields, in the order they are written.
+const FIELDS: [&str; 10] = [
+    "eventId",
+    "streamId",
+    "streamVersion",
+    "globalPosition",
+    "schemaVersion",
+    "recordedAt",
+    "correlationId",
+    "causationId",
+    "eventType",
+    "data",
+];
+
+impl<'de> Deserialize<'de> for EventEnvelope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("EventEnvelope", &FIELDS, EnvelopeVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = EventEnvelope;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EventEnvelope, A::Error> {
+        let mut event_id = None;
+        let mut stream_id = None;
+        let mut stream_version = None;
+        let mut global_position = None;
+        let mut schema_version = None;
+        let mut recorded_at = None;
+        let mut correlation_id = None;
+        let mut causation_id = None;
+        let mut event_type: Option<String> = None;
+        let mut event = None;
+        // `data` written before `eventType` (not by this app) waits for the type.
+        let mut early_data: Option<serde_json::Value> = None;
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::EventId => set(&mut event_id, "eventId", map.next_value()?)?,
+                Field::StreamId => set(&mut stream_id, "streamId", map.next_value()?)?,
+                Field::StreamVersion => {
+                    set(&mut stream_version, "streamVersion", map.next_value()?)?;
+                }
+                Field::GlobalPosition => {
+                    set(&mut global_position, "globalPosition", map.next_value()?)?;
+                }
+                Field::SchemaVersion => {
+                    set(&mut schema_version, "schemaVersion", map.next_value()?)?;
+                }
+                Field::RecordedAt => set(&mut recorded_at, "recordedAt", map.next_value()?)?,
+                Field::CorrelationId => {
+                    set(&mut correlation_id, "correlationId", map.next_value()?)?;
+                }
+                Field::CausationId => set(&mut causation_id, "causationId", map.next_value()?)?,
+                Field::EventType => set(&mut event_type, "eventType", map.next_value()?)?,
+                Field::Data => match &event_type {
+                    Some(tag) => {
+                        let read = map.next_value_seed(DataSeed(tag))?;
+                        set(&mut event, "data", read)?;
+                    }
+                    None => set(&mut early_data, "data", map.next_value()?)?,
+                },
+            }
+        }
+        let event = match (event, early_data, &event_type) {
+            (Some(event), _, _) => event,
+            (None, Some(data), Some(tag)) => {
+                DataSeed(tag).deserialize(data).map_err(de::Error::custom)?
+            }
+            (None, _, None) => return Err(de::Error::missing_field("eventType")),
+            (None, None, Some(_)) => return Err(de::Error::missing_field("data")),
+        };
+        let missing = de::Error::missing_field;
+        Ok(EventEnvelope {
+            event_id: event_id.ok_or_else(|| missing("eventId"))?,
+            stream_id: stream_id.ok_or_else(|| missing("streamId"))?,
+            stream_version: stream_version.ok_or_else(|| missing("streamVersion"))?,
+            global_position: global_position.ok_or_else(|| missing("globalPosition"))?,
+            schema_version: schema_version.ok_or_else(|| missing("schemaVersion"))?,
+            recorded_at: recorded_at.ok_or_else(|| missing("recordedAt"))?,
+            correlation_id: correlation_id.ok_or_else(|| missing("correlationId"))?,
+            causation_id: causation_id.ok_or_else(|| missing("causationId"))?,
+            event,
+        })
+    }
+}
+
+/// An envelope field, read from its name without allocating.
+enum Field {
+    EventId,
+    StreamId,
+    StreamVersion,
+    GlobalPosition,
+    SchemaVersion,
+    RecordedAt,
+    CorrelationId,
+    CausationId,
+    EventType,
+    Data,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(FieldVisitor)
+    }
+}
+
+struct FieldVisitor;
+
+impl Visitor<'_> for FieldVisitor {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event envelope field")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
+        Ok(match name {
+            "eventId" => Field::EventId,
+            "streamId" => Field::StreamId,
+            "streamVersion" => Field::StreamVersion,
+            "globalPosition" => Field::GlobalPosition,
+            "schemaVersion" => Field::SchemaVersion,
+            "recordedAt" => Field::RecordedAt,
+            "correlationId" => Field::CorrelationId,
+            "causationId" => Field::CausationId,
+            "eventType" => Field::EventType,
+            "data" => Field::Data,
+            other => return Err(E::unknown_field(other, &FIELDS)),
+        })
+    }
+}
+
+/// Fills a field once; a second occurrence is an error, as in derived impls.
+fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Reads `data` as the event its `eventType` names, through `OrderEvent`'s own
+/// (adjacently tagged) `Deserialize`, so the event's shape is defined in one place.
+struct DataSeed<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
+    type Value = OrderEvent;
+
+    fn deserialize<D: Deserializer<'de>>(self, data: D) -> Result<OrderEvent, D::Error> {
+        OrderEvent::deserialize(Tagged {
+            tag: self.0,
+            data: Some(data),
+        })
+    }
+}
+
+/// Presents `{"eventType": tag, "data": <data>}` to `OrderEvent`'s deserializer.
+struct Tagged<'a, D> {
+    tag: &'a str,
+    data: Option<D>,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tagged<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_map(TaggedMap {
+            tag: Some(self.tag),
+            data: self.data,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
+    }
+}
+
+struct TaggedMap<'a, D> {
+    tag: Option<&'a str>,
+    data: Option<D>,
+}
+
+impl<'de, D: Deserializer<'de>> MapAccess<'de> for TaggedMap<'_, D> {
+    type Error = D::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, D::Error> {
+        let key = if self.tag.is_some() {
+            "eventType"
+        } else if self.data.is_some() {
+            "data"
+        } else {
+            return Ok(None);
+        };
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, D::Error> {
+        if let Some(tag) = self.tag.take() {
+            return seed.deserialize(tag.into_deserializer());
+        }
+        match self.data.take() {
+            Some(data) => seed.deserialize(data),
+            None => Err(de::Error::custom("no value left")),
+        }
     }
 }
