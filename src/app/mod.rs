@@ -2,6 +2,8 @@
 //! session with the engine, and the command form that turns raw input into commands.
 //! The UI only renders these.
 
+pub mod clock;
+pub mod diagram;
 pub mod form;
 pub mod log_view;
 pub mod screen;

@@ -3,6 +3,8 @@
 //! Sending a command is a side effect: `update` queues it (`take_request`), the page's
 //! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
+use super::clock::SimClock;
+use super::diagram::DiagramView;
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
@@ -41,6 +43,10 @@ pub enum Request {
     ReadStream(OrderId),
     /// Another tab replaced the log: start again on the store.
     Reload,
+    /// Run the engine's next task (the simulation is paused).
+    Step,
+    /// Draw the simulation's faults from this seed from now on.
+    Reseed(u64),
 }
 
 /// What an export writes.
@@ -156,6 +162,10 @@ pub struct Screen {
     older: Option<Vec<SharedEvent>>,
     /// The order whose stream is being read.
     reading_stream: Option<OrderId>,
+    /// Playing or paused, speed and seed.
+    pub clock: SimClock,
+    /// The architecture diagram as the engine last reported it.
+    pub diagram: Option<DiagramView>,
 }
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
@@ -249,6 +259,27 @@ pub enum Msg {
     OtherTabReplaced,
     /// An export, import or reset finished without replacing the log.
     DataAnswered(DataStatus),
+    /// Clicked "Play".
+    ClickedPlay,
+    /// Clicked "Pause".
+    ClickedPause,
+    /// Clicked "Step".
+    ClickedStep,
+    /// Moved the "Speed" slider to this position.
+    ChoseSpeed(usize),
+    /// Typed into the "Seed" field.
+    EditedSeed(String),
+    /// The engine ran for a while (a frame, or a step): what it reached.
+    Advanced {
+        /// Outcomes of commands, in the order they were sent.
+        outcomes: Vec<Outcome>,
+        /// New events in the store.
+        events: Vec<SharedEvent>,
+        /// True while sent commands still wait for their outcome.
+        waiting: bool,
+        /// The diagram now.
+        diagram: DiagramView,
+    },
     /// A sent command was handled; `events` are what the store holds past the view's head.
     Handled {
         /// What became of it.
@@ -357,15 +388,33 @@ impl Screen {
             }
             Msg::EventsRead(events) => self.log.absorb(events),
             Msg::Handled { outcome, events } => {
-                self.log.absorb(events);
-                self.log.record(outcome.clone());
-                // A later click's "Sending" stays until its own answer.
-                if !self
+                let waiting = self
                     .requests
                     .iter()
-                    .any(|r| matches!(r, Request::Send { .. }))
-                {
-                    self.feedback = Feedback::Handled(outcome);
+                    .any(|r| matches!(r, Request::Send { .. }));
+                self.reached(vec![outcome], events, waiting);
+            }
+            Msg::Advanced {
+                outcomes,
+                events,
+                waiting,
+                diagram,
+            } => {
+                self.clock.now = diagram.now;
+                self.diagram = Some(diagram);
+                self.reached(outcomes, events, waiting);
+            }
+            Msg::ClickedPlay => self.clock.playing = true,
+            Msg::ClickedPause => self.clock.playing = false,
+            Msg::ClickedStep => {
+                self.clock.playing = false;
+                self.requests.push_back(Request::Step);
+            }
+            Msg::ChoseSpeed(index) => self.clock.set_speed(index),
+            Msg::EditedSeed(text) => {
+                if let Some(seed) = self.clock.set_seed_text(text) {
+                    self.requests.retain(|r| !matches!(r, Request::Reseed(_)));
+                    self.requests.push_back(Request::Reseed(seed));
                 }
             }
             Msg::ClickedStream(order_id) => {
@@ -383,6 +432,19 @@ impl Screen {
     /// The order the form targets, if its id field holds a valid id.
     pub fn target_order(&self) -> Option<OrderId> {
         OrderId::parse(self.form.get(Field::OrderId)).ok()
+    }
+
+    /// Takes in what the engine reached: new events, then outcomes (journalled; the
+    /// last one shown unless a later command still waits for its own).
+    fn reached(&mut self, outcomes: Vec<Outcome>, events: Vec<SharedEvent>, waiting: bool) {
+        self.log.absorb(events);
+        let last = outcomes.last().cloned();
+        for outcome in outcomes {
+            self.log.record(outcome);
+        }
+        if let Some(last) = last.filter(|_| !waiting) {
+            self.feedback = Feedback::Handled(last);
+        }
     }
 
     /// Asks for the targeted order's stream when it is not held (once at a time).

@@ -81,11 +81,13 @@ impl CommandIds {
     }
 }
 
-/// The page's engine and the numbering of its commands.
+/// The page's engine, the numbering of its commands, and the commands sent whose
+/// outcome is not known yet.
 #[derive(Debug)]
 pub struct Session {
     engine: Engine,
     ids: CommandIds,
+    pending: Vec<Sent>,
 }
 
 /// The engine as the page runs it: a conflict is shown, not retried behind the user's
@@ -101,9 +103,21 @@ impl Session {
     /// A session whose command ids are `cmd-<tab>-<n>` and correlation ids
     /// `corr-<tab>-<n>` (see `CommandIds`).
     pub fn new(tab: &str) -> Self {
+        Session::seeded(tab, page_config().seed)
+    }
+
+    /// A session whose engine draws its faults (duplicates, lag) from `seed`.
+    pub fn seeded(tab: &str, seed: u64) -> Self {
         Session {
-            engine: Engine::new(page_config(), Vec::new()),
+            engine: Engine::new(
+                EngineConfig {
+                    seed,
+                    ..page_config()
+                },
+                Vec::new(),
+            ),
             ids: CommandIds::new(tab),
+            pending: Vec::new(),
         }
     }
 
@@ -150,7 +164,32 @@ impl Session {
             order_id,
             command,
         });
+        self.pending.push(sent.clone());
         sent
+    }
+
+    /// The outcomes the engine has reached for sent commands since the last call,
+    /// in the order the commands were sent.
+    pub fn take_outcomes(&mut self) -> Vec<Outcome> {
+        let mut reached = Vec::new();
+        let pending = std::mem::take(&mut self.pending);
+        for sent in pending {
+            match self.outcome(&sent) {
+                Some(outcome) => reached.push(outcome),
+                None => self.pending.push(sent),
+            }
+        }
+        reached
+    }
+
+    /// Gives up on every sent command still waiting (the engine restarted without them).
+    pub fn forget_pending(&mut self) {
+        self.pending.clear();
+    }
+
+    /// True while a sent command awaits its outcome.
+    pub fn is_waiting(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// What became of a sent command, once the engine has handled it.
@@ -213,14 +252,26 @@ impl Session {
 
 /// Runs the session's engine until idle, carrying out its effects on `store`.
 pub fn run_in_memory(session: &mut Session, store: &mut MemoryStore) {
-    loop {
-        let step = session.engine.step();
-        while let Some((ticket, effect)) = session.engine.next_effect() {
-            let result = execute(store, effect);
-            session.engine.complete(ticket, result);
-        }
-        if !matches!(step, Step::Ran(_)) {
+    while step_in_memory(session, store) {}
+}
+
+/// Runs every task due up to virtual time `t`, then moves the clock to `t` (what the
+/// page does each frame while the simulation plays).
+pub fn run_until_in_memory(session: &mut Session, store: &mut MemoryStore, t: VirtualMillis) {
+    while session.engine.next_due().is_some_and(|due| due <= t) {
+        if !step_in_memory(session, store) {
             break;
         }
     }
+    session.engine.advance_to(t);
+}
+
+/// Runs the next task and carries out its effects; false when nothing ran.
+pub fn step_in_memory(session: &mut Session, store: &mut MemoryStore) -> bool {
+    let step = session.engine.step();
+    while let Some((ticket, effect)) = session.engine.next_effect() {
+        let result = execute(store, effect);
+        session.engine.complete(ticket, result);
+    }
+    matches!(step, Step::Ran(_))
 }

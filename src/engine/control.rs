@@ -106,6 +106,12 @@ impl Engine {
         }
     }
 
+    /// Draws faults (duplicates, lag, failures) from a new seed from now on.
+    pub fn reseed(&mut self, seed: u64) {
+        self.config.seed = seed;
+        self.rng = super::rng::SimRng::seeded(seed);
+    }
+
     /// "Deploys schema v2" on the write side: new orders are recorded with a currency.
     pub fn deploy_write_schema(&mut self, schema: crate::domain::ids::SchemaVersion) {
         self.config.write_schema = schema;

@@ -191,6 +191,20 @@ impl ReadModel {
         }
     }
 
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        match self {
+            ReadModel::OrderSummary(rows) => rows.len(),
+            ReadModel::OrdersPerCustomer(rows) => rows.len(),
+            ReadModel::RevenuePerDay(rows) => rows.len(),
+        }
+    }
+
+    /// True when it holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Rows as (key, value) text, for display and comparison.
     pub fn rows(&self) -> BTreeMap<String, String> {
         match self {

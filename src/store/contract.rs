@@ -137,6 +137,15 @@ pub enum ProjectionName {
 }
 
 impl ProjectionName {
+    /// The name people read.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProjectionName::OrderSummary => "Order summary",
+            ProjectionName::OrdersPerCustomer => "Orders per customer",
+            ProjectionName::RevenuePerDay => "Revenue per day",
+        }
+    }
+
     /// A short stable name, used in stored keys.
     pub fn key(self) -> &'static str {
         match self {

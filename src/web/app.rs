@@ -2,11 +2,12 @@
 
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
-use super::{command_panel, data_panel, event_table, journal, write_model};
+use super::{command_panel, data_panel, diagram, event_table, journal, sim_controls, write_model};
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -83,12 +84,14 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         wiring.borrow_mut().busy = false;
         let head = model.screen.borrow().log.head();
         model.dispatch(Msg::EventsRead(runtime.events_after(head).await));
+        schedule_frame(model, Rc::downgrade(&wiring), now_ms(), 0);
     });
 }
 
-/// Hands clicked commands to the runtime's durable queue at once, then runs the next
-/// piece of work (a queued command first, else an export, import or reset), one at a
-/// time; its answer re-renders, which pumps the next.
+/// Hands clicked commands to the runtime's durable queue at once (the simulation's
+/// frames send them into the engine), then carries out the next other request (a step,
+/// a read, an export, import or reset), one at a time; its answer re-renders, which
+/// pumps the next.
 fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
     let Some(runtime) = wiring.borrow().runtime.clone() else {
         return;
@@ -99,29 +102,89 @@ fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
     if wiring.borrow().busy {
         return;
     }
-    let (other, head) = {
+    let Some((request, head)) = ({
         let mut screen = model.screen.borrow_mut();
-        let other = if runtime.has_queued() {
-            None
-        } else {
-            screen.take_request()
-        };
-        (other, screen.log.head())
-    };
-    if other.is_none() && !runtime.has_queued() {
+        let head = screen.log.head();
+        screen.take_request().map(|r| (r, head))
+    }) else {
         return;
-    }
+    };
     wiring.borrow_mut().busy = true;
     let (model, wiring) = (model.clone(), Rc::clone(wiring));
     spawn_local(async move {
-        let msg = match other {
-            Some(request) => Some(runtime.handle(request, head).await),
-            None => runtime.handle_next(head).await,
-        };
+        let msg = runtime.handle(request, head).await;
         wiring.borrow_mut().busy = false;
-        // Always re-render: the answer, or (nothing to say) a no-op that pumps again.
-        model.dispatch(msg.unwrap_or(Msg::EventsRead(Vec::new())));
+        model.dispatch(msg);
     });
+}
+
+/// Real milliseconds between frames of the simulation.
+const FRAME_MS: i32 = 16;
+
+/// The simulation's heartbeat: every frame, while it plays and nothing else runs,
+/// virtual time moves on by the real time passed times the speed. The page re-renders
+/// when something moved (at most once per frame), and a few times a second for the
+/// clock. Stops when the page's component is gone.
+fn schedule_frame(
+    model: UseReducerHandle<Model>,
+    wiring: Weak<RefCell<Wiring>>,
+    last: f64,
+    frame: u32,
+) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let next = Closure::once_into_js(move || {
+        let Some(wiring) = wiring.upgrade() else {
+            return;
+        };
+        let real = now_ms();
+        let clock = model.screen.borrow().clock.clone();
+        let by = clock.advance(real - last);
+        let runtime = wiring.borrow().runtime.clone();
+        if let Some(runtime) = runtime.filter(|_| by.0 > 0 && !wiring.borrow().busy) {
+            wiring.borrow_mut().busy = true;
+            let head = model.screen.borrow().log.head();
+            let (model, wiring) = (model.clone(), Rc::clone(&wiring));
+            let refresh_clock = frame.is_multiple_of(15);
+            spawn_local(async move {
+                let msg = runtime.play(by, clock.pulse_window(), head).await;
+                wiring.borrow_mut().busy = false;
+                if refresh_clock || moved(&model.screen.borrow(), &msg) {
+                    model.dispatch(msg);
+                }
+            });
+        }
+        schedule_frame(model, Rc::downgrade(&wiring), real, frame.wrapping_add(1));
+    });
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), FRAME_MS);
+}
+
+/// True when a frame's answer changes what the page shows (beyond the clock).
+fn moved(screen: &Screen, msg: &Msg) -> bool {
+    let Msg::Advanced {
+        outcomes,
+        events,
+        diagram,
+        ..
+    } = msg
+    else {
+        return true;
+    };
+    !outcomes.is_empty()
+        || !events.is_empty()
+        || !diagram.pulses.is_empty()
+        || screen.diagram.as_ref().is_none_or(|shown| {
+            !shown.pulses.is_empty()
+                || shown.lanes != diagram.lanes
+                || shown.commands_queued != diagram.commands_queued
+        })
+}
+
+/// The wall clock in milliseconds (only differences are used).
+fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 /// The page's settings.
@@ -169,6 +232,7 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="tagline">
                     { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
                 </p>
+                { sim_controls::view(&screen, &send) }
                 { storage_note(&screen.storage) }
                 { for screen.recovery.describe().into_iter().map(|line| html! {
                     <p class="recovery">{ line }</p>
@@ -180,7 +244,11 @@ pub fn App(props: &AppProps) -> Html {
                     { command_panel::view(&screen, &send) }
                 </section>
                 <div class="results">
-                    { journal::feedback(&screen.feedback) }
+                    { journal::feedback(&screen.feedback, screen.clock.playing) }
+                    <section class="panel" aria-labelledby="diagram-heading">
+                        <h2 id="diagram-heading">{ "How it flows" }</h2>
+                        { diagram::view(&screen) }
+                    </section>
                     <section class="panel" aria-labelledby="write-model-heading">
                         <h2 id="write-model-heading">{ "Write model" }</h2>
                         { write_model::view(&screen, &send) }

@@ -4,8 +4,9 @@ use crate::app::log_view::{LogView, Outcome, Refusal};
 use crate::app::screen::Feedback;
 use yew::prelude::*;
 
-/// The answer to the last click, in a live region so screen readers announce it.
-pub fn feedback(feedback: &Feedback) -> Html {
+/// The answer to the last click, in a live region so screen readers announce it;
+/// `playing` is false while the simulation is paused.
+pub fn feedback(feedback: &Feedback, playing: bool) -> Html {
     let (class, title, text) = match feedback {
         Feedback::Idle => (
             "idle",
@@ -17,10 +18,15 @@ pub fn feedback(feedback: &Feedback) -> Html {
             "Not sent",
             format!("{error}. Nothing was sent and nothing changed."),
         ),
-        Feedback::Sending(name) => (
+        Feedback::Sending(name) if playing => (
             "sending",
             "Sending",
             format!("{name} is on its way: command bus, handler, event store."),
+        ),
+        Feedback::Sending(name) => (
+            "sending",
+            "Paused",
+            format!("{name} waits: the simulation is paused. Press Step to move it one hop, or Play."),
         ),
         Feedback::Handled(outcome) => {
             let (class, title) = verdict(outcome);

@@ -3,12 +3,14 @@
 mod app;
 mod command_panel;
 mod data_panel;
+mod diagram;
 mod download;
 mod event_table;
 pub mod idb;
 mod journal;
 mod panic;
 mod runtime;
+mod sim_controls;
 mod write_model;
 
 pub use app::{App, AppProps};

@@ -5,9 +5,13 @@
 use super::download;
 use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
+use crate::app::diagram::DiagramView;
 use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, EVENTS_PER_PAGE, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
-use crate::app::session::{run_in_memory, CommandIds, QueuedCommand, Session};
+use crate::app::session::{
+    page_config, run_in_memory, run_until_in_memory, step_in_memory, CommandIds, QueuedCommand,
+    Session,
+};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
@@ -41,12 +45,29 @@ pub enum Announcement {
     Replaced,
 }
 
-/// A command in the durable queue: its key, whether it is stored yet, the command.
+/// A command in the durable queue: its key, whether it is stored yet, whether the
+/// engine has it, the command.
 struct Queued {
     seq: u64,
     stored: bool,
+    sent: bool,
     command: QueuedCommand,
 }
+
+/// How far one run of the engine goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Until nothing is scheduled (a restart's catch-up).
+    ToIdle,
+    /// Through every task due up to this virtual time (a frame while playing).
+    Until(VirtualMillis),
+    /// One task (Step).
+    Step,
+}
+
+/// Most engine tasks one frame runs: a burst at high speed spreads over frames rather
+/// than freezing the page (virtual time waits for the work).
+const TASKS_PER_FRAME: u64 = 400;
 
 /// The store, the session, and the channel to other tabs.
 pub struct Runtime {
@@ -59,6 +80,8 @@ pub struct Runtime {
     /// Taken while the engine runs (requests run one at a time).
     session: RefCell<Option<Session>>,
     channel: Option<web_sys::BroadcastChannel>,
+    /// The seed new sessions draw their faults from.
+    seed: Cell<u64>,
 }
 
 impl Runtime {
@@ -90,6 +113,7 @@ impl Runtime {
             next_seq: Cell::new(1),
             session: RefCell::new(None),
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
+            seed: Cell::new(page_config().seed),
         };
         let (tail, storage) = match runtime.read_tail().await {
             Ok(tail) => (tail, storage),
@@ -115,6 +139,7 @@ impl Runtime {
                 queue.extend(queued.into_iter().map(|(seq, command)| Queued {
                     seq,
                     stored: true,
+                    sent: false,
                     command,
                 }));
                 self.next_seq
@@ -190,7 +215,12 @@ impl Runtime {
     async fn restart(&self, newest: VirtualMillis) {
         // A new token, so the new session's command ids never meet stored ones (an
         // imported log may hold this tab's earlier ids).
-        let mut session = Session::new(&tab_token());
+        let mut session = Session::seeded(&tab_token(), self.seed.get());
+        // Commands the old session had are sent again to this one (same ids: none can
+        // be applied twice).
+        for q in self.queue.borrow_mut().iter_mut() {
+            q.sent = false;
+        }
         let (stored, head, oldest) = match &self.backend {
             Backend::Idb(store) => {
                 let stored = match store.stored_projections().await {
@@ -230,7 +260,7 @@ impl Runtime {
     /// Runs the engine until it is idle: the relay's publications and any rebuild a
     /// restart scheduled. The page is usable meanwhile (commands wait in the queue).
     pub async fn catch_up(&self) {
-        if let Err(failure) = self.run().await {
+        if let Err(failure) = self.run(Run::ToIdle).await {
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
     }
@@ -243,13 +273,9 @@ impl Runtime {
         self.queue.borrow_mut().push_back(Queued {
             seq,
             stored: false,
+            sent: false,
             command,
         });
-    }
-
-    /// True while accepted commands wait.
-    pub fn has_queued(&self) -> bool {
-        !self.queue.borrow().is_empty()
     }
 
     /// Writes the accepted commands not yet stored to the durable queue.
@@ -274,31 +300,101 @@ impl Runtime {
         Ok(())
     }
 
-    /// Handles the oldest queued command; `after` is the newest position the page
-    /// shows. `None` when the queue is empty.
-    pub async fn handle_next(&self, after: GlobalPosition) -> Option<Msg> {
-        let stored = self.store_queue().await;
-        let queued = self.queue.borrow_mut().pop_front()?;
-        let msg = match stored {
-            Ok(()) => self.send(queued.command, after).await,
-            Err(e) => Msg::Handled {
-                outcome: Outcome {
-                    command_id: queued.command.command_id.clone(),
-                    order_id: queued.command.order_id.clone(),
-                    command_name: queued.command.command.name(),
-                    result: Err(Refusal::StoreFailed(format!(
-                        "the command could not be queued: {e}"
-                    ))),
-                },
-                events: Vec::new(),
-            },
-        };
-        if let Backend::Idb(store) = &self.backend {
-            if queued.stored {
-                let _ = store.dequeue(queued.seq).await;
+    /// Runs the engine for a frame (`Run::Until`) or one task (`Run::Step`): commands
+    /// accepted since are made durable and sent first. Answers with the outcomes
+    /// reached, the events stored past `after`, and the diagram (`window`: how long a
+    /// hop stays on it).
+    async fn advance(&self, run: Run, window: VirtualMillis, after: GlobalPosition) -> Msg {
+        let mut outcomes = Vec::new();
+        if let Err(e) = self.store_queue().await {
+            // Not durable, so not sent: refused now, visibly.
+            let refused: VecDeque<Queued> = {
+                let mut queue = self.queue.borrow_mut();
+                let (keep, refused) = std::mem::take(&mut *queue)
+                    .into_iter()
+                    .partition(|q| q.stored);
+                *queue = keep;
+                refused
+            };
+            outcomes.extend(
+                refused
+                    .into_iter()
+                    .map(|q| failed(&q.command, format!("the command could not be queued: {e}"))),
+            );
+        }
+        if let Some(session) = self.session.borrow_mut().as_mut() {
+            for q in self.queue.borrow_mut().iter_mut().filter(|q| !q.sent) {
+                session.send_queued(q.command.clone());
+                q.sent = true;
             }
         }
-        Some(msg)
+        let ran = self.run(run).await;
+        if let Some(session) = self.session.borrow_mut().as_mut() {
+            if let Err(failure) = &ran {
+                // The engine restarted from the store: what it was handling is gone.
+                let lost: Vec<QueuedCommand> = self
+                    .queue
+                    .borrow()
+                    .iter()
+                    .filter(|q| q.sent)
+                    .map(|q| q.command.clone())
+                    .collect();
+                outcomes.extend(lost.iter().map(|c| failed(c, failure.to_string())));
+                session.forget_pending();
+            }
+            outcomes.extend(session.take_outcomes());
+        }
+        self.finish(&outcomes).await;
+        if outcomes.iter().any(|o| o.result.is_ok()) {
+            self.announce(APPENDED);
+        }
+        let events = self.events_after(after).await;
+        let session = self.session.borrow();
+        let waiting = !self.queue.borrow().is_empty();
+        match session.as_ref() {
+            Some(session) => Msg::Advanced {
+                outcomes,
+                events,
+                waiting,
+                diagram: DiagramView::of(session.engine(), window),
+            },
+            None => Msg::EventsRead(events),
+        }
+    }
+
+    /// Takes commands whose outcome is known out of the queue (and its stored copy).
+    async fn finish(&self, outcomes: &[Outcome]) {
+        let done: VecDeque<Queued> = {
+            let mut queue = self.queue.borrow_mut();
+            let (done, keep) = std::mem::take(&mut *queue).into_iter().partition(|q| {
+                outcomes
+                    .iter()
+                    .any(|o| o.command_id == q.command.command_id)
+            });
+            *queue = keep;
+            done
+        };
+        if let Backend::Idb(store) = &self.backend {
+            for q in done.iter().filter(|q| q.stored) {
+                let _ = store.dequeue(q.seq).await;
+            }
+        }
+    }
+
+    /// A frame of the simulation: virtual time moves on by `by`.
+    pub async fn play(
+        &self,
+        by: VirtualMillis,
+        window: VirtualMillis,
+        after: GlobalPosition,
+    ) -> Msg {
+        let now = self
+            .session
+            .borrow()
+            .as_ref()
+            .map_or(VirtualMillis(0), |s| s.engine().now());
+        self.advance(Run::Until(VirtualMillis(now.0 + by.0)), window, after)
+            .await
     }
 
     /// Carries out a request other than a command; `after` is the newest position the
@@ -307,10 +403,16 @@ impl Runtime {
         match request {
             Request::Send { order_id, command } => {
                 self.accept(order_id, command);
-                match self.handle_next(after).await {
-                    Some(msg) => msg,
-                    None => Msg::EventsRead(Vec::new()),
+                self.advance(Run::Until(VirtualMillis(0)), VirtualMillis(1), after)
+                    .await
+            }
+            Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
+            Request::Reseed(seed) => {
+                self.seed.set(seed);
+                if let Some(session) = self.session.borrow_mut().as_mut() {
+                    session.engine_mut().reseed(seed);
                 }
+                Msg::EventsRead(Vec::new())
             }
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
@@ -329,40 +431,6 @@ impl Runtime {
                     "Order {order_id} could not be read: {e}"
                 ))),
             },
-        }
-    }
-
-    async fn send(&self, queued: QueuedCommand, after: GlobalPosition) -> Msg {
-        let (order_id, command_name) = (queued.order_id.clone(), queued.command.name());
-        let failed = |reason: String| Outcome {
-            command_id: queued.command_id.clone(),
-            order_id: order_id.clone(),
-            command_name,
-            result: Err(Refusal::StoreFailed(reason)),
-        };
-        let sent = match self.session.borrow_mut().as_mut() {
-            Some(session) => session.send_queued(queued.clone()),
-            None => {
-                return Msg::Handled {
-                    outcome: failed("the engine is busy; send again".into()),
-                    events: Vec::new(),
-                }
-            }
-        };
-        let ran = self.run().await;
-        let outcome = match (ran, self.session.borrow().as_ref()) {
-            (Err(failure), _) => failed(failure.to_string()),
-            (Ok(()), Some(session)) => session
-                .outcome(&sent)
-                .unwrap_or_else(|| failed("the engine did not finish the command".into())),
-            (Ok(()), None) => failed("the session was lost".into()),
-        };
-        if outcome.result.is_ok() {
-            self.announce(APPENDED);
-        }
-        Msg::Handled {
-            outcome,
-            events: self.events_after(after).await,
         }
     }
 
@@ -500,24 +568,36 @@ impl Runtime {
         Some(closure)
     }
 
-    /// Runs the session's engine until idle against the backend.
-    async fn run(&self) -> Result<(), StoreError> {
+    /// Runs the session's engine against the backend, as far as `run` says.
+    async fn run(&self, run: Run) -> Result<(), StoreError> {
         let Some(mut session) = self.session.borrow_mut().take() else {
             return Ok(());
         };
         let result = match &self.backend {
             Backend::Idb(store) => {
-                let ran = driver::run_to_idle(session.engine_mut(), store, u64::MAX).await;
+                let engine = session.engine_mut();
+                let ran = match run {
+                    Run::ToIdle => driver::run_to_idle(engine, store, u64::MAX).await,
+                    Run::Until(t) => driver::run_until(engine, store, t, TASKS_PER_FRAME).await,
+                    Run::Step => driver::step(engine, store).await.map(|_| 1),
+                };
                 if ran.is_err() {
                     // The engine waits for an answer that will not come: restart it as
                     // a reload would, from what the store holds.
-                    session.engine_mut().crash();
-                    session.engine_mut().recover();
+                    engine.crash();
+                    engine.recover();
                 }
                 ran.map(|_| ())
             }
             Backend::Memory(store) => {
-                run_in_memory(&mut session, &mut store.borrow_mut());
+                let store = &mut store.borrow_mut();
+                match run {
+                    Run::ToIdle => run_in_memory(&mut session, store),
+                    Run::Until(t) => run_until_in_memory(&mut session, store, t),
+                    Run::Step => {
+                        step_in_memory(&mut session, store);
+                    }
+                }
                 Ok(())
             }
         };
@@ -531,6 +611,16 @@ fn memory(reason: String) -> (Backend, Storage) {
         Backend::Memory(RefCell::new(MemoryStore::new())),
         Storage::MemoryOnly(reason),
     )
+}
+
+/// A command refused by the store before the engine could decide it.
+fn failed(command: &QueuedCommand, reason: String) -> Outcome {
+    Outcome {
+        command_id: command.command_id.clone(),
+        order_id: command.order_id.clone(),
+        command_name: command.command.name(),
+        result: Err(Refusal::StoreFailed(reason)),
+    }
 }
 
 /// The virtual time of the newest event read (0 when none).

@@ -2,6 +2,7 @@
 //! loop. Each effect is carried out and its result fed back before time moves on.
 
 use super::store::{IdbStore, StoreError};
+use crate::domain::ids::VirtualMillis;
 use crate::engine::{Engine, Step};
 
 /// Carries out the engine's pending effects until none is left. On a store failure
@@ -34,6 +35,27 @@ pub async fn run_to_idle(
             Step::Ran(_) => steps += 1,
             Step::Idle | Step::AwaitingEffects => break,
         }
+    }
+    Ok(steps)
+}
+
+/// Runs every task due up to virtual time `t` (at most `max_steps`), then moves the
+/// clock to `t` if it got there; returns the tasks run.
+pub async fn run_until(
+    engine: &mut Engine,
+    store: &IdbStore,
+    t: VirtualMillis,
+    max_steps: u64,
+) -> Result<u64, StoreError> {
+    let mut steps = 0;
+    while steps < max_steps && engine.next_due().is_some_and(|due| due <= t) {
+        match step(engine, store).await? {
+            Step::Ran(_) => steps += 1,
+            Step::Idle | Step::AwaitingEffects => break,
+        }
+    }
+    if steps < max_steps {
+        engine.advance_to(t);
     }
     Ok(steps)
 }

@@ -1,0 +1,66 @@
+// The simulator's controls and its live architecture diagram.
+import { test, expect, type Page } from '@playwright/test';
+
+const shots = 'e2e/screenshots';
+
+async function open(page: Page) {
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toBeVisible();
+}
+
+const rows = (page: Page) => page.locator('table.events tbody tr');
+
+test('paused, a command waits; Step moves it hop by hop; Play finishes the rest', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled();
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder waits: the simulation is paused');
+  await page.waitForTimeout(300);
+  await expect(page.getByText('No events yet. Create an order')).toBeVisible();
+
+  let steps = 0;
+  while ((await rows(page).count()) === 0) {
+    await page.getByRole('button', { name: 'Step' }).click();
+    steps += 1;
+    expect(steps).toBeLessThan(10);
+  }
+  expect(steps).toBeGreaterThan(1); // queued, loaded, appended: more than one hop
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  const diagram = page.getByRole('img', { name: 'Architecture diagram' });
+  await expect(diagram).toContainText('1 event');
+
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+  await expect(rows(page)).toHaveCount(2);
+  // The projections catch up while it plays.
+  await expect(diagram).toContainText('idempotent0 queued · 0 behind');
+});
+
+test('slow motion shows messages moving along the diagram', async ({ page }) => {
+  await open(page);
+  const speed = page.getByLabel('Speed');
+  await speed.fill('0');
+  await expect(speed).toHaveAttribute('aria-valuetext', '0.1× (slow motion)');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.locator('.pulses .pulse').first()).toBeVisible();
+  await page.waitForTimeout(150);
+  await page.getByRole('img', { name: 'Architecture diagram' }).screenshot({ path: `${shots}/diagram-slow-motion.png` });
+  await speed.fill('8');
+  await expect(speed).toHaveAttribute('aria-valuetext', '200× faster than real time');
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+});
+
+test('a seed that is not a number is named and refused', async ({ page }) => {
+  await open(page);
+  const seed = page.getByLabel('Seed');
+  await seed.fill('12x');
+  await expect(seed).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('alert')).toContainText('Seed must be a whole number');
+  await seed.fill('2026');
+  await expect(seed).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.screenshot({ path: `${shots}/workbench.png`, fullPage: false });
+});

@@ -1,0 +1,182 @@
+//! What the architecture diagram shows, read from the engine: each component's queue
+//! depth or count, and the hops of the last moments as pulses moving along the edges.
+//! Built in O(components + pulses shown), never O(events).
+
+use crate::domain::ids::{GlobalPosition, VirtualMillis};
+use crate::engine::config::ProjectionMode;
+use crate::engine::trace::HopKind;
+use crate::engine::Engine;
+use crate::store::ProjectionName;
+
+/// Most pulses drawn at once (the newest), so the diagram's size stays bounded.
+pub const MAX_PULSES: usize = 60;
+
+/// An edge of the diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Client → command bus.
+    ClientToBus,
+    /// Command bus → handler.
+    BusToHandler,
+    /// Handler → event store.
+    HandlerToStore,
+    /// Outbox → event bus (the relay).
+    OutboxToBus,
+    /// Event bus → a subscription's projection.
+    BusToProjection(ProjectionName),
+    /// A subscription → its dead-letter queue.
+    ToDeadLetters(ProjectionName),
+}
+
+/// How a pulse looks: each kind differs in shape, not colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PulseKind {
+    /// A command or event on its way (circle).
+    Normal,
+    /// An extra copy: at-least-once delivery, a publisher retry, a client retry (diamond).
+    Duplicate,
+    /// A failed delivery going round again (triangle).
+    Retry,
+    /// A message given up on, into the dead-letter queue (square).
+    DeadLetter,
+    /// A command refused: rejected by the aggregate or by a full bus (cross).
+    Rejected,
+    /// Another writer appended first (ring).
+    Conflict,
+}
+
+/// One hop drawn on an edge; `progress` runs from 0 (just happened) to 1000 (gone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pulse {
+    /// Where.
+    pub edge: Edge,
+    /// What.
+    pub kind: PulseKind,
+    /// How far along the edge, in thousandths.
+    pub progress: u16,
+}
+
+/// One subscription and its projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// The projection.
+    pub name: ProjectionName,
+    /// Naive or idempotent.
+    pub mode: ProjectionMode,
+    /// Messages waiting for delivery (redeliveries included).
+    pub queued: u64,
+    /// Messages in its dead-letter queue.
+    pub dead_letters: u64,
+    /// Every position up to this one is applied.
+    pub checkpoint: GlobalPosition,
+    /// Read-model rows.
+    pub rows: usize,
+}
+
+/// Everything the diagram shows at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagramView {
+    /// Virtual time now.
+    pub now: VirtualMillis,
+    /// Commands waiting in the command bus (primary and overflow queues).
+    pub commands_queued: u64,
+    /// Commands accepted, rejected and refused so far.
+    pub accepted: u64,
+    /// Commands the aggregate rejected.
+    pub rejected: u64,
+    /// Concurrency conflicts.
+    pub conflicts: u64,
+    /// Events appended by this session.
+    pub appended: u64,
+    /// Events published to the bus.
+    pub published: u64,
+    /// One lane per projection, in `ProjectionName::ALL` order.
+    pub lanes: Vec<Lane>,
+    /// The newest hops, newest first.
+    pub pulses: Vec<Pulse>,
+}
+
+impl DiagramView {
+    /// The diagram of `engine` now; hops younger than `window` (virtual ms) are pulses.
+    pub fn of(engine: &Engine, window: VirtualMillis) -> Self {
+        let now = engine.now();
+        let (primary, overflow) = engine.queue_depths();
+        let metrics = engine.metrics();
+        let dead = engine.event_bus().dead_letters();
+        let lanes = ProjectionName::ALL
+            .iter()
+            .filter_map(|name| engine.projection(*name))
+            .map(|p| Lane {
+                name: p.name,
+                mode: p.mode,
+                queued: engine.event_bus().depth(p.name),
+                dead_letters: dead
+                    .iter()
+                    .filter(|d| d.message.subscription == p.name)
+                    .count() as u64,
+                checkpoint: p.checkpoint(),
+                rows: p.model().len(),
+            })
+            .collect();
+        let window = window.0.max(1);
+        let pulses = engine
+            .trace()
+            .hops()
+            .rev()
+            .take_while(|hop| now.0.saturating_sub(hop.at.0) < window)
+            .filter_map(|hop| {
+                let (edge, kind) = pulse_of(&hop.kind)?;
+                let age = now.0.saturating_sub(hop.at.0);
+                Some(Pulse {
+                    edge,
+                    kind,
+                    progress: u16::try_from(age.saturating_mul(1000) / window).unwrap_or(1000),
+                })
+            })
+            .take(MAX_PULSES)
+            .collect();
+        DiagramView {
+            now,
+            commands_queued: u64::from(primary) + u64::from(overflow),
+            accepted: metrics.commands_accepted,
+            rejected: metrics.commands_rejected + metrics.commands_refused,
+            conflicts: metrics.conflicts,
+            appended: metrics.events_appended,
+            published: metrics.events_published,
+            lanes,
+            pulses,
+        }
+    }
+}
+
+/// The edge and look of a hop, if it moves something along an edge.
+fn pulse_of(kind: &HopKind) -> Option<(Edge, PulseKind)> {
+    use PulseKind::*;
+    Some(match kind {
+        HopKind::CommandQueued { .. } => (Edge::ClientToBus, Normal),
+        HopKind::CommandRefused { .. } => (Edge::ClientToBus, Rejected),
+        HopKind::AggregateLoaded { .. } => (Edge::BusToHandler, Normal),
+        HopKind::CommandDuplicate { .. } => (Edge::BusToHandler, Duplicate),
+        HopKind::CommandRejected { .. } => (Edge::HandlerToStore, Rejected),
+        HopKind::EventsAppended { .. } => (Edge::HandlerToStore, Normal),
+        HopKind::ConcurrencyConflict { .. } => (Edge::HandlerToStore, Conflict),
+        HopKind::Published { .. } => (Edge::OutboxToBus, Normal),
+        HopKind::PublishedAgain { .. } => (Edge::OutboxToBus, Duplicate),
+        HopKind::Applied {
+            subscription,
+            duplicate,
+            ..
+        } => (
+            Edge::BusToProjection(*subscription),
+            if *duplicate { Duplicate } else { Normal },
+        ),
+        HopKind::Ignored { subscription, .. } => (Edge::BusToProjection(*subscription), Duplicate),
+        HopKind::Redelivering { subscription, .. } | HopKind::LockExpired { subscription, .. } => {
+            (Edge::BusToProjection(*subscription), Retry)
+        }
+        HopKind::DeadLettered { subscription, .. } => {
+            (Edge::ToDeadLetters(*subscription), DeadLetter)
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,55 @@
+//! The simulation's controls in the header: Play, Pause, Step, Speed and Seed, and the
+//! virtual clock.
+
+use crate::app::clock::SPEEDS;
+use crate::app::screen::{Msg, Screen};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// The controls, as one labelled group.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    let clock = &screen.clock;
+    let on_speed = send.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ChoseSpeed(
+            input
+                .value()
+                .parse()
+                .unwrap_or(crate::app::clock::REAL_TIME),
+        )
+    });
+    let on_seed = send.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::EditedSeed(input.value())
+    });
+    let seed_invalid = clock.seed_error.is_some();
+    html! {
+        <div class="sim-controls" role="group" aria-label="Simulation">
+            <button type="button" class="play" disabled={clock.playing}
+                onclick={send.reform(|_: MouseEvent| Msg::ClickedPlay)}>{ "Play" }</button>
+            <button type="button" disabled={!clock.playing}
+                onclick={send.reform(|_: MouseEvent| Msg::ClickedPause)}>{ "Pause" }</button>
+            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::ClickedStep)}>{ "Step" }</button>
+            <span class="control">
+                <label for="sim-speed">{ "Speed" }</label>
+                <input id="sim-speed" type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
+                    value={clock.speed.to_string()}
+                    aria-valuetext={clock.speed_label()}
+                    oninput={on_speed} />
+                <span class="speed-label" aria-hidden="true">{ clock.speed_label() }</span>
+            </span>
+            <span class="control">
+                <label for="sim-seed">{ "Seed" }</label>
+                <input id="sim-seed" class="seed" type="text" inputmode="numeric"
+                    value={clock.seed_text.clone()}
+                    aria-invalid={seed_invalid.then_some("true")}
+                    aria-describedby={seed_invalid.then_some("sim-seed-error")}
+                    oninput={on_seed} />
+            </span>
+            <span class="clock" title="Virtual time">{ format!("t = {:.3} s", clock.now.0 as f64 / 1000.0) }</span>
+            if let Some(error) = &clock.seed_error {
+                <p id="sim-seed-error" class="field-error" role="alert">{ error.clone() }</p>
+            }
+        </div>
+    }
+}
