@@ -64,3 +64,28 @@ test('a seed that is not a number is named and refused', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.screenshot({ path: `${shots}/workbench.png`, fullPage: false });
 });
+
+test('fault knobs: duplicates show on the diagram, a failing projection dead-letters, a crash reports its losses', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Duplicate rate').fill('100');
+  await expect(page.getByLabel('Duplicate rate')).toHaveAttribute('aria-valuetext', '100 %');
+  await page.getByLabel('Delivery lag').selectOption({ label: 'none (0 ms)' });
+  await page.getByLabel('Reorder').check();
+  await page.getByLabel('Fail projection').selectOption({ label: 'Revenue per day' });
+  await page.getByLabel('Speed').fill('6'); // 10× faster: redeliveries run out quickly
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  const diagram = page.getByRole('img', { name: 'Architecture diagram' });
+  // Idempotent projections absorb the duplicates; the failing one dead-letters both copies.
+  await expect(diagram.locator('.node.alarm')).toHaveCount(1, { timeout: 15_000 });
+  await expect(diagram.locator('.node.alarm')).toContainText('2');
+  await page.screenshot({ path: `${shots}/faults.png`, fullPage: false });
+
+  await page.getByLabel('Fail projection').selectOption({ label: 'none' });
+  await page.getByLabel('Outbox').uncheck();
+  await page.getByRole('button', { name: 'Crash' }).click();
+  await expect(page.locator('.crash-report')).toContainText('Crashed and restarted:');
+  await expect(page.locator('.crash-report')).toContainText('kept by the durable queue');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+});

@@ -2,6 +2,7 @@
 //! user's clicks do, without a browser (the browser runs the same on IndexedDB).
 
 use cqrs_lab::app::diagram::DiagramView;
+use cqrs_lab::app::faults::describe_crash;
 use cqrs_lab::app::form::{CommandKind, Field};
 use cqrs_lab::app::log_view::{
     LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
@@ -91,6 +92,15 @@ impl Page {
                         waiting: self.session.is_waiting(),
                         diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
                     }
+                }
+                Request::SetFaults(faults) => {
+                    faults.apply(self.session.engine_mut());
+                    Msg::EventsRead(Vec::new())
+                }
+                Request::Crash => {
+                    let report = self.session.engine_mut().crash();
+                    self.session.engine_mut().recover();
+                    Msg::Crashed(describe_crash(&report, 0))
                 }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
@@ -633,4 +643,40 @@ fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
     assert!(matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()));
     let diagram = page.screen.diagram.as_ref().expect("a diagram");
     assert_eq!(diagram.appended, 1);
+}
+
+#[test]
+fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
+    use cqrs_lab::app::faults::Lag;
+    use cqrs_lab::engine::config::LagDistribution;
+    use cqrs_lab::engine::rng::PerMillion;
+    use cqrs_lab::store::ProjectionName;
+    let mut page = Page::new();
+    page.update(Msg::ChoseDuplicateRate(250));
+    page.update(Msg::ChoseLag(Lag::Uniform));
+    page.update(Msg::ToggledReorder(true));
+    page.update(Msg::ToggledOutbox(false));
+    page.update(Msg::ChoseFailing(Some(ProjectionName::RevenuePerDay)));
+    let config = page.session.engine().config();
+    assert_eq!(
+        config.bus.duplicate_rate,
+        PerMillion::percent(100),
+        "clamped to 100 %"
+    );
+    assert!(matches!(config.bus.lag, LagDistribution::Uniform(_, _)));
+    assert!(!config.bus.ordered_partitions);
+    assert!(!config.outbox);
+    assert_eq!(config.bus.failing, [ProjectionName::RevenuePerDay]);
+    assert_eq!(page.screen.faults.duplicate_percent, 100);
+
+    page.update(Msg::ClickedCrash);
+    let report = page.screen.crash_report.as_deref().expect("a report");
+    assert!(
+        report.starts_with("Crashed and restarted: 0 bus messages in flight lost"),
+        "{report}"
+    );
+    assert!(!page.session.engine().is_down(), "recovered at once");
+    // The lab still works after the crash.
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()));
 }

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod diagram;
+pub mod faults;
 pub mod form;
 pub mod log_view;
 pub mod screen;

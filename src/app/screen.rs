@@ -5,11 +5,13 @@
 
 use super::clock::SimClock;
 use super::diagram::DiagramView;
+use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderCommand;
+use crate::store::ProjectionName;
 use std::collections::VecDeque;
 
 /// Work the user asked for that the runtime carries out (the store, the engine, a
@@ -47,6 +49,10 @@ pub enum Request {
     Step,
     /// Draw the simulation's faults from this seed from now on.
     Reseed(u64),
+    /// Set the fault knobs on the engine.
+    SetFaults(Faults),
+    /// Crash the simulated system: drop its volatile state, as a reload does.
+    Crash,
 }
 
 /// What an export writes.
@@ -166,6 +172,10 @@ pub struct Screen {
     pub clock: SimClock,
     /// The architecture diagram as the engine last reported it.
     pub diagram: Option<DiagramView>,
+    /// The fault knobs.
+    pub faults: Faults,
+    /// What the last crash lost and kept.
+    pub crash_report: Option<String>,
 }
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
@@ -269,6 +279,20 @@ pub enum Msg {
     ChoseSpeed(usize),
     /// Typed into the "Seed" field.
     EditedSeed(String),
+    /// Moved the "Duplicate rate" slider (percent).
+    ChoseDuplicateRate(u32),
+    /// Chose a "Delivery lag".
+    ChoseLag(Lag),
+    /// Ticked or cleared "Reorder".
+    ToggledReorder(bool),
+    /// Ticked or cleared "Outbox".
+    ToggledOutbox(bool),
+    /// Chose the projection to fail ("Fail projection"), or none.
+    ChoseFailing(Option<ProjectionName>),
+    /// Clicked "Crash".
+    ClickedCrash,
+    /// The simulated system crashed and recovered: what it lost and kept.
+    Crashed(String),
     /// The engine ran for a while (a frame, or a step): what it reached.
     Advanced {
         /// Outcomes of commands, in the order they were sent.
@@ -411,6 +435,27 @@ impl Screen {
                 self.requests.push_back(Request::Step);
             }
             Msg::ChoseSpeed(index) => self.clock.set_speed(index),
+            Msg::ChoseDuplicateRate(percent) => {
+                self.set_faults(Faults {
+                    duplicate_percent: percent.min(100),
+                    ..self.faults
+                });
+            }
+            Msg::ChoseLag(lag) => self.set_faults(Faults { lag, ..self.faults }),
+            Msg::ToggledReorder(reorder) => self.set_faults(Faults {
+                reorder,
+                ..self.faults
+            }),
+            Msg::ToggledOutbox(outbox) => self.set_faults(Faults {
+                outbox,
+                ..self.faults
+            }),
+            Msg::ChoseFailing(failing) => self.set_faults(Faults {
+                failing,
+                ..self.faults
+            }),
+            Msg::ClickedCrash => self.requests.push_back(Request::Crash),
+            Msg::Crashed(report) => self.crash_report = Some(report),
             Msg::EditedSeed(text) => {
                 if let Some(seed) = self.clock.set_seed_text(text) {
                     self.requests.retain(|r| !matches!(r, Request::Reseed(_)));
@@ -432,6 +477,14 @@ impl Screen {
     /// The order the form targets, if its id field holds a valid id.
     pub fn target_order(&self) -> Option<OrderId> {
         OrderId::parse(self.form.get(Field::OrderId)).ok()
+    }
+
+    /// Changes the fault knobs and asks the runtime to apply them (the newest wins).
+    fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+        self.requests
+            .retain(|r| !matches!(r, Request::SetFaults(_)));
+        self.requests.push_back(Request::SetFaults(faults));
     }
 
     /// Takes in what the engine reached: new events, then outcomes (journalled; the

@@ -106,6 +106,28 @@ impl Engine {
         }
     }
 
+    /// Sets the bus's fault knobs (from now on; messages already scheduled keep their
+    /// times): the duplicate rate, the delivery lag, per-partition ordering, and
+    /// whether appends write outbox rows (off: the handler publishes itself, the dual
+    /// write).
+    pub fn set_faults(
+        &mut self,
+        duplicate_rate: super::rng::PerMillion,
+        lag: config::LagDistribution,
+        ordered_partitions: bool,
+        outbox: bool,
+    ) {
+        let bus = &mut self.config.bus;
+        bus.duplicate_rate = duplicate_rate;
+        bus.lag = lag;
+        bus.ordered_partitions = ordered_partitions;
+        if outbox && !self.config.outbox {
+            self.config.outbox = true;
+            self.relay_outbox();
+        }
+        self.config.outbox = outbox;
+    }
+
     /// Draws faults (duplicates, lag, failures) from a new seed from now on.
     pub fn reseed(&mut self, seed: u64) {
         self.config.seed = seed;

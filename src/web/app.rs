@@ -2,7 +2,10 @@
 
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
-use super::{command_panel, data_panel, diagram, event_table, journal, sim_controls, write_model};
+use super::{
+    command_panel, data_panel, diagram, event_table, fault_panel, journal, sim_controls,
+    write_model,
+};
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -239,10 +242,16 @@ pub fn App(props: &AppProps) -> Html {
                 }) }
             </header>
             <main class="workbench">
-                <section class="panel commands" aria-labelledby="commands-heading">
-                    <h2 id="commands-heading">{ "Commands" }</h2>
-                    { command_panel::view(&screen, &send) }
-                </section>
+                <div class="side">
+                    <section class="panel commands" aria-labelledby="commands-heading">
+                        <h2 id="commands-heading">{ "Commands" }</h2>
+                        { command_panel::view(&screen, &send) }
+                    </section>
+                    <section class="panel faults" aria-labelledby="faults-heading">
+                        <h2 id="faults-heading">{ "Faults" }</h2>
+                        { fault_panel::view(&screen, &send) }
+                    </section>
+                </div>
                 <div class="results">
                     { journal::feedback(&screen.feedback, screen.clock.playing) }
                     <section class="panel" aria-labelledby="diagram-heading">

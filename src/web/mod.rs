@@ -6,6 +6,7 @@ mod data_panel;
 mod diagram;
 mod download;
 mod event_table;
+mod fault_panel;
 pub mod idb;
 mod journal;
 mod panic;

@@ -6,6 +6,7 @@ use super::download;
 use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
 use crate::app::diagram::DiagramView;
+use crate::app::faults::{describe_crash, Faults};
 use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, EVENTS_PER_PAGE, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::session::{
@@ -82,6 +83,8 @@ pub struct Runtime {
     channel: Option<web_sys::BroadcastChannel>,
     /// The seed new sessions draw their faults from.
     seed: Cell<u64>,
+    /// The fault knobs, set on every new session too.
+    faults: Cell<Faults>,
 }
 
 impl Runtime {
@@ -114,6 +117,7 @@ impl Runtime {
             session: RefCell::new(None),
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
             seed: Cell::new(page_config().seed),
+            faults: Cell::new(Faults::default()),
         };
         let (tail, storage) = match runtime.read_tail().await {
             Ok(tail) => (tail, storage),
@@ -216,6 +220,7 @@ impl Runtime {
         // A new token, so the new session's command ids never meet stored ones (an
         // imported log may hold this tab's earlier ids).
         let mut session = Session::seeded(&tab_token(), self.seed.get());
+        self.faults.get().apply(session.engine_mut());
         // Commands the old session had are sent again to this one (same ids: none can
         // be applied twice).
         for q in self.queue.borrow_mut().iter_mut() {
@@ -381,6 +386,25 @@ impl Runtime {
         }
     }
 
+    /// Crashes the simulated system and restarts it at once, as a page reload would:
+    /// bus messages in flight and unpublished work are lost; the durable command queue
+    /// keeps commands (they are sent again, same ids); the relay republishes the outbox.
+    fn crash(&self) -> Msg {
+        let Some(report) = self.session.borrow_mut().as_mut().map(|s| {
+            let report = s.engine_mut().crash();
+            s.engine_mut().recover();
+            s.forget_pending();
+            report
+        }) else {
+            return Msg::EventsRead(Vec::new());
+        };
+        let mut queue = self.queue.borrow_mut();
+        for q in queue.iter_mut() {
+            q.sent = false;
+        }
+        Msg::Crashed(describe_crash(&report, queue.len()))
+    }
+
     /// A frame of the simulation: virtual time moves on by `by`.
     pub async fn play(
         &self,
@@ -407,6 +431,14 @@ impl Runtime {
                     .await
             }
             Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
+            Request::SetFaults(faults) => {
+                self.faults.set(faults);
+                if let Some(session) = self.session.borrow_mut().as_mut() {
+                    faults.apply(session.engine_mut());
+                }
+                Msg::EventsRead(Vec::new())
+            }
+            Request::Crash => self.crash(),
             Request::Reseed(seed) => {
                 self.seed.set(seed);
                 if let Some(session) = self.session.borrow_mut().as_mut() {

@@ -1,0 +1,124 @@
+//! The fault knobs as the user sets them, and what they mean for the engine.
+
+use crate::domain::ids::VirtualMillis;
+use crate::engine::config::LagDistribution;
+use crate::engine::rng::PerMillion;
+use crate::engine::Engine;
+use crate::store::ProjectionName;
+
+/// How long the event bus takes to deliver.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lag {
+    /// At once.
+    None,
+    /// 20 ms every time (the default).
+    #[default]
+    Fixed,
+    /// Anywhere from 10 to 200 ms.
+    Uniform,
+    /// Usually 5 ms, one delivery in ten up to 2 s late.
+    LongTail,
+}
+
+impl Lag {
+    /// Every choice, in menu order.
+    pub const ALL: [Lag; 4] = [Lag::None, Lag::Fixed, Lag::Uniform, Lag::LongTail];
+
+    /// The menu's text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lag::None => "none (0 ms)",
+            Lag::Fixed => "20 ms, always",
+            Lag::Uniform => "10–200 ms, uniform",
+            Lag::LongTail => "long tail: 5 ms, 1 in 10 up to 2 s",
+        }
+    }
+
+    /// A stable value for the menu.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lag::None => "none",
+            Lag::Fixed => "fixed",
+            Lag::Uniform => "uniform",
+            Lag::LongTail => "long-tail",
+        }
+    }
+
+    /// The choice a menu value names.
+    pub fn from_key(key: &str) -> Option<Lag> {
+        Lag::ALL.into_iter().find(|lag| lag.key() == key)
+    }
+
+    /// The engine's distribution.
+    pub fn distribution(self) -> LagDistribution {
+        match self {
+            Lag::None => LagDistribution::Fixed(VirtualMillis(0)),
+            Lag::Fixed => LagDistribution::Fixed(VirtualMillis(20)),
+            Lag::Uniform => LagDistribution::Uniform(VirtualMillis(10), VirtualMillis(200)),
+            Lag::LongTail => LagDistribution::LongTail {
+                base: VirtualMillis(5),
+                tail: VirtualMillis(2_000),
+                tail_rate: PerMillion::percent(10),
+            },
+        }
+    }
+}
+
+/// The fault knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faults {
+    /// Percent of deliveries the bus sends twice (at-least-once delivery).
+    pub duplicate_percent: u32,
+    /// Delivery lag.
+    pub lag: Lag,
+    /// True: messages of one order may overtake each other (no per-partition order).
+    pub reorder: bool,
+    /// True: appends write outbox rows and a relay publishes them.
+    pub outbox: bool,
+    /// A projection whose handler fails every delivery.
+    pub failing: Option<ProjectionName>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            duplicate_percent: 0,
+            lag: Lag::Fixed,
+            reorder: false,
+            outbox: true,
+            failing: None,
+        }
+    }
+}
+
+impl Faults {
+    /// Sets them on the engine.
+    pub fn apply(&self, engine: &mut Engine) {
+        engine.set_faults(
+            PerMillion::percent(self.duplicate_percent.min(100)),
+            self.lag.distribution(),
+            !self.reorder,
+            self.outbox,
+        );
+        for name in ProjectionName::ALL {
+            engine.set_failing(name, self.failing == Some(name));
+        }
+    }
+}
+
+/// What a crash lost and kept, for people; `kept` commands wait in the durable queue.
+pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize) -> String {
+    let n = |count: u64, one: &str, many: &str| {
+        if count == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{count} {many}")
+        }
+    };
+    format!(
+        "Crashed and restarted: {} in flight lost (the outbox relay publishes their events again); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
+        n(report.lost_messages, "bus message", "bus messages"),
+        n(report.lost_publications, "publication", "publications"),
+        n(kept as u64, "command", "commands"),
+    )
+}

@@ -1,0 +1,86 @@
+//! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
+//! projection, and a crash.
+
+use crate::app::faults::Lag;
+use crate::app::screen::{Msg, Screen};
+use crate::store::ProjectionName;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// The knobs, each labelled, with what it does in a line.
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
+    let f = &screen.faults;
+    let on_duplicates = send.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ChoseDuplicateRate(input.value().parse().unwrap_or(0))
+    });
+    let on_lag = send.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Msg::ChoseLag(Lag::from_key(&select.value()).unwrap_or_default())
+    });
+    let on_reorder = send.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ToggledReorder(input.checked())
+    });
+    let on_outbox = send.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ToggledOutbox(input.checked())
+    });
+    let on_failing = send.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Msg::ChoseFailing(
+            ProjectionName::ALL
+                .into_iter()
+                .find(|n| n.key() == select.value()),
+        )
+    });
+    html! {
+        <div class="knobs">
+            <div class="knob">
+                <label for="fault-duplicates">{ "Duplicate rate" }</label>
+                <input id="fault-duplicates" type="range" min="0" max="100" step="5"
+                    value={f.duplicate_percent.to_string()}
+                    aria-valuetext={format!("{} %", f.duplicate_percent)}
+                    aria-describedby="fault-duplicates-hint"
+                    oninput={on_duplicates} />
+                <span class="knob-value" aria-hidden="true">{ format!("{} %", f.duplicate_percent) }</span>
+                <p id="fault-duplicates-hint" class="hint">{ "Deliveries the bus sends twice (at-least-once)." }</p>
+            </div>
+            <div class="knob">
+                <label for="fault-lag">{ "Delivery lag" }</label>
+                <select id="fault-lag" onchange={on_lag}>
+                    { for Lag::ALL.iter().map(|lag| html! {
+                        <option value={lag.key()} selected={*lag == f.lag}>{ lag.label() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="knob check">
+                <input id="fault-reorder" type="checkbox" checked={f.reorder}
+                    aria-describedby="fault-reorder-hint" onchange={on_reorder} />
+                <label for="fault-reorder">{ "Reorder" }</label>
+                <p id="fault-reorder-hint" class="hint">{ "Events of one order may overtake each other (no per-partition ordering)." }</p>
+            </div>
+            <div class="knob check">
+                <input id="fault-outbox" type="checkbox" checked={f.outbox}
+                    aria-describedby="fault-outbox-hint" onchange={on_outbox} />
+                <label for="fault-outbox">{ "Outbox" }</label>
+                <p id="fault-outbox-hint" class="hint">{ "Off: the handler publishes after appending (a dual write), so a crash in between loses the publication." }</p>
+            </div>
+            <div class="knob">
+                <label for="fault-failing">{ "Fail projection" }</label>
+                <select id="fault-failing" onchange={on_failing}>
+                    <option value="" selected={f.failing.is_none()}>{ "none" }</option>
+                    { for ProjectionName::ALL.iter().map(|name| html! {
+                        <option value={name.key()} selected={f.failing == Some(*name)}>{ name.title() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="knob">
+                <button type="button" class="danger" aria-describedby="fault-crash-hint"
+                    onclick={send.reform(|_: MouseEvent| Msg::ClickedCrash)}>{ "Crash" }</button>
+                <p id="fault-crash-hint" class="hint">{ "Drops what lives only in memory (bus messages, work in progress), as a reload does." }</p>
+            </div>
+            <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
+        </div>
+    }
+}
