@@ -81,8 +81,9 @@ test('two tabs racing on one order: no lost or duplicated version, conflicts sho
   expect(await versions(a, 'order-1')).toEqual(Array.from({ length: 1 + accepted }, (_, i) => i + 1));
   const times = await a.locator('table.events tbody tr td:nth-child(6)').allTextContents();
   const ms = times.map((t) => Number.parseInt(t, 10));
-  // Each tab has its own virtual clock and follows the other's events, so times stay
-  // close to position order: only two racing writers can invert, by one handling time.
-  for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1] - 100);
+  // Each tab's virtual clock runs in real time on its own and jumps forward to the
+  // other's events when it reads them, so times stay close to position order: two
+  // racing writers can invert only by the skew between the two clocks (a few frames).
+  for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThan(ms[i - 1] - 300);
   await loser?.screenshot({ path: `${shots}/conflict.png`, fullPage: true });
 });
