@@ -89,3 +89,17 @@ test('fault knobs: duplicates show on the diagram, a failing projection dead-let
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
 });
+
+test('the Azure panel names each component\'s service and its defaults', async ({ page }) => {
+  await open(page);
+  const azure = page.getByRole('region', { name: 'On Azure' });
+  const row = (name: string) => azure.getByRole('row', { name: new RegExp(`^${name}`) });
+  await expect(row('Event store')).toContainText('Azure Cosmos DB');
+  await expect(row('Event store')).toContainText('Default TTL -1');
+  await expect(row('Event store')).toContainText('/orderId');
+  await expect(row('Event bus')).toContainText('max delivery count 10');
+  await expect(row('Outbox and relay')).toContainText('Outbox on.');
+  await page.getByLabel('Outbox').uncheck();
+  await expect(row('Outbox and relay')).toContainText('Outbox off (dual write).');
+  await azure.screenshot({ path: `${shots}/azure.png` });
+});

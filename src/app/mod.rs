@@ -2,6 +2,7 @@
 //! session with the engine, and the command form that turns raw input into commands.
 //! The UI only renders these.
 
+pub mod azure;
 pub mod clock;
 pub mod diagram;
 pub mod faults;

@@ -3,8 +3,8 @@
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
-    command_panel, data_panel, diagram, event_table, fault_panel, journal, sim_controls,
-    write_model,
+    azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal,
+    sim_controls, write_model,
 };
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
@@ -272,6 +272,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="journal-heading">
                         <h2 id="journal-heading">{ "Command log" }</h2>
                         { journal::view(&screen.log) }
+                    </section>
+                    <section class="panel" aria-labelledby="azure-heading">
+                        <h2 id="azure-heading">{ "On Azure" }</h2>
+                        { azure_panel::view(&screen) }
                     </section>
                     <section class="panel" aria-labelledby="data-heading">
                         <h2 id="data-heading">{ "Export, import, reset" }</h2>

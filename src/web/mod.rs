@@ -1,6 +1,7 @@
 //! The browser side (wasm32 only): mounts the Yew app and reports panics on the page.
 
 mod app;
+mod azure_panel;
 mod command_panel;
 mod data_panel;
 mod diagram;

@@ -350,10 +350,14 @@ impl Runtime {
             outcomes.extend(session.take_outcomes());
         }
         self.finish(&outcomes).await;
-        if outcomes.iter().any(|o| o.result.is_ok()) {
+        // Only an accepted command appends: otherwise there is nothing new to read (other
+        // tabs' appends arrive through the channel).
+        let events = if outcomes.iter().any(|o| o.result.is_ok()) {
             self.announce(APPENDED);
-        }
-        let events = self.events_after(after).await;
+            self.events_after(after).await
+        } else {
+            Vec::new()
+        };
         let session = self.session.borrow();
         let waiting = !self.queue.borrow().is_empty();
         match session.as_ref() {

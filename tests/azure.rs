@@ -1,0 +1,61 @@
+//! The Azure mapping says what the AZ-305 notes (seeds/000) say, and the lab's settings.
+
+use cqrs_lab::app::azure::mapping;
+use cqrs_lab::app::session::page_config;
+
+#[test]
+fn the_mapping_gives_the_seed_defaults_and_the_labs_settings() {
+    let mut config = page_config();
+    let rows = mapping(&config);
+    let components: Vec<&str> = rows.iter().map(|m| m.component).collect();
+    assert_eq!(
+        components,
+        [
+            "Client → command handler",
+            "Event store",
+            "Outbox and relay",
+            "Event bus",
+            "Projections",
+            "Read models and queries"
+        ]
+    );
+    let text = |component: &str| {
+        let m = rows
+            .iter()
+            .find(|m| m.component == component)
+            .expect("a row");
+        format!("{} {} {}", m.service, m.defaults.join(" "), m.in_the_lab)
+    };
+    let store = text("Event store");
+    for fact in [
+        "Cosmos DB",
+        "/orderId",
+        "Change feed",
+        "Default TTL -1",
+        "Session consistency",
+    ] {
+        assert!(store.contains(fact), "{fact}: {store}");
+    }
+    assert!(store.contains("a snapshot every 100 events"), "{store}");
+    let bus = text("Event bus");
+    for fact in [
+        "Service Bus",
+        "Event Grid",
+        "at-least-once",
+        "14 days",
+        "max delivery count 10",
+        "dead-letter",
+    ] {
+        assert!(bus.contains(fact), "{fact}: {bus}");
+    }
+    assert!(bus.contains("Duplicate detection window 600 s"), "{bus}");
+    assert!(text("Projections").contains("idempotent"));
+    let reads = text("Read models and queries");
+    for fact in ["Cosmos DB", "Redis", "SQL Database", "rebuilt"] {
+        assert!(reads.contains(fact), "{fact}: {reads}");
+    }
+    assert!(text("Outbox and relay").contains("Outbox on."));
+    config.outbox = false;
+    let off = mapping(&config);
+    assert!(off[2].in_the_lab.contains("off (dual write)"));
+}
