@@ -103,3 +103,27 @@ test('the Azure panel names each component\'s service and its defaults', async (
   await expect(row('Outbox and relay')).toContainText('Outbox off (dual write).');
   await azure.screenshot({ path: `${shots}/azure.png` });
 });
+
+test('a failing projection fills its dead-letter queue; fixed, Resubmit lets it catch up', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Speed').fill('7'); // 50×: ten deliveries 50 ms apart take a moment
+  await page.getByLabel('Fail projection').selectOption({ label: 'Orders per customer' });
+  await page.getByRole('button', { name: 'Create order' }).click();
+  const lane = page.getByRole('group', { name: 'Orders per customer' });
+  await expect(lane.getByRole('table')).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
+  await expect(lane.getByRole('table')).toContainText('OrderCreated');
+  await expect(lane).toContainText('1 behind');
+  await lane.screenshot({ path: `${shots}/dead-letters.png` });
+
+  await page.getByLabel('Fail projection').selectOption({ label: 'none' });
+  await lane.getByRole('button', { name: 'Resubmit' }).click();
+  await expect(lane).toContainText('Dead-letter queue: empty.');
+  await expect(lane).toContainText('0 behind');
+  await expect(lane.getByRole('button', { name: 'Resubmit' })).toBeDisabled();
+
+  const summary = page.getByRole('group', { name: 'Order summary' });
+  await summary.getByRole('checkbox', { name: 'Idempotent' }).uncheck();
+  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toContainText('naive');
+  await summary.getByRole('button', { name: 'Rebuild' }).click();
+  await expect(summary).toContainText('1 row · checkpoint 1 · 0 behind');
+});

@@ -11,6 +11,7 @@ use cqrs_lab::app::screen::{DataStatus, ExportFormat, Feedback, Msg, Request, Sc
 use cqrs_lab::app::session::{run_in_memory, step_in_memory, Session};
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
+use cqrs_lab::engine::rebuild::RebuildStrategy;
 use cqrs_lab::store::transfer::{export_json, import_json};
 use cqrs_lab::store::MemoryStore;
 
@@ -101,6 +102,18 @@ impl Page {
                     let report = self.session.engine_mut().crash();
                     self.session.engine_mut().recover();
                     Msg::Crashed(describe_crash(&report, 0))
+                }
+                Request::Rebuild(name) => {
+                    self.session
+                        .engine_mut()
+                        .start_rebuild(name, RebuildStrategy::InPlace);
+                    run_in_memory(&mut self.session, &mut self.store);
+                    Msg::EventsRead(Vec::new())
+                }
+                Request::Resubmit(name) => {
+                    self.session.engine_mut().resubmit_dead_letters(name);
+                    run_in_memory(&mut self.session, &mut self.store);
+                    Msg::EventsRead(Vec::new())
                 }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
@@ -679,4 +692,53 @@ fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
     // The lab still works after the crash.
     click(&mut page, CommandKind::CreateOrder);
     assert!(matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()));
+}
+
+#[test]
+fn a_projection_switches_handling_rebuilds_and_resubmits_its_dead_letters() {
+    use cqrs_lab::engine::config::ProjectionMode;
+    use cqrs_lab::store::ProjectionName::{OrderSummary, RevenuePerDay};
+    let mut page = Page::new();
+    page.update(Msg::ToggledIdempotent(OrderSummary, false));
+    let mode = |page: &Page| {
+        page.session
+            .engine()
+            .projection(OrderSummary)
+            .map(|p| p.mode)
+    };
+    assert_eq!(mode(&page), Some(ProjectionMode::Naive));
+    page.update(Msg::ToggledIdempotent(OrderSummary, true));
+    assert_eq!(mode(&page), Some(ProjectionMode::Idempotent));
+
+    // A failing projection dead-letters after the max delivery count...
+    page.update(Msg::ChoseFailing(Some(RevenuePerDay)));
+    click(&mut page, CommandKind::CreateOrder);
+    let bus = |page: &Page| page.session.engine().event_bus().dead_letters().len();
+    assert_eq!(bus(&page), 1);
+    // ...and once fixed, a resubmission lets it catch up.
+    page.update(Msg::ChoseFailing(None));
+    page.update(Msg::ClickedResubmit(RevenuePerDay));
+    assert_eq!(bus(&page), 0);
+    let checkpoint = |page: &Page, name| {
+        page.session
+            .engine()
+            .projection(name)
+            .map(|p| p.checkpoint())
+    };
+    assert_eq!(checkpoint(&page, RevenuePerDay), Some(GlobalPosition(1)));
+
+    // A rebuild replays the store into the same rows.
+    let rows = |page: &Page| {
+        page.session
+            .engine()
+            .projection(OrderSummary)
+            .map(|p| p.model().rows())
+    };
+    let before = rows(&page);
+    page.update(Msg::ClickedRebuild(OrderSummary));
+    assert_eq!(rows(&page), before);
+    assert!(
+        page.session.engine().rebuild(OrderSummary).is_none(),
+        "finished"
+    );
 }

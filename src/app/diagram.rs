@@ -71,6 +71,30 @@ pub struct Lane {
     pub checkpoint: GlobalPosition,
     /// Read-model rows.
     pub rows: usize,
+    /// The oldest messages in its dead-letter queue (at most `DEAD_LETTERS_SHOWN`).
+    pub dead: Vec<DeadLetterView>,
+    /// Events replayed so far when a rebuild is under way.
+    pub rebuilding: Option<u64>,
+}
+
+/// Most dead letters listed per subscription.
+pub const DEAD_LETTERS_SHOWN: usize = 20;
+
+/// A dead letter as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterView {
+    /// The event's position.
+    pub position: GlobalPosition,
+    /// Its type.
+    pub event_type: &'static str,
+    /// Its stream.
+    pub stream: String,
+    /// Why its last delivery failed.
+    pub reason: &'static str,
+    /// When it was dead-lettered.
+    pub at: VirtualMillis,
+    /// True for a duplicate copy.
+    pub duplicate: bool,
 }
 
 /// Everything the diagram shows at one moment.
@@ -116,6 +140,20 @@ impl DiagramView {
                     .count() as u64,
                 checkpoint: p.checkpoint(),
                 rows: p.model().len(),
+                dead: dead
+                    .iter()
+                    .filter(|d| d.message.subscription == p.name)
+                    .take(DEAD_LETTERS_SHOWN)
+                    .map(|d| DeadLetterView {
+                        position: d.message.event.global_position,
+                        event_type: d.message.event.event_type(),
+                        stream: d.message.event.stream_id.to_string(),
+                        reason: d.reason,
+                        at: d.at,
+                        duplicate: d.message.duplicate,
+                    })
+                    .collect(),
+                rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
             })
             .collect();
         let window = window.0.max(1);

@@ -1,7 +1,7 @@
 //! The fault knobs as the user sets them, and what they mean for the engine.
 
 use crate::domain::ids::VirtualMillis;
-use crate::engine::config::LagDistribution;
+use crate::engine::config::{LagDistribution, ProjectionMode};
 use crate::engine::rng::PerMillion;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -77,6 +77,8 @@ pub struct Faults {
     pub outbox: bool,
     /// A projection whose handler fails every delivery.
     pub failing: Option<ProjectionName>,
+    /// Each projection's handling, in `ProjectionName::ALL` order.
+    pub modes: [ProjectionMode; 3],
 }
 
 impl Default for Faults {
@@ -87,11 +89,30 @@ impl Default for Faults {
             reorder: false,
             outbox: true,
             failing: None,
+            modes: [ProjectionMode::Idempotent; 3],
         }
     }
 }
 
 impl Faults {
+    /// A projection's handling.
+    pub fn mode(&self, name: ProjectionName) -> ProjectionMode {
+        ProjectionName::ALL
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| self.modes.get(i))
+            .copied()
+            .unwrap_or(ProjectionMode::Idempotent)
+    }
+
+    /// The same knobs with one projection's handling changed.
+    pub fn with_mode(mut self, name: ProjectionName, mode: ProjectionMode) -> Self {
+        if let Some(i) = ProjectionName::ALL.iter().position(|n| *n == name) {
+            self.modes[i] = mode;
+        }
+        self
+    }
+
     /// Sets them on the engine.
     pub fn apply(&self, engine: &mut Engine) {
         engine.set_faults(
@@ -100,8 +121,9 @@ impl Faults {
             !self.reorder,
             self.outbox,
         );
-        for name in ProjectionName::ALL {
+        for (name, mode) in ProjectionName::ALL.into_iter().zip(self.modes) {
             engine.set_failing(name, self.failing == Some(name));
+            engine.set_mode(name, mode);
         }
     }
 }

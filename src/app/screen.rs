@@ -11,6 +11,7 @@ use super::log_view::{LogTail, LogView, Outcome, Stream};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderCommand;
+use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
 
@@ -53,6 +54,10 @@ pub enum Request {
     SetFaults(Faults),
     /// Crash the simulated system: drop its volatile state, as a reload does.
     Crash,
+    /// Rebuild a projection's read model from the event store (in place).
+    Rebuild(ProjectionName),
+    /// Send a subscription's dead letters again.
+    Resubmit(ProjectionName),
 }
 
 /// What an export writes.
@@ -291,6 +296,12 @@ pub enum Msg {
     ChoseFailing(Option<ProjectionName>),
     /// Clicked "Crash".
     ClickedCrash,
+    /// Ticked or cleared a projection's "Idempotent".
+    ToggledIdempotent(ProjectionName, bool),
+    /// Clicked a projection's "Rebuild".
+    ClickedRebuild(ProjectionName),
+    /// Clicked "Resubmit" on a subscription's dead letters.
+    ClickedResubmit(ProjectionName),
     /// The simulated system crashed and recovered: what it lost and kept.
     Crashed(String),
     /// The engine ran for a while (a frame, or a step): what it reached.
@@ -455,6 +466,16 @@ impl Screen {
                 ..self.faults
             }),
             Msg::ClickedCrash => self.requests.push_back(Request::Crash),
+            Msg::ToggledIdempotent(name, on) => {
+                let mode = if on {
+                    ProjectionMode::Idempotent
+                } else {
+                    ProjectionMode::Naive
+                };
+                self.set_faults(self.faults.with_mode(name, mode));
+            }
+            Msg::ClickedRebuild(name) => self.requests.push_back(Request::Rebuild(name)),
+            Msg::ClickedResubmit(name) => self.requests.push_back(Request::Resubmit(name)),
             Msg::Crashed(report) => self.crash_report = Some(report),
             Msg::EditedSeed(text) => {
                 if let Some(seed) = self.clock.set_seed_text(text) {

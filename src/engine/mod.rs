@@ -265,6 +265,19 @@ impl Engine {
         self.projections.iter_mut().find(|p| p.name == name)
     }
 
+    /// Switches a projection between naive and idempotent handling (from its next
+    /// delivery; what it applied stays as it is).
+    pub fn set_mode(&mut self, name: ProjectionName, mode: config::ProjectionMode) {
+        if let Some(p) = self.projection_mut(name) {
+            p.mode = mode;
+        }
+        for (n, m) in &mut self.config.bus.modes {
+            if *n == name {
+                *m = mode;
+            }
+        }
+    }
+
     /// Makes a projection's handler fail every delivery, or fixes it ("deploys" a fix).
     pub fn set_failing(&mut self, name: ProjectionName, failing: bool) {
         self.config.bus.failing.retain(|n| *n != name);

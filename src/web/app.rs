@@ -4,7 +4,7 @@ use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
     azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal,
-    sim_controls, write_model,
+    projections_panel, sim_controls, write_model,
 };
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
@@ -257,6 +257,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="diagram-heading">
                         <h2 id="diagram-heading">{ "How it flows" }</h2>
                         { diagram::view(&screen) }
+                    </section>
+                    <section class="panel" aria-labelledby="projections-heading">
+                        <h2 id="projections-heading">{ "Projections" }</h2>
+                        { projections_panel::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="write-model-heading">
                         <h2 id="write-model-heading">{ "Write model" }</h2>

@@ -11,6 +11,7 @@ mod fault_panel;
 pub mod idb;
 mod journal;
 mod panic;
+mod projections_panel;
 mod runtime;
 mod sim_controls;
 mod write_model;

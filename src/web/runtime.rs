@@ -16,6 +16,7 @@ use crate::app::session::{
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
+use crate::engine::rebuild::RebuildStrategy;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use std::cell::{Cell, RefCell};
@@ -443,6 +444,20 @@ impl Runtime {
                 Msg::EventsRead(Vec::new())
             }
             Request::Crash => self.crash(),
+            Request::Rebuild(name) => {
+                if let Some(session) = self.session.borrow_mut().as_mut() {
+                    session
+                        .engine_mut()
+                        .start_rebuild(name, RebuildStrategy::InPlace);
+                }
+                Msg::EventsRead(Vec::new())
+            }
+            Request::Resubmit(name) => {
+                if let Some(session) = self.session.borrow_mut().as_mut() {
+                    session.engine_mut().resubmit_dead_letters(name);
+                }
+                Msg::EventsRead(Vec::new())
+            }
             Request::Reseed(seed) => {
                 self.seed.set(seed);
                 if let Some(session) = self.session.borrow_mut().as_mut() {
