@@ -15,12 +15,15 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let head = screen.log.head().0;
     html! {
         <div class="projections">
-            { for diagram.lanes.iter().map(|lane| projection(lane, head, send)) }
+            { for diagram.lanes.iter().map(|lane| {
+                projection(lane, screen.faults.mode(lane.name), head, send)
+            }) }
         </div>
     }
 }
 
-fn projection(lane: &Lane, head: u64, send: &Callback<Msg>) -> Html {
+/// `mode` is the handling the user chose (the engine takes it on its next frame).
+fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>) -> Html {
     let name = lane.name;
     let title = name.title();
     let id = format!("projection-{}", name.key());
@@ -45,7 +48,7 @@ fn projection(lane: &Lane, head: u64, send: &Callback<Msg>) -> Html {
             <div class="actions">
                 <span class="check">
                     <input id={format!("{id}-idempotent")} type="checkbox"
-                        checked={lane.mode == ProjectionMode::Idempotent} onchange={on_mode} />
+                        checked={mode == ProjectionMode::Idempotent} onchange={on_mode} />
                     <label for={format!("{id}-idempotent")}>{ "Idempotent" }</label>
                 </span>
                 <button type="button" onclick={send.reform(move |_: MouseEvent| Msg::ClickedRebuild(name))}>{ "Rebuild" }</button>
