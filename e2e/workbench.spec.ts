@@ -127,3 +127,22 @@ test('a failing projection fills its dead-letter queue; fixed, Resubmit lets it 
   await summary.getByRole('button', { name: 'Rebuild' }).click();
   await expect(summary).toContainText('1 row · checkpoint 1 · 0 behind');
 });
+
+test('duplicates into a naive projection flag wrong rows; idempotent and a rebuild clear them', async ({ page }) => {
+  await open(page);
+  const perCustomer = page.getByRole('group', { name: 'Orders per customer' });
+  await perCustomer.getByRole('checkbox', { name: 'Idempotent' }).uncheck();
+  await page.getByLabel('Duplicate rate').fill('100');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  const wrong = perCustomer.getByRole('table');
+  await expect(wrong).toContainText('1 wrong row');
+  await expect(wrong.getByRole('row', { name: /cust-789/ })).toContainText('2');
+  await perCustomer.screenshot({ path: `${shots}/wrong-rows.png` });
+
+  await perCustomer.getByRole('checkbox', { name: 'Idempotent' }).check();
+  await expect(wrong).toContainText('1 wrong row'); // idempotent from now on repairs nothing
+  await perCustomer.getByRole('button', { name: 'Rebuild' }).click();
+  await expect(perCustomer).toContainText('Every row matches an exact replay');
+  await expect(perCustomer.getByRole('table')).toHaveCount(0);
+});

@@ -339,3 +339,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The live check of wrong rows (an exact replay kept beside each naive projection)
+    /// agrees with a full fold of the store, whatever the faults.
+    #[test]
+    fn wrong_rows_found_live_are_exactly_the_divergence_from_the_store(
+        config in config(),
+        bus in bus_faults(),
+        script in script(),
+        crash_at in prop::option::of(0u64..250),
+    ) {
+        let config = EngineConfig { bus, outbox: true, ..config };
+        let sim = fault_then_heal(&config, &script, crash_at);
+        for projection in sim.engine.projections() {
+            let (shown, count) = projection.wrong_rows(usize::MAX);
+            let expected = projection.divergence(sim.store.events());
+            prop_assert_eq!(count, expected.len(), "{:?}", projection.name);
+            prop_assert_eq!(shown, expected, "{:?}", projection.name);
+        }
+    }
+}

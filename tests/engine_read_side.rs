@@ -462,3 +462,37 @@ fn a_new_engine_resumes_projections_from_stored_rows_and_rebuilds_one_that_misse
         assert_eq!(imported.store.checkpoint(name), head, "{name:?} saved");
     }
 }
+
+#[test]
+fn a_naive_projection_under_duplicates_shows_wrong_rows_until_rebuilt_idempotent() {
+    let mut config = EngineConfig::default();
+    config.bus.duplicate_rate = PerMillion::ALWAYS;
+    let mut sim = Simulation::new(Engine::new(config, paid_order_script()));
+    sim.engine
+        .set_mode(ProjectionName::OrdersPerCustomer, ProjectionMode::Naive);
+    sim.run_to_idle(10_000);
+    let wrong = |sim: &Simulation| {
+        sim.engine
+            .projection(ProjectionName::OrdersPerCustomer)
+            .map(|p| p.wrong_rows(10))
+            .expect("a projection")
+    };
+    let (listed, count) = wrong(&sim);
+    assert_eq!(count, 1, "the customer's order counted twice");
+    assert_eq!(listed[0].expected.as_deref(), Some("1"));
+    assert_eq!(listed[0].actual.as_deref(), Some("2"));
+    // Idempotent from now on does not repair what is wrong...
+    sim.engine.set_mode(
+        ProjectionName::OrdersPerCustomer,
+        ProjectionMode::Idempotent,
+    );
+    assert_eq!(wrong(&sim).1, 1);
+    // ...a rebuild does.
+    sim.engine.start_rebuild(
+        ProjectionName::OrdersPerCustomer,
+        cqrs_lab::engine::rebuild::RebuildStrategy::InPlace,
+    );
+    sim.run_to_idle(10_000);
+    assert_eq!(wrong(&sim).1, 0);
+    assert_eq!(rows(&sim, ProjectionName::OrdersPerCustomer)[0].1, "1");
+}

@@ -4,6 +4,7 @@
 
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::config::ProjectionMode;
+use crate::engine::projection::WrongRow;
 use crate::engine::trace::HopKind;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -75,7 +76,15 @@ pub struct Lane {
     pub dead: Vec<DeadLetterView>,
     /// Events replayed so far when a rebuild is under way.
     pub rebuilding: Option<u64>,
+    /// Read-model rows that differ from an exact replay of what it received (at most
+    /// `WRONG_SHOWN`)...
+    pub wrong: Vec<WrongRow>,
+    /// ...and how many there are.
+    pub wrong_count: usize,
 }
+
+/// Most wrong rows listed per projection.
+pub const WRONG_SHOWN: usize = 10;
 
 /// Most dead letters listed per subscription.
 pub const DEAD_LETTERS_SHOWN: usize = 20;
@@ -130,30 +139,35 @@ impl DiagramView {
         let lanes = ProjectionName::ALL
             .iter()
             .filter_map(|name| engine.projection(*name))
-            .map(|p| Lane {
-                name: p.name,
-                mode: p.mode,
-                queued: engine.event_bus().depth(p.name),
-                dead_letters: dead
-                    .iter()
-                    .filter(|d| d.message.subscription == p.name)
-                    .count() as u64,
-                checkpoint: p.checkpoint(),
-                rows: p.model().len(),
-                dead: dead
-                    .iter()
-                    .filter(|d| d.message.subscription == p.name)
-                    .take(DEAD_LETTERS_SHOWN)
-                    .map(|d| DeadLetterView {
-                        position: d.message.event.global_position,
-                        event_type: d.message.event.event_type(),
-                        stream: d.message.event.stream_id.to_string(),
-                        reason: d.reason,
-                        at: d.at,
-                        duplicate: d.message.duplicate,
-                    })
-                    .collect(),
-                rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
+            .map(|p| {
+                let (wrong, wrong_count) = p.wrong_rows(WRONG_SHOWN);
+                Lane {
+                    name: p.name,
+                    mode: p.mode,
+                    queued: engine.event_bus().depth(p.name),
+                    dead_letters: dead
+                        .iter()
+                        .filter(|d| d.message.subscription == p.name)
+                        .count() as u64,
+                    checkpoint: p.checkpoint(),
+                    rows: p.model().len(),
+                    dead: dead
+                        .iter()
+                        .filter(|d| d.message.subscription == p.name)
+                        .take(DEAD_LETTERS_SHOWN)
+                        .map(|d| DeadLetterView {
+                            position: d.message.event.global_position,
+                            event_type: d.message.event.event_type(),
+                            stream: d.message.event.stream_id.to_string(),
+                            reason: d.reason,
+                            at: d.at,
+                            duplicate: d.message.duplicate,
+                        })
+                        .collect(),
+                    rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
+                    wrong,
+                    wrong_count,
+                }
             })
             .collect();
         let window = window.0.max(1);

@@ -269,7 +269,7 @@ impl Engine {
     /// delivery; what it applied stays as it is).
     pub fn set_mode(&mut self, name: ProjectionName, mode: config::ProjectionMode) {
         if let Some(p) = self.projection_mut(name) {
-            p.mode = mode;
+            p.set_mode(mode);
         }
         for (n, m) in &mut self.config.bus.modes {
             if *n == name {

@@ -15,6 +15,7 @@ use crate::store::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
+use std::rc::Rc;
 
 /// Virtual milliseconds in a day, for revenue per day.
 pub const DAY_MS: u64 = 86_400_000;
@@ -205,21 +206,26 @@ impl ReadModel {
         self.len() == 0
     }
 
+    /// One row's text (as `rows` gives it), if the model has that row.
+    pub fn row_text(&self, key: &RowKey) -> Option<String> {
+        match (self, key) {
+            (ReadModel::OrderSummary(rows), RowKey::Order(id)) => rows.get(id).map(summary_text),
+            (ReadModel::OrdersPerCustomer(rows), RowKey::Customer(id)) => {
+                rows.get(id).map(|n| n.to_string())
+            }
+            (ReadModel::RevenuePerDay(rows), RowKey::Day(day)) => {
+                rows.get(day).map(|c| c.to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// Rows as (key, value) text, for display and comparison.
     pub fn rows(&self) -> BTreeMap<String, String> {
         match self {
             ReadModel::OrderSummary(rows) => rows
                 .iter()
-                .map(|(id, r)| {
-                    let status = r.status.map_or("?".to_owned(), |s| s.to_string());
-                    let currency = r
-                        .currency
-                        .as_ref()
-                        .map_or(String::new(), |c| format!(" {c}"));
-                    let (items, total) = (r.item_count(), r.total());
-                    let value = format!("{status}, {items} items, {total}{currency}");
-                    (id.to_string(), value)
-                })
+                .map(|(id, r)| (id.to_string(), summary_text(r)))
                 .collect(),
             ReadModel::OrdersPerCustomer(rows) => rows
                 .iter()
@@ -248,6 +254,20 @@ fn upsert<K: Hash + Eq + Clone, V: Default>(
             rows.insert(key.clone(), row);
         }
     }
+}
+
+/// An order-summary row for people: "Submitted, 3 items, $25.00".
+fn summary_text(r: &SummaryRow) -> String {
+    let status = r.status.map_or("?".to_owned(), |s| s.to_string());
+    let currency = r
+        .currency
+        .as_ref()
+        .map_or(String::new(), |c| format!(" {c}"));
+    format!(
+        "{status}, {} items, {}{currency}",
+        r.item_count(),
+        r.total()
+    )
 }
 
 /// An order-summary row as the store keeps it (lines by product id).
@@ -317,6 +337,30 @@ pub struct WrongRow {
     pub actual: Option<String>,
 }
 
+/// An exact replay of what a projection received: each position applied once, in
+/// position order. Kept while the projection may have drifted from it (since it last
+/// handled deliveries naively, until a rebuild); idempotent handling applies each
+/// stream's events once and in order, and the read models' cross-stream rows only add
+/// up, so an idempotent projection equals its reference and needs none.
+#[derive(Debug, Clone)]
+struct Reference {
+    model: ReadModel,
+    /// Applied positions past the checkpoint, waiting for the gap before them.
+    held: BTreeMap<GlobalPosition, SharedEvent>,
+    /// Rows where the projection's model differs from the reference.
+    wrong: BTreeSet<RowKey>,
+}
+
+impl Reference {
+    fn of(model: &ReadModel) -> Self {
+        Reference {
+            model: model.clone(),
+            held: BTreeMap::new(),
+            wrong: BTreeSet::new(),
+        }
+    }
+}
+
 /// What a projection did with a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -352,6 +396,8 @@ pub struct Projection {
     dirty: Vec<RowKey>,
     /// True when emptied since the last save: the next save replaces every row.
     emptied: bool,
+    /// The exact replay this projection is checked against, while it may drift.
+    reference: Option<Box<Reference>>,
 }
 
 impl Projection {
@@ -368,11 +414,14 @@ impl Projection {
             versions: LookupMap::default(),
             dirty: Vec::new(),
             emptied: false,
+            reference: (mode == ProjectionMode::Naive)
+                .then(|| Box::new(Reference::of(&ReadModel::empty(name)))),
         }
     }
 
     /// The same projection (code, mode, schema support), with no data: for rebuilds.
     pub fn emptied(&self) -> Self {
+        // A rebuild replays each event once, in order: exact, whatever the mode.
         Projection {
             schema: self.schema,
             upcast: self.upcast,
@@ -398,6 +447,11 @@ impl Projection {
                 }
                 row => p.model.restore_row(row),
             }
+        }
+        // A naive projection is checked from the saved rows on (what it got wrong
+        // before the reload is not known any more; a rebuild makes it exact).
+        if p.reference.is_some() {
+            p.reference = Some(Box::new(Reference::of(&p.model)));
         }
         p
     }
@@ -458,9 +512,77 @@ impl Projection {
                 return Applied::Gap;
             }
         }
+        let position = e.global_position;
+        let first_time = position > self.checkpoint && !self.ahead.contains(&position);
         self.apply(e);
-        self.mark_applied(e.global_position);
+        self.mark_applied(position);
+        self.check(e, first_time);
         Applied::Applied
+    }
+
+    /// Switches between naive and idempotent handling. Going naive starts checking the
+    /// model against an exact replay (from the model as it is now).
+    pub fn set_mode(&mut self, mode: ProjectionMode) {
+        if mode == ProjectionMode::Naive && self.reference.is_none() {
+            self.reference = Some(Box::new(Reference::of(&self.model)));
+        }
+        self.mode = mode;
+    }
+
+    /// Feeds the reference after a delivery: a position applied for the first time
+    /// joins it in position order; a duplicate changed only the model.
+    fn check(&mut self, e: &SharedEvent, first_time: bool) {
+        let Some(reference) = self.reference.as_mut() else {
+            return;
+        };
+        let mut touched: Vec<RowKey> = self.model.changed_row(e).into_iter().collect();
+        if first_time {
+            reference.held.insert(e.global_position, Rc::clone(e));
+        }
+        while let Some(entry) = reference.held.first_entry() {
+            if *entry.key() > self.checkpoint {
+                break;
+            }
+            let event = entry.remove();
+            reference.model.apply(&event);
+            touched.extend(reference.model.changed_row(&event));
+        }
+        for key in touched {
+            if self.model.row_text(&key) == reference.model.row_text(&key) {
+                reference.wrong.remove(&key);
+            } else {
+                reference.wrong.insert(key);
+            }
+        }
+    }
+
+    /// Rows that differ from an exact replay of what the projection received (each
+    /// event once, in position order), at most `limit`, with the number of them.
+    /// Rows touched by events applied ahead of a gap are not judged until it fills.
+    pub fn wrong_rows(&self, limit: usize) -> (Vec<WrongRow>, usize) {
+        let Some(reference) = self.reference.as_ref() else {
+            return (Vec::new(), 0);
+        };
+        let pending: BTreeSet<RowKey> = reference
+            .held
+            .values()
+            .filter_map(|e| reference.model.changed_row(e))
+            .collect();
+        let wrong: Vec<&RowKey> = reference
+            .wrong
+            .iter()
+            .filter(|k| !pending.contains(*k))
+            .collect();
+        let shown = wrong
+            .iter()
+            .take(limit)
+            .map(|key| WrongRow {
+                key: key.label(),
+                expected: reference.model.row_text(key),
+                actual: self.model.row_text(key),
+            })
+            .collect();
+        (shown, wrong.len())
     }
 
     /// Applies an event read from the store (a rebuild), exactly once by position.
@@ -475,6 +597,7 @@ impl Projection {
         }
         self.apply(e);
         self.mark_applied(position);
+        self.check(e, true);
         Applied::Applied
     }
 

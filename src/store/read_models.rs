@@ -89,6 +89,15 @@ impl StoredRow {
 }
 
 impl RowKey {
+    /// The key as people read it (as the read model's rows name it).
+    pub fn label(&self) -> String {
+        match self {
+            RowKey::Order(id) | RowKey::Seen(id) => id.to_string(),
+            RowKey::Customer(id) => id.to_string(),
+            RowKey::Day(day) => format!("day {day}"),
+        }
+    }
+
     /// The key as text, unique within a projection (`order/order-1`, `day/3`, …).
     pub fn as_text(&self) -> String {
         match self {

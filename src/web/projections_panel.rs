@@ -55,6 +55,33 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
                 <button type="button" disabled={lane.dead_letters == 0}
                     onclick={send.reform(move |_: MouseEvent| Msg::ClickedResubmit(name))}>{ "Resubmit" }</button>
             </div>
+            if lane.wrong_count == 0 {
+                <p class="check-ok">{ "✓ Every row matches an exact replay of the events it received." }</p>
+            } else {
+                <table class="wrong-rows">
+                    <caption>{ format!(
+                        "⚠ {} wrong row{}: the read model no longer matches an exact replay of its events",
+                        lane.wrong_count,
+                        if lane.wrong_count == 1 { "" } else { "s" }
+                    ) }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Row" }</th>
+                            <th scope="col">{ "Shows" }</th>
+                            <th scope="col">{ "Should show" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for lane.wrong.iter().map(|w| html! {
+                            <tr>
+                                <th scope="row">{ w.key.clone() }</th>
+                                <td class="bad">{ w.actual.clone().unwrap_or_else(|| "(missing)".into()) }</td>
+                                <td>{ w.expected.clone().unwrap_or_else(|| "(no row)".into()) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if lane.dead_letters == 0 {
                 <p class="empty">{ "Dead-letter queue: empty." }</p>
             } else {
