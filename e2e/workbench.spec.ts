@@ -146,3 +146,24 @@ test('duplicates into a naive projection flag wrong rows; idempotent and a rebui
   await expect(perCustomer).toContainText('Every row matches an exact replay');
   await expect(perCustomer.getByRole('table')).toHaveCount(0);
 });
+
+test('time travel to an earlier position shows the earlier state', async ({ page }) => {
+  await open(page);
+  for (const name of ['Create order', 'Add item', 'Submit order']) {
+    await page.getByRole('button', { name }).click();
+    await expect(page.getByRole('status')).toContainText('was accepted');
+  }
+  await expect(rows(page)).toHaveCount(3);
+  const travel = page.getByRole('region', { name: 'Time travel' });
+  const slider = travel.getByLabel('Time travel');
+  await slider.fill('1');
+  await expect(slider).toHaveAttribute('aria-valuetext', 'position 1 of 3');
+  await expect(travel).toContainText('After event 1');
+  await expect(travel).toContainText('order-1 was Draft with 0 lines, total $0.00.');
+  await expect(travel).toContainText('order-1: Draft, 0 items, $0.00');
+  await travel.screenshot({ path: `${shots}/time-travel.png` });
+  await slider.fill('3');
+  await expect(travel).toContainText('order-1 was Submitted with 1 line, total $25.00.');
+  await travel.getByRole('button', { name: 'Back to now' }).click();
+  await expect(travel).not.toContainText('After event');
+});

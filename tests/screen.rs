@@ -9,6 +9,7 @@ use cqrs_lab::app::log_view::{
 };
 use cqrs_lab::app::screen::{DataStatus, ExportFormat, Feedback, Msg, Request, Screen};
 use cqrs_lab::app::session::{run_in_memory, step_in_memory, Session};
+use cqrs_lab::app::travel::TravelView;
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
 use cqrs_lab::engine::rebuild::RebuildStrategy;
@@ -114,6 +115,10 @@ impl Page {
                     self.session.engine_mut().resubmit_dead_letters(name);
                     run_in_memory(&mut self.session, &mut self.store);
                     Msg::EventsRead(Vec::new())
+                }
+                Request::TimeTravel { position, order } => {
+                    let events = self.store.read_all(GlobalPosition(0), position.0).to_vec();
+                    Msg::Travelled(TravelView::of(&events, position, order.as_ref()))
                 }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
@@ -741,4 +746,38 @@ fn a_projection_switches_handling_rebuilds_and_resubmits_its_dead_letters() {
         page.session.engine().rebuild(OrderSummary).is_none(),
         "finished"
     );
+}
+
+#[test]
+fn time_travel_shows_the_order_and_read_models_as_they_were() {
+    use cqrs_lab::domain::order::OrderState;
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    click(&mut page, CommandKind::SubmitOrder);
+    page.update(Msg::ChoseTravel(1));
+    let then = page.screen.travel.clone().expect("travelled");
+    assert_eq!(then.position, GlobalPosition(1));
+    let (id, state) = then.order.expect("the targeted order");
+    assert_eq!(id.as_str(), "order-1");
+    assert!(
+        matches!(state, OrderState::Created(o) if o.status == OrderStatus::Draft && o.lines.is_empty())
+    );
+    let summary = &then.models[0];
+    assert_eq!(
+        summary.rows,
+        [("order-1".to_owned(), "Draft, 0 items, $0.00".to_owned())]
+    );
+    // Beyond the head is the head; before the first event nothing existed.
+    page.update(Msg::ChoseTravel(99));
+    assert_eq!(
+        page.screen.travel.as_ref().map(|t| t.position),
+        Some(GlobalPosition(3))
+    );
+    page.update(Msg::ChoseTravel(0));
+    let start = page.screen.travel.clone().expect("travelled");
+    assert!(matches!(start.order, Some((_, OrderState::NotCreated))));
+    assert!(start.models.iter().all(|m| m.total == 0));
+    page.update(Msg::ClickedNow);
+    assert_eq!(page.screen.travel, None);
 }

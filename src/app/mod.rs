@@ -10,3 +10,4 @@ pub mod form;
 pub mod log_view;
 pub mod screen;
 pub mod session;
+pub mod travel;

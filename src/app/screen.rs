@@ -8,6 +8,7 @@ use super::diagram::DiagramView;
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::log_view::{LogTail, LogView, Outcome, Stream};
+use super::travel::TravelView;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderCommand;
@@ -58,6 +59,13 @@ pub enum Request {
     Rebuild(ProjectionName),
     /// Send a subscription's dead letters again.
     Resubmit(ProjectionName),
+    /// Show the system as it was at a position (with the targeted order).
+    TimeTravel {
+        /// The position.
+        position: GlobalPosition,
+        /// The order to show.
+        order: Option<OrderId>,
+    },
 }
 
 /// What an export writes.
@@ -181,6 +189,10 @@ pub struct Screen {
     pub faults: Faults,
     /// What the last crash lost and kept.
     pub crash_report: Option<String>,
+    /// The position the "Time travel" slider is at (`None`: now).
+    pub travel_to: Option<GlobalPosition>,
+    /// The system as it was there, once read.
+    pub travel: Option<TravelView>,
 }
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
@@ -302,6 +314,12 @@ pub enum Msg {
     ClickedRebuild(ProjectionName),
     /// Clicked "Resubmit" on a subscription's dead letters.
     ClickedResubmit(ProjectionName),
+    /// Moved the "Time travel" slider to a position.
+    ChoseTravel(u64),
+    /// Clicked "Back to now".
+    ClickedNow,
+    /// The system as it was at a position.
+    Travelled(TravelView),
     /// The simulated system crashed and recovered: what it lost and kept.
     Crashed(String),
     /// The engine ran for a while (a frame, or a step): what it reached.
@@ -408,6 +426,8 @@ impl Screen {
                 self.data = DataStatus::Working("Deleting every event…");
             }
             Msg::Replaced { tail, note } => {
+                self.travel_to = None;
+                self.travel = None;
                 self.log = LogView::from_tail(tail);
                 self.older = None;
                 self.reading_stream = None;
@@ -476,6 +496,28 @@ impl Screen {
             }
             Msg::ClickedRebuild(name) => self.requests.push_back(Request::Rebuild(name)),
             Msg::ClickedResubmit(name) => self.requests.push_back(Request::Resubmit(name)),
+            Msg::ChoseTravel(position) => {
+                let position = GlobalPosition(position.min(self.log.head().0));
+                self.travel_to = Some(position);
+                self.requests
+                    .retain(|r| !matches!(r, Request::TimeTravel { .. }));
+                self.requests.push_back(Request::TimeTravel {
+                    position,
+                    order: self.target_order(),
+                });
+            }
+            Msg::ClickedNow => {
+                self.travel_to = None;
+                self.travel = None;
+                self.requests
+                    .retain(|r| !matches!(r, Request::TimeTravel { .. }));
+            }
+            Msg::Travelled(view) => {
+                // Only the answer for where the slider still is.
+                if self.travel_to == Some(view.position) {
+                    self.travel = Some(view);
+                }
+            }
             Msg::Crashed(report) => self.crash_report = Some(report),
             Msg::EditedSeed(text) => {
                 if let Some(seed) = self.clock.set_seed_text(text) {

@@ -4,7 +4,7 @@ use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
     azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal,
-    projections_panel, sim_controls, write_model,
+    projections_panel, sim_controls, travel_panel, write_model,
 };
 use crate::app::screen::{Msg, Screen, Storage};
 use std::cell::RefCell;
@@ -276,6 +276,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="journal-heading">
                         <h2 id="journal-heading">{ "Command log" }</h2>
                         { journal::view(&screen.log) }
+                    </section>
+                    <section class="panel" aria-labelledby="travel-heading">
+                        <h2 id="travel-heading">{ "Time travel" }</h2>
+                        { travel_panel::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="azure-heading">
                         <h2 id="azure-heading">{ "On Azure" }</h2>

@@ -14,6 +14,7 @@ mod panic;
 mod projections_panel;
 mod runtime;
 mod sim_controls;
+mod travel_panel;
 mod write_model;
 
 pub use app::{App, AppProps};

@@ -13,6 +13,7 @@ use crate::app::session::{
     page_config, run_in_memory, run_until_in_memory, step_in_memory, CommandIds, QueuedCommand,
     Session,
 };
+use crate::app::travel::TravelView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
@@ -66,6 +67,9 @@ enum Run {
     /// One task (Step).
     Step,
 }
+
+/// Events per read when travelling back in time.
+const TRAVEL_BATCH: u32 = 5_000;
 
 /// Most engine tasks one frame runs: a burst at high speed spreads over frames rather
 /// than freezing the page (virtual time waits for the work).
@@ -202,6 +206,35 @@ impl Runtime {
         };
         events.retain(|e| e.global_position <= end);
         events
+    }
+
+    /// The log's events up to a position, read in batches (time travel).
+    async fn events_upto(&self, position: GlobalPosition) -> Vec<SharedEvent> {
+        match &self.backend {
+            Backend::Idb(store) => {
+                let mut events: Vec<SharedEvent> = Vec::new();
+                let mut after = GlobalPosition(0);
+                while after < position {
+                    let Ok((batch, _)) = store.read_all(after, TRAVEL_BATCH).await else {
+                        break;
+                    };
+                    let Some(last) = batch.last().map(|e| e.global_position) else {
+                        break;
+                    };
+                    events.extend(
+                        batch
+                            .into_iter()
+                            .take_while(|e| e.global_position <= position),
+                    );
+                    after = last;
+                }
+                events
+            }
+            Backend::Memory(store) => store
+                .borrow()
+                .read_all(GlobalPosition(0), position.0)
+                .to_vec(),
+        }
     }
 
     /// An order's stream, folded.
@@ -444,6 +477,10 @@ impl Runtime {
                 Msg::EventsRead(Vec::new())
             }
             Request::Crash => self.crash(),
+            Request::TimeTravel { position, order } => {
+                let events = self.events_upto(position).await;
+                Msg::Travelled(TravelView::of(&events, position, order.as_ref()))
+            }
             Request::Rebuild(name) => {
                 if let Some(session) = self.session.borrow_mut().as_mut() {
                     session
