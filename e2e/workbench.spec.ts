@@ -167,3 +167,25 @@ test('time travel to an earlier position shows the earlier state', async ({ page
   await travel.getByRole('button', { name: 'Back to now' }).click();
   await expect(travel).not.toContainText('After event');
 });
+
+test('schema v2 with the upcaster off dead-letters; on, resubmitted, it heals', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Speed').fill('7');
+  await page.getByRole('button', { name: 'Deploy schema v2' }).click();
+  await expect(page.getByRole('button', { name: 'Deploy schema v2' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  const summary = page.getByRole('group', { name: 'Order summary' });
+  await expect(summary.getByRole('table')).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
+  await expect(summary.getByRole('table')).toContainText('schema');
+
+  await page.getByLabel('Upcaster').check();
+  for (const name of ['Order summary', 'Orders per customer', 'Revenue per day']) {
+    const lane = page.getByRole('group', { name });
+    if (await lane.getByRole('button', { name: 'Resubmit' }).isEnabled()) {
+      await lane.getByRole('button', { name: 'Resubmit' }).click();
+    }
+  }
+  await expect(summary).toContainText('Dead-letter queue: empty.');
+  await expect(summary).toContainText('1 row · checkpoint 1 · 0 behind');
+});

@@ -781,3 +781,48 @@ fn time_travel_shows_the_order_and_read_models_as_they_were() {
     page.update(Msg::ClickedNow);
     assert_eq!(page.screen.travel, None);
 }
+
+#[test]
+fn schema_v2_fails_projections_on_v1_code_until_the_upcaster_is_deployed() {
+    use cqrs_lab::domain::ids::SchemaVersion;
+    use cqrs_lab::store::ProjectionName;
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::ClickedDeployV2);
+    page.update(Msg::EditedField(Field::OrderId, "order-2".into()));
+    click(&mut page, CommandKind::CreateOrder);
+    let engine = page.session.engine();
+    assert_eq!(engine.config().write_schema, SchemaVersion(2));
+    assert_eq!(
+        engine.event_bus().dead_letters().len(),
+        3,
+        "one per projection"
+    );
+    page.update(Msg::ClickedDeployV2); // deployed once, whatever the clicks
+    page.update(Msg::ToggledUpcaster(true));
+    for name in ProjectionName::ALL {
+        page.update(Msg::ClickedResubmit(name));
+    }
+    let engine = page.session.engine();
+    assert!(engine.event_bus().dead_letters().is_empty());
+    let summary = engine
+        .projection(ProjectionName::OrderSummary)
+        .expect("a projection")
+        .model()
+        .rows();
+    assert_eq!(
+        summary.get("order-2").map(String::as_str),
+        Some("Draft, 0 items, $0.00 USD")
+    );
+    let deployments = engine
+        .trace()
+        .hops()
+        .filter(|h| {
+            matches!(
+                h.kind,
+                cqrs_lab::engine::trace::HopKind::WriteSchemaDeployed { .. }
+            )
+        })
+        .count();
+    assert_eq!(deployments, 1);
+}

@@ -1,6 +1,7 @@
 //! The fault knobs as the user sets them, and what they mean for the engine.
 
 use crate::domain::ids::VirtualMillis;
+use crate::domain::upcast::LATEST_SCHEMA;
 use crate::engine::config::{LagDistribution, ProjectionMode};
 use crate::engine::rng::PerMillion;
 use crate::engine::Engine;
@@ -79,6 +80,10 @@ pub struct Faults {
     pub failing: Option<ProjectionName>,
     /// Each projection's handling, in `ProjectionName::ALL` order.
     pub modes: [ProjectionMode; 3],
+    /// Schema v2 deployed on the write side: new orders record a currency.
+    pub schema_v2: bool,
+    /// Projection code that reads schema v2, and older events through the upcaster.
+    pub upcaster: bool,
 }
 
 impl Default for Faults {
@@ -90,6 +95,8 @@ impl Default for Faults {
             outbox: true,
             failing: None,
             modes: [ProjectionMode::Idempotent; 3],
+            schema_v2: false,
+            upcaster: false,
         }
     }
 }
@@ -124,6 +131,24 @@ impl Faults {
         for (name, mode) in ProjectionName::ALL.into_iter().zip(self.modes) {
             engine.set_failing(name, self.failing == Some(name));
             engine.set_mode(name, mode);
+        }
+        // Deployments happen once (each is a hop in the trace), and are not undone: a
+        // deployed schema stays, only the upcaster can be switched off again.
+        if self.schema_v2 && engine.config().write_schema < LATEST_SCHEMA {
+            engine.deploy_write_schema(LATEST_SCHEMA);
+        }
+        if self.upcaster {
+            for name in ProjectionName::ALL {
+                if engine
+                    .projection(name)
+                    .is_some_and(|p| p.schema < LATEST_SCHEMA)
+                {
+                    engine.deploy_projection(name, LATEST_SCHEMA);
+                }
+            }
+        }
+        if engine.config().upcaster != self.upcaster {
+            engine.set_upcaster(self.upcaster);
         }
     }
 }

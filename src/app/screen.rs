@@ -308,6 +308,10 @@ pub enum Msg {
     ChoseFailing(Option<ProjectionName>),
     /// Clicked "Crash".
     ClickedCrash,
+    /// Clicked "Deploy schema v2".
+    ClickedDeployV2,
+    /// Ticked or cleared "Upcaster".
+    ToggledUpcaster(bool),
     /// Ticked or cleared a projection's "Idempotent".
     ToggledIdempotent(ProjectionName, bool),
     /// Clicked a projection's "Rebuild".
@@ -486,6 +490,14 @@ impl Screen {
                 ..self.faults
             }),
             Msg::ClickedCrash => self.requests.push_back(Request::Crash),
+            Msg::ClickedDeployV2 => self.set_faults(Faults {
+                schema_v2: true,
+                ..self.faults
+            }),
+            Msg::ToggledUpcaster(upcaster) => self.set_faults(Faults {
+                upcaster,
+                ..self.faults
+            }),
             Msg::ToggledIdempotent(name, on) => {
                 let mode = if on {
                     ProjectionMode::Idempotent

@@ -26,6 +26,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::ToggledOutbox(input.checked())
     });
+    let on_upcaster = send.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ToggledUpcaster(input.checked())
+    });
     let on_failing = send.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
         Msg::ChoseFailing(
@@ -80,6 +84,26 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     onclick={send.reform(|_: MouseEvent| Msg::ClickedCrash)}>{ "Crash" }</button>
                 <p id="fault-crash-hint" class="hint">{ "Drops what lives only in memory (bus messages, work in progress), as a reload does." }</p>
             </div>
+            <fieldset class="schema">
+                <legend>{ "Schema" }</legend>
+                <div class="knob">
+                    <button type="button" disabled={f.schema_v2} aria-describedby="schema-v2-hint"
+                        onclick={send.reform(|_: MouseEvent| Msg::ClickedDeployV2)}>{ "Deploy schema v2" }</button>
+                    <p id="schema-v2-hint" class="hint">{
+                        if f.schema_v2 {
+                            "Deployed: new orders record a currency (OrderCreated v2). Projections still on v1 code fail them."
+                        } else {
+                            "New orders will record a currency (OrderCreated v2); projections still on v1 code cannot read it."
+                        }
+                    }</p>
+                </div>
+                <div class="knob check">
+                    <input id="schema-upcaster" type="checkbox" checked={f.upcaster}
+                        aria-describedby="schema-upcaster-hint" onchange={on_upcaster} />
+                    <label for="schema-upcaster">{ "Upcaster" }</label>
+                    <p id="schema-upcaster-hint" class="hint">{ "Deploys projection code that reads v2, and v1 events through the upcaster (old orders read as USD). Then resubmit the dead letters or rebuild." }</p>
+                </div>
+            </fieldset>
             <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
         </div>
     }
