@@ -189,3 +189,14 @@ test('schema v2 with the upcaster off dead-letters; on, resubmitted, it heals', 
   await expect(summary).toContainText('Dead-letter queue: empty.');
   await expect(summary).toContainText('1 row · checkpoint 1 · 0 behind');
 });
+
+test('Run script sends a burst from three clients: interleaved, one rejected, one retried', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Run script' }).click();
+  const log = page.getByRole('region', { name: 'Command log' });
+  await expect(log.getByRole('listitem').filter({ hasText: 'was rejected' })).toHaveCount(1);
+  await expect(log).toContainText('RemoveItem on burst1-b was rejected');
+  await expect(log).toContainText('SubmitOrder on burst1-b was accepted');
+  await expect(rows(page)).toHaveCount(7);
+  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toContainText('1 rejected');
+});

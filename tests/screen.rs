@@ -120,6 +120,20 @@ impl Page {
                     let events = self.store.read_all(GlobalPosition(0), position.0).to_vec();
                     Msg::Travelled(TravelView::of(&events, position, order.as_ref()))
                 }
+                Request::RunScript => {
+                    self.session.run_script();
+                    run_in_memory(&mut self.session, &mut self.store);
+                    let events = self
+                        .store
+                        .read_all(self.screen.log.head(), u64::MAX)
+                        .to_vec();
+                    Msg::Advanced {
+                        outcomes: self.session.take_outcomes(),
+                        events,
+                        waiting: self.session.is_waiting(),
+                        diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
+                    }
+                }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
                     Msg::EventsRead(Vec::new())
@@ -825,4 +839,29 @@ fn schema_v2_fails_projections_on_v1_code_until_the_upcaster_is_deployed() {
         })
         .count();
     assert_eq!(deployments, 1);
+}
+
+#[test]
+fn a_script_interleaves_clients_breaks_a_rule_and_retries_once() {
+    let mut page = Page::new();
+    page.update(Msg::ClickedRunScript);
+    let outcomes: Vec<String> = page.screen.log.journal().map(|o| o.describe()).collect();
+    assert_eq!(outcomes.len(), 8, "{outcomes:#?}");
+    let count = |needle: &str| outcomes.iter().filter(|o| o.contains(needle)).count();
+    assert_eq!(count("was rejected"), 1, "{outcomes:#?}");
+    assert_eq!(count("was accepted"), 7, "{outcomes:#?}");
+    let diagram = page.screen.diagram.as_ref().expect("a diagram");
+    assert_eq!(diagram.rejected, 1);
+    assert_eq!(
+        page.session.engine().metrics().commands_duplicate,
+        1,
+        "the retry"
+    );
+    // A second run uses new orders.
+    page.update(Msg::ClickedRunScript);
+    assert!(page
+        .screen
+        .log
+        .recent_streams()
+        .any(|(id, _)| id.as_str() == "burst2-a"));
 }

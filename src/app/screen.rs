@@ -59,6 +59,8 @@ pub enum Request {
     Rebuild(ProjectionName),
     /// Send a subscription's dead letters again.
     Resubmit(ProjectionName),
+    /// Start the canned burst of commands from several simulated clients.
+    RunScript,
     /// Show the system as it was at a position (with the targeted order).
     TimeTravel {
         /// The position.
@@ -308,6 +310,8 @@ pub enum Msg {
     ChoseFailing(Option<ProjectionName>),
     /// Clicked "Crash".
     ClickedCrash,
+    /// Clicked "Run script".
+    ClickedRunScript,
     /// Clicked "Deploy schema v2".
     ClickedDeployV2,
     /// Ticked or cleared "Upcaster".
@@ -490,6 +494,10 @@ impl Screen {
                 ..self.faults
             }),
             Msg::ClickedCrash => self.requests.push_back(Request::Crash),
+            Msg::ClickedRunScript => {
+                self.requests.push_back(Request::RunScript);
+                self.feedback = Feedback::Sending("A script");
+            }
             Msg::ClickedDeployV2 => self.set_faults(Faults {
                 schema_v2: true,
                 ..self.faults

@@ -5,7 +5,10 @@
 //! (`web::runtime`), the in-memory store natively (`run_in_memory`).
 
 use super::log_view::{Outcome, Refusal};
-use crate::domain::ids::{CommandId, CorrelationId, GlobalPosition, OrderId, VirtualMillis};
+use crate::domain::ids::{
+    CommandId, CorrelationId, CustomerId, GlobalPosition, OrderId, ProductId, VirtualMillis,
+};
+use crate::domain::money::Cents;
 use crate::domain::order::OrderCommand;
 use crate::engine::config::{ConflictPolicy, EngineConfig};
 use crate::engine::script::{ClientId, ScriptedCommand};
@@ -88,6 +91,8 @@ pub struct Session {
     engine: Engine,
     ids: CommandIds,
     pending: Vec<Sent>,
+    /// Scripts run so far (each names its own orders).
+    scripts: u64,
 }
 
 /// The engine as the page runs it: a conflict is shown, not retried behind the user's
@@ -118,6 +123,7 @@ impl Session {
             ),
             ids: CommandIds::new(tab),
             pending: Vec::new(),
+            scripts: 0,
         }
     }
 
@@ -145,6 +151,98 @@ impl Session {
     /// Sends a prepared command now (again, after a reload: the store's processed ids
     /// make a second append of the same command impossible).
     pub fn send_queued(&mut self, queued: QueuedCommand) -> Sent {
+        let now = self.engine.now();
+        self.schedule(now, 0, queued)
+    }
+
+    /// "Run script": a canned burst from three simulated clients on two new orders,
+    /// over 60 virtual ms — their commands interleave in the command bus, one breaks a
+    /// rule (a rejection), one is retried with the same id (processed once). Client
+    /// commands live in the command bus's memory: a crash loses those not yet handled.
+    /// (The page's single handler takes one command at a time, as a partitioned
+    /// consumer would per order; two tabs on one order show a real conflict.) Returns
+    /// the orders it targets.
+    pub fn run_script(&mut self) -> [OrderId; 2] {
+        self.scripts += 1;
+        let order = |tag: &str, n: u64| {
+            OrderId::parse(&format!("burst{n}-{tag}"))
+                .unwrap_or_else(|_| OrderId::numbered("burst", n))
+        };
+        let (a, b) = (order("a", self.scripts), order("b", self.scripts));
+        let customer = |id: &str| {
+            CustomerId::parse(id).unwrap_or_else(|_| CustomerId::numbered("customer", 1))
+        };
+        let item = |product: &str, cents: i64, quantity: i64| OrderCommand::AddItem {
+            product_id: ProductId::parse(product).unwrap_or_else(|_| ProductId::numbered("sku", 1)),
+            product_name: product.to_owned(),
+            unit_price: Cents(cents),
+            quantity,
+        };
+        let plan: Vec<(u64, u32, &OrderId, OrderCommand)> = vec![
+            (
+                0,
+                1,
+                &a,
+                OrderCommand::CreateOrder {
+                    customer_id: customer("cust-ana"),
+                    currency: None,
+                },
+            ),
+            (
+                0,
+                2,
+                &b,
+                OrderCommand::CreateOrder {
+                    customer_id: customer("cust-ben"),
+                    currency: None,
+                },
+            ),
+            (12, 1, &a, item("espresso", 1250, 2)),
+            (12, 3, &a, item("filters", 300, 1)),
+            (13, 2, &b, item("grinder", 8900, 1)),
+            (25, 1, &a, OrderCommand::SubmitOrder),
+            (26, 2, &b, OrderCommand::SubmitOrder),
+            (
+                40,
+                3,
+                &b,
+                OrderCommand::RemoveItem {
+                    product_id: ProductId::parse("grinder")
+                        .unwrap_or_else(|_| ProductId::numbered("sku", 1)),
+                },
+            ),
+        ];
+        let now = self.engine.now();
+        let mut retried = None;
+        for (offset, client, order_id, command) in plan {
+            let queued = self.ids.next(order_id.clone(), command);
+            if offset == 26 {
+                retried = Some(queued.clone());
+            }
+            self.schedule(VirtualMillis(now.0 + offset), client, queued);
+        }
+        // Client 2 did not hear back in time and sends its SubmitOrder again, same id.
+        if let Some(queued) = retried {
+            let QueuedCommand {
+                command_id,
+                correlation_id,
+                order_id,
+                command,
+            } = queued;
+            self.engine.send_at(ScriptedCommand {
+                at: VirtualMillis(now.0 + 60),
+                client: ClientId(2),
+                command_id,
+                correlation_id,
+                order_id,
+                command,
+            });
+        }
+        [a, b]
+    }
+
+    /// Schedules a client's command and awaits its outcome.
+    fn schedule(&mut self, at: VirtualMillis, client: u32, queued: QueuedCommand) -> Sent {
         let QueuedCommand {
             command_id,
             correlation_id,
@@ -156,15 +254,15 @@ impl Session {
             order_id: order_id.clone(),
             command_name: command.name(),
         };
+        self.pending.push(sent.clone());
         self.engine.send_at(ScriptedCommand {
-            at: self.engine.now(),
-            client: ClientId(0),
+            at,
+            client: ClientId(client),
             command_id,
             correlation_id,
             order_id,
             command,
         });
-        self.pending.push(sent.clone());
         sent
     }
 
@@ -194,43 +292,38 @@ impl Session {
 
     /// What became of a sent command, once the engine has handled it.
     pub fn outcome(&self, sent: &Sent) -> Option<Outcome> {
-        let result = self
-            .engine
-            .trace()
-            .hops()
-            .rev()
-            .find_map(|hop| match &hop.kind {
-                HopKind::EventsAppended {
-                    command_id,
-                    first,
-                    count,
-                } if *command_id == sent.command_id => Some(Ok((0..*count)
-                    .map(|i| GlobalPosition(first.0 + i))
-                    .collect())),
-                HopKind::CommandRejected {
-                    command_id,
-                    rejection,
-                } if *command_id == sent.command_id => {
-                    Some(Err(Refusal::Rejected(rejection.clone())))
-                }
-                HopKind::CommandDuplicate { command_id } if *command_id == sent.command_id => {
-                    Some(Err(Refusal::AlreadyProcessed))
-                }
-                HopKind::ConcurrencyConflict {
-                    command_id,
-                    expected,
-                    actual,
-                    will_retry: false,
-                } if *command_id == sent.command_id => Some(Err(Refusal::Conflict {
-                    expected: *expected,
-                    actual: *actual,
-                })),
-                HopKind::CommandRefused {
-                    command_id,
-                    will_retry: false,
-                } if *command_id == sent.command_id => Some(Err(Refusal::QueueFull)),
-                _ => None,
-            })?;
+        // The first decisive hop: a later one for the same id is a retry of a command
+        // already decided (answered "already processed").
+        let result = self.engine.trace().hops().find_map(|hop| match &hop.kind {
+            HopKind::EventsAppended {
+                command_id,
+                first,
+                count,
+            } if *command_id == sent.command_id => Some(Ok((0..*count)
+                .map(|i| GlobalPosition(first.0 + i))
+                .collect())),
+            HopKind::CommandRejected {
+                command_id,
+                rejection,
+            } if *command_id == sent.command_id => Some(Err(Refusal::Rejected(rejection.clone()))),
+            HopKind::CommandDuplicate { command_id } if *command_id == sent.command_id => {
+                Some(Err(Refusal::AlreadyProcessed))
+            }
+            HopKind::ConcurrencyConflict {
+                command_id,
+                expected,
+                actual,
+                will_retry: false,
+            } if *command_id == sent.command_id => Some(Err(Refusal::Conflict {
+                expected: *expected,
+                actual: *actual,
+            })),
+            HopKind::CommandRefused {
+                command_id,
+                will_retry: false,
+            } if *command_id == sent.command_id => Some(Err(Refusal::QueueFull)),
+            _ => None,
+        })?;
         Some(Outcome {
             command_id: sent.command_id.clone(),
             order_id: sent.order_id.clone(),

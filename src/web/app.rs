@@ -245,6 +245,11 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="side">
                     <section class="panel commands" aria-labelledby="commands-heading">
                         <h2 id="commands-heading">{ "Commands" }</h2>
+                        <div class="script">
+                            <button type="button" aria-describedby="script-hint"
+                                onclick={send.reform(|_: MouseEvent| Msg::ClickedRunScript)}>{ "Run script" }</button>
+                            <p id="script-hint" class="hint">{ "Three simulated clients send nine commands to two new orders within 60 ms: watch them interleave, one rejected, one retried with the same id." }</p>
+                        </div>
                         { command_panel::view(&screen, &send) }
                     </section>
                     <section class="panel faults" aria-labelledby="faults-heading">

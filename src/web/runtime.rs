@@ -477,6 +477,12 @@ impl Runtime {
                 Msg::EventsRead(Vec::new())
             }
             Request::Crash => self.crash(),
+            Request::RunScript => {
+                if let Some(session) = self.session.borrow_mut().as_mut() {
+                    session.run_script();
+                }
+                Msg::EventsRead(Vec::new())
+            }
             Request::TimeTravel { position, order } => {
                 let events = self.events_upto(position).await;
                 Msg::Travelled(TravelView::of(&events, position, order.as_ref()))
