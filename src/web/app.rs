@@ -291,7 +291,7 @@ pub fn App(props: &AppProps) -> Html {
                         { azure_panel::view(&screen) }
                     </section>
                     <section class="panel" aria-labelledby="data-heading">
-                        <h2 id="data-heading">{ "Export, import, reset" }</h2>
+                        <h2 id="data-heading">{ "Export and import" }</h2>
                         { data_panel::view(&screen, &send) }
                     </section>
                 </div>

@@ -1,5 +1,5 @@
-//! The log as data: export it (envelopes or Cosmos DB documents), import an export in
-//! its place (checked first), or reset it (after a confirmation).
+//! The log as data: export it (envelopes or Cosmos DB documents), or import an export
+//! in its place (checked first); the answer to those and to the header's Reset.
 
 use super::download;
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Screen};
@@ -43,21 +43,6 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     { "Import events" }
                     <input type="file" accept=".json,application/json" disabled={working} onchange={on_file} />
                 </label>
-                if screen.confirming_reset {
-                    <span class="confirm" role="group" aria-label="Confirm the reset">
-                        <span>{ "Delete every event and everything built from them?" }</span>
-                        <button type="button" class="danger confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::ConfirmedReset)}>
-                            { "Delete every event" }
-                        </button>
-                        <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledReset)}>
-                            { "Keep events" }
-                        </button>
-                    </span>
-                } else {
-                    <button type="button" class="danger" disabled={working} onclick={send.reform(|_: MouseEvent| Msg::ClickedReset)}>
-                        { "Reset" }
-                    </button>
-                }
             </div>
             { status(&screen.data) }
         </>

@@ -2,7 +2,7 @@
 //! virtual clock.
 
 use crate::app::clock::SPEEDS;
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{DataStatus, Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -30,6 +30,20 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             <button type="button" disabled={!clock.playing}
                 onclick={send.reform(|_: MouseEvent| Msg::ClickedPause)}>{ "Pause" }</button>
             <button type="button" onclick={send.reform(|_: MouseEvent| Msg::ClickedStep)}>{ "Step" }</button>
+            if screen.confirming_reset {
+                <span class="confirm" role="group" aria-label="Confirm the reset">
+                    <span>{ "Delete every event and start the simulation again?" }</span>
+                    <button type="button" class="confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::ConfirmedReset)}>
+                        { "Delete every event" }
+                    </button>
+                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledReset)}>
+                        { "Keep events" }
+                    </button>
+                </span>
+            } else {
+                <button type="button" disabled={matches!(screen.data, DataStatus::Working(_))}
+                    onclick={send.reform(|_: MouseEvent| Msg::ClickedReset)}>{ "Reset" }</button>
+            }
             <span class="control">
                 <label for="sim-speed">{ "Speed" }</label>
                 <input id="sim-speed" type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
