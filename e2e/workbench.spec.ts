@@ -200,3 +200,14 @@ test('Run script sends a burst from three clients: interleaved, one rejected, on
   await expect(rows(page)).toHaveCount(7);
   await expect(page.getByRole('img', { name: 'Architecture diagram' })).toContainText('1 rejected');
 });
+
+test('the lag chart shows projections falling behind and catching up', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Delivery lag').selectOption({ label: '10–200 ms, uniform' });
+  await page.getByLabel('Speed').fill('1'); // 0.25×: the lag lasts long enough to see
+  await page.getByRole('button', { name: 'Run script' }).click();
+  const lag = page.getByRole('region', { name: 'Lag' });
+  await expect(lag.getByRole('img')).toHaveAttribute('aria-label', /Order summary: [1-9]\d* behind/);
+  await expect(lag).toContainText('Order summary: 0 behind (0 ms)', { timeout: 15_000 });
+  await lag.screenshot({ path: `${shots}/lag-chart.png` });
+});

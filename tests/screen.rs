@@ -865,3 +865,39 @@ fn a_script_interleaves_clients_breaks_a_rule_and_retries_once() {
         .recent_streams()
         .any(|(id, _)| id.as_str() == "burst2-a"));
 }
+
+#[test]
+fn the_lag_chart_samples_how_far_each_projection_is_behind() {
+    use cqrs_lab::app::screen::LAG_SAMPLES;
+    let mut page = Page::new();
+    let order = OrderId::parse("order-1").expect("valid");
+    page.session.send(
+        order,
+        OrderCommand::CreateOrder {
+            customer_id: cqrs_lab::domain::ids::CustomerId::parse("c-1").expect("valid"),
+            currency: None,
+        },
+    );
+    for _ in 0..12 {
+        page.update(Msg::ClickedStep);
+    }
+    let lag = &page.screen.lag;
+    assert!(
+        lag.iter().any(|s| s.events == [1, 1, 1]),
+        "appended, not yet applied: {lag:?}"
+    );
+    let behind = lag
+        .iter()
+        .find(|s| s.events[0] == 1)
+        .expect("a lagging sample");
+    assert!(
+        behind.ms[0].is_some(),
+        "the event is in the tail, so its age is known"
+    );
+    assert_eq!(lag.back().map(|s| s.events), Some([0, 0, 0]), "caught up");
+    assert!(lag.len() <= LAG_SAMPLES);
+    assert!(
+        lag.iter().zip(lag.iter().skip(1)).all(|(a, b)| a.at < b.at),
+        "one sample per moment"
+    );
+}

@@ -10,7 +10,7 @@ use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use super::travel::TravelView;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
-use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
+use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
@@ -195,6 +195,23 @@ pub struct Screen {
     pub travel_to: Option<GlobalPosition>,
     /// The system as it was there, once read.
     pub travel: Option<TravelView>,
+    /// Each projection's lag over the last moments, oldest first (at most
+    /// `LAG_SAMPLES`).
+    pub lag: VecDeque<LagSample>,
+}
+
+/// Lag samples kept for the chart.
+pub const LAG_SAMPLES: usize = 120;
+
+/// How far each projection was behind at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LagSample {
+    /// Virtual time.
+    pub at: VirtualMillis,
+    /// Per projection (`ProjectionName::ALL` order): events stored but not applied...
+    pub events: [u64; 3],
+    /// ...and virtual ms since the oldest of them was recorded (when the page holds it).
+    pub ms: [Option<u64>; 3],
 }
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
@@ -464,8 +481,9 @@ impl Screen {
                 diagram,
             } => {
                 self.clock.now = diagram.now;
-                self.diagram = Some(diagram);
                 self.reached(outcomes, events, waiting);
+                self.sample_lag(&diagram);
+                self.diagram = Some(diagram);
             }
             Msg::ClickedPlay => self.clock.playing = true,
             Msg::ClickedPause => self.clock.playing = false,
@@ -560,6 +578,37 @@ impl Screen {
     /// The order the form targets, if its id field holds a valid id.
     pub fn target_order(&self) -> Option<OrderId> {
         OrderId::parse(self.form.get(Field::OrderId)).ok()
+    }
+
+    /// Records how far each projection is behind now (events, and ms when the oldest
+    /// unapplied event is among those the page holds).
+    fn sample_lag(&mut self, diagram: &DiagramView) {
+        let head = self.log.head().0;
+        let mut sample = LagSample {
+            at: diagram.now,
+            events: [0; 3],
+            ms: [None; 3],
+        };
+        for (i, lane) in diagram.lanes.iter().take(3).enumerate() {
+            let behind = head.saturating_sub(lane.checkpoint.0);
+            sample.events[i] = behind;
+            sample.ms[i] = if behind == 0 {
+                Some(0)
+            } else {
+                self.log
+                    .tail()
+                    .iter()
+                    .find(|e| e.global_position > lane.checkpoint)
+                    .map(|e| diagram.now.0.saturating_sub(e.recorded_at.0))
+            };
+        }
+        if self.lag.back().is_some_and(|last| last.at == sample.at) {
+            self.lag.pop_back();
+        }
+        if self.lag.len() == LAG_SAMPLES {
+            self.lag.pop_front();
+        }
+        self.lag.push_back(sample);
     }
 
     /// Changes the fault knobs and asks the runtime to apply them (the newest wins).

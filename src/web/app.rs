@@ -3,7 +3,7 @@
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
-    azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal,
+    azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal, lag_chart,
     projections_panel, sim_controls, travel_panel, write_model,
 };
 use crate::app::screen::{Msg, Screen, Storage};
@@ -262,6 +262,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel" aria-labelledby="diagram-heading">
                         <h2 id="diagram-heading">{ "How it flows" }</h2>
                         { diagram::view(&screen) }
+                    </section>
+                    <section class="panel" aria-labelledby="lag-heading">
+                        <h2 id="lag-heading">{ "Lag" }</h2>
+                        { lag_chart::view(&screen) }
                     </section>
                     <section class="panel" aria-labelledby="projections-heading">
                         <h2 id="projections-heading">{ "Projections" }</h2>

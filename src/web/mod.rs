@@ -10,6 +10,7 @@ mod event_table;
 mod fault_panel;
 pub mod idb;
 mod journal;
+mod lag_chart;
 mod panic;
 mod projections_panel;
 mod runtime;
