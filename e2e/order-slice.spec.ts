@@ -44,7 +44,7 @@ test('create, add an item and submit record three events in order', async ({ pag
   const jsonButton = third.getByRole('button', { name: 'JSON of event 3' });
   await jsonButton.click();
   await expect(jsonButton).toHaveAttribute('aria-expanded', 'true');
-  const json = JSON.parse(await page.locator('#event-detail pre.json').innerText());
+  const json = JSON.parse(await page.locator('#event-detail pre.envelope').innerText());
   expect(json).toMatchObject({
     streamId: 'order-1', streamVersion: 3, globalPosition: 3,
     schemaVersion: 1, eventType: 'OrderSubmitted', data: { total: 2500 },
@@ -53,6 +53,9 @@ test('create, add an item and submit record three events in order', async ({ pag
   expect(json.causationId).toMatch(/^cmd-[0-9a-f]{8}-3$/);
   expect(json.eventId).toBe(`${json.causationId}.1`);
   expect(json.correlationId).toMatch(/^corr-[0-9a-f]{8}-3$/);
+  // ...and beside it, the same event as a Cosmos DB document.
+  const cosmos = JSON.parse(await page.locator('#event-detail pre.cosmos').innerText());
+  expect(cosmos).toMatchObject({ aggregateId: 'order-1', aggregateType: 'Order', eventType: 'OrderSubmitted', version: 3 });
   await expect(page.locator('.facts')).toContainText('Submitted');
   await expect(page.locator('.facts')).toContainText('$25.00');
   await page.screenshot({ path: `${shots}/submitted.png`, fullPage: true });

@@ -174,7 +174,8 @@ async fn an_event_json_opens_with_its_envelope() {
     app.click("Create order").await;
     app.click("JSON of event 1").await;
     let json: serde_json::Value =
-        serde_json::from_str(&app.texts("#event-detail pre").concat()).expect("valid JSON");
+        serde_json::from_str(&app.texts("#event-detail pre.envelope").concat())
+            .expect("valid JSON");
     assert_eq!(json["eventType"], "OrderCreated");
     assert_eq!(json["streamId"], "order-1");
     assert_eq!(json["data"]["customerId"], "cust-789");

@@ -3,6 +3,7 @@
 use crate::app::screen::{EventPage, Msg, Screen};
 use crate::domain::envelope::EventEnvelope;
 use crate::domain::ids::GlobalPosition;
+use crate::store::transfer::cosmos_document;
 use yew::prelude::*;
 
 /// The table and the open event's JSON, or a hint when the store is empty.
@@ -39,7 +40,16 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             if let Some(event) = screen.selected_event() {
                 <div class="event-detail" id="event-detail">
                     <h3>{ format!("Event {} · {} · {} v{}", event.global_position, event.event_type(), event.stream_id, event.stream_version) }</h3>
-                    <pre class="json">{ event.to_pretty_json() }</pre>
+                    <div class="json-pair">
+                        <div>
+                            <h4>{ "Envelope (as the lab stores it)" }</h4>
+                            <pre class="json envelope">{ event.to_pretty_json() }</pre>
+                        </div>
+                        <div>
+                            <h4>{ "Cosmos DB document (partition key /aggregateId)" }</h4>
+                            <pre class="json cosmos">{ serde_json::to_string_pretty(&cosmos_document(event)).unwrap_or_default() }</pre>
+                        </div>
+                    </div>
                 </div>
             }
         </>
