@@ -30,25 +30,32 @@ fn order(id: &str) -> OrderId {
     OrderId::parse(id).expect("valid")
 }
 
-/// Writes a raw record into `events`, bypassing the store (another writer, or damage).
-async fn put_raw(store_name: &str, record: EventRecord) {
-    let db = indexed_db_futures::database::Database::open(store_name)
+/// Writes a raw record (JSON) into an object store, bypassing `IdbStore` (another
+/// writer, damage, or an older version's data).
+async fn put_raw(database: &str, object_store: &str, json: &str) {
+    let db = indexed_db_futures::database::Database::open(database)
         .await
         .expect("raw open");
     let tx = db
-        .transaction(schema::EVENTS)
+        .transaction(object_store)
         .with_mode(TransactionMode::Readwrite)
         .build()
         .expect("tx");
-    tx.object_store(schema::EVENTS)
-        .expect("events")
-        .put(record)
-        .serde()
+    tx.object_store(object_store)
+        .expect("object store")
+        .put(js_sys::JSON::parse(json).expect("json"))
+        .primitive()
         .expect("request")
         .await
         .expect("written");
     tx.commit().await.expect("committed");
     db.close();
+}
+
+/// Writes a raw event record, bypassing `IdbStore`.
+async fn put_raw_event(database: &str, record: EventRecord) {
+    let json = serde_json::to_string(&record).expect("serializable");
+    put_raw(database, schema::EVENTS, &json).await;
 }
 
 #[wasm_bindgen_test]
@@ -190,7 +197,7 @@ async fn the_unique_index_aborts_the_whole_append() {
         ..intruder
     };
     intruder.event = item_added("x", 1, 1);
-    put_raw(name, EventRecord::from_envelope(&intruder)).await;
+    put_raw_event(name, EventRecord::from_envelope(&intruder)).await;
     // The stream now has two rows, so expected version 2 passes the check; the
     // batch's second event (version 3) hits the unique index.
     let result = store
@@ -253,23 +260,12 @@ async fn a_version_1_database_migrates_and_keeps_its_events() {
     // so the page rebuilds the projection from the log instead of trusting it.
     let v2 = IdbStore::open_at(name, 2).await.expect("migrated to v2");
     v2.close();
-    let db = indexed_db_futures::database::Database::open(name)
-        .await
-        .expect("raw open");
-    let tx = db
-        .transaction(schema::CHECKPOINTS)
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .expect("tx");
-    tx.object_store(schema::CHECKPOINTS)
-        .expect("checkpoints")
-        .put(js_sys::JSON::parse(r#"{"projection":"OrderSummary","position":1}"#).expect("json"))
-        .primitive()
-        .expect("request")
-        .await
-        .expect("written");
-    tx.commit().await.expect("committed");
-    db.close();
+    put_raw(
+        name,
+        schema::CHECKPOINTS,
+        r#"{"projection":"OrderSummary","position":1}"#,
+    )
+    .await;
 
     let v3 = IdbStore::open(name).await.expect("migrated");
     assert_eq!(
@@ -309,7 +305,7 @@ async fn a_corrupt_event_is_quarantined_and_the_rest_loads() {
         .await
         .expect("no store failure")
         .expect("appended");
-    put_raw(
+    put_raw_event(
         name,
         EventRecord {
             global_position: 2,

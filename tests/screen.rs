@@ -84,16 +84,7 @@ impl Page {
                 Request::Reload => self.replaced("Another tab replaced the log.".into()),
                 Request::Step => {
                     step_in_memory(&mut self.session, &mut self.store);
-                    let events = self
-                        .store
-                        .read_all(self.screen.log.head(), u64::MAX)
-                        .to_vec();
-                    Msg::Advanced {
-                        outcomes: self.session.take_outcomes(),
-                        events,
-                        waiting: self.session.is_waiting(),
-                        diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
-                    }
+                    self.advanced()
                 }
                 Request::SetFaults(faults) => {
                     faults.apply(self.session.engine_mut());
@@ -123,16 +114,7 @@ impl Page {
                 Request::RunScript => {
                     self.session.run_script();
                     run_in_memory(&mut self.session, &mut self.store);
-                    let events = self
-                        .store
-                        .read_all(self.screen.log.head(), u64::MAX)
-                        .to_vec();
-                    Msg::Advanced {
-                        outcomes: self.session.take_outcomes(),
-                        events,
-                        waiting: self.session.is_waiting(),
-                        diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
-                    }
+                    self.advanced()
                 }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
@@ -144,6 +126,20 @@ impl Page {
                 },
             };
             self.screen.update(answer);
+        }
+    }
+
+    /// The runtime's answer after the engine ran: outcomes, new events, the diagram.
+    fn advanced(&mut self) -> Msg {
+        let events = self
+            .store
+            .read_all(self.screen.log.head(), u64::MAX)
+            .to_vec();
+        Msg::Advanced {
+            outcomes: self.session.take_outcomes(),
+            events,
+            waiting: self.session.is_waiting(),
+            diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
         }
     }
 

@@ -221,22 +221,11 @@ impl Session {
             }
             self.schedule(VirtualMillis(now.0 + offset), client, queued);
         }
-        // Client 2 did not hear back in time and sends its SubmitOrder again, same id.
+        // Client 2 did not hear back in time and sends its SubmitOrder again, same id
+        // (its outcome is the first send's: nothing more to wait for).
         if let Some(queued) = retried {
-            let QueuedCommand {
-                command_id,
-                correlation_id,
-                order_id,
-                command,
-            } = queued;
-            self.engine.send_at(ScriptedCommand {
-                at: VirtualMillis(now.0 + 60),
-                client: ClientId(2),
-                command_id,
-                correlation_id,
-                order_id,
-                command,
-            });
+            self.schedule(VirtualMillis(now.0 + 60), 2, queued);
+            self.pending.pop();
         }
         [a, b]
     }

@@ -54,7 +54,7 @@ impl EventEnvelope {
 }
 
 /// The envelope's JSON fields, in the order they are written.
-const FIELDS: [&str; 10] = [
+pub const FIELDS: [&str; 10] = [
     "eventId",
     "streamId",
     "streamVersion",

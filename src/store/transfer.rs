@@ -3,7 +3,7 @@
 //! record before anything is stored: a bad file is refused whole, with the record and
 //! the field named.
 
-use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::envelope::{EventEnvelope, SharedEvent, FIELDS};
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
     VirtualMillis,
@@ -202,19 +202,7 @@ fn read_record(index: usize, record: &Value) -> Result<EventEnvelope, ImportErro
         field: "(record)".into(),
         problem: "must be an object".into(),
     })?;
-    const KNOWN: [&str; 10] = [
-        "eventId",
-        "streamId",
-        "streamVersion",
-        "globalPosition",
-        "schemaVersion",
-        "recordedAt",
-        "correlationId",
-        "causationId",
-        "eventType",
-        "data",
-    ];
-    if let Some(unknown) = fields.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+    if let Some(unknown) = fields.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(ImportError::Record {
             index,
             field: unknown.clone(),
