@@ -1,8 +1,8 @@
 //! The IndexedDB benchmark (run with `bash scripts/bench-idb.sh`; not part of the test
 //! command): appends of 10,000 events in batches of 1, 10 and 100 through our store, raw
 //! IndexedDB and Dexie (same records, strict durability, the same unique index), and a
-//! full scan of 100,000 events through our store and a raw `getAll`. Figures are printed,
-//! not asserted.
+//! full scan of 100,000 events through our store and a raw `getAll`, each the best of
+//! two alternating rounds. Figures are printed, not asserted.
 // Built only with `--features idb-bench` (the script provides Dexie as a `.js` file:
 // the test runner's server does not serve `.mjs` as JavaScript).
 #![cfg(all(target_arch = "wasm32", feature = "idb-bench"))]
@@ -48,6 +48,8 @@ extern "C" {
 
 const TOTAL: u32 = 10_000;
 const SCANNED: u32 = 100_000;
+/// Rounds per measurement; each writer or reader keeps its best.
+const ROUNDS: u32 = 2;
 
 fn item(position: u64) -> OrderEvent {
     OrderEvent::ItemAdded {
@@ -120,29 +122,45 @@ fn ms(value: &JsValue) -> f64 {
 async fn indexeddb_benchmark() {
     let template = template();
     let dexie = DEXIE.with(JsValue::clone);
-    console_log!("appends of {TOTAL} events (events + outbox rows + processed id per batch, strict durability):");
+    console_log!("appends of {TOTAL} events (events + outbox rows + processed id per batch, strict durability), best of {ROUNDS} alternating rounds:");
     for size in [1, 10, 100] {
-        let ours = ours_append(size).await;
-        let raw = ms(&raw_append("bench-raw", &template, TOTAL, size).await);
-        let dexie = ms(&dexie_append(&dexie, "bench-dexie", &template, TOTAL, size).await);
+        // The three writers take turns, round after round, and each keeps its best
+        // time: the disk's moods then fall on all of them alike.
+        let (mut ours, mut raw, mut dexie_ms) = (f64::MAX, f64::MAX, f64::MAX);
+        for _ in 0..ROUNDS {
+            ours = ours.min(ours_append(size).await);
+            raw = raw.min(ms(&raw_append("bench-raw", &template, TOTAL, size).await));
+            dexie_ms = dexie_ms.min(ms(&dexie_append(
+                &dexie,
+                "bench-dexie",
+                &template,
+                TOTAL,
+                size,
+            )
+            .await));
+        }
         console_log!(
-            "  batch {size:>3}: ours {ours:>7.0} ms | raw IndexedDB {raw:>7.0} ms | Dexie bulkAdd {dexie:>7.0} ms | ours/raw {:.2} | ours/Dexie {:.2}",
+            "  batch {size:>3}: ours {ours:>7.0} ms | raw IndexedDB {raw:>7.0} ms | Dexie bulkAdd {dexie_ms:>7.0} ms | ours/raw {:.2} | ours/Dexie {:.2}",
             ours / raw,
-            ours / dexie
+            ours / dexie_ms
         );
     }
     let name = "bench-scan";
     IdbStore::delete(name).await.expect("deleted");
     IdbStore::open(name).await.expect("opened").close();
     raw_fill(name, &template, SCANNED).await;
-    let store = IdbStore::open(name).await.expect("opened");
-    let start = now();
-    let events = store.all_events().await.expect("scanned");
-    let ours = now() - start;
-    assert_eq!(events.len() as u32, SCANNED, "every event decoded");
-    store.close();
-    let raw = js_sys::Array::from(&raw_scan(name).await);
-    let (raw_ms, raw_count) = (ms(&raw.get(0)), raw.get(1).as_f64().unwrap_or(0.0));
+    let (mut ours, mut raw_ms, mut raw_count) = (f64::MAX, f64::MAX, 0.0);
+    for _ in 0..ROUNDS {
+        let store = IdbStore::open(name).await.expect("opened");
+        let start = now();
+        let events = store.all_events().await.expect("scanned");
+        ours = ours.min(now() - start);
+        assert_eq!(events.len() as u32, SCANNED, "every event decoded");
+        store.close();
+        let raw = js_sys::Array::from(&raw_scan(name).await);
+        raw_ms = raw_ms.min(ms(&raw.get(0)));
+        raw_count = raw.get(1).as_f64().unwrap_or(0.0);
+    }
     console_log!(
         "full scan of {SCANNED} events: ours (batched getAll + decode) {ours:.0} ms | raw getAll {raw_ms:.0} ms ({raw_count} records) | ours/raw {:.2}",
         ours / raw_ms
