@@ -6,7 +6,7 @@ const shots = 'e2e/screenshots';
 async function open(page: Page) {
   await page.goto('./');
   await expect(page.locator('.storage')).toContainText('survive a reload');
-  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toBeVisible();
 }
 
 const rows = (page: Page) => page.locator('table.events tbody tr');
@@ -28,7 +28,7 @@ test('paused, a command waits; Step moves it hop by hop; Play finishes the rest'
   }
   expect(steps).toBeGreaterThan(1); // queued, loaded, appended: more than one hop
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
-  const diagram = page.getByRole('img', { name: 'Architecture diagram' });
+  const diagram = page.getByRole('figure', { name: 'Architecture diagram' });
   await expect(diagram).toContainText('1 event');
 
   await page.getByRole('button', { name: 'Play' }).click();
@@ -47,7 +47,7 @@ test('slow motion shows messages moving along the diagram', async ({ page }) => 
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.locator('.pulses .pulse').first()).toBeVisible();
   await page.waitForTimeout(150);
-  await page.getByRole('img', { name: 'Architecture diagram' }).screenshot({ path: `${shots}/diagram-slow-motion.png` });
+  await page.getByRole('figure', { name: 'Architecture diagram' }).screenshot({ path: `${shots}/diagram-slow-motion.png` });
   await speed.fill('8');
   await expect(speed).toHaveAttribute('aria-valuetext', '200× faster than real time');
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
@@ -75,14 +75,14 @@ test('fault knobs: duplicates show on the diagram, a failing projection dead-let
   await page.getByLabel('Speed').fill('6'); // 10× faster: redeliveries run out quickly
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
-  const diagram = page.getByRole('img', { name: 'Architecture diagram' });
+  const diagram = page.getByRole('figure', { name: 'Architecture diagram' });
   // Idempotent projections absorb the duplicates; the failing one dead-letters both copies.
   await expect(diagram.locator('.node.alarm')).toHaveCount(1, { timeout: 15_000 });
   await expect(diagram.locator('.node.alarm')).toContainText('2');
   await page.screenshot({ path: `${shots}/faults.png`, fullPage: false });
 
   await page.getByLabel('Fail projection').selectOption({ label: 'none' });
-  await page.getByLabel('Outbox').uncheck();
+  await page.getByRole('checkbox', { name: 'Outbox' }).uncheck();
   await page.getByRole('button', { name: 'Crash' }).click();
   await expect(page.locator('.crash-report')).toContainText('Crashed and restarted:');
   await expect(page.locator('.crash-report')).toContainText('kept by the durable queue');
@@ -99,7 +99,7 @@ test('the Azure panel names each component\'s service and its defaults', async (
   await expect(row('Event store')).toContainText('/orderId');
   await expect(row('Event bus')).toContainText('max delivery count 10');
   await expect(row('Outbox and relay')).toContainText('Outbox on.');
-  await page.getByLabel('Outbox').uncheck();
+  await page.getByRole('checkbox', { name: 'Outbox' }).uncheck();
   await expect(row('Outbox and relay')).toContainText('Outbox off (dual write).');
   await azure.screenshot({ path: `${shots}/azure.png` });
 });
@@ -123,7 +123,7 @@ test('a failing projection fills its dead-letter queue; fixed, Resubmit lets it 
 
   const summary = page.getByRole('group', { name: 'Order summary' });
   await summary.getByRole('checkbox', { name: 'Idempotent' }).uncheck();
-  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toContainText('naive');
+  await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toContainText('naive');
   await summary.getByRole('button', { name: 'Rebuild' }).click();
   await expect(summary).toContainText('1 row · checkpoint 1 · 0 behind');
 });
@@ -198,7 +198,7 @@ test('Run script sends a burst from three clients: interleaved, one rejected, on
   await expect(log).toContainText('RemoveItem on burst1-b was rejected');
   await expect(log).toContainText('SubmitOrder on burst1-b was accepted');
   await expect(rows(page)).toHaveCount(7);
-  await expect(page.getByRole('img', { name: 'Architecture diagram' })).toContainText('1 rejected');
+  await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toContainText('1 rejected');
 });
 
 test('the lag chart shows projections falling behind and catching up', async ({ page }) => {
@@ -210,4 +210,14 @@ test('the lag chart shows projections falling behind and catching up', async ({ 
   await expect(lag.getByRole('img')).toHaveAttribute('aria-label', /Order summary: [1-9]\d* behind/);
   await expect(lag).toContainText('Order summary: 0 behind (0 ms)', { timeout: 15_000 });
   await lag.screenshot({ path: `${shots}/lag-chart.png` });
+});
+
+test('each node of the diagram links to its details', async ({ page }) => {
+  await open(page);
+  const diagram = page.getByRole('figure', { name: 'Architecture diagram' });
+  await diagram.getByRole('link', { name: /^Order summary idempotent/ }).click();
+  await expect(page).toHaveURL(/#projection-order-summary$/);
+  await diagram.getByRole('link', { name: /^Event store 0 events/ }).click();
+  await expect(page).toHaveURL(/#events-heading$/);
+  await expect(diagram.getByRole('link')).toHaveCount(13); // 6 components, 3 projections, 3 dead-letter queues, the query side
 });

@@ -55,33 +55,35 @@ pub fn view(screen: &Screen) -> Html {
             .join("; ")
     );
     html! {
-        <figure class="diagram">
-            <svg class="flow" viewBox="0 0 1095 322" role="img" aria-labelledby="diagram-title diagram-desc">
-                <title id="diagram-title">{ "Architecture diagram" }</title>
-                <desc id="diagram-desc">{ summary }</desc>
+        <figure class="diagram" aria-label="Architecture diagram">
+            <p class="visually-hidden">{ summary }</p>
+            <svg class="flow" viewBox="0 0 1095 322">
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
                 { edges() }
-                { node(CLIENT, TOP, W, H, "Client", &["you", "and scripts"], "") }
-                { node(COMMAND_BUS, TOP, W, H, "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued)) }
-                { node(HANDLER, TOP, W, H, "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "") }
-                { node(STORE, TOP, W, H, "Event store", &[&plural(screen.log.count(), "event")], "") }
-                { node(OUTBOX, TOP, W, H, "Outbox", &[&format!("{} published", d.published)], "") }
-                { node(EVENT_BUS, TOP, W, H, "Event bus", &["topic,", "3 subscriptions"], "") }
-                { for d.lanes.iter().zip(LANES).map(|(lane, y)| html! {
-                    <>
-                        { node(PROJECTION, y, LANE_W, LANE_H, lane.name.title(), &[
-                            mode(lane.mode),
-                            &format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0)),
-                        ], busy(lane.queued)) }
-                        { node(DEAD_LETTERS, y, DLQ_W, LANE_H, "Dead letters", &[&lane.dead_letters.to_string()],
-                            if lane.dead_letters > 0 { "alarm" } else { "" }) }
-                    </>
+                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", "commands-heading") }
+                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), "journal-heading") }
+                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", "journal-heading") }
+                { node((STORE, TOP, W, H), "Event store", &[&plural(screen.log.count(), "event")], "", "events-heading") }
+                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", "lag-heading") }
+                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", "projections-heading") }
+                { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
+                    let details = format!("projection-{}", lane.name.key());
+                    html! {
+                        <>
+                            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &[
+                                mode(lane.mode),
+                                &format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0)),
+                            ], busy(lane.queued), &details) }
+                            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &[&lane.dead_letters.to_string()],
+                                if lane.dead_letters > 0 { "alarm" } else { "" }, &details) }
+                        </>
+                    }
                 }) }
-                { node(QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H, "Query", &["read", "models"], "") }
+                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", "travel-heading") }
                 <g class="pulses" aria-hidden="true">
                     { for d.pulses.iter().map(pulse) }
                 </g>
@@ -134,11 +136,20 @@ fn busy(queued: u64) -> &'static str {
 }
 
 /// A component: a box with its title and a line or two of figures.
-fn node(x: f64, y: f64, w: f64, h: f64, title: &str, lines: &[&str], class: &'static str) -> Html {
+/// `details` is the id of the part of the page that shows this component in detail:
+/// the node links there.
+fn node(
+    (x, y, w, h): (f64, f64, f64, f64),
+    title: &str,
+    lines: &[&str],
+    class: &'static str,
+    details: &str,
+) -> Html {
     let first = y - (lines.len() as f64) * 9.0 + 3.0;
+    // The link is named by what the node shows (its text), so speech and sight agree.
     html! {
+        <a href={format!("#{details}")}>
         <g class={classes!("node", class)}>
-            <title>{ format!("{title}: {}", lines.join(" ")) }</title>
             <rect x={(x - w / 2.0).to_string()} y={(y - h / 2.0).to_string()}
                 width={w.to_string()} height={h.to_string()} rx="8" />
             <text x={x.to_string()} y={first.to_string()} class="node-title">{ title.to_owned() }</text>
@@ -146,6 +157,7 @@ fn node(x: f64, y: f64, w: f64, h: f64, title: &str, lines: &[&str], class: &'st
                 <text x={x.to_string()} y={(first + 18.0 + 16.0 * i as f64).to_string()} class="node-value">{ (*line).to_owned() }</text>
             }) }
         </g>
+        </a>
     }
 }
 
