@@ -48,11 +48,12 @@ pub fn view(screen: &Screen) -> Html {
         .collect();
     html! {
         <figure class="lag-chart">
-            <svg viewBox={format!("0 0 {WIDTH} {}", HEIGHT + 4.0)} role="img" aria-label={format!("Lag over the last {:.1} s of virtual time. Now: {}", span / 1000.0, now.join("; "))}>
-                <line x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} class="axis" />
-                <text x="4" y="12" class="axis-label">{ format!("{top:.0} events behind") }</text>
+            <p class="axis-label" aria-hidden="true">{ format!("top: {top:.0} events behind · last {:.1} s of virtual time", span / 1000.0) }</p>
+            // Stretched to the panel's width at a fixed height; lines keep their width.
+            <svg viewBox={format!("0 0 {WIDTH} {}", HEIGHT + 4.0)} preserveAspectRatio="none" role="img" aria-label={format!("Lag over the last {:.1} s of virtual time. Now: {}", span / 1000.0, now.join("; "))}>
+                <line x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} class="axis" vector-effect="non-scaling-stroke" />
                 { for (0..3).map(|i| html! {
-                    <polyline points={line(i)} class={format!("lag lag-{i}")} stroke-dasharray={DASHES[i]} />
+                    <polyline points={line(i)} class={format!("lag lag-{i}")} stroke-dasharray={DASHES[i]} vector-effect="non-scaling-stroke" />
                 }) }
             </svg>
             <figcaption>
