@@ -98,7 +98,7 @@ test('markup inside an imported file is shown as text and never runs', async ({ 
   expect(await page.locator('img[src=x]').count()).toBe(0);
 });
 
-test('a long log is shown a page at a time', async ({ page }) => {
+test('a long log scrolls, drawing only the rows in view and reading the rest on demand', async ({ page }) => {
   await open(page);
   const events = Array.from({ length: 150 }, (_, i) => {
     const position = i + 1;
@@ -114,16 +114,40 @@ test('a long log is shown a page at a time', async ({ page }) => {
   });
   await importText(page, 'long.json', JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events }));
   await expect(status(page)).toContainText('Imported 150 events');
-  await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
-  await expect(page.locator('table.events tbody tr')).toHaveCount(100);
-  await expect(page.getByRole('button', { name: 'Newer events' })).toBeDisabled();
+  const drawn = page.locator('table.events tbody tr[aria-rowindex]');
+  const box = page.getByRole('region', { name: /^Events in position order/ });
+  // Following the newest: only the rows in view and a few more are drawn.
+  await expect(page.getByText('150 events stored · positions 135–150 in view · following the newest')).toBeVisible();
+  await expect(drawn.last()).toHaveAttribute('aria-rowindex', '151');
+  expect(await drawn.count()).toBeLessThanOrEqual(40);
+  await page.screenshot({ path: `${shots}/paged.png`, fullPage: false });
+  // Scrolled to the top: the oldest events are read from the store (not held).
+  await box.evaluate((el) => { el.scrollTop = 0; });
+  await expect(page.getByText('150 events stored · positions 1–16 in view')).toBeVisible();
+  await expect(drawn.first()).toHaveAttribute('aria-rowindex', '2');
+  await expect(drawn.first()).toContainText('o-1');
+  await expect(drawn.first().getByRole('button', { name: 'JSON of event 1' })).toBeVisible();
+  expect(await drawn.count()).toBeLessThanOrEqual(40);
+  // An event opened up there stays open while the table scrolls back down.
+  await drawn.first().getByRole('button', { name: 'JSON of event 1' }).click();
+  await expect(page.locator('pre.envelope')).toContainText('"globalPosition": 1');
+  await box.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await expect(page.getByText('following the newest')).toBeVisible();
+  await expect(page.locator('pre.envelope')).toContainText('"globalPosition": 1');
+  await page.getByRole('tab', { name: 'Streams' }).click();
   await expect(page.getByRole('navigation', { name: 'Orders' }).getByRole('button')).toHaveCount(30);
   await expect(page.getByRole('navigation', { name: 'Orders' })).toContainText('type any other order id');
-  await page.screenshot({ path: `${shots}/paged.png`, fullPage: false });
+  // A reload reads the newest events, not the whole log, and the others on scrolling.
+  await page.reload();
+  await expect(page.getByText('150 events stored · positions 135–150 in view')).toBeVisible();
+  await box.evaluate((el) => { el.scrollTop = 28 * 40; });
+  await expect(page.getByText('150 events stored · positions 41–56 in view')).toBeVisible();
+  await expect(drawn.filter({ hasText: 'cmd-x-41' }).first()).toBeVisible();
+});
   await page.getByRole('button', { name: 'Older events' }).click();
   await expect(page.getByText('Positions 1–50 · 150 events stored')).toBeVisible();
-  await expect(page.locator('table.events tbody tr')).toHaveCount(50);
-  await expect(page.locator('table.events tbody tr').first()).toContainText('o-1');
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(50);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]').first()).toContainText('o-1');
   await expect(page.getByRole('button', { name: 'Older events' })).toBeDisabled();
   await page.getByRole('button', { name: 'Newer events' }).click();
   await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
@@ -131,5 +155,5 @@ test('a long log is shown a page at a time', async ({ page }) => {
   await page.reload();
   await expect(page.getByText('Positions 51–150 · 150 events stored')).toBeVisible();
   await page.getByRole('button', { name: 'Older events' }).click();
-  await expect(page.locator('table.events tbody tr')).toHaveCount(50);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(50);
 });

@@ -15,7 +15,7 @@ test('without IndexedDB the lab runs in memory and says so', async ({ page }) =>
   await page.getByRole('button', { name: 'Create order' }).click();
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
-  await expect(page.locator('table.events tbody tr')).toHaveCount(2);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(2);
   await page.screenshot({ path: `${shots}/memory-only.png` });
   expect(errors).toEqual([]);
 });
@@ -44,14 +44,14 @@ test('a full disk refuses the write with a clear reason; nothing is half stored'
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was not applied');
   await expect(page.getByRole('status')).toContainText('storage quota is exhausted: nothing was stored');
-  await expect(page.locator('table.events tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(1);
   await page.screenshot({ path: `${shots}/quota-exceeded.png` });
 
   // Space again (the flag is gone after a reload): the log is intact and writable.
   await page.reload();
-  await expect(page.locator('table.events tbody tr')).toHaveCount(1);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(1);
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
-  await expect(page.locator('table.events tbody tr')).toHaveCount(2);
+  await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(2);
   expect(errors).toEqual([]);
 });

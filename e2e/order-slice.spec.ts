@@ -12,7 +12,7 @@ async function open(page: Page) {
   return errors;
 }
 
-const eventRows = (page: Page) => page.locator('table.events tbody tr');
+const eventRows = (page: Page) => page.locator('table.events tbody tr[aria-rowindex]');
 const feedback = (page: Page) => page.getByRole('status');
 
 test('the page is titled CQRS Lab and starts with an empty store', async ({ page }) => {

@@ -9,7 +9,7 @@ async function open(page: Page) {
   await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toBeVisible();
 }
 
-const rows = (page: Page) => page.locator('table.events tbody tr');
+const rows = (page: Page) => page.locator('table.events tbody tr[aria-rowindex]');
 
 test('paused, a command waits; Step moves it hop by hop; Play finishes the rest', async ({ page }) => {
   await open(page);

@@ -3,9 +3,12 @@
 
 mod support;
 
-use cqrs_lab::app::diagram::{DiagramView, Edge, PulseKind, MAX_PULSES};
+use cqrs_lab::app::diagram::{DiagramView, Edge, PulseKind, MAX_PULSES, ROWS_CHECKED};
+use cqrs_lab::app::timeline::{Component, TIMELINE_HOPS};
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::engine::config::EngineConfig;
+use cqrs_lab::engine::config::{LagDistribution, ProjectionMode};
+use cqrs_lab::engine::projection::RowState;
 use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::Engine;
@@ -23,7 +26,7 @@ fn recent_hops_become_pulses_on_their_edges_and_old_ones_fade() {
     let mut sim = Simulation::new(Engine::new(config, script));
     sim.run_to_idle(10_000);
     let window = VirtualMillis(1_000_000);
-    let view = DiagramView::of(&sim.engine, window);
+    let view = DiagramView::of(&sim.engine, window, &[]);
     let has =
         |edge: Edge, kind: PulseKind| view.pulses.iter().any(|p| p.edge == edge && p.kind == kind);
     assert!(
@@ -63,7 +66,7 @@ fn recent_hops_become_pulses_on_their_edges_and_old_ones_fade() {
     // Long after, nothing moves any more.
     sim.engine
         .advance_to(VirtualMillis(sim.engine.now().0 + 10_000));
-    assert!(DiagramView::of(&sim.engine, VirtualMillis(500))
+    assert!(DiagramView::of(&sim.engine, VirtualMillis(500), &[])
         .pulses
         .is_empty());
 }
@@ -75,6 +78,125 @@ fn the_diagram_draws_a_bounded_number_of_pulses() {
         .collect::<Vec<_>>();
     let mut sim = Simulation::new(Engine::new(EngineConfig::default(), script));
     sim.run_to_idle(1_000_000);
-    let view = DiagramView::of(&sim.engine, VirtualMillis(u64::MAX / 2));
+    let view = DiagramView::of(&sim.engine, VirtualMillis(u64::MAX / 2), &[]);
     assert_eq!(view.pulses.len(), MAX_PULSES);
+}
+
+/// The row checks of one projection after running `sim` until `t`.
+fn checks_at(sim: &mut Simulation, t: u64, name: ProjectionName) -> Vec<(String, RowState)> {
+    sim.run_until(VirtualMillis(t));
+    let view = DiagramView::of(&sim.engine, VirtualMillis(100), sim.store.events());
+    let lane = view.lanes.iter().find(|l| l.name == name).expect("a lane");
+    lane.checks
+        .iter()
+        .map(|c| (c.key.clone(), c.state))
+        .collect()
+}
+
+#[test]
+fn rows_are_stale_while_events_are_on_their_way_then_current() {
+    let mut config = EngineConfig::default();
+    config.bus.lag = LagDistribution::Fixed(VirtualMillis(500));
+    let script = vec![
+        create_order(0, "cmd-1", "o-1"),
+        create_order(0, "cmd-2", "o-2"),
+    ];
+    let mut sim = Simulation::new(Engine::new(config, script));
+    // Appended, not yet delivered (500 ms lag): both rows are stale, one event behind,
+    // and the truth is the row the event will make.
+    let stale = checks_at(&mut sim, 100, ProjectionName::OrderSummary);
+    assert_eq!(stale.len(), 2, "{stale:?}");
+    assert!(stale
+        .iter()
+        .all(|(_, s)| *s == RowState::Stale { behind: 1 }));
+    let view = DiagramView::of(&sim.engine, VirtualMillis(100), sim.store.events());
+    let check = &view.lanes[0].checks[0];
+    assert_eq!(check.shows, None, "the read model has no row yet");
+    assert!(
+        check.truth.as_deref().is_some_and(|t| t.contains("Draft")),
+        "{check:?}"
+    );
+    // Delivered: every row shows the truth.
+    let current = checks_at(&mut sim, 5_000, ProjectionName::OrderSummary);
+    assert_eq!(current.len(), 2);
+    assert!(current.iter().all(|(_, s)| *s == RowState::Current));
+}
+
+#[test]
+fn a_naive_projection_under_duplicates_has_wrong_rows_an_idempotent_one_none() {
+    let run = |mode: ProjectionMode| {
+        let mut config = EngineConfig::default();
+        config.bus.duplicate_rate = PerMillion::ALWAYS;
+        config.bus.modes = ProjectionName::ALL.map(|name| (name, mode));
+        let script = (0..5)
+            .map(|i| create_order(i * 10, &format!("cmd-{i}"), &format!("o-{i}")))
+            .collect::<Vec<_>>();
+        let mut sim = Simulation::new(Engine::new(config, script));
+        checks_at(&mut sim, 10_000, ProjectionName::OrdersPerCustomer)
+    };
+    let naive = run(ProjectionMode::Naive);
+    assert_eq!(naive.len(), 1, "one customer row: {naive:?}");
+    assert_eq!(naive[0].1, RowState::Wrong, "every order counted twice");
+    let idempotent = run(ProjectionMode::Idempotent);
+    assert_eq!(idempotent[0].1, RowState::Current);
+}
+
+#[test]
+fn the_rows_checked_are_the_newest_touched_and_bounded() {
+    let script = (0..40)
+        .map(|i| create_order(i * 10, &format!("cmd-{i}"), &format!("o-{i}")))
+        .collect::<Vec<_>>();
+    let mut sim = Simulation::new(Engine::new(EngineConfig::default(), script));
+    let checks = checks_at(&mut sim, 10_000, ProjectionName::OrderSummary);
+    assert_eq!(checks.len(), ROWS_CHECKED);
+    assert_eq!(checks[0].0, "o-39", "newest first");
+}
+
+#[test]
+fn the_timeline_puts_each_hop_on_its_components_lane_and_keeps_the_newest() {
+    let mut config = EngineConfig::default();
+    config.bus.duplicate_rate = PerMillion::ALWAYS;
+    let script = vec![
+        create_order(0, "cmd-1", "o-1"),
+        create_order(5, "cmd-1", "o-1"),
+    ];
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_to_idle(10_000);
+    let timeline = DiagramView::of(&sim.engine, VirtualMillis(100), &[]).timeline;
+    let on = |c: Component| timeline.marks.iter().filter(|m| m.component == c).count();
+    assert_eq!(on(Component::CommandBus), 2, "sent twice");
+    assert!(timeline
+        .marks
+        .iter()
+        .any(|m| m.component == Component::Handler
+            && m.kind == PulseKind::Duplicate
+            && m.text.contains("processed before")));
+    assert_eq!(on(Component::Store), 1, "appended once");
+    assert!(
+        on(Component::Projection(ProjectionName::OrderSummary)) >= 2,
+        "a copy too"
+    );
+    assert!(
+        timeline.marks.windows(2).all(|w| w[0].at <= w[1].at),
+        "oldest first"
+    );
+
+    let script = (0..200)
+        .map(|i| create_order(i, &format!("cmd-{i}"), &format!("o-{i}")))
+        .collect::<Vec<_>>();
+    let mut sim = Simulation::new(Engine::new(EngineConfig::default(), script));
+    sim.run_to_idle(1_000_000);
+    let timeline = DiagramView::of(&sim.engine, VirtualMillis(100), &[]).timeline;
+    assert_eq!(timeline.marks.len(), TIMELINE_HOPS);
+    assert_eq!(
+        timeline.marks.last().map(|m| m.at),
+        Some(
+            sim.engine
+                .trace()
+                .hops()
+                .last()
+                .map(|h| h.at)
+                .unwrap_or_default()
+        )
+    );
 }

@@ -89,7 +89,7 @@ fn a_projection_that_only_knows_v1_dead_letters_v2_until_a_fix_is_deployed() {
     let dead = sim.engine.event_bus().dead_letters();
     // o-2's OrderCreated (v2) fails; its ItemAdded waits on the gap and fails too.
     assert_eq!(dead.len(), 2 * 3);
-    assert_eq!(summary(&sim), ["o-1: Draft, 1 items, $1.00"]);
+    assert_eq!(summary(&sim), ["o-1: Draft, 1 item, $1.00"]);
     for name in ProjectionName::ALL {
         sim.engine.deploy_projection(name, SchemaVersion(2));
         sim.engine.resubmit_dead_letters(name);
@@ -97,10 +97,7 @@ fn a_projection_that_only_knows_v1_dead_letters_v2_until_a_fix_is_deployed() {
     sim.run_to_idle(10_000);
     assert_eq!(
         summary(&sim),
-        [
-            "o-1: Draft, 1 items, $1.00",
-            "o-2: Draft, 1 items, $1.00 USD"
-        ]
+        ["o-1: Draft, 1 item, $1.00", "o-2: Draft, 1 item, $1.00 USD"]
     );
     for p in sim.engine.projections() {
         assert_eq!(p.checkpoint(), sim.store.head());
@@ -139,10 +136,7 @@ fn with_the_upcaster_old_orders_read_as_dollars_too() {
     let without = mid_run_v2(config.clone());
     assert_eq!(
         summary(&without),
-        [
-            "o-1: Draft, 1 items, $1.00",
-            "o-2: Draft, 1 items, $1.00 USD"
-        ]
+        ["o-1: Draft, 1 item, $1.00", "o-2: Draft, 1 item, $1.00 USD"]
     );
     let with = mid_run_v2(EngineConfig {
         upcaster: true,
@@ -151,8 +145,8 @@ fn with_the_upcaster_old_orders_read_as_dollars_too() {
     assert_eq!(
         summary(&with),
         [
-            "o-1: Draft, 1 items, $1.00 USD",
-            "o-2: Draft, 1 items, $1.00 USD"
+            "o-1: Draft, 1 item, $1.00 USD",
+            "o-2: Draft, 1 item, $1.00 USD"
         ]
     );
     let p = with

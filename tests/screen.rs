@@ -7,7 +7,9 @@ use cqrs_lab::app::form::{CommandKind, Field};
 use cqrs_lab::app::log_view::{
     LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
 };
-use cqrs_lab::app::screen::{DataStatus, ExportFormat, Feedback, Msg, Request, Screen};
+use cqrs_lab::app::screen::{
+    DataStatus, ExportFormat, Feedback, Msg, Request, Screen, WINDOW_READ,
+};
 use cqrs_lab::app::session::{run_in_memory, step_in_memory, Session};
 use cqrs_lab::app::travel::TravelView;
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
@@ -21,6 +23,8 @@ struct Page {
     screen: Screen,
     session: Session,
     store: MemoryStore,
+    /// How many reads of the event table's window were asked for.
+    reads: usize,
 }
 
 impl Page {
@@ -29,6 +33,7 @@ impl Page {
             screen: Screen::default(),
             session: Session::new(""),
             store: MemoryStore::new(),
+            reads: 0,
         }
     }
 
@@ -70,16 +75,11 @@ impl Page {
                     self.store = MemoryStore::new();
                     self.replaced("Every event was deleted.".into())
                 }
-                Request::ReadPage { end } => {
-                    let after = GlobalPosition(end.0.saturating_sub(EVENTS_PER_PAGE as u64));
-                    let events = self
-                        .store
-                        .read_all(after, EVENTS_PER_PAGE as u64)
-                        .iter()
-                        .filter(|e| e.global_position <= end)
-                        .cloned()
-                        .collect();
-                    Msg::PageRead { end, events }
+                Request::ReadRange { first, last } => {
+                    self.reads += 1;
+                    let after = GlobalPosition(first.0 - 1);
+                    let events = self.store.read_all(after, last.0 - after.0).to_vec();
+                    Msg::RangeRead { first, events }
                 }
                 Request::Reload => self.replaced("Another tab replaced the log.".into()),
                 Request::Step => {
@@ -121,7 +121,7 @@ impl Page {
                     Msg::EventsRead(Vec::new())
                 }
                 Request::ReadStream(order_id) => Msg::StreamRead {
-                    stream: Stream::fold(self.store.load_stream(&order_id)),
+                    stream: Stream::read_from(&self.store, &order_id),
                     order_id,
                 },
             };
@@ -139,7 +139,11 @@ impl Page {
             outcomes: self.session.take_outcomes(),
             events,
             waiting: self.session.is_waiting(),
-            diagram: DiagramView::of(self.session.engine(), VirtualMillis(100)),
+            diagram: DiagramView::of(
+                self.session.engine(),
+                VirtualMillis(100),
+                self.store.events(),
+            ),
         }
     }
 
@@ -477,51 +481,111 @@ fn a_good_import_replaces_the_log_and_commands_continue_on_it() {
 }
 
 #[test]
-fn the_event_table_shows_one_page_and_reads_older_pages_on_request() {
+fn the_event_table_reads_the_part_scrolled_to_and_holds_a_bounded_window() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    for _ in 0..249 {
+    for _ in 0..999 {
         click(&mut page, CommandKind::AddItem);
     }
-    let positions = |page: &Page| {
-        let p = page.screen.event_page();
-        (
-            p.events.first().map(|e| e.global_position.0),
-            p.events.last().map(|e| e.global_position.0),
-            p.newest,
-            p.has_older,
-        )
+    let held = |page: &Page, from: u64, to: u64| {
+        (from..=to)
+            .filter(|p| page.screen.event_at(GlobalPosition(*p)).is_some())
+            .count() as u64
     };
     assert_eq!(EVENTS_PER_PAGE, 100);
     assert_eq!(
         page.screen.log.tail().len(),
         100,
-        "only the newest page is held"
+        "only the newest are held"
     );
-    assert_eq!(page.screen.log.count(), 250);
-    assert_eq!(
-        positions(&page),
-        (Some(151), Some(250), true, true),
-        "the newest page"
-    );
-    page.update(Msg::ClickedOlder);
-    assert_eq!(positions(&page), (Some(51), Some(150), false, true));
-    page.update(Msg::ClickedOlder);
-    assert_eq!(
-        positions(&page),
-        (Some(1), Some(50), false, false),
-        "the oldest, shorter page"
-    );
-    page.update(Msg::ClickedOlder);
-    assert_eq!(positions(&page).0, Some(1), "no page before the first");
-    page.update(Msg::ClickedNewer);
-    assert_eq!(positions(&page), (Some(51), Some(150), false, true));
-    // New events arrive while an older page is shown: it stays; the newest page has them.
+    assert_eq!(page.screen.log.count(), 1000);
+    assert_eq!(held(&page, 901, 1000), 100);
+    assert_eq!(held(&page, 1, 900), 0);
+    // Scrolled to positions 401-440: they are read, with a margin either side.
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(401),
+        last: GlobalPosition(440),
+    });
+    assert_eq!(held(&page, 401, 440), 40);
+    assert_eq!(held(&page, 1, 900), WINDOW_READ, "one window is held");
+    let at = |page: &Page, p: u64| {
+        page.screen
+            .event_at(GlobalPosition(p))
+            .map(|e| e.global_position.0)
+    };
+    assert_eq!(at(&page, 420), Some(420));
+    // Scrolling within the window reads nothing more; scrolling past it moves it.
+    let asked = page.reads;
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(410),
+        last: GlobalPosition(450),
+    });
+    assert_eq!(page.reads, asked, "held already: nothing read");
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(1),
+        last: GlobalPosition(40),
+    });
+    assert_eq!(held(&page, 1, 40), 40);
+    assert_eq!(held(&page, 401, 440), 0, "the old window was let go");
+    // New events arrive while scrolled up: the window stays; the newest are held too.
     click(&mut page, CommandKind::AddItem);
-    assert_eq!(positions(&page).0, Some(51));
-    page.update(Msg::ClickedNewer);
-    page.update(Msg::ClickedNewer);
-    assert_eq!(positions(&page), (Some(152), Some(251), true, true));
+    assert_eq!(at(&page, 1), Some(1));
+    assert_eq!(at(&page, 1001), Some(1001));
+    // A range past the head, or empty, reads nothing.
+    let asked = page.reads;
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(2000),
+        last: GlobalPosition(2040),
+    });
+    assert_eq!(page.reads, asked);
+}
+
+#[test]
+fn an_answer_for_a_log_since_replaced_changes_nothing() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    // Events the log does not have (an answer that arrives after a reset).
+    let stale: Vec<_> = page.store.events().to_vec();
+    page.screen.update(Msg::Replaced {
+        tail: LogTail::default(),
+        note: "reset".into(),
+    });
+    page.screen.update(Msg::RangeRead {
+        first: GlobalPosition(1),
+        events: stale,
+    });
+    assert!(page.screen.event_at(GlobalPosition(1)).is_none());
+}
+
+#[test]
+fn an_event_stays_open_while_the_table_scrolls_away_from_it() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    for _ in 0..299 {
+        click(&mut page, CommandKind::AddItem);
+    }
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(1),
+        last: GlobalPosition(30),
+    });
+    page.update(Msg::ClickedEvent(GlobalPosition(5)));
+    assert_eq!(
+        page.screen.selected_event().map(|e| e.global_position.0),
+        Some(5)
+    );
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(250),
+        last: GlobalPosition(280),
+    });
+    assert_eq!(
+        page.screen.selected_event().map(|e| e.global_position.0),
+        Some(5)
+    );
+    page.update(Msg::ClickedEvent(GlobalPosition(5)));
+    assert!(
+        page.screen.selected_event().is_none(),
+        "a second click closes it"
+    );
 }
 
 #[test]
@@ -538,6 +602,7 @@ fn the_targeted_order_is_read_from_the_store_and_kept_up_to_date() {
         screen: Screen::default(),
         session: Session::new("fresh"),
         store: page.store.clone(),
+        reads: 0,
     };
     fresh.screen.update(Msg::TailRead(tail));
     let target = OrderId::parse("order-1").expect("valid");

@@ -2,9 +2,11 @@
 //! depth or count, and the hops of the last moments as pulses moving along the edges.
 //! Built in O(components + pulses shown), never O(events).
 
+use super::timeline::TimelineView;
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::config::ProjectionMode;
-use crate::engine::projection::WrongRow;
+use crate::engine::projection::{RowCheck, WrongRow};
 use crate::engine::trace::HopKind;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -79,6 +81,8 @@ pub struct Lane {
     /// Read-model rows that differ from an exact replay of what it received (at most
     /// `WRONG_SHOWN`)...
     pub wrong: Vec<WrongRow>,
+    /// The rows the newest events touched, beside the truth (at most `ROWS_CHECKED`).
+    pub checks: Vec<RowCheck>,
     /// ...and how many there are.
     pub wrong_count: usize,
 }
@@ -88,6 +92,8 @@ pub const WRONG_SHOWN: usize = 10;
 
 /// Most dead letters listed per subscription.
 pub const DEAD_LETTERS_SHOWN: usize = 20;
+/// Read-model rows checked against the truth per projection (those the newest events touched).
+pub const ROWS_CHECKED: usize = 10;
 
 /// A dead letter as the page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,11 +133,14 @@ pub struct DiagramView {
     pub lanes: Vec<Lane>,
     /// The newest hops, newest first.
     pub pulses: Vec<Pulse>,
+    /// The newest hops on the timeline, one lane per component.
+    pub timeline: TimelineView,
 }
 
 impl DiagramView {
-    /// The diagram of `engine` now; hops younger than `window` (virtual ms) are pulses.
-    pub fn of(engine: &Engine, window: VirtualMillis) -> Self {
+    /// The diagram of `engine` now; hops younger than `window` (virtual ms) are pulses;
+    /// `recent` are the newest stored events (position order), for the row checks.
+    pub fn of(engine: &Engine, window: VirtualMillis, recent: &[SharedEvent]) -> Self {
         let now = engine.now();
         let (primary, overflow) = engine.queue_depths();
         let metrics = engine.metrics();
@@ -167,6 +176,7 @@ impl DiagramView {
                     rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
                     wrong,
                     wrong_count,
+                    checks: p.row_checks(recent, ROWS_CHECKED),
                 }
             })
             .collect();
@@ -197,6 +207,7 @@ impl DiagramView {
             published: metrics.events_published,
             lanes,
             pulses,
+            timeline: TimelineView::of(engine),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::domain::ids::VirtualMillis;
 use crate::domain::upcast::LATEST_SCHEMA;
-use crate::engine::config::{LagDistribution, ProjectionMode};
+use crate::engine::config::{LagDistribution, ProjectionMode, DEFAULT_SNAPSHOT_EVERY};
 use crate::engine::rng::PerMillion;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -84,7 +84,12 @@ pub struct Faults {
     pub schema_v2: bool,
     /// Projection code that reads schema v2, and older events through the upcaster.
     pub upcaster: bool,
+    /// The handlers save a snapshot each time a stream crosses a multiple of this.
+    pub snapshot_every: u64,
 }
+
+/// The choices of "Snapshot every" (the seeds' default is 100).
+pub const SNAPSHOT_CHOICES: [u64; 4] = [5, 10, 25, DEFAULT_SNAPSHOT_EVERY];
 
 impl Default for Faults {
     fn default() -> Self {
@@ -97,6 +102,7 @@ impl Default for Faults {
             modes: [ProjectionMode::Idempotent; 3],
             schema_v2: false,
             upcaster: false,
+            snapshot_every: DEFAULT_SNAPSHOT_EVERY,
         }
     }
 }
@@ -147,6 +153,7 @@ impl Faults {
                 }
             }
         }
+        engine.set_snapshot_every(self.snapshot_every);
         if engine.config().upcaster != self.upcaster {
             engine.set_upcaster(self.upcaster);
         }

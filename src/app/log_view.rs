@@ -7,7 +7,8 @@
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::{evolve, OrderState, Rejection};
-use crate::store::LoadedStream;
+use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
+use crate::store::{LoadedStream, MemoryStore};
 use std::collections::{BTreeMap, VecDeque};
 
 /// How many outcomes the journal keeps (oldest dropped first).
@@ -21,26 +22,81 @@ pub const EVENTS_PER_PAGE: usize = 100;
 pub const TAIL_READ: u64 = 500;
 /// Most streams whose state is kept after reading them.
 const STREAMS_KEPT: usize = 64;
+/// Events of a stream's history kept for display (the newest).
+pub const HISTORY: usize = 50;
 
-/// A stream's folded state and how many events it holds.
+/// A stream's folded state, how many events it holds, its newest events and the
+/// snapshot a handler starts from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stream {
     /// The aggregate's state after every event in the stream.
     pub state: OrderState,
     /// Version of the newest event (0 for an empty stream).
     pub version: StreamVersion,
+    /// The newest events (at most `HISTORY`), in version order.
+    pub history: VecDeque<SharedEvent>,
+    /// The version of the newest snapshot the store keeps, if any.
+    pub snapshot: Option<StreamVersion>,
 }
 
 impl Stream {
     /// The fold of a loaded stream (snapshot, then the events after it).
     pub fn fold(loaded: LoadedStream) -> Self {
         let version = loaded.version();
+        let snapshot = loaded.snapshot.as_ref().map(|s| s.version);
         let start = loaded.snapshot.map(|s| s.state).unwrap_or_default();
         let state = loaded
             .events
             .iter()
             .fold(start, |state, e| evolve(state, &e.event));
-        Stream { state, version }
+        let skip = loaded.events.len().saturating_sub(HISTORY);
+        Stream {
+            state,
+            version,
+            history: loaded.events.into_iter().skip(skip).collect(),
+            snapshot,
+        }
+    }
+
+    /// How many older events the history can still show: when the snapshot leaves
+    /// it short, the events before the snapshot to read for display (not for the fold).
+    pub fn history_wanted(&self) -> Option<(StreamVersion, StreamVersion)> {
+        let snapshot = self.snapshot?;
+        let short = HISTORY.saturating_sub(self.history.len()) as u64;
+        (short > 0 && snapshot.0 > 0)
+            .then(|| (StreamVersion(snapshot.0.saturating_sub(short)), snapshot))
+    }
+
+    /// Puts events from before the history in front of it (in version order).
+    pub fn prepend_history(&mut self, earlier: impl IntoIterator<Item = SharedEvent>) {
+        let first = self.history.front().map(|e| e.stream_version);
+        let mut earlier: Vec<SharedEvent> = earlier
+            .into_iter()
+            .filter(|e| first.is_none_or(|f| e.stream_version < f))
+            .collect();
+        earlier.sort_by_key(|e| e.stream_version);
+        for e in earlier.into_iter().rev() {
+            if self.history.len() == HISTORY {
+                break;
+            }
+            self.history.push_front(e);
+        }
+    }
+
+    /// A stream as an in-memory store holds it, with its history filled as
+    /// `history_wanted` asks (the browser's store does the same in two reads).
+    pub fn read_from(store: &MemoryStore, order_id: &OrderId) -> Self {
+        let mut stream = Stream::fold(store.load_stream(order_id));
+        if let Some((after, upto)) = stream.history_wanted() {
+            let earlier = store.read_stream(order_id, after);
+            stream.prepend_history(earlier.into_iter().filter(|e| e.stream_version <= upto));
+        }
+        stream
+    }
+
+    /// Events a handler replays to load the aggregate: those after the snapshot.
+    pub fn replay_cost(&self) -> u64 {
+        self.version.0 - self.snapshot.map_or(0, |s| s.0.min(self.version.0))
     }
 }
 
@@ -115,7 +171,7 @@ impl Outcome {
 }
 
 /// The newest events, the streams read so far, and recent outcomes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LogView {
     /// The newest events, oldest first, at most `EVENTS_PER_PAGE`.
     tail: VecDeque<SharedEvent>,
@@ -129,6 +185,22 @@ pub struct LogView {
     /// `STREAMS_LISTED`.
     recent: VecDeque<(OrderId, StreamVersion)>,
     journal: VecDeque<Outcome>,
+    /// The handlers save a snapshot each time a stream crosses a multiple of this.
+    snapshot_every: u64,
+}
+
+impl Default for LogView {
+    fn default() -> Self {
+        LogView {
+            tail: VecDeque::new(),
+            head: GlobalPosition(0),
+            count: 0,
+            streams: BTreeMap::new(),
+            recent: VecDeque::new(),
+            journal: VecDeque::new(),
+            snapshot_every: DEFAULT_SNAPSHOT_EVERY,
+        }
+    }
 }
 
 impl LogView {
@@ -137,9 +209,21 @@ impl LogView {
         Self::default()
     }
 
+    /// Tells the view how often the handlers save snapshots (a stream that crosses a
+    /// multiple of this is read again, to learn its new snapshot).
+    pub fn set_snapshot_every(&mut self, every: u64) {
+        self.snapshot_every = every.max(1);
+    }
+
+    /// How often the handlers save snapshots.
+    pub fn snapshot_every(&self) -> u64 {
+        self.snapshot_every
+    }
+
     /// A view of a log starting from its newest events.
-    pub fn from_tail(tail: LogTail) -> Self {
+    pub fn from_tail(tail: LogTail, snapshot_every: u64) -> Self {
         let mut view = LogView::new();
+        view.set_snapshot_every(snapshot_every);
         let read = tail.events.len() as u64;
         view.absorb(tail.events);
         view.count = tail.count.max(read);
@@ -156,10 +240,23 @@ impl LogView {
             self.head = e.global_position;
             self.count += 1;
             let (id, version) = (&e.stream_id, e.stream_version);
+            let every = self.snapshot_every;
             match self.streams.get_mut(id) {
+                // A snapshot was saved past this version: read the stream again to
+                // learn where the handler now starts.
+                Some(stream)
+                    if version == stream.version.next()
+                        && version.0 / every != stream.version.0 / every =>
+                {
+                    self.streams.remove(id);
+                }
                 Some(stream) if version == stream.version.next() => {
                     stream.state = evolve(std::mem::take(&mut stream.state), &e.event);
                     stream.version = version;
+                    if stream.history.len() == HISTORY {
+                        stream.history.pop_front();
+                    }
+                    stream.history.push_back(e.clone());
                 }
                 // Folded already, or an event in between was never read: read it again.
                 Some(stream) if version > stream.version => {

@@ -10,4 +10,6 @@ pub mod form;
 pub mod log_view;
 pub mod screen;
 pub mod session;
+pub mod tabs;
+pub mod timeline;
 pub mod travel;

@@ -8,8 +8,9 @@ use super::diagram::DiagramView;
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::log_view::{LogTail, LogView, Outcome, Stream};
+use super::tabs::{Node, Tab};
 use super::travel::TravelView;
-use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::engine::config::ProjectionMode;
@@ -38,10 +39,13 @@ pub enum Request {
     },
     /// Delete every event and everything derived from them.
     Reset,
-    /// Read the page of events at positions `end - EVENTS_PER_PAGE + 1 ..= end`.
-    ReadPage {
-        /// The newest position on the page.
-        end: GlobalPosition,
+    /// Read the events at positions `first ..= last` (the part of the event table
+    /// scrolled to).
+    ReadRange {
+        /// The oldest position wanted.
+        first: GlobalPosition,
+        /// The newest position wanted.
+        last: GlobalPosition,
     },
     /// Read an order's stream, to show its state.
     ReadStream(OrderId),
@@ -174,13 +178,21 @@ pub struct Screen {
     /// What the last click produced.
     pub feedback: Feedback,
     /// The event whose JSON is open, if any.
-    pub selected_event: Option<GlobalPosition>,
+    selected_event: Option<SharedEvent>,
     /// The answer to the last export, import or reset.
     pub data: DataStatus,
     /// True while "Reset" waits for its confirmation.
     pub confirming_reset: bool,
-    /// An older page of events the table shows instead of the newest, oldest first.
-    older: Option<Vec<SharedEvent>>,
+    /// Events read for the part of the event table scrolled to, beyond the newest
+    /// ones the log view holds: contiguous, oldest first.
+    window: Vec<SharedEvent>,
+    /// The positions being read for the table.
+    reading_range: Option<(GlobalPosition, GlobalPosition)>,
+    /// The view shown below the diagram.
+    pub tab: Tab,
+    /// The element to bring into view and focus once the page is drawn (a diagram
+    /// node opened its details).
+    pub focus: Option<String>,
     /// The order whose stream is being read.
     reading_stream: Option<OrderId>,
     /// Playing or paused, speed and seed.
@@ -216,16 +228,8 @@ pub struct LagSample {
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
 
-/// The events the table shows: one page, oldest first, and where it is in the log.
-#[derive(Debug)]
-pub struct EventPage<'a> {
-    /// The page's events, oldest first.
-    pub events: Vec<&'a SharedEvent>,
-    /// True when it is the newest page (it follows new events).
-    pub newest: bool,
-    /// True when older events exist.
-    pub has_older: bool,
-}
+/// Most events read at once for the part of the event table scrolled to.
+pub const WINDOW_READ: u64 = 300;
 
 /// The answer to the last command click.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -260,13 +264,27 @@ pub enum Msg {
     TailRead(LogTail),
     /// Events appeared in the store (appended by this tab or another).
     EventsRead(Vec<SharedEvent>),
-    /// An older page of events was read (`end` is the newest position asked for).
-    PageRead {
-        /// The newest position asked for.
-        end: GlobalPosition,
-        /// The page's events, oldest first.
+    /// The event table was scrolled: it shows positions `first ..= last`.
+    ScrolledEvents {
+        /// The oldest position shown.
+        first: GlobalPosition,
+        /// The newest position shown.
+        last: GlobalPosition,
+    },
+    /// Events asked for by the event table were read.
+    RangeRead {
+        /// The oldest position asked for.
+        first: GlobalPosition,
+        /// The events, oldest first.
         events: Vec<SharedEvent>,
     },
+    /// Chose a view below the diagram.
+    ChoseTab(Tab),
+    /// Moved along the tab list with the keyboard: the tab reached opens and takes
+    /// the focus.
+    MovedTab(Tab),
+    /// Clicked a part of the architecture diagram: its details open.
+    ClickedNode(Node),
     /// An order's stream was read.
     StreamRead {
         /// The order.
@@ -274,10 +292,6 @@ pub enum Msg {
         /// Its folded state and version.
         stream: Stream,
     },
-    /// Clicked "Older events".
-    ClickedOlder,
-    /// Clicked "Newer events".
-    ClickedNewer,
     /// Clicked an export button.
     ClickedExport(ExportFormat),
     /// Chose a file to import (its text is read).
@@ -325,6 +339,8 @@ pub enum Msg {
     ToggledOutbox(bool),
     /// Chose the projection to fail ("Fail projection"), or none.
     ChoseFailing(Option<ProjectionName>),
+    /// Chose how often the handlers save a snapshot ("Snapshot every").
+    ChoseSnapshotEvery(u64),
     /// Clicked "Crash".
     ClickedCrash,
     /// Clicked "Run script".
@@ -394,32 +410,32 @@ impl Screen {
                 };
             }
             Msg::StorageOpened(storage) => self.storage = storage,
-            Msg::ClickedOlder => {
-                let first = self.event_page().events.first().map(|e| e.global_position);
-                if let Some(first) = first.filter(|p| p.0 > 1) {
-                    self.requests.push_back(Request::ReadPage {
-                        end: GlobalPosition(first.0 - 1),
-                    });
+            Msg::ScrolledEvents { first, last } => self.want_range(first, last),
+            Msg::RangeRead { first, events } => {
+                if self.reading_range.is_some_and(|(asked, _)| asked == first) {
+                    self.reading_range = None;
+                }
+                // Events the log no longer has (replaced meanwhile) change nothing.
+                let contiguous = events
+                    .windows(2)
+                    .all(|w| w[1].global_position == w[0].global_position.next());
+                let starts = events.first().is_some_and(|e| e.global_position == first);
+                let known = events
+                    .last()
+                    .is_some_and(|e| e.global_position <= self.log.head());
+                if starts && contiguous && known {
+                    self.window = events;
                 }
             }
-            Msg::ClickedNewer => {
-                let last = self.older.as_ref().and_then(|page| page.last());
-                let tail_first = self.log.tail().front().map(|e| e.global_position);
-                match (last, tail_first) {
-                    (Some(last), Some(first)) if last.global_position.next() < first => {
-                        let end = last.global_position.0 + EVENTS_PER_PAGE as u64;
-                        self.requests.push_back(Request::ReadPage {
-                            end: GlobalPosition(end),
-                        });
-                    }
-                    _ => self.older = None,
-                }
+            Msg::ChoseTab(tab) => self.tab = tab,
+            Msg::MovedTab(tab) => {
+                self.tab = tab;
+                self.focus = Some(tab.tab_id());
             }
-            Msg::PageRead { end, events } => {
-                // A page the log no longer has (replaced meanwhile) changes nothing.
-                if !events.is_empty() && end <= self.log.head() {
-                    self.older = Some(events);
-                }
+            Msg::ClickedNode(node) => {
+                let (tab, focus) = node.details();
+                self.tab = tab;
+                self.focus = Some(focus);
             }
             Msg::StreamRead { order_id, stream } => {
                 if self.reading_stream.as_ref() == Some(&order_id) {
@@ -428,8 +444,8 @@ impl Screen {
                 self.log.put_stream(order_id, stream);
             }
             Msg::TailRead(tail) => {
-                self.log = LogView::from_tail(tail);
-                self.older = None;
+                self.log = LogView::from_tail(tail, self.faults.snapshot_every);
+                self.forget_window();
             }
             Msg::Recovered(recovery) => self.recovery = recovery,
             Msg::ClickedExport(format) => {
@@ -453,8 +469,8 @@ impl Screen {
             Msg::Replaced { tail, note } => {
                 self.travel_to = None;
                 self.travel = None;
-                self.log = LogView::from_tail(tail);
-                self.older = None;
+                self.log = LogView::from_tail(tail, self.faults.snapshot_every);
+                self.forget_window();
                 self.reading_stream = None;
                 self.selected_event = None;
                 self.feedback = Feedback::Idle;
@@ -509,6 +525,10 @@ impl Screen {
             }),
             Msg::ChoseFailing(failing) => self.set_faults(Faults {
                 failing,
+                ..self.faults
+            }),
+            Msg::ChoseSnapshotEvery(every) => self.set_faults(Faults {
+                snapshot_every: every.max(1),
                 ..self.faults
             }),
             Msg::ClickedCrash => self.requests.push_back(Request::Crash),
@@ -570,7 +590,12 @@ impl Screen {
                 ));
             }
             Msg::ClickedEvent(position) => {
-                self.selected_event = (self.selected_event != Some(position)).then_some(position);
+                let open = self.selected_event.as_ref().map(|e| e.global_position);
+                self.selected_event = if open == Some(position) {
+                    None
+                } else {
+                    self.event_at(position).cloned()
+                };
             }
         }
     }
@@ -614,6 +639,7 @@ impl Screen {
     /// Changes the fault knobs and asks the runtime to apply them (the newest wins).
     fn set_faults(&mut self, faults: Faults) {
         self.faults = faults;
+        self.log.set_snapshot_every(faults.snapshot_every);
         self.requests
             .retain(|r| !matches!(r, Request::SetFaults(_)));
         self.requests.push_back(Request::SetFaults(faults));
@@ -644,28 +670,59 @@ impl Screen {
         self.reading_stream = Some(target);
     }
 
-    /// The event whose JSON is open, if it is on the page shown.
-    pub fn selected_event(&self) -> Option<&EventEnvelope> {
-        let position = self.selected_event?;
-        self.event_page()
-            .events
-            .into_iter()
-            .find(|e| e.global_position == position)
-            .map(|e| &**e)
+    /// The event whose JSON is open, if any.
+    pub fn selected_event(&self) -> Option<&SharedEvent> {
+        self.selected_event.as_ref()
     }
 
-    /// The events the table shows: an older page read on request, else the newest.
-    pub fn event_page(&self) -> EventPage<'_> {
-        let (events, newest): (Vec<&SharedEvent>, bool) = match &self.older {
-            Some(page) => (page.iter().collect(), false),
-            None => (self.log.tail().iter().collect(), true),
-        };
-        let has_older = events.first().is_some_and(|e| e.global_position.0 > 1);
-        EventPage {
-            events,
-            newest,
-            has_older,
+    /// The event at a position, if the page holds it (among the newest, or in the
+    /// part of the table scrolled to).
+    pub fn event_at(&self, position: GlobalPosition) -> Option<&SharedEvent> {
+        let tail = self.log.tail();
+        if let Ok(i) = tail.binary_search_by_key(&position, |e| e.global_position) {
+            return tail.get(i);
         }
+        self.window
+            .binary_search_by_key(&position, |e| e.global_position)
+            .ok()
+            .and_then(|i| self.window.get(i))
+    }
+
+    /// The event table shows `first ..= last`: reads the events the page does not hold
+    /// (with a margin either side, so a little more scrolling needs no read), unless
+    /// they are being read already.
+    fn want_range(&mut self, first: GlobalPosition, last: GlobalPosition) {
+        let head = self.log.head();
+        let (first, last) = (first.max(GlobalPosition(1)), last.min(head));
+        if first > last {
+            return;
+        }
+        let held = |p: GlobalPosition| self.event_at(p).is_some();
+        if held(first) && held(last) {
+            return;
+        }
+        if self
+            .reading_range
+            .is_some_and(|(from, to)| from <= first && last <= to)
+        {
+            return;
+        }
+        let span = last.0 - first.0 + 1;
+        let margin = WINDOW_READ.saturating_sub(span) / 2;
+        let from = GlobalPosition(first.0.saturating_sub(margin).max(1));
+        let to = GlobalPosition((from.0 + WINDOW_READ.max(span) - 1).min(head.0));
+        self.requests
+            .retain(|r| !matches!(r, Request::ReadRange { .. }));
+        self.requests.push_back(Request::ReadRange {
+            first: from,
+            last: to,
+        });
+        self.reading_range = Some((from, to));
+    }
+
+    fn forget_window(&mut self) {
+        self.window.clear();
+        self.reading_range = None;
     }
 
     /// The orders listed as buttons, by id, with their versions: the most recently

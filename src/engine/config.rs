@@ -5,6 +5,8 @@ use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
 
+/// Snapshot every this many events, as the seeds recommend.
+pub const DEFAULT_SNAPSHOT_EVERY: u64 = 100;
 /// How long the event bus takes to deliver a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LagDistribution {
@@ -184,7 +186,7 @@ impl Default for EngineConfig {
                 max_retries: 3,
                 backoff: VirtualMillis(10),
             },
-            snapshot_every: 100,
+            snapshot_every: DEFAULT_SNAPSHOT_EVERY,
             outbox: true,
             task_limit: super::scheduler::DEFAULT_TASK_LIMIT,
             trace_limit: 10_000,

@@ -128,6 +128,12 @@ impl Engine {
         self.config.outbox = outbox;
     }
 
+    /// Saves a snapshot each time a stream crosses a multiple of `every` (at least 1)
+    /// from now on; snapshots already saved stay.
+    pub fn set_snapshot_every(&mut self, every: u64) {
+        self.config.snapshot_every = every.max(1);
+    }
+
     /// Draws faults (duplicates, lag, failures) from a new seed from now on.
     pub fn reseed(&mut self, seed: u64) {
         self.config.seed = seed;

@@ -263,9 +263,10 @@ fn summary_text(r: &SummaryRow) -> String {
         .currency
         .as_ref()
         .map_or(String::new(), |c| format!(" {c}"));
+    let items = r.item_count();
     format!(
-        "{status}, {} items, {}{currency}",
-        r.item_count(),
+        "{status}, {items} item{}, {}{currency}",
+        if items == 1 { "" } else { "s" },
         r.total()
     )
 }
@@ -335,6 +336,33 @@ pub struct WrongRow {
     pub expected: Option<String>,
     /// What the read model holds (`None`: missing).
     pub actual: Option<String>,
+}
+
+/// A read-model row beside the truth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowCheck {
+    /// The row's key.
+    pub key: String,
+    /// What the read model shows (`None`: no row).
+    pub shows: Option<String>,
+    /// What it shows with every stored event applied exactly once.
+    pub truth: Option<String>,
+    /// Current, stale or wrong.
+    pub state: RowState,
+}
+
+/// How a read-model row stands against the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// It shows the truth.
+    Current,
+    /// Stored events for it are not applied yet (eventual consistency).
+    Stale {
+        /// How many.
+        behind: u64,
+    },
+    /// It differs from an exact replay of what it applied (a duplicate applied twice).
+    Wrong,
 }
 
 /// An exact replay of what a projection received: each position applied once, in
@@ -583,6 +611,82 @@ impl Projection {
             })
             .collect();
         (shown, wrong.len())
+    }
+
+    /// The rows the newest events touched (at most `limit`, newest first), each as the
+    /// read model shows it beside the truth: what this projection's code shows with
+    /// every stored event applied exactly once. `recent` are the newest stored events
+    /// in position order; those not applied yet make a row stale, a row that differs
+    /// from an exact replay of what was applied is wrong.
+    pub fn row_checks(&self, recent: &[SharedEvent], limit: usize) -> Vec<RowCheck> {
+        let mut keys: Vec<RowKey> = Vec::new();
+        for e in recent.iter().rev() {
+            if keys.len() == limit {
+                break;
+            }
+            if let Some(key) = self.model.changed_row(&self.read(e)) {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        let exact = self.reference.as_ref().map_or(&self.model, |r| &r.model);
+        let mut truth = ReadModel::empty(self.name);
+        for key in &keys {
+            if let Some(row) = exact.stored_row(key) {
+                truth.restore_row(row);
+            }
+        }
+        // Applied, but not yet in the reference (waiting for a gap before them).
+        if let Some(reference) = &self.reference {
+            for e in reference.held.values() {
+                if truth.changed_row(e).is_some_and(|k| keys.contains(&k)) {
+                    truth.apply(e);
+                }
+            }
+        }
+        let mut pending: BTreeMap<RowKey, u64> = BTreeMap::new();
+        for e in recent {
+            let position = e.global_position;
+            if position <= self.checkpoint || self.ahead.contains(&position) {
+                continue;
+            }
+            let e = self.read(e);
+            let Some(key) = truth.changed_row(&e).filter(|k| keys.contains(k)) else {
+                continue;
+            };
+            *pending.entry(key).or_default() += 1;
+            if e.schema_version <= self.schema {
+                truth.apply(&e);
+            }
+        }
+        let wrong = |key: &RowKey| {
+            self.reference
+                .as_ref()
+                .is_some_and(|r| r.wrong.contains(key))
+        };
+        keys.into_iter()
+            .map(|key| {
+                let shows = self.model.row_text(&key);
+                let should = truth.row_text(&key);
+                let behind = pending.get(&key).copied().unwrap_or(0);
+                let state = if wrong(&key) {
+                    RowState::Wrong
+                } else if behind > 0 {
+                    RowState::Stale { behind }
+                } else if shows == should {
+                    RowState::Current
+                } else {
+                    RowState::Wrong
+                };
+                RowCheck {
+                    key: key.label(),
+                    shows,
+                    truth: should,
+                    state,
+                }
+            })
+            .collect()
     }
 
     /// Applies an event read from the store (a rebuild), exactly once by position.

@@ -1,12 +1,14 @@
 //! The root component: owns the screen model and lays out the panels.
 
+use super::event_table::EventTable;
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
-    azure_panel, command_panel, data_panel, diagram, event_table, fault_panel, journal, lag_chart,
-    projections_panel, sim_controls, travel_panel, write_model,
+    azure_panel, command_panel, data_panel, diagram, fault_panel, journal, lag_chart,
+    projections_panel, sim_controls, tab_bar, timeline, travel_panel, write_model,
 };
 use crate::app::screen::{Msg, Screen, Storage};
+use crate::app::tabs::Tab;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
@@ -185,6 +187,24 @@ fn moved(screen: &Screen, msg: &Msg) -> bool {
         })
 }
 
+/// After drawing: brings the element a diagram node or the keyboard asked for into
+/// view and gives it the focus.
+fn bring_focus(screen: Rc<RefCell<Screen>>) -> impl FnOnce() {
+    move || {
+        let Some(id) = screen.borrow_mut().focus.take() else {
+            return;
+        };
+        let found = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = found {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+    }
+}
+
 /// The wall clock in milliseconds (only differences are used).
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -227,6 +247,7 @@ pub fn App(props: &AppProps) -> Html {
         let model = model.clone();
         Callback::from(move |msg| model.dispatch(msg))
     };
+    use_effect(bring_focus(Rc::clone(&model.screen)));
     let screen = model.screen.borrow();
     html! {
         <div class="page">
@@ -256,51 +277,79 @@ pub fn App(props: &AppProps) -> Html {
                         <h2 id="faults-heading">{ "Faults" }</h2>
                         { fault_panel::view(&screen, &send) }
                     </section>
-                </div>
-                <div class="results">
-                    { journal::feedback(&screen.feedback, screen.clock.playing) }
-                    <section class="panel" aria-labelledby="diagram-heading">
-                        <h2 id="diagram-heading">{ "How it flows" }</h2>
-                        { diagram::view(&screen) }
-                    </section>
-                    <section class="panel" aria-labelledby="lag-heading">
-                        <h2 id="lag-heading">{ "Lag" }</h2>
-                        { lag_chart::view(&screen) }
-                    </section>
-                    <section class="panel" aria-labelledby="projections-heading">
-                        <h2 id="projections-heading">{ "Projections" }</h2>
-                        { projections_panel::view(&screen, &send) }
-                    </section>
-                    <section class="panel" aria-labelledby="write-model-heading">
-                        <h2 id="write-model-heading">{ "Write model" }</h2>
-                        { write_model::view(&screen, &send) }
-                    </section>
-                    <section class="panel" aria-labelledby="events-heading">
-                        <h2 id="events-heading">
-                            { "Event store " }
-                            <span class="count">{ event_count(screen.log.count()) }</span>
-                        </h2>
-                        { event_table::view(&screen, &send) }
-                    </section>
-                    <section class="panel" aria-labelledby="journal-heading">
-                        <h2 id="journal-heading">{ "Command log" }</h2>
-                        { journal::view(&screen.log) }
-                    </section>
-                    <section class="panel" aria-labelledby="travel-heading">
-                        <h2 id="travel-heading">{ "Time travel" }</h2>
-                        { travel_panel::view(&screen, &send) }
-                    </section>
-                    <section class="panel" aria-labelledby="azure-heading">
-                        <h2 id="azure-heading">{ "On Azure" }</h2>
-                        { azure_panel::view(&screen) }
-                    </section>
                     <section class="panel" aria-labelledby="data-heading">
                         <h2 id="data-heading">{ "Export and import" }</h2>
                         { data_panel::view(&screen, &send) }
                     </section>
                 </div>
+                <div class="results">
+                    { journal::feedback(&screen.feedback, screen.clock.playing) }
+                    <section class="panel flow-panel" aria-labelledby="diagram-heading">
+                        <h2 id="diagram-heading">{ "How it flows" }</h2>
+                        { diagram::view(&screen, &send) }
+                    </section>
+                    <div class="panel views">
+                        { tab_bar::view(&screen, &send) }
+                        { tab_bar::panel(screen.tab, tab_content(&screen, &model, &send)) }
+                    </div>
+                </div>
             </main>
         </div>
+    }
+}
+
+/// What the chosen tab shows.
+fn tab_content(screen: &Screen, model: &UseReducerHandle<Model>, send: &Callback<Msg>) -> Html {
+    let heading = |text: String| html! { <h2 class="visually-hidden">{ text }</h2> };
+    match screen.tab {
+        Tab::Events => html! {
+            <>
+                { heading(format!("Event store {}", event_count(screen.log.count()))) }
+                <EventTable screen={Rc::clone(&model.screen)} generation={model.generation} send={send.clone()} />
+            </>
+        },
+        Tab::Streams => html! {
+            <>
+                { heading("Streams".into()) }
+                { write_model::view(screen, send) }
+            </>
+        },
+        Tab::ReadModels => html! {
+            <>
+                { heading("Read models".into()) }
+                { projections_panel::view(screen, send) }
+            </>
+        },
+        Tab::Lag => html! {
+            <>
+                { heading("Lag".into()) }
+                { lag_chart::view(screen) }
+            </>
+        },
+        Tab::Timeline => html! {
+            <>
+                { heading("Timeline".into()) }
+                { timeline::view(screen) }
+            </>
+        },
+        Tab::Log => html! {
+            <>
+                { heading("Command log".into()) }
+                { journal::view(&screen.log) }
+            </>
+        },
+        Tab::TimeTravel => html! {
+            <>
+                { heading("Time travel".into()) }
+                { travel_panel::view(screen, send) }
+            </>
+        },
+        Tab::Azure => html! {
+            <>
+                { heading("On Azure".into()) }
+                { azure_panel::view(screen) }
+            </>
+        },
     }
 }
 

@@ -4,7 +4,8 @@
 //! kind with its own shape (and colour, never colour alone).
 
 use crate::app::diagram::{Edge, Pulse, PulseKind};
-use crate::app::screen::Screen;
+use crate::app::screen::{Msg, Screen};
+use crate::app::tabs::Node;
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
 use yew::prelude::*;
@@ -33,7 +34,7 @@ const QUERY: f64 = 1045.0;
 const QUERY_W: f64 = 76.0;
 
 /// The diagram, with its legend; `events` is how many events the store holds.
-pub fn view(screen: &Screen) -> Html {
+pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let Some(d) = &screen.diagram else {
         return html! { <p class="empty">{ "The diagram appears when the engine starts." }</p> };
     };
@@ -64,26 +65,25 @@ pub fn view(screen: &Screen) -> Html {
                     </marker>
                 </defs>
                 { edges() }
-                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", "commands-heading") }
-                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), "journal-heading") }
-                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", "journal-heading") }
-                { node((STORE, TOP, W, H), "Event store", &[&plural(screen.log.count(), "event")], "", "events-heading") }
-                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", "lag-heading") }
-                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", "projections-heading") }
+                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Node::Client, send) }
+                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Node::CommandBus, send) }
+                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Node::Handler, send) }
+                { node((STORE, TOP, W, H), "Event store", &[&plural(screen.log.count(), "event")], "", Node::Store, send) }
+                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Node::Outbox, send) }
+                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Node::EventBus, send) }
                 { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
-                    let details = format!("projection-{}", lane.name.key());
                     html! {
                         <>
                             { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &[
                                 mode(lane.mode),
                                 &format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0)),
-                            ], busy(lane.queued), &details) }
+                            ], busy(lane.queued), Node::Projection(lane.name), send) }
                             { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &[&lane.dead_letters.to_string()],
-                                if lane.dead_letters > 0 { "alarm" } else { "" }, &details) }
+                                if lane.dead_letters > 0 { "alarm" } else { "" }, Node::DeadLetters(lane.name), send) }
                         </>
                     }
                 }) }
-                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", "travel-heading") }
+                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Node::Query, send) }
                 <g class="pulses" aria-hidden="true">
                     { for d.pulses.iter().map(pulse) }
                 </g>
@@ -136,19 +136,25 @@ fn busy(queued: u64) -> &'static str {
 }
 
 /// A component: a box with its title and a line or two of figures.
-/// `details` is the id of the part of the page that shows this component in detail:
-/// the node links there.
+/// The node is a link to the view that details `part` (it opens that tab and brings
+/// the part into view).
 fn node(
     (x, y, w, h): (f64, f64, f64, f64),
     title: &str,
     lines: &[&str],
     class: &'static str,
-    details: &str,
+    part: Node,
+    send: &Callback<Msg>,
 ) -> Html {
     let first = y - (lines.len() as f64) * 9.0 + 3.0;
+    let (tab, id) = part.details();
+    let onclick = send.reform(move |e: MouseEvent| {
+        e.prevent_default();
+        Msg::ClickedNode(part)
+    });
     // The link is named by what the node shows (its text), so speech and sight agree.
     html! {
-        <a href={format!("#{details}")}>
+        <a href={format!("#{id}")} {onclick} aria-describedby={tab.tab_id()}>
         <g class={classes!("node", class)}>
             <rect x={(x - w / 2.0).to_string()} y={(y - h / 2.0).to_string()}
                 width={w.to_string()} height={h.to_string()} rx="8" />
@@ -256,7 +262,7 @@ fn pulse(p: &Pulse) -> Html {
 }
 
 /// A pulse's shape at (x, y).
-fn shape(kind: PulseKind, x: f64, y: f64) -> Html {
+pub fn shape(kind: PulseKind, x: f64, y: f64) -> Html {
     let at = |dx: f64, dy: f64| format!("{},{}", x + dx, y + dy);
     match kind {
         PulseKind::Normal => {

@@ -1,58 +1,194 @@
-//! The event store as a table: one row per event; a row's button opens its JSON below.
+//! The event store as a scrolling table over the whole log: it draws only the rows in
+//! view (and a few either side), with spacers standing in for the rest, and reads the
+//! events scrolled to from the store in batches. A row's button opens its JSON below.
+//! At the bottom, the table follows new events; scrolled up, it stays where it is.
 
-use crate::app::screen::{EventPage, Msg, Screen};
+use crate::app::screen::{Msg, Screen};
 use crate::domain::envelope::EventEnvelope;
 use crate::domain::ids::GlobalPosition;
 use crate::store::transfer::cosmos_document;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
+/// Height of a row in CSS pixels (the stylesheet fixes it to this).
+const ROW_H: u64 = 28;
+/// Rows the scroll box shows at most (its height over `ROW_H`, rounded up).
+const VIEW_ROWS: u64 = 16;
+/// Rows drawn beyond those in view, on each side, so fast scrolling shows no gap.
+const OVERSCAN: u64 = 8;
+
+/// The page's screen, and the generation that tells when it changed.
+#[derive(Properties)]
+pub struct EventTableProps {
+    /// The screen model.
+    pub screen: Rc<RefCell<Screen>>,
+    /// Bumped by every change to the screen.
+    pub generation: u64,
+    /// Sends the user's actions.
+    pub send: Callback<Msg>,
+}
+
+impl PartialEq for EventTableProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation && Rc::ptr_eq(&self.screen, &other.screen)
+    }
+}
+
+/// The rows drawn: `start..end` (0-based rows; row `r` is position `r + 1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Drawn {
+    /// The first row in view.
+    top: u64,
+    start: u64,
+    end: u64,
+    count: u64,
+}
+
+impl Drawn {
+    /// The rows to draw when the first row in view is `top` (following: the newest).
+    fn new(top: u64, follow: bool, count: u64) -> Self {
+        let last_top = count.saturating_sub(VIEW_ROWS);
+        let top = if follow { last_top } else { top.min(last_top) };
+        Drawn {
+            top,
+            start: top.saturating_sub(OVERSCAN),
+            end: (top + VIEW_ROWS + OVERSCAN).min(count),
+            count,
+        }
+    }
+}
+
 /// The table and the open event's JSON, or a hint when the store is empty.
-pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let page = screen.event_page();
-    if page.events.is_empty() {
+#[component]
+pub fn EventTable(props: &EventTableProps) -> Html {
+    let scroller = use_node_ref();
+    let (above, below) = (use_node_ref(), use_node_ref());
+    let top = use_state_eq(|| 0_u64);
+    let follow = use_mut_ref(|| true);
+    let screen = props.screen.borrow();
+    let count = screen.log.count();
+    let drawn = Drawn::new(*top, *follow.borrow(), count);
+    let missing =
+        (drawn.start..drawn.end).any(|r| screen.event_at(GlobalPosition(r + 1)).is_none());
+    {
+        // Spacers stand in for the rows not drawn (set through the CSSOM, which a
+        // Content-Security-Policy without inline styles allows); following, the box
+        // stays scrolled to the newest row.
+        let (scroller, above, below, follow) = (
+            scroller.clone(),
+            above.clone(),
+            below.clone(),
+            follow.clone(),
+        );
+        use_effect(move || {
+            set_height(&above, drawn.start * ROW_H);
+            set_height(&below, (drawn.count - drawn.end) * ROW_H);
+            if *follow.borrow() {
+                if let Some(el) = scroller.cast::<Element>() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
+    }
+    {
+        let send = props.send.clone();
+        use_effect_with((drawn, missing), move |(drawn, missing)| {
+            if *missing {
+                send.emit(Msg::ScrolledEvents {
+                    first: GlobalPosition(drawn.start + 1),
+                    last: GlobalPosition(drawn.end),
+                });
+            }
+        });
+    }
+    if count == 0 {
         return html! {
             <p class="empty">{ "No events yet. Create an order to record the first one." }</p>
         };
     }
+    let onscroll = {
+        let (scroller, top, follow) = (scroller.clone(), top.clone(), follow.clone());
+        Callback::from(move |_: Event| {
+            let Some(el) = scroller.cast::<Element>() else {
+                return;
+            };
+            let bottom = el.scroll_top() + el.client_height();
+            *follow.borrow_mut() = bottom + (ROW_H as i32) / 2 >= el.scroll_height();
+            top.set(u64::try_from(el.scroll_top()).unwrap_or(0) / ROW_H);
+        })
+    };
+    let selected = screen.selected_event().map(|e| e.global_position);
+    let shown_first = drawn.top + 1;
+    let shown_last = (drawn.top + VIEW_ROWS).min(count);
     html! {
         <>
-            { pager(&page, screen.log.count(), send) }
-            <div class="table-scroll">
-                <table class="events">
+            <p class="where">{ format!(
+                "{count} event{} stored · positions {shown_first}–{shown_last} in view{}",
+                if count == 1 { "" } else { "s" },
+                if *follow.borrow() { " · following the newest" } else { "" }
+            ) }</p>
+            <div class="event-scroll" ref={scroller} {onscroll} tabindex="0" role="region"
+                aria-label="Events in position order (scroll for older ones)">
+                <table class="events" aria-rowcount={(count + 1).to_string()}>
                     <thead>
-                        <tr>
-                            <th scope="col" class="num">{ "Position" }</th>
-                            <th scope="col">{ "Stream" }</th>
-                            <th scope="col" class="num">{ "Version" }</th>
-                            <th scope="col">{ "Type" }</th>
-                            <th scope="col" class="num">{ "Schema" }</th>
-                            <th scope="col" class="num">{ "Time" }</th>
-                            <th scope="col">{ "Correlation" }</th>
-                            <th scope="col">{ "Causation" }</th>
-                            <th scope="col"><span class="visually-hidden">{ "Details" }</span></th>
+                        <tr aria-rowindex="1">
+                            <th scope="col" class="num pos">{ "Position" }</th>
+                            <th scope="col" class="stream">{ "Stream" }</th>
+                            <th scope="col" class="num ver">{ "Version" }</th>
+                            <th scope="col" class="type">{ "Type" }</th>
+                            <th scope="col" class="num schema">{ "Schema" }</th>
+                            <th scope="col" class="num time">{ "Time" }</th>
+                            <th scope="col" class="id">{ "Correlation" }</th>
+                            <th scope="col" class="id">{ "Causation" }</th>
+                            <th scope="col" class="open"><span class="visually-hidden">{ "Details" }</span></th>
                         </tr>
                     </thead>
                     <tbody>
-                        { for page.events.iter().map(|e| row(e, screen.selected_event, send)) }
+                        <tr class="spacer" aria-hidden="true" ref={above}><td colspan="9"></td></tr>
+                        { for (drawn.start..drawn.end).map(|r| {
+                            let position = GlobalPosition(r + 1);
+                            match screen.event_at(position) {
+                                Some(e) => row(e, selected, &props.send),
+                                None => loading(position),
+                            }
+                        }) }
+                        <tr class="spacer" aria-hidden="true" ref={below}><td colspan="9"></td></tr>
                     </tbody>
                 </table>
             </div>
             if let Some(event) = screen.selected_event() {
-                <div class="event-detail" id="event-detail">
-                    <h3>{ format!("Event {} · {} · {} v{}", event.global_position, event.event_type(), event.stream_id, event.stream_version) }</h3>
-                    <div class="json-pair">
-                        <div>
-                            <h4>{ "Envelope (as the lab stores it)" }</h4>
-                            <pre class="json envelope">{ event.to_pretty_json() }</pre>
-                        </div>
-                        <div>
-                            <h4>{ "Cosmos DB document (partition key /aggregateId)" }</h4>
-                            <pre class="json cosmos">{ serde_json::to_string_pretty(&cosmos_document(event)).unwrap_or_default() }</pre>
-                        </div>
-                    </div>
-                </div>
+                { detail(event) }
             }
         </>
+    }
+}
+
+/// Sets an element's height through the CSSOM.
+fn set_height(node: &NodeRef, px: u64) {
+    if let Some(el) = node.cast::<HtmlElement>() {
+        // Only fails on a read-only declaration, which a row's style is not.
+        let _ = el.style().set_property("height", &format!("{px}px"));
+    }
+}
+
+/// The open event as the lab stores it and as a Cosmos DB document.
+fn detail(event: &EventEnvelope) -> Html {
+    html! {
+        <div class="event-detail" id="event-detail">
+            <h3>{ format!("Event {} · {} · {} v{}", event.global_position, event.event_type(), event.stream_id, event.stream_version) }</h3>
+            <div class="json-pair">
+                <div>
+                    <h4>{ "Envelope (as the lab stores it)" }</h4>
+                    <pre class="json envelope">{ event.to_pretty_json() }</pre>
+                </div>
+                <div>
+                    <h4>{ "Cosmos DB document (partition key /aggregateId)" }</h4>
+                    <pre class="json cosmos">{ serde_json::to_string_pretty(&cosmos_document(event)).unwrap_or_default() }</pre>
+                </div>
+            </div>
+        </div>
     }
 }
 
@@ -61,7 +197,8 @@ fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<
     let open = selected == Some(position);
     let onclick = send.reform(move |_: MouseEvent| Msg::ClickedEvent(position));
     html! {
-        <tr key={position.0} class={classes!(open.then_some("selected"))}>
+        <tr key={position.0} aria-rowindex={(position.0 + 1).to_string()}
+            class={classes!(open.then_some("selected"))}>
             <td class="num">{ position.0 }</td>
             <td>{ event.stream_id.as_str() }</td>
             <td class="num">{ event.stream_version.0 }</td>
@@ -86,30 +223,12 @@ fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<
     }
 }
 
-/// Where the page is in the log, with buttons to the older and newer pages (only when
-/// the log is longer than one page).
-fn pager(page: &EventPage<'_>, count: u64, send: &Callback<Msg>) -> Html {
-    if page.newest && !page.has_older {
-        return Html::default();
-    }
-    let (Some(first), Some(last)) = (page.events.first(), page.events.last()) else {
-        return Html::default();
-    };
-    let where_ = format!(
-        "Positions {}–{} · {count} event{} stored",
-        first.global_position.0,
-        last.global_position.0,
-        if count == 1 { "" } else { "s" }
-    );
+/// A row whose event is being read from the store.
+fn loading(position: GlobalPosition) -> Html {
     html! {
-        <div class="pager">
-            <button type="button" disabled={!page.has_older} onclick={send.reform(|_: MouseEvent| Msg::ClickedOlder)}>
-                { "Older events" }
-            </button>
-            <span aria-live="polite">{ where_ }</span>
-            <button type="button" disabled={page.newest} onclick={send.reform(|_: MouseEvent| Msg::ClickedNewer)}>
-                { "Newer events" }
-            </button>
-        </div>
+        <tr key={position.0} aria-rowindex={(position.0 + 1).to_string()} class="loading">
+            <td class="num">{ position.0 }</td>
+            <td colspan="8">{ "reading…" }</td>
+        </tr>
     }
 }

@@ -1,8 +1,9 @@
 //! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
 //! projection, and a crash.
 
-use crate::app::faults::Lag;
+use crate::app::faults::{Lag, SNAPSHOT_CHOICES};
 use crate::app::screen::{Msg, Screen};
+use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
 use crate::store::ProjectionName;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -29,6 +30,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let on_upcaster = send.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::ToggledUpcaster(input.checked())
+    });
+    let on_snapshots = send.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Msg::ChoseSnapshotEvery(select.value().parse().unwrap_or(DEFAULT_SNAPSHOT_EVERY))
     });
     let on_failing = send.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
@@ -78,6 +83,17 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                         <option value={name.key()} selected={f.failing == Some(*name)}>{ name.title() }</option>
                     }) }
                 </select>
+            </div>
+            <div class="knob">
+                <label for="fault-snapshots">{ "Snapshot every" }</label>
+                <select id="fault-snapshots" onchange={on_snapshots} aria-describedby="fault-snapshots-hint">
+                    { for SNAPSHOT_CHOICES.iter().map(|n| html! {
+                        <option value={n.to_string()} selected={f.snapshot_every == *n}>{
+                            if *n == DEFAULT_SNAPSHOT_EVERY { format!("{n} events (default)") } else { format!("{n} events") }
+                        }</option>
+                    }) }
+                </select>
+                <p id="fault-snapshots-hint" class="hint">{ "A handler loads the newest snapshot and replays only the events after it (see Streams)." }</p>
             </div>
             <div class="knob">
                 <button type="button" class="danger" aria-describedby="fault-crash-hint"

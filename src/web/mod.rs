@@ -15,6 +15,8 @@ mod panic;
 mod projections_panel;
 mod runtime;
 mod sim_controls;
+mod tab_bar;
+mod timeline;
 mod travel_panel;
 mod write_model;
 

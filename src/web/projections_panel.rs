@@ -3,7 +3,9 @@
 
 use crate::app::diagram::Lane;
 use crate::app::screen::{Msg, Screen};
+use crate::app::tabs::projection_id;
 use crate::engine::config::ProjectionMode;
+use crate::engine::projection::RowState;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -26,7 +28,8 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
 fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>) -> Html {
     let name = lane.name;
     let title = name.title();
-    let id = format!("projection-{}", name.key());
+    let id = projection_id(name);
+    let dead_id = format!("{id}-dead-letters");
     let on_mode = send.reform(move |e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::ToggledIdempotent(name, input.checked())
@@ -43,7 +46,7 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
     };
     html! {
         <div class="projection" role="group" aria-labelledby={id.clone()}>
-            <h3 id={id.clone()}>{ title }</h3>
+            <h3 id={id.clone()} tabindex="-1">{ title }</h3>
             <p class="progress">{ progress }</p>
             <div class="actions">
                 <span class="check">
@@ -56,36 +59,19 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
                     onclick={send.reform(move |_: MouseEvent| Msg::ClickedResubmit(name))}>{ "Resubmit" }</button>
             </div>
             if lane.wrong_count == 0 {
-                <p class="check-ok">{ "✓ Every row matches an exact replay of the events it received." }</p>
+                <p class="check-ok">{ "✓ No wrong rows: every row matches an exact replay of the events it received." }</p>
             } else {
-                <table class="wrong-rows">
-                    <caption>{ format!(
-                        "⚠ {} wrong row{}: the read model no longer matches an exact replay of its events",
-                        lane.wrong_count,
-                        if lane.wrong_count == 1 { "" } else { "s" }
-                    ) }</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Row" }</th>
-                            <th scope="col">{ "Shows" }</th>
-                            <th scope="col">{ "Should show" }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for lane.wrong.iter().map(|w| html! {
-                            <tr>
-                                <th scope="row">{ w.key.clone() }</th>
-                                <td class="bad">{ w.actual.clone().unwrap_or_else(|| "(missing)".into()) }</td>
-                                <td>{ w.expected.clone().unwrap_or_else(|| "(no row)".into()) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
+                <p class="check-bad">{ format!(
+                    "⚠ {} wrong row{}: the read model no longer matches an exact replay of its events",
+                    lane.wrong_count,
+                    if lane.wrong_count == 1 { "" } else { "s" }
+                ) }</p>
             }
+            { rows_beside_truth(lane) }
             if lane.dead_letters == 0 {
-                <p class="empty">{ "Dead-letter queue: empty." }</p>
+                <p class="empty" id={dead_id} tabindex="-1">{ "Dead-letter queue: empty." }</p>
             } else {
-                <table class="dead-letters">
+                <table class="dead-letters" id={dead_id} tabindex="-1">
                     <caption>{ format!("Dead-letter queue: {} message{}", lane.dead_letters, if lane.dead_letters == 1 { "" } else { "s" }) }</caption>
                     <thead>
                         <tr>
@@ -111,4 +97,70 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
             }
         </div>
     }
+}
+
+/// The rows the newest events touched, and any other wrong rows, each beside the truth
+/// (the row with every stored event applied exactly once), flagged current, stale or
+/// wrong.
+fn rows_beside_truth(lane: &Lane) -> Html {
+    let extra_wrong = lane
+        .wrong
+        .iter()
+        .filter(|w| !lane.checks.iter().any(|c| c.key == w.key));
+    if lane.checks.is_empty() && lane.wrong.is_empty() {
+        return html! { <p class="empty">{ "No rows yet." }</p> };
+    }
+    let text = |t: &Option<String>, none: &str| t.clone().unwrap_or_else(|| none.to_owned());
+    html! {
+        <table class="truth">
+            <caption>{ "Newest rows beside the truth" }</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{ "Row" }</th>
+                    <th scope="col">{ "Read model shows" }</th>
+                    <th scope="col">{ "Truth: every stored event applied once" }</th>
+                    <th scope="col">{ "State" }</th>
+                </tr>
+            </thead>
+            <tbody>
+                { for lane.checks.iter().map(|c| html! {
+                    <tr class={state_class(c.state)}>
+                        <th scope="row">{ c.key.clone() }</th>
+                        <td>{ text(&c.shows, "(no row yet)") }</td>
+                        <td>{ text(&c.truth, "(no row)") }</td>
+                        <td>{ state_badge(c.state) }</td>
+                    </tr>
+                }) }
+                { for extra_wrong.map(|w| html! {
+                    <tr class="wrong">
+                        <th scope="row">{ w.key.clone() }</th>
+                        <td>{ text(&w.actual, "(no row)") }</td>
+                        <td>{ text(&w.expected, "(no row)") }</td>
+                        <td>{ state_badge(RowState::Wrong) }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+fn state_class(state: RowState) -> &'static str {
+    match state {
+        RowState::Current => "current",
+        RowState::Stale { .. } => "stale",
+        RowState::Wrong => "wrong",
+    }
+}
+
+/// The state in words, with a symbol (never colour alone).
+fn state_badge(state: RowState) -> Html {
+    let text = match state {
+        RowState::Current => "✓ current".to_owned(),
+        RowState::Stale { behind } => format!(
+            "◐ stale: {behind} event{} not applied yet",
+            if behind == 1 { "" } else { "s" }
+        ),
+        RowState::Wrong => "⚠ wrong".to_owned(),
+    };
+    html! { <span class={classes!("row-state", state_class(state))}>{ text }</span> }
 }

@@ -7,7 +7,7 @@ use super::idb::schema::SCHEMA_VERSION;
 use super::idb::{driver, IdbStore, StoreError};
 use crate::app::diagram::DiagramView;
 use crate::app::faults::{describe_crash, Faults};
-use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, EVENTS_PER_PAGE, TAIL_READ};
+use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::session::{
     page_config, run_in_memory, run_until_in_memory, step_in_memory, CommandIds, QueuedCommand,
@@ -90,7 +90,13 @@ pub struct Runtime {
     seed: Cell<u64>,
     /// The fault knobs, set on every new session too.
     faults: Cell<Faults>,
+    /// The newest stored events read (at most `RECENT_KEPT`, oldest first): the
+    /// read-model checks compare rows against them.
+    recent: RefCell<VecDeque<SharedEvent>>,
 }
+
+/// Newest events the runtime keeps for the read-model checks.
+const RECENT_KEPT: usize = 200;
 
 impl Runtime {
     /// Opens the store, recovers, and reads the newest events the page shows (never
@@ -123,6 +129,7 @@ impl Runtime {
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
             seed: Cell::new(page_config().seed),
             faults: Cell::new(Faults::default()),
+            recent: RefCell::new(VecDeque::new()),
         };
         let (tail, storage) = match runtime.read_tail().await {
             Ok(tail) => (tail, storage),
@@ -171,40 +178,59 @@ impl Runtime {
 
     /// The newest events and how many the store holds.
     async fn read_tail(&self) -> Result<LogTail, StoreError> {
-        match &self.backend {
+        let tail = match &self.backend {
             Backend::Idb(store) => {
                 let head = store.head().await?;
                 let after = GlobalPosition(head.0.saturating_sub(TAIL_READ));
                 let (events, corrupt) = store.read_all(after, TAIL_READ as u32).await?;
                 store.quarantine(&corrupt).await?;
                 let count = store.count().await?;
-                Ok(LogTail { events, count })
+                LogTail { events, count }
             }
             Backend::Memory(store) => {
                 let store = store.borrow();
                 let after = GlobalPosition(store.head().0.saturating_sub(TAIL_READ));
-                Ok(LogTail {
+                LogTail {
                     events: store.read_all(after, TAIL_READ).to_vec(),
                     count: store.events().len() as u64,
-                })
+                }
             }
+        };
+        self.recent.borrow_mut().clear();
+        self.remember(&tail.events);
+        Ok(tail)
+    }
+
+    /// Keeps the newest of `events` (read in position order) for the read-model checks.
+    fn remember(&self, events: &[SharedEvent]) {
+        let mut recent = self.recent.borrow_mut();
+        let last = recent.back().map(|e| e.global_position);
+        let skip = events.len().saturating_sub(RECENT_KEPT);
+        for e in events.iter().skip(skip) {
+            if last.is_some_and(|l| e.global_position <= l) {
+                continue;
+            }
+            if recent.len() == RECENT_KEPT {
+                recent.pop_front();
+            }
+            recent.push_back(std::rc::Rc::clone(e));
         }
     }
 
-    /// The events at positions `end - EVENTS_PER_PAGE + 1 ..= end` (a page of the
-    /// table), in one read; none if the store cannot be read now.
-    async fn read_page(&self, end: GlobalPosition) -> Vec<SharedEvent> {
-        let after = GlobalPosition(end.0.saturating_sub(EVENTS_PER_PAGE as u64));
-        let limit = EVENTS_PER_PAGE as u64;
+    /// The events at positions `first ..= last` (the part of the event table
+    /// scrolled to), in one batched read.
+    async fn read_range(&self, first: GlobalPosition, last: GlobalPosition) -> Vec<SharedEvent> {
+        let after = GlobalPosition(first.0.saturating_sub(1));
+        let limit = last.0.saturating_sub(after.0);
         let mut events = match &self.backend {
             Backend::Idb(store) => store
-                .read_all(after, limit as u32)
+                .read_all(after, u32::try_from(limit).unwrap_or(u32::MAX))
                 .await
                 .map(|(events, _)| events)
                 .unwrap_or_default(),
             Backend::Memory(store) => store.borrow().read_all(after, limit).to_vec(),
         };
-        events.retain(|e| e.global_position <= end);
+        events.retain(|e| e.global_position <= last);
         events
     }
 
@@ -239,11 +265,17 @@ impl Runtime {
 
     /// An order's stream, folded.
     async fn read_stream(&self, order_id: &OrderId) -> Result<Stream, StoreError> {
-        let loaded = match &self.backend {
-            Backend::Idb(store) => store.load_stream(order_id).await?,
-            Backend::Memory(store) => store.borrow().load_stream(order_id),
+        let store = match &self.backend {
+            Backend::Idb(store) => store,
+            Backend::Memory(store) => return Ok(Stream::read_from(&store.borrow(), order_id)),
         };
-        Ok(Stream::fold(loaded))
+        let mut stream = Stream::fold(store.load_stream(order_id).await?);
+        // The snapshot left the history short: read the events before it, for display.
+        if let Some((after, upto)) = stream.history_wanted() {
+            let earlier = store.read_stream(order_id, after).await?.0;
+            stream.prepend_history(earlier.into_iter().filter(|e| e.stream_version <= upto));
+        }
+        Ok(stream)
     }
 
     /// A fresh session on what the store holds: projections resume from their stored
@@ -399,7 +431,11 @@ impl Runtime {
                 outcomes,
                 events,
                 waiting,
-                diagram: DiagramView::of(session.engine(), window),
+                diagram: DiagramView::of(
+                    session.engine(),
+                    window,
+                    self.recent.borrow_mut().make_contiguous(),
+                ),
             },
             None => Msg::EventsRead(events),
         }
@@ -511,9 +547,9 @@ impl Runtime {
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => self.reset().await,
-            Request::ReadPage { end } => Msg::PageRead {
-                end,
-                events: self.read_page(end).await,
+            Request::ReadRange { first, last } => Msg::RangeRead {
+                first,
+                events: self.read_range(first, last).await,
             },
             Request::Reload => {
                 self.reload("Another tab replaced the log (an import or a reset).".into())
@@ -628,6 +664,7 @@ impl Runtime {
             Backend::Idb(store) => store.events_after(after).await.unwrap_or_default(),
             Backend::Memory(store) => store.borrow().read_all(after, u64::MAX).to_vec(),
         };
+        self.remember(&events);
         // Another tab's events may be later in virtual time: this tab's clock follows,
         // so the log's times never run backwards. (Skipped while the engine runs.)
         if let (Some(last), Ok(mut session)) = (events.last(), self.session.try_borrow_mut()) {

@@ -1,4 +1,5 @@
-//! The targeted order as the aggregate sees it: the fold of its stream.
+//! The targeted order as the aggregate sees it: the fold of its stream, and its
+//! history with the snapshot a handler starts from.
 
 use crate::app::screen::{Msg, Screen};
 use crate::domain::order::{OrderState, OrderStatus};
@@ -9,7 +10,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     html! {
         <>
             { streams(screen, send) }
-            { order(screen) }
+            <div class="stream-view">
+                { order(screen) }
+                { history(screen) }
+            </div>
         </>
     }
 }
@@ -108,4 +112,62 @@ fn order(screen: &Screen) -> Html {
 fn status_badge(status: OrderStatus) -> Html {
     let class = format!("badge status-{}", status.to_string().to_lowercase());
     html! { <span class={class}>{ status.to_string() }</span> }
+}
+
+/// The targeted order's newest events in version order, with the kept snapshot
+/// marked where it falls, and what loading the order costs.
+fn history(screen: &Screen) -> Html {
+    let Some(order_id) = screen.target_order() else {
+        return Html::default();
+    };
+    let Some(stream) = screen.log.stream(&order_id) else {
+        return Html::default();
+    };
+    let Some(first) = stream.history.front() else {
+        return Html::default();
+    };
+    let every = screen.log.snapshot_every();
+    let cost = stream.replay_cost();
+    let loading = match stream.snapshot {
+        Some(at) => format!(
+            "Loading {order_id}: a handler reads the snapshot at v{at} and replays {cost} event{} after it, instead of all {}.",
+            if cost == 1 { "" } else { "s" },
+            stream.version.0
+        ),
+        None => format!(
+            "No snapshot yet (one every {every} events): loading {order_id} replays all {} event{}.",
+            stream.version.0,
+            if stream.version.0 == 1 { "" } else { "s" }
+        ),
+    };
+    let older = first.stream_version.0.saturating_sub(1);
+    html! {
+        <section class="history" aria-labelledby="history-heading">
+            <h3 id="history-heading">{ format!("History of {order_id}") }</h3>
+            <p class="replay-cost">{ loading }</p>
+            if older > 0 {
+                <p class="hint">{ format!("{older} older event{} not shown (the event store tab has every one).", if older == 1 { "" } else { "s" }) }</p>
+            }
+            <ol class="history-list" tabindex="0" aria-labelledby="history-heading">
+                { for stream.history.iter().map(|e| {
+                    let version = e.stream_version;
+                    html! {
+                        <>
+                            <li key={version.0}>
+                                <span class="version">{ format!("v{}", version.0) }</span>
+                                <span class="event-type">{ e.event_type() }</span>
+                                <span class="where">{ format!("position {} · {} ms", e.global_position.0, e.recorded_at.0) }</span>
+                            </li>
+                            if stream.snapshot == Some(version) {
+                                <li class="snapshot-marker" key={format!("snapshot-{}", version.0)}>
+                                    <span class="marker" aria-hidden="true">{ "◆" }</span>
+                                    { format!("Snapshot at v{}: the state after this event, kept so a handler need not replay what came before.", version.0) }
+                                </li>
+                            }
+                        </>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
 }
