@@ -11,6 +11,16 @@ async function open(page: Page) {
 
 const rows = (page: Page) => page.locator('table.events tbody tr[aria-rowindex]');
 
+/** Opens a view below the diagram and returns its panel. */
+async function view(page: Page, name: string) {
+  await page.getByRole('tab', { name, exact: true }).click();
+  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute('aria-selected', 'true');
+  return page.getByRole('tabpanel', { name });
+}
+
+const deadLetters = (lane: ReturnType<Page['getByRole']>) =>
+  lane.getByRole('table', { name: /^Dead-letter queue/ });
+
 test('paused, a command waits; Step moves it hop by hop; Play finishes the rest', async ({ page }) => {
   await open(page);
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -92,7 +102,7 @@ test('fault knobs: duplicates show on the diagram, a failing projection dead-let
 
 test('the Azure panel names each component\'s service and its defaults', async ({ page }) => {
   await open(page);
-  const azure = page.getByRole('region', { name: 'On Azure' });
+  const azure = await view(page, 'Azure');
   const row = (name: string) => azure.getByRole('row', { name: new RegExp(`^${name}`) });
   await expect(row('Event store')).toContainText('Azure Cosmos DB');
   await expect(row('Event store')).toContainText('Default TTL -1');
@@ -109,9 +119,10 @@ test('a failing projection fills its dead-letter queue; fixed, Resubmit lets it 
   await page.getByLabel('Speed').fill('7'); // 50×: ten deliveries 50 ms apart take a moment
   await page.getByLabel('Fail projection').selectOption({ label: 'Orders per customer' });
   await page.getByRole('button', { name: 'Create order' }).click();
+  await view(page, 'Read models');
   const lane = page.getByRole('group', { name: 'Orders per customer' });
-  await expect(lane.getByRole('table')).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
-  await expect(lane.getByRole('table')).toContainText('OrderCreated');
+  await expect(deadLetters(lane)).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
+  await expect(deadLetters(lane)).toContainText('OrderCreated');
   await expect(lane).toContainText('1 behind');
   await lane.screenshot({ path: `${shots}/dead-letters.png` });
 
@@ -130,21 +141,26 @@ test('a failing projection fills its dead-letter queue; fixed, Resubmit lets it 
 
 test('duplicates into a naive projection flag wrong rows; idempotent and a rebuild clear them', async ({ page }) => {
   await open(page);
+  await view(page, 'Read models');
   const perCustomer = page.getByRole('group', { name: 'Orders per customer' });
   await perCustomer.getByRole('checkbox', { name: 'Idempotent' }).uncheck();
   await page.getByLabel('Duplicate rate').fill('100');
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
-  const wrong = perCustomer.getByRole('table');
-  await expect(wrong).toContainText('1 wrong row');
-  await expect(wrong.getByRole('row', { name: /cust-789/ })).toContainText('2');
+  await expect(perCustomer).toContainText('1 wrong row');
+  const row = perCustomer.getByRole('table', { name: 'Newest rows beside the truth' }).getByRole('row', { name: /cust-789/ });
+  await expect(row.getByRole('cell').first()).toHaveText('2');
+  await expect(row.getByRole('cell').nth(1)).toHaveText('1');
+  await expect(row).toContainText('⚠ wrong');
+  await expect(page.getByRole('tab', { name: 'Read models' })).toContainText('1'); // the badge
   await perCustomer.screenshot({ path: `${shots}/wrong-rows.png` });
 
   await perCustomer.getByRole('checkbox', { name: 'Idempotent' }).check();
-  await expect(wrong).toContainText('1 wrong row'); // idempotent from now on repairs nothing
+  await expect(perCustomer).toContainText('1 wrong row'); // idempotent from now on repairs nothing
   await perCustomer.getByRole('button', { name: 'Rebuild' }).click();
-  await expect(perCustomer).toContainText('Every row matches an exact replay');
-  await expect(perCustomer.getByRole('table')).toHaveCount(0);
+  await expect(perCustomer).toContainText('No wrong rows');
+  await expect(row).toContainText('✓ current');
+  await expect(row.getByRole('cell').first()).toHaveText('1');
 });
 
 test('time travel to an earlier position shows the earlier state', async ({ page }) => {
@@ -154,7 +170,7 @@ test('time travel to an earlier position shows the earlier state', async ({ page
     await expect(page.getByRole('status')).toContainText('was accepted');
   }
   await expect(rows(page)).toHaveCount(3);
-  const travel = page.getByRole('region', { name: 'Time travel' });
+  const travel = await view(page, 'Time travel');
   const slider = travel.getByLabel('Time travel');
   await slider.fill('1');
   await expect(slider).toHaveAttribute('aria-valuetext', 'position 1 of 3');
@@ -175,9 +191,10 @@ test('schema v2 with the upcaster off dead-letters; on, resubmitted, it heals', 
   await expect(page.getByRole('button', { name: 'Deploy schema v2' })).toBeDisabled();
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  await view(page, 'Read models');
   const summary = page.getByRole('group', { name: 'Order summary' });
-  await expect(summary.getByRole('table')).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
-  await expect(summary.getByRole('table')).toContainText('schema');
+  await expect(deadLetters(summary)).toContainText('Dead-letter queue: 1 message', { timeout: 15_000 });
+  await expect(deadLetters(summary)).toContainText('schema');
 
   await page.getByLabel('Upcaster').check();
   for (const name of ['Order summary', 'Orders per customer', 'Revenue per day']) {
@@ -193,10 +210,17 @@ test('schema v2 with the upcaster off dead-letters; on, resubmitted, it heals', 
 test('Run script sends a burst from three clients: interleaved, one rejected, one retried', async ({ page }) => {
   await open(page);
   await page.getByRole('button', { name: 'Run script' }).click();
-  const log = page.getByRole('region', { name: 'Command log' });
+  const log = await view(page, 'Command log');
   await expect(log.getByRole('listitem').filter({ hasText: 'was rejected' })).toHaveCount(1);
   await expect(log).toContainText('RemoveItem on burst1-b was rejected');
   await expect(log).toContainText('SubmitOrder on burst1-b was accepted');
+  const timeline = await view(page, 'Timeline');
+  await expect(timeline.getByRole('figure')).toHaveAttribute('aria-label', /^Timeline: the newest \d+ hops/);
+  await expect(timeline.getByRole('table', { name: 'The newest hops' })).toContainText('applied');
+  await expect(timeline.locator('svg .mark .pulse.rejected')).toHaveCount(1);
+  await expect(timeline.locator('svg .mark .pulse.duplicate')).not.toHaveCount(0); // the retried command
+  await timeline.screenshot({ path: `${shots}/timeline.png` });
+  await view(page, 'Event store');
   await expect(rows(page)).toHaveCount(7);
   await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toContainText('1 rejected');
 });
@@ -206,18 +230,82 @@ test('the lag chart shows projections falling behind and catching up', async ({ 
   await page.getByLabel('Delivery lag').selectOption({ label: '10–200 ms, uniform' });
   await page.getByLabel('Speed').fill('1'); // 0.25×: the lag lasts long enough to see
   await page.getByRole('button', { name: 'Run script' }).click();
-  const lag = page.getByRole('region', { name: 'Lag' });
+  const lag = await view(page, 'Lag');
   await expect(lag.getByRole('img')).toHaveAttribute('aria-label', /Order summary: [1-9]\d* behind/);
   await expect(lag).toContainText('Order summary: 0 behind (0 ms)', { timeout: 15_000 });
   await lag.screenshot({ path: `${shots}/lag-chart.png` });
 });
 
-test('each node of the diagram links to its details', async ({ page }) => {
+test('each node of the diagram opens the view that details it', async ({ page }) => {
   await open(page);
   const diagram = page.getByRole('figure', { name: 'Architecture diagram' });
   await diagram.getByRole('link', { name: /^Order summary idempotent/ }).click();
-  await expect(page).toHaveURL(/#projection-order-summary$/);
+  await expect(page.getByRole('tab', { name: 'Read models' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('#projection-order-summary')).toBeFocused();
+  await diagram.getByRole('link', { name: /^Dead letters/ }).nth(2).click();
+  await expect(page.locator('#projection-revenue-per-day-dead-letters')).toBeFocused();
+  await diagram.getByRole('link', { name: /^Event bus/ }).click();
+  await expect(page.getByRole('tab', { name: 'Timeline' })).toHaveAttribute('aria-selected', 'true');
+  await diagram.getByRole('link', { name: /^Handler/ }).press('Enter');
+  await expect(page.getByRole('tab', { name: 'Command log' })).toHaveAttribute('aria-selected', 'true');
   await diagram.getByRole('link', { name: /^Event store 0 events/ }).click();
-  await expect(page).toHaveURL(/#events-heading$/);
+  await expect(page.getByRole('tab', { name: 'Event store' })).toHaveAttribute('aria-selected', 'true');
   await expect(diagram.getByRole('link')).toHaveCount(13); // 6 components, 3 projections, 3 dead-letter queues, the query side
+});
+
+test('the tab list works by keyboard: arrows, Home and End open the tab they reach', async ({ page }) => {
+  await open(page);
+  const tab = (name: string) => page.getByRole('tab', { name, exact: true });
+  await tab('Event store').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Streams')).toBeFocused();
+  await expect(tab('Streams')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tabpanel', { name: 'Streams' })).toBeVisible();
+  await page.keyboard.press('End');
+  await expect(tab('Azure')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Event store')).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(tab('Azure')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { selected: true })).toHaveCount(1);
+});
+
+test('an order\'s whole life: the summary read model is stale after each command, then catches up', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Speed').fill('2'); // 0.5×: stale rows last long enough to see
+  await page.getByLabel('Delivery lag').selectOption({ label: '10–200 ms, uniform' });
+  await view(page, 'Read models');
+  const summary = page.getByRole('group', { name: 'Order summary' });
+  const row = summary.getByRole('row', { name: /^order-1/ });
+  let staleSeen = 0;
+  for (const [button, status] of [
+    ['Create order', 'Draft, 0 items'], ['Add item', 'Draft, 2 items'], ['Submit order', 'Submitted'],
+    ['Receive payment', 'Paid'], ['Ship order', 'Shipped'],
+  ]) {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await expect(page.getByRole('status')).toContainText('was accepted');
+    // The truth moves at once; the read model follows after the bus's lag.
+    await expect(row.getByRole('cell').nth(1)).toContainText(status);
+    if (await row.getByText('stale').isVisible()) staleSeen += 1;
+    await expect(row).toContainText('✓ current', { timeout: 15_000 });
+    await expect(row.getByRole('cell').first()).toContainText(status);
+  }
+  expect(staleSeen).toBeGreaterThan(0);
+  await summary.screenshot({ path: `${shots}/read-model-caught-up.png` });
+});
+
+test('the Streams view shows the history with the snapshot a handler starts from', async ({ page }) => {
+  await open(page);
+  await page.getByLabel('Snapshot every').selectOption('5');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  for (let i = 0; i < 6; i += 1) {
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await expect(page.getByRole('status')).toContainText('was accepted');
+  }
+  const streams = await view(page, 'Streams');
+  const history = streams.getByRole('region', { name: 'History of order-1' });
+  await expect(history.getByRole('listitem')).toHaveCount(8); // 7 events and the snapshot
+  await expect(history.locator('.snapshot-marker')).toContainText('Snapshot at v5');
+  await expect(history).toContainText('a handler reads the snapshot at v5 and replays 2 events after it, instead of all 7');
+  await streams.screenshot({ path: `${shots}/streams.png` });
 });

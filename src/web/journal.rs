@@ -47,7 +47,7 @@ pub fn view(log: &LogView) -> Html {
         return html! { <p class="empty">{ "No commands yet." }</p> };
     }
     html! {
-        <ol class="journal" reversed=true>
+        <ol class="journal" reversed=true tabindex="0" aria-label="Outcomes of recent commands, newest first">
             { for log.journal().rev().map(entry) }
         </ol>
     }
