@@ -4,7 +4,7 @@
 //! At the bottom, the table follows new events; scrolled up, it stays where it is.
 
 use crate::app::screen::{Msg, Screen};
-use crate::domain::envelope::EventEnvelope;
+use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::GlobalPosition;
 use crate::store::transfer::cosmos_document;
 use std::cell::RefCell;
@@ -16,8 +16,9 @@ use yew::prelude::*;
 const ROW_H: u64 = 28;
 /// Rows the scroll box shows at most (its height over `ROW_H`, rounded up).
 const VIEW_ROWS: u64 = 16;
-/// Rows drawn beyond those in view, on each side, so fast scrolling shows no gap.
-const OVERSCAN: u64 = 8;
+/// The rows drawn move in steps of this many: scrolling within a step changes no row
+/// (the browser scrolls what is drawn), so most frames of a scroll do no work.
+const CHUNK: u64 = 16;
 
 /// The page's screen, and the generation that tells when it changed.
 #[derive(Properties)]
@@ -47,14 +48,17 @@ struct Drawn {
 }
 
 impl Drawn {
-    /// The rows to draw when the first row in view is `top` (following: the newest).
+    /// The rows to draw when the first row in view is `top` (following: the newest):
+    /// from a step before `top`'s to a step past the view, at most `3 × CHUNK +
+    /// VIEW_ROWS` rows.
     fn new(top: u64, follow: bool, count: u64) -> Self {
         let last_top = count.saturating_sub(VIEW_ROWS);
         let top = if follow { last_top } else { top.min(last_top) };
+        let step = top / CHUNK * CHUNK;
         Drawn {
             top,
-            start: top.saturating_sub(OVERSCAN),
-            end: (top + VIEW_ROWS + OVERSCAN).min(count),
+            start: step.saturating_sub(CHUNK),
+            end: (step + 2 * CHUNK + VIEW_ROWS).min(count),
             count,
         }
     }
@@ -67,6 +71,17 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let (above, below) = (use_node_ref(), use_node_ref());
     let top = use_state_eq(|| 0_u64);
     let follow = use_mut_ref(|| true);
+    // Rows get one callback for the whole life of the table, so a row whose event
+    // and state did not change is not drawn again (the page's `send` is new on every
+    // render of the page).
+    let latest_send = use_mut_ref(|| props.send.clone());
+    *latest_send.borrow_mut() = props.send.clone();
+    let on_open = {
+        let latest = latest_send.clone();
+        use_callback((), move |position: GlobalPosition, _| {
+            latest.borrow().emit(Msg::ClickedEvent(position));
+        })
+    };
     let screen = props.screen.borrow();
     let count = screen.log.count();
     let drawn = Drawn::new(*top, *follow.borrow(), count);
@@ -94,14 +109,17 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     }
     {
         let send = props.send.clone();
-        use_effect_with((drawn, missing), move |(drawn, missing)| {
-            if *missing {
-                send.emit(Msg::ScrolledEvents {
-                    first: GlobalPosition(drawn.start + 1),
-                    last: GlobalPosition(drawn.end),
-                });
-            }
-        });
+        use_effect_with(
+            (drawn.start, drawn.end, missing),
+            move |(start, end, missing)| {
+                if *missing {
+                    send.emit(Msg::ScrolledEvents {
+                        first: GlobalPosition(start + 1),
+                        last: GlobalPosition(*end),
+                    });
+                }
+            },
+        );
     }
     if count == 0 {
         return html! {
@@ -120,6 +138,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         })
     };
     let selected = screen.selected_event().map(|e| e.global_position);
+    let on_open = on_open.clone();
     let shown_first = drawn.top + 1;
     let shown_last = (drawn.top + VIEW_ROWS).min(count);
     html! {
@@ -150,7 +169,10 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                         { for (drawn.start..drawn.end).map(|r| {
                             let position = GlobalPosition(r + 1);
                             match screen.event_at(position) {
-                                Some(e) => row(e, selected, &props.send),
+                                Some(e) => html! {
+                                    <EventRow key={position.0} event={Rc::clone(e)}
+                                        open={selected == Some(position)} on_open={on_open.clone()} />
+                                },
                                 None => loading(position),
                             }
                         }) }
@@ -192,12 +214,30 @@ fn detail(event: &EventEnvelope) -> Html {
     }
 }
 
-fn row(event: &EventEnvelope, selected: Option<GlobalPosition>, send: &Callback<Msg>) -> Html {
+/// One event's row.
+#[derive(Properties)]
+struct EventRowProps {
+    event: SharedEvent,
+    open: bool,
+    on_open: Callback<GlobalPosition>,
+}
+
+impl PartialEq for EventRowProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.event, &other.event)
+            && self.open == other.open
+            && self.on_open == other.on_open
+    }
+}
+
+#[component]
+fn EventRow(props: &EventRowProps) -> Html {
+    let event = &props.event;
     let position = event.global_position;
-    let open = selected == Some(position);
-    let onclick = send.reform(move |_: MouseEvent| Msg::ClickedEvent(position));
+    let open = props.open;
+    let onclick = props.on_open.reform(move |_: MouseEvent| position);
     html! {
-        <tr key={position.0} aria-rowindex={(position.0 + 1).to_string()}
+        <tr aria-rowindex={(position.0 + 1).to_string()}
             class={classes!(open.then_some("selected"))}>
             <td class="num">{ position.0 }</td>
             <td>{ event.stream_id.as_str() }</td>

@@ -1,0 +1,66 @@
+// A tour of the workbench's main views in a lived-in state, at a laptop's 1280×720 and a
+// projector's 1920×1080: nothing overflows the page sideways, and each view is
+// photographed (e2e/screenshots/views/, copied to docs/screenshots/ for the README).
+import { test, expect, type Page } from '@playwright/test';
+
+const shots = 'e2e/screenshots/views';
+
+/** A session with something in every view: two scripted bursts, a naive projection
+ * under duplicates, a failing one, a snapshot policy that shows, a crash. */
+async function liveIn(page: Page) {
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await page.getByLabel('Snapshot every').selectOption('5');
+  await page.getByLabel('Delivery lag').selectOption({ label: '10–200 ms, uniform' });
+  await page.getByRole('button', { name: 'Create order' }).click();
+  for (let i = 0; i < 5; i += 1) {
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await expect(page.getByRole('status')).toContainText('was accepted');
+  }
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  await page.getByRole('tab', { name: 'Read models' }).click();
+  await page.getByRole('group', { name: 'Orders per customer' }).getByRole('checkbox', { name: 'Idempotent' }).uncheck();
+  await page.getByLabel('Duplicate rate').fill('50');
+  await page.getByLabel('Fail projection').selectOption({ label: 'Revenue per day' });
+  await page.getByRole('button', { name: 'Run script' }).click();
+  await expect(page.getByRole('status')).toContainText('burst');
+  await page.getByLabel('Amount').fill('75');
+  await page.getByRole('button', { name: 'Receive payment' }).click();
+  await expect(page.getByRole('status')).toContainText('ReceivePayment on order-1 was accepted');
+  await page.waitForTimeout(1500);
+}
+
+async function noSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+const VIEWS = ['Event store', 'Streams', 'Read models', 'Lag', 'Timeline', 'Command log', 'Time travel', 'Azure'];
+
+for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+  test(`every view at ${width}×${height}`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize({ width, height });
+    await liveIn(page);
+    await page.getByRole('tab', { name: 'Event store' }).click();
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: `${shots}/workbench-${width}.png` });
+    // The diagram and the tab list are both in reach without scrolling the page far.
+    const tabs = await page.getByRole('tablist', { name: 'Views' }).boundingBox();
+    expect(tabs?.y ?? Infinity).toBeLessThan(height * 1.2);
+    for (const name of VIEWS) {
+      await page.getByRole('tab', { name, exact: true }).click();
+      const panel = page.getByRole('tabpanel', { name });
+      await expect(panel).toBeVisible();
+      if (name === 'Time travel') {
+        await panel.getByLabel('Time travel').fill('6');
+        await expect(panel).toContainText('After event 6');
+      }
+      await noSidewaysScroll(page);
+      if (width === 1280) {
+        const key = name.toLowerCase().replace(/ /g, '-');
+        await page.locator('.views').screenshot({ path: `${shots}/${key}.png` });
+      }
+    }
+  });
+}
