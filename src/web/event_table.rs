@@ -151,7 +151,9 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             <div class="event-scroll" ref={scroller} {onscroll} tabindex="0" role="region"
                 aria-label="Events in position order (scroll for older ones)">
                 <table class="events" aria-rowcount={(count + 1).to_string()}>
-                    <thead>
+                    // Every child keyed, so a step of scrolling adds one chunk and
+                    // drops another, and moves or rebuilds nothing else.
+                    <thead key="head">
                         <tr aria-rowindex="1">
                             <th scope="col" class="num pos">{ "Position" }</th>
                             <th scope="col" class="stream">{ "Stream" }</th>
@@ -164,19 +166,18 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                             <th scope="col" class="open"><span class="visually-hidden">{ "Details" }</span></th>
                         </tr>
                     </thead>
-                    <tbody>
-                        <tr class="spacer" aria-hidden="true" ref={above}><td colspan="9"></td></tr>
-                        { for (drawn.start..drawn.end).map(|r| {
-                            let position = GlobalPosition(r + 1);
-                            match screen.event_at(position) {
-                                Some(e) => html! {
-                                    <EventRow key={position.0} event={Rc::clone(e)}
-                                        open={selected == Some(position)} on_open={on_open.clone()} />
-                                },
-                                None => loading(position),
-                            }
-                        }) }
-                        <tr class="spacer" aria-hidden="true" ref={below}><td colspan="9"></td></tr>
+                    <tbody key="above" class="spacer" aria-hidden="true">
+                        <tr ref={above}><td colspan="9"></td></tr>
+                    </tbody>
+                    { for (drawn.start / CHUNK..drawn.end.div_ceil(CHUNK)).map(|chunk| {
+                        let rows = (chunk * CHUNK..((chunk + 1) * CHUNK).min(count))
+                            .map(|r| (GlobalPosition(r + 1), screen.event_at(GlobalPosition(r + 1)).cloned()))
+                            .collect::<Vec<_>>();
+                        let open = selected.filter(|p| rows.iter().any(|(at, _)| at == p));
+                        html! { <RowChunk key={format!("chunk-{chunk}")} {rows} {open} on_open={on_open.clone()} /> }
+                    }) }
+                    <tbody key="below" class="spacer" aria-hidden="true">
+                        <tr ref={below}><td colspan="9"></td></tr>
                     </tbody>
                 </table>
             </div>
@@ -211,6 +212,50 @@ fn detail(event: &EventEnvelope) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// A step of `CHUNK` rows in its own `tbody`: when the table scrolls by a step, one
+/// chunk comes and one goes, and the others are neither drawn again nor moved.
+#[derive(Properties)]
+struct RowChunkProps {
+    /// Each row's position and its event, if held.
+    rows: Vec<(GlobalPosition, Option<SharedEvent>)>,
+    /// The open event, if it is in this chunk.
+    open: Option<GlobalPosition>,
+    on_open: Callback<GlobalPosition>,
+}
+
+impl PartialEq for RowChunkProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &Option<SharedEvent>, b: &Option<SharedEvent>| match (a, b) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.open == other.open
+            && self.on_open == other.on_open
+            && self.rows.len() == other.rows.len()
+            && self
+                .rows
+                .iter()
+                .zip(&other.rows)
+                .all(|((p, a), (q, b))| p == q && same(a, b))
+    }
+}
+
+#[component]
+fn RowChunk(props: &RowChunkProps) -> Html {
+    html! {
+        <tbody>
+            { for props.rows.iter().map(|(position, event)| match event {
+                Some(e) => html! {
+                    <EventRow key={position.0} event={Rc::clone(e)}
+                        open={props.open == Some(*position)} on_open={props.on_open.clone()} />
+                },
+                None => loading(*position),
+            }) }
+        </tbody>
     }
 }
 
