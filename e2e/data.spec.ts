@@ -120,7 +120,7 @@ test('a long log scrolls, drawing only the rows in view and reading the rest on 
   // Following the newest: only the rows in view and a few more are drawn.
   await expect(page.getByText('150 events stored · positions 135–150 in view · following the newest')).toBeVisible();
   await expect(drawn.last()).toHaveAttribute('aria-rowindex', '151');
-  expect(await drawn.count()).toBeLessThanOrEqual(40);
+  expect(await drawn.count()).toBeLessThanOrEqual(64);
   await page.screenshot({ path: `${shots}/paged.png`, fullPage: false });
   // Scrolled to the top: the oldest events are read from the store (not held).
   await box.evaluate((el) => { el.scrollTop = 0; });
@@ -128,7 +128,7 @@ test('a long log scrolls, drawing only the rows in view and reading the rest on 
   await expect(drawn.first()).toHaveAttribute('aria-rowindex', '2');
   await expect(drawn.first()).toContainText('o-1');
   await expect(drawn.first().getByRole('button', { name: 'JSON of event 1' })).toBeVisible();
-  expect(await drawn.count()).toBeLessThanOrEqual(40);
+  expect(await drawn.count()).toBeLessThanOrEqual(64);
   // An event opened up there stays open while the table scrolls back down.
   await drawn.first().getByRole('button', { name: 'JSON of event 1' }).click();
   await expect(page.locator('pre.envelope')).toContainText('"globalPosition": 1');

@@ -24,7 +24,7 @@ async function liveIn(page: Page) {
   await page.getByLabel('Fail projection').selectOption({ label: 'Revenue per day' });
   await page.getByRole('button', { name: 'Run script' }).click();
   await expect(page.getByRole('status')).toContainText('burst');
-  await page.getByLabel('Amount').fill('75');
+  await page.getByLabel('Amount').fill('125');
   await page.getByRole('button', { name: 'Receive payment' }).click();
   await expect(page.getByRole('status')).toContainText('ReceivePayment on order-1 was accepted');
   await page.waitForTimeout(1500);
@@ -44,6 +44,7 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
     await liveIn(page);
     await page.getByRole('tab', { name: 'Event store' }).click();
     await noSidewaysScroll(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${shots}/workbench-${width}.png` });
     // The diagram and the tab list are both in reach without scrolling the page far.
     const tabs = await page.getByRole('tablist', { name: 'Views' }).boundingBox();

@@ -82,28 +82,30 @@ fn order(screen: &Screen) -> Html {
             if order.lines.is_empty() {
                 <p class="empty">{ "No items." }</p>
             } else {
-                <table class="lines">
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Product" }</th>
-                            <th scope="col">{ "Name" }</th>
-                            <th scope="col" class="num">{ "Unit price" }</th>
-                            <th scope="col" class="num">{ "Quantity" }</th>
-                            <th scope="col" class="num">{ "Subtotal" }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for order.lines.iter().map(|line| html! {
-                            <tr key={line.product_id.as_str()}>
-                                <td>{ line.product_id.as_str() }</td>
-                                <td>{ line.product_name.as_str() }</td>
-                                <td class="num">{ line.unit_price.to_string() }</td>
-                                <td class="num">{ line.quantity }</td>
-                                <td class="num">{ line.subtotal().to_string() }</td>
+                <div class="table-scroll">
+                    <table class="lines">
+                        <thead>
+                            <tr>
+                                <th scope="col">{ "Product" }</th>
+                                <th scope="col">{ "Name" }</th>
+                                <th scope="col" class="num">{ "Unit price" }</th>
+                                <th scope="col" class="num">{ "Quantity" }</th>
+                                <th scope="col" class="num">{ "Subtotal" }</th>
                             </tr>
-                        }) }
-                    </tbody>
-                </table>
+                        </thead>
+                        <tbody>
+                            { for order.lines.iter().map(|line| html! {
+                                <tr key={line.product_id.as_str()}>
+                                    <td>{ line.product_id.as_str() }</td>
+                                    <td>{ line.product_name.as_str() }</td>
+                                    <td class="num">{ line.unit_price.to_string() }</td>
+                                    <td class="num">{ line.quantity }</td>
+                                    <td class="num">{ line.subtotal().to_string() }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
             }
         </div>
     }
@@ -156,7 +158,7 @@ fn history(screen: &Screen) -> Html {
                             <li key={version.0}>
                                 <span class="version">{ format!("v{}", version.0) }</span>
                                 <span class="event-type">{ e.event_type() }</span>
-                                <span class="where">{ format!("position {} · {} ms", e.global_position.0, e.recorded_at.0) }</span>
+                                <span class="at">{ format!("position {} · {} ms", e.global_position.0, e.recorded_at.0) }</span>
                             </li>
                             if stream.snapshot == Some(version) {
                                 <li class="snapshot-marker" key={format!("snapshot-{}", version.0)}>
