@@ -327,18 +327,20 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
     let app = reopen(name).await;
     let notes = app.texts(".recovery").concat();
     assert!(notes.contains("2 commands were still queued"), "{notes}");
+    app.click("Command log").await;
     for _ in 0..500 {
         if app.texts(".journal li").len() == 2 {
             break;
         }
         settle().await;
     }
+    let journal = app.texts(".journal li").concat();
+    app.click("Event store").await;
     assert_eq!(
         app.texts("table.events .event-type"),
         ["OrderCreated"],
         "the create was not applied twice"
     );
-    let journal = app.texts(".journal li").concat();
     assert!(
         journal.contains("cmd-old-1") && journal.contains("already processed"),
         "{journal}"
