@@ -75,11 +75,11 @@ impl Page {
                     self.store = MemoryStore::new();
                     self.replaced("Every event was deleted.".into())
                 }
-                Request::ReadRange { first, last } => {
+                Request::ReadRange { first, last, log } => {
                     self.reads += 1;
                     let after = GlobalPosition(first.0 - 1);
                     let events = self.store.read_all(after, last.0 - after.0).to_vec();
-                    Msg::RangeRead { first, events }
+                    Msg::RangeRead { first, log, events }
                 }
                 Request::Reload => self.replaced("Another tab replaced the log.".into()),
                 Request::Step => {
@@ -544,17 +544,37 @@ fn the_event_table_reads_the_part_scrolled_to_and_holds_a_bounded_window() {
 fn an_answer_for_a_log_since_replaced_changes_nothing() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    // Events the log does not have (an answer that arrives after a reset).
-    let stale: Vec<_> = page.store.events().to_vec();
-    page.screen.update(Msg::Replaced {
-        tail: LogTail::default(),
-        note: "reset".into(),
-    });
-    page.screen.update(Msg::RangeRead {
-        first: GlobalPosition(1),
-        events: stale,
+    for _ in 0..149 {
+        click(&mut page, CommandKind::AddItem);
+    }
+    let events = page.store.events().to_vec();
+    // The log is replaced by one as long (an import): the newest 100 are held.
+    page.update(Msg::Replaced {
+        tail: LogTail {
+            events: events.clone(),
+            count: 150,
+        },
+        note: "imported".into(),
     });
     assert!(page.screen.event_at(GlobalPosition(1)).is_none());
+    // An answer asked of the old log arrives late: it is not shown.
+    page.update(Msg::RangeRead {
+        first: GlobalPosition(1),
+        log: 0,
+        events: events[..10].to_vec(),
+    });
+    assert!(page.screen.event_at(GlobalPosition(1)).is_none());
+    // Asked of this log, the same positions are read and shown.
+    page.update(Msg::ScrolledEvents {
+        first: GlobalPosition(1),
+        last: GlobalPosition(10),
+    });
+    assert_eq!(
+        page.screen
+            .event_at(GlobalPosition(1))
+            .map(|e| e.global_position.0),
+        Some(1)
+    );
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub enum Request {
         first: GlobalPosition,
         /// The newest position wanted.
         last: GlobalPosition,
+        /// Which log it is asked of (a log replaced meanwhile ignores the answer).
+        log: u64,
     },
     /// Read an order's stream, to show its state.
     ReadStream(OrderId),
@@ -188,6 +190,9 @@ pub struct Screen {
     window: Vec<SharedEvent>,
     /// The positions being read for the table.
     reading_range: Option<(GlobalPosition, GlobalPosition)>,
+    /// Counts the logs this page has shown (each import, reset or replacement starts
+    /// a new one).
+    log_generation: u64,
     /// The view shown below the diagram.
     pub tab: Tab,
     /// The element to bring into view and focus once the page is drawn (a diagram
@@ -275,6 +280,8 @@ pub enum Msg {
     RangeRead {
         /// The oldest position asked for.
         first: GlobalPosition,
+        /// Which log it was asked of.
+        log: u64,
         /// The events, oldest first.
         events: Vec<SharedEvent>,
     },
@@ -411,11 +418,14 @@ impl Screen {
             }
             Msg::StorageOpened(storage) => self.storage = storage,
             Msg::ScrolledEvents { first, last } => self.want_range(first, last),
-            Msg::RangeRead { first, events } => {
+            Msg::RangeRead { first, log, events } => {
+                // An answer about a log replaced meanwhile changes nothing.
+                if log != self.log_generation {
+                    return;
+                }
                 if self.reading_range.is_some_and(|(asked, _)| asked == first) {
                     self.reading_range = None;
                 }
-                // Events the log no longer has (replaced meanwhile) change nothing.
                 let contiguous = events
                     .windows(2)
                     .all(|w| w[1].global_position == w[0].global_position.next());
@@ -716,13 +726,19 @@ impl Screen {
         self.requests.push_back(Request::ReadRange {
             first: from,
             last: to,
+            log: self.log_generation,
         });
         self.reading_range = Some((from, to));
     }
 
+    /// A new log (read at startup, imported, reset, or replaced by another tab):
+    /// events read for the old one are let go, answers about it ignored.
     fn forget_window(&mut self) {
         self.window.clear();
         self.reading_range = None;
+        self.log_generation += 1;
+        self.requests
+            .retain(|r| !matches!(r, Request::ReadRange { .. }));
     }
 
     /// The orders listed as buttons, by id, with their versions: the most recently

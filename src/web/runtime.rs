@@ -547,8 +547,9 @@ impl Runtime {
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => self.reset().await,
-            Request::ReadRange { first, last } => Msg::RangeRead {
+            Request::ReadRange { first, last, log } => Msg::RangeRead {
                 first,
+                log,
                 events: self.read_range(first, last).await,
             },
             Request::Reload => {
