@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every check and test suite of CQRS Lab:
 # formatting, clippy (native and wasm32), native tests, browser tests in headless
-# Chromium (wasm-bindgen-test), and Playwright end-to-end tests against dist/.
+# Chromium (wasm-bindgen-test), Playwright end-to-end tests against dist/, the load
+# budget, and a Lighthouse audit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-tools.sh
@@ -33,8 +34,24 @@ cargo test --locked --target wasm32-unknown-unknown --test browser --test golden
 step "release build (trunk)"
 trunk build --release
 
+step "load budget (wasm + JS + CSS after gzip, at most 400 KB)"
+total=0
+for f in dist/*.wasm dist/*.js dist/*.css; do
+  size=$(gzip -9 -c "$f" | wc -c)
+  printf '  %-45s %8d bytes raw, %7d gzip\n' "$(basename "$f")" "$(wc -c <"$f")" "$size"
+  total=$((total + size))
+done
+echo "  total after gzip: $total bytes"
+if [ "$total" -gt 409600 ]; then
+  echo "over the 400 KB budget" >&2
+  exit 1
+fi
+
 step "end-to-end tests (Playwright, Debian's Chromium)"
 npx --no-install playwright test 2>&1 | tee "$logs/e2e.log"
+
+step "Lighthouse (performance, accessibility, best practices: each at least 95)"
+node scripts/lighthouse.mjs
 
 native=$(passed "$logs/native.log" 'test result: ok\. [0-9]+ passed')
 wasm=$(passed "$logs/wasm.log" 'test result: ok\. [0-9]+ passed')

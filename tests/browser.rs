@@ -355,3 +355,42 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
         "the queue drained"
     );
 }
+
+#[wasm_bindgen_test]
+fn an_internal_error_goes_to_the_rescue_panel_or_a_text_panel_without_it() {
+    let window = web_sys::window().expect("a window");
+    let document = window.document().expect("a document");
+    // With `static/rescue.js` loaded, its `show` gets the message (it keeps working
+    // after the WebAssembly instance stops).
+    let shown = js_sys::Array::new();
+    let rescue = js_sys::Object::new();
+    let show = js_sys::Function::new_with_args("message", "this.shown.push(message)");
+    js_sys::Reflect::set(&rescue, &"shown".into(), &shown).expect("set");
+    js_sys::Reflect::set(&rescue, &"show".into(), &show).expect("set");
+    js_sys::Reflect::set(&window, &"cqrsRescue".into(), &rescue).expect("set");
+    cqrs_lab::web::report_internal_error("simulated <b>failure</b>");
+    assert_eq!(shown.length(), 1);
+    assert_eq!(
+        shown.get(0).as_string().as_deref(),
+        Some("simulated <b>failure</b>")
+    );
+    assert!(document
+        .query_selector(".panic-panel")
+        .expect("a query")
+        .is_none());
+    // Without it, a text-only panel of its own.
+    js_sys::Reflect::delete_property(&window, &"cqrsRescue".into()).expect("deleted");
+    cqrs_lab::web::report_internal_error("simulated <b>failure</b>");
+    let panel = document
+        .query_selector(".panic-panel")
+        .expect("a query")
+        .expect("the fallback panel");
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
+    let text = panel.text_content().unwrap_or_default();
+    assert!(text.contains("simulated <b>failure</b>"), "{text}");
+    assert!(
+        panel.query_selector("b").expect("a query").is_none(),
+        "text, not HTML"
+    );
+    panel.remove();
+}

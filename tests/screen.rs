@@ -982,3 +982,32 @@ fn the_lag_chart_samples_how_far_each_projection_is_behind() {
         "one sample per moment"
     );
 }
+
+#[test]
+fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
+    let mut screen = Screen::default();
+    screen.update(Msg::ClickedCommand(CommandKind::CreateOrder));
+    let Some(Request::Send { order_id, command }) = screen.take_request() else {
+        panic!("the create is sent");
+    };
+    screen.update(Msg::EditedField(Field::UnitPrice, "twelve".into()));
+    screen.update(Msg::ClickedCommand(CommandKind::AddItem));
+    assert!(matches!(screen.feedback, Feedback::Invalid(_)));
+    // The create's answer arrives after the refused click: it goes to the journal.
+    let outcome = cqrs_lab::app::log_view::Outcome {
+        command_id: cqrs_lab::domain::ids::CommandId::parse("cmd-1").expect("valid"),
+        order_id,
+        command_name: command.name(),
+        result: Ok(vec![GlobalPosition(1)]),
+    };
+    screen.update(Msg::Handled {
+        outcome,
+        events: Vec::new(),
+    });
+    assert!(
+        matches!(&screen.feedback, Feedback::Invalid(e) if e.field == Field::UnitPrice),
+        "{:?}",
+        screen.feedback
+    );
+    assert_eq!(screen.log.journal().count(), 1);
+}

@@ -656,14 +656,16 @@ impl Screen {
     }
 
     /// Takes in what the engine reached: new events, then outcomes (journalled; the
-    /// last one shown unless a later command still waits for its own).
+    /// last one shown unless a later command still waits for its own, or the form
+    /// refused the user's latest click: that answer stays until they act again).
     fn reached(&mut self, outcomes: Vec<Outcome>, events: Vec<SharedEvent>, waiting: bool) {
         self.log.absorb(events);
         let last = outcomes.last().cloned();
         for outcome in outcomes {
             self.log.record(outcome);
         }
-        if let Some(last) = last.filter(|_| !waiting) {
+        let form_refused = matches!(self.feedback, Feedback::Invalid(_));
+        if let Some(last) = last.filter(|_| !waiting && !form_refused) {
             self.feedback = Feedback::Handled(last);
         }
     }

@@ -21,11 +21,33 @@ mod travel_panel;
 mod write_model;
 
 pub use app::{App, AppProps};
+pub use panic::report as report_internal_error;
 
 /// Mounts the app on `<body>`; called by `main` in the browser.
 pub fn start() {
     panic::install_hook();
+    register_service_worker();
     yew::Renderer::<App>::new().render();
+}
+
+/// Lets the service worker (`sw.js`, written by the build) keep the lab working
+/// offline. Without one (a development server, a browser without them) the lab simply
+/// needs the network to load.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let supported = js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false);
+    if !supported || !window.is_secure_context() {
+        return;
+    }
+    let registration = navigator.service_worker().register("sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(registration).await {
+            web_sys::console::warn_2(&"CQRS Lab works online only: no service worker".into(), &e);
+        }
+    });
 }
 
 /// Mounts the app inside `root` on its own database (browser tests mount it in a
