@@ -309,3 +309,50 @@ test('the Streams view shows the history with the snapshot a handler starts from
   await expect(history).toContainText('a handler reads the snapshot at v5 and replays 2 events after it, instead of all 7');
   await streams.screenshot({ path: `${shots}/streams.png` });
 });
+
+test('presenter shortcuts: ? lists them, Space plays and pauses, → steps, ← goes back in time, P for large type', async ({ page }) => {
+  await open(page);
+  for (const name of ['Create order', 'Add item']) {
+    await page.getByRole('button', { name, exact: true }).click();
+    await expect(page.getByRole('status')).toContainText('was accepted');
+  }
+  await page.locator('body').click({ position: { x: 5, y: 400 } }); // the focus on the page, not a control
+  await page.keyboard.press('?');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toBeFocused();
+  await expect(dialog.getByRole('row')).toHaveCount(6);
+  await dialog.screenshot({ path: `${shots}/shortcuts.png` });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled(); // paused
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem waits: the simulation is paused');
+  await page.locator('body').click({ position: { x: 5, y: 400 } });
+  for (let i = 0; i < 15 && (await rows(page).count()) !== 3; i += 1) {
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(150);
+  }
+  await expect(rows(page)).toHaveCount(3);
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeEnabled(); // playing again
+
+  await page.keyboard.press('ArrowLeft');
+  const travel = page.getByRole('tabpanel', { name: 'Time travel' });
+  await expect(travel).toContainText('After event 2');
+  await page.keyboard.press('ArrowLeft');
+  await expect(travel).toContainText('After event 1');
+
+  // In a field, the keys are the field's.
+  await page.getByLabel('Product name').press('p');
+  await expect(page.locator('.page.presenter')).toHaveCount(0);
+  await page.locator('body').click({ position: { x: 5, y: 400 } });
+  await page.keyboard.press('p');
+  await expect(page.locator('.page.presenter')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Presenter mode' })).toHaveAttribute('aria-pressed', 'true');
+  await page.screenshot({ path: `${shots}/presenter.png` });
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+});

@@ -7,6 +7,7 @@ use super::clock::SimClock;
 use super::diagram::DiagramView;
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
+use super::keys::Shortcut;
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use super::tabs::{Node, Tab};
 use super::travel::TravelView;
@@ -198,6 +199,10 @@ pub struct Screen {
     /// The element to bring into view and focus once the page is drawn (a diagram
     /// node opened its details).
     pub focus: Option<String>,
+    /// Presenter mode: large type and thick lines for a projector.
+    pub presenter: bool,
+    /// The list of keyboard shortcuts is open.
+    pub help_open: bool,
     /// The order whose stream is being read.
     reading_stream: Option<OrderId>,
     /// Playing or paused, speed and seed.
@@ -232,6 +237,9 @@ pub struct LagSample {
 }
 
 pub use super::log_view::{EVENTS_PER_PAGE, STREAMS_LISTED};
+
+/// The id of the dialog that lists the keyboard shortcuts.
+pub const SHORTCUTS_DIALOG: &str = "shortcuts-dialog";
 
 /// Most events read at once for the part of the event table scrolled to.
 pub const WINDOW_READ: u64 = 300;
@@ -292,6 +300,8 @@ pub enum Msg {
     MovedTab(Tab),
     /// Clicked a part of the architecture diagram: its details open.
     ClickedNode(Node),
+    /// Pressed a keyboard shortcut (or clicked its button).
+    PressedShortcut(Shortcut),
     /// An order's stream was read.
     StreamRead {
         /// The order.
@@ -442,6 +452,7 @@ impl Screen {
                 self.tab = tab;
                 self.focus = Some(tab.tab_id());
             }
+            Msg::PressedShortcut(shortcut) => self.shortcut(shortcut),
             Msg::ClickedNode(node) => {
                 let (tab, focus) = node.details();
                 self.tab = tab;
@@ -607,6 +618,29 @@ impl Screen {
                     self.event_at(position).cloned()
                 };
             }
+        }
+    }
+
+    fn shortcut(&mut self, shortcut: Shortcut) {
+        match shortcut {
+            Shortcut::PlayPause if self.clock.playing => self.apply(Msg::ClickedPause),
+            Shortcut::PlayPause => self.apply(Msg::ClickedPlay),
+            Shortcut::Step => self.apply(Msg::ClickedStep),
+            Shortcut::BackInTime => {
+                let from = self.travel_to.unwrap_or(self.log.head()).0;
+                self.tab = Tab::TimeTravel;
+                if from > 1 {
+                    self.apply(Msg::ChoseTravel(from - 1));
+                }
+            }
+            Shortcut::ToggleHelp => {
+                self.help_open = !self.help_open;
+                if self.help_open {
+                    self.focus = Some(SHORTCUTS_DIALOG.to_owned());
+                }
+            }
+            Shortcut::CloseHelp => self.help_open = false,
+            Shortcut::TogglePresenter => self.presenter = !self.presenter,
         }
     }
 

@@ -7,7 +7,8 @@ use super::{
     azure_panel, command_panel, data_panel, diagram, fault_panel, journal, lag_chart,
     projections_panel, sim_controls, tab_bar, timeline, travel_panel, write_model,
 };
-use crate::app::screen::{Msg, Screen, Storage};
+use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
+use crate::app::screen::{Msg, Screen, Storage, SHORTCUTS_DIALOG};
 use crate::app::tabs::Tab;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -248,9 +249,16 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |msg| model.dispatch(msg))
     };
     use_effect(bring_focus(Rc::clone(&model.screen)));
+    {
+        let model = model.clone();
+        use_effect_with((), move |_| {
+            let listener = listen_for_shortcuts(model);
+            move || drop(listener)
+        });
+    }
     let screen = model.screen.borrow();
     html! {
-        <div class="page">
+        <div class={classes!("page", screen.presenter.then_some("presenter"))}>
             <header class="masthead">
                 <h1>{ "CQRS Lab" }</h1>
                 <p class="tagline">
@@ -294,8 +302,84 @@ pub fn App(props: &AppProps) -> Html {
                     </div>
                 </div>
             </main>
+            if screen.help_open {
+                { shortcuts_dialog(&send) }
+            }
         </div>
     }
+}
+
+/// The list of keyboard shortcuts, as a modal dialog.
+fn shortcuts_dialog(send: &Callback<Msg>) -> Html {
+    html! {
+        <div class="overlay">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-heading"
+                id={SHORTCUTS_DIALOG} tabindex="-1">
+                <h2 id="shortcuts-heading">{ "Keyboard shortcuts" }</h2>
+                <table class="shortcuts">
+                    <tbody>
+                        { for SHORTCUTS.iter().map(|(key, what)| html! {
+                            <tr>
+                                <th scope="row"><kbd>{ *key }</kbd></th>
+                                <td>{ *what }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                <p class="hint">{ "Shortcuts work when the focus is not in a field, a slider or the tab list, which keep their own keys." }</p>
+                <button type="button" onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::CloseHelp))}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}
+
+/// Listens for the keyboard shortcuts on the whole page while the app lives.
+struct ShortcutListener {
+    callback: Closure<dyn Fn(web_sys::KeyboardEvent)>,
+}
+
+impl Drop for ShortcutListener {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "keydown",
+                self.callback.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<ShortcutListener> {
+    let window = web_sys::window()?;
+    let callback =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let element = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let control = element.is_some_and(|el| {
+                let editable = el
+                    .dyn_ref::<web_sys::HtmlElement>()
+                    .is_some_and(|h| h.is_content_editable());
+                is_control(
+                    &el.tag_name(),
+                    el.get_attribute("role").as_deref(),
+                    editable,
+                )
+            });
+            let at = KeyTarget {
+                control,
+                modifier: e.ctrl_key() || e.alt_key() || e.meta_key(),
+                help_open: model.screen.borrow().help_open,
+            };
+            if let Some(shortcut) = shortcut(&e.key(), at) {
+                e.prevent_default();
+                model.dispatch(Msg::PressedShortcut(shortcut));
+            }
+        });
+    window
+        .add_event_listener_with_callback("keydown", callback.as_ref().unchecked_ref())
+        .ok()?;
+    Some(ShortcutListener { callback })
 }
 
 /// What the chosen tab shows.

@@ -2,6 +2,7 @@
 //! virtual clock.
 
 use crate::app::clock::SPEEDS;
+use crate::app::keys::Shortcut;
 use crate::app::screen::{DataStatus, Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -60,6 +61,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     aria-describedby={seed_invalid.then_some("sim-seed-error")}
                     oninput={on_seed} />
             </span>
+            <button type="button" class="presenter-toggle" aria-pressed={if screen.presenter { "true" } else { "false" }}
+                onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::TogglePresenter))}>{ "Presenter mode" }</button>
+            <button type="button" aria-haspopup="dialog" aria-keyshortcuts="?"
+                onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::ToggleHelp))}>{ "Shortcuts" }</button>
             <span class="clock" title="Virtual time">{ format!("t = {:.3} s", clock.now.0 as f64 / 1000.0) }</span>
             if let Some(error) = &clock.seed_error {
                 <p id="sim-seed-error" class="field-error" role="alert">{ error.clone() }</p>
