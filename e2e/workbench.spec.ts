@@ -1,5 +1,6 @@
 // The simulator's controls and its live architecture diagram.
 import { test, expect, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const shots = 'e2e/screenshots';
 
@@ -355,4 +356,38 @@ test('presenter shortcuts: ? lists them, Space plays and pauses, → steps, ← 
   await page.screenshot({ path: `${shots}/presenter.png` });
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+});
+
+test('the diagram and the lag chart save as SVG and PNG for slides', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Run script' }).click();
+  await expect(page.getByRole('status')).toContainText('burst');
+  const saved = async (button: string) => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: button }).click();
+    const file = await download;
+    return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+  };
+  const pngSize = (png: Buffer) => [png.readUInt32BE(16), png.readUInt32BE(20)];
+
+  const svg = await saved('Diagram as SVG');
+  expect(svg.name).toBe('cqrs-lab-diagram.svg');
+  const text = svg.bytes.toString('utf8');
+  expect(text).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(text).toContain('<style');
+  expect(text).toContain('.diagram .node rect');
+  expect(text).toContain('Event store');
+  const png = await saved('Diagram as PNG');
+  expect(png.name).toBe('cqrs-lab-diagram.png');
+  expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(pngSize(png.bytes)).toEqual([2190, 644]);
+  writeFileSync(`${shots}/export-diagram.png`, png.bytes);
+
+  await page.getByRole('tab', { name: 'Lag', exact: true }).click();
+  const lagSvg = await saved('Lag chart as SVG');
+  expect(lagSvg.bytes.toString('utf8')).toContain('Read-model lag (events behind the store)');
+  expect(lagSvg.bytes.toString('utf8').match(/<polyline/g)).toHaveLength(3);
+  const lagPng = await saved('Lag chart as PNG');
+  expect(pngSize(lagPng.bytes)).toEqual([1920, 800]);
+  writeFileSync(`${shots}/export-lag.png`, lagPng.bytes);
 });

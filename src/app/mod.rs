@@ -11,6 +11,7 @@ pub mod keys;
 pub mod log_view;
 pub mod screen;
 pub mod session;
+pub mod slides;
 pub mod tabs;
 pub mod timeline;
 pub mod travel;

@@ -407,7 +407,7 @@ fn tab_content(screen: &Screen, model: &UseReducerHandle<Model>, send: &Callback
         Tab::Lag => html! {
             <>
                 { heading("Lag".into()) }
-                { lag_chart::view(screen) }
+                { lag_chart::view(screen, send) }
             </>
         },
         Tab::Timeline => html! {

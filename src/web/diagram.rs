@@ -3,6 +3,7 @@
 //! its queue depth or count; the hops of the last moments move along the edges, each
 //! kind with its own shape (and colour, never colour alone).
 
+use super::slides;
 use crate::app::diagram::{Edge, Pulse, PulseKind};
 use crate::app::screen::{Msg, Screen};
 use crate::app::tabs::Node;
@@ -97,6 +98,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                         </li>
                     }) }
                 </ul>
+                { slides::buttons("Diagram", "cqrs-lab-diagram", slides::DIAGRAM_SIZE, slides::diagram_svg, send) }
             </figcaption>
         </figure>
     }

@@ -4,26 +4,37 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Offers `text` as a download named `file`.
+/// Offers `text` as a JSON download named `file`.
 pub fn save(file: &str, text: &str) -> Result<(), String> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("the page has no document")?;
+    save_as(file, text, "application/json")
+}
+
+/// Offers `text` as a download named `file`, of type `mime`.
+pub fn save_as(file: &str, text: &str, mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|_| "the browser could not build the file")?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "the browser could not offer the file")?;
+    let offered = offer(file, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    offered
+}
+
+/// Offers the resource at `url` (a blob or data URL) as a download named `file`.
+pub fn offer(file: &str, url: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("the page has no document")?;
     let link: web_sys::HtmlAnchorElement = document
         .create_element("a")
         .map_err(|_| "the browser could not offer the file")?
         .unchecked_into();
-    link.set_href(&url);
+    link.set_href(url);
     link.set_download(file);
     link.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 

@@ -15,6 +15,7 @@ mod panic;
 mod projections_panel;
 mod runtime;
 mod sim_controls;
+mod slides;
 mod tab_bar;
 mod timeline;
 mod travel_panel;
