@@ -145,3 +145,27 @@ test('a long log scrolls, drawing only the rows in view and reading the rest on 
   await expect(page.getByText('150 events stored · positions 41–56 in view')).toBeVisible();
   await expect(drawn.filter({ hasText: 'cmd-x-41' }).first()).toBeVisible();
 });
+
+test('your own Cosmos DB documents import, to explore their streams; a bad one is named', async ({ page }) => {
+  await open(page);
+  const documents = [
+    { id: 'evt_abc123', aggregateId: 'order_456', aggregateType: 'Order', eventType: 'OrderCreated', version: 1,
+      occurredAt: '2025-09-10T10:30:00Z', data: { orderId: 'order_456', customerId: 'cust_789', createdAt: '2025-09-10T10:30:00Z' }, _ts: 1 },
+    { id: 'evt_2', aggregateId: 'order_456', aggregateType: 'Order', eventType: 'ItemAdded', version: 2,
+      occurredAt: '2025-09-10T10:31:00Z', data: { productId: 'sku-1', productName: 'Beans', unitPrice: 1250, quantity: 2 } },
+  ];
+  const bad = structuredClone(documents);
+  bad[1].occurredAt = 'last Tuesday';
+  await importText(page, 'bad-cosmos.json', JSON.stringify(bad));
+  await expect(status(page)).toContainText('bad-cosmos.json was not imported');
+  await expect(status(page)).toContainText('Cosmos DB document 1 (counting from 0): field `occurredAt`');
+  await importText(page, 'cosmos.json', JSON.stringify(documents));
+  await expect(status(page)).toContainText('Imported 2 events from cosmos.json');
+  expect(await types(page)).toEqual(['OrderCreated', 'ItemAdded']);
+  await page.getByLabel('Order id').fill('order_456');
+  await page.getByRole('tab', { name: 'Streams' }).click();
+  await expect(page.locator('.facts')).toContainText('cust_789');
+  await expect(page.locator('table.lines')).toContainText('Beans');
+  await page.getByRole('tab', { name: 'Read models' }).click();
+  await expect(page.getByRole('group', { name: 'Order summary' })).toContainText('Draft, 2 items, $25.00');
+});

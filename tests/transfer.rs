@@ -187,3 +187,164 @@ fn user_text_survives_the_round_trip_as_text() {
         OrderEvent::OrderCancelled { reason, .. } if reason == payload
     ));
 }
+
+#[test]
+fn cosmos_documents_import_back_to_the_same_events() {
+    let events = sample();
+    let imported = import_json(&export_cosmos(&events)).expect("valid documents");
+    let original: Vec<_> = events.iter().map(|e| e.as_ref().clone()).collect();
+    assert_eq!(imported, original);
+}
+
+/// Documents as `seeds/002` shows them (and as Cosmos DB exports them): no position,
+/// no correlation, Cosmos DB's own fields, extra fields in `data`.
+fn seed_documents() -> Value {
+    json!([
+        { "id": "evt_2", "aggregateId": "order_456", "aggregateType": "Order", "eventType": "ItemAdded",
+          "version": 2, "occurredAt": "2025-09-10T10:31:00.5Z",
+          "data": { "orderId": "order_456", "productId": "sku-1", "productName": "Beans", "unitPrice": 1250, "quantity": 2 },
+          "_rid": "abc", "_etag": "\"0\"", "_ts": 1757500260, "ttl": -1 },
+        { "id": "evt_abc123", "aggregateId": "order_456", "aggregateType": "Order", "eventType": "OrderCreated",
+          "version": 1, "occurredAt": "2025-09-10T10:30:00Z",
+          "data": { "orderId": "order_456", "customerId": "cust_789", "createdAt": "2025-09-10T10:30:00Z" } },
+        { "id": "evt_9", "aggregateId": "order_457", "aggregateType": "Order", "eventType": "OrderCreated",
+          "version": 1, "occurredAt": "2025-09-10T10:30:30Z", "data": { "customerId": "cust_1" } }
+    ])
+}
+
+#[test]
+fn plain_cosmos_documents_take_their_places_by_time() {
+    let events = import_json(&seed_documents().to_string()).expect("valid documents");
+    let order: Vec<(u64, &str, u64)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.global_position.0,
+                e.stream_id.as_str(),
+                e.stream_version.0,
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            (1, "order_456", 1),
+            (2, "order_457", 1),
+            (3, "order_456", 2)
+        ]
+    );
+    // 2025-09-10T10:30:00Z, in milliseconds since the epoch.
+    assert_eq!(events[0].recorded_at, VirtualMillis(1_757_500_200_000));
+    assert_eq!(events[2].recorded_at, VirtualMillis(1_757_500_260_500));
+    assert_eq!(events[0].schema_version, SchemaVersion(1));
+    assert_eq!(events[1].causation_id.as_str(), "cmd-cosmos-3");
+    assert_eq!(events[1].correlation_id.as_str(), "corr-cosmos-3");
+}
+
+fn cosmos_error(document: &Value) -> (usize, String, String) {
+    match import_json(&document.to_string()) {
+        Err(ImportError::Cosmos {
+            index,
+            field,
+            problem,
+        }) => (index, field, problem),
+        other => panic!("expected a document error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_cosmos_document_is_named_by_its_place_and_field() {
+    let mut documents = seed_documents();
+    documents[2]["occurredAt"] = json!("yesterday");
+    let (index, field, problem) = cosmos_error(&documents);
+    assert_eq!((index, field.as_str()), (2, "occurredAt"));
+    assert!(problem.contains("yesterday"), "{problem}");
+
+    let mut documents = seed_documents();
+    documents[1]["aggregateType"] = json!("Customer");
+    assert_eq!(cosmos_error(&documents).1, "aggregateType");
+
+    let mut documents = seed_documents();
+    documents[0]["colour"] = json!("blue");
+    assert_eq!(cosmos_error(&documents).0, 0);
+    assert_eq!(cosmos_error(&documents).1, "colour");
+
+    // A gap in a stream is named at the document that has it (its place in the file).
+    let mut documents = seed_documents();
+    documents[0]["version"] = json!(3);
+    let (index, field, _) = cosmos_error(&documents);
+    assert_eq!((index, field.as_str()), (0, "streamVersion"));
+
+    // Positions: all or none.
+    let mut documents = seed_documents();
+    documents[1]["globalPosition"] = json!(1);
+    let (index, field, _) = cosmos_error(&documents);
+    assert_eq!((index, field.as_str()), (0, "globalPosition"));
+
+    assert!(matches!(
+        import_json("[1]"),
+        Err(ImportError::Cosmos { index: 0, .. })
+    ));
+    assert_eq!(import_json("[]").map(|e| e.len()), Ok(0));
+}
+
+#[test]
+fn iso_times_read_back_what_the_export_wrote() {
+    use cqrs_lab::store::transfer::parse_iso_time;
+    for ms in [
+        0,
+        1,
+        999,
+        86_400_000,
+        951_782_400_000,
+        1_757_500_200_123,
+        4_102_444_799_999,
+    ] {
+        let events = vec![std::rc::Rc::new(
+            cqrs_lab::domain::envelope::EventEnvelope {
+                recorded_at: VirtualMillis(ms),
+                ..sample()[0].as_ref().clone()
+            },
+        )];
+        let documents: Value = serde_json::from_str(&export_cosmos(&events)).expect("JSON");
+        let text = documents[0]["occurredAt"].as_str().expect("a time");
+        assert_eq!(parse_iso_time(text), Some(VirtualMillis(ms)), "{text}");
+    }
+    for bad in [
+        "2025-13-01T00:00:00Z",
+        "2025-02-30T00:00:00Z",
+        "2025-01-01T00:00:00",
+        "2025-01-01 00:00:00Z",
+        "x",
+    ] {
+        assert_eq!(parse_iso_time(bad), None, "{bad}");
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn on_arbitrary_text(text in ".{0,200}") {
+            let _ = import_json(&text);
+        }
+
+        #[test]
+        fn on_damaged_documents(index in 0usize..3, field in "[a-zA-Z_]{1,12}", value in prop_oneof![
+            Just(json!(null)), Just(json!(-1)), Just(json!("")), Just(json!([])), Just(json!({})),
+            Just(json!(1e300)), Just(json!("2025-02-30T25:61:61Z")), ".{0,20}".prop_map(|s| json!(s)),
+        ]) {
+            let mut documents = seed_documents();
+            documents[index][field] = value.clone();
+            let _ = import_json(&documents.to_string());
+            let mut export = exported();
+            export["events"][index % 2]["data"] = value;
+            let _ = import_json(&export.to_string());
+        }
+    }
+}

@@ -99,6 +99,16 @@ pub enum ImportError {
         /// What is wrong.
         problem: String,
     },
+    /// One Cosmos DB document is wrong.
+    #[error("Cosmos DB document {index} (counting from 0): field `{field}` {problem}")]
+    Cosmos {
+        /// Its index in the array.
+        index: usize,
+        /// The field.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// One event record is wrong.
     #[error("event record {index} (counting from 0): field `{field}` {problem}")]
     Record {
@@ -111,15 +121,20 @@ pub enum ImportError {
     },
 }
 
-/// Reads an export, checking every record: each field parses, positions run 1, 2, 3…,
-/// each stream's versions run 1, 2, 3…, event ids are unique, schema versions are known
-/// and match the event's shape.
+/// Reads an export, checking every record: the lab's own export (`{"format",
+/// "formatVersion", "events": [envelopes]}`), or a JSON array of Cosmos DB event
+/// documents (`seeds/002`'s shape, as "Export Cosmos DB documents" writes them). Each
+/// field must parse, positions run 1, 2, 3…, each stream's versions run 1, 2, 3…, event
+/// ids are unique, schema versions are known and match the event's shape.
 pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
     let document: Value =
         serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
+    if let Value::Array(documents) = &document {
+        return import_cosmos(documents);
+    }
     let document = document.as_object().ok_or(ImportError::Document {
         field: "(top level)",
-        problem: "must be an object".into(),
+        problem: "must be an object (a CQRS Lab export) or an array (Cosmos DB documents)".into(),
     })?;
     if document.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(ImportError::Document {
@@ -141,26 +156,37 @@ pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
                 field: "events",
                 problem: "must be an array of events".into(),
             })?;
+    let events = records
+        .iter()
+        .enumerate()
+        .map(|(index, record)| read_record(index, record))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_log(&events).map_err(|(index, field, problem)| ImportError::Record {
+        index,
+        field: field.to_owned(),
+        problem,
+    })?;
+    Ok(events)
+}
+
+/// The checks every imported log passes, in position order: `(index, field, problem)`
+/// of the first record that fails.
+fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, String)> {
     let mut versions: BTreeMap<OrderId, StreamVersion> = BTreeMap::new();
     let mut ids = BTreeSet::new();
-    let mut events = Vec::with_capacity(records.len());
-    for (index, record) in records.iter().enumerate() {
-        let e = read_record(index, record)?;
-        let bad = |field: &str, problem: String| ImportError::Record {
-            index,
-            field: field.to_owned(),
-            problem,
-        };
+    for (index, e) in events.iter().enumerate() {
         let expected_position = GlobalPosition(index as u64 + 1);
         if e.global_position != expected_position {
-            return Err(bad(
+            return Err((
+                index,
                 "globalPosition",
                 format!("is {}, expected {expected_position}", e.global_position),
             ));
         }
         let version = versions.entry(e.stream_id.clone()).or_default();
         if e.stream_version != version.next() {
-            return Err(bad(
+            return Err((
+                index,
                 "streamVersion",
                 format!(
                     "is {}, expected {} for stream {}",
@@ -172,13 +198,15 @@ pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
         }
         *version = e.stream_version;
         if e.schema_version.0 == 0 || e.schema_version > LATEST_SCHEMA {
-            return Err(bad(
+            return Err((
+                index,
                 "schemaVersion",
                 format!("is {}, expected 1 to {LATEST_SCHEMA}", e.schema_version),
             ));
         }
         if e.schema_version < e.event.schema_version() {
-            return Err(bad(
+            return Err((
+                index,
                 "schemaVersion",
                 format!(
                     "is {}, but the data has the v{} shape",
@@ -188,11 +216,207 @@ pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
             ));
         }
         if !ids.insert(e.event_id.clone()) {
-            return Err(bad("eventId", format!("{} appears twice", e.event_id)));
+            return Err((index, "eventId", format!("{} appears twice", e.event_id)));
         }
-        events.push(e);
     }
+    Ok(())
+}
+
+/// Fields of a Cosmos DB event document the lab reads (Cosmos DB's own `_rid`, `_ts`…
+/// and `ttl` are ignored).
+const COSMOS_FIELDS: [&str; 11] = [
+    "id",
+    "aggregateId",
+    "aggregateType",
+    "eventType",
+    "version",
+    "occurredAt",
+    "data",
+    "schemaVersion",
+    "globalPosition",
+    "correlationId",
+    "causationId",
+];
+
+/// Cosmos DB event documents as the lab's log. A document without `globalPosition`
+/// (a plain Cosmos DB export has none) takes its place by `occurredAt`, then stream and
+/// version; without `correlationId`/`causationId` it gets ids of its own.
+fn import_cosmos(documents: &[Value]) -> Result<Vec<EventEnvelope>, ImportError> {
+    let mut read = Vec::with_capacity(documents.len());
+    for (index, document) in documents.iter().enumerate() {
+        read.push((index, read_cosmos(index, document)?));
+    }
+    let positioned = read.iter().filter(|(_, d)| d.position.is_some()).count();
+    if positioned != 0 && positioned != read.len() {
+        let index = read
+            .iter()
+            .find(|(_, d)| d.position.is_none())
+            .map_or(0, |(i, _)| *i);
+        return Err(ImportError::Cosmos {
+            index,
+            field: "globalPosition".into(),
+            problem: "is missing (other documents have one: all or none must)".into(),
+        });
+    }
+    if positioned == 0 {
+        read.sort_by(|(_, a), (_, b)| {
+            (
+                a.envelope.recorded_at,
+                &a.envelope.stream_id,
+                a.envelope.stream_version,
+            )
+                .cmp(&(
+                    b.envelope.recorded_at,
+                    &b.envelope.stream_id,
+                    b.envelope.stream_version,
+                ))
+        });
+        for (n, (_, d)) in read.iter_mut().enumerate() {
+            d.envelope.global_position = GlobalPosition(n as u64 + 1);
+        }
+    } else {
+        read.sort_by_key(|(_, d)| d.envelope.global_position);
+    }
+    let events: Vec<EventEnvelope> = read.iter().map(|(_, d)| d.envelope.clone()).collect();
+    check_log(&events).map_err(|(at, field, problem)| ImportError::Cosmos {
+        index: read.get(at).map_or(at, |(index, _)| *index),
+        field: field.to_owned(),
+        problem,
+    })?;
     Ok(events)
+}
+
+/// A Cosmos DB document read as an envelope, and whether it named its position.
+struct CosmosRead {
+    envelope: EventEnvelope,
+    position: Option<GlobalPosition>,
+}
+
+fn read_cosmos(index: usize, document: &Value) -> Result<CosmosRead, ImportError> {
+    let bad = |field: &str, problem: String| ImportError::Cosmos {
+        index,
+        field: field.to_owned(),
+        problem,
+    };
+    let fields = document
+        .as_object()
+        .ok_or_else(|| bad("(document)", "must be an object".into()))?;
+    if let Some(unknown) = fields
+        .keys()
+        .find(|k| !k.starts_with('_') && *k != "ttl" && !COSMOS_FIELDS.contains(&k.as_str()))
+    {
+        return Err(bad(unknown, "is not a field of an event document".into()));
+    }
+    let get = |name: &str| fields.get(name).filter(|v| !v.is_null());
+    let parsed = |name: &str| -> Result<Value, ImportError> {
+        get(name)
+            .cloned()
+            .ok_or_else(|| bad(name, "is missing".into()))
+    };
+    fn typed<T: DeserializeOwned>(
+        value: Value,
+        name: &str,
+        bad: &dyn Fn(&str, String) -> ImportError,
+    ) -> Result<T, ImportError> {
+        serde_json::from_value(value).map_err(|e| bad(name, format!("is invalid: {e}")))
+    }
+    if let Some(kind) = get("aggregateType") {
+        if kind.as_str() != Some("Order") {
+            return Err(bad(
+                "aggregateType",
+                format!("is {kind}; the lab models Order aggregates only"),
+            ));
+        }
+    }
+    let event = {
+        let mut tagged = Map::new();
+        tagged.insert("eventType".into(), parsed("eventType")?);
+        tagged.insert("data".into(), parsed("data")?);
+        typed::<OrderEvent>(Value::Object(tagged), "data", &bad)?
+    };
+    let occurred = parsed("occurredAt")?;
+    let recorded_at = occurred.as_str().and_then(parse_iso_time).ok_or_else(|| {
+        bad(
+            "occurredAt",
+            format!("is {occurred}, expected a UTC time such as \"2025-09-10T10:30:00Z\""),
+        )
+    })?;
+    let number = index as u64 + 1;
+    let position = get("globalPosition")
+        .cloned()
+        .map(|v| typed::<GlobalPosition>(v, "globalPosition", &bad))
+        .transpose()?;
+    let schema_version = match get("schemaVersion") {
+        Some(v) => typed::<SchemaVersion>(v.clone(), "schemaVersion", &bad)?,
+        None => event.schema_version(),
+    };
+    let correlation_id = match get("correlationId") {
+        Some(v) => typed::<CorrelationId>(v.clone(), "correlationId", &bad)?,
+        None => CorrelationId::numbered("corr-cosmos", number),
+    };
+    let causation_id = match get("causationId") {
+        Some(v) => typed::<CommandId>(v.clone(), "causationId", &bad)?,
+        None => CommandId::numbered("cmd-cosmos", number),
+    };
+    Ok(CosmosRead {
+        envelope: EventEnvelope {
+            event_id: typed::<EventId>(parsed("id")?, "id", &bad)?,
+            stream_id: typed::<OrderId>(parsed("aggregateId")?, "aggregateId", &bad)?,
+            stream_version: typed::<StreamVersion>(parsed("version")?, "version", &bad)?,
+            global_position: position.unwrap_or_default(),
+            schema_version,
+            recorded_at,
+            correlation_id,
+            causation_id,
+            event,
+        },
+        position,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (or `+00:00`) as milliseconds since the Unix epoch.
+pub fn parse_iso_time(text: &str) -> Option<VirtualMillis> {
+    let text = text
+        .strip_suffix('Z')
+        .or_else(|| text.strip_suffix("+00:00"))?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.split('-').map(|p| p.parse::<u64>().ok());
+    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
+    if date.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1970 {
+        return None;
+    }
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut clock = clock.split(':').map(|p| p.parse::<u64>().ok());
+    let (hh, mm, ss) = (clock.next()??, clock.next()??, clock.next()??);
+    if clock.next().is_some() || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let ms = match fraction {
+        "" => 0,
+        f if f.chars().all(|c| c.is_ascii_digit()) => {
+            let digits: String = f.chars().chain("000".chars()).take(3).collect();
+            digits.parse::<u64>().ok()?
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, m, d);
+    if civil_from_days(days) != (y, m, d) {
+        return None; // no such day (30 February)
+    }
+    Some(VirtualMillis(
+        ((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000) + ms,
+    ))
+}
+
+/// Days since 1970-01-01 of a date: Howard Hinnant's `days_from_civil`.
+fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).saturating_sub(719_468)
 }
 
 /// One record, each field read on its own so an error can name it.

@@ -53,7 +53,7 @@ fn status(data: &DataStatus) -> Html {
     let (class, text) = match data {
         DataStatus::Idle => (
             "idle",
-            "Exports are JSON files you can import here again. An import replaces the whole log, and only if every record is valid.",
+            "Exports are JSON files you can import here again. Import also reads your own Cosmos DB event documents (an array in the shape of the Cosmos DB export: id, aggregateId, eventType, version, occurredAt, data) to explore them here. An import replaces the whole log, and only if every record is valid.",
         ),
         DataStatus::Working(what) => ("working", *what),
         DataStatus::Done(what) => ("done", what.as_str()),
