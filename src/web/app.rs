@@ -326,7 +326,7 @@ fn shortcuts_dialog(send: &Callback<Msg>) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <p class="hint">{ "Shortcuts work when the focus is not in a field, a slider or the tab list, which keep their own keys." }</p>
+                <p class="hint">{ "Shortcuts work when the focus is not in a field, a slider, the tab list or a box that scrolls, which keep their own keys." }</p>
                 <button type="button" onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::CloseHelp))}>{ "Close" }</button>
             </div>
         </div>
@@ -360,11 +360,17 @@ fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<ShortcutListen
                 let editable = el
                     .dyn_ref::<web_sys::HtmlElement>()
                     .is_some_and(|h| h.is_content_editable());
-                is_control(
-                    &el.tag_name(),
-                    el.get_attribute("role").as_deref(),
-                    editable,
-                )
+                // A focusable box that scrolls (the event table, a history) keeps
+                // Space and the arrows for scrolling.
+                let scrolls = el.has_attribute("tabindex")
+                    && (el.scroll_height() > el.client_height()
+                        || el.scroll_width() > el.client_width());
+                scrolls
+                    || is_control(
+                        &el.tag_name(),
+                        el.get_attribute("role").as_deref(),
+                        editable,
+                    )
             });
             let at = KeyTarget {
                 control,
