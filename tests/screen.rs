@@ -1011,3 +1011,39 @@ fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
     );
     assert_eq!(screen.log.journal().count(), 1);
 }
+
+#[test]
+fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
+    use cqrs_lab::app::faults::{Faults, Lag};
+    let mut page = Page::new();
+    assert!(
+        !page.screen.faults.is_azure(),
+        "the lab starts on its own knobs"
+    );
+    page.update(Msg::ClickedDeployV2);
+    page.update(Msg::ToggledAzureProfile(true));
+    let f = page.screen.faults;
+    assert!(f.is_azure());
+    assert_eq!(
+        (
+            f.duplicate_percent,
+            f.lag,
+            f.reorder,
+            f.outbox,
+            f.snapshot_every
+        ),
+        (5, Lag::Uniform, false, true, 100)
+    );
+    assert!(f.schema_v2, "a deployment is not undone by a profile");
+    page.update(Msg::ChoseDuplicateRate(50));
+    assert!(!page.screen.faults.is_azure());
+    page.update(Msg::ToggledAzureProfile(true));
+    page.update(Msg::ToggledAzureProfile(false));
+    assert_eq!(
+        page.screen.faults,
+        Faults {
+            schema_v2: true,
+            ..Faults::default()
+        }
+    );
+}

@@ -107,7 +107,58 @@ impl Default for Faults {
     }
 }
 
+/// What the Azure profile sets, each with its value and its meaning (`seeds/000`,
+/// `seeds/002`, `seeds/003`).
+pub const AZURE_DEFAULTS: [(&str, &str, &str); 8] = [
+    ("Delivery", "at least once (5 % sent twice)", "Service Bus and the Cosmos DB change feed deliver at least once: every consumer must be idempotent."),
+    ("Ordering", "per partition key only (Reorder off)", "The change feed keeps each aggregate's events in order (partition key /aggregateId), never across aggregates."),
+    ("Checkpoint", "after the handler succeeds (idempotent projections)", "A crash between applying and checkpointing replays the event, so each projection ignores what it already applied."),
+    ("Outbox", "on: the change feed publishes what was committed", "Publication follows the write, so a crash cannot lose an event between the append and the publish."),
+    ("Duplicate detection", "10 minutes, by message id", "Service Bus drops a second send of the same message id within the window; a handler slower than its lock still gets a message twice."),
+    ("Lock duration", "60 s", "A handler that holds a message longer than its lock loses it; the broker delivers it again."),
+    ("Max delivery count", "10, then the dead-letter queue", "A message that fails ten times is set aside for inspection and resubmission."),
+    ("Snapshots", "every 100 events", "A handler loads the newest snapshot and replays only the events after it."),
+];
+
 impl Faults {
+    /// The knobs as Azure's defaults set them (`AZURE_DEFAULTS` says what each means);
+    /// the bus's duplicate detection (10 min), lock (60 s) and max delivery count (10)
+    /// are the engine's defaults already.
+    pub fn azure() -> Self {
+        Faults {
+            duplicate_percent: 5,
+            lag: Lag::Uniform,
+            reorder: false,
+            outbox: true,
+            failing: None,
+            modes: [ProjectionMode::Idempotent; 3],
+            snapshot_every: DEFAULT_SNAPSHOT_EVERY,
+            ..Faults::default()
+        }
+    }
+
+    /// True while every knob the Azure profile sets is as it sets it.
+    pub fn is_azure(&self) -> bool {
+        let azure = Faults::azure();
+        (
+            self.duplicate_percent,
+            self.lag,
+            self.reorder,
+            self.outbox,
+            self.failing,
+            self.modes,
+            self.snapshot_every,
+        ) == (
+            azure.duplicate_percent,
+            azure.lag,
+            azure.reorder,
+            azure.outbox,
+            azure.failing,
+            azure.modes,
+            azure.snapshot_every,
+        )
+    }
+
     /// A projection's handling.
     pub fn mode(&self, name: ProjectionName) -> ProjectionMode {
         ProjectionName::ALL

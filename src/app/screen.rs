@@ -356,6 +356,9 @@ pub enum Msg {
     ToggledOutbox(bool),
     /// Chose the projection to fail ("Fail projection"), or none.
     ChoseFailing(Option<ProjectionName>),
+    /// Ticked or cleared "Azure profile": every knob to Azure's defaults, or back to
+    /// the lab's.
+    ToggledAzureProfile(bool),
     /// Chose how often the handlers save a snapshot ("Snapshot every").
     ChoseSnapshotEvery(u64),
     /// Clicked "Crash".
@@ -548,6 +551,19 @@ impl Screen {
                 failing,
                 ..self.faults
             }),
+            Msg::ToggledAzureProfile(on) => {
+                // Deployments (schema v2, the upcaster) are not knobs: they stay.
+                let base = if on {
+                    Faults::azure()
+                } else {
+                    Faults::default()
+                };
+                self.set_faults(Faults {
+                    schema_v2: self.faults.schema_v2,
+                    upcaster: self.faults.upcaster,
+                    ..base
+                });
+            }
             Msg::ChoseSnapshotEvery(every) => self.set_faults(Faults {
                 snapshot_every: every.max(1),
                 ..self.faults

@@ -1,7 +1,7 @@
 //! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
 //! projection, and a crash.
 
-use crate::app::faults::{Lag, SNAPSHOT_CHOICES};
+use crate::app::faults::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::app::screen::{Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
 use crate::store::ProjectionName;
@@ -43,8 +43,32 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 .find(|n| n.key() == select.value()),
         )
     });
+    let azure = f.is_azure();
+    let on_azure = send.reform(|e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::ToggledAzureProfile(input.checked())
+    });
     html! {
         <div class="knobs">
+            <div class="knob check azure-profile">
+                <input id="fault-azure" type="checkbox" checked={azure}
+                    aria-describedby="fault-azure-hint" onchange={on_azure} />
+                <label for="fault-azure">{ "Azure profile" }</label>
+                <p id="fault-azure-hint" class="hint">{
+                    if azure { "Every knob below is at Azure's defaults. Change one and the profile is off." }
+                    else { "Sets every knob to what Azure does by default, each explained." }
+                }</p>
+            </div>
+            if azure {
+                <dl class="azure-defaults" aria-label="Azure defaults in effect">
+                    { for AZURE_DEFAULTS.iter().map(|(what, value, meaning)| html! {
+                        <div>
+                            <dt>{ *what }</dt>
+                            <dd><strong>{ *value }</strong>{ ". " }{ *meaning }</dd>
+                        </div>
+                    }) }
+                </dl>
+            }
             <div class="knob">
                 <label for="fault-duplicates">{ "Duplicate rate" }</label>
                 <input id="fault-duplicates" type="range" min="0" max="100" step="5"
