@@ -388,58 +388,29 @@ fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<ShortcutListen
     Some(ShortcutListener { callback })
 }
 
-/// What the chosen tab shows.
+/// What the chosen tab shows, under a heading for screen readers' heading navigation
+/// (the tab names the panel for everyone else).
 fn tab_content(screen: &Screen, model: &UseReducerHandle<Model>, send: &Callback<Msg>) -> Html {
-    let heading = |text: String| html! { <h2 class="visually-hidden">{ text }</h2> };
-    match screen.tab {
-        Tab::Events => html! {
-            <>
-                { heading(format!("Event store {}", event_count(screen.log.count()))) }
+    let (heading, content) = match screen.tab {
+        Tab::Events => (
+            format!("Event store {}", event_count(screen.log.count())),
+            html! {
                 <EventTable screen={Rc::clone(&model.screen)} generation={model.generation} send={send.clone()} />
-            </>
-        },
-        Tab::Streams => html! {
-            <>
-                { heading("Streams".into()) }
-                { write_model::view(screen, send) }
-            </>
-        },
-        Tab::ReadModels => html! {
-            <>
-                { heading("Read models".into()) }
-                { projections_panel::view(screen, send) }
-            </>
-        },
-        Tab::Lag => html! {
-            <>
-                { heading("Lag".into()) }
-                { lag_chart::view(screen, send) }
-            </>
-        },
-        Tab::Timeline => html! {
-            <>
-                { heading("Timeline".into()) }
-                { timeline::view(screen) }
-            </>
-        },
-        Tab::Log => html! {
-            <>
-                { heading("Command log".into()) }
-                { journal::view(&screen.log) }
-            </>
-        },
-        Tab::TimeTravel => html! {
-            <>
-                { heading("Time travel".into()) }
-                { travel_panel::view(screen, send) }
-            </>
-        },
-        Tab::Azure => html! {
-            <>
-                { heading("On Azure".into()) }
-                { azure_panel::view(screen) }
-            </>
-        },
+            },
+        ),
+        Tab::Streams => ("Streams".into(), write_model::view(screen, send)),
+        Tab::ReadModels => ("Read models".into(), projections_panel::view(screen, send)),
+        Tab::Lag => ("Lag".into(), lag_chart::view(screen, send)),
+        Tab::Timeline => ("Timeline".into(), timeline::view(screen)),
+        Tab::Log => ("Command log".into(), journal::view(&screen.log)),
+        Tab::TimeTravel => ("Time travel".into(), travel_panel::view(screen, send)),
+        Tab::Azure => ("On Azure".into(), azure_panel::view(screen)),
+    };
+    html! {
+        <>
+            <h2 class="visually-hidden">{ heading }</h2>
+            { content }
+        </>
     }
 }
 
