@@ -377,10 +377,11 @@ test('the diagram and the lag chart save as SVG and PNG for slides', async ({ pa
   expect(text).toContain('<style');
   expect(text).toContain('.diagram .node rect');
   expect(text).toContain('Event store');
+  expect(text).toContain('dead letter'); // the legend
   const png = await saved('Diagram as PNG');
   expect(png.name).toBe('cqrs-lab-diagram.png');
   expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
-  expect(pngSize(png.bytes)).toEqual([2190, 644]);
+  expect(pngSize(png.bytes)).toEqual([2190, 724]);
   writeFileSync(`${shots}/export-diagram.png`, png.bytes);
 
   await page.getByRole('tab', { name: 'Lag', exact: true }).click();

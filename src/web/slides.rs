@@ -8,8 +8,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-/// Size of the diagram's drawing (its viewBox).
-pub const DIAGRAM_SIZE: (u32, u32) = (1095, 322);
+/// Size of the diagram's drawing (its viewBox) and of the exported picture, which adds
+/// a row for the legend.
+const DIAGRAM_DRAWING: (u32, u32) = (1095, 322);
+pub const DIAGRAM_SIZE: (u32, u32) = (1095, 362);
 /// Size of the exported lag chart (see `app::slides::lag_svg`).
 pub const LAG_SIZE: (u32, u32) = (960, 400);
 
@@ -49,10 +51,57 @@ pub fn diagram_svg() -> Result<String, String> {
         let _ = background.set_attribute(name, value);
     }
     let _ = copy.prepend_with_node_2(&style, &background);
+    let _ = copy.set_attribute("viewBox", &format!("0 0 {w} {h}"));
+    let legend = legend(&document, DIAGRAM_DRAWING.1 + 22)?;
+    copy.append_child(&legend)
+        .map_err(|_| "the legend could not be added")?;
     let serializer = web_sys::XmlSerializer::new().map_err(|_| "no XML serializer")?;
     serializer
         .serialize_to_string(&copy)
         .map_err(|_| "the diagram could not be written".into())
+}
+
+/// The legend under the page's diagram (HTML there) as an SVG row at `y`: each kind's
+/// shape and its name.
+fn legend(document: &web_sys::Document, y: u32) -> Result<web_sys::Element, String> {
+    const SVG: &str = "http://www.w3.org/2000/svg";
+    let failed = |_| "the legend could not be drawn".to_owned();
+    let row = document.create_element_ns(Some(SVG), "g").map_err(failed)?;
+    let items = document
+        .query_selector_all(".diagram .legend li")
+        .map_err(failed)?;
+    let mut x = 20.0;
+    for i in 0..items.length() {
+        let Some(item) = items
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let label = item.text_content().unwrap_or_default();
+        let group = document.create_element_ns(Some(SVG), "g").map_err(failed)?;
+        let _ = group.set_attribute("transform", &format!("translate({x} {y})"));
+        if let Some(shape) = item.query_selector("svg > *").ok().flatten() {
+            let shape = shape.clone_node_with_deep(true).map_err(failed)?;
+            group.append_child(&shape).map_err(failed)?;
+        }
+        let text = document
+            .create_element_ns(Some(SVG), "text")
+            .map_err(failed)?;
+        for (name, value) in [
+            ("x", "14"),
+            ("y", "5"),
+            ("font-size", "14"),
+            ("fill", "#4f5d6e"),
+        ] {
+            let _ = text.set_attribute(name, value);
+        }
+        text.set_text_content(Some(label.trim()));
+        group.append_child(&text).map_err(failed)?;
+        row.append_child(&group).map_err(failed)?;
+        x += 40.0 + 8.0 * label.trim().chars().count() as f64;
+    }
+    Ok(row)
 }
 
 /// The page's style rules that draw the diagram: its variables and every rule that
