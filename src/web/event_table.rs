@@ -71,6 +71,10 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let (above, below) = (use_node_ref(), use_node_ref());
     let top = use_state_eq(|| 0_u64);
     let follow = use_mut_ref(|| true);
+    // Where the box was last scrolled to, by the user or by following. A render that
+    // finds the box elsewhere comes between a user's scroll and its (asynchronous)
+    // scroll event, so it must not pull the box back to the newest row.
+    let scrolled_to = use_mut_ref(|| None::<i32>);
     // Rows get one callback for the whole life of the table, so a row whose event
     // and state did not change is not drawn again (the page's `send` is new on every
     // render of the page).
@@ -91,18 +95,23 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         // Spacers stand in for the rows not drawn (set through the CSSOM, which a
         // Content-Security-Policy without inline styles allows); following, the box
         // stays scrolled to the newest row.
-        let (scroller, above, below, follow) = (
+        let (scroller, above, below, follow, scrolled_to) = (
             scroller.clone(),
             above.clone(),
             below.clone(),
             follow.clone(),
+            scrolled_to.clone(),
         );
         use_effect(move || {
             set_height(&above, drawn.start * ROW_H);
             set_height(&below, (drawn.count - drawn.end) * ROW_H);
             if *follow.borrow() {
                 if let Some(el) = scroller.cast::<Element>() {
-                    el.set_scroll_top(el.scroll_height());
+                    let mut at = scrolled_to.borrow_mut();
+                    if at.is_none_or(|at| at == el.scroll_top()) {
+                        el.set_scroll_top(el.scroll_height());
+                        *at = Some(el.scroll_top());
+                    }
                 }
             }
         });
@@ -128,10 +137,12 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     }
     let onscroll = {
         let (scroller, top, follow) = (scroller.clone(), top.clone(), follow.clone());
+        let scrolled_to = scrolled_to.clone();
         Callback::from(move |_: Event| {
             let Some(el) = scroller.cast::<Element>() else {
                 return;
             };
+            *scrolled_to.borrow_mut() = Some(el.scroll_top());
             let bottom = el.scroll_top() + el.client_height();
             *follow.borrow_mut() = bottom + (ROW_H as i32) / 2 >= el.scroll_height();
             top.set(u64::try_from(el.scroll_top()).unwrap_or(0) / ROW_H);
