@@ -6,6 +6,7 @@ pub mod app;
 pub mod collections;
 pub mod domain;
 pub mod engine;
+pub mod scenarios;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]

@@ -93,7 +93,7 @@ impl Page {
                 Request::Crash => {
                     let report = self.session.engine_mut().crash();
                     self.session.engine_mut().recover();
-                    Msg::Crashed(describe_crash(&report, 0))
+                    Msg::Crashed(describe_crash(&report, 0, true))
                 }
                 Request::Rebuild(name) => {
                     self.session

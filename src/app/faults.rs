@@ -1,14 +1,18 @@
 //! The fault knobs as the user sets them, and what they mean for the engine.
 
-use crate::domain::ids::VirtualMillis;
+use crate::domain::ids::{SchemaVersion, VirtualMillis};
 use crate::domain::upcast::LATEST_SCHEMA;
-use crate::engine::config::{LagDistribution, ProjectionMode, DEFAULT_SNAPSHOT_EVERY};
+use crate::engine::config::{
+    EngineConfig, LagDistribution, ProjectionMode, DEFAULT_SNAPSHOT_EVERY,
+};
 use crate::engine::rng::PerMillion;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
+use serde::{Deserialize, Serialize};
 
 /// How long the event bus takes to deliver.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Lag {
     /// At once.
     None,
@@ -19,11 +23,19 @@ pub enum Lag {
     Uniform,
     /// Usually 5 ms, one delivery in ten up to 2 s late.
     LongTail,
+    /// 2 s every time: a busy system, where a user does not see their own write.
+    Seconds,
 }
 
 impl Lag {
     /// Every choice, in menu order.
-    pub const ALL: [Lag; 4] = [Lag::None, Lag::Fixed, Lag::Uniform, Lag::LongTail];
+    pub const ALL: [Lag; 5] = [
+        Lag::None,
+        Lag::Fixed,
+        Lag::Uniform,
+        Lag::LongTail,
+        Lag::Seconds,
+    ];
 
     /// The menu's text.
     pub fn label(self) -> &'static str {
@@ -32,6 +44,7 @@ impl Lag {
             Lag::Fixed => "20 ms, always",
             Lag::Uniform => "10–200 ms, uniform",
             Lag::LongTail => "long tail: 5 ms, 1 in 10 up to 2 s",
+            Lag::Seconds => "2 s, always (a busy system)",
         }
     }
 
@@ -42,6 +55,7 @@ impl Lag {
             Lag::Fixed => "fixed",
             Lag::Uniform => "uniform",
             Lag::LongTail => "long-tail",
+            Lag::Seconds => "seconds",
         }
     }
 
@@ -61,12 +75,15 @@ impl Lag {
                 tail: VirtualMillis(2_000),
                 tail_rate: PerMillion::percent(10),
             },
+            Lag::Seconds => LagDistribution::Fixed(VirtualMillis(2_000)),
         }
     }
 }
 
-/// The fault knobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The fault knobs (as a shared link or a scenario writes them: any knob left out
+/// keeps its default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Faults {
     /// Percent of deliveries the bus sends twice (at-least-once delivery).
     pub duplicate_percent: u32,
@@ -177,6 +194,29 @@ impl Faults {
         self
     }
 
+    /// Sets them in a configuration, for an engine that starts with them.
+    pub fn configure(&self, config: &mut EngineConfig) {
+        let bus = &mut config.bus;
+        bus.duplicate_rate = PerMillion::percent(self.duplicate_percent.min(100));
+        bus.lag = self.lag.distribution();
+        bus.ordered_partitions = !self.reorder;
+        bus.modes = ProjectionName::ALL.map(|name| (name, self.mode(name)));
+        bus.failing = self.failing.into_iter().collect();
+        config.outbox = self.outbox;
+        config.snapshot_every = self.snapshot_every.max(1);
+        config.write_schema = if self.schema_v2 {
+            LATEST_SCHEMA
+        } else {
+            SchemaVersion(1)
+        };
+        config.projection_schema = if self.upcaster {
+            LATEST_SCHEMA
+        } else {
+            SchemaVersion(1)
+        };
+        config.upcaster = self.upcaster;
+    }
+
     /// Sets them on the engine.
     pub fn apply(&self, engine: &mut Engine) {
         engine.set_faults(
@@ -211,8 +251,9 @@ impl Faults {
     }
 }
 
-/// What a crash lost and kept, for people; `kept` commands wait in the durable queue.
-pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize) -> String {
+/// What a crash lost and kept, for people; `kept` commands wait in the durable queue;
+/// `outbox` says whether the outbox relay publishes again what the bus lost.
+pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize, outbox: bool) -> String {
     let n = |count: u64, one: &str, many: &str| {
         if count == 1 {
             format!("1 {one}")
@@ -221,8 +262,13 @@ pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize) -> Strin
         }
     };
     format!(
-        "Crashed and restarted: {} in flight lost (the outbox relay publishes their events again); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
+        "Crashed and restarted: {} in flight lost ({}); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
         n(report.lost_messages, "bus message", "bus messages"),
+        if outbox {
+            "the outbox relay publishes their events again"
+        } else {
+            "without the outbox, nothing publishes them again"
+        },
         n(report.lost_publications, "publication", "publications"),
         n(kept as u64, "command", "commands"),
     )

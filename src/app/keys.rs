@@ -16,16 +16,25 @@ pub enum Shortcut {
     CloseHelp,
     /// P: presenter mode on or off.
     TogglePresenter,
+    /// 1–9: a scenario's step.
+    JumpToStep(u8),
 }
 
 /// Every shortcut with its key and what it does, for the help list.
-pub const SHORTCUTS: [(&str, &str); 6] = [
-    ("Space", "Play or pause the simulation"),
-    ("→", "Step: one hop of the simulation"),
+pub const SHORTCUTS: [(&str, &str); 7] = [
+    (
+        "Space",
+        "Play or pause the simulation (in a scenario: play to the next step)",
+    ),
+    (
+        "→",
+        "Step: one hop of the simulation (in a scenario: the next step)",
+    ),
     (
         "←",
-        "Back in time: the system one event earlier (Time travel)",
+        "Back in time: the system one event earlier (in a scenario: the step before)",
     ),
+    ("1–9", "In a scenario: jump to that step"),
     ("P", "Presenter mode on or off (large type, thick lines)"),
     ("?", "Show or hide these shortcuts"),
     ("Esc", "Close this list"),
@@ -60,7 +69,10 @@ pub fn shortcut(key: &str, at: KeyTarget) -> Option<Shortcut> {
         "ArrowLeft" => Some(Shortcut::BackInTime),
         "?" => Some(Shortcut::ToggleHelp),
         "p" | "P" => Some(Shortcut::TogglePresenter),
-        _ => None,
+        _ => match key.as_bytes() {
+            [d @ b'1'..=b'9'] => Some(Shortcut::JumpToStep(d - b'0')),
+            _ => None,
+        },
     }
 }
 
@@ -96,6 +108,9 @@ mod tests {
         assert_eq!(shortcut("ArrowLeft", PAGE), Some(Shortcut::BackInTime));
         assert_eq!(shortcut("?", PAGE), Some(Shortcut::ToggleHelp));
         assert_eq!(shortcut("P", PAGE), Some(Shortcut::TogglePresenter));
+        assert_eq!(shortcut("3", PAGE), Some(Shortcut::JumpToStep(3)));
+        assert_eq!(shortcut("9", PAGE), Some(Shortcut::JumpToStep(9)));
+        assert_eq!(shortcut("0", PAGE), None);
         assert_eq!(shortcut("x", PAGE), None);
         assert_eq!(shortcut("Escape", PAGE), None, "nothing to close");
     }
@@ -106,7 +121,7 @@ mod tests {
             control: true,
             ..PAGE
         };
-        for key in [" ", "ArrowRight", "ArrowLeft", "?", "p"] {
+        for key in [" ", "ArrowRight", "ArrowLeft", "?", "p", "1"] {
             assert_eq!(shortcut(key, field), None, "{key}");
         }
         let ctrl = KeyTarget {

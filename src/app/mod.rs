@@ -7,6 +7,7 @@ pub mod clock;
 pub mod diagram;
 pub mod faults;
 pub mod form;
+pub mod guide;
 pub mod keys;
 pub mod log_view;
 pub mod screen;

@@ -657,6 +657,8 @@ impl Screen {
             }
             Shortcut::CloseHelp => self.help_open = false,
             Shortcut::TogglePresenter => self.presenter = !self.presenter,
+            // Steps belong to a scenario; the workbench has none.
+            Shortcut::JumpToStep(_) => {}
         }
     }
 

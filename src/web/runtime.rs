@@ -464,11 +464,11 @@ impl Runtime {
     /// bus messages in flight and unpublished work are lost; the durable command queue
     /// keeps commands (they are sent again, same ids); the relay republishes the outbox.
     fn crash(&self) -> Msg {
-        let Some(report) = self.session.borrow_mut().as_mut().map(|s| {
+        let Some((report, outbox)) = self.session.borrow_mut().as_mut().map(|s| {
             let report = s.engine_mut().crash();
             s.engine_mut().recover();
             s.forget_pending();
-            report
+            (report, s.engine().config().outbox)
         }) else {
             return Msg::EventsRead(Vec::new());
         };
@@ -476,7 +476,7 @@ impl Runtime {
         for q in queue.iter_mut() {
             q.sent = false;
         }
-        Msg::Crashed(describe_crash(&report, queue.len()))
+        Msg::Crashed(describe_crash(&report, queue.len(), outbox))
     }
 
     /// A frame of the simulation: virtual time moves on by `by`.

@@ -1,0 +1,337 @@
+//! The scenario page's model: the library, the scenario chosen and its variant, the
+//! step reached (the lab runs to it, moving visibly when going one step on), the quiz
+//! and the study progress. Pure: the page renders it and feeds it messages.
+
+use crate::domain::ids::VirtualMillis;
+use crate::scenarios::lab::{Lab, Run};
+use crate::scenarios::library::{Library, Scenario};
+use crate::scenarios::link::{self, LinkError, Shared};
+use crate::scenarios::progress::{right_answers, Progress};
+use std::rc::Rc;
+
+/// Real ms a step's motion takes on screen, whatever its virtual span.
+pub const MOTION_MS: f64 = 1_600.0;
+
+/// The library's state.
+#[derive(Debug, Clone, Default)]
+pub enum Shelf {
+    /// Not asked for yet.
+    #[default]
+    Idle,
+    /// Being fetched.
+    Loading,
+    /// Here.
+    Ready(Rc<Library>),
+    /// Could not be read: why.
+    Failed(String),
+}
+
+/// Something the user or the page did.
+#[derive(Debug, Clone)]
+pub enum GuideMsg {
+    /// The library is being fetched.
+    Loading,
+    /// The library arrived, or why not.
+    Loaded(Result<Library, String>),
+    /// Stored progress, if any.
+    ProgressRead(Option<String>),
+    /// A link's fragment (without `#`).
+    OpenedLink(String),
+    /// A scenario chosen by its index.
+    Chose(usize),
+    /// A variant chosen.
+    ChoseVariant(usize),
+    /// Go to step `n` (0: the start).
+    GoTo(usize),
+    /// The next step.
+    Next,
+    /// The step before.
+    Previous,
+    /// Real ms passed (moves the lab toward the step).
+    Tick(f64),
+    /// Question `q`'s answer `c` picked.
+    Picked(usize, usize),
+    /// "Check answers".
+    Checked,
+    /// "Try again".
+    Retried,
+    /// A notice dismissed.
+    Dismissed,
+}
+
+/// The scenario page.
+#[derive(Debug, Clone, Default)]
+pub struct Guide {
+    /// The library.
+    pub shelf: Shelf,
+    /// The scenario shown (index in the library).
+    pub scenario: usize,
+    /// Its variant.
+    pub variant: usize,
+    /// A lab from a link that differs from every variant (it runs instead).
+    pub custom: Option<Lab>,
+    /// The step reached (0: the start, before step 1).
+    pub step: usize,
+    run: Option<Run>,
+    /// Where the lab is moving from and to, and how far it has got (virtual ms, with
+    /// fractions, so a short step still takes its time on screen).
+    motion: Option<(VirtualMillis, VirtualMillis, f64)>,
+    /// The answer picked for each question.
+    pub picked: Vec<Option<usize>>,
+    /// True once the answers were checked.
+    pub checked: bool,
+    /// Study progress.
+    pub progress: Progress,
+    /// True when progress changed and should be stored.
+    pub progress_dirty: bool,
+    /// Something to tell the user (a bad link, unreadable progress).
+    pub notice: Option<String>,
+    /// A link waiting for the library.
+    waiting_link: Option<Shared>,
+}
+
+impl Guide {
+    /// Applies a message.
+    pub fn update(&mut self, msg: GuideMsg) {
+        match msg {
+            GuideMsg::Loading => {
+                if matches!(self.shelf, Shelf::Idle) {
+                    self.shelf = Shelf::Loading;
+                }
+            }
+            GuideMsg::Loaded(Ok(library)) => {
+                self.shelf = Shelf::Ready(Rc::new(library));
+                match self.waiting_link.take() {
+                    Some(shared) => self.open_shared(shared),
+                    None => self.choose(self.scenario.min(self.count().saturating_sub(1))),
+                }
+            }
+            GuideMsg::Loaded(Err(why)) => self.shelf = Shelf::Failed(why),
+            GuideMsg::ProgressRead(text) => match text.map(|t| Progress::parse(&t)) {
+                Some(Ok(progress)) => self.progress = progress,
+                Some(Err(why)) => {
+                    self.notice = Some(format!(
+                        "Your study progress could not be read ({why}); it starts afresh."
+                    ));
+                }
+                None => {}
+            },
+            GuideMsg::OpenedLink(fragment) => match link::decode(&fragment) {
+                None => {}
+                Some(Err(e)) => self.bad_link(&e),
+                Some(Ok(shared)) => {
+                    if matches!(self.shelf, Shelf::Ready(_)) {
+                        self.open_shared(shared);
+                    } else {
+                        self.waiting_link = Some(shared);
+                    }
+                }
+            },
+            GuideMsg::Chose(i) => {
+                if i < self.count() {
+                    self.choose(i);
+                }
+            }
+            GuideMsg::ChoseVariant(v) => {
+                if self.scenario().is_some_and(|s| v < s.variants.len()) {
+                    self.variant = v;
+                    self.custom = None;
+                    self.jump(self.step);
+                }
+            }
+            GuideMsg::GoTo(n) => self.go_to(n),
+            GuideMsg::Next => self.go_to(self.step + 1),
+            GuideMsg::Previous => self.go_to(self.step.saturating_sub(1)),
+            GuideMsg::Tick(real_ms) => self.tick(real_ms),
+            GuideMsg::Picked(q, c) => {
+                if !self.checked {
+                    if let Some(slot) = self.picked.get_mut(q) {
+                        *slot = Some(c);
+                    }
+                }
+            }
+            GuideMsg::Checked => self.check_answers(),
+            GuideMsg::Retried => {
+                self.checked = false;
+                self.picked.iter_mut().for_each(|p| *p = None);
+            }
+            GuideMsg::Dismissed => self.notice = None,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.library().map_or(0, |l| l.scenarios.len())
+    }
+
+    /// The library, once here.
+    pub fn library(&self) -> Option<&Rc<Library>> {
+        match &self.shelf {
+            Shelf::Ready(library) => Some(library),
+            _ => None,
+        }
+    }
+
+    /// The scenario shown.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.library().and_then(|l| l.scenarios.get(self.scenario))
+    }
+
+    /// The run, at the step reached (or moving to it).
+    pub fn run(&self) -> Option<&Run> {
+        self.run.as_ref()
+    }
+
+    /// The lab the scenario runs.
+    pub fn lab(&self) -> Option<Lab> {
+        self.custom
+            .clone()
+            .or_else(|| self.scenario().map(|s| s.lab_of(self.variant)))
+    }
+
+    /// True while the lab moves to the step.
+    pub fn moving(&self) -> bool {
+        self.motion.is_some()
+    }
+
+    /// Pulses younger than this are drawn: about a sixth of the step's span.
+    pub fn pulse_window(&self) -> VirtualMillis {
+        let span = self
+            .motion
+            .map_or(60, |(from, to, _)| to.0.saturating_sub(from.0));
+        VirtualMillis((span / 6).clamp(4, 400))
+    }
+
+    /// The link to this scenario, variant, lab and step (the fragment, without `#`).
+    pub fn link(&self) -> Option<String> {
+        let s = self.scenario()?;
+        Some(link::encode(&Shared::new(
+            &s.id,
+            self.variant,
+            self.step,
+            self.lab()?,
+        )))
+    }
+
+    /// The right answers given, once checked.
+    pub fn score(&self) -> Option<(u32, u32)> {
+        let s = self.scenario()?;
+        self.checked
+            .then(|| (right_answers(&s.quiz, &self.picked), s.quiz.len() as u32))
+    }
+
+    fn bad_link(&mut self, e: &LinkError) {
+        self.notice = Some(format!(
+            "This link could not be opened: {e}. The first scenario is open instead."
+        ));
+        if matches!(self.shelf, Shelf::Ready(_)) {
+            self.choose(0);
+        }
+    }
+
+    fn open_shared(&mut self, shared: Shared) {
+        let Some(index) = self
+            .library()
+            .and_then(|l| l.scenario_index(&shared.scenario))
+        else {
+            self.bad_link(&LinkError::Scenario(shared.scenario));
+            return;
+        };
+        let steps = self.library().map_or(0, |l| l.scenarios[index].steps.len());
+        if shared.step > steps {
+            self.bad_link(&LinkError::Step(shared.step));
+            return;
+        }
+        self.choose(index);
+        let matching = self.scenario().and_then(|s| s.variant_of(&shared.lab));
+        match matching {
+            Some(v) => self.variant = v,
+            None => {
+                self.variant = shared.variant;
+                self.custom = Some(shared.lab);
+            }
+        }
+        self.jump(shared.step);
+    }
+
+    fn choose(&mut self, index: usize) {
+        self.scenario = index;
+        self.variant = 0;
+        self.custom = None;
+        self.picked = vec![None; self.scenario().map_or(0, |s| s.quiz.len())];
+        self.checked = false;
+        self.jump(0);
+    }
+
+    /// The virtual time of step `n` (0: the start).
+    fn time_of(&self, n: usize) -> VirtualMillis {
+        let at = n
+            .checked_sub(1)
+            .and_then(|i| self.scenario().and_then(|s| s.steps.get(i)))
+            .map_or(0, |step| step.at);
+        VirtualMillis(at)
+    }
+
+    /// Step `n` at once: the lab runs from the start to it.
+    fn jump(&mut self, n: usize) {
+        let Some(lab) = self.lab() else {
+            return;
+        };
+        self.step = n;
+        let mut run = Run::new(lab);
+        run.advance_to(self.time_of(n));
+        self.run = Some(run);
+        self.motion = None;
+    }
+
+    fn go_to(&mut self, n: usize) {
+        let last = self.scenario().map_or(0, |s| s.steps.len());
+        if n > last || self.run.is_none() {
+            return;
+        }
+        if n == self.step + 1 {
+            // One step on: the lab moves there on screen.
+            self.finish_motion();
+            let from = self.time_of(self.step);
+            self.step = n;
+            self.motion = Some((from, self.time_of(n), from.0 as f64));
+        } else if n != self.step || self.motion.is_some() {
+            self.jump(n);
+        }
+    }
+
+    fn finish_motion(&mut self) {
+        if let (Some((_, to, _)), Some(run)) = (self.motion.take(), self.run.as_mut()) {
+            run.advance_to(to);
+        }
+    }
+
+    fn tick(&mut self, real_ms: f64) {
+        let (Some((from, to, at)), Some(run)) = (self.motion, self.run.as_mut()) else {
+            return;
+        };
+        let span = to.0.saturating_sub(from.0) as f64;
+        let at = (at + span * real_ms.max(0.0) / MOTION_MS).min(to.0 as f64);
+        run.advance_to(VirtualMillis(at.floor() as u64));
+        self.motion = (at < to.0 as f64).then_some((from, to, at));
+    }
+
+    fn check_answers(&mut self) {
+        let Some((id, right, total)) = self.scenario().map(|s| {
+            (
+                s.id.clone(),
+                right_answers(&s.quiz, &self.picked),
+                s.quiz.len() as u32,
+            )
+        }) else {
+            return;
+        };
+        if self.picked.iter().any(Option::is_none) {
+            self.notice = Some("Answer every question before checking.".into());
+            return;
+        }
+        self.checked = true;
+        self.notice = None;
+        self.progress.record(&id, right, total);
+        self.progress_dirty = true;
+    }
+}

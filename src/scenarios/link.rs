@@ -1,0 +1,107 @@
+//! Sharing: a lab, its scenario and the step reached, encoded in the URL fragment
+//! (`#lab=` then base64url of the JSON). Opening the link runs the same lab, so it
+//! reproduces the same timeline. Whatever the fragment holds, decoding never panics:
+//! it gives the lab or says what is wrong.
+
+use super::lab::{Lab, LabError};
+use super::library::MAX_STEPS;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// What starts a shared lab's fragment.
+pub const PREFIX: &str = "lab=";
+/// Longest fragment read (a full script of 300 commands fits well within it).
+pub const MAX_FRAGMENT: usize = 200_000;
+/// The format's version.
+const VERSION: u32 = 1;
+
+/// What a link shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Shared {
+    /// The format's version.
+    pub v: u32,
+    /// The scenario it comes from.
+    pub scenario: String,
+    /// The scenario's variant it was made from (its lab may differ, when changed).
+    #[serde(default)]
+    pub variant: usize,
+    /// The step reached (0: before the first).
+    #[serde(default)]
+    pub step: usize,
+    /// The lab.
+    pub lab: Lab,
+}
+
+impl Shared {
+    /// A link's content.
+    pub fn new(scenario: &str, variant: usize, step: usize, lab: Lab) -> Self {
+        Shared {
+            v: VERSION,
+            scenario: scenario.to_owned(),
+            variant,
+            step,
+            lab,
+        }
+    }
+}
+
+/// Why a link could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LinkError {
+    /// Far too long to be one of ours.
+    #[error("the link is too long ({0} characters)")]
+    TooLong(usize),
+    /// Not base64url.
+    #[error("the link is damaged: its data is not valid base64url")]
+    NotBase64,
+    /// Not the JSON of a lab.
+    #[error("the link is damaged: {0}")]
+    NotJson(String),
+    /// A version this build does not read.
+    #[error("the link was made by a newer version of the lab (format {0})")]
+    Version(u32),
+    /// A field out of range.
+    #[error("the link's lab is not valid: {0}")]
+    Lab(#[from] LabError),
+    /// A step the lab has not.
+    #[error("the link names step {0}; steps go from 0 to {MAX_STEPS}")]
+    Step(usize),
+    /// A scenario this build has not.
+    #[error("the link names a scenario this version does not have ({0})")]
+    Scenario(String),
+}
+
+/// The fragment (without `#`) of a link to `shared`.
+pub fn encode(shared: &Shared) -> String {
+    let json = serde_json::to_string(shared).unwrap_or_default();
+    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Reads a fragment (without `#`): `None` when it is not a shared lab at all,
+/// otherwise the lab or what is wrong with it.
+pub fn decode(fragment: &str) -> Option<Result<Shared, LinkError>> {
+    let data = fragment.strip_prefix(PREFIX)?;
+    Some(decode_data(data))
+}
+
+fn decode_data(data: &str) -> Result<Shared, LinkError> {
+    if data.len() > MAX_FRAGMENT {
+        return Err(LinkError::TooLong(data.len()));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(data.trim_end_matches('='))
+        .map_err(|_| LinkError::NotBase64)?;
+    let shared: Shared =
+        serde_json::from_slice(&bytes).map_err(|e| LinkError::NotJson(e.to_string()))?;
+    if shared.v != VERSION {
+        return Err(LinkError::Version(shared.v));
+    }
+    shared.lab.check()?;
+    if shared.step > MAX_STEPS {
+        return Err(LinkError::Step(shared.step));
+    }
+    Ok(shared)
+}

@@ -1,0 +1,9 @@
+//! Guided scenarios, study mode and sharing: labs (a seed, knobs, a command script and
+//! timed actions) that run the engine deterministically, the library of scenarios with
+//! their steps and questions, study progress, and links that encode a lab.
+
+pub mod lab;
+pub mod library;
+pub mod link;
+pub mod progress;
+pub mod views;

@@ -1,0 +1,81 @@
+//! Study progress: each scenario's best quiz score, kept in the browser.
+
+use super::library::{Question, PASS_PERCENT};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A scenario's quiz results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Score {
+    /// Most right answers in one attempt.
+    pub best: u32,
+    /// Questions asked.
+    pub total: u32,
+    /// Attempts made.
+    pub attempts: u32,
+}
+
+impl Score {
+    /// True at `PASS_PERCENT` or more right.
+    pub fn passed(&self) -> bool {
+        self.total > 0 && self.best * 100 >= PASS_PERCENT * self.total
+    }
+}
+
+/// Every scenario's score.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// By scenario id.
+    pub scores: BTreeMap<String, Score>,
+}
+
+/// Most scenarios remembered (a stored value larger than this is not ours).
+const MAX_KEPT: usize = 200;
+
+impl Progress {
+    /// Reads stored progress; anything unreadable counts as none (and is said so).
+    pub fn parse(text: &str) -> Result<Progress, String> {
+        let progress: Progress =
+            serde_json::from_str(text).map_err(|e| format!("stored progress unreadable: {e}"))?;
+        if progress.scores.len() > MAX_KEPT || progress.scores.values().any(|s| s.best > s.total) {
+            return Err("stored progress is not valid".into());
+        }
+        Ok(progress)
+    }
+
+    /// As stored.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Records an attempt: `right` of `total`.
+    pub fn record(&mut self, id: &str, right: u32, total: u32) {
+        if self.scores.len() >= MAX_KEPT && !self.scores.contains_key(id) {
+            return;
+        }
+        let score = self.scores.entry(id.to_owned()).or_default();
+        score.total = total;
+        score.best = score.best.max(right).min(total);
+        score.attempts = score.attempts.saturating_add(1);
+    }
+
+    /// A scenario's score, if tried.
+    pub fn score(&self, id: &str) -> Option<Score> {
+        self.scores.get(id).copied()
+    }
+
+    /// Scenarios passed.
+    pub fn passed(&self) -> usize {
+        self.scores.values().filter(|s| s.passed()).count()
+    }
+}
+
+/// How many answers picked are right.
+pub fn right_answers(quiz: &[Question], picked: &[Option<usize>]) -> u32 {
+    quiz.iter()
+        .zip(picked)
+        .filter(|(q, p)| p.is_some() && **p == q.answer())
+        .count() as u32
+}

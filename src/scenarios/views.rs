@@ -1,0 +1,166 @@
+//! What a scenario's views show beyond the workbench's: the three architectures side by
+//! side over the same commands, and what CQRS + Event Sourcing costs for a workload.
+//! Everything is computed from the run, never written in.
+
+use crate::app::log_view::Stream;
+use crate::domain::ids::GlobalPosition;
+use crate::domain::order::OrderState;
+use crate::engine::modes::{ArchitectureMode, Capabilities};
+use crate::engine::sim::Simulation;
+use crate::engine::trace::HopKind;
+use crate::store::ProjectionName;
+use std::collections::BTreeMap;
+
+/// One architecture over the run's commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeRow {
+    /// The architecture.
+    pub mode: ArchitectureMode,
+    /// What it stores, counted.
+    pub stores: String,
+    /// What it knows of the first order's past.
+    pub history: String,
+    /// What it can do.
+    pub capabilities: Capabilities,
+}
+
+/// The three architectures, simplest first.
+pub fn modes(sim: &Simulation) -> Vec<ModeRow> {
+    let orders = sim.store.stream_ids().len();
+    let events = sim.store.head().0;
+    let read_rows: usize = read_model_rows(sim);
+    let first = sim.store.stream_ids().first().map(|id| (*id).clone());
+    let (status, types) = first.map_or((String::new(), Vec::new()), |id| {
+        let stream = Stream::read_from(&sim.store, &id);
+        let status = match &stream.state {
+            OrderState::Created(order) => order.status.to_string(),
+            OrderState::NotCreated => "not created".to_owned(),
+        };
+        let types: Vec<&str> = stream.history.iter().map(|e| e.event_type()).collect();
+        (format!("{id}: {status}"), types)
+    });
+    let now = if status.is_empty() {
+        "nothing yet".to_owned()
+    } else {
+        format!("only the current state ({status})")
+    };
+    ArchitectureMode::ALL
+        .into_iter()
+        .map(|mode| {
+            let (stores, history) = match mode {
+                ArchitectureMode::Crud => (
+                    format!("{orders} row(s), overwritten by each change"),
+                    now.clone(),
+                ),
+                ArchitectureMode::CqrsWithoutEventSourcing => (
+                    format!("{orders} state row(s) + {read_rows} read-model row(s)"),
+                    now.clone(),
+                ),
+                ArchitectureMode::CqrsWithEventSourcing => (
+                    format!("{events} event(s), never changed + {read_rows} read-model row(s)"),
+                    if types.is_empty() {
+                        "nothing yet".to_owned()
+                    } else {
+                        format!("every change: {}", types.join(" → "))
+                    },
+                ),
+            };
+            ModeRow {
+                mode,
+                stores,
+                history,
+                capabilities: mode.capabilities(),
+            }
+        })
+        .collect()
+}
+
+fn read_model_rows(sim: &Simulation) -> usize {
+    ProjectionName::ALL
+        .iter()
+        .filter_map(|n| sim.engine.projection(*n))
+        .map(|p| p.model().len())
+        .sum()
+}
+
+/// What the architecture cost for the run's workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Costs {
+    /// Commands handled.
+    pub commands: u64,
+    /// Components that carried them (CRUD: one database behind the app).
+    pub components: u32,
+    /// Messages moved: commands queued, events published, deliveries made.
+    pub messages: u64,
+    /// Records kept, by kind.
+    pub records: Vec<(&'static str, u64)>,
+    /// Rows CRUD would keep: one per order.
+    pub crud_rows: u64,
+    /// Events whose every read model showed them, and the mean and longest virtual ms
+    /// from the append until the last read model showed it.
+    pub stale: (u64, u64, u64),
+}
+
+/// Components of the simulated system: command bus, handler, event store, outbox
+/// relay, event bus and one projection per read model.
+const COMPONENTS: u32 = 5 + ProjectionName::ALL.len() as u32;
+
+/// The run's costs so far.
+pub fn costs(sim: &Simulation) -> Costs {
+    let m = sim.engine.metrics();
+    let events = sim.store.head().0;
+    let outbox = if sim.engine.config().outbox {
+        events
+    } else {
+        0
+    };
+    let mut appended: BTreeMap<GlobalPosition, u64> = BTreeMap::new();
+    let mut shown: BTreeMap<GlobalPosition, (u64, u32)> = BTreeMap::new();
+    for hop in sim.engine.trace().hops() {
+        match &hop.kind {
+            HopKind::EventsAppended { first, count, .. } => {
+                for p in first.0..first.0 + count {
+                    appended.insert(GlobalPosition(p), hop.at.0);
+                }
+            }
+            HopKind::Applied {
+                position,
+                duplicate: false,
+                ..
+            } => {
+                let entry = shown.entry(*position).or_insert((0, 0));
+                *entry = (entry.0.max(hop.at.0), entry.1 + 1);
+            }
+            _ => {}
+        }
+    }
+    let waits: Vec<u64> = shown
+        .iter()
+        .filter(|(_, (_, n))| *n as usize >= ProjectionName::ALL.len())
+        .filter_map(|(p, (at, _))| appended.get(p).map(|from| at.saturating_sub(*from)))
+        .collect();
+    let mean = if waits.is_empty() {
+        0
+    } else {
+        waits.iter().sum::<u64>() / waits.len() as u64
+    };
+    Costs {
+        commands: m.commands_accepted + m.commands_rejected + m.commands_duplicate,
+        components: COMPONENTS,
+        messages: m.commands_queued + m.events_published + m.deliveries,
+        records: vec![
+            ("events", events),
+            ("outbox rows", outbox),
+            ("processed command ids", m.commands_accepted),
+            ("snapshots", m.snapshots_saved),
+            ("read-model rows", read_model_rows(sim) as u64),
+            ("checkpoints", ProjectionName::ALL.len() as u64),
+        ],
+        crud_rows: sim.store.stream_ids().len() as u64,
+        stale: (
+            waits.len() as u64,
+            mean,
+            waits.iter().copied().max().unwrap_or(0),
+        ),
+    }
+}

@@ -1,0 +1,525 @@
+//! The scenario library: every scenario runs to its end and shows what its steps say;
+//! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
+
+use cqrs_lab::app::guide::{Guide, GuideMsg};
+use cqrs_lab::domain::ids::VirtualMillis;
+use cqrs_lab::engine::sim::Simulation;
+use cqrs_lab::scenarios::lab::{Lab, Run};
+use cqrs_lab::scenarios::library::{Library, Scenario};
+use cqrs_lab::scenarios::link::{self, LinkError, Shared};
+use cqrs_lab::scenarios::progress::Progress;
+use cqrs_lab::scenarios::views::{costs, modes};
+use cqrs_lab::store::ProjectionName;
+
+fn library() -> Library {
+    Library::parse(include_str!("../static/scenarios.json")).expect("the shipped library checks")
+}
+
+fn scenario(id: &str) -> Scenario {
+    library().scenario(id).cloned().expect("scenario exists")
+}
+
+/// The lab of `id` (variant `v`) run to its step `n` (1-based).
+fn at_step(id: &str, v: usize, n: usize) -> Run {
+    let s = scenario(id);
+    let mut run = Run::new(s.lab_of(v));
+    run.advance_to(VirtualMillis(s.steps[n - 1].at));
+    run
+}
+
+fn row(sim: &Simulation, name: ProjectionName, key: &str) -> Option<String> {
+    sim.engine
+        .projection(name)?
+        .model()
+        .rows()
+        .get(key)
+        .cloned()
+}
+
+fn wrong(sim: &Simulation, name: ProjectionName) -> usize {
+    sim.engine
+        .projection(name)
+        .map_or(0, |p| p.divergence(sim.store.events()).len())
+}
+
+fn all_right(sim: &Simulation) -> bool {
+    ProjectionName::ALL.iter().all(|n| wrong(sim, *n) == 0)
+}
+
+#[test]
+fn the_library_has_twelve_scenarios_each_with_steps_and_three_to_five_questions() {
+    let library = library();
+    assert_eq!(library.scenarios.len(), 12);
+    for s in &library.scenarios {
+        assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
+        assert!((3..=5).contains(&s.quiz.len()), "{}", s.id);
+        for q in &s.quiz {
+            assert_eq!(q.choices.iter().filter(|c| c.correct).count(), 1);
+            assert!(
+                q.choices.iter().all(|c| !c.why.is_empty()),
+                "every option explained"
+            );
+        }
+        assert!(s.source.contains("seeds/"), "{} cites the seeds", s.id);
+    }
+    let terms: Vec<&str> = library.glossary.iter().map(|t| t.term.as_str()).collect();
+    for term in [
+        "Command",
+        "Event",
+        "Aggregate",
+        "Projection",
+        "Read model",
+        "Upcaster",
+        "Outbox",
+        "Snapshot",
+        "Checkpoint",
+        "Idempotency",
+        "Eventual consistency",
+    ] {
+        assert!(terms.contains(&term), "glossary has {term}");
+    }
+}
+
+#[test]
+fn every_scenario_and_variant_runs_to_its_last_step() {
+    for s in library().scenarios {
+        for v in 0..s.variants.len().max(1) {
+            let mut run = Run::new(s.lab_of(v));
+            for step in &s.steps {
+                run.advance_to(VirtualMillis(step.at));
+                assert_eq!(run.sim().engine.now(), VirtualMillis(step.at), "{}", s.id);
+            }
+            assert!(run.sim().store.head().0 > 0, "{} stores events", s.id);
+        }
+    }
+}
+
+#[test]
+fn happy_path_every_read_model_agrees_once_shipped() {
+    let run = at_step("happy-path", 0, 2);
+    assert_eq!(run.sim().store.head().0, 1);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1"),
+        None,
+        "not applied yet"
+    );
+    let run = at_step("happy-path", 0, 5);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Shipped, 2 items, $25.00")
+    );
+    assert!(all_right(run.sim()));
+}
+
+#[test]
+fn eventual_consistency_the_write_is_stored_but_not_visible_for_two_seconds() {
+    let run = at_step("eventual-consistency", 0, 1);
+    assert_eq!(run.sim().store.head().0, 3);
+    assert_eq!(row(run.sim(), ProjectionName::OrderSummary, "o-1"), None);
+    let run = at_step("eventual-consistency", 0, 3);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Draft, 0 items, $0.00")
+    );
+    let run = at_step("eventual-consistency", 0, 4);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Submitted, 2 items, $25.00")
+    );
+}
+
+#[test]
+fn duplicates_the_naive_totals_are_wrong_by_exactly_the_duplicated_amounts() {
+    let run = at_step("duplicates", 0, 2);
+    let sim = run.sim();
+    assert_eq!(
+        row(sim, ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Paid, 4 items, $50.00"),
+        "the $25.00 item line counted twice"
+    );
+    assert_eq!(
+        row(sim, ProjectionName::RevenuePerDay, "day 0").as_deref(),
+        Some("$50.00")
+    );
+    assert_eq!(
+        wrong(sim, ProjectionName::OrdersPerCustomer),
+        0,
+        "idempotent one is right"
+    );
+    assert!(sim.engine.metrics().ignored > 0);
+    let run = at_step("duplicates", 0, 3);
+    assert!(all_right(run.sim()), "idempotent and rebuilt");
+    assert_eq!(
+        row(run.sim(), ProjectionName::RevenuePerDay, "day 0").as_deref(),
+        Some("$25.00")
+    );
+}
+
+#[test]
+fn out_of_order_a_naive_projection_keeps_a_removed_item_until_ordered_and_rebuilt() {
+    let run = at_step("out-of-order", 0, 2);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Submitted, 3 items, $28.00")
+    );
+    assert_eq!(wrong(run.sim(), ProjectionName::OrderSummary), 1);
+    assert_eq!(wrong(run.sim(), ProjectionName::OrdersPerCustomer), 0);
+    let run = at_step("out-of-order", 0, 3);
+    assert!(all_right(run.sim()));
+}
+
+#[test]
+fn schema_evolution_dead_letters_v2_until_the_upcaster_and_a_rebuild() {
+    let run = at_step("schema-evolution", 0, 3);
+    let dead = run.sim().engine.event_bus().dead_letters().len();
+    assert!(
+        dead >= 3,
+        "each projection dead-lettered the v2 event ({dead})"
+    );
+    assert_eq!(row(run.sim(), ProjectionName::OrderSummary, "o-2"), None);
+    let run = at_step("schema-evolution", 0, 4);
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-2").as_deref(),
+        Some("Draft, 1 item, $89.00 USD")
+    );
+    assert_eq!(
+        wrong(run.sim(), ProjectionName::OrderSummary),
+        1,
+        "o-1 in the old shape"
+    );
+    let run = at_step("schema-evolution", 0, 5);
+    assert!(all_right(run.sim()));
+}
+
+#[test]
+fn optimistic_concurrency_one_conflict_then_both_items_land() {
+    let run = at_step("optimistic-concurrency", 0, 2);
+    assert_eq!(run.sim().engine.metrics().conflicts, 1);
+    assert_eq!(run.sim().store.head().0, 2);
+    let run = at_step("optimistic-concurrency", 0, 3);
+    assert_eq!(
+        run.sim().store.head().0,
+        3,
+        "the retry appended at version 3"
+    );
+    assert_eq!(
+        row(run.sim(), ProjectionName::OrderSummary, "o-1").as_deref(),
+        Some("Draft, 3 items, $28.00")
+    );
+}
+
+#[test]
+fn idempotent_commands_a_retry_with_the_same_id_is_applied_once() {
+    let run = at_step("idempotent-commands", 0, 3);
+    assert_eq!(run.sim().engine.metrics().commands_duplicate, 1);
+    assert_eq!(
+        run.sim().store.head().0,
+        2,
+        "OrderCreated and one ItemAdded"
+    );
+}
+
+#[test]
+fn backpressure_reject_refuses_while_wait_and_overflow_get_every_command_through() {
+    let reject = at_step("backpressure", 0, 3);
+    assert!(reject.sim().engine.metrics().commands_refused > 0);
+    assert!(reject.sim().store.head().0 < 20);
+    for v in [1, 2] {
+        let run = at_step("backpressure", v, 3);
+        assert_eq!(run.sim().store.head().0, 20, "variant {v}");
+    }
+    let overflow = at_step("backpressure", 2, 1);
+    assert!(
+        overflow.sim().engine.queue_depths().1 > 0,
+        "the secondary queue holds some"
+    );
+}
+
+#[test]
+fn outbox_without_it_a_crash_loses_publications_for_good_with_it_none() {
+    let dual = at_step("outbox", 0, 3);
+    assert!(dual.notes()[0].1.contains("1 publication lost for good"));
+    assert_eq!(dual.sim().store.head().0, 4);
+    for name in ProjectionName::ALL {
+        let p = dual.sim().engine.projection(name).expect("projection");
+        assert_eq!(p.checkpoint().0, 1, "{name:?} lags forever");
+    }
+    let outbox = at_step("outbox", 1, 3);
+    assert!(outbox.notes()[0].1.contains("0 publications lost for good"));
+    for name in ProjectionName::ALL {
+        let p = outbox.sim().engine.projection(name).expect("projection");
+        assert_eq!(p.checkpoint().0, 4, "{name:?} caught up");
+    }
+}
+
+#[test]
+fn snapshots_cut_the_replay_and_a_rebuilt_read_model_is_exact() {
+    let replayed = |v: usize| {
+        let run = at_step("rebuild-snapshots", v, 2);
+        let m = run
+            .sim()
+            .engine
+            .trace()
+            .hops()
+            .rev()
+            .find_map(|h| match &h.kind {
+                cqrs_lab::engine::trace::HopKind::AggregateLoaded { replayed, .. } => {
+                    Some(*replayed)
+                }
+                _ => None,
+            });
+        m.expect("SubmitOrder loaded the order")
+    };
+    assert_eq!(replayed(0), 3, "from the snapshot at v10");
+    assert_eq!(replayed(1), 13, "no snapshot below 100 events");
+    let run = at_step("rebuild-snapshots", 0, 3);
+    assert!(run
+        .notes()
+        .iter()
+        .any(|(_, n)| n.contains("Rebuilding Orders per customer")));
+    assert!(all_right(run.sim()));
+}
+
+#[test]
+fn modes_show_what_each_architecture_keeps_of_the_same_commands() {
+    let run = at_step("modes", 0, 2);
+    let rows = modes(run.sim());
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0].stores.starts_with("1 row"));
+    assert!(rows[0].history.contains("Cancelled"));
+    assert!(rows[2].stores.starts_with("5 event"));
+    assert!(rows[2].history.contains("PaymentReceived → OrderCancelled"));
+    assert!(rows[2].capabilities.audit_trail.available);
+    assert!(!rows[0].capabilities.audit_trail.available);
+}
+
+#[test]
+fn when_not_counts_the_cost_of_cqrs_for_two_orders() {
+    let run = at_step("when-not", 0, 2);
+    let c = costs(run.sim());
+    assert_eq!(c.commands, 6);
+    assert_eq!(c.crud_rows, 2);
+    let records: u64 = c.records.iter().map(|(_, n)| n).sum();
+    assert!(
+        records > 10 * c.crud_rows,
+        "{records} records against 2 rows"
+    );
+    assert!(c.messages >= 6 + 6 + 18, "queued, published, delivered");
+    let (events, mean, longest) = c.stale;
+    assert_eq!(events, 6);
+    assert!(
+        mean >= 20 && longest >= mean,
+        "reads lag every write ({mean} ms)"
+    );
+}
+
+#[test]
+fn the_same_lab_gives_the_same_timeline_and_a_link_reproduces_it() {
+    for s in library().scenarios {
+        let end = VirtualMillis(s.steps.last().map_or(0, |l| l.at));
+        let lab = s.lab_of(s.variants.len().saturating_sub(1));
+        let mut a = Run::new(lab.clone());
+        a.advance_to(end);
+        let fragment = link::encode(&Shared::new(&s.id, 0, s.steps.len(), lab));
+        let shared = link::decode(&fragment)
+            .expect("a lab link")
+            .expect("decodes");
+        let mut b = Run::new(shared.lab);
+        b.advance_to(end);
+        assert_eq!(
+            a.sim().engine.trace().hash(),
+            b.sim().engine.trace().hash(),
+            "{}",
+            s.id
+        );
+        assert_eq!(a.sim().store.events(), b.sim().store.events());
+    }
+}
+
+#[test]
+fn a_damaged_link_says_what_is_wrong() {
+    assert!(
+        link::decode("tab=events").is_none(),
+        "not a lab link at all"
+    );
+    assert_eq!(
+        link::decode("lab=%%%").expect("lab"),
+        Err(LinkError::NotBase64)
+    );
+    let not_json =
+        link::encode(&Shared::new("x", 0, 0, Lab::default())).replace("lab=ey", "lab=ez");
+    assert!(matches!(
+        link::decode(&not_json),
+        Some(Err(LinkError::NotJson(_)))
+    ));
+    let mut lab = Lab::default();
+    lab.knobs.duplicate_percent = 250;
+    let out_of_range = link::encode(&Shared::new("duplicates", 0, 0, lab));
+    let error = link::decode(&out_of_range)
+        .expect("lab")
+        .expect_err("rejected");
+    assert_eq!(
+        error.to_string(),
+        "the link's lab is not valid: knobs.duplicatePercent is 250, but must be from 0 to 100"
+    );
+}
+
+#[test]
+fn a_bad_link_opens_the_first_scenario_with_a_message() {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::OpenedLink("lab=not-base64!".into()));
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    // The link is read when opened; a bad one is reported at once.
+    assert!(guide
+        .notice
+        .as_deref()
+        .unwrap_or("")
+        .contains("could not be opened"));
+    assert_eq!(guide.scenario, 0);
+    assert!(guide.run().is_some());
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    let unknown = link::encode(&Shared::new("no-such", 0, 0, Lab::default()));
+    guide.update(GuideMsg::OpenedLink(unknown));
+    assert!(guide
+        .notice
+        .as_deref()
+        .unwrap_or("")
+        .contains("does not have (no-such)"));
+}
+
+#[test]
+fn a_link_opens_its_scenario_variant_and_step() {
+    let mut first = Guide::default();
+    first.update(GuideMsg::Loaded(Ok(library())));
+    first.update(GuideMsg::Chose(8));
+    first.update(GuideMsg::ChoseVariant(1));
+    first.update(GuideMsg::GoTo(2));
+    first.update(GuideMsg::Tick(10_000.0));
+    let fragment = first.link().expect("a link");
+    let mut opened = Guide::default();
+    opened.update(GuideMsg::OpenedLink(fragment));
+    opened.update(GuideMsg::Loaded(Ok(library())));
+    assert_eq!((opened.scenario, opened.variant, opened.step), (8, 1, 2));
+    assert!(opened.custom.is_none(), "the lab is the variant's");
+    let hash = |g: &Guide| g.run().map(|r| r.sim().engine.trace().hash());
+    assert_eq!(hash(&first), hash(&opened));
+}
+
+#[test]
+fn stepping_on_moves_the_lab_on_screen_and_stepping_back_replays_from_the_start() {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    guide.update(GuideMsg::Next);
+    assert_eq!(guide.step, 1);
+    assert!(guide.moving());
+    let mut ticks = 0;
+    while guide.moving() {
+        guide.update(GuideMsg::Tick(16.0));
+        ticks += 1;
+    }
+    assert!(ticks > 10, "the motion takes many frames ({ticks})");
+    let now = |g: &Guide| g.run().map(|r| r.sim().engine.now().0);
+    assert_eq!(now(&guide), Some(3));
+    guide.update(GuideMsg::GoTo(4));
+    assert_eq!(
+        (guide.step, now(&guide)),
+        (4, Some(350)),
+        "a jump is instant"
+    );
+    guide.update(GuideMsg::Previous);
+    assert_eq!((guide.step, now(&guide)), (3, Some(40)));
+    guide.update(GuideMsg::GoTo(9));
+    assert_eq!(guide.step, 3, "no step 9 in this scenario");
+}
+
+#[test]
+fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    let quiz = guide.scenario().expect("scenario").quiz.clone();
+    let id = guide.scenario().expect("scenario").id.clone();
+    guide.update(GuideMsg::Checked);
+    assert!(guide.score().is_none(), "every question must be answered");
+    for (q, question) in quiz.iter().enumerate() {
+        let right = question.answer().expect("one right answer");
+        let pick = if q == 0 {
+            (right + 1) % question.choices.len()
+        } else {
+            right
+        };
+        guide.update(GuideMsg::Picked(q, pick));
+    }
+    guide.update(GuideMsg::Checked);
+    let (right, total) = guide.score().expect("scored");
+    assert_eq!((right, total), (total - 1, quiz.len() as u32));
+    assert!(
+        guide.progress.score(&id).expect("kept").passed(),
+        "2 of 3 is 67 %"
+    );
+    assert!(guide.progress_dirty);
+    guide.update(GuideMsg::Retried);
+    for q in 0..quiz.len() {
+        guide.update(GuideMsg::Picked(q, 99));
+    }
+    guide.update(GuideMsg::Checked);
+    let score = guide.progress.score(&id).expect("kept");
+    assert_eq!(
+        (score.best, score.attempts),
+        (total - 1, 2),
+        "the best attempt stays"
+    );
+    // Stored and read back.
+    let stored = guide.progress.to_json();
+    let mut later = Guide::default();
+    later.update(GuideMsg::ProgressRead(Some(stored)));
+    assert_eq!(later.progress, guide.progress);
+    later.update(GuideMsg::ProgressRead(Some("{not json".into())));
+    assert!(
+        later.notice.is_some(),
+        "unreadable progress is said, not fatal"
+    );
+    assert_eq!(Progress::default().passed(), 0);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod fuzz {
+    use super::*;
+    use base64::Engine as _;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_link_decoder_never_panics_on_any_text(text in ".{0,400}") {
+            let _ = link::decode(&format!("lab={text}"));
+            let _ = link::decode(&text);
+        }
+
+        #[test]
+        fn the_link_decoder_never_panics_on_any_json_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let data = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+            let _ = link::decode(&format!("lab={data}"));
+        }
+
+        #[test]
+        fn a_tampered_link_either_decodes_to_a_valid_lab_or_says_why(
+            flip in 4usize..2000, to in "[A-Za-z0-9_-]",
+        ) {
+            let s = scenario("duplicates");
+            let good = link::encode(&Shared::new(&s.id, 0, 2, s.lab.clone()));
+            let mut chars: Vec<char> = good.chars().collect();
+            let at = flip % chars.len();
+            if at >= 4 {
+                chars[at] = to.chars().next().unwrap_or('A');
+            }
+            let tampered: String = chars.into_iter().collect();
+            match link::decode(&tampered) {
+                Some(Ok(shared)) => prop_assert!(shared.lab.check().is_ok()),
+                Some(Err(e)) => prop_assert!(!e.to_string().is_empty()),
+                None => prop_assert!(false, "still a lab link"),
+            }
+        }
+    }
+}
