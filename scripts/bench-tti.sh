@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
+source scripts/site.sh
 ensure_test_tools
-trunk build --release
+build_site
 npx --no-install playwright test -c playwright.bench.config.ts

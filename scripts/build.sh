@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-tools.sh
+source scripts/site.sh
 ensure_build_tools
-trunk build --release
+build_site
 echo "Built dist/: copy it to any static host."

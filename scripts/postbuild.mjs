@@ -3,14 +3,15 @@
 //
 // 1. Content-Security-Policy: Trunk writes its loader as an inline module script, so
 //    the policy allows exactly that script by its SHA-256 and nothing else inline. It
-//    goes into index.html (a <meta>) and into staticwebapp.config.json (a header, with
-//    the directives a <meta> cannot carry).
+//    goes into each page (a <meta>: index.html, the workbench, and scenarios/index.html,
+//    the scenario page) and into staticwebapp.config.json (a header, with the
+//    directives a <meta> cannot carry).
 // 2. Service worker (sw.js): precaches every file of the build under a cache named by a
 //    hash of their contents, so a new build installs a new cache whole and the old one
 //    is deleted when it takes over: never new JS with an old wasm.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 
 const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -21,19 +22,21 @@ if (!dir) {
 const sha256 = (data, encoding) => createHash('sha256').update(data).digest(encoding);
 
 // --- 1. Content-Security-Policy -------------------------------------------------------
-const indexPath = join(dir, 'index.html');
-let html = readFileSync(indexPath, 'utf8').replace(
-  /\s*<meta http-equiv="Content-Security-Policy"[^>]*>/,
-  '',
-);
-const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)]
-  .map((m) => m[1])
-  .filter((code) => code.trim() !== '');
-const scriptHashes = inline.map((code) => `'sha256-${sha256(code, 'base64')}'`);
-const directives = [
+const files = [];
+const walk = (folder) => {
+  for (const name of readdirSync(folder).sort()) {
+    if (name.startsWith('.')) continue;
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else files.push(relative(dir, path).split(sep).join('/'));
+  }
+};
+walk(dir);
+const pages = files.filter((f) => f.endsWith('.html'));
+const policy = (hashes) => [
   "default-src 'self'",
   // wasm-unsafe-eval: compiling the WebAssembly module; nothing else is evaluated.
-  `script-src 'self' 'wasm-unsafe-eval' ${scriptHashes.join(' ')}`.trim(),
+  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`.trim(),
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
@@ -43,29 +46,46 @@ const directives = [
   "base-uri 'self'",
   "form-action 'none'",
 ];
-html = html.replace(
-  /(<meta charset="utf-8"\s*\/?>)/,
-  `$1\n    <meta http-equiv="Content-Security-Policy" content="${directives.join('; ')}" />`,
-);
-if (!html.includes('http-equiv="Content-Security-Policy"')) {
-  console.error('postbuild: index.html has no <meta charset="utf-8"> to put the policy after');
-  process.exit(1);
+const allHashes = [];
+for (const page of pages) {
+  const path = join(dir, page);
+  let html = readFileSync(path, 'utf8').replace(
+    /\s*<meta http-equiv="Content-Security-Policy"[^>]*>/,
+    '',
+  );
+  const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+    .map((m) => m[1])
+    .filter((code) => code.trim() !== '');
+  const hashes = inline.map((code) => `'sha256-${sha256(code, 'base64')}'`);
+  allHashes.push(...hashes.filter((h) => !allHashes.includes(h)));
+  html = html.replace(
+    /(<meta charset="utf-8"\s*\/?>)/,
+    `$1\n    <meta http-equiv="Content-Security-Policy" content="${policy(hashes).join('; ')}" />`,
+  );
+  if (!html.includes('http-equiv="Content-Security-Policy"')) {
+    console.error(`postbuild: ${page} has no <meta charset="utf-8"> to put the policy after`);
+    process.exit(1);
+  }
+  writeFileSync(path, html);
 }
-writeFileSync(indexPath, html);
+const directives = policy(allHashes);
+
+// Trunk runs this after building the scenario page on its own (into dist/scenarios/):
+// the service worker and the headers are written for the whole site afterwards, by
+// scripts/site.sh running this on dist/.
+if (basename(process.env.TRUNK_HTML_FILE ?? '') === 'guide.html' && !process.argv[2]) {
+  console.log(`postbuild: CSP for the scenario page (${allHashes.length} inline script hash(es))`);
+  process.exit(0);
+}
 
 // --- 2. Service worker ----------------------------------------------------------------
-const files = [];
-const walk = (folder) => {
-  for (const name of readdirSync(folder).sort()) {
-    const path = join(folder, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else files.push(relative(dir, path).split(sep).join('/'));
-  }
-};
-walk(dir);
 const precached = files.filter(
   (f) => f !== 'sw.js' && f !== 'staticwebapp.config.json' && !f.startsWith('.'),
 );
+// Each page is also asked for by its folder's URL (./, scenarios/).
+const folders = precached
+  .filter((f) => f.endsWith('/index.html'))
+  .map((f) => f.slice(0, -'index.html'.length));
 const version = sha256(
   precached.map((f) => `${f}\n${sha256(readFileSync(join(dir, f)), 'hex')}`).join('\n'),
   'hex',
@@ -75,7 +95,7 @@ const worker = `// Generated by scripts/postbuild.mjs for one build: do not edit
 // Precaches this build's files under one cache; pages are fetched from the network
 // first (a new build is picked up on the next load) and from the cache when offline.
 const CACHE = 'cqrs-lab-${version}';
-const FILES = ${JSON.stringify(['./', ...precached], null, 2)};
+const FILES = ${JSON.stringify(['./', ...folders, ...precached], null, 2)};
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -129,4 +149,4 @@ const config = {
 };
 writeFileSync(join(dir, 'staticwebapp.config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
-console.log(`postbuild: CSP with ${scriptHashes.length} inline script hash(es); sw.js precaches ${precached.length} files (cache ${version})`);
+console.log(`postbuild: CSP for ${pages.length} page(s) with ${allHashes.length} inline script hash(es); sw.js precaches ${precached.length} files (cache ${version})`);

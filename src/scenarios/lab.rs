@@ -73,7 +73,6 @@ pub struct Line {
     /// The order it targets.
     pub order: String,
     /// The command.
-    #[serde(flatten)]
     pub command: OrderCommand,
 }
 
@@ -145,7 +144,7 @@ impl KnobChange {
 
 /// Something done to the running system at a set time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Action {
     /// Crash and restart at once (what a reload does).
     Crash,
@@ -173,7 +172,7 @@ pub struct Timed {
     /// Virtual ms.
     pub at: u64,
     /// What happens.
-    #[serde(flatten)]
+    #[serde(rename = "do")]
     pub action: Action,
 }
 

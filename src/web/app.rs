@@ -261,6 +261,7 @@ pub fn App(props: &AppProps) -> Html {
         <div class={classes!("page", screen.presenter.then_some("presenter"))}>
             <header class="masthead">
                 <h1>{ "CQRS Lab" }</h1>
+                { pages(false) }
                 <p class="tagline">
                     { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
                 </p>
@@ -303,14 +304,14 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
             </main>
             if screen.help_open {
-                { shortcuts_dialog(&send) }
+                { shortcuts_dialog(send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::CloseHelp))) }
             }
         </div>
     }
 }
 
-/// The list of keyboard shortcuts, as a modal dialog.
-fn shortcuts_dialog(send: &Callback<Msg>) -> Html {
+/// The list of keyboard shortcuts, as a modal dialog; `close` closes it.
+pub(crate) fn shortcuts_dialog(close: Callback<MouseEvent>) -> Html {
     html! {
         <div class="overlay">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-heading"
@@ -327,18 +328,47 @@ fn shortcuts_dialog(send: &Callback<Msg>) -> Html {
                     </tbody>
                 </table>
                 <p class="hint">{ "Shortcuts work when the focus is not in a field, a slider, the tab list or a box that scrolls, which keep their own keys." }</p>
-                <button type="button" onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::CloseHelp))}>{ "Close" }</button>
+                <button type="button" onclick={close}>{ "Close" }</button>
             </div>
         </div>
     }
 }
 
-/// Listens for the keyboard shortcuts on the whole page while the app lives.
-struct ShortcutListener {
+/// The links between the lab's two pages, the current one marked.
+pub(crate) fn pages(guide: bool) -> Html {
+    let (workbench, scenarios) = if guide {
+        ("../", "./")
+    } else {
+        ("./", "scenarios/")
+    };
+    html! {
+        <nav class="pages" aria-label="Pages">
+            <a href={workbench} aria-current={(!guide).then_some("page")}>{ "Workbench" }</a>
+            <a href={scenarios} aria-current={guide.then_some("page")}>{ "Scenarios and study" }</a>
+        </nav>
+    }
+}
+
+fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<KeyListener> {
+    listen_for_keys(move |key, target| {
+        let at = KeyTarget {
+            help_open: model.screen.borrow().help_open,
+            ..target
+        };
+        let found = shortcut(key, at);
+        if let Some(shortcut) = found {
+            model.dispatch(Msg::PressedShortcut(shortcut));
+        }
+        found.is_some()
+    })
+}
+
+/// Listens for keys on the whole page while it lives.
+pub(crate) struct KeyListener {
     callback: Closure<dyn Fn(web_sys::KeyboardEvent)>,
 }
 
-impl Drop for ShortcutListener {
+impl Drop for KeyListener {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
             let _ = window.remove_event_listener_with_callback(
@@ -349,7 +379,12 @@ impl Drop for ShortcutListener {
     }
 }
 
-fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<ShortcutListener> {
+/// Calls `on_key` with each key pressed and where (`help_open` left false for it to
+/// fill); when it returns true the key was a shortcut and the browser's own use of it
+/// is prevented.
+pub(crate) fn listen_for_keys(
+    on_key: impl Fn(&str, KeyTarget) -> bool + 'static,
+) -> Option<KeyListener> {
     let window = web_sys::window()?;
     let callback =
         Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
@@ -375,17 +410,16 @@ fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<ShortcutListen
             let at = KeyTarget {
                 control,
                 modifier: e.ctrl_key() || e.alt_key() || e.meta_key(),
-                help_open: model.screen.borrow().help_open,
+                help_open: false,
             };
-            if let Some(shortcut) = shortcut(&e.key(), at) {
+            if on_key(&e.key(), at) {
                 e.prevent_default();
-                model.dispatch(Msg::PressedShortcut(shortcut));
             }
         });
     window
         .add_event_listener_with_callback("keydown", callback.as_ref().unchecked_ref())
         .ok()?;
-    Some(ShortcutListener { callback })
+    Some(KeyListener { callback })
 }
 
 /// What the chosen tab shows, under a heading for screen readers' heading navigation

@@ -4,7 +4,7 @@
 //! kind with its own shape (and colour, never colour alone).
 
 use super::slides;
-use crate::app::diagram::{Edge, Pulse, PulseKind};
+use crate::app::diagram::{DiagramView, Edge, Pulse, PulseKind};
 use crate::app::screen::{Msg, Screen};
 use crate::app::tabs::Node;
 use crate::engine::config::ProjectionMode;
@@ -34,16 +34,41 @@ const DEAD_LETTERS: f64 = 600.0;
 const QUERY: f64 = 1045.0;
 const QUERY_W: f64 = 76.0;
 
-/// The diagram, with its legend; `events` is how many events the store holds.
+/// The workbench's diagram, with its legend and its buttons for slides; each node
+/// opens the view that details it.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let Some(d) = &screen.diagram else {
         return html! { <p class="empty">{ "The diagram appears when the engine starts." }</p> };
     };
-    let head = screen.log.head().0;
+    let buttons = slides::buttons(
+        "Diagram",
+        "cqrs-lab-diagram",
+        slides::DIAGRAM_SIZE,
+        slides::diagram_svg,
+        send,
+    );
+    figure(
+        d,
+        screen.log.count(),
+        screen.log.head().0,
+        Some(send),
+        buttons,
+    )
+}
+
+/// The diagram of `d` for a store of `events` events up to position `head`; with
+/// `links`, each node opens the view that details it; `extra` goes under the legend.
+pub fn figure(
+    d: &DiagramView,
+    events: u64,
+    head: u64,
+    links: Option<&Callback<Msg>>,
+    extra: Html,
+) -> Html {
     let summary = format!(
         "{} command(s) queued; {} events stored; {}",
         d.commands_queued,
-        screen.log.count(),
+        events,
         d.lanes
             .iter()
             .map(|l| format!(
@@ -56,6 +81,8 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             .collect::<Vec<_>>()
             .join("; ")
     );
+    let node =
+        |at, title: &str, lines: &[&str], class, part| node(at, title, lines, class, part, links);
     html! {
         <figure class="diagram" aria-label="Architecture diagram">
             <p class="visually-hidden">{ summary }</p>
@@ -66,25 +93,25 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     </marker>
                 </defs>
                 { edges() }
-                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Node::Client, send) }
-                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Node::CommandBus, send) }
-                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Node::Handler, send) }
-                { node((STORE, TOP, W, H), "Event store", &[&plural(screen.log.count(), "event")], "", Node::Store, send) }
-                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Node::Outbox, send) }
-                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Node::EventBus, send) }
+                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Node::Client) }
+                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Node::CommandBus) }
+                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Node::Handler) }
+                { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Node::Store) }
+                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Node::Outbox) }
+                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Node::EventBus) }
                 { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
                     html! {
                         <>
                             { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &[
                                 mode(lane.mode),
                                 &format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0)),
-                            ], busy(lane.queued), Node::Projection(lane.name), send) }
+                            ], busy(lane.queued), Node::Projection(lane.name)) }
                             { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &[&lane.dead_letters.to_string()],
-                                if lane.dead_letters > 0 { "alarm" } else { "" }, Node::DeadLetters(lane.name), send) }
+                                if lane.dead_letters > 0 { "alarm" } else { "" }, Node::DeadLetters(lane.name)) }
                         </>
                     }
                 }) }
-                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Node::Query, send) }
+                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Node::Query) }
                 <g class="pulses" aria-hidden="true">
                     { for d.pulses.iter().map(pulse) }
                 </g>
@@ -98,7 +125,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                         </li>
                     }) }
                 </ul>
-                { slides::buttons("Diagram", "cqrs-lab-diagram", slides::DIAGRAM_SIZE, slides::diagram_svg, send) }
+                { extra }
             </figcaption>
         </figure>
     }
@@ -137,26 +164,19 @@ fn busy(queued: u64) -> &'static str {
     }
 }
 
-/// A component: a box with its title and a line or two of figures.
-/// The node is a link to the view that details `part` (it opens that tab and brings
-/// the part into view).
+/// A component: a box with its title and a line or two of figures. With `links`, the
+/// node is a link to the view that details `part` (it opens that tab and brings the
+/// part into view).
 fn node(
     (x, y, w, h): (f64, f64, f64, f64),
     title: &str,
     lines: &[&str],
     class: &'static str,
     part: Node,
-    send: &Callback<Msg>,
+    links: Option<&Callback<Msg>>,
 ) -> Html {
     let first = y - (lines.len() as f64) * 9.0 + 3.0;
-    let (tab, id) = part.details();
-    let onclick = send.reform(move |e: MouseEvent| {
-        e.prevent_default();
-        Msg::ClickedNode(part)
-    });
-    // The link is named by what the node shows (its text), so speech and sight agree.
-    html! {
-        <a href={format!("#{id}")} {onclick} aria-describedby={tab.tab_id()}>
+    let shape = html! {
         <g class={classes!("node", class)}>
             <rect x={(x - w / 2.0).to_string()} y={(y - h / 2.0).to_string()}
                 width={w.to_string()} height={h.to_string()} rx="8" />
@@ -165,7 +185,18 @@ fn node(
                 <text x={x.to_string()} y={(first + 18.0 + 16.0 * i as f64).to_string()} class="node-value">{ (*line).to_owned() }</text>
             }) }
         </g>
-        </a>
+    };
+    let Some(send) = links else {
+        return shape;
+    };
+    let (tab, id) = part.details();
+    let onclick = send.reform(move |e: MouseEvent| {
+        e.prevent_default();
+        Msg::ClickedNode(part)
+    });
+    // The link is named by what the node shows (its text), so speech and sight agree.
+    html! {
+        <a href={format!("#{id}")} {onclick} aria-describedby={tab.tab_id()}>{ shape }</a>
     }
 }
 

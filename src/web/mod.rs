@@ -8,6 +8,7 @@ mod diagram;
 mod download;
 mod event_table;
 mod fault_panel;
+mod guide_page;
 pub mod idb;
 mod journal;
 mod lag_chart;
@@ -29,6 +30,12 @@ pub fn start() {
     panic::install_hook();
     register_service_worker();
     yew::Renderer::<App>::new().render();
+}
+
+/// Mounts the scenario page on `<body>`; called by the guide's `main` in the browser.
+pub fn start_guide() {
+    panic::install_hook();
+    yew::Renderer::<guide_page::GuideApp>::new().render();
 }
 
 /// Lets the service worker (`sw.js`, written by the build) keep the lab working

@@ -102,7 +102,7 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
 /// The rows the newest events touched, and any other wrong rows, each beside the truth
 /// (the row with every stored event applied exactly once), flagged current, stale or
 /// wrong.
-fn rows_beside_truth(lane: &Lane) -> Html {
+pub fn rows_beside_truth(lane: &Lane) -> Html {
     let extra_wrong = lane
         .wrong
         .iter()

@@ -16,11 +16,16 @@ const TOP: f64 = 6.0;
 /// Hops listed in words under the chart.
 const LISTED: usize = 12;
 
-/// The chart and the list of the newest hops.
+/// The workbench's chart and the list of the newest hops.
 pub fn view(screen: &Screen) -> Html {
     let Some(timeline) = screen.diagram.as_ref().map(|d| &d.timeline) else {
         return html! { <p class="empty">{ "The timeline appears when the engine starts." }</p> };
     };
+    chart(timeline)
+}
+
+/// The chart of `timeline` and the list of its newest hops.
+pub fn chart(timeline: &TimelineView) -> Html {
     if timeline.marks.is_empty() {
         return html! { <p class="empty">{ "No hops yet. Send a command or press Run script: each hop appears here on its component's lane." }</p> };
     }

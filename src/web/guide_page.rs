@@ -1,0 +1,678 @@
+//! The scenario page: the library of guided scenarios, the chosen one's steps (the lab
+//! moves on the diagram from step to step), the view each step points at, the
+//! questions it ends with, the glossary and the study progress; "Copy link" shares
+//! the scenario, its configuration and the step reached.
+
+use super::app::{listen_for_keys, pages, shortcuts_dialog};
+use super::diagram;
+use super::projections_panel::rows_beside_truth;
+use super::timeline;
+use crate::app::diagram::DiagramView;
+use crate::app::guide::{Guide, GuideMsg, Shelf};
+use crate::app::keys::{shortcut, KeyTarget, Shortcut};
+use crate::app::log_view::Stream;
+use crate::app::screen::SHORTCUTS_DIALOG;
+use crate::app::timeline::{mark, TimelineView};
+use crate::engine::views::lag;
+use crate::scenarios::lab::Run;
+use crate::scenarios::library::{Library, Panel, Scenario};
+use crate::scenarios::views::{costs, modes};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Where study progress is kept in the browser.
+const PROGRESS_KEY: &str = "cqrs-lab.study";
+/// The library, beside the page.
+const LIBRARY_URL: &str = "scenarios.json";
+
+/// The guide behind one `RefCell`, like the workbench's screen.
+struct Model {
+    guide: Rc<RefCell<Guide>>,
+    generation: u64,
+}
+
+impl Reducible for Model {
+    type Action = GuideMsg;
+
+    fn reduce(self: Rc<Self>, msg: GuideMsg) -> Rc<Self> {
+        self.guide.borrow_mut().update(msg);
+        Rc::new(Model {
+            guide: Rc::clone(&self.guide),
+            generation: self.generation.wrapping_add(1),
+        })
+    }
+}
+
+/// The page's settings.
+#[derive(Properties, Clone)]
+pub struct GuideProps {
+    /// The URL fragment it was opened with (a shared link), if any.
+    pub fragment: AttrValue,
+    /// Filled with the page's message sender, for the keyboard shortcuts.
+    pub keys: Rc<RefCell<Option<Callback<GuideMsg>>>>,
+}
+
+impl PartialEq for GuideProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.fragment == other.fragment && Rc::ptr_eq(&self.keys, &other.keys)
+    }
+}
+
+/// Fetches the library (relative to the page, so it works under any sub-path; the
+/// service worker keeps it for offline use).
+async fn fetch_library() -> Result<Library, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let why = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(LIBRARY_URL))
+        .await
+        .map_err(why)?
+        .dyn_into()
+        .map_err(why)?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(why)?)
+        .await
+        .map_err(why)?
+        .as_string()
+        .ok_or("the library is not text")?;
+    Library::parse(&text).map_err(|e| e.to_string())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The URL fragment without its `#`.
+fn location_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}
+
+/// What the page's chrome shows: the shortcuts list, presenter mode.
+#[derive(Default)]
+struct Chrome {
+    help_open: bool,
+    presenter: bool,
+}
+
+/// The scenario page's root: the masthead, the guide, the keyboard shortcuts. A new
+/// link pasted into the address bar opens afresh.
+#[component]
+pub fn GuideApp() -> Html {
+    let fragment = use_state(location_fragment);
+    let keys = use_mut_ref(|| None::<Callback<GuideMsg>>);
+    let chrome = use_mut_ref(Chrome::default);
+    let redraw = use_force_update();
+    {
+        let (keys, chrome, redraw) = (keys.clone(), chrome.clone(), redraw.clone());
+        let fragment = fragment.clone();
+        use_effect_with((), move |_| {
+            let listener = listen_for_keys(move |key, at| {
+                let at = KeyTarget {
+                    help_open: chrome.borrow().help_open,
+                    ..at
+                };
+                let Some(found) = shortcut(key, at) else {
+                    return false;
+                };
+                let to_guide = match found {
+                    Shortcut::PlayPause | Shortcut::Step => Some(GuideMsg::Next),
+                    Shortcut::BackInTime => Some(GuideMsg::Previous),
+                    Shortcut::JumpToStep(n) => Some(GuideMsg::GoTo(usize::from(n))),
+                    Shortcut::ToggleHelp | Shortcut::CloseHelp | Shortcut::TogglePresenter => None,
+                };
+                match to_guide {
+                    Some(msg) => {
+                        if let Some(send) = keys.borrow().as_ref() {
+                            send.emit(msg);
+                        }
+                    }
+                    None => {
+                        let mut c = chrome.borrow_mut();
+                        match found {
+                            Shortcut::ToggleHelp => c.help_open = !c.help_open,
+                            Shortcut::CloseHelp => c.help_open = false,
+                            _ => c.presenter = !c.presenter,
+                        }
+                        drop(c);
+                        redraw.force_update();
+                    }
+                }
+                true
+            });
+            let on_hash = {
+                let fragment = fragment.clone();
+                Closure::<dyn Fn()>::new(move || fragment.set(location_fragment()))
+            };
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    on_hash.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                drop(listener);
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        on_hash.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    let help_open = chrome.borrow().help_open;
+    use_effect_with(help_open, |open| {
+        if *open {
+            let dialog = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(SHORTCUTS_DIALOG))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(dialog) = dialog {
+                let _ = dialog.focus();
+            }
+        }
+    });
+    let close = {
+        let (chrome, redraw) = (chrome.clone(), redraw.clone());
+        Callback::from(move |_: MouseEvent| {
+            chrome.borrow_mut().help_open = false;
+            redraw.force_update();
+        })
+    };
+    html! {
+        <div class={classes!("page", chrome.borrow().presenter.then_some("presenter"))}>
+            <header class="masthead">
+                <h1>{ "CQRS Lab" }</h1>
+                { pages(true) }
+                <p class="tagline">
+                    { "Twelve guided scenarios, each a lab that runs the same way every time: step through it, then answer the exam-style questions." }
+                </p>
+            </header>
+            <GuidePage key={(*fragment).clone()} fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
+            if help_open {
+                { shortcuts_dialog(close) }
+            }
+        </div>
+    }
+}
+
+/// Moves the lab on while it is moving to a step: one frame at a time.
+fn schedule_tick(model: UseReducerHandle<Model>, last: f64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let next = Closure::once_into_js(move || {
+        let now = js_sys::Date::now();
+        model.dispatch(GuideMsg::Tick(now - last));
+    });
+    let _ = window.request_animation_frame(next.unchecked_ref());
+}
+
+/// The scenario page.
+#[component]
+pub fn GuidePage(props: &GuideProps) -> Html {
+    let model = use_reducer(|| Model {
+        guide: Rc::new(RefCell::new(Guide::default())),
+        generation: 0,
+    });
+    let send: Callback<GuideMsg> = {
+        let model = model.clone();
+        Callback::from(move |msg| model.dispatch(msg))
+    };
+    *props.keys.borrow_mut() = Some(send.clone());
+    {
+        let model = model.clone();
+        let fragment = props.fragment.to_string();
+        use_effect_with((), move |_| {
+            model.dispatch(GuideMsg::ProgressRead(
+                storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
+            ));
+            if !fragment.is_empty() {
+                model.dispatch(GuideMsg::OpenedLink(fragment));
+            }
+            model.dispatch(GuideMsg::Loading);
+            spawn_local(async move {
+                model.dispatch(GuideMsg::Loaded(fetch_library().await));
+            });
+        });
+    }
+    {
+        let handle = model.clone();
+        use_effect_with(model.generation, move |_| {
+            let mut guide = handle.guide.borrow_mut();
+            if guide.progress_dirty {
+                guide.progress_dirty = false;
+                if let Some(s) = storage() {
+                    // Full storage or private mode: the score shows, it just is not kept.
+                    let _ = s.set_item(PROGRESS_KEY, &guide.progress.to_json());
+                }
+            }
+            let moving = guide.moving();
+            drop(guide);
+            if moving {
+                schedule_tick(handle.clone(), js_sys::Date::now());
+            }
+        });
+    }
+    let guide = model.guide.borrow();
+    let body = match &guide.shelf {
+        Shelf::Idle | Shelf::Loading => html! { <p class="empty">{ "Loading the scenarios…" }</p> },
+        Shelf::Failed(why) => html! {
+            <p class="warning" role="alert">{ format!("The scenarios could not be loaded: {why}. Reload the page to try again.") }</p>
+        },
+        Shelf::Ready(library) => page(&guide, library, &send),
+    };
+    html! {
+        <main class="guide-page">
+            if let Some(notice) = &guide.notice {
+                <div class="notice" role="alert">
+                    <p>{ notice.clone() }</p>
+                    <button type="button" onclick={send.reform(|_: MouseEvent| GuideMsg::Dismissed)}>{ "Dismiss" }</button>
+                </div>
+            }
+            { body }
+        </main>
+    }
+}
+
+fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
+    let (Some(scenario), Some(run)) = (guide.scenario(), guide.run()) else {
+        return html! {};
+    };
+    html! {
+        <div class="guide">
+            { list(guide, library, send) }
+            <div class="results">
+                { header(guide, scenario, send) }
+                { stage(guide, scenario, run) }
+                { quiz(guide, scenario, send) }
+            </div>
+        </div>
+    }
+}
+
+/// The scenarios, the progress and the glossary.
+fn list(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
+    let passed = guide.progress.passed();
+    html! {
+        <div class="side">
+            <nav class="panel scenario-list" aria-labelledby="scenarios-heading">
+                <h2 id="scenarios-heading">{ "Scenarios" }</h2>
+                <p class="progress-line">{ format!("Study progress: {passed} of {} passed (60 % of a scenario's questions right)", library.scenarios.len()) }</p>
+                <ol>
+                    { for library.scenarios.iter().enumerate().map(|(i, s)| {
+                        let score = guide.progress.score(&s.id);
+                        let current = i == guide.scenario;
+                        html! {
+                            <li>
+                                <button type="button" class={classes!("scenario-choice", current.then_some("current"))}
+                                    aria-current={current.then_some("true")}
+                                    onclick={send.reform(move |_: MouseEvent| GuideMsg::Chose(i))}>
+                                    { s.title.clone() }
+                                </button>
+                                if let Some(score) = score {
+                                    <span class={classes!("score", score.passed().then_some("passed"))}>
+                                        { format!("{} {}/{}", if score.passed() { "✓ passed" } else { "✗ not yet" }, score.best, score.total) }
+                                    </span>
+                                }
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </nav>
+            <section class="panel glossary" aria-labelledby="glossary-heading">
+                <h2 id="glossary-heading">{ "Glossary" }</h2>
+                <dl>
+                    { for library.glossary.iter().map(|t| html! {
+                        <>
+                            <dt>{ t.term.clone() }</dt>
+                            <dd>{ t.meaning.clone() }</dd>
+                        </>
+                    }) }
+                </dl>
+            </section>
+        </div>
+    }
+}
+
+/// The scenario's title, its configuration, the steps and the step card.
+fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
+    let last = scenario.steps.len();
+    let step = guide.step.min(last);
+    let card = match step.checked_sub(1).and_then(|i| scenario.steps.get(i)) {
+        None => html! {
+            <div class="step-card" aria-live="polite">
+                <h3>{ format!("Ready: {last} steps") }</h3>
+                <p>{ "Each step runs the lab on to a moment worth seeing, says what to look at and why." }</p>
+                <p class="hint">{ "Press Next step (or →, or a step's number) and watch the diagram." }</p>
+            </div>
+        },
+        Some(s) => html! {
+            <div class="step-card" aria-live="polite">
+                <h3>{ format!("Step {step} of {last}: {}", s.title) }</h3>
+                <p><strong>{ "What to look at: " }</strong>{ s.look.clone() }</p>
+                <p><strong>{ "Why: " }</strong>{ s.why.clone() }</p>
+            </div>
+        },
+    };
+    let on_copy = {
+        let link = guide.link();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(fragment) = &link {
+                copy_link(fragment);
+            }
+        })
+    };
+    html! {
+        <section class="panel scenario" aria-labelledby="scenario-heading">
+            <h2 id="scenario-heading">{ scenario.title.clone() }</h2>
+            <p>{ scenario.summary.clone() }</p>
+            <p class="source">{ format!("From {}", scenario.source) }</p>
+            if scenario.variants.len() > 1 {
+                <fieldset class="variants">
+                    <legend>{ "Configuration" }</legend>
+                    { for scenario.variants.iter().enumerate().map(|(v, variant)| html! {
+                        <label>
+                            <input type="radio" name="variant" checked={guide.custom.is_none() && v == guide.variant}
+                                onchange={send.reform(move |_: Event| GuideMsg::ChoseVariant(v))} />
+                            { variant.name.clone() }
+                        </label>
+                    }) }
+                </fieldset>
+            }
+            if guide.custom.is_some() {
+                <p class="hint">{ "This link changed the scenario's configuration: it runs as the link says." }</p>
+            }
+            <nav class="steps" aria-label="Steps">
+                <button type="button" disabled={step == 0}
+                    onclick={send.reform(|_: MouseEvent| GuideMsg::Previous)}>{ "Previous step" }</button>
+                <ol>
+                    <li><button type="button" aria-current={(step == 0).then_some("step")} aria-label="Start"
+                        onclick={send.reform(|_: MouseEvent| GuideMsg::GoTo(0))}>{ "0" }</button></li>
+                    { for (1..=last).map(|n| html! {
+                        <li><button type="button" aria-current={(step == n).then_some("step")}
+                            aria-label={format!("Step {n}")}
+                            onclick={send.reform(move |_: MouseEvent| GuideMsg::GoTo(n))}>{ n.to_string() }</button></li>
+                    }) }
+                </ol>
+                <button type="button" class="primary" disabled={step == last}
+                    onclick={send.reform(|_: MouseEvent| GuideMsg::Next)}>{ "Next step" }</button>
+                <button type="button" onclick={on_copy}>{ "Copy link" }</button>
+            </nav>
+            <p class="link-status" id="link-status" role="status"></p>
+            { card }
+        </section>
+    }
+}
+
+/// Puts the link to `fragment` on the clipboard, and in the status line (where it can
+/// be selected by hand when the clipboard is not allowed).
+fn copy_link(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let base = location.href().unwrap_or_default();
+    let base = base.split('#').next().unwrap_or_default().to_owned();
+    let url = format!("{base}#{fragment}");
+    let status = window
+        .document()
+        .and_then(|d| d.get_element_by_id("link-status"));
+    let promise = window.navigator().clipboard().write_text(&url);
+    spawn_local(async move {
+        let copied = JsFuture::from(promise).await.is_ok();
+        if let Some(status) = status {
+            status.set_text_content(Some(&if copied {
+                format!("Link copied: {url}")
+            } else {
+                format!("Copy this link: {url}")
+            }));
+        }
+    });
+}
+
+/// The clock, the diagram and the view the step points at.
+fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
+    let sim = run.sim();
+    let events = sim.store.events();
+    let d = DiagramView::of(&sim.engine, guide.pulse_window(), events);
+    let show = guide
+        .step
+        .checked_sub(1)
+        .and_then(|i| scenario.steps.get(i))
+        .map_or(Panel::ReadModels, |s| s.show);
+    html! {
+        <>
+            <section class="panel flow-panel" aria-labelledby="lab-heading">
+                <h2 id="lab-heading">{ format!("The lab at {} ms{}", sim.engine.now().0, if guide.moving() { " (moving…)" } else { "" }) }</h2>
+                { diagram::figure(&d, sim.store.head().0, sim.store.head().0, None, html! {}) }
+            </section>
+            <section class="panel" aria-labelledby="panel-heading">
+                <h2 id="panel-heading">{ panel_title(show) }</h2>
+                { panel(show, run, &d) }
+                if !run.notes().is_empty() {
+                    <h3>{ "What was done to the system" }</h3>
+                    <ul class="notes">
+                        { for run.notes().iter().map(|(at, note)| html! { <li>{ format!("{} ms: {note}", at.0) }</li> }) }
+                    </ul>
+                }
+            </section>
+        </>
+    }
+}
+
+fn panel_title(show: Panel) -> &'static str {
+    match show {
+        Panel::ReadModels => "Read models beside the truth",
+        Panel::Lag => "Lag",
+        Panel::Timeline => "Timeline",
+        Panel::DeadLetters => "Dead letters",
+        Panel::Stream => "The order's stream",
+        Panel::Log => "What the system said",
+        Panel::Modes => "CRUD, CQRS only, CQRS + Event Sourcing",
+        Panel::Costs => "What it costs",
+    }
+}
+
+fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
+    let sim = run.sim();
+    let now = sim.engine.now();
+    match show {
+        Panel::ReadModels => html! {
+            <div class="lanes">
+                { for d.lanes.iter().map(|lane| html! {
+                    <div class="lane-check">
+                        <h3>{ format!("{} ({}) · checkpoint {}", lane.name.title(), mode_name(lane.mode), lane.checkpoint.0) }</h3>
+                        { rows_beside_truth(lane) }
+                    </div>
+                }) }
+            </div>
+        },
+        Panel::Lag => html! {
+            <table class="lab-facts">
+                <thead><tr><th scope="col">{ "Projection" }</th><th scope="col">{ "Checkpoint" }</th><th scope="col">{ "Events behind" }</th><th scope="col">{ "ms behind" }</th></tr></thead>
+                <tbody>
+                    { for d.lanes.iter().map(|lane| {
+                        let l = lag(sim.store.events(), lane.checkpoint, now);
+                        html! { <tr><th scope="row">{ lane.name.title() }</th><td>{ lane.checkpoint.0 }</td><td>{ l.events_behind }</td><td>{ l.ms_behind.0 }</td></tr> }
+                    }) }
+                </tbody>
+            </table>
+        },
+        Panel::Timeline => timeline::chart(&TimelineView::of(&sim.engine)),
+        Panel::DeadLetters => html! {
+            <ul class="notes">
+                { for d.lanes.iter().map(|lane| html! {
+                    <li>{ format!("{}: {} dead letter(s){}", lane.name.title(), lane.dead_letters,
+                        lane.dead.first().map(|x| format!(", e.g. position {} ({} on {}): {}", x.position.0, x.event_type, x.stream, x.reason)).unwrap_or_default()) }</li>
+                }) }
+            </ul>
+        },
+        Panel::Stream => stream(run),
+        Panel::Log => {
+            let said: Vec<String> = sim
+                .engine
+                .trace()
+                .hops()
+                .filter_map(|h| {
+                    mark(h)
+                        .filter(|m| m.kind != crate::app::diagram::PulseKind::Normal)
+                        .map(|m| format!("{} ms · {}: {}", h.at.0, m.component.title(), m.text))
+                })
+                .collect();
+            let shown = said.len().saturating_sub(30);
+            html! {
+                <>
+                    <p>{ format!("{} events stored; {} refused, {} rejected, {} duplicate command(s), {} conflict(s).",
+                        sim.store.head().0, sim.engine.metrics().commands_refused, sim.engine.metrics().commands_rejected,
+                        sim.engine.metrics().commands_duplicate, sim.engine.metrics().conflicts) }</p>
+                    <ol class="notes">{ for said[shown..].iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
+                </>
+            }
+        }
+        Panel::Modes => html! {
+            <table class="lab-facts modes">
+                <thead><tr>
+                    <th scope="col">{ "Architecture" }</th><th scope="col">{ "Stores" }</th><th scope="col">{ "Knows of the order" }</th>
+                    <th scope="col">{ "Audit trail" }</th><th scope="col">{ "Rebuild read models" }</th><th scope="col">{ "Time travel" }</th>
+                    <th scope="col">{ "Reads scale apart" }</th><th scope="col">{ "Reads its own writes" }</th>
+                </tr></thead>
+                <tbody>
+                    { for modes(sim).into_iter().map(|row| {
+                        let c = row.capabilities;
+                        html! {
+                            <tr>
+                                <th scope="row">{ row.mode.label() }</th>
+                                <td>{ row.stores }</td>
+                                <td>{ row.history }</td>
+                                { for [c.audit_trail, c.rebuild_read_models, c.time_travel, c.independent_read_scaling, c.read_your_writes].into_iter().map(|cap| html! {
+                                    <td title={cap.why}>{ if cap.available { "✓ yes" } else { "✗ no" } }<span class="why">{ cap.why }</span></td>
+                                }) }
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+        },
+        Panel::Costs => {
+            let c = costs(sim);
+            let records: u64 = c.records.iter().map(|(_, n)| n).sum();
+            html! {
+                <table class="lab-facts">
+                    <thead><tr><th scope="col">{ "For this workload" }</th><th scope="col">{ "CQRS + Event Sourcing" }</th><th scope="col">{ "CRUD" }</th></tr></thead>
+                    <tbody>
+                        <tr><th scope="row">{ "Commands handled" }</th><td>{ c.commands }</td><td>{ c.commands }</td></tr>
+                        <tr><th scope="row">{ "Components to run" }</th><td>{ c.components }</td><td>{ "1 database" }</td></tr>
+                        <tr><th scope="row">{ "Messages moved" }</th><td>{ c.messages }</td><td>{ "0" }</td></tr>
+                        <tr><th scope="row">{ "Records kept" }</th>
+                            <td>{ format!("{records}: {}", c.records.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")) }</td>
+                            <td>{ format!("{} row(s)", c.crud_rows) }</td></tr>
+                        <tr><th scope="row">{ "A write visible to every read after" }</th>
+                            <td>{ format!("{} ms on average, {} ms at worst ({} events)", c.stale.1, c.stale.2, c.stale.0) }</td>
+                            <td>{ "at once" }</td></tr>
+                    </tbody>
+                </table>
+            }
+        }
+    }
+}
+
+fn mode_name(mode: crate::engine::config::ProjectionMode) -> &'static str {
+    match mode {
+        crate::engine::config::ProjectionMode::Naive => "naive",
+        crate::engine::config::ProjectionMode::Idempotent => "idempotent",
+    }
+}
+
+/// The first order's stream: its events, the snapshot kept and what loading it costs.
+fn stream(run: &Run) -> Html {
+    let sim = run.sim();
+    let Some(id) = sim.store.stream_ids().first().map(|id| (*id).clone()) else {
+        return html! { <p class="empty">{ "No order yet." }</p> };
+    };
+    let s = Stream::read_from(&sim.store, &id);
+    let cost = match s.snapshot {
+        Some(v) => format!("A handler loads the snapshot at v{} and replays {} event(s) after it, instead of all {}.", v.0, s.replay_cost(), s.version.0),
+        None => format!("No snapshot yet: a handler replays all {} event(s).", s.version.0),
+    };
+    html! {
+        <>
+            <p>{ format!("{id} at version {} (snapshot every {} events). {cost}", s.version.0, run.knobs().snapshot_every) }</p>
+            <table class="lab-facts">
+                <thead><tr><th scope="col">{ "Version" }</th><th scope="col">{ "Position" }</th><th scope="col">{ "Event" }</th><th scope="col">{ "Command" }</th></tr></thead>
+                <tbody>
+                    { for s.history.iter().map(|e| html! {
+                        <tr class={classes!((s.snapshot == Some(e.stream_version)).then_some("snapshot"))}>
+                            <td>{ format!("{}{}", e.stream_version.0, if s.snapshot == Some(e.stream_version) { " ◆ snapshot" } else { "" }) }</td>
+                            <td>{ e.global_position.0 }</td>
+                            <td>{ e.event_type() }</td>
+                            <td>{ e.causation_id.to_string() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </>
+    }
+}
+
+/// The questions, once the last step is reached, and the score once checked.
+fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
+    let last = scenario.steps.len();
+    if guide.step < last {
+        return html! {
+            <section class="panel quiz" aria-labelledby="quiz-heading">
+                <h2 id="quiz-heading">{ "Questions" }</h2>
+                <p class="hint">{ format!("{} exam-style questions follow the last step.", scenario.quiz.len()) }</p>
+            </section>
+        };
+    }
+    let score = guide.score();
+    html! {
+        <section class="panel quiz" aria-labelledby="quiz-heading">
+            <h2 id="quiz-heading">{ "Questions" }</h2>
+            { for scenario.quiz.iter().enumerate().map(|(q, question)| {
+                let picked = guide.picked.get(q).copied().flatten();
+                html! {
+                    <fieldset class="question">
+                        <legend>{ format!("{}. {}", q + 1, question.prompt) }</legend>
+                        { for question.choices.iter().enumerate().map(|(c, choice)| {
+                            let id = format!("q{q}-c{c}");
+                            let verdict = guide.checked.then(|| if choice.correct { "right" } else if picked == Some(c) { "wrong" } else { "" });
+                            html! {
+                                <div class={classes!("choice", verdict)}>
+                                    <input type="radio" id={id.clone()} name={format!("q{q}")} checked={picked == Some(c)}
+                                        disabled={guide.checked}
+                                        onchange={send.reform(move |e: Event| {
+                                            let _: HtmlInputElement = e.target_unchecked_into();
+                                            GuideMsg::Picked(q, c)
+                                        })} />
+                                    <label for={id}>{ choice.text.clone() }</label>
+                                    if guide.checked {
+                                        <p class="explanation">{ format!("{} {}", if choice.correct { "✓ Right answer." } else if picked == Some(c) { "✗ Your answer." } else { "✗" }, choice.why) }</p>
+                                    }
+                                </div>
+                            }
+                        }) }
+                    </fieldset>
+                }
+            }) }
+            if let Some((right, total)) = score {
+                <p class="score-line" role="status">{ format!("{right} of {total} right ({} %): {}", right * 100 / total.max(1),
+                    if right * 100 >= 60 * total { "passed" } else { "not passed yet (60 % passes)" }) }</p>
+                <button type="button" onclick={send.reform(|_: MouseEvent| GuideMsg::Retried)}>{ "Try again" }</button>
+            } else {
+                <button type="button" class="primary" onclick={send.reform(|_: MouseEvent| GuideMsg::Checked)}>{ "Check answers" }</button>
+            }
+        </section>
+    }
+}
