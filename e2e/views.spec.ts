@@ -65,3 +65,30 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
     }
   });
 }
+
+for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+  test(`the scenario page at ${width}×${height}, in every panel a step points at`, async ({ page }) => {
+    test.setTimeout(60_000);
+    await page.setViewportSize({ width, height });
+    await page.goto('./scenarios/');
+    await expect(page.getByRole('heading', { name: 'Scenarios', exact: true })).toBeVisible();
+    // Scenario, step: read models, lag, timeline, dead letters, stream, log, modes, costs.
+    const tour: [RegExp, number][] = [
+      [/^3\. Duplicate/, 2], [/^2\. Eventual/, 2], [/^4\. Out-of-order/, 1], [/^5\. Schema/, 3],
+      [/^10\. Rebuilding/, 2], [/^8\. Backpressure/, 2], [/^11\. CRUD/, 2], [/^12\. When not/, 2],
+    ];
+    for (const [scenario, step] of tour) {
+      await page.getByRole('button', { name: scenario }).click();
+      await page.getByRole('button', { name: `Step ${step}`, exact: true }).click();
+      await expect(page.locator('.step-card')).toContainText(`Step ${step} of`);
+      await expect(page.getByRole('heading', { name: /^The lab at \d+ ms$/ })).toBeVisible();
+      await noSidewaysScroll(page);
+      if (width === 1280) {
+        const key = scenario.source.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+        await page.screenshot({ path: `${shots}/scenario-${key}.png`, fullPage: true });
+      }
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${shots}/scenarios-${width}.png` });
+  });
+}

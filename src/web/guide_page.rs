@@ -13,6 +13,7 @@ use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::log_view::Stream;
 use crate::app::screen::SHORTCUTS_DIALOG;
 use crate::app::timeline::{mark, TimelineView};
+use crate::engine::trace::HopKind;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
@@ -397,12 +398,13 @@ fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html
                 <button type="button" disabled={step == 0}
                     onclick={send.reform(|_: MouseEvent| GuideMsg::Previous)}>{ "Previous step" }</button>
                 <ol>
-                    <li><button type="button" aria-current={(step == 0).then_some("step")} aria-label="Start"
-                        onclick={send.reform(|_: MouseEvent| GuideMsg::GoTo(0))}>{ "0" }</button></li>
+                    <li><button type="button" aria-current={(step == 0).then_some("step")}
+                        onclick={send.reform(|_: MouseEvent| GuideMsg::GoTo(0))}>{ "Start" }</button></li>
                     { for (1..=last).map(|n| html! {
                         <li><button type="button" aria-current={(step == n).then_some("step")}
-                            aria-label={format!("Step {n}")}
-                            onclick={send.reform(move |_: MouseEvent| GuideMsg::GoTo(n))}>{ n.to_string() }</button></li>
+                            onclick={send.reform(move |_: MouseEvent| GuideMsg::GoTo(n))}>
+                            <span class="visually-hidden">{ "Step " }</span>{ n.to_string() }
+                        </button></li>
                     }) }
                 </ol>
                 <button type="button" class="primary" disabled={step == last}
@@ -455,6 +457,7 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         <>
             <section class="panel flow-panel" aria-labelledby="lab-heading">
                 <h2 id="lab-heading">{ format!("The lab at {} ms{}", sim.engine.now().0, if guide.moving() { " (moving…)" } else { "" }) }</h2>
+                <p class="fingerprint">{ format!("Run fingerprint {:016x}: the same scenario, configuration and step give the same one, here or from a link.", sim.engine.trace().hash()) }</p>
                 { diagram::figure(&d, sim.store.head().0, sim.store.head().0, None, html! {}) }
             </section>
             <section class="panel" aria-labelledby="panel-heading">
@@ -605,9 +608,19 @@ fn stream(run: &Run) -> Html {
         Some(v) => format!("A handler loads the snapshot at v{} and replays {} event(s) after it, instead of all {}.", v.0, s.replay_cost(), s.version.0),
         None => format!("No snapshot yet: a handler replays all {} event(s).", s.version.0),
     };
+    let last_load = sim.engine.trace().hops().rev().find_map(|h| match &h.kind {
+        HopKind::AggregateLoaded { command_id, stream_id, snapshot, replayed } if *stream_id == id => Some(match snapshot {
+            Some(v) => format!("The last command, {command_id}, started from the snapshot at v{} and replayed {replayed} event(s).", v.0),
+            None => format!("The last command, {command_id}, had no snapshot and replayed {replayed} event(s)."),
+        }),
+        _ => None,
+    });
     html! {
         <>
             <p>{ format!("{id} at version {} (snapshot every {} events). {cost}", s.version.0, run.knobs().snapshot_every) }</p>
+            if let Some(text) = last_load {
+                <p>{ text }</p>
+            }
             <table class="lab-facts">
                 <thead><tr><th scope="col">{ "Version" }</th><th scope="col">{ "Position" }</th><th scope="col">{ "Event" }</th><th scope="col">{ "Command" }</th></tr></thead>
                 <tbody>
@@ -658,7 +671,7 @@ fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
                                         })} />
                                     <label for={id}>{ choice.text.clone() }</label>
                                     if guide.checked {
-                                        <p class="explanation">{ format!("{} {}", if choice.correct { "✓ Right answer." } else if picked == Some(c) { "✗ Your answer." } else { "✗" }, choice.why) }</p>
+                                        <p class="explanation">{ format!("{} {}", if choice.correct { "✓" } else if picked == Some(c) { "✗ Your answer:" } else { "✗" }, choice.why) }</p>
                                     }
                                 </div>
                             }

@@ -1,0 +1,169 @@
+// The scenario page: guided scenarios, their questions, study progress and shared links.
+import { test, expect, type Page } from '@playwright/test';
+
+const shots = 'e2e/screenshots';
+
+async function openGuide(page: Page, fragment = '') {
+  await page.goto(`./scenarios/${fragment}`);
+  await expect(page.getByRole('heading', { name: 'Scenarios', exact: true })).toBeVisible();
+}
+
+const card = (page: Page) => page.locator('.step-card');
+const fingerprint = (page: Page) => page.locator('.fingerprint');
+const panel = (page: Page) => page.getByRole('region', { name: /beside the truth|Lag|Timeline|Dead letters|stream|What the system said|CRUD|What it costs/ });
+
+/** Each scenario's key observation: at its step, this text is on the page. */
+const observations: [string, number, (page: Page) => Promise<void>][] = [
+  ['1. Happy path', 5, async (page) => {
+    await expect(page.locator('table.truth').first()).toContainText('Shipped, 2 items, $25.00');
+    await expect(page.locator('.row-state.wrong')).toHaveCount(0);
+  }],
+  ['2. Eventual consistency', 1, async (page) => {
+    await expect(page.getByText('3 events', { exact: true })).toBeVisible();
+    const summary = page.locator('.lane-check').first();
+    await expect(summary).toContainText('(no row yet)');
+    await expect(summary).toContainText('◐ stale: 3 events not applied yet');
+  }],
+  ['3. Duplicate delivery', 2, async (page) => {
+    // Wrong by exactly the duplicated amounts: $25.00 of items and $25.00 of payment.
+    const summary = page.locator('.lane-check').nth(0);
+    await expect(summary).toContainText('Paid, 4 items, $50.00');
+    await expect(summary).toContainText('Paid, 2 items, $25.00');
+    await expect(page.locator('.lane-check').nth(2)).toContainText('$50.00');
+    await expect(page.locator('.lane-check').nth(1).locator('.row-state.wrong')).toHaveCount(0);
+  }],
+  ['4. Out-of-order delivery', 2, async (page) => {
+    await expect(page.locator('.lane-check').nth(0)).toContainText('Submitted, 3 items, $28.00');
+    await expect(page.locator('.lane-check').nth(0).locator('.row-state.wrong')).toHaveCount(1);
+  }],
+  ['5. Schema evolution', 3, async (page) => {
+    await expect(page.getByRole('region', { name: 'Dead letters' })).toContainText('OrderCreated on o-2');
+  }],
+  ['6. Optimistic concurrency', 2, async (page) => {
+    await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toContainText('1 conflict');
+  }],
+  ['7. Idempotent commands', 3, async (page) => {
+    await expect(page.locator('table.lab-facts')).toContainText('ItemAdded');
+    await expect(page.locator('table.lab-facts tbody tr')).toHaveCount(2);
+  }],
+  ['8. Backpressure', 3, async (page) => {
+    await expect(page.getByRole('region', { name: 'What the system said' })).toContainText('13 refused');
+  }],
+  ['9. Outbox vs dual write', 3, async (page) => {
+    await expect(page.locator('.notes')).toContainText('1 publication lost for good');
+    await expect(page.locator('.lane-check').nth(2)).toContainText('checkpoint 1');
+  }],
+  ['10. Rebuilding a read model', 2, async (page) => {
+    await expect(page.getByRole('region', { name: "The order's stream" })).toContainText('The last command, c14, started from the snapshot at v10 and replayed 3 event(s).');
+  }],
+  ['11. CRUD vs CQRS only', 2, async (page) => {
+    await expect(page.locator('table.modes')).toContainText('PaymentReceived → OrderCancelled');
+  }],
+  ['12. When not to use', 2, async (page) => {
+    await expect(page.getByRole('region', { name: 'What it costs' })).toContainText('2 row(s)');
+  }],
+];
+
+test('every scenario runs to its end and shows its key observation', async ({ page }) => {
+  await openGuide(page);
+  for (const [title, step, check] of observations) {
+    await page.getByRole('button', { name: new RegExp(`^${title.replace(/[.]/g, '\\.')}`) }).click();
+    await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${title.replace(/[.]/g, '\\.')}`) })).toBeVisible();
+    await page.getByRole('button', { name: `Step ${step}`, exact: true }).click();
+    await expect(card(page)).toContainText(`Step ${step} of`);
+    await check(page);
+    // And on to the last step: the questions appear.
+    const last = await page.locator('.steps ol li').count() - 1;
+    await page.getByRole('button', { name: `Step ${last}`, exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Check answers' })).toBeVisible();
+  }
+});
+
+test('Next step moves the lab on the diagram; the keys 1-9, → and ← walk the steps', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.getByRole('heading', { name: /The lab at \d+ ms \(moving…\)/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'The lab at 3 ms', exact: true })).toBeVisible();
+  await expect(card(page)).toContainText('Step 1 of 5: A command reaches the handler');
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('4');
+  await expect(card(page)).toContainText('Step 4 of 5');
+  await expect(page.getByRole('heading', { name: 'The lab at 350 ms' })).toBeVisible();
+  await page.keyboard.press('ArrowLeft');
+  await expect(card(page)).toContainText('Step 3 of 5');
+  await page.keyboard.press('ArrowRight');
+  await expect(card(page)).toContainText('Step 4 of 5');
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('jump to that step');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+});
+
+test('the quiz explains every answer, scores, and keeps the progress', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: 'Step 5', exact: true }).click();
+  const questions = page.locator('fieldset.question');
+  await expect(questions).toHaveCount(3);
+  await page.getByRole('button', { name: 'Check answers' }).click();
+  await expect(page.getByRole('alert')).toContainText('Answer every question');
+  // Right, right, wrong: 2 of 3 is 66 %, a pass.
+  await questions.nth(0).getByLabel('A read model built by a projection').check();
+  await questions.nth(1).getByLabel('Nothing: a rejected command records no event').check();
+  await questions.nth(2).getByLabel('Azure Event Grid').check();
+  await page.getByRole('button', { name: 'Check answers' }).click();
+  await expect(page.locator('.score-line')).toHaveText('2 of 3 right (66 %): passed');
+  await expect(questions.nth(2).locator('.choice.wrong')).toContainText('Event Grid routes events to subscribers');
+  await expect(questions.nth(2).locator('.choice.right')).toContainText('Azure Cosmos DB');
+  await page.screenshot({ path: `${shots}/quiz.png`, fullPage: true });
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Scenarios' })).toContainText('✓ passed 2/3');
+  await expect(page.getByText('Study progress: 1 of 12 passed')).toBeVisible();
+});
+
+test('a shared link reproduces the scenario, its configuration and step, run for run', async ({ page, context }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: /^9\. Outbox/ }).click();
+  await page.getByLabel('With the transactional outbox').check();
+  await page.getByRole('button', { name: 'Step 3', exact: true }).click();
+  const original = await fingerprint(page).textContent();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '#lab=' })).toBeVisible();
+  const status = await page.getByRole('status').filter({ hasText: '#lab=' }).textContent();
+  const url = (status ?? '').replace(/^.*?(http\S+).*$/, '$1');
+  expect(url).toContain('/scenarios/#lab=');
+  const other = await context.newPage();
+  await other.goto(url);
+  await expect(other.getByRole('heading', { level: 2, name: /^9\. Outbox/ })).toBeVisible();
+  await expect(other.getByLabel('With the transactional outbox')).toBeChecked();
+  await expect(other.locator('.step-card')).toContainText('Step 3 of 3');
+  await expect(other.locator('.fingerprint')).toHaveText(original ?? 'missing');
+  await expect(other.locator('.lane-check').nth(2)).toContainText('checkpoint 4');
+});
+
+test('a damaged link says so and opens the first scenario; the page passes axe', async ({ page }) => {
+  await openGuide(page, '#lab=eyJ2IjoxLCJzY2VuYXJpbyI6');
+  await expect(page.getByRole('alert')).toContainText('This link could not be opened: the link is damaged');
+  await expect(page.getByRole('heading', { level: 2, name: /^1\. Happy path/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await openGuide(page, '#lab=%3Cimg%20src%3Dx%3E');
+  await expect(page.getByRole('alert')).toContainText('not valid base64url');
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  for (const step of ['Step 2', 'Step 5']) {
+    await page.getByRole('button', { name: step, exact: true }).click();
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+  }
+  await page.getByRole('button', { name: /^11\. CRUD/ }).click();
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+  await page.screenshot({ path: `${shots}/scenario-modes.png`, fullPage: true });
+});
+
+test('the workbench and the scenario page link to each other', async ({ page }) => {
+  await page.goto('./');
+  await page.getByRole('link', { name: 'Scenarios and study' }).click();
+  await expect(page.getByRole('heading', { name: 'Scenarios', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Scenarios and study' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('link', { name: 'Workbench' }).click();
+  await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toBeVisible();
+});
