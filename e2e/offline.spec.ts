@@ -67,6 +67,11 @@ test('offline after the first visit: the lab loads, its events are there, comman
   await page.getByRole('button', { name: 'Add item' }).click();
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
   await page.screenshot({ path: `${shots}/offline.png` });
+  // The scenario page too, with its library of scenarios.
+  await page.getByRole('link', { name: 'Scenarios and study' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: /^1\. Happy path/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  await expect(page.locator('.step-card')).toContainText('The event is stored');
   await context.setOffline(false);
 });
 
@@ -116,6 +121,8 @@ test('served from a sub-path (/cqrs-lab/) it loads, works and goes offline', asy
     await context.setOffline(true);
     await page.reload();
     await expect(page.locator('table.events tbody tr[aria-rowindex]')).toHaveCount(1);
+    await page.goto('http://127.0.0.1:4177/cqrs-lab/scenarios/');
+    await expect(page.getByRole('heading', { level: 2, name: /^1\. Happy path/ })).toBeVisible();
     await context.setOffline(false);
   } finally {
     stop();
@@ -165,6 +172,29 @@ test('the Content-Security-Policy holds: nothing inline but the loader, no viola
   }
   await page.getByRole('button', { name: 'JSON of event 2' }).click();
   await expect(page.locator('pre.envelope')).toContainText('onerror');
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.locator('img[src=x]').count()).toBe(0);
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the scenario page keeps to the policy too, and a link carrying markup stays text', async ({ page, context }) => {
+  await watchCsp(context);
+  await page.goto('./scenarios/');
+  await expect(page.getByRole('heading', { name: 'Scenarios', exact: true })).toBeVisible();
+  const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+  expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");
+  expect(policy).not.toContain('unsafe-inline');
+  for (const step of ['Step 1', 'Step 2', 'Step 5']) {
+    await page.getByRole('button', { name: step, exact: true }).click();
+  }
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  // A lab whose order id is markup: refused by name, shown as text.
+  const payload = '<img src=x onerror="window.__pwned=1">';
+  const lab = { v: 1, scenario: 'happy-path', step: 1, lab: { script: [{ at: 0, order: payload, command: { commandType: 'SubmitOrder' } }] } };
+  const data = Buffer.from(JSON.stringify(lab)).toString('base64url');
+  await page.goto(`./scenarios/#lab=${data}`);
+  await expect(page.getByRole('alert')).toContainText('script[0].order');
+  await expect(page.getByRole('alert')).toContainText('The first scenario is open instead');
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('img[src=x]').count()).toBe(0);
   expect(await violations(page)).toEqual([]);
