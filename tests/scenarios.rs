@@ -320,7 +320,7 @@ fn the_same_lab_gives_the_same_timeline_and_a_link_reproduces_it() {
         let lab = s.lab_of(s.variants.len().saturating_sub(1));
         let mut a = Run::new(lab.clone());
         a.advance_to(end);
-        let fragment = link::encode(&Shared::new(&s.id, 0, s.steps.len(), lab));
+        let fragment = link::encode(&Shared::new(&s.id, 0, s.steps.len() as u32, lab));
         let shared = link::decode(&fragment)
             .expect("a lab link")
             .expect("decodes");

@@ -206,8 +206,8 @@ impl Guide {
         let s = self.scenario()?;
         Some(link::encode(&Shared::new(
             &s.id,
-            self.variant,
-            self.step,
+            u32::try_from(self.variant).ok()?,
+            u32::try_from(self.step).ok()?,
             self.lab()?,
         )))
     }
@@ -236,8 +236,12 @@ impl Guide {
             self.bad_link(&LinkError::Scenario(shared.scenario));
             return;
         };
-        let steps = self.library().map_or(0, |l| l.scenarios[index].steps.len());
-        if shared.step > steps {
+        let steps = self
+            .library()
+            .and_then(|l| l.scenarios.get(index))
+            .map_or(0, |s| s.steps.len());
+        let step = usize::try_from(shared.step).unwrap_or(usize::MAX);
+        if step > steps {
             self.bad_link(&LinkError::Step(shared.step));
             return;
         }
@@ -246,11 +250,11 @@ impl Guide {
         match matching {
             Some(v) => self.variant = v,
             None => {
-                self.variant = shared.variant;
+                self.variant = usize::try_from(shared.variant).unwrap_or(0);
                 self.custom = Some(shared.lab);
             }
         }
-        self.jump(shared.step);
+        self.jump(step);
     }
 
     fn choose(&mut self, index: usize) {

@@ -27,17 +27,17 @@ pub struct Shared {
     pub scenario: String,
     /// The scenario's variant it was made from (its lab may differ, when changed).
     #[serde(default)]
-    pub variant: usize,
+    pub variant: u32,
     /// The step reached (0: before the first).
     #[serde(default)]
-    pub step: usize,
+    pub step: u32,
     /// The lab.
     pub lab: Lab,
 }
 
 impl Shared {
     /// A link's content.
-    pub fn new(scenario: &str, variant: usize, step: usize, lab: Lab) -> Self {
+    pub fn new(scenario: &str, variant: u32, step: u32, lab: Lab) -> Self {
         Shared {
             v: VERSION,
             scenario: scenario.to_owned(),
@@ -68,7 +68,7 @@ pub enum LinkError {
     Lab(#[from] LabError),
     /// A step the lab has not.
     #[error("the link names step {0}; steps go from 0 to {MAX_STEPS}")]
-    Step(usize),
+    Step(u32),
     /// A scenario this build has not.
     #[error("the link names a scenario this version does not have ({0})")]
     Scenario(String),
@@ -103,7 +103,7 @@ fn decode_data(data: &str) -> Result<Shared, LinkError> {
         return Err(LinkError::Version(shared.v));
     }
     shared.lab.check()?;
-    if shared.step > MAX_STEPS {
+    if shared.step > MAX_STEPS as u32 {
         return Err(LinkError::Step(shared.step));
     }
     Ok(shared)
