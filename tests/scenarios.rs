@@ -1,14 +1,14 @@
 //! The scenario library: every scenario runs to its end and shows what its steps say;
 //! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
 
-use cqrs_lab::app::guide::{Guide, GuideMsg};
+use cqrs_lab::app::guide::{what_ifs, Guide, GuideMsg, Other};
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::scenarios::lab::{Lab, Run};
 use cqrs_lab::scenarios::library::{Library, Scenario};
 use cqrs_lab::scenarios::link::{self, LinkError, Shared};
 use cqrs_lab::scenarios::progress::Progress;
-use cqrs_lab::scenarios::views::{costs, modes};
+use cqrs_lab::scenarios::views::{costs, differences, modes};
 use cqrs_lab::store::ProjectionName;
 
 fn library() -> Library {
@@ -522,4 +522,142 @@ mod fuzz {
             }
         }
     }
+}
+
+fn guide_at(id: &str, step: usize) -> Guide {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    let index = library().scenario_index(id).expect("scenario");
+    guide.update(GuideMsg::Chose(index));
+    guide.update(GuideMsg::GoTo(step));
+    guide.update(GuideMsg::Tick(1e9));
+    guide
+}
+
+fn what_if(name: &str) -> usize {
+    what_ifs()
+        .iter()
+        .position(|(n, _)| *n == name)
+        .expect("a what-if")
+}
+
+fn difference(guide: &Guide, what: &str) -> (String, String) {
+    let a = guide.run().expect("run").sim();
+    let b = guide.branch.as_ref().expect("branch").run().sim();
+    let d = differences(a, b)
+        .into_iter()
+        .find(|d| d.what == what)
+        .expect(what);
+    (d.a, d.b)
+}
+
+#[test]
+fn side_by_side_two_variants_run_the_same_script_and_differ_where_the_outbox_matters() {
+    let mut guide = guide_at("outbox", 3);
+    guide.update(GuideMsg::Compared(Some(Other::Variant(1))));
+    let branch = guide.branch.as_ref().expect("comparing");
+    assert_eq!(branch.label, "With the transactional outbox");
+    assert_eq!(
+        difference(&guide, "Publications lost for good"),
+        ("1".into(), "0".into())
+    );
+    assert_eq!(
+        difference(&guide, "Revenue per day: checkpoint"),
+        ("1".into(), "4".into())
+    );
+    assert_eq!(
+        difference(&guide, "Events stored"),
+        ("4".into(), "4".into()),
+        "same script"
+    );
+    // Both move together, step by step.
+    guide.update(GuideMsg::GoTo(1));
+    let now = |r: &Run| r.sim().engine.now();
+    assert_eq!(
+        now(guide.branch.as_ref().expect("b").run()),
+        VirtualMillis(35)
+    );
+    guide.update(GuideMsg::Compared(None));
+    assert!(guide.branch.is_none());
+}
+
+#[test]
+fn a_what_if_branch_forks_at_a_moment_and_keeps_what_happened_before_it() {
+    // At step 1 (150 ms) the naive summary has already counted the item twice; from
+    // there on every projection is idempotent: the payment counts once, the item stays
+    // wrong until a rebuild.
+    let mut guide = guide_at("duplicates", 1);
+    let change = what_if("every projection idempotent");
+    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 150 })));
+    assert_eq!(
+        guide.branch.as_ref().expect("branch").label,
+        "What if: every projection idempotent, from 150 ms"
+    );
+    guide.update(GuideMsg::GoTo(2));
+    guide.update(GuideMsg::Tick(1e9));
+    assert_eq!(
+        difference(&guide, "Revenue per day row day 0"),
+        ("$50.00".into(), "$25.00".into())
+    );
+    assert_eq!(
+        difference(&guide, "Order summary row o-1"),
+        (
+            "Paid, 4 items, $50.00".into(),
+            "Paid, 4 items, $50.00".into()
+        ),
+        "switching the mode does not repair what was applied before"
+    );
+    // From the start instead, nothing is ever double counted.
+    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 0 })));
+    assert_eq!(
+        difference(&guide, "Order summary row o-1").1,
+        "Paid, 2 items, $25.00"
+    );
+}
+
+#[test]
+fn a_fork_comes_after_the_labs_own_actions_at_that_time() {
+    let lab = scenario("duplicates").lab;
+    let change = what_ifs()[0].1;
+    let forked = lab.forked(600, change);
+    assert_eq!(forked.actions.len(), lab.actions.len() + 1);
+    assert!(forked.actions.windows(2).all(|w| w[0].at <= w[1].at));
+    assert_eq!(forked.actions.last().map(|a| a.at), Some(600));
+    assert!(forked.check().is_ok());
+    assert_eq!(lab.forked(0, change).knobs.outbox, true);
+}
+
+#[test]
+fn a_link_keeps_the_side_by_side_view() {
+    let mut first = guide_at("duplicates", 2);
+    let change = what_if("no duplicate deliveries");
+    first.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 100 })));
+    let fragment = first.link().expect("link");
+    let mut opened = Guide::default();
+    opened.update(GuideMsg::OpenedLink(fragment));
+    opened.update(GuideMsg::Loaded(Ok(library())));
+    let label = |g: &Guide| g.branch.as_ref().map(|b| b.label.clone());
+    assert_eq!(label(&opened), label(&first));
+    let hash = |g: &Guide| {
+        g.branch
+            .as_ref()
+            .map(|b| b.run().sim().engine.trace().hash())
+    };
+    assert_eq!(hash(&opened), hash(&first));
+}
+
+#[test]
+fn the_time_travel_slider_runs_the_lab_to_any_moment_and_a_fork_from_there() {
+    let mut guide = guide_at("eventual-consistency", 0);
+    assert_eq!(guide.end_time(), VirtualMillis(2300));
+    guide.update(GuideMsg::Scrubbed(2050));
+    let now = |g: &Guide| g.run().map(|r| r.sim().engine.now().0);
+    assert_eq!((guide.step, now(&guide)), (3, Some(2050)), "past step 3 (2030 ms)");
+    guide.update(GuideMsg::Scrubbed(99_999));
+    assert_eq!((guide.step, now(&guide)), (4, Some(2300)), "clamped to the end");
+    guide.update(GuideMsg::Scrubbed(120));
+    let change = what_if("no duplicate deliveries");
+    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 120 })));
+    let branch = guide.branch.as_ref().expect("branch");
+    assert_eq!(branch.run().sim().engine.now().0, 120, "the branch starts where the lab is");
 }

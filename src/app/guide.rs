@@ -3,14 +3,131 @@
 //! and the study progress. Pure: the page renders it and feeds it messages.
 
 use crate::domain::ids::VirtualMillis;
-use crate::scenarios::lab::{Lab, Run};
+use crate::engine::config::ProjectionMode;
+use crate::scenarios::lab::{KnobChange, Lab, Run, MAX_TIME};
 use crate::scenarios::library::{Library, Scenario};
-use crate::scenarios::link::{self, LinkError, Shared};
+use crate::scenarios::link::{self, Compare, LinkError, Shared};
 use crate::scenarios::progress::{right_answers, Progress};
 use std::rc::Rc;
 
 /// Real ms a step's motion takes on screen, whatever its virtual span.
 pub const MOTION_MS: f64 = 1_600.0;
+
+/// The changes a what-if branch can make, with their names.
+pub fn what_ifs() -> Vec<(&'static str, KnobChange)> {
+    let change = KnobChange::default;
+    vec![
+        (
+            "the outbox on",
+            KnobChange {
+                outbox: Some(true),
+                ..change()
+            },
+        ),
+        (
+            "the outbox off (dual write)",
+            KnobChange {
+                outbox: Some(false),
+                ..change()
+            },
+        ),
+        (
+            "every projection idempotent",
+            KnobChange {
+                all_modes: Some(ProjectionMode::Idempotent),
+                ..change()
+            },
+        ),
+        (
+            "every projection naive",
+            KnobChange {
+                all_modes: Some(ProjectionMode::Naive),
+                ..change()
+            },
+        ),
+        (
+            "no duplicate deliveries",
+            KnobChange {
+                duplicate_percent: Some(0),
+                ..change()
+            },
+        ),
+        (
+            "every delivery made twice",
+            KnobChange {
+                duplicate_percent: Some(100),
+                ..change()
+            },
+        ),
+        (
+            "reordering off (order per aggregate id)",
+            KnobChange {
+                reorder: Some(false),
+                ..change()
+            },
+        ),
+        (
+            "reordering on",
+            KnobChange {
+                reorder: Some(true),
+                ..change()
+            },
+        ),
+        (
+            "a snapshot every 10 events",
+            KnobChange {
+                snapshot_every: Some(10),
+                ..change()
+            },
+        ),
+        (
+            "a snapshot every 100 events",
+            KnobChange {
+                snapshot_every: Some(100),
+                ..change()
+            },
+        ),
+        (
+            "the upcaster on",
+            KnobChange {
+                upcaster: Some(true),
+                ..change()
+            },
+        ),
+    ]
+}
+
+/// What the second run of the side-by-side view is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Other {
+    /// Another of the scenario's variants.
+    Variant(usize),
+    /// The lab with `what_ifs()[change]` made from the start (`at` 0) or from `at` ms:
+    /// a branch forked there.
+    WhatIf {
+        /// Which change.
+        change: usize,
+        /// From when.
+        at: u64,
+    },
+}
+
+/// The second run, beside the first.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    /// What it is.
+    pub other: Other,
+    /// Its name, as the page heads it.
+    pub label: String,
+    run: Run,
+}
+
+impl Branch {
+    /// Its run.
+    pub fn run(&self) -> &Run {
+        &self.run
+    }
+}
 
 /// The library's state.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +174,10 @@ pub enum GuideMsg {
     Retried,
     /// A notice dismissed.
     Dismissed,
+    /// Compare with another run side by side (or stop comparing).
+    Compared(Option<Other>),
+    /// The time-travel slider moved to this virtual ms.
+    Scrubbed(u64),
 }
 
 /// The scenario page.
@@ -88,6 +209,8 @@ pub struct Guide {
     pub notice: Option<String>,
     /// A link waiting for the library.
     waiting_link: Option<Shared>,
+    /// The run beside this one, if comparing.
+    pub branch: Option<Branch>,
 }
 
 impl Guide {
@@ -156,7 +279,33 @@ impl Guide {
                 self.picked.iter_mut().for_each(|p| *p = None);
             }
             GuideMsg::Dismissed => self.notice = None,
+            GuideMsg::Scrubbed(t) => self.scrub(t),
+            GuideMsg::Compared(other) => {
+                self.finish_motion();
+                self.branch = other.and_then(|o| self.branch_of(o));
+            }
         }
+    }
+
+    /// The second run for `other`, at the step reached.
+    fn branch_of(&self, other: Other) -> Option<Branch> {
+        let scenario = self.scenario()?;
+        let lab = self.lab()?;
+        let (label, lab) = match other {
+            Other::Variant(v) => (scenario.variants.get(v)?.name.clone(), scenario.lab_of(v)),
+            Other::WhatIf { change, at } => {
+                let (name, knobs) = what_ifs().into_iter().nth(change)?;
+                let when = if at == 0 {
+                    "from the start".to_owned()
+                } else {
+                    format!("from {at} ms")
+                };
+                (format!("What if: {name}, {when}"), lab.forked(at, knobs))
+            }
+        };
+        let mut run = Run::new(lab);
+        run.advance_to(self.run.as_ref()?.sim().engine.now());
+        Some(Branch { other, label, run })
     }
 
     fn count(&self) -> usize {
@@ -204,12 +353,19 @@ impl Guide {
     /// The link to this scenario, variant, lab and step (the fragment, without `#`).
     pub fn link(&self) -> Option<String> {
         let s = self.scenario()?;
-        Some(link::encode(&Shared::new(
+        let mut shared = Shared::new(
             &s.id,
             u32::try_from(self.variant).ok()?,
             u32::try_from(self.step).ok()?,
             self.lab()?,
-        )))
+        );
+        shared.compare = self.branch.as_ref().and_then(|b| match b.other {
+            Other::Variant(v) => u32::try_from(v).ok().map(Compare::Variant),
+            Other::WhatIf { change, at } => u32::try_from(change)
+                .ok()
+                .map(|change| Compare::WhatIf { change, at }),
+        });
+        Some(link::encode(&shared))
     }
 
     /// The right answers given, once checked.
@@ -255,12 +411,25 @@ impl Guide {
             }
         }
         self.jump(step);
+        let other = match shared.compare {
+            None => return,
+            Some(Compare::Variant(v)) => Other::Variant(usize::try_from(v).unwrap_or(usize::MAX)),
+            Some(Compare::WhatIf { change, at }) => Other::WhatIf {
+                change: usize::try_from(change).unwrap_or(usize::MAX),
+                at: at.min(MAX_TIME),
+            },
+        };
+        self.branch = self.branch_of(other);
+        if self.branch.is_none() {
+            self.notice = Some("The link's side-by-side comparison is not one this version has; the scenario opens alone.".into());
+        }
     }
 
     fn choose(&mut self, index: usize) {
         self.scenario = index;
         self.variant = 0;
         self.custom = None;
+        self.branch = None;
         self.picked = vec![None; self.scenario().map_or(0, |s| s.quiz.len())];
         self.checked = false;
         self.jump(0);
@@ -275,16 +444,37 @@ impl Guide {
         VirtualMillis(at)
     }
 
+    /// The time of the last step: the end of the time-travel slider.
+    pub fn end_time(&self) -> VirtualMillis {
+        self.time_of(self.scenario().map_or(0, |s| s.steps.len()))
+    }
+
+    /// The lab at `t` (within the scenario's time), from the start; the step is the
+    /// last one at or before it.
+    fn scrub(&mut self, t: u64) {
+        let t = t.min(self.end_time().0);
+        let step = self
+            .scenario()
+            .map_or(0, |s| s.steps.iter().filter(|x| x.at <= t).count());
+        self.run_to(step, VirtualMillis(t));
+    }
+
     /// Step `n` at once: the lab runs from the start to it.
     fn jump(&mut self, n: usize) {
+        self.run_to(n, self.time_of(n));
+    }
+
+    /// The lab run from the start to `t`, at step `n`.
+    fn run_to(&mut self, n: usize, t: VirtualMillis) {
         let Some(lab) = self.lab() else {
             return;
         };
         self.step = n;
         let mut run = Run::new(lab);
-        run.advance_to(self.time_of(n));
+        run.advance_to(t);
         self.run = Some(run);
         self.motion = None;
+        self.branch = self.branch.as_ref().and_then(|b| self.branch_of(b.other));
     }
 
     fn go_to(&mut self, n: usize) {
@@ -306,6 +496,9 @@ impl Guide {
     fn finish_motion(&mut self) {
         if let (Some((_, to, _)), Some(run)) = (self.motion.take(), self.run.as_mut()) {
             run.advance_to(to);
+            if let Some(branch) = self.branch.as_mut() {
+                branch.run.advance_to(to);
+            }
         }
     }
 
@@ -315,7 +508,11 @@ impl Guide {
         };
         let span = to.0.saturating_sub(from.0) as f64;
         let at = (at + span * real_ms.max(0.0) / MOTION_MS).min(to.0 as f64);
-        run.advance_to(VirtualMillis(at.floor() as u64));
+        let now = VirtualMillis(at.floor() as u64);
+        run.advance_to(now);
+        if let Some(branch) = self.branch.as_mut() {
+            branch.run.advance_to(now);
+        }
         self.motion = (at < to.0 as f64).then_some((from, to, at));
     }
 

@@ -96,6 +96,9 @@ pub struct KnobChange {
     /// One projection's handling.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<(ProjectionName, ProjectionMode)>,
+    /// Every projection's handling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_modes: Option<ProjectionMode>,
     /// The failing projection (`null` inside: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failing: Option<Option<ProjectionName>>,
@@ -122,6 +125,9 @@ impl KnobChange {
         }
         if let Some(v) = self.outbox {
             f.outbox = v;
+        }
+        if let Some(mode) = self.all_modes {
+            f.modes = [mode; 3];
         }
         if let Some((name, mode)) = self.mode {
             f = f.with_mode(name, mode);
@@ -505,8 +511,29 @@ impl Run {
     }
 }
 
+impl Lab {
+    /// The same lab with `change` made at `at` (0: from the start, in the knobs; later:
+    /// an action then, after the lab's own actions at that time): a what-if branch.
+    pub fn forked(&self, at: u64, change: KnobChange) -> Lab {
+        let mut lab = self.clone();
+        if at == 0 {
+            lab.knobs = change.applied_to(lab.knobs);
+        } else {
+            let index = lab.actions.partition_point(|a| a.at <= at);
+            lab.actions.insert(
+                index,
+                Timed {
+                    at,
+                    action: Action::Set { knobs: change },
+                },
+            );
+        }
+        lab
+    }
+}
+
 /// An action's change, in words.
-fn describe_change(change: &KnobChange) -> String {
+pub fn describe_change(change: &KnobChange) -> String {
     let mut parts = Vec::new();
     let on = |b: bool| if b { "on" } else { "off" };
     if let Some(p) = change.duplicate_percent {
@@ -518,12 +545,15 @@ fn describe_change(change: &KnobChange) -> String {
     if let Some(b) = change.outbox {
         parts.push(format!("outbox {}", on(b)));
     }
+    let mode_name = |mode| match mode {
+        ProjectionMode::Naive => "naive",
+        ProjectionMode::Idempotent => "idempotent",
+    };
+    if let Some(mode) = change.all_modes {
+        parts.push(format!("every projection {}", mode_name(mode)));
+    }
     if let Some((name, mode)) = change.mode {
-        let mode = match mode {
-            ProjectionMode::Naive => "naive",
-            ProjectionMode::Idempotent => "idempotent",
-        };
-        parts.push(format!("{} {mode}", name.title()));
+        parts.push(format!("{} {}", name.title(), mode_name(mode)));
     }
     if let Some(failing) = change.failing {
         parts.push(match failing {

@@ -33,6 +33,24 @@ pub struct Shared {
     pub step: u32,
     /// The lab.
     pub lab: Lab,
+    /// The run shown beside it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Compare>,
+}
+
+/// What a link's side-by-side view compares the lab with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Compare {
+    /// Another variant of the scenario.
+    Variant(u32),
+    /// A what-if change (by its number) from a virtual time (0: the start).
+    WhatIf {
+        /// Which change.
+        change: u32,
+        /// From when, in virtual ms.
+        at: u64,
+    },
 }
 
 impl Shared {
@@ -44,6 +62,7 @@ impl Shared {
             variant,
             step,
             lab,
+            compare: None,
         }
     }
 }

@@ -164,3 +164,73 @@ pub fn costs(sim: &Simulation) -> Costs {
         ),
     }
 }
+
+/// One figure of two runs side by side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// What is compared.
+    pub what: String,
+    /// In the first run.
+    pub a: String,
+    /// In the second.
+    pub b: String,
+}
+
+impl Difference {
+    /// True when the runs differ here.
+    pub fn differs(&self) -> bool {
+        self.a != self.b
+    }
+}
+
+/// Two runs compared figure by figure: the store, the command side, each projection
+/// (checkpoint, wrong rows, dead letters) and every read-model row either holds.
+pub fn differences(a: &Simulation, b: &Simulation) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let mut put = |what: String, x: String, y: String| out.push(Difference { what, a: x, b: y });
+    let (ma, mb) = (a.engine.metrics(), b.engine.metrics());
+    let figures: [(&str, fn(&crate::engine::trace::Metrics) -> u64); 8] = [
+        ("Commands refused (queue full)", |m| m.commands_refused),
+        ("Commands rejected", |m| m.commands_rejected),
+        ("Concurrency conflicts", |m| m.conflicts),
+        ("Events replayed to load orders", |m| m.events_replayed),
+        ("Events published", |m| m.events_published),
+        ("Deliveries ignored as duplicates", |m| m.ignored),
+        ("Publications lost for good", |m| m.publications_lost),
+        ("Messages dead-lettered", |m| m.dead_lettered),
+    ];
+    put(
+        "Events stored".into(),
+        a.store.head().0.to_string(),
+        b.store.head().0.to_string(),
+    );
+    for (what, figure) in figures {
+        put(what.into(), figure(ma).to_string(), figure(mb).to_string());
+    }
+    for name in ProjectionName::ALL {
+        let (Some(pa), Some(pb)) = (a.engine.projection(name), b.engine.projection(name)) else {
+            continue;
+        };
+        put(
+            format!("{}: checkpoint", name.title()),
+            pa.checkpoint().0.to_string(),
+            pb.checkpoint().0.to_string(),
+        );
+        put(
+            format!("{}: wrong rows", name.title()),
+            pa.divergence(a.store.events()).len().to_string(),
+            pb.divergence(b.store.events()).len().to_string(),
+        );
+        let (ra, rb) = (pa.model().rows(), pb.model().rows());
+        let keys: std::collections::BTreeSet<&String> = ra.keys().chain(rb.keys()).collect();
+        let none = || "(no row)".to_owned();
+        for key in keys {
+            put(
+                format!("{} row {key}", name.title()),
+                ra.get(key).cloned().unwrap_or_else(none),
+                rb.get(key).cloned().unwrap_or_else(none),
+            );
+        }
+    }
+    out
+}

@@ -48,6 +48,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
         send,
     );
     figure(
+        "Architecture diagram",
         d,
         screen.log.count(),
         screen.log.head().0,
@@ -56,9 +57,11 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     )
 }
 
-/// The diagram of `d` for a store of `events` events up to position `head`; with
-/// `links`, each node opens the view that details it; `extra` goes under the legend.
+/// The diagram of `d`, named `name`, for a store of `events` events up to position
+/// `head`; with `links`, each node opens the view that details it; `extra` goes under
+/// the legend.
 pub fn figure(
+    name: &str,
     d: &DiagramView,
     events: u64,
     head: u64,
@@ -84,7 +87,7 @@ pub fn figure(
     let node =
         |at, title: &str, lines: &[&str], class, part| node(at, title, lines, class, part, links);
     html! {
-        <figure class="diagram" aria-label="Architecture diagram">
+        <figure class="diagram" aria-label={name.to_owned()}>
             <p class="visually-hidden">{ summary }</p>
             <svg class="flow" viewBox="0 0 1095 322">
                 <defs>

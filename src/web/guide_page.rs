@@ -8,7 +8,7 @@ use super::diagram;
 use super::projections_panel::rows_beside_truth;
 use super::timeline;
 use crate::app::diagram::DiagramView;
-use crate::app::guide::{Guide, GuideMsg, Shelf};
+use crate::app::guide::{what_ifs, Branch, Guide, GuideMsg, Other, Shelf};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::log_view::Stream;
 use crate::app::screen::SHORTCUTS_DIALOG;
@@ -17,13 +17,13 @@ use crate::engine::trace::HopKind;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
-use crate::scenarios::views::{costs, modes};
+use crate::scenarios::views::{costs, differences, modes};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Where study progress is kept in the browser.
@@ -295,6 +295,7 @@ fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
             { list(guide, library, send) }
             <div class="results">
                 { header(guide, scenario, send) }
+                { compare_controls(guide, scenario, run, send) }
                 { stage(guide, scenario, run) }
                 { quiz(guide, scenario, send) }
             </div>
@@ -411,6 +412,17 @@ fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html
                     onclick={send.reform(|_: MouseEvent| GuideMsg::Next)}>{ "Next step" }</button>
                 <button type="button" onclick={on_copy}>{ "Copy link" }</button>
             </nav>
+            <div class="scrub">
+                <label for="lab-time">{ "Time travel" }</label>
+                <input id="lab-time" type="range" min="0" max={guide.end_time().0.to_string()} step="1"
+                    value={guide.run().map_or(0, |r| r.sim().engine.now().0).to_string()}
+                    aria-valuetext={format!("{} ms", guide.run().map_or(0, |r| r.sim().engine.now().0))}
+                    oninput={send.reform(|e: InputEvent| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        GuideMsg::Scrubbed(input.value().parse().unwrap_or(0))
+                    })} />
+                <output for="lab-time">{ format!("{} ms of {}", guide.run().map_or(0, |r| r.sim().engine.now().0), guide.end_time().0) }</output>
+            </div>
             <p class="link-status" id="link-status" role="status"></p>
             { card }
         </section>
@@ -443,7 +455,88 @@ fn copy_link(fragment: &str) {
     });
 }
 
-/// The clock, the diagram and the view the step points at.
+/// The select's value, by id.
+fn select_value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// What the two selects ask for: nothing, another variant, or a what-if from the
+/// start or from now (`now` ms).
+fn comparison(with: &str, from: &str, now: u64) -> Option<Other> {
+    if let Some(v) = with.strip_prefix("variant-") {
+        return v.parse().ok().map(Other::Variant);
+    }
+    let change = with.strip_prefix("whatif-")?.parse().ok()?;
+    Some(Other::WhatIf {
+        change,
+        at: if from == "now" { now } else { 0 },
+    })
+}
+
+/// "Compare side by side with": another variant or a what-if, from the start or
+/// forked at this moment.
+fn compare_controls(
+    guide: &Guide,
+    scenario: &Scenario,
+    run: &Run,
+    send: &Callback<GuideMsg>,
+) -> Html {
+    let now = run.sim().engine.now().0;
+    let (with, from) = match guide.branch.as_ref().map(|b| b.other) {
+        None => (String::new(), "start"),
+        Some(Other::Variant(v)) => (format!("variant-{v}"), "start"),
+        Some(Other::WhatIf { change, at }) => (
+            format!("whatif-{change}"),
+            if at == 0 { "start" } else { "now" },
+        ),
+    };
+    let on_change = send.reform(move |_: Event| {
+        GuideMsg::Compared(comparison(
+            &select_value("compare-with"),
+            &select_value("compare-from"),
+            now,
+        ))
+    });
+    let fork_at = match guide.branch.as_ref().map(|b| b.other) {
+        Some(Other::WhatIf { at, .. }) if at > 0 => at,
+        _ => now,
+    };
+    html! {
+        <section class="panel compare-controls" aria-labelledby="compare-controls-heading">
+            <h2 id="compare-controls-heading">{ "Side by side" }</h2>
+            <div class="compare-fields">
+                <label for="compare-with">{ "Compare with" }</label>
+                <select id="compare-with" onchange={on_change.clone()}>
+                    <option value="" selected={with.is_empty()}>{ "nothing (this run alone)" }</option>
+                    { for scenario.variants.iter().enumerate().filter(|(v, _)| *v != guide.variant || guide.custom.is_some()).map(|(v, variant)| {
+                        let value = format!("variant-{v}");
+                        let selected = with == value;
+                        html! { <option {selected} {value}>{ format!("the variant: {}", variant.name) }</option> }
+                    }) }
+                    { for what_ifs().iter().enumerate().map(|(i, (name, _))| {
+                        let value = format!("whatif-{i}");
+                        let selected = with == value;
+                        html! { <option {selected} {value}>{ format!("what if {name}") }</option> }
+                    }) }
+                </select>
+                <label for="compare-from">{ "A what-if applies" }</label>
+                <select id="compare-from" onchange={on_change}>
+                    <option value="start" selected={from == "start"}>{ "from the start" }</option>
+                    <option value="now" selected={from == "now"}>{ format!("from {fork_at} ms: a branch forked there") }</option>
+                </select>
+            </div>
+            <p class="hint">{ "Both runs have the same seed and command script and move together from step to step; a branch forked at a moment keeps everything before it." }</p>
+        </section>
+    }
+}
+
+/// The clock, the diagram (two, side by side, when comparing) and the view the step
+/// points at.
 fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
     let sim = run.sim();
     let events = sim.store.events();
@@ -453,13 +546,29 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         .checked_sub(1)
         .and_then(|i| scenario.steps.get(i))
         .map_or(Panel::ReadModels, |s| s.show);
+    let this = match (&guide.custom, scenario.variants.get(guide.variant)) {
+        (Some(_), _) => "As the link set it".to_owned(),
+        (None, Some(v)) => v.name.clone(),
+        (None, None) => "As the scenario sets it".to_owned(),
+    };
+    let heading = format!(
+        "The lab at {} ms{}",
+        sim.engine.now().0,
+        if guide.moving() { " (moving…)" } else { "" }
+    );
+    let lab = match &guide.branch {
+        None => html! {
+            <section class="panel flow-panel" aria-labelledby="lab-heading">
+                <h2 id="lab-heading">{ heading }</h2>
+                { print(run, true) }
+                { diagram::figure("Architecture diagram", &d, sim.store.head().0, sim.store.head().0, None, html! {}) }
+            </section>
+        },
+        Some(branch) => split(&heading, &this, run, &d, branch, guide),
+    };
     html! {
         <>
-            <section class="panel flow-panel" aria-labelledby="lab-heading">
-                <h2 id="lab-heading">{ format!("The lab at {} ms{}", sim.engine.now().0, if guide.moving() { " (moving…)" } else { "" }) }</h2>
-                <p class="fingerprint">{ format!("Run fingerprint {:016x}: the same scenario, configuration and step give the same one, here or from a link.", sim.engine.trace().hash()) }</p>
-                { diagram::figure(&d, sim.store.head().0, sim.store.head().0, None, html! {}) }
-            </section>
+            { lab }
             <section class="panel" aria-labelledby="panel-heading">
                 <h2 id="panel-heading">{ panel_title(show) }</h2>
                 { panel(show, run, &d) }
@@ -471,6 +580,66 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
                 }
             </section>
         </>
+    }
+}
+
+/// The run's fingerprint: equal runs have equal ones.
+fn print(run: &Run, long: bool) -> Html {
+    let hash = run.sim().engine.trace().hash();
+    html! {
+        <p class="fingerprint">{ if long {
+            format!("Run fingerprint {hash:016x}: the same scenario, configuration and step give the same one, here or from a link.")
+        } else {
+            format!("Run fingerprint {hash:016x}")
+        } }</p>
+    }
+}
+
+/// Two runs side by side, and every figure where they differ.
+fn split(
+    heading: &str,
+    this: &str,
+    run: &Run,
+    d: &DiagramView,
+    branch: &Branch,
+    guide: &Guide,
+) -> Html {
+    let other = branch.run().sim();
+    let od = DiagramView::of(&other.engine, guide.pulse_window(), other.store.events());
+    let all = differences(run.sim(), other);
+    let same = all.iter().filter(|x| !x.differs()).count();
+    let differ: Vec<_> = all.into_iter().filter(|x| x.differs()).collect();
+    let side = |name: &str, r: &Run, d: &DiagramView| {
+        html! {
+            <div class="side-run">
+                <h3>{ name.to_owned() }</h3>
+                { print(r, false) }
+                { diagram::figure(&format!("Architecture diagram: {name}"), d, r.sim().store.head().0, r.sim().store.head().0, None, html! {}) }
+                if !r.notes().is_empty() {
+                    <ul class="notes">
+                        { for r.notes().iter().map(|(at, note)| html! { <li>{ format!("{} ms: {note}", at.0) }</li> }) }
+                    </ul>
+                }
+            </div>
+        }
+    };
+    html! {
+        <section class="panel flow-panel split" aria-labelledby="lab-heading">
+            <h2 id="lab-heading">{ heading.to_owned() }</h2>
+            <div class="side-by-side">
+                { side(this, run, d) }
+                { side(&branch.label, branch.run(), &od) }
+            </div>
+            <table class="lab-facts differences">
+                <caption>{ if differ.is_empty() { format!("No difference yet ({same} figures compared)") } else { format!("{} difference(s); {same} other figures the same", differ.len()) } }</caption>
+                <thead><tr><th scope="col">{ "Figure" }</th><th scope="col">{ this.to_owned() }</th><th scope="col">{ branch.label.clone() }</th></tr></thead>
+                <tbody>
+                    { for differ.iter().map(|x| html! {
+                        <tr class="differs"><th scope="row">{ format!("≠ {}", x.what) }</th><td>{ x.a.clone() }</td><td>{ x.b.clone() }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+        </section>
     }
 }
 
