@@ -183,13 +183,16 @@ impl Difference {
     }
 }
 
+/// A figure read from a run's metrics.
+type Figure = fn(&crate::engine::trace::Metrics) -> u64;
+
 /// Two runs compared figure by figure: the store, the command side, each projection
 /// (checkpoint, wrong rows, dead letters) and every read-model row either holds.
 pub fn differences(a: &Simulation, b: &Simulation) -> Vec<Difference> {
     let mut out = Vec::new();
     let mut put = |what: String, x: String, y: String| out.push(Difference { what, a: x, b: y });
     let (ma, mb) = (a.engine.metrics(), b.engine.metrics());
-    let figures: [(&str, fn(&crate::engine::trace::Metrics) -> u64); 8] = [
+    let figures: [(&str, Figure); 8] = [
         ("Commands refused (queue full)", |m| m.commands_refused),
         ("Commands rejected", |m| m.commands_rejected),
         ("Concurrency conflicts", |m| m.conflicts),
