@@ -441,6 +441,10 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
     let id = guide.scenario().expect("scenario").id.clone();
     guide.update(GuideMsg::Checked);
     assert!(guide.score().is_none(), "every question must be answered");
+    assert_eq!(
+        guide.quiz_message.as_deref(),
+        Some("Answer every question before checking (3 still without an answer).")
+    );
     for (q, question) in quiz.iter().enumerate() {
         let right = question.answer().expect("one right answer");
         let pick = if q == 0 {

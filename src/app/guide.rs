@@ -201,6 +201,8 @@ pub struct Guide {
     pub picked: Vec<Option<usize>>,
     /// True once the answers were checked.
     pub checked: bool,
+    /// Why the answers could not be checked yet.
+    pub quiz_message: Option<String>,
     /// Study progress.
     pub progress: Progress,
     /// True when progress changed and should be stored.
@@ -267,6 +269,7 @@ impl Guide {
             GuideMsg::Previous => self.go_to(self.step.saturating_sub(1)),
             GuideMsg::Tick(real_ms) => self.tick(real_ms),
             GuideMsg::Picked(q, c) => {
+                self.quiz_message = None;
                 if !self.checked {
                     if let Some(slot) = self.picked.get_mut(q) {
                         *slot = Some(c);
@@ -432,6 +435,7 @@ impl Guide {
         self.branch = None;
         self.picked = vec![None; self.scenario().map_or(0, |s| s.quiz.len())];
         self.checked = false;
+        self.quiz_message = None;
         self.jump(0);
     }
 
@@ -526,12 +530,15 @@ impl Guide {
         }) else {
             return;
         };
-        if self.picked.iter().any(Option::is_none) {
-            self.notice = Some("Answer every question before checking.".into());
+        let open = self.picked.iter().filter(|p| p.is_none()).count();
+        if open > 0 {
+            self.quiz_message = Some(format!(
+                "Answer every question before checking ({open} still without an answer)."
+            ));
             return;
         }
         self.checked = true;
-        self.notice = None;
+        self.quiz_message = None;
         self.progress.record(&id, right, total);
         self.progress_dirty = true;
     }

@@ -853,6 +853,9 @@ fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
                     if right * 100 >= 60 * total { "passed" } else { "not passed yet (60 % passes)" }) }</p>
                 <button type="button" onclick={send.reform(|_: MouseEvent| GuideMsg::Retried)}>{ "Try again" }</button>
             } else {
+                if let Some(message) = &guide.quiz_message {
+                    <p class="quiz-message" role="alert">{ message.clone() }</p>
+                }
                 <button type="button" class="primary" onclick={send.reform(|_: MouseEvent| GuideMsg::Checked)}>{ "Check answers" }</button>
             }
         </section>
