@@ -322,7 +322,7 @@ test('presenter shortcuts: ? lists them, Space plays and pauses, → steps, ← 
   const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toBeFocused();
-  await expect(dialog.getByRole('row')).toHaveCount(6);
+  await expect(dialog.getByRole('row')).toHaveCount(7);
   await dialog.screenshot({ path: `${shots}/shortcuts.png` });
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);

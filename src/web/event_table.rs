@@ -91,20 +91,34 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let drawn = Drawn::new(*top, *follow.borrow(), count);
     let missing =
         (drawn.start..drawn.end).any(|r| screen.event_at(GlobalPosition(r + 1)).is_none());
+    // The spacers' heights as last set. Before the rows change, each spacer grows to
+    // the larger of its old and new height; after, the effect sets the new ones. So
+    // the content is never shorter than its final height while it changes, and the
+    // browser never clamps the scroll position (a clamp would look like the user
+    // scrolling away from the newest row).
+    let spacers = use_mut_ref(|| (0_u64, 0_u64));
+    {
+        let (old_above, old_below) = *spacers.borrow();
+        set_height(&above, old_above.max(drawn.start * ROW_H));
+        set_height(&below, old_below.max((drawn.count - drawn.end) * ROW_H));
+    }
     {
         // Spacers stand in for the rows not drawn (set through the CSSOM, which a
         // Content-Security-Policy without inline styles allows); following, the box
         // stays scrolled to the newest row.
-        let (scroller, above, below, follow, scrolled_to) = (
+        let (scroller, above, below, follow, scrolled_to, spacers) = (
             scroller.clone(),
             above.clone(),
             below.clone(),
             follow.clone(),
             scrolled_to.clone(),
+            spacers.clone(),
         );
         use_effect(move || {
-            set_height(&above, drawn.start * ROW_H);
-            set_height(&below, (drawn.count - drawn.end) * ROW_H);
+            let heights = (drawn.start * ROW_H, (drawn.count - drawn.end) * ROW_H);
+            set_height(&above, heights.0);
+            set_height(&below, heights.1);
+            *spacers.borrow_mut() = heights;
             if *follow.borrow() {
                 if let Some(el) = scroller.cast::<Element>() {
                     let mut at = scrolled_to.borrow_mut();
