@@ -1,6 +1,7 @@
 //! The root component: owns the screen model and lays out the panels.
 
 use super::event_table::EventTable;
+use super::in_place::InPlace;
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
@@ -17,24 +18,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-/// The screen model behind one `RefCell`, mutated in place by `reduce` so an action costs
-/// O(change), not a copy of the event log; `generation` tells Yew a new state exists.
-struct Model {
-    screen: Rc<RefCell<Screen>>,
-    generation: u64,
-}
-
-impl Reducible for Model {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
-        self.screen.borrow_mut().update(msg);
-        Rc::new(Model {
-            screen: Rc::clone(&self.screen),
-            generation: self.generation.wrapping_add(1),
-        })
-    }
-}
+/// The workbench's screen, mutated in place.
+type Model = InPlace<Screen>;
 
 /// The runtime once the store is open, whether a command is running, and the
 /// listener for other tabs' appends (kept alive with the page).
@@ -64,7 +49,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
                     };
                     let msg = match announcement {
                         Announcement::Appended => {
-                            let head = model.screen.borrow().log.head();
+                            let head = model.state.borrow().log.head();
                             Msg::EventsRead(runtime.events_after(head).await)
                         }
                         // Queued behind the work under way, so a running command's
@@ -88,7 +73,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         model.dispatch(Msg::StorageOpened(storage));
         runtime.catch_up().await;
         wiring.borrow_mut().busy = false;
-        let head = model.screen.borrow().log.head();
+        let head = model.state.borrow().log.head();
         model.dispatch(Msg::EventsRead(runtime.events_after(head).await));
         schedule_frame(model, Rc::downgrade(&wiring), now_ms(), 0);
     });
@@ -102,14 +87,14 @@ fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
     let Some(runtime) = wiring.borrow().runtime.clone() else {
         return;
     };
-    for (order_id, command) in model.screen.borrow_mut().take_sends() {
+    for (order_id, command) in model.state.borrow_mut().take_sends() {
         runtime.accept(order_id, command);
     }
     if wiring.borrow().busy {
         return;
     }
     let Some((request, head)) = ({
-        let mut screen = model.screen.borrow_mut();
+        let mut screen = model.state.borrow_mut();
         let head = screen.log.head();
         screen.take_request().map(|r| (r, head))
     }) else {
@@ -145,18 +130,18 @@ fn schedule_frame(
             return;
         };
         let real = now_ms();
-        let clock = model.screen.borrow().clock.clone();
+        let clock = model.state.borrow().clock.clone();
         let by = clock.advance(real - last);
         let runtime = wiring.borrow().runtime.clone();
         if let Some(runtime) = runtime.filter(|_| by.0 > 0 && !wiring.borrow().busy) {
             wiring.borrow_mut().busy = true;
-            let head = model.screen.borrow().log.head();
+            let head = model.state.borrow().log.head();
             let (model, wiring) = (model.clone(), Rc::clone(&wiring));
             let refresh_clock = frame.is_multiple_of(15);
             spawn_local(async move {
                 let msg = runtime.play(by, clock.pulse_window(), head).await;
                 wiring.borrow_mut().busy = false;
-                if refresh_clock || moved(&model.screen.borrow(), &msg) {
+                if refresh_clock || moved(&model.state.borrow(), &msg) {
                     model.dispatch(msg);
                 }
             });
@@ -230,10 +215,7 @@ impl Default for AppProps {
 /// The whole lab page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let model = use_reducer(|| Model {
-        screen: Rc::new(RefCell::new(Screen::default())),
-        generation: 0,
-    });
+    let model = use_reducer(|| Model::new(Screen::default()));
     let wiring = use_mut_ref(Wiring::default);
     {
         let (model, wiring) = (model.clone(), wiring.clone());
@@ -248,7 +230,7 @@ pub fn App(props: &AppProps) -> Html {
         let model = model.clone();
         Callback::from(move |msg| model.dispatch(msg))
     };
-    use_effect(bring_focus(Rc::clone(&model.screen)));
+    use_effect(bring_focus(Rc::clone(&model.state)));
     {
         let model = model.clone();
         use_effect_with((), move |_| {
@@ -256,7 +238,7 @@ pub fn App(props: &AppProps) -> Html {
             move || drop(listener)
         });
     }
-    let screen = model.screen.borrow();
+    let screen = model.state.borrow();
     html! {
         <div class={classes!("page", screen.presenter.then_some("presenter"))}>
             <header class="masthead">
@@ -352,7 +334,7 @@ pub(crate) fn pages(guide: bool) -> Html {
 fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<KeyListener> {
     listen_for_keys(move |key, target| {
         let at = KeyTarget {
-            help_open: model.screen.borrow().help_open,
+            help_open: model.state.borrow().help_open,
             ..target
         };
         let found = shortcut(key, at);
@@ -429,7 +411,7 @@ fn tab_content(screen: &Screen, model: &UseReducerHandle<Model>, send: &Callback
         Tab::Events => (
             format!("Event store {}", event_count(screen.log.count())),
             html! {
-                <EventTable screen={Rc::clone(&model.screen)} generation={model.generation} send={send.clone()} />
+                <EventTable screen={Rc::clone(&model.state)} generation={model.generation} send={send.clone()} />
             },
         ),
         Tab::Streams => ("Streams".into(), write_model::view(screen, send)),

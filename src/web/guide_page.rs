@@ -5,6 +5,7 @@
 
 use super::app::{listen_for_keys, pages, shortcuts_dialog};
 use super::diagram;
+use super::in_place::InPlace;
 use super::projections_panel::rows_beside_truth;
 use super::timeline;
 use crate::app::diagram::DiagramView;
@@ -31,23 +32,8 @@ const PROGRESS_KEY: &str = "cqrs-lab.study";
 /// The library, beside the page.
 const LIBRARY_URL: &str = "scenarios.json";
 
-/// The guide behind one `RefCell`, like the workbench's screen.
-struct Model {
-    guide: Rc<RefCell<Guide>>,
-    generation: u64,
-}
-
-impl Reducible for Model {
-    type Action = GuideMsg;
-
-    fn reduce(self: Rc<Self>, msg: GuideMsg) -> Rc<Self> {
-        self.guide.borrow_mut().update(msg);
-        Rc::new(Model {
-            guide: Rc::clone(&self.guide),
-            generation: self.generation.wrapping_add(1),
-        })
-    }
-}
+/// The guide, mutated in place like the workbench's screen.
+type Model = InPlace<Guide>;
 
 /// The page's settings.
 #[derive(Properties, Clone)]
@@ -222,10 +208,7 @@ fn schedule_tick(model: UseReducerHandle<Model>, last: f64) {
 /// The scenario page.
 #[component]
 pub fn GuidePage(props: &GuideProps) -> Html {
-    let model = use_reducer(|| Model {
-        guide: Rc::new(RefCell::new(Guide::default())),
-        generation: 0,
-    });
+    let model = use_reducer(|| Model::new(Guide::default()));
     let send: Callback<GuideMsg> = {
         let model = model.clone();
         Callback::from(move |msg| model.dispatch(msg))
@@ -250,7 +233,7 @@ pub fn GuidePage(props: &GuideProps) -> Html {
     {
         let handle = model.clone();
         use_effect_with(model.generation, move |_| {
-            let mut guide = handle.guide.borrow_mut();
+            let mut guide = handle.state.borrow_mut();
             if guide.progress_dirty {
                 guide.progress_dirty = false;
                 if let Some(s) = storage() {
@@ -265,7 +248,7 @@ pub fn GuidePage(props: &GuideProps) -> Html {
             }
         });
     }
-    let guide = model.guide.borrow();
+    let guide = model.state.borrow();
     let body = match &guide.shelf {
         Shelf::Idle | Shelf::Loading => html! { <p class="empty">{ "Loading the scenarios…" }</p> },
         Shelf::Failed(why) => html! {

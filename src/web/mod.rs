@@ -10,6 +10,7 @@ mod event_table;
 mod fault_panel;
 mod guide_page;
 pub mod idb;
+mod in_place;
 mod journal;
 mod lag_chart;
 mod panic;
