@@ -321,3 +321,86 @@ fn an_answer_that_arrives_after_a_crash_is_ignored() {
     );
     assert_eq!(sim.engine.metrics().commands_accepted, 1);
 }
+
+/// Five submitted orders, then at 1,000 ms a burst of 300 new orders (bulk) with the
+/// five payments (critical) sent 10 ms into it.
+fn payments_in_a_burst(priority_lane: Option<u32>) -> Simulation {
+    let mut script = Vec::new();
+    for i in 0..5 {
+        let order = format!("paid-{i}");
+        script.push(create_order(i * 10, &format!("p{i}-1"), &order));
+        script.push(scripted(
+            200 + i * 10,
+            1,
+            &format!("p{i}-2"),
+            &order,
+            add_item("a", 1250, 2),
+        ));
+        script.push(scripted(
+            400 + i * 10,
+            1,
+            &format!("p{i}-3"),
+            &order,
+            OrderCommand::SubmitOrder,
+        ));
+    }
+    for i in 0..300 {
+        script.push(create_order(1_000, &format!("b{i}"), &format!("bulk-{i}")));
+    }
+    for i in 0..5 {
+        script.push(scripted(
+            1_010,
+            2,
+            &format!("p{i}-4"),
+            &format!("paid-{i}"),
+            pay(2500),
+        ));
+    }
+    let config = EngineConfig {
+        priority_lane,
+        handling_time: VirtualMillis(5),
+        ..EngineConfig::default()
+    };
+    run(config, script)
+}
+
+#[test]
+fn a_priority_lane_keeps_payments_fast_under_a_bulk_burst() {
+    let single = payments_in_a_burst(None);
+    let laned = payments_in_a_burst(Some(50));
+    for sim in [&single, &laned] {
+        let m = sim.engine.metrics();
+        assert_eq!(
+            m.commands_accepted,
+            5 * 4 + 300,
+            "every command lands either way"
+        );
+        assert_eq!(m.critical_latency.count, 5);
+    }
+    let (one, two) = (single.engine.metrics(), laned.engine.metrics());
+    // One lane: the payments wait behind the 300 orders queued before them (5 ms each).
+    assert!(
+        one.critical_latency.max_ms >= 1_400,
+        "{:?}",
+        one.critical_latency
+    );
+    // Their own lane: each waits at most for the command in hand and the payments ahead.
+    assert!(
+        two.critical_latency.max_ms <= 40,
+        "{:?}",
+        two.critical_latency
+    );
+    assert!(two.critical_latency.mean_ms() * 20 < one.critical_latency.mean_ms());
+    // The bulk commands pay only the few ms the payments took.
+    assert!(two.bulk_latency.max_ms <= one.bulk_latency.max_ms + 30);
+    let queued_critical = laned.engine.trace().hops().any(|h| {
+        matches!(
+            h.kind,
+            HopKind::CommandQueued {
+                queue: cqrs_lab::engine::command_bus::Queue::Critical,
+                ..
+            }
+        )
+    });
+    assert!(queued_critical);
+}

@@ -1,9 +1,17 @@
-//! The bounded command bus: a primary queue, an optional overflow queue, and the
-//! backpressure policy that decides what happens when the primary is full.
+//! The bounded command bus: a primary queue, an optional overflow queue, the
+//! backpressure policy that decides what happens when the primary is full, and an
+//! optional priority lane for critical commands (payments) that handlers drain first
+//! (`seeds/003`: one bus for critical commands, another for bulk).
 
 use super::config::Backpressure;
 use super::script::ScriptedCommand;
+use crate::domain::order::OrderCommand;
 use std::collections::VecDeque;
+
+/// True for a command that goes in the priority lane when there is one: a payment.
+pub fn is_critical(command: &OrderCommand) -> bool {
+    matches!(command, OrderCommand::ReceivePayment { .. })
+}
 
 /// Which queue took a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -12,6 +20,8 @@ pub enum Queue {
     Primary,
     /// The secondary queue used by the overflow policy.
     Overflow,
+    /// The priority lane for critical commands.
+    Critical,
 }
 
 /// Two bounded FIFO queues; the overflow one is drained only when the primary is empty.
@@ -19,23 +29,31 @@ pub enum Queue {
 pub struct CommandBus {
     primary: VecDeque<ScriptedCommand>,
     overflow: VecDeque<ScriptedCommand>,
+    critical: VecDeque<ScriptedCommand>,
     capacity: u32,
     policy: Backpressure,
+    /// The priority lane's capacity, if there is one.
+    lane: Option<u32>,
 }
 
 impl CommandBus {
-    /// An empty bus.
-    pub fn new(capacity: u32, policy: Backpressure) -> Self {
+    /// An empty bus; with `lane`, critical commands have a queue of that capacity.
+    pub fn new(capacity: u32, policy: Backpressure, lane: Option<u32>) -> Self {
         CommandBus {
             primary: VecDeque::new(),
             overflow: VecDeque::new(),
+            critical: VecDeque::new(),
             capacity,
             policy,
+            lane,
         }
     }
 
-    /// The queue that would take a command now, or `None` when the bus is full (503).
-    pub fn room(&self) -> Option<Queue> {
+    /// The queue that would take `command` now, or `None` when it is full (503).
+    pub fn room(&self, command: &OrderCommand) -> Option<Queue> {
+        if let Some(lane) = self.lane.filter(|_| is_critical(command)) {
+            return ((self.critical.len() as u64) < u64::from(lane)).then_some(Queue::Critical);
+        }
         if (self.primary.len() as u64) < u64::from(self.capacity) {
             return Some(Queue::Primary);
         }
@@ -54,32 +72,49 @@ impl CommandBus {
         let target = match queue {
             Queue::Primary => &mut self.primary,
             Queue::Overflow => &mut self.overflow,
+            Queue::Critical => &mut self.critical,
         };
         target.push_back(command);
         target.len() as u32
     }
 
-    /// Takes the next command: the primary's oldest, else the overflow's.
+    /// Takes the next command: the priority lane's oldest, else the primary's, else
+    /// the overflow's.
     pub fn take(&mut self) -> Option<ScriptedCommand> {
-        self.primary
+        self.critical
             .pop_front()
+            .or_else(|| self.primary.pop_front())
             .or_else(|| self.overflow.pop_front())
     }
 
-    /// Puts a command back at the head (a crashed handler's work, on a durable queue).
+    /// Puts a command back at the head of its queue (a crashed handler's work, on a
+    /// durable queue).
     pub fn requeue_front(&mut self, command: ScriptedCommand) {
-        self.primary.push_front(command);
+        if self.lane.is_some() && is_critical(&command.command) {
+            self.critical.push_front(command);
+        } else {
+            self.primary.push_front(command);
+        }
     }
 
-    /// Depths of the primary and overflow queues.
+    /// Depths of the primary queue (with the priority lane) and the overflow queue.
     pub fn depths(&self) -> (u32, u32) {
-        (self.primary.len() as u32, self.overflow.len() as u32)
+        (
+            (self.primary.len() + self.critical.len()) as u32,
+            self.overflow.len() as u32,
+        )
+    }
+
+    /// Depth of the priority lane.
+    pub fn critical_depth(&self) -> u32 {
+        self.critical.len() as u32
     }
 
     /// Empties both queues, returning what they held (a crash of an in-memory bus).
     pub fn drain(&mut self) -> Vec<ScriptedCommand> {
-        self.primary
+        self.critical
             .drain(..)
+            .chain(self.primary.drain(..))
             .chain(self.overflow.drain(..))
             .collect()
     }

@@ -143,6 +143,9 @@ pub struct EngineConfig {
     pub queue_capacity: u32,
     /// Policy when the primary queue is full.
     pub backpressure: Backpressure,
+    /// A priority lane of this capacity for critical commands (payments), drained
+    /// before the bulk queue; `None`: one lane for every command.
+    pub priority_lane: Option<u32>,
     /// Queued commands survive a crash (a durable queue) or are lost (in memory).
     pub durable_queue: bool,
     /// Command handler instances working in parallel (2 or more can race on one order).
@@ -178,6 +181,7 @@ impl Default for EngineConfig {
             seed: 1,
             queue_capacity: 1000,
             backpressure: Backpressure::Reject,
+            priority_lane: None,
             durable_queue: false,
             handlers: 1,
             handling_time: VirtualMillis(5),

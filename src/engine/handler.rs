@@ -110,6 +110,7 @@ impl Engine {
         let command_id = work.command.command_id.clone();
         if processed {
             self.metrics.commands_duplicate += 1;
+            self.outcome_of(&work.command);
             self.record(HopKind::CommandDuplicate { command_id });
             return self.free_after(id, VirtualMillis(0));
         }
@@ -130,6 +131,7 @@ impl Engine {
         match decide(&state, &command) {
             Err(rejection) => {
                 self.metrics.commands_rejected += 1;
+                self.outcome_of(&work.command);
                 self.record(HopKind::CommandRejected {
                     command_id,
                     rejection,
@@ -188,6 +190,7 @@ impl Engine {
         match result {
             Ok(appended) => {
                 self.metrics.commands_accepted += 1;
+                self.outcome_of(&work.command);
                 self.metrics.events_appended += appended.events.len() as u64;
                 self.record(HopKind::EventsAppended {
                     command_id,
@@ -207,6 +210,7 @@ impl Engine {
             }) => self.conflict(id, work, expected, actual),
             Err(AppendError::AlreadyProcessed { .. }) => {
                 self.metrics.commands_duplicate += 1;
+                self.outcome_of(&work.command);
                 self.record(HopKind::CommandDuplicate { command_id });
                 self.free_after(id, VirtualMillis(0));
             }

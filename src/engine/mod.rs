@@ -122,7 +122,11 @@ impl Engine {
         let mut engine = Engine {
             scheduler: Scheduler::with_limit(config.task_limit),
             rng: SimRng::seeded(config.seed),
-            commands: CommandBus::new(config.queue_capacity, config.backpressure),
+            commands: CommandBus::new(
+                config.queue_capacity,
+                config.backpressure,
+                config.priority_lane,
+            ),
             handlers,
             bus: EventBus::default(),
             projections: config
@@ -246,9 +250,24 @@ impl Engine {
         &self.metrics
     }
 
-    /// Depths of the command bus's primary and overflow queues.
+    /// Depths of the command bus's primary (with the priority lane) and overflow queues.
     pub fn queue_depths(&self) -> (u32, u32) {
         self.commands.depths()
+    }
+
+    /// Depth of the command bus's priority lane (0 without one).
+    pub fn critical_depth(&self) -> u32 {
+        self.commands.critical_depth()
+    }
+
+    /// Records how long `command` waited for its outcome, by its class.
+    fn outcome_of(&mut self, command: &ScriptedCommand) {
+        let waited = self.now().0.saturating_sub(command.at.0);
+        if command_bus::is_critical(&command.command) {
+            self.metrics.critical_latency.add(waited);
+        } else {
+            self.metrics.bulk_latency.add(waited);
+        }
     }
 
     /// The projections, in `ProjectionName::ALL` order.
@@ -300,7 +319,7 @@ impl Engine {
         let room = if self.down {
             None
         } else {
-            self.commands.room()
+            self.commands.room(&command.command)
         };
         let Some(queue) = room else {
             return self.refused(command, attempt);

@@ -259,6 +259,36 @@ pub struct Metrics {
     pub locks_expired: u64,
     /// Tasks refused because the scheduler held its limit.
     pub tasks_refused: u64,
+    /// How long critical commands (payments) waited for their outcome.
+    pub critical_latency: Latency,
+    /// How long every other (bulk) command waited for its outcome.
+    pub bulk_latency: Latency,
+}
+
+/// Virtual ms from a client's first send of a command to its outcome (accepted,
+/// rejected or acknowledged as a duplicate), over the commands that had one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Latency {
+    /// Commands measured.
+    pub count: u64,
+    /// Their waits added up.
+    pub total_ms: u64,
+    /// The longest wait.
+    pub max_ms: u64,
+}
+
+impl Latency {
+    /// Adds one command's wait.
+    pub fn add(&mut self, ms: u64) {
+        self.count += 1;
+        self.total_ms = self.total_ms.saturating_add(ms);
+        self.max_ms = self.max_ms.max(ms);
+    }
+
+    /// The mean wait (0 with none measured).
+    pub fn mean_ms(&self) -> u64 {
+        self.total_ms.checked_div(self.count).unwrap_or(0)
+    }
 }
 
 /// The recent hops (bounded) and a hash of all of them.
