@@ -62,6 +62,11 @@ const observations: [string, number, (page: Page) => Promise<void>][] = [
   ['12. When not to use', 2, async (page) => {
     await expect(page.getByRole('region', { name: 'What it costs' })).toContainText('2 row(s)');
   }],
+  ['13. Priority lanes', 3, async (page) => {
+    await expect(page.getByRole('region', { name: 'What the system said' })).toContainText('5 payment(s) waited');
+    await page.getByLabel('A priority lane for payments').check();
+    await expect(page.getByRole('region', { name: 'What the system said' })).toContainText(/5 payment\(s\) waited 1\d ms on average/);
+  }],
 ];
 
 test('every scenario runs to its end and shows its key observation', async ({ page }) => {
@@ -117,7 +122,7 @@ test('the quiz explains every answer, scores, and keeps the progress', async ({ 
   await page.screenshot({ path: `${shots}/quiz.png`, fullPage: true });
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Scenarios' })).toContainText('✓ passed 2/3');
-  await expect(page.getByText('Study progress: 1 of 12 passed')).toBeVisible();
+  await expect(page.getByText('Study progress: 1 of 13 passed')).toBeVisible();
 });
 
 test('a shared link reproduces the scenario, its configuration and step, run for run', async ({ page, context }) => {

@@ -47,9 +47,9 @@ fn all_right(sim: &Simulation) -> bool {
 }
 
 #[test]
-fn the_library_has_twelve_scenarios_each_with_steps_and_three_to_five_questions() {
+fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_five_questions() {
     let library = library();
-    assert_eq!(library.scenarios.len(), 12);
+    assert_eq!(library.scenarios.len(), 13);
     for s in &library.scenarios {
         assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
         assert!((3..=5).contains(&s.quiz.len()), "{}", s.id);
@@ -311,6 +311,51 @@ fn when_not_counts_the_cost_of_cqrs_for_two_orders() {
         mean >= 20 && longest >= mean,
         "reads lag every write ({mean} ms)"
     );
+}
+
+#[test]
+fn a_priority_lane_lets_the_payments_pass_the_burst() {
+    let paid = |run: &Run| {
+        let summary = run.sim().engine.projection(ProjectionName::OrderSummary);
+        summary.map_or(0, |p| {
+            p.model()
+                .rows()
+                .values()
+                .filter(|r| r.starts_with("Paid"))
+                .count()
+        })
+    };
+    assert_eq!(
+        paid(&at_step("priority-lanes", 0, 2)),
+        0,
+        "one lane: still queued"
+    );
+    assert_eq!(
+        paid(&at_step("priority-lanes", 1, 2)),
+        5,
+        "their own lane: done"
+    );
+    let one = at_step("priority-lanes", 0, 3)
+        .sim()
+        .engine
+        .metrics()
+        .clone();
+    let two = at_step("priority-lanes", 1, 3)
+        .sim()
+        .engine
+        .metrics()
+        .clone();
+    assert!(
+        one.critical_latency.mean_ms() > 900,
+        "{:?}",
+        one.critical_latency
+    );
+    assert!(
+        two.critical_latency.mean_ms() < 30,
+        "{:?}",
+        two.critical_latency
+    );
+    assert!(two.bulk_latency.mean_ms() < one.bulk_latency.mean_ms() + 30);
 }
 
 #[test]

@@ -40,6 +40,8 @@ pub struct CommandSide {
     pub queue_capacity: u32,
     /// Queued commands survive a crash.
     pub durable_queue: bool,
+    /// A priority lane of this capacity for payments (1–1,000), or one lane for all.
+    pub priority_lane: Option<u32>,
 }
 
 impl Default for CommandSide {
@@ -53,6 +55,7 @@ impl Default for CommandSide {
             backpressure: page.backpressure,
             queue_capacity: page.queue_capacity,
             durable_queue: page.durable_queue,
+            priority_lane: page.priority_lane,
         }
     }
 }
@@ -404,6 +407,7 @@ impl Lab {
             backpressure: c.backpressure,
             queue_capacity: c.queue_capacity,
             durable_queue: c.durable_queue,
+            priority_lane: c.priority_lane,
             ..page_config()
         };
         self.knobs.configure(&mut config);

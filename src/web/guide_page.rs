@@ -182,7 +182,7 @@ pub fn GuideApp() -> Html {
                 <h1>{ "CQRS Lab" }</h1>
                 { pages(true) }
                 <p class="tagline">
-                    { "Twelve guided scenarios, each a lab that runs the same way every time: step through it, then answer the exam-style questions." }
+                    { "Guided scenarios, each a lab that runs the same way every time: step through it, then answer the exam-style questions." }
                 </p>
             </header>
             <GuidePage key={(*fragment).clone()} fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
@@ -691,6 +691,7 @@ fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
                     <p>{ format!("{} events stored; {} refused, {} rejected, {} duplicate command(s), {} conflict(s).",
                         sim.store.head().0, sim.engine.metrics().commands_refused, sim.engine.metrics().commands_rejected,
                         sim.engine.metrics().commands_duplicate, sim.engine.metrics().conflicts) }</p>
+                    <p>{ waits(sim.engine.metrics()) }</p>
                     <ol class="notes">{ for said[shown..].iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
                 </>
             }
@@ -740,6 +741,23 @@ fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
             }
         }
     }
+}
+
+/// How long payments and other commands waited for their outcome.
+fn waits(m: &crate::engine::trace::Metrics) -> String {
+    let one = |what: &str, l: &crate::engine::trace::Latency| match l.count {
+        0 => format!("no {what} handled yet"),
+        n => format!(
+            "{n} {what} waited {} ms on average, {} ms at most",
+            l.mean_ms(),
+            l.max_ms
+        ),
+    };
+    format!(
+        "From first send to outcome: {}; {}.",
+        one("payment(s)", &m.critical_latency),
+        one("other command(s)", &m.bulk_latency)
+    )
 }
 
 fn mode_name(mode: crate::engine::config::ProjectionMode) -> &'static str {
