@@ -1,5 +1,5 @@
-//! The domain: identifiers, money, the Order, Payment and Inventory aggregates and the
-//! event envelope. Pure Rust.
+//! The domain: identifiers, money, the Order, Payment and Inventory aggregates, the
+//! fulfilment saga (a process manager) and the event envelope. Pure Rust.
 
 pub mod envelope;
 pub mod ids;
@@ -7,4 +7,5 @@ pub mod inventory;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod saga;
 pub mod upcast;

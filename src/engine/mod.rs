@@ -8,6 +8,7 @@ pub mod command_bus;
 pub mod config;
 mod control;
 pub mod effects;
+pub mod fulfilment;
 mod handler;
 pub mod modes;
 pub mod projection;
