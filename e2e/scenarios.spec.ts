@@ -67,6 +67,15 @@ const observations: [string, number, (page: Page) => Promise<void>][] = [
     await page.getByLabel('A priority lane for payments').check();
     await expect(page.getByRole('region', { name: 'What the system said' })).toContainText(/5 payment\(s\) waited 1\d ms on average/);
   }],
+  ['14. A saga fulfils orders', 3, async (page) => {
+    await expect(page.getByRole('figure', { name: 'Saga state machine' })).toContainText('3 sagas');
+    await expect(page.locator('table.saga-instances tbody tr')).toHaveCount(3);
+    await expect(page.locator('.invariants.ok')).toContainText('Every invariant holds');
+  }],
+  ['15. When a step fails', 4, async (page) => {
+    await expect(page.locator('table.saga-instances')).toContainText('compensated');
+    await expect(page.locator('.invariants.ok')).toBeVisible();
+  }],
 ];
 
 test('every scenario runs to its end and shows its key observation', async ({ page }) => {
@@ -122,7 +131,7 @@ test('the quiz explains every answer, scores, and keeps the progress', async ({ 
   await page.screenshot({ path: `${shots}/quiz.png`, fullPage: true });
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Scenarios' })).toContainText('✓ passed 2/3');
-  await expect(page.getByText('Study progress: 1 of 13 passed')).toBeVisible();
+  await expect(page.getByText('Study progress: 1 of 15 passed')).toBeVisible();
 });
 
 test('a shared link reproduces the scenario, its configuration and step, run for run', async ({ page, context }) => {
@@ -208,4 +217,38 @@ test('side by side: two configurations on the same script, differences highlight
   await expect(page.getByRole('heading', { name: 'What if: every projection idempotent, from 150 ms' })).toBeVisible();
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+});
+
+test('a saga compensates a slow payment: it waits for the late charge, refunds it, and survives a crash', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: /^15\. When a step fails/ }).click();
+  await page.getByLabel("Slow provider, and the saga's process crashes").check();
+  const saga = page.getByRole('region', { name: 'The fulfilment saga' });
+  const row = saga.locator('table.saga-instances tbody tr').first();
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  await expect(row).toContainText('compensating');
+  await expect(row).toContainText('timed out, still waiting');
+  await expect(page.getByRole('figure', { name: 'Saga state machine' })).toContainText('1 saga');
+  await expect(saga).toContainText('Messages are still on their way');
+  await page.getByRole('button', { name: 'Step 3', exact: true }).click();
+  await expect(row).toContainText('$0.00');
+  await saga.getByText(/^Stream saga-o-1/).click();
+  await expect(saga.locator('.saga-stream ol')).toContainText('take payment: no answer before the deadline');
+  await expect(saga.locator('.saga-stream ol')).toContainText('asks Payment to take payment (command o-1.charge.1), again');
+  await expect(saga.locator('.saga-stream ol')).toContainText('asks Payment to refund payment');
+  await expect(saga.getByRole('row', { name: /Crashes of the saga's process/ })).toContainText('1');
+  await expect(saga.getByRole('row', { name: /Commands sent again on recovery/ })).toContainText('1');
+  await page.getByRole('button', { name: 'Step 4', exact: true }).click();
+  await expect(row).toContainText('compensated');
+  await expect(saga.locator('.invariants.ok')).toBeVisible();
+  await page.screenshot({ path: `${shots}/saga-compensation.png`, fullPage: true });
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+  // Side by side with the declined card: how each saga ended, where they differ.
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  await page.getByLabel('Compare with').selectOption({ label: 'the variant: The card is declined' });
+  await expect(page.getByLabel('A what-if applies')).toHaveCount(0);
+  const differences = page.locator('table.differences');
+  await expect(differences.getByRole('row', { name: /Saga o-1/ })).toContainText('compensating');
+  await expect(differences.getByRole('row', { name: /Saga o-1/ })).toContainText('compensated');
 });

@@ -26,6 +26,34 @@ fn main() {
             let mut run = Run::new(s.lab_of(v));
             for (i, step) in s.steps.iter().enumerate() {
                 run.advance_to(VirtualMillis(step.at));
+                if let Some(saga) = run.saga() {
+                    println!("-- step {} at {} ms: {}", i + 1, step.at, step.title);
+                    let view = cqrs_lab::app::saga_view::SagaView::of(saga);
+                    for i in &view.instances {
+                        let steps: Vec<String> = i
+                            .steps
+                            .iter()
+                            .map(|(s, st)| format!("{s}={}", st.label()))
+                            .collect();
+                        println!(
+                            "   {} {} paid {} · {}",
+                            i.order_id,
+                            i.phase,
+                            i.net_charged,
+                            steps.join(" · ")
+                        );
+                    }
+                    println!(
+                        "   stock {:?} · {:?} · violations {:?}",
+                        view.stock, view.counts_of_run, view.violations
+                    );
+                    if std::env::var("HOPS").is_ok() && i + 1 == s.steps.len() {
+                        for r in saga.log() {
+                            println!("   {} {} {}", r.at.0, r.stream, r.fact.event_type());
+                        }
+                    }
+                    continue;
+                }
                 let sim = run.sim();
                 let m = sim.engine.metrics();
                 println!("-- step {} at {} ms: {}", i + 1, step.at, step.title);

@@ -445,6 +445,7 @@ mod runs {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
     use proptest::prelude::*;

@@ -2,13 +2,15 @@
 //! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
 
 use cqrs_lab::app::guide::{what_ifs, Guide, GuideMsg, Other};
+use cqrs_lab::app::saga_view::SagaView;
 use cqrs_lab::domain::ids::VirtualMillis;
+use cqrs_lab::domain::saga::{Phase, Step};
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::scenarios::lab::{Lab, Run};
 use cqrs_lab::scenarios::library::{Library, Scenario};
 use cqrs_lab::scenarios::link::{self, LinkError, Shared};
 use cqrs_lab::scenarios::progress::Progress;
-use cqrs_lab::scenarios::views::{costs, differences, modes};
+use cqrs_lab::scenarios::views::{costs, differences, modes, saga_differences};
 use cqrs_lab::store::ProjectionName;
 
 fn library() -> Library {
@@ -49,7 +51,7 @@ fn all_right(sim: &Simulation) -> bool {
 #[test]
 fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_five_questions() {
     let library = library();
-    assert_eq!(library.scenarios.len(), 13);
+    assert_eq!(library.scenarios.len(), 15);
     for s in &library.scenarios {
         assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
         assert!((3..=5).contains(&s.quiz.len()), "{}", s.id);
@@ -75,6 +77,9 @@ fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_fi
         "Checkpoint",
         "Idempotency",
         "Eventual consistency",
+        "Saga",
+        "Compensation",
+        "Pivot",
     ] {
         assert!(terms.contains(&term), "glossary has {term}");
     }
@@ -89,7 +94,10 @@ fn every_scenario_and_variant_runs_to_its_last_step() {
                 run.advance_to(VirtualMillis(step.at));
                 assert_eq!(run.sim().engine.now(), VirtualMillis(step.at), "{}", s.id);
             }
-            assert!(run.sim().store.head().0 > 0, "{} stores events", s.id);
+            let stored = run
+                .saga()
+                .map_or(run.sim().store.head().0, |saga| saga.log().len() as u64);
+            assert!(stored > 0, "{} stores events", s.id);
         }
     }
 }
@@ -720,5 +728,109 @@ fn the_time_travel_slider_runs_the_lab_to_any_moment_and_a_fork_from_there() {
         branch.run().sim().engine.now().0,
         120,
         "the branch starts where the lab is"
+    );
+}
+
+fn sagas(run: &Run) -> Vec<(String, Phase, i64)> {
+    let saga = run.saga().expect("a saga scenario");
+    saga.sagas()
+        .iter()
+        .map(|(id, s)| (id.to_string(), s.phase, saga.net_charged(id).0))
+        .collect()
+}
+
+#[test]
+fn saga_happy_path_every_order_ships_once_even_when_everything_comes_twice() {
+    let run = at_step("saga-happy-path", 0, 1);
+    assert_eq!(
+        sagas(&run),
+        vec![("o-1".into(), Phase::Running(Step::ReserveStock), 0)]
+    );
+    let run = at_step("saga-happy-path", 0, 2);
+    let view = SagaView::of(run.saga().expect("saga"));
+    assert_eq!(view.stock[0], ("espresso".into(), 3, 2), "2 held for o-1");
+    assert_eq!(sagas(&run)[0].1, Phase::Running(Step::TakePayment));
+    for v in 0..2 {
+        let run = at_step("saga-happy-path", v, 3);
+        assert_eq!(
+            sagas(&run),
+            vec![
+                ("o-1".into(), Phase::Completed, 1_800),
+                ("o-2".into(), Phase::Completed, 4_500),
+                ("o-3".into(), Phase::Completed, 900),
+            ],
+            "variant {v}"
+        );
+        let saga = run.saga().expect("saga");
+        assert!(saga.is_settled());
+        assert_eq!(saga.violations(), Vec::<String>::new());
+        if v == 1 {
+            assert!(saga.counts().duplicates > 20 && saga.counts().deduplicated > 0);
+        }
+    }
+}
+
+#[test]
+fn saga_compensation_declined_slow_and_crashed_all_end_compensated_at_no_cost() {
+    let phase = |v, n| sagas(&at_step("saga-compensation", v, n))[0].clone();
+    for v in 0..3 {
+        assert_eq!(
+            phase(v, 1),
+            ("o-1".into(), Phase::Running(Step::TakePayment), 0)
+        );
+        assert_eq!(
+            phase(v, 4),
+            ("o-1".into(), Phase::Compensated, 0),
+            "variant {v}"
+        );
+        let run = at_step("saga-compensation", v, 4);
+        assert_eq!(run.saga().expect("saga").violations(), Vec::<String>::new());
+    }
+    // Declined: over at once. Slow: still compensating after the stock came back.
+    assert_eq!(phase(0, 2).1, Phase::Compensated);
+    for v in 1..3 {
+        let run = at_step("saga-compensation", v, 2);
+        assert_eq!(sagas(&run)[0].1, Phase::Compensating);
+        let view = SagaView::of(run.saga().expect("saga"));
+        assert_eq!(
+            view.stock[0],
+            ("espresso".into(), 5, 0),
+            "the stock is back"
+        );
+        // Step 3: the late charge happened and was refunded.
+        let run = at_step("saga-compensation", v, 3);
+        let types: Vec<&str> = run
+            .saga()
+            .expect("saga")
+            .log()
+            .iter()
+            .map(|r| r.fact.event_type())
+            .collect();
+        assert!(types.contains(&"PaymentCharged") && types.contains(&"PaymentRefunded"));
+        assert_eq!(sagas(&run)[0].2, 0);
+    }
+    let crashed = at_step("saga-compensation", 2, 3);
+    let counts = crashed.saga().expect("saga").counts();
+    assert_eq!((counts.crashes, counts.resent), (1, 1));
+    assert!(
+        counts.deduplicated >= 1,
+        "the resent charge was not done again"
+    );
+}
+
+#[test]
+fn two_saga_runs_compare_by_how_their_sagas_ended() {
+    let s = scenario("saga-compensation");
+    let (mut a, mut b) = (Run::new(s.lab_of(0)), Run::new(s.lab_of(1)));
+    a.advance_to(VirtualMillis(2_400));
+    b.advance_to(VirtualMillis(2_400));
+    let diff = saga_differences(a.saga().expect("saga"), b.saga().expect("saga"));
+    let saga_row = diff
+        .iter()
+        .find(|d| d.what == "Saga o-1")
+        .expect("one row per saga");
+    assert_eq!(
+        (saga_row.a.as_str(), saga_row.b.as_str()),
+        ("compensated", "compensating")
     );
 }

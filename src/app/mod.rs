@@ -10,6 +10,7 @@ pub mod form;
 pub mod guide;
 pub mod keys;
 pub mod log_view;
+pub mod saga_view;
 pub mod screen;
 pub mod session;
 pub mod slides;

@@ -26,7 +26,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Behaviour {
-    /// Answers (and acts) only after the saga's deadline.
+    /// Answers (and acts) only after the saga's deadline (a forward step: the chance
+    /// that the step the saga waits on is late; undoing is answered in time, though a
+    /// crash can still make the saga send it again).
     pub slow: u32,
     /// Refuses (a forward step only: compensation always succeeds, eventually).
     pub fail: u32,
@@ -440,9 +442,35 @@ impl Fulfilment {
         self.next_due().is_none()
     }
 
+    /// True when nothing more can happen: no message, crash or order is on its way, and
+    /// every deadline still set would find its command answered. The invariants hold
+    /// only from then on (while messages fly, sagas are still running).
+    pub fn is_settled(&self) -> bool {
+        !self.scheduler.any(|task| match task {
+            Task::Deadline {
+                order_id,
+                command_id,
+            } => self.sagas.get(order_id).is_some_and(|s| {
+                !s.phase.is_final()
+                    && s.requests
+                        .get(command_id)
+                        .is_some_and(|r| r.answer.is_none())
+            }),
+            _ => true,
+        })
+    }
+
     /// The configuration.
     pub fn config(&self) -> &FulfilmentConfig {
         &self.config
+    }
+
+    /// A fingerprint of the log (FNV-1a of its JSON): equal runs have equal ones.
+    pub fn fingerprint(&self) -> u64 {
+        let text = serde_json::to_string(&self.log).unwrap_or_default();
+        text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
     }
 
     /// The whole log.
@@ -517,8 +545,8 @@ impl Fulfilment {
         payment::net_charged(self.payment_events(order))
     }
 
-    /// Every broken invariant, in words (none, when all hold). Meant for a run that has
-    /// gone quiet (`run_to_end`): while messages are in flight, sagas are still running.
+    /// Every broken invariant, in words (none, when all hold). Meant for a settled run
+    /// (`is_settled`): while messages are in flight, sagas are still running.
     pub fn violations(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (order_id, state) in &self.sagas {
@@ -771,7 +799,7 @@ impl Fulfilment {
             return;
         }
         let behaviour = self.config.behaviour(step);
-        if self.rng.chance(PerMillion::percent(behaviour.slow)) {
+        if step.is_forward() && self.rng.chance(PerMillion::percent(behaviour.slow)) {
             self.in_progress.insert(command_id.clone());
             let late = self
                 .config
@@ -937,21 +965,22 @@ impl Fulfilment {
         }
         for (order_id, events) in by_saga {
             let state = saga::fold(&events);
-            let resend: Vec<(Step, CommandId)> = if state.phase.is_final() {
+            // It cannot know which sends arrived: it sends every unanswered one again,
+            // recorded as such (participants know each command id).
+            let resend: Vec<SagaEvent> = if state.phase.is_final() {
                 Vec::new()
             } else {
                 state
                     .unanswered()
-                    .map(|(id, r)| (r.step, id.clone()))
+                    .map(|(id, r)| SagaEvent::StepRequested {
+                        step: r.step,
+                        command_id: id.clone(),
+                        resent: true,
+                    })
                     .collect()
             };
-            let order = state.order.clone();
-            self.sagas.insert(order_id, state);
-            let Some(order) = order else { continue };
-            for (step, command_id) in resend {
-                self.counts.resent += 1;
-                self.dispatch(&order, step, command_id);
-            }
+            self.counts.resent += resend.len() as u64;
+            self.apply(&order_id, state, resend);
         }
     }
 }

@@ -120,6 +120,11 @@ impl<T> Scheduler<T> {
         self.queue.is_empty()
     }
 
+    /// True if any waiting task matches.
+    pub fn any(&self, mut matches: impl FnMut(&T) -> bool) -> bool {
+        self.queue.iter().any(|Reverse(e)| matches(&e.task))
+    }
+
     /// Keeps only the tasks for which `keep` is true (a crash drops volatile work).
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.queue.retain(|Reverse(e)| keep(&e.task));

@@ -7,6 +7,7 @@ use crate::app::session::page_config;
 use crate::domain::ids::{CommandId, CorrelationId, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::engine::config::{Backpressure, ConflictPolicy, EngineConfig, ProjectionMode};
+use crate::engine::fulfilment::{Fulfilment, FulfilmentConfig, PlacedOrder};
 use crate::engine::rebuild::RebuildStrategy;
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::Simulation;
@@ -199,6 +200,20 @@ pub struct Lab {
     pub script: Vec<Line>,
     /// The actions, in time order.
     pub actions: Vec<Timed>,
+    /// A fulfilment saga run beside the order system (the saga scenarios).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saga: Option<SagaSetup>,
+}
+
+/// A fulfilment saga's world and the orders it fulfils.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SagaSetup {
+    /// Timeouts, lag, duplicates, stock, how each participant behaves, crashes.
+    #[serde(default)]
+    pub config: FulfilmentConfig,
+    /// The orders placed, each with its time.
+    pub orders: Vec<PlacedOrder>,
 }
 
 impl Default for Lab {
@@ -209,6 +224,7 @@ impl Default for Lab {
             command_side: CommandSide::default(),
             script: Vec::new(),
             actions: Vec::new(),
+            saga: None,
         }
     }
 }
@@ -246,6 +262,9 @@ pub enum LabError {
         /// The most allowed.
         max: usize,
     },
+    /// A saga setup that does not check.
+    #[error("saga: {0}")]
+    Saga(String),
     /// Actions out of time order.
     #[error("actions[{index}] is at {at} ms, before the action above it")]
     Unordered {
@@ -374,6 +393,10 @@ impl Lab {
                 }
             }
         }
+        if let Some(saga) = &self.saga {
+            Fulfilment::new(saga.config.clone(), &saga.orders)
+                .map_err(|e| LabError::Saga(e.to_string()))?;
+        }
         Ok(())
     }
 
@@ -430,6 +453,7 @@ impl Lab {
 pub struct Run {
     lab: Lab,
     sim: Simulation,
+    saga: Option<Fulfilment>,
     knobs: Faults,
     next_action: usize,
     notes: Vec<(VirtualMillis, String)>,
@@ -442,6 +466,11 @@ impl Run {
         Run {
             knobs: lab.knobs,
             sim: Simulation::new(engine),
+            // `check` reports a setup that does not build; such a lab runs without it.
+            saga: lab
+                .saga
+                .as_ref()
+                .and_then(|s| Fulfilment::new(s.config.clone(), &s.orders).ok()),
             lab,
             next_action: 0,
             notes: Vec::new(),
@@ -467,6 +496,14 @@ impl Run {
             self.next_action += 1;
         }
         self.sim.run_until(t);
+        if let Some(saga) = self.saga.as_mut() {
+            saga.run_until(t);
+        }
+    }
+
+    /// The fulfilment saga's run, in a saga scenario.
+    pub fn saga(&self) -> Option<&Fulfilment> {
+        self.saga.as_ref()
     }
 
     fn act(&mut self, action: &Action) {

@@ -3,6 +3,7 @@
 //! through and exam-style questions to end with, plus the glossary.
 
 use super::lab::{CommandSide, KnobChange, Lab, LabError};
+use crate::engine::fulfilment::FulfilmentConfig;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -49,6 +50,8 @@ pub enum Panel {
     Modes,
     /// What the architecture costs for this workload.
     Costs,
+    /// The fulfilment saga: each instance's step, the participants' streams.
+    Saga,
 }
 
 /// Another configuration of a scenario's lab (e.g. outbox off / on).
@@ -63,6 +66,9 @@ pub struct Variant {
     /// The command side it uses instead.
     #[serde(default)]
     pub command_side: Option<CommandSide>,
+    /// The saga's world it uses instead (a saga scenario's variants).
+    #[serde(default)]
+    pub saga: Option<FulfilmentConfig>,
 }
 
 /// One answer of a question, with why it is right or wrong.
@@ -234,6 +240,9 @@ impl Scenario {
             }
             if let Some(side) = variant.command_side {
                 lab.command_side = side;
+            }
+            if let (Some(config), Some(saga)) = (&variant.saga, lab.saga.as_mut()) {
+                saga.config = config.clone();
             }
         }
         lab

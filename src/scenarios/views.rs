@@ -4,7 +4,10 @@
 
 use crate::app::log_view::Stream;
 use crate::domain::ids::GlobalPosition;
+use crate::domain::money::Cents;
 use crate::domain::order::OrderState;
+use crate::domain::saga::Phase;
+use crate::engine::fulfilment::Fulfilment;
 use crate::engine::modes::{ArchitectureMode, Capabilities};
 use crate::engine::sim::Simulation;
 use crate::engine::trace::HopKind;
@@ -234,6 +237,76 @@ pub fn differences(a: &Simulation, b: &Simulation) -> Vec<Difference> {
                 rb.get(key).cloned().unwrap_or_else(none),
             );
         }
+    }
+    out
+}
+
+/// Two saga runs compared: how the sagas ended, what customers paid, what the faults
+/// did, and each order's phase.
+pub fn saga_differences(a: &Fulfilment, b: &Fulfilment) -> Vec<Difference> {
+    let ended = |run: &Fulfilment, phase: Phase| {
+        run.sagas()
+            .values()
+            .filter(|s| s.phase == phase)
+            .count()
+            .to_string()
+    };
+    let paid = |run: &Fulfilment| {
+        let total: i64 = run.sagas().keys().map(|id| run.net_charged(id).0).sum();
+        Cents(total).to_string()
+    };
+    let refunds = |run: &Fulfilment| {
+        run.log()
+            .iter()
+            .filter(|r| r.fact.event_type() == "PaymentRefunded")
+            .count()
+            .to_string()
+    };
+    let (ca, cb) = (a.counts(), b.counts());
+    let mut out = vec![
+        Difference {
+            what: "Sagas completed".into(),
+            a: ended(a, Phase::Completed),
+            b: ended(b, Phase::Completed),
+        },
+        Difference {
+            what: "Sagas compensated".into(),
+            a: ended(a, Phase::Compensated),
+            b: ended(b, Phase::Compensated),
+        },
+        Difference {
+            what: "Customers paid in all".into(),
+            a: paid(a),
+            b: paid(b),
+        },
+        Difference {
+            what: "Refunds".into(),
+            a: refunds(a),
+            b: refunds(b),
+        },
+        Difference {
+            what: "Deadlines missed".into(),
+            a: ca.timeouts.to_string(),
+            b: cb.timeouts.to_string(),
+        },
+        Difference {
+            what: "Commands seen again (deduplicated)".into(),
+            a: ca.deduplicated.to_string(),
+            b: cb.deduplicated.to_string(),
+        },
+    ];
+    let ids: std::collections::BTreeSet<_> = a.sagas().keys().chain(b.sagas().keys()).collect();
+    let phase = |run: &Fulfilment, id| {
+        run.sagas()
+            .get(id)
+            .map_or_else(|| "(not started)".to_owned(), |s| s.phase.label())
+    };
+    for id in ids {
+        out.push(Difference {
+            what: format!("Saga {id}"),
+            a: phase(a, id),
+            b: phase(b, id),
+        });
     }
     out
 }

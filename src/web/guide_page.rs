@@ -7,18 +7,20 @@ use super::app::{listen_for_keys, pages, shortcuts_dialog};
 use super::diagram;
 use super::in_place::InPlace;
 use super::projections_panel::rows_beside_truth;
+use super::saga_panel;
 use super::timeline;
 use crate::app::diagram::DiagramView;
 use crate::app::guide::{what_ifs, Branch, Guide, GuideMsg, Other, Shelf};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::log_view::Stream;
+use crate::app::saga_view::SagaView;
 use crate::app::screen::SHORTCUTS_DIALOG;
 use crate::app::timeline::{mark, TimelineView};
 use crate::engine::trace::HopKind;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
-use crate::scenarios::views::{costs, differences, modes};
+use crate::scenarios::views::{costs, differences, modes, saga_differences};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -470,6 +472,7 @@ fn compare_controls(
     send: &Callback<GuideMsg>,
 ) -> Html {
     let now = run.sim().engine.now().0;
+    let saga = run.saga().is_some();
     let (with, from) = match guide.branch.as_ref().map(|b| b.other) {
         None => (String::new(), "start"),
         Some(Other::Variant(v)) => (format!("variant-{v}"), "start"),
@@ -501,17 +504,22 @@ fn compare_controls(
                         let selected = with == value;
                         html! { <option {selected} {value}>{ format!("the variant: {}", variant.name) }</option> }
                     }) }
-                    { for what_ifs().iter().enumerate().map(|(i, (name, _))| {
-                        let value = format!("whatif-{i}");
-                        let selected = with == value;
-                        html! { <option {selected} {value}>{ format!("what if {name}") }</option> }
-                    }) }
+                    // What-ifs change the order system's knobs, which a saga run does not use.
+                    if !saga {
+                        { for what_ifs().iter().enumerate().map(|(i, (name, _))| {
+                            let value = format!("whatif-{i}");
+                            let selected = with == value;
+                            html! { <option {selected} {value}>{ format!("what if {name}") }</option> }
+                        }) }
+                    }
                 </select>
-                <label for="compare-from">{ "A what-if applies" }</label>
-                <select id="compare-from" onchange={on_change}>
-                    <option value="start" selected={from == "start"}>{ "from the start" }</option>
-                    <option value="now" selected={from == "now"}>{ format!("from {fork_at} ms: a branch forked there") }</option>
-                </select>
+                if !saga {
+                    <label for="compare-from">{ "A what-if applies" }</label>
+                    <select id="compare-from" onchange={on_change}>
+                        <option value="start" selected={from == "start"}>{ "from the start" }</option>
+                        <option value="now" selected={from == "now"}>{ format!("from {fork_at} ms: a branch forked there") }</option>
+                    </select>
+                }
             </div>
             <p class="hint">{ "Both runs have the same seed and command script and move together from step to step; a branch forked at a moment keeps everything before it." }</p>
         </section>
@@ -528,7 +536,14 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         .step
         .checked_sub(1)
         .and_then(|i| scenario.steps.get(i))
-        .map_or(Panel::ReadModels, |s| s.show);
+        .map_or(
+            if run.saga().is_some() {
+                Panel::Saga
+            } else {
+                Panel::ReadModels
+            },
+            |s| s.show,
+        );
     let this = match (&guide.custom, scenario.variants.get(guide.variant)) {
         (Some(_), _) => "As the link set it".to_owned(),
         (None, Some(v)) => v.name.clone(),
@@ -544,7 +559,7 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
             <section class="panel flow-panel" aria-labelledby="lab-heading">
                 <h2 id="lab-heading">{ heading }</h2>
                 { print(run, true) }
-                { diagram::figure("Architecture diagram", &d, sim.store.head().0, sim.store.head().0, None, html! {}) }
+                { figure_of("Architecture diagram", run, &d) }
             </section>
         },
         Some(branch) => split(&heading, &this, run, &d, branch, guide),
@@ -568,13 +583,29 @@ fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
 
 /// The run's fingerprint: equal runs have equal ones.
 fn print(run: &Run, long: bool) -> Html {
-    let hash = run.sim().engine.trace().hash();
+    let hash = run
+        .saga()
+        .map_or_else(|| run.sim().engine.trace().hash(), |s| s.fingerprint());
     html! {
         <p class="fingerprint">{ if long {
             format!("Run fingerprint {hash:016x}: the same scenario, configuration and step give the same one, here or from a link.")
         } else {
             format!("Run fingerprint {hash:016x}")
         } }</p>
+    }
+}
+
+/// The saga's state machine in a saga scenario, else the architecture diagram.
+fn figure_of(name: &str, run: &Run, d: &DiagramView) -> Html {
+    match run.saga() {
+        Some(saga) => saga_panel::machine(
+            &name.replace("Architecture diagram", "Saga state machine"),
+            &SagaView::of(saga),
+        ),
+        None => {
+            let head = run.sim().store.head().0;
+            diagram::figure(name, d, head, head, None, html! {})
+        }
     }
 }
 
@@ -589,7 +620,10 @@ fn split(
 ) -> Html {
     let other = branch.run().sim();
     let od = DiagramView::of(&other.engine, guide.pulse_window(), other.store.events());
-    let all = differences(run.sim(), other);
+    let all = match (run.saga(), branch.run().saga()) {
+        (Some(a), Some(b)) => saga_differences(a, b),
+        _ => differences(run.sim(), other),
+    };
     let same = all.iter().filter(|x| !x.differs()).count();
     let differ: Vec<_> = all.into_iter().filter(|x| x.differs()).collect();
     let side = |name: &str, r: &Run, d: &DiagramView| {
@@ -597,7 +631,7 @@ fn split(
             <div class="side-run">
                 <h3>{ name.to_owned() }</h3>
                 { print(r, false) }
-                { diagram::figure(&format!("Architecture diagram: {name}"), d, r.sim().store.head().0, r.sim().store.head().0, None, html! {}) }
+                { figure_of(&format!("Architecture diagram: {name}"), r, d) }
                 if !r.notes().is_empty() {
                     <ul class="notes">
                         { for r.notes().iter().map(|(at, note)| html! { <li>{ format!("{} ms: {note}", at.0) }</li> }) }
@@ -636,6 +670,7 @@ fn panel_title(show: Panel) -> &'static str {
         Panel::Log => "What the system said",
         Panel::Modes => "CRUD, CQRS only, CQRS + Event Sourcing",
         Panel::Costs => "What it costs",
+        Panel::Saga => "The fulfilment saga",
     }
 }
 
@@ -643,6 +678,10 @@ fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
     let sim = run.sim();
     let now = sim.engine.now();
     match show {
+        Panel::Saga => match run.saga() {
+            Some(saga) => saga_panel::details(&SagaView::of(saga)),
+            None => html! { <p>{ "This scenario runs no saga." }</p> },
+        },
         Panel::ReadModels => html! {
             <div class="lanes">
                 { for d.lanes.iter().map(|lane| html! {

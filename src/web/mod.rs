@@ -16,6 +16,7 @@ mod lag_chart;
 mod panic;
 mod projections_panel;
 mod runtime;
+mod saga_panel;
 mod sim_controls;
 mod slides;
 mod tab_bar;
