@@ -8,6 +8,7 @@ pub mod diagram;
 pub mod faults;
 pub mod form;
 pub mod guide;
+pub mod hunter;
 pub mod keys;
 pub mod log_view;
 pub mod saga_view;
