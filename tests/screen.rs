@@ -2,8 +2,9 @@
 //! user's clicks do, without a browser (the browser runs the same on IndexedDB).
 
 use cqrs_lab::app::diagram::DiagramView;
-use cqrs_lab::app::faults::describe_crash;
+use cqrs_lab::app::faults::{describe_crash, Faults, Lag};
 use cqrs_lab::app::form::{CommandKind, Field};
+use cqrs_lab::app::hunter::Phase as HuntPhase;
 use cqrs_lab::app::log_view::{
     LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
 };
@@ -14,9 +15,11 @@ use cqrs_lab::app::session::{run_in_memory, step_in_memory, Session};
 use cqrs_lab::app::travel::TravelView;
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
+use cqrs_lab::engine::config::ProjectionMode;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
 use cqrs_lab::store::transfer::{export_json, import_json};
 use cqrs_lab::store::MemoryStore;
+use cqrs_lab::store::ProjectionName;
 
 /// A screen, its session and its store: the page without the browser.
 struct Page {
@@ -115,6 +118,14 @@ impl Page {
                     self.session.run_script();
                     run_in_memory(&mut self.session, &mut self.store);
                     self.advanced()
+                }
+                Request::LoadCase(case) => {
+                    self.store = MemoryStore::new();
+                    let msg = self.replaced("Loaded the failing case.".into());
+                    self.session = Session::seeded("after-replace", case.seed);
+                    case.faults.apply(self.session.engine_mut());
+                    self.session.load_script(&case.script);
+                    msg
                 }
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
@@ -1045,5 +1056,76 @@ fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
             schema_v2: true,
             ..Faults::default()
         }
+    );
+}
+
+#[test]
+fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_workbench() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    let naive = Faults {
+        duplicate_percent: 30,
+        lag: Lag::LongTail,
+        modes: [ProjectionMode::Naive; 3],
+        ..Faults::default()
+    };
+    page.update(Msg::ChoseDuplicateRate(30));
+    page.update(Msg::ChoseLag(Lag::LongTail));
+    for name in ProjectionName::ALL {
+        page.update(Msg::ToggledIdempotent(name, false));
+    }
+    assert_eq!(page.screen.faults, naive);
+    page.update(Msg::ClickedFindFailure);
+    let mut frames = 0;
+    while page.screen.hunt.as_ref().is_some_and(|h| !h.is_done()) {
+        page.update(Msg::HuntTick);
+        frames += 1;
+        assert!(frames < 5_000);
+    }
+    assert!(frames > 1, "it works across frames");
+    let shrunk = match page.screen.hunt.as_ref().map(|h| h.phase().clone()) {
+        Some(HuntPhase::Found { shrunk, .. }) => shrunk,
+        other => panic!("found a failure: {other:?}"),
+    };
+    assert!(shrunk.script.len() <= 5);
+    // The stored events are untouched until the user confirms.
+    assert_eq!(page.store.events().len(), 1);
+    page.update(Msg::ClickedLoadCase);
+    assert!(page.screen.confirming_load);
+    page.update(Msg::CancelledLoadCase);
+    assert_eq!(page.store.events().len(), 1);
+    page.update(Msg::ClickedLoadCase);
+    page.update(Msg::ConfirmedLoadCase);
+    assert!(page.screen.hunt.is_none());
+    assert!(!page.screen.clock.playing, "paused, ready to step through");
+    assert_eq!(page.screen.clock.seed, shrunk.seed);
+    assert_eq!(page.screen.faults, shrunk.faults);
+    assert!(page
+        .screen
+        .hunt_note
+        .as_deref()
+        .is_some_and(|n| n.contains(&shrunk.broken)));
+    // The workbench's own engine, run on, breaks the same way.
+    run_in_memory(&mut page.session, &mut page.store);
+    let events = page.store.events();
+    let wrong: usize = ProjectionName::ALL
+        .iter()
+        .filter_map(|n| page.session.engine().projection(*n))
+        .map(|p| p.divergence(events).len())
+        .sum();
+    assert!(wrong > 0, "the loaded case fails in the workbench too");
+}
+
+#[test]
+fn a_hunt_can_be_cancelled_and_says_how_far_it_got() {
+    let mut page = Page::new();
+    page.update(Msg::ClickedFindFailure);
+    page.update(Msg::HuntTick);
+    page.update(Msg::HuntTick);
+    page.update(Msg::ClickedStopHunt);
+    assert!(page.screen.hunt.is_none());
+    assert_eq!(
+        page.screen.hunt_note.as_deref(),
+        Some("Cancelled after 6 of 500 seeds: no failure so far.")
     );
 }

@@ -331,6 +331,11 @@ impl Hunt {
         self.runs
     }
 
+    /// The smallest failing case so far (while shrinking, and once found).
+    pub fn best(&self) -> Option<&Case> {
+        self.best.as_ref()
+    }
+
     /// True once it found and shrunk a case, or passed every seed.
     pub fn is_done(&self) -> bool {
         matches!(self.phase, Phase::Found { .. } | Phase::Passed)
@@ -458,4 +463,48 @@ pub fn run_case(case: &Case) -> Vec<SharedEvent> {
     ));
     sim.run_to_idle(MAX_STEPS);
     sim.store.events().to_vec()
+}
+
+/// The knobs that differ from a sound setup, in words (what a failing case needs).
+pub fn describe_knobs(f: &Faults) -> String {
+    let mut parts = Vec::new();
+    if f.duplicate_percent > 0 {
+        parts.push(format!("{} % duplicate deliveries", f.duplicate_percent));
+    }
+    if f.lag != Lag::None {
+        parts.push(format!("lag {}", f.lag.label().to_lowercase()));
+    }
+    if f.reorder {
+        parts.push("reordering across partitions".to_owned());
+    }
+    if !f.outbox {
+        parts.push("no outbox".to_owned());
+    }
+    if let Some(name) = f.failing {
+        parts.push(format!("{} failing", name.title()));
+    }
+    let naive: Vec<&str> = ProjectionName::ALL
+        .iter()
+        .zip(f.modes)
+        .filter(|(_, m)| *m == ProjectionMode::Naive)
+        .map(|(n, _)| n.title())
+        .collect();
+    if !naive.is_empty() {
+        parts.push(format!("naive {}", naive.join(", ")));
+    }
+    if f.schema_v2 {
+        parts.push(format!(
+            "schema v2 {}",
+            if f.upcaster {
+                "with the upcaster"
+            } else {
+                "without the upcaster"
+            }
+        ));
+    }
+    if parts.is_empty() {
+        "no faults".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }

@@ -7,6 +7,7 @@ use super::clock::SimClock;
 use super::diagram::DiagramView;
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
+use super::hunter::{Case, Hunt, Phase as HuntPhase};
 use super::keys::Shortcut;
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use super::tabs::{Node, Tab};
@@ -68,6 +69,9 @@ pub enum Request {
     Resubmit(ProjectionName),
     /// Start the canned burst of commands from several simulated clients.
     RunScript,
+    /// Replace the log with an empty one and load a failing case (its seed, knobs and
+    /// script), paused at its start.
+    LoadCase(Box<Case>),
     /// Show the system as it was at a position (with the targeted order).
     TimeTravel {
         /// The position.
@@ -220,7 +224,18 @@ pub struct Screen {
     /// Each projection's lag over the last moments, oldest first (at most
     /// `LAG_SAMPLES`).
     pub lag: VecDeque<LagSample>,
+    /// The counterexample hunt, running or with its result.
+    pub hunt: Option<Hunt>,
+    /// True while "Load the failing case" waits for its confirmation.
+    pub confirming_load: bool,
+    /// What became of the last hunt that was cancelled or loaded.
+    pub hunt_note: Option<String>,
 }
+
+/// Seeds one hunt tries.
+pub const HUNT_SEEDS: u64 = 500;
+/// Runs a hunt makes per frame.
+pub const HUNT_RUNS_PER_FRAME: u32 = 3;
 
 /// Lag samples kept for the chart.
 pub const LAG_SAMPLES: usize = 120;
@@ -365,6 +380,18 @@ pub enum Msg {
     ClickedCrash,
     /// Clicked "Run script".
     ClickedRunScript,
+    /// Clicked "Find a failure".
+    ClickedFindFailure,
+    /// A frame passed while a hunt runs.
+    HuntTick,
+    /// Clicked "Cancel" on a running hunt, or "Close" on its result.
+    ClickedStopHunt,
+    /// Clicked "Load the failing case".
+    ClickedLoadCase,
+    /// Confirmed loading the failing case (it replaces the stored events).
+    ConfirmedLoadCase,
+    /// Cancelled loading it.
+    CancelledLoadCase,
     /// Clicked "Deploy schema v2".
     ClickedDeployV2,
     /// Ticked or cleared "Upcaster".
@@ -572,6 +599,55 @@ impl Screen {
             Msg::ClickedRunScript => {
                 self.requests.push_back(Request::RunScript);
                 self.feedback = Feedback::Sending("A script");
+            }
+            Msg::ClickedFindFailure => {
+                self.hunt = Some(Hunt::new(self.faults, self.clock.seed, HUNT_SEEDS));
+                self.confirming_load = false;
+                self.hunt_note = None;
+            }
+            Msg::HuntTick => {
+                if let Some(hunt) = self.hunt.as_mut() {
+                    hunt.work(HUNT_RUNS_PER_FRAME);
+                }
+            }
+            Msg::ClickedStopHunt => {
+                self.confirming_load = false;
+                if let Some(hunt) = self.hunt.take().filter(|h| !h.is_done()) {
+                    let (tried, of) = hunt.progress();
+                    self.hunt_note = Some(format!(
+                        "Cancelled after {tried} of {of} seeds{}.",
+                        if matches!(hunt.phase(), HuntPhase::Shrinking { .. }) {
+                            ", while shrinking a failure it had found"
+                        } else {
+                            ": no failure so far"
+                        }
+                    ));
+                }
+            }
+            Msg::ClickedLoadCase => self.confirming_load = true,
+            Msg::CancelledLoadCase => self.confirming_load = false,
+            Msg::ConfirmedLoadCase => {
+                self.confirming_load = false;
+                let found = self.hunt.as_ref().and_then(|h| match h.phase() {
+                    HuntPhase::Found { shrunk, .. } => Some(shrunk.clone()),
+                    _ => None,
+                });
+                if let Some(case) = found {
+                    self.faults = case.faults;
+                    self.clock.seed = case.seed;
+                    self.clock.seed_text = case.seed.to_string();
+                    self.clock.seed_error = None;
+                    self.clock.playing = false;
+                    self.hunt_note = Some(format!(
+                        "Loaded the failing case: seed {}, {} command(s), paused at its start. Press Step or Play and watch: {}",
+                        case.seed,
+                        case.script.len(),
+                        case.broken
+                    ));
+                    self.hunt = None;
+                    self.data = DataStatus::Working("Loading the failing case…");
+                    self.requests.push_back(Request::LoadCase(Box::new(case)));
+                }
             }
             Msg::ClickedDeployV2 => self.set_faults(Faults {
                 schema_v2: true,

@@ -230,6 +230,30 @@ impl Session {
         [a, b]
     }
 
+    /// Schedules a prepared script (a failing case the hunter found) at its times from
+    /// now; a line that repeats an earlier id is a client's retry, not a new command.
+    pub fn load_script(&mut self, script: &[ScriptedCommand]) {
+        let now = self.engine.now();
+        let mut seen = std::collections::BTreeSet::new();
+        for line in script {
+            let at = VirtualMillis(now.0.saturating_add(line.at.0));
+            if seen.insert(line.command_id.clone()) {
+                self.schedule(
+                    at,
+                    line.client.0,
+                    QueuedCommand {
+                        command_id: line.command_id.clone(),
+                        correlation_id: line.correlation_id.clone(),
+                        order_id: line.order_id.clone(),
+                        command: line.command.clone(),
+                    },
+                );
+            } else {
+                self.engine.send_at(ScriptedCommand { at, ..line.clone() });
+            }
+        }
+    }
+
     /// Schedules a client's command and awaits its outcome.
     fn schedule(&mut self, at: VirtualMillis, client: u32, queued: QueuedCommand) -> Sent {
         let QueuedCommand {

@@ -5,7 +5,7 @@ use super::in_place::InPlace;
 use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
-    azure_panel, command_panel, data_panel, diagram, fault_panel, journal, lag_chart,
+    azure_panel, command_panel, data_panel, diagram, fault_panel, hunter_panel, journal, lag_chart,
     projections_panel, sim_controls, tab_bar, timeline, travel_panel, write_model,
 };
 use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
@@ -130,6 +130,15 @@ fn schedule_frame(
             return;
         };
         let real = now_ms();
+        let hunting = model
+            .state
+            .borrow()
+            .hunt
+            .as_ref()
+            .is_some_and(|h| !h.is_done());
+        if hunting {
+            model.dispatch(Msg::HuntTick);
+        }
         let clock = model.state.borrow().clock.clone();
         let by = clock.advance(real - last);
         let runtime = wiring.borrow().runtime.clone();
@@ -267,6 +276,10 @@ pub fn App(props: &AppProps) -> Html {
                     <section class="panel faults" aria-labelledby="faults-heading">
                         <h2 id="faults-heading">{ "Faults" }</h2>
                         { fault_panel::view(&screen, &send) }
+                    </section>
+                    <section class="panel hunter" aria-labelledby="hunter-heading">
+                        <h2 id="hunter-heading">{ "Counterexample hunter" }</h2>
+                        { hunter_panel::view(&screen, &send) }
                     </section>
                     <section class="panel" aria-labelledby="data-heading">
                         <h2 id="data-heading">{ "Export and import" }</h2>

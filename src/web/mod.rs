@@ -9,6 +9,7 @@ mod download;
 mod event_table;
 mod fault_panel;
 mod guide_page;
+mod hunter_panel;
 pub mod idb;
 mod in_place;
 mod journal;

@@ -513,6 +513,23 @@ impl Runtime {
                 Msg::EventsRead(Vec::new())
             }
             Request::Crash => self.crash(),
+            Request::LoadCase(case) => {
+                self.seed.set(case.seed);
+                self.faults.set(case.faults);
+                let msg = self
+                    .clear(format!(
+                        "Every event was deleted and the failing case loaded (seed {}, {} command(s)).",
+                        case.seed,
+                        case.script.len()
+                    ))
+                    .await;
+                if matches!(msg, Msg::Replaced { .. }) {
+                    if let Some(session) = self.session.borrow_mut().as_mut() {
+                        session.load_script(&case.script);
+                    }
+                }
+                msg
+            }
             Request::RunScript => {
                 if let Some(session) = self.session.borrow_mut().as_mut() {
                     session.run_script();
@@ -621,6 +638,12 @@ impl Runtime {
     }
 
     async fn reset(&self) -> Msg {
+        self.clear("Every event was deleted; the store is empty.".into())
+            .await
+    }
+
+    /// Deletes every event and restarts on the empty store, saying `note`.
+    async fn clear(&self, note: String) -> Msg {
         let cleared = match &self.backend {
             Backend::Idb(store) => store.clear().await,
             Backend::Memory(store) => {
@@ -629,10 +652,7 @@ impl Runtime {
             }
         };
         match cleared {
-            Ok(()) => {
-                self.replaced("Every event was deleted; the store is empty.".into())
-                    .await
-            }
+            Ok(()) => self.replaced(note).await,
             Err(e) => Msg::DataAnswered(DataStatus::Failed(format!("Nothing was deleted: {e}"))),
         }
     }
