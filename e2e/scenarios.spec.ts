@@ -252,3 +252,16 @@ test('a saga compensates a slow payment: it waits for the late charge, refunds i
   await expect(differences.getByRole('row', { name: /Saga o-1/ })).toContainText('compensating');
   await expect(differences.getByRole('row', { name: /Saga o-1/ })).toContainText('compensated');
 });
+
+test('a saga scenario compares with what-ifs of the saga world: every payment declined', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: /^14\. A saga fulfils/ }).click();
+  await page.getByRole('button', { name: 'Step 4', exact: true }).click();
+  await page.getByLabel('Compare with').selectOption({ label: 'what if every payment declined' });
+  await expect(page.getByRole('heading', { name: 'What if: every payment declined, from the start' })).toBeVisible();
+  const differences = page.locator('table.differences');
+  await expect(differences.getByRole('row', { name: /Sagas completed/ })).toContainText('3');
+  await expect(differences.getByRole('row', { name: /Sagas compensated/ })).toContainText('3');
+  await expect(differences.getByRole('row', { name: /Customers paid in all/ })).toContainText('$72.00');
+  await expect(page.getByRole('figure', { name: /Saga state machine: What if/ })).toContainText('3 sagas');
+});

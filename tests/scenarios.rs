@@ -1,7 +1,7 @@
 //! The scenario library: every scenario runs to its end and shows what its steps say;
 //! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
 
-use cqrs_lab::app::guide::{what_ifs, Guide, GuideMsg, Other};
+use cqrs_lab::app::guide::{what_if_names, what_ifs, Guide, GuideMsg, Other};
 use cqrs_lab::app::saga_view::SagaView;
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::domain::saga::{Phase, Step};
@@ -832,5 +832,46 @@ fn two_saga_runs_compare_by_how_their_sagas_ended() {
     assert_eq!(
         (saga_row.a.as_str(), saga_row.b.as_str()),
         ("compensated", "compensating")
+    );
+}
+
+#[test]
+fn a_saga_scenario_offers_what_ifs_of_its_own_world_from_the_start() {
+    let mut guide = guide_at("saga-happy-path", 3);
+    let names = what_if_names(&guide.lab().expect("lab"));
+    let late = names
+        .iter()
+        .position(|n| *n == "every payment answered late")
+        .expect("a saga what-if");
+    assert!(
+        !names.contains(&"the outbox on"),
+        "the order system's knobs are not offered"
+    );
+    guide.update(GuideMsg::Compared(Some(Other::WhatIf {
+        change: late,
+        at: 900,
+    })));
+    let branch = guide.branch.as_ref().expect("branch");
+    assert_eq!(
+        branch.label,
+        "What if: every payment answered late, from the start"
+    );
+    let diff = saga_differences(
+        guide.run().and_then(|r| r.saga()).expect("saga"),
+        branch.run().saga().expect("saga"),
+    );
+    let completed = diff
+        .iter()
+        .find(|d| d.what == "Sagas completed")
+        .expect("row");
+    assert_eq!((completed.a.as_str(), completed.b.as_str()), ("3", "0"));
+    // It survives a link.
+    let fragment = guide.link().expect("link");
+    let mut opened = Guide::default();
+    opened.update(GuideMsg::OpenedLink(fragment));
+    opened.update(GuideMsg::Loaded(Ok(library())));
+    assert_eq!(
+        opened.branch.as_ref().map(|b| b.label.clone()),
+        Some(branch.label.clone())
     );
 }

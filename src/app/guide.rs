@@ -4,6 +4,7 @@
 
 use crate::domain::ids::VirtualMillis;
 use crate::engine::config::ProjectionMode;
+use crate::engine::fulfilment::FulfilmentConfig;
 use crate::scenarios::lab::{KnobChange, Lab, Run, MAX_TIME};
 use crate::scenarios::library::{Library, Scenario};
 use crate::scenarios::link::{self, Compare, LinkError, Shared};
@@ -95,6 +96,65 @@ pub fn what_ifs() -> Vec<(&'static str, KnobChange)> {
             },
         ),
     ]
+}
+
+/// A change to a saga scenario's world, for a what-if beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SagaWhatIf {
+    /// Every payment is declined.
+    PaymentDeclines,
+    /// Every payment answers after the deadline.
+    PaymentLate,
+    /// Every message is delivered twice and every participant answers twice.
+    EverythingTwice,
+    /// The saga's process crashes at 1 s and again at 3 s.
+    Crashes,
+    /// Only one unit of each product is in stock.
+    LowStock,
+}
+
+impl SagaWhatIf {
+    /// Every one, with its name, in menu order.
+    pub const ALL: [(&'static str, SagaWhatIf); 5] = [
+        ("every payment declined", SagaWhatIf::PaymentDeclines),
+        ("every payment answered late", SagaWhatIf::PaymentLate),
+        (
+            "every message and answer sent twice",
+            SagaWhatIf::EverythingTwice,
+        ),
+        (
+            "the saga's process crashes at 1 s and 3 s",
+            SagaWhatIf::Crashes,
+        ),
+        ("one unit of each product in stock", SagaWhatIf::LowStock),
+    ];
+
+    /// `config` with this change made.
+    pub fn applied_to(self, config: &FulfilmentConfig) -> FulfilmentConfig {
+        let mut c = config.clone();
+        match self {
+            SagaWhatIf::PaymentDeclines => c.payment.fail = 100,
+            SagaWhatIf::PaymentLate => c.payment.slow = 100,
+            SagaWhatIf::EverythingTwice => {
+                c.duplicate_percent = 100;
+                for b in [&mut c.inventory, &mut c.payment, &mut c.shipping] {
+                    b.twice = 100;
+                }
+            }
+            SagaWhatIf::Crashes => c.crashes = vec![1_000, 3_000],
+            SagaWhatIf::LowStock => c.stock = 1,
+        }
+        c
+    }
+}
+
+/// The names of the what-ifs a lab offers (the order system's, or a saga's).
+pub fn what_if_names(lab: &Lab) -> Vec<&'static str> {
+    if lab.saga.is_some() {
+        SagaWhatIf::ALL.iter().map(|(name, _)| *name).collect()
+    } else {
+        what_ifs().into_iter().map(|(name, _)| name).collect()
+    }
 }
 
 /// What the second run of the side-by-side view is.
@@ -296,6 +356,15 @@ impl Guide {
         let lab = self.lab()?;
         let (label, lab) = match other {
             Other::Variant(v) => (scenario.variants.get(v)?.name.clone(), scenario.lab_of(v)),
+            Other::WhatIf { change, .. } if lab.saga.is_some() => {
+                // A saga's world changes from the start (its run cannot fork midway).
+                let (name, what) = SagaWhatIf::ALL.get(change)?;
+                let mut lab = lab.clone();
+                if let Some(saga) = lab.saga.as_mut() {
+                    saga.config = what.applied_to(&saga.config);
+                }
+                (format!("What if: {name}, from the start"), lab)
+            }
             Other::WhatIf { change, at } => {
                 let (name, knobs) = what_ifs().into_iter().nth(change)?;
                 let when = if at == 0 {

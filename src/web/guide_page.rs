@@ -10,7 +10,7 @@ use super::projections_panel::rows_beside_truth;
 use super::saga_panel;
 use super::timeline;
 use crate::app::diagram::DiagramView;
-use crate::app::guide::{what_ifs, Branch, Guide, GuideMsg, Other, Shelf};
+use crate::app::guide::{what_if_names, Branch, Guide, GuideMsg, Other, Shelf};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::log_view::Stream;
 use crate::app::saga_view::SagaView;
@@ -504,15 +504,13 @@ fn compare_controls(
                         let selected = with == value;
                         html! { <option {selected} {value}>{ format!("the variant: {}", variant.name) }</option> }
                     }) }
-                    // What-ifs change the order system's knobs, which a saga run does not use.
-                    if !saga {
-                        { for what_ifs().iter().enumerate().map(|(i, (name, _))| {
-                            let value = format!("whatif-{i}");
-                            let selected = with == value;
-                            html! { <option {selected} {value}>{ format!("what if {name}") }</option> }
-                        }) }
-                    }
+                    { for what_if_names(run.lab()).into_iter().enumerate().map(|(i, name)| {
+                        let value = format!("whatif-{i}");
+                        let selected = with == value;
+                        html! { <option {selected} {value}>{ format!("what if {name}") }</option> }
+                    }) }
                 </select>
+                // A saga's world changes from the start only (its run cannot fork midway).
                 if !saga {
                     <label for="compare-from">{ "A what-if applies" }</label>
                     <select id="compare-from" onchange={on_change}>
