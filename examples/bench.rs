@@ -35,6 +35,7 @@ fn order_commands(order: u64) -> Vec<OrderCommand> {
     let mut commands = vec![OrderCommand::CreateOrder {
         customer_id: id(CustomerId::parse, &format!("cust-{}", order % 1000)),
         currency: None,
+        personal: None,
     }];
     commands.extend((0..PRODUCTS).map(|p| OrderCommand::AddItem {
         product_id: id(ProductId::parse, &format!("p{p}")),

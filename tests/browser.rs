@@ -240,6 +240,7 @@ async fn startup_publishes_what_the_outbox_kept_and_names_unreadable_records() {
                 event: OrderEvent::OrderCreated {
                     customer_id: CustomerId::parse("cust-1").expect("valid"),
                     currency: None,
+                    personal: None,
                 },
             }],
             command_id,
@@ -310,6 +311,7 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
         OrderCommand::CreateOrder {
             customer_id: CustomerId::parse("cust-1").expect("valid"),
             currency: None,
+            personal: None,
         },
     );
     let submit = ids.next(order, OrderCommand::SubmitOrder);

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 fn order_command() -> impl Strategy<Value = OrderCommand> {
     prop_oneof![
-        2 => Just(OrderCommand::CreateOrder { customer_id: CustomerId::parse("c-1").expect("valid"), currency: None }),
+        2 => Just(OrderCommand::CreateOrder { customer_id: CustomerId::parse("c-1").expect("valid"), currency: None, personal: None }),
         5 => (0u8..3, 1i64..4).prop_map(|(p, quantity)| OrderCommand::AddItem {
             product_id: ProductId::parse(&format!("p{p}")).expect("valid"),
             product_name: "Thing".into(),

@@ -29,6 +29,7 @@ fn paid_order_script() -> Vec<ScriptedCommand> {
             OrderCommand::CreateOrder {
                 customer_id: customer(),
                 currency: None,
+                personal: None,
             },
         ),
         cmd(10, "c2", "o-1", add_item("a", 1250, 2)),
@@ -299,6 +300,7 @@ fn a_blue_green_rebuild_serves_the_old_model_until_the_swap() {
         OrderCommand::CreateOrder {
             customer_id: customer(),
             currency: None,
+            personal: None,
         },
     )];
     script.extend((1..=1200).map(|i| cmd(i, &format!("c{i}"), "o-0", add_item("a", 100, 1))));

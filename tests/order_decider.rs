@@ -17,6 +17,7 @@ fn creating_a_new_order_records_order_created() {
         .when(OrderCommand::CreateOrder {
             customer_id: customer(),
             currency: None,
+            personal: None,
         })
         .then([created()]);
 }
@@ -27,6 +28,7 @@ fn creating_an_order_twice_is_rejected() {
         .when(OrderCommand::CreateOrder {
             customer_id: customer(),
             currency: None,
+            personal: None,
         })
         .then_rejected(Rejection::OrderAlreadyExists);
 }

@@ -27,7 +27,7 @@ fn command() -> impl Strategy<Value = OrderCommand> {
     let quantity = prop_oneof![4 => 1i64..=5, 1 => -2i64..=0, 1 => Just(i64::from(MAX_QUANTITY))];
     prop_oneof![
         1 => Just(OrderCommand::CreateOrder {
-            customer_id: CustomerId::parse("c-1").expect("valid"), currency: None
+            customer_id: CustomerId::parse("c-1").expect("valid"), currency: None, personal: None
         }),
         6 => (product(), cents.clone(), quantity).prop_map(|(product_id, c, quantity)| {
             OrderCommand::AddItem {

@@ -749,6 +749,7 @@ fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
         OrderCommand::CreateOrder {
             customer_id: cqrs_lab::domain::ids::CustomerId::parse("c-1").expect("valid"),
             currency: None,
+            personal: None,
         },
     );
     let mut steps = 0;
@@ -968,6 +969,7 @@ fn the_lag_chart_samples_how_far_each_projection_is_behind() {
         OrderCommand::CreateOrder {
             customer_id: cqrs_lab::domain::ids::CustomerId::parse("c-1").expect("valid"),
             currency: None,
+            personal: None,
         },
     );
     for _ in 0..12 {

@@ -215,6 +215,7 @@ impl CommandForm {
             CommandKind::CreateOrder => OrderCommand::CreateOrder {
                 customer_id: self.id(Field::CustomerId, CustomerId::parse)?,
                 currency: None,
+                personal: None,
             },
             CommandKind::AddItem => OrderCommand::AddItem {
                 product_id: self.id(Field::ProductId, ProductId::parse)?,

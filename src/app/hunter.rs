@@ -123,6 +123,7 @@ pub fn script_for(seed: u64) -> Vec<ScriptedCommand> {
             OrderCommand::CreateOrder {
                 customer_id: id(CustomerId::parse, customer, CustomerId::numbered("cust", 1)),
                 currency: None,
+                personal: None,
             },
         ));
         let mut lines = Vec::new();

@@ -186,6 +186,7 @@ impl Session {
                 OrderCommand::CreateOrder {
                     customer_id: customer("cust-ana"),
                     currency: None,
+                    personal: None,
                 },
             ),
             (
@@ -195,6 +196,7 @@ impl Session {
                 OrderCommand::CreateOrder {
                     customer_id: customer("cust-ben"),
                     currency: None,
+                    personal: None,
                 },
             ),
             (12, 1, &a, item("espresso", 1250, 2)),

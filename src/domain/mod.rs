@@ -7,5 +7,6 @@ pub mod inventory;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod privacy;
 pub mod saga;
 pub mod upcast;

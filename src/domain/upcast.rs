@@ -17,11 +17,13 @@ pub fn upcast(event: &SharedEvent) -> SharedEvent {
         OrderEvent::OrderCreated {
             customer_id,
             currency: None,
+            personal,
         } => Rc::new(EventEnvelope {
             schema_version: SchemaVersion(2),
             event: OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
                 currency: Some(Currency::usd()),
+                personal: personal.clone(),
             },
             ..(**event).clone()
         }),

@@ -663,6 +663,7 @@ impl Fulfilment {
             OrderCommand::CreateOrder {
                 customer_id: placed.customer_id.clone(),
                 currency: None,
+                personal: None,
             },
             OrderCommand::AddItem {
                 product_id: placed.product_id.clone(),

@@ -286,9 +286,11 @@ impl Engine {
             OrderCommand::CreateOrder {
                 customer_id,
                 currency: None,
+                personal,
             } if self.config.write_schema.0 >= 2 => OrderCommand::CreateOrder {
                 customer_id: customer_id.clone(),
                 currency: Some(Currency::usd()),
+                personal: personal.clone(),
             },
             other => other.clone(),
         }

@@ -57,6 +57,7 @@ pub fn created() -> OrderEvent {
     OrderEvent::OrderCreated {
         customer_id: customer(),
         currency: None,
+        personal: None,
     }
 }
 
@@ -175,6 +176,7 @@ pub fn create_order(at: u64, id: &str, order: &str) -> ScriptedCommand {
         OrderCommand::CreateOrder {
             customer_id: customer(),
             currency: None,
+            personal: None,
         },
     )
 }

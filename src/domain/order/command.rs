@@ -2,6 +2,7 @@
 
 use crate::domain::ids::{CustomerId, ProductId};
 use crate::domain::money::{Cents, Currency};
+use crate::domain::privacy::Sealed;
 use serde::{Deserialize, Serialize};
 
 /// A request to change one order. The order it targets travels beside it (the stream id).
@@ -18,6 +19,9 @@ pub enum OrderCommand {
         /// The order's currency; given, the event is recorded in schema v2.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// The customer's name and address, sealed with their key (never plaintext).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal: Option<Sealed>,
     },
     /// Add a quantity of a product to a draft order.
     AddItem {

@@ -15,11 +15,16 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             OrderCommand::CreateOrder {
                 customer_id,
                 currency,
+                personal,
             },
         ) => {
+            if personal.as_ref().is_some_and(|p| p.key_id != *customer_id) {
+                return Err(Rejection::PersonalDataOfAnotherCustomer);
+            }
             return Ok(vec![OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
                 currency: currency.clone(),
+                personal: personal.clone(),
             }]);
         }
         (OrderState::Created(_), OrderCommand::CreateOrder { .. }) => {

@@ -2,6 +2,7 @@
 
 use crate::domain::ids::{CustomerId, ProductId, SchemaVersion};
 use crate::domain::money::{Cents, Currency};
+use crate::domain::privacy::Sealed;
 use serde::{Deserialize, Serialize};
 
 /// Something that happened to an order. Serialized as `{"eventType": …, "data": {…}}`.
@@ -15,6 +16,10 @@ pub enum OrderEvent {
         /// The order's currency (schema v2 only).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// The customer's name and address, sealed with their key: forgetting the
+        /// customer deletes the key, and this can never be read again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal: Option<Sealed>,
     },
     /// Units of a product were added to the draft.
     ItemAdded {

@@ -7,6 +7,9 @@ use crate::domain::money::Cents;
 /// A command the order refused. Nothing is recorded; the message says why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Rejection {
+    /// Personal data sealed with another customer's key.
+    #[error("the personal data is sealed with another customer's key")]
+    PersonalDataOfAnotherCustomer,
     /// `CreateOrder` for an id that already has events.
     #[error("an order with this id already exists")]
     OrderAlreadyExists,

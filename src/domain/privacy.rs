@@ -1,0 +1,330 @@
+//! Personal data in an immutable log, and how to forget it: crypto-shredding.
+//!
+//! A customer's name and address are never written to the event log in plaintext. They
+//! are sealed (ChaCha20-Poly1305, an authenticated cipher) with a key of that customer's
+//! own, and the key is kept in a `KeyVault` apart from the events. To forget a customer,
+//! delete the key: every copy of their data — in the log, in read models, in exports and
+//! backups — can no longer be read, while the events themselves, and so the audit trail
+//! (who ordered what, when), stay exactly as they were.
+//!
+//! Keys are drawn from a seeded generator, so the core stays deterministic; the browser
+//! seeds it from the platform's random source. (A simulator's vault: a real one is a
+//! separate service such as Azure Key Vault.)
+
+use super::ids::CustomerId;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// Longest name or address, in characters.
+pub const MAX_PERSONAL_LEN: usize = 200;
+/// Hex characters of a nonce (12 bytes).
+const NONCE_HEX: usize = 24;
+/// Most hex characters a sealed value may hold (its plaintext is bounded).
+const MAX_CIPHERTEXT_HEX: usize = 4 * 2 * (2 * MAX_PERSONAL_LEN * 4 + 64);
+
+/// A customer's personal data, in plaintext (only ever in memory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Personal {
+    /// Full name.
+    pub name: String,
+    /// Postal address (may be empty).
+    pub address: String,
+}
+
+/// Why personal data or a sealed value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrivacyError {
+    /// A blank name.
+    #[error("the customer name is required when an address is given")]
+    NameRequired,
+    /// Too long.
+    #[error("{field} must be at most {MAX_PERSONAL_LEN} characters")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A control character.
+    #[error("{field} must not contain control characters")]
+    ControlCharacter {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A nonce or ciphertext that is not what sealing writes.
+    #[error("personal.{field} is not valid sealed data ({why})")]
+    BadSealed {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// The customer was forgotten: no new personal data is taken for them.
+    #[error("customer {0} was forgotten; their personal data is no longer taken")]
+    Forgotten(CustomerId),
+    /// A vault file that does not read.
+    #[error("the key vault could not be read: {0}")]
+    BadVault(String),
+}
+
+impl Personal {
+    /// Checks form input: trimmed; `None` when both are blank.
+    pub fn parse(name: &str, address: &str) -> Result<Option<Personal>, PrivacyError> {
+        let (name, address) = (name.trim(), address.trim());
+        for (field, text) in [("the customer name", name), ("the address", address)] {
+            if text.chars().count() > MAX_PERSONAL_LEN {
+                return Err(PrivacyError::TooLong { field });
+            }
+            if text.chars().any(char::is_control) {
+                return Err(PrivacyError::ControlCharacter { field });
+            }
+        }
+        match (name.is_empty(), address.is_empty()) {
+            (true, true) => Ok(None),
+            (true, false) => Err(PrivacyError::NameRequired),
+            _ => Ok(Some(Personal {
+                name: name.to_owned(),
+                address: address.to_owned(),
+            })),
+        }
+    }
+}
+
+/// Personal data as the log stores it: sealed with the key of `key_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    try_from = "SealedFields"
+)]
+pub struct Sealed {
+    /// Whose key seals it (the customer).
+    pub key_id: CustomerId,
+    /// The nonce, 24 hex digits.
+    pub nonce: String,
+    /// The ciphertext with its authentication tag, in hex.
+    pub ciphertext: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SealedFields {
+    key_id: CustomerId,
+    nonce: String,
+    ciphertext: String,
+}
+
+impl TryFrom<SealedFields> for Sealed {
+    type Error = PrivacyError;
+
+    fn try_from(f: SealedFields) -> Result<Self, PrivacyError> {
+        let bad = |field, why| PrivacyError::BadSealed { field, why };
+        if f.nonce.len() != NONCE_HEX || unhex(&f.nonce).is_none() {
+            return Err(bad("nonce", "24 hex digits expected"));
+        }
+        if f.ciphertext.len() < 32 || f.ciphertext.len() > MAX_CIPHERTEXT_HEX {
+            return Err(bad("ciphertext", "wrong length"));
+        }
+        if unhex(&f.ciphertext).is_none() {
+            return Err(bad("ciphertext", "hex digits expected"));
+        }
+        Ok(Sealed {
+            key_id: f.key_id,
+            nonce: f.nonce,
+            ciphertext: f.ciphertext,
+        })
+    }
+}
+
+/// What opening sealed data gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The data.
+    Plain(Personal),
+    /// The key was deleted: the data is gone for good.
+    Erased,
+    /// The key is there but the data does not open (altered, or sealed elsewhere).
+    Unreadable,
+}
+
+impl Opened {
+    /// The name as a view shows it.
+    pub fn name(&self) -> String {
+        match self {
+            Opened::Plain(p) => p.name.clone(),
+            Opened::Erased => "[erased]".into(),
+            Opened::Unreadable => "[unreadable]".into(),
+        }
+    }
+
+    /// Name and address as a view shows them.
+    pub fn describe(&self) -> String {
+        match self {
+            Opened::Plain(p) if p.address.is_empty() => p.name.clone(),
+            Opened::Plain(p) => format!("{}, {}", p.name, p.address),
+            other => other.name(),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
+}
+
+/// The keys, one per customer, kept apart from the event log.
+#[derive(Debug, Clone)]
+pub struct KeyVault {
+    keys: BTreeMap<CustomerId, [u8; 32]>,
+    forgotten: BTreeSet<CustomerId>,
+    rng: ChaCha20Rng,
+    next_nonce: u64,
+    changes: u64,
+}
+
+/// The vault as it is stored (apart from the events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VaultFile {
+    /// Each customer's key, 64 hex digits.
+    pub keys: BTreeMap<CustomerId, String>,
+    /// Customers forgotten.
+    pub forgotten: Vec<CustomerId>,
+    /// The next nonce number: never reused, so it is stored with the keys.
+    pub next_nonce: u64,
+}
+
+impl KeyVault {
+    /// An empty vault whose keys are drawn from `seed`.
+    pub fn new(seed: u64) -> Self {
+        KeyVault {
+            keys: BTreeMap::new(),
+            forgotten: BTreeSet::new(),
+            rng: ChaCha20Rng::seed_from_u64(seed ^ 0x6b65_795f_7661_756c),
+            next_nonce: 1,
+            changes: 0,
+        }
+    }
+
+    /// A vault read back from its file; new keys are drawn from `seed`.
+    pub fn restore(file: &VaultFile, seed: u64) -> Result<Self, PrivacyError> {
+        let mut vault = KeyVault::new(seed);
+        for (customer, key) in &file.keys {
+            let bytes = unhex(key)
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| PrivacyError::BadVault(format!("the key of {customer}")))?;
+            vault.keys.insert(customer.clone(), bytes);
+        }
+        vault.forgotten = file.forgotten.iter().cloned().collect();
+        vault.next_nonce = file.next_nonce.max(1);
+        Ok(vault)
+    }
+
+    /// The vault as it is stored.
+    pub fn file(&self) -> VaultFile {
+        VaultFile {
+            keys: self.keys.iter().map(|(c, k)| (c.clone(), hex(k))).collect(),
+            forgotten: self.forgotten.iter().cloned().collect(),
+            next_nonce: self.next_nonce,
+        }
+    }
+
+    /// Counts changes (a new key, a forgotten customer), so a page knows to store it.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// Seals a customer's data with their key (made on first use).
+    pub fn seal(
+        &mut self,
+        customer: &CustomerId,
+        personal: &Personal,
+    ) -> Result<Sealed, PrivacyError> {
+        if self.forgotten.contains(customer) {
+            return Err(PrivacyError::Forgotten(customer.clone()));
+        }
+        let key = match self.keys.get(customer) {
+            Some(key) => *key,
+            None => {
+                let mut key = [0u8; 32];
+                self.rng.fill_bytes(&mut key);
+                self.keys.insert(customer.clone(), key);
+                self.changes += 1;
+                key
+            }
+        };
+        let mut nonce = [0u8; 12];
+        nonce[4..].copy_from_slice(&self.next_nonce.to_be_bytes());
+        self.next_nonce += 1;
+        self.changes += 1;
+        let plaintext = serde_json::to_vec(personal).unwrap_or_default();
+        let ciphertext = ChaCha20Poly1305::new(&Key::from(key))
+            .encrypt(&Nonce::from(nonce), plaintext.as_slice())
+            .map_err(|_| PrivacyError::BadSealed {
+                field: "ciphertext",
+                why: "sealing failed",
+            })?;
+        Ok(Sealed {
+            key_id: customer.clone(),
+            nonce: hex(&nonce),
+            ciphertext: hex(&ciphertext),
+        })
+    }
+
+    /// Opens sealed data, if its key still exists.
+    pub fn open(&self, sealed: &Sealed) -> Opened {
+        let Some(key) = self.keys.get(&sealed.key_id) else {
+            return Opened::Erased;
+        };
+        let (Some(nonce), Some(ciphertext)) = (
+            unhex(&sealed.nonce).and_then(|n| <[u8; 12]>::try_from(n).ok()),
+            unhex(&sealed.ciphertext),
+        ) else {
+            return Opened::Unreadable;
+        };
+        ChaCha20Poly1305::new(&Key::from(*key))
+            .decrypt(&Nonce::from(nonce), ciphertext.as_slice())
+            .ok()
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .map_or(Opened::Unreadable, Opened::Plain)
+    }
+
+    /// Deletes a customer's key (crypto-shredding); true if there was one.
+    pub fn forget(&mut self, customer: &CustomerId) -> bool {
+        let had = self.keys.remove(customer).is_some();
+        if self.forgotten.insert(customer.clone()) || had {
+            self.changes += 1;
+        }
+        had
+    }
+
+    /// True once a customer was forgotten.
+    pub fn is_forgotten(&self, customer: &CustomerId) -> bool {
+        self.forgotten.contains(customer)
+    }
+
+    /// Customers with a key.
+    pub fn customers(&self) -> impl Iterator<Item = &CustomerId> {
+        self.keys.keys()
+    }
+}
