@@ -4,7 +4,7 @@
 
 use cqrs_lab::domain::ids::{CommandId, CorrelationId, CustomerId, OrderId, VirtualMillis};
 use cqrs_lab::domain::order::{decide, OrderCommand, OrderEvent, OrderState, Rejection};
-use cqrs_lab::domain::privacy::{KeyVault, Opened, Personal, PrivacyError, Sealed};
+use cqrs_lab::domain::privacy::{KeyVault, Opened, Personal, PrivacyError, Sealed, VaultFile};
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
@@ -67,10 +67,14 @@ fn altered_or_foreign_ciphertext_is_unreadable_not_a_panic() {
 fn the_vault_is_stored_apart_and_read_back_with_its_nonce_counter() {
     let mut vault = KeyVault::new(3);
     let sealed = vault.seal(&ana(), &personal()).expect("sealed");
-    let file = serde_json::to_string(&vault.file()).expect("serializes");
+    let file = vault.file().to_text();
     assert!(!file.contains("Ana Ruiz"), "the vault holds keys, not data");
     let restored =
-        KeyVault::restore(&serde_json::from_str(&file).expect("reads"), 99).expect("restores");
+        KeyVault::restore(&VaultFile::parse(&file).expect("reads"), 99).expect("restores");
+    assert!(matches!(
+        VaultFile::parse("cqrs-lab vault 1 5\nkey cust-ana 00"),
+        Err(PrivacyError::BadVault(line)) if line == "line 2"
+    ));
     assert_eq!(restored.open(&sealed), Opened::Plain(personal()));
     let mut restored = restored;
     let next = restored.seal(&ana(), &personal()).expect("sealed");
@@ -106,10 +110,11 @@ fn form_input_is_checked_and_blank_means_none() {
 }
 
 #[test]
-fn stored_sealed_data_is_checked_field_by_field() {
+fn stored_sealed_data_is_checked_part_by_part() {
     let read = |json: &str| serde_json::from_str::<Sealed>(json).map_err(|e| e.to_string());
-    let ok = r#"{"keyId":"cust-ana","nonce":"000000000000000000000001","ciphertext":"00112233445566778899aabbccddeeff00"}"#;
-    assert!(read(ok).is_ok());
+    let ok = r#""cust-ana:000000000000000000000001:00112233445566778899aabbccddeeff00""#;
+    let sealed = read(ok).expect("reads");
+    assert_eq!(serde_json::to_string(&sealed).expect("writes"), ok);
     let odd = ok.replace("eeff00", "eeff001");
     assert!(read(&odd).expect_err("bad").contains("personal.ciphertext"));
     let short = ok.replace("00112233445566778899aabbccddeeff00", "0011");
@@ -118,8 +123,13 @@ fn stored_sealed_data_is_checked_field_by_field() {
     assert!(read(&bad_nonce)
         .expect_err("bad")
         .contains("personal.nonce"));
-    let extra = ok.replace("}", r#","plain":"Ana"}"#);
-    assert!(read(&extra).is_err());
+    assert!(read(r#""cust-ana:00""#)
+        .expect_err("bad")
+        .contains("keyId:nonce:ciphertext"));
+    assert!(
+        read(r#"{"keyId":"cust-ana"}"#).is_err(),
+        "one string, not an object"
+    );
 }
 
 #[test]
@@ -166,7 +176,10 @@ fn no_export_holds_the_plaintext_and_after_forgetting_no_copy_opens() {
     let events = sim.store.events();
     assert_eq!(events.len(), 1);
     for export in [export_json(events), export_cosmos(events)] {
-        assert!(export.contains("ciphertext"), "the sealed data is exported");
+        assert!(
+            export.contains("\"personal\": \"cust-ana:"),
+            "the sealed data is exported"
+        );
         for plain in ["Ana Ruiz", "Calle Mayor", "Madrid"] {
             assert!(!export.contains(plain), "{plain} in an export");
         }

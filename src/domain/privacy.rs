@@ -12,10 +12,10 @@
 //! separate service such as Azure Key Vault.)
 
 use super::ids::CustomerId;
+use chacha20::rand_core::{Rng, SeedableRng};
+use chacha20::ChaCha8Rng;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use rand_chacha::rand_core::{Rng, SeedableRng};
-use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -28,8 +28,7 @@ const NONCE_HEX: usize = 24;
 const MAX_CIPHERTEXT_HEX: usize = 4 * 2 * (2 * MAX_PERSONAL_LEN * 4 + 64);
 
 /// A customer's personal data, in plaintext (only ever in memory).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Personal {
     /// Full name.
     pub name: String,
@@ -94,13 +93,10 @@ impl Personal {
     }
 }
 
-/// Personal data as the log stores it: sealed with the key of `key_id`.
+/// Personal data as the log stores it: sealed with the key of `key_id`. Written as one
+/// string, `keyId:nonce:ciphertext` (ids never hold a colon), checked when read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    try_from = "SealedFields"
-)]
+#[serde(try_from = "String", into = "String")]
 pub struct Sealed {
     /// Whose key seals it (the customer).
     pub key_id: CustomerId,
@@ -110,32 +106,50 @@ pub struct Sealed {
     pub ciphertext: String,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SealedFields {
-    key_id: CustomerId,
-    nonce: String,
-    ciphertext: String,
+impl From<Sealed> for String {
+    fn from(s: Sealed) -> String {
+        s.to_string()
+    }
 }
 
-impl TryFrom<SealedFields> for Sealed {
+impl std::fmt::Display for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.key_id, self.nonce, self.ciphertext)
+    }
+}
+
+impl TryFrom<String> for Sealed {
     type Error = PrivacyError;
 
-    fn try_from(f: SealedFields) -> Result<Self, PrivacyError> {
+    fn try_from(text: String) -> Result<Self, PrivacyError> {
+        Sealed::parse(&text)
+    }
+}
+
+impl Sealed {
+    /// Reads `keyId:nonce:ciphertext`, checking each part.
+    pub fn parse(text: &str) -> Result<Sealed, PrivacyError> {
         let bad = |field, why| PrivacyError::BadSealed { field, why };
-        if f.nonce.len() != NONCE_HEX || unhex(&f.nonce).is_none() {
+        let mut parts = text.split(':');
+        let (Some(key), Some(nonce), Some(ciphertext), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("personal", "keyId:nonce:ciphertext expected"));
+        };
+        let key_id = CustomerId::parse(key).map_err(|_| bad("keyId", "not a customer id"))?;
+        if nonce.len() != NONCE_HEX || unhex(nonce).is_none() {
             return Err(bad("nonce", "24 hex digits expected"));
         }
-        if f.ciphertext.len() < 32 || f.ciphertext.len() > MAX_CIPHERTEXT_HEX {
+        if ciphertext.len() < 32 || ciphertext.len() > MAX_CIPHERTEXT_HEX {
             return Err(bad("ciphertext", "wrong length"));
         }
-        if unhex(&f.ciphertext).is_none() {
+        if unhex(ciphertext).is_none() {
             return Err(bad("ciphertext", "hex digits expected"));
         }
         Ok(Sealed {
-            key_id: f.key_id,
-            nonce: f.nonce,
-            ciphertext: f.ciphertext,
+            key_id,
+            nonce: nonce.to_owned(),
+            ciphertext: ciphertext.to_owned(),
         })
     }
 }
@@ -193,18 +207,17 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The keys, one per customer, kept apart from the event log.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct KeyVault {
     keys: BTreeMap<CustomerId, [u8; 32]>,
     forgotten: BTreeSet<CustomerId>,
-    rng: ChaCha20Rng,
+    rng: ChaCha8Rng,
     next_nonce: u64,
     changes: u64,
 }
 
 /// The vault as it is stored (apart from the events).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VaultFile {
     /// Each customer's key, 64 hex digits.
     pub keys: BTreeMap<CustomerId, String>,
@@ -214,13 +227,74 @@ pub struct VaultFile {
     pub next_nonce: u64,
 }
 
+impl VaultFile {
+    /// The file as text: a header with the nonce counter, then one line per key
+    /// (`key <customer> <hex>`) and per forgotten customer (`forgotten <customer>`).
+    pub fn to_text(&self) -> String {
+        let mut out = format!("cqrs-lab vault 1 {}\n", self.next_nonce);
+        for (customer, key) in &self.keys {
+            let _ = writeln!(out, "key {customer} {key}");
+        }
+        for customer in &self.forgotten {
+            let _ = writeln!(out, "forgotten {customer}");
+        }
+        out
+    }
+
+    /// Reads `to_text`'s form, naming the first bad line.
+    pub fn parse(text: &str) -> Result<VaultFile, PrivacyError> {
+        let mut lines = text.lines();
+        let bad = |n: usize| PrivacyError::BadVault(format!("line {n}"));
+        let next_nonce = lines
+            .next()
+            .and_then(|h| h.strip_prefix("cqrs-lab vault 1 "))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad(1))?;
+        let mut file = VaultFile {
+            next_nonce,
+            ..VaultFile::default()
+        };
+        for (i, line) in lines.enumerate() {
+            let words: Vec<&str> = line.split(' ').collect();
+            let customer = |w: &str| CustomerId::parse(w).map_err(|_| bad(i + 2));
+            match words[..] {
+                ["key", c, key] if key.len() == 64 && unhex(key).is_some() => {
+                    file.keys.insert(customer(c)?, key.to_owned());
+                }
+                ["forgotten", c] => file.forgotten.push(customer(c)?),
+                [""] => {}
+                _ => return Err(bad(i + 2)),
+            }
+        }
+        Ok(file)
+    }
+}
+
+impl Clone for KeyVault {
+    fn clone(&self) -> Self {
+        KeyVault {
+            keys: self.keys.clone(),
+            forgotten: self.forgotten.clone(),
+            rng: ChaCha8Rng::deserialize_state(&self.rng.serialize_state()),
+            next_nonce: self.next_nonce,
+            changes: self.changes,
+        }
+    }
+}
+
+impl Default for KeyVault {
+    fn default() -> Self {
+        KeyVault::new(0)
+    }
+}
+
 impl KeyVault {
     /// An empty vault whose keys are drawn from `seed`.
     pub fn new(seed: u64) -> Self {
         KeyVault {
             keys: BTreeMap::new(),
             forgotten: BTreeSet::new(),
-            rng: ChaCha20Rng::seed_from_u64(seed ^ 0x6b65_795f_7661_756c),
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6b65_795f_7661_756c),
             next_nonce: 1,
             changes: 0,
         }
@@ -249,6 +323,23 @@ impl KeyVault {
         }
     }
 
+    /// Takes in what another copy of the vault holds (another tab's, or the stored one):
+    /// keys it has that this one lacks, and every customer it forgot.
+    pub fn merge(&mut self, file: &VaultFile) -> Result<(), PrivacyError> {
+        let other = KeyVault::restore(file, 0)?;
+        for customer in &other.forgotten {
+            self.forget(customer);
+        }
+        for (customer, key) in other.keys {
+            if !self.forgotten.contains(&customer) && !self.keys.contains_key(&customer) {
+                self.keys.insert(customer, key);
+                self.changes += 1;
+            }
+        }
+        self.next_nonce = self.next_nonce.max(other.next_nonce);
+        Ok(())
+    }
+
     /// Counts changes (a new key, a forgotten customer), so a page knows to store it.
     pub fn changes(&self) -> u64 {
         self.changes
@@ -273,13 +364,17 @@ impl KeyVault {
                 key
             }
         };
+        // Four random bytes, then a counter stored with the keys: unique per key even
+        // when two tabs seal with the same key at once.
         let mut nonce = [0u8; 12];
+        self.rng.fill_bytes(&mut nonce[..4]);
         nonce[4..].copy_from_slice(&self.next_nonce.to_be_bytes());
         self.next_nonce += 1;
         self.changes += 1;
-        let plaintext = serde_json::to_vec(personal).unwrap_or_default();
+        // Name, a unit separator, address (input never holds control characters).
+        let plaintext = format!("{}\u{1f}{}", personal.name, personal.address);
         let ciphertext = ChaCha20Poly1305::new(&Key::from(key))
-            .encrypt(&Nonce::from(nonce), plaintext.as_slice())
+            .encrypt(&Nonce::from(nonce), plaintext.as_bytes())
             .map_err(|_| PrivacyError::BadSealed {
                 field: "ciphertext",
                 why: "sealing failed",
@@ -305,7 +400,14 @@ impl KeyVault {
         ChaCha20Poly1305::new(&Key::from(*key))
             .decrypt(&Nonce::from(nonce), ciphertext.as_slice())
             .ok()
-            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .and_then(|plain| String::from_utf8(plain).ok())
+            .and_then(|plain| {
+                let (name, address) = plain.split_once('\u{1f}')?;
+                Some(Personal {
+                    name: name.to_owned(),
+                    address: address.to_owned(),
+                })
+            })
             .map_or(Opened::Unreadable, Opened::Plain)
     }
 
