@@ -72,6 +72,10 @@ const observations: [string, number, (page: Page) => Promise<void>][] = [
     await expect(page.locator('table.saga-instances tbody tr')).toHaveCount(3);
     await expect(page.locator('.invariants.ok')).toContainText('Every invariant holds');
   }],
+  ['16. Forget a customer', 3, async (page) => {
+    await expect(page.locator('.lane-check').nth(1)).toContainText('1 · [erased]');
+    await expect(page.locator('.lane-check').nth(1)).toContainText('1 · Ben Okafor');
+  }],
   ['15. When a step fails', 4, async (page) => {
     await expect(page.locator('table.saga-instances')).toContainText('compensated');
     await expect(page.locator('.invariants.ok')).toBeVisible();
@@ -131,7 +135,7 @@ test('the quiz explains every answer, scores, and keeps the progress', async ({ 
   await page.screenshot({ path: `${shots}/quiz.png`, fullPage: true });
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Scenarios' })).toContainText('✓ passed 2/3');
-  await expect(page.getByText('Study progress: 1 of 15 passed')).toBeVisible();
+  await expect(page.getByText('Study progress: 1 of 16 passed')).toBeVisible();
 });
 
 test('a shared link reproduces the scenario, its configuration and step, run for run', async ({ page, context }) => {
@@ -264,4 +268,25 @@ test('a saga scenario compares with what-ifs of the saga world: every payment de
   await expect(differences.getByRole('row', { name: /Sagas compensated/ })).toContainText('3');
   await expect(differences.getByRole('row', { name: /Customers paid in all/ })).toContainText('$72.00');
   await expect(page.getByRole('figure', { name: /Saga state machine: What if/ })).toContainText('3 sagas');
+});
+
+test('forgetting a customer removes their name from every view of the lab, and the events stay', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: /^16\. Forget a customer/ }).click();
+  await page.getByRole('button', { name: 'Step 1', exact: true }).click();
+  await expect(page.locator('.lane-check').nth(1)).toContainText('1 · Ana Ruiz');
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  const panel = page.getByRole('region', { name: "The order's stream" });
+  await expect(panel).toContainText('Ana Ruiz, 12 Calle Mayor, Madrid');
+  await expect(panel.locator('tbody tr')).toHaveCount(4);
+  await page.getByRole('button', { name: 'Step 4', exact: true }).click();
+  await expect(panel).toContainText("[erased]: cust-ana's key was deleted");
+  await expect(panel.locator('tbody tr')).toHaveCount(4);
+  await expect(page.locator('.notes')).toContainText('Forgot cust-ana: their key is deleted');
+  await expect(page.locator('main')).not.toContainText('Ana Ruiz');
+  await expect(page.locator('main')).not.toContainText('Calle Mayor');
+  await page.getByRole('button', { name: 'Step 3', exact: true }).click();
+  await expect(page.locator('main')).not.toContainText('Ana Ruiz');
+  await expect(page.locator('.lane-check').nth(1)).toContainText('1 · Ben Okafor');
+  await page.screenshot({ path: `${shots}/forget-customer.png`, fullPage: true });
 });

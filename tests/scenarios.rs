@@ -2,6 +2,7 @@
 //! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
 
 use cqrs_lab::app::guide::{what_if_names, what_ifs, Guide, GuideMsg, Other};
+use cqrs_lab::app::privacy_view::reveal;
 use cqrs_lab::app::saga_view::SagaView;
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::domain::saga::{Phase, Step};
@@ -11,6 +12,7 @@ use cqrs_lab::scenarios::library::{Library, Scenario};
 use cqrs_lab::scenarios::link::{self, LinkError, Shared};
 use cqrs_lab::scenarios::progress::Progress;
 use cqrs_lab::scenarios::views::{costs, differences, modes, saga_differences};
+use cqrs_lab::store::transfer::export_json;
 use cqrs_lab::store::ProjectionName;
 
 fn library() -> Library {
@@ -51,7 +53,7 @@ fn all_right(sim: &Simulation) -> bool {
 #[test]
 fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_five_questions() {
     let library = library();
-    assert_eq!(library.scenarios.len(), 15);
+    assert_eq!(library.scenarios.len(), 16);
     for s in &library.scenarios {
         assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
         assert!((3..=5).contains(&s.quiz.len()), "{}", s.id);
@@ -80,6 +82,7 @@ fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_fi
         "Saga",
         "Compensation",
         "Pivot",
+        "Crypto-shredding",
     ] {
         assert!(terms.contains(&term), "glossary has {term}");
     }
@@ -873,5 +876,48 @@ fn a_saga_scenario_offers_what_ifs_of_its_own_world_from_the_start() {
     assert_eq!(
         opened.branch.as_ref().map(|b| b.label.clone()),
         Some(branch.label.clone())
+    );
+}
+
+#[test]
+fn forgetting_a_customer_erases_their_name_in_every_copy_and_keeps_every_event() {
+    let rows = |run: &Run| {
+        run.sim()
+            .engine
+            .projection(ProjectionName::OrdersPerCustomer)
+            .expect("projection")
+            .model()
+            .rows()
+    };
+    let shown = |run: &Run, key: &str| reveal(&rows(run)[key], run.vault());
+    let before = at_step("forget-customer", 0, 1);
+    assert_eq!(shown(&before, "cust-ana"), "1 · Ana Ruiz");
+    assert_eq!(shown(&before, "cust-ben"), "1 · Ben Okafor");
+    let log = export_json(before.sim().store.events());
+    for plain in ["Ana Ruiz", "Calle Mayor", "Ben Okafor", "Harbour Road"] {
+        assert!(!log.contains(plain), "{plain} in the log");
+        assert!(
+            !rows(&before).values().any(|r| r.contains(plain)),
+            "{plain} in a read model"
+        );
+    }
+    let after = at_step("forget-customer", 0, 3);
+    assert_eq!(shown(&after, "cust-ana"), "1 · [erased]");
+    assert_eq!(shown(&after, "cust-ben"), "1 · Ben Okafor");
+    assert_eq!(
+        after.sim().store.events(),
+        before.sim().store.events(),
+        "no event changed"
+    );
+    let rebuilt = at_step("forget-customer", 0, 4);
+    assert_eq!(
+        shown(&rebuilt, "cust-ana"),
+        "1 · [erased]",
+        "a replay cannot bring it back"
+    );
+    assert_eq!(
+        rebuilt.sim().store.events().len(),
+        6,
+        "the audit trail stays"
     );
 }

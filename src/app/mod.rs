@@ -11,6 +11,7 @@ pub mod guide;
 pub mod hunter;
 pub mod keys;
 pub mod log_view;
+pub mod privacy_view;
 pub mod saga_view;
 pub mod screen;
 pub mod session;

@@ -9,6 +9,7 @@ use crate::domain::ids::{
 };
 use crate::domain::money::{Cents, Currency};
 use crate::domain::order::{OrderEvent, OrderStatus};
+use crate::domain::privacy::Sealed;
 use crate::domain::upcast::{upcast, LATEST_SCHEMA};
 use crate::store::{
     ProjectionName, ProjectionSave, RowKey, StoredLine, StoredProgress, StoredProjection, StoredRow,
@@ -48,13 +49,40 @@ impl SummaryRow {
     }
 }
 
+/// A customer's row: orders created, and the sealed name and address of the newest
+/// that carried them (read only through the key vault: after crypto-shredding, never).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerRow {
+    /// Orders created.
+    pub orders: u64,
+    /// Sealed personal data, if any order carried it.
+    pub personal: Option<Sealed>,
+}
+
+/// How a row shows sealed personal data: a token the views open with the key vault.
+pub fn sealed_token(s: &Sealed) -> String {
+    format!("{SEALED_OPEN}{s}{SEALED_CLOSE}")
+}
+
+/// Where a sealed token starts in a row's text.
+pub const SEALED_OPEN: &str = "⟦sealed ";
+/// Where it ends.
+pub const SEALED_CLOSE: &str = "⟧";
+
+fn customer_text(row: &CustomerRow) -> String {
+    match &row.personal {
+        None => row.orders.to_string(),
+        Some(s) => format!("{} · {}", row.orders, sealed_token(s)),
+    }
+}
+
 /// The data of a read model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadModel {
     /// Status, item count and total per order.
     OrderSummary(LookupMap<OrderId, SummaryRow>),
-    /// Orders created per customer.
-    OrdersPerCustomer(LookupMap<CustomerId, u64>),
+    /// Orders created per customer, with the sealed personal data of their newest.
+    OrdersPerCustomer(LookupMap<CustomerId, CustomerRow>),
     /// Payments received per virtual day.
     RevenuePerDay(LookupMap<u64, Cents>),
 }
@@ -77,8 +105,20 @@ impl ReadModel {
                 upsert(rows, &e.stream_id, |row| summarize(row, event));
                 true
             }
-            (ReadModel::OrdersPerCustomer(rows), OrderEvent::OrderCreated { customer_id, .. }) => {
-                upsert(rows, customer_id, |n| *n += 1);
+            (
+                ReadModel::OrdersPerCustomer(rows),
+                OrderEvent::OrderCreated {
+                    customer_id,
+                    personal,
+                    ..
+                },
+            ) => {
+                upsert(rows, customer_id, |row| {
+                    row.orders += 1;
+                    if personal.is_some() {
+                        row.personal.clone_from(personal);
+                    }
+                });
                 true
             }
             (ReadModel::RevenuePerDay(rows), OrderEvent::PaymentReceived { amount, .. }) => {
@@ -112,9 +152,10 @@ impl ReadModel {
                 rows.get(id).map(|row| stored_summary(id, row))
             }
             (ReadModel::OrdersPerCustomer(rows), RowKey::Customer(id)) => {
-                rows.get(id).map(|n| StoredRow::Customer {
+                rows.get(id).map(|row| StoredRow::Customer {
                     customer_id: id.clone(),
-                    orders: *n,
+                    orders: row.orders,
+                    personal: row.personal.clone(),
                 })
             }
             (ReadModel::RevenuePerDay(rows), RowKey::Day(day)) => {
@@ -136,9 +177,10 @@ impl ReadModel {
                 .collect(),
             ReadModel::OrdersPerCustomer(rows) => rows
                 .iter()
-                .map(|(id, n)| StoredRow::Customer {
+                .map(|(id, row)| StoredRow::Customer {
                     customer_id: id.clone(),
-                    orders: *n,
+                    orders: row.orders,
+                    personal: row.personal.clone(),
                 })
                 .collect(),
             ReadModel::RevenuePerDay(rows) => rows
@@ -181,9 +223,10 @@ impl ReadModel {
                 StoredRow::Customer {
                     customer_id,
                     orders,
+                    personal,
                 },
             ) => {
-                rows.insert(customer_id, orders);
+                rows.insert(customer_id, CustomerRow { orders, personal });
             }
             (ReadModel::RevenuePerDay(rows), StoredRow::Day { day, revenue }) => {
                 rows.insert(day, revenue);
@@ -211,7 +254,7 @@ impl ReadModel {
         match (self, key) {
             (ReadModel::OrderSummary(rows), RowKey::Order(id)) => rows.get(id).map(summary_text),
             (ReadModel::OrdersPerCustomer(rows), RowKey::Customer(id)) => {
-                rows.get(id).map(|n| n.to_string())
+                rows.get(id).map(customer_text)
             }
             (ReadModel::RevenuePerDay(rows), RowKey::Day(day)) => {
                 rows.get(day).map(|c| c.to_string())
@@ -229,7 +272,7 @@ impl ReadModel {
                 .collect(),
             ReadModel::OrdersPerCustomer(rows) => rows
                 .iter()
-                .map(|(id, n)| (id.to_string(), n.to_string()))
+                .map(|(id, row)| (id.to_string(), customer_text(row)))
                 .collect(),
             ReadModel::RevenuePerDay(rows) => rows
                 .iter()

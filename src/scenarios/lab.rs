@@ -4,8 +4,9 @@
 
 use crate::app::faults::{describe_crash, Faults};
 use crate::app::session::page_config;
-use crate::domain::ids::{CommandId, CorrelationId, OrderId, VirtualMillis};
+use crate::domain::ids::{CommandId, CorrelationId, CustomerId, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
+use crate::domain::privacy::{KeyVault, Personal};
 use crate::engine::config::{Backpressure, ConflictPolicy, EngineConfig, ProjectionMode};
 use crate::engine::fulfilment::{Fulfilment, FulfilmentConfig, PlacedOrder};
 use crate::engine::rebuild::RebuildStrategy;
@@ -78,6 +79,21 @@ pub struct Line {
     pub order: String,
     /// The command.
     pub command: OrderCommand,
+    /// For `CreateOrder`: the customer's name and address, sealed with their key when
+    /// the lab runs (the log never holds them in plaintext).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<PersonalLine>,
+}
+
+/// A customer's name and address, as a lab's script gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonalLine {
+    /// Full name.
+    pub name: String,
+    /// Postal address.
+    #[serde(default)]
+    pub address: String,
 }
 
 fn first_client() -> u32 {
@@ -172,6 +188,11 @@ pub enum Action {
     Resubmit {
         /// Whose.
         projection: ProjectionName,
+    },
+    /// Forget a customer: delete their key (crypto-shredding).
+    Forget {
+        /// The customer id.
+        customer: String,
     },
 }
 
@@ -361,6 +382,16 @@ impl Lab {
             range(format!("script[{i}].at"), line.at, 0, MAX_TIME)?;
             range(format!("script[{i}].client"), u64::from(line.client), 1, 99)?;
             self.command(i, line)?;
+            if let Some(p) = &line.personal {
+                let bad = |reason: String| LabError::BadId {
+                    field: format!("script[{i}].personal"),
+                    reason,
+                };
+                if !matches!(line.command, OrderCommand::CreateOrder { .. }) {
+                    return Err(bad("only CreateOrder carries personal data".into()));
+                }
+                Personal::parse(&p.name, &p.address).map_err(|e| bad(e.to_string()))?;
+            }
         }
         if self.actions.len() > MAX_ACTIONS {
             return Err(LabError::TooLong {
@@ -391,6 +422,14 @@ impl Lab {
                 if let Some(n) = knobs.snapshot_every {
                     range(format!("actions[{i}].knobs.snapshotEvery"), n, 1, 1000)?;
                 }
+            }
+        }
+        for (i, timed) in self.actions.iter().enumerate() {
+            if let Action::Forget { customer } = &timed.action {
+                CustomerId::parse(customer).map_err(|e| LabError::BadId {
+                    field: format!("actions[{i}].customer"),
+                    reason: e.to_string(),
+                })?;
             }
         }
         if let Some(saga) = &self.saga {
@@ -437,6 +476,31 @@ impl Lab {
         config
     }
 
+    /// The script as the engine takes it, each line's name and address sealed under
+    /// its customer's key from `vault`.
+    pub fn sealed_script(&self, vault: &mut KeyVault) -> Vec<ScriptedCommand> {
+        self.script
+            .iter()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let mut command = self.command(i, line).ok()?;
+                if let (
+                    Some(p),
+                    OrderCommand::CreateOrder {
+                        customer_id,
+                        personal,
+                        ..
+                    },
+                ) = (&line.personal, &mut command.command)
+                {
+                    let plain = Personal::parse(&p.name, &p.address).ok().flatten()?;
+                    *personal = vault.seal(customer_id, &plain).ok();
+                }
+                Some(command)
+            })
+            .collect()
+    }
+
     /// The script as the engine takes it (lines that do not check are left out:
     /// `check` reports them first).
     pub fn scripted(&self) -> Vec<ScriptedCommand> {
@@ -453,6 +517,7 @@ impl Lab {
 pub struct Run {
     lab: Lab,
     sim: Simulation,
+    vault: KeyVault,
     saga: Option<Fulfilment>,
     knobs: Faults,
     next_action: usize,
@@ -462,8 +527,10 @@ pub struct Run {
 impl Run {
     /// The lab at time 0.
     pub fn new(lab: Lab) -> Self {
-        let engine = Engine::new(lab.config(), lab.scripted());
+        let mut vault = KeyVault::new(lab.seed);
+        let engine = Engine::new(lab.config(), lab.sealed_script(&mut vault));
         Run {
+            vault,
             knobs: lab.knobs,
             sim: Simulation::new(engine),
             // `check` reports a setup that does not build; such a lab runs without it.
@@ -501,6 +568,11 @@ impl Run {
         }
     }
 
+    /// The customers' keys (crypto-shredding deletes one).
+    pub fn vault(&self) -> &KeyVault {
+        &self.vault
+    }
+
     /// The fulfilment saga's run, in a saga scenario.
     pub fn saga(&self) -> Option<&Fulfilment> {
         self.saga.as_ref()
@@ -523,6 +595,13 @@ impl Run {
                 engine.start_rebuild(*projection, RebuildStrategy::InPlace);
                 format!("Rebuilding {} from the event store.", projection.title())
             }
+            Action::Forget { customer } => match CustomerId::parse(customer) {
+                Ok(id) if self.vault.forget(&id) => format!(
+                    "Forgot {id}: their key is deleted. Their name and address now read [erased] in every view; every event stays."
+                ),
+                Ok(id) => format!("{id} had no key to delete."),
+                Err(e) => format!("No customer forgotten: {e}."),
+            },
             Action::Resubmit { projection } => {
                 let n = engine.resubmit_dead_letters(*projection);
                 format!("Resubmitted {n} dead letter(s) of {}.", projection.title())

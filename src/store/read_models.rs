@@ -6,6 +6,7 @@ use super::contract::ProjectionName;
 use crate::domain::ids::{CustomerId, GlobalPosition, OrderId, ProductId, StreamVersion};
 use crate::domain::money::{Cents, Currency};
 use crate::domain::order::OrderStatus;
+use crate::domain::privacy::Sealed;
 use serde::{Deserialize, Serialize};
 
 /// One product line of an order-summary row.
@@ -45,6 +46,9 @@ pub enum StoredRow {
         customer_id: CustomerId,
         /// How many orders.
         orders: u64,
+        /// The name and address of the customer's newest order, sealed (never plaintext).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        personal: Option<Sealed>,
     },
     /// Payments received on a virtual day.
     Day {

@@ -13,9 +13,11 @@ use crate::app::diagram::DiagramView;
 use crate::app::guide::{what_if_names, Branch, Guide, GuideMsg, Other, Shelf};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::log_view::Stream;
+use crate::app::privacy_view::describe;
 use crate::app::saga_view::SagaView;
 use crate::app::screen::SHORTCUTS_DIALOG;
 use crate::app::timeline::{mark, TimelineView};
+use crate::domain::order::OrderState;
 use crate::engine::trace::HopKind;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
@@ -685,7 +687,7 @@ fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
                 { for d.lanes.iter().map(|lane| html! {
                     <div class="lane-check">
                         <h3>{ format!("{} ({}) · checkpoint {}", lane.name.title(), mode_name(lane.mode), lane.checkpoint.0) }</h3>
-                        { rows_beside_truth(lane) }
+                        { rows_beside_truth(lane, run.vault()) }
                     </div>
                 }) }
             </div>
@@ -811,6 +813,10 @@ fn stream(run: &Run) -> Html {
         return html! { <p class="empty">{ "No order yet." }</p> };
     };
     let s = Stream::read_from(&sim.store, &id);
+    let personal = match &s.state {
+        OrderState::Created(order) => describe(order.personal.as_ref(), run.vault()),
+        OrderState::NotCreated => None,
+    };
     let cost = match s.snapshot {
         Some(v) => format!("A handler loads the snapshot at v{} and replays {} event(s) after it, instead of all {}.", v.0, s.replay_cost(), s.version.0),
         None => format!("No snapshot yet: a handler replays all {} event(s).", s.version.0),
@@ -825,6 +831,9 @@ fn stream(run: &Run) -> Html {
     html! {
         <>
             <p>{ format!("{id} at version {} (snapshot every {} events). {cost}", s.version.0, run.knobs().snapshot_every) }</p>
+            if let Some(personal) = personal {
+                <p class="personal-line"><strong>{ "Customer's name and address, opened with their key: " }</strong><span class="personal">{ personal }</span></p>
+            }
             if let Some(text) = last_load {
                 <p>{ text }</p>
             }

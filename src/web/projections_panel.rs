@@ -2,8 +2,10 @@
 //! dead-letter queue with resubmission.
 
 use crate::app::diagram::Lane;
+use crate::app::privacy_view::reveal;
 use crate::app::screen::{Msg, Screen};
 use crate::app::tabs::projection_id;
+use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
 use crate::engine::projection::RowState;
 use web_sys::HtmlInputElement;
@@ -67,7 +69,9 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
                     if lane.wrong_count == 1 { "" } else { "s" }
                 ) }</p>
             }
-            { rows_beside_truth(lane) }
+            // This page holds no customer keys (names are entered on the scenario page
+            // only), so sealed personal data in a row reads as erased here.
+            { rows_beside_truth(lane, &KeyVault::default()) }
             if lane.dead_letters == 0 {
                 <p class="empty" id={dead_id} tabindex="-1">{ "Dead-letter queue: empty." }</p>
             } else {
@@ -102,7 +106,7 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
 /// The rows the newest events touched, and any other wrong rows, each beside the truth
 /// (the row with every stored event applied exactly once), flagged current, stale or
 /// wrong.
-pub fn rows_beside_truth(lane: &Lane) -> Html {
+pub fn rows_beside_truth(lane: &Lane, vault: &KeyVault) -> Html {
     let extra_wrong = lane
         .wrong
         .iter()
@@ -110,7 +114,11 @@ pub fn rows_beside_truth(lane: &Lane) -> Html {
     if lane.checks.is_empty() && lane.wrong.is_empty() {
         return html! { <p class="empty">{ "No rows yet." }</p> };
     }
-    let text = |t: &Option<String>, none: &str| t.clone().unwrap_or_else(|| none.to_owned());
+    // Sealed personal data in a row is opened only now, with the key vault.
+    let text = |t: &Option<String>, none: &str| {
+        t.as_deref()
+            .map_or_else(|| none.to_owned(), |t| reveal(t, vault))
+    };
     html! {
         <table class="truth">
             <caption>{ "Newest rows beside the truth" }</caption>

@@ -3,6 +3,7 @@
 use super::OrderEvent;
 use crate::domain::ids::{CustomerId, ProductId};
 use crate::domain::money::Cents;
+use crate::domain::privacy::Sealed;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -25,6 +26,9 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// Where the order is in its life.
     pub status: OrderStatus,
+    /// The customer's name and address, sealed (opened only with their key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<Sealed>,
 }
 
 /// Units of one product in an order.
@@ -95,11 +99,19 @@ impl Order {
 /// decider never produces) leaves it unchanged rather than failing a replay.
 pub fn evolve(state: OrderState, event: &OrderEvent) -> OrderState {
     let mut order = match (state, event) {
-        (OrderState::NotCreated, OrderEvent::OrderCreated { customer_id, .. }) => {
+        (
+            OrderState::NotCreated,
+            OrderEvent::OrderCreated {
+                customer_id,
+                personal,
+                ..
+            },
+        ) => {
             return OrderState::Created(Order {
                 customer_id: customer_id.clone(),
                 lines: Vec::new(),
                 status: OrderStatus::Draft,
+                personal: personal.clone(),
             });
         }
         (OrderState::NotCreated, _) => return OrderState::NotCreated,
