@@ -195,9 +195,9 @@ impl SagaView {
             }
             let history = run
                 .stream(&saga_stream(order_id))
-                .filter_map(|r| match &r.fact {
-                    Fact::Saga(e) => Some((r.at, e.event_type(), describe(state, e))),
-                    _ => None,
+                .filter_map(|r| {
+                    let e = r.fact.as_saga()?;
+                    Some((r.at, e.event_type(), describe(state, e)))
                 })
                 .collect();
             instances.push(Instance {

@@ -204,6 +204,38 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// The order's event, if it is one.
+    pub fn as_order(&self) -> Option<&OrderEvent> {
+        match self {
+            Fact::Order(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The payment's event, if it is one.
+    pub fn as_payment(&self) -> Option<&PaymentEvent> {
+        match self {
+            Fact::Payment(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The stock's event, if it is one.
+    pub fn as_inventory(&self) -> Option<&InventoryEvent> {
+        match self {
+            Fact::Inventory(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The saga's event, if it is one.
+    pub fn as_saga(&self) -> Option<&SagaEvent> {
+        match self {
+            Fact::Saga(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The event's type name.
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -504,26 +536,15 @@ impl Fulfilment {
 
     /// The order's state, folded from its stream.
     pub fn order(&self, order: &OrderId) -> OrderState {
-        let events: Vec<&OrderEvent> = self
-            .stream(order.as_str())
-            .filter_map(|r| match &r.fact {
-                Fact::Order(e) => Some(e),
-                _ => None,
-            })
-            .collect();
-        order::fold(events)
+        self.order_state(order.as_str())
     }
 
     /// A product's stock, folded from its stream.
     pub fn stock(&self, product: &ProductId) -> Stock {
-        let events: Vec<&InventoryEvent> = self
-            .stream(&stock_stream(product))
-            .filter_map(|r| match &r.fact {
-                Fact::Inventory(e) => Some(e),
-                _ => None,
-            })
-            .collect();
-        inventory::fold(events)
+        inventory::fold(
+            self.stream(&stock_stream(product))
+                .filter_map(|r| r.fact.as_inventory()),
+        )
     }
 
     /// The products stocked.
@@ -533,10 +554,7 @@ impl Fulfilment {
 
     fn payment_events(&self, order: &OrderId) -> Vec<&PaymentEvent> {
         self.stream(&payment_stream(order))
-            .filter_map(|r| match &r.fact {
-                Fact::Payment(e) => Some(e),
-                _ => None,
-            })
+            .filter_map(|r| r.fact.as_payment())
             .collect()
     }
 
@@ -552,10 +570,7 @@ impl Fulfilment {
         for (order_id, state) in &self.sagas {
             let events: Vec<&SagaEvent> = self
                 .stream(&saga_stream(order_id))
-                .filter_map(|r| match &r.fact {
-                    Fact::Saga(e) => Some(e),
-                    _ => None,
-                })
+                .filter_map(|r| r.fact.as_saga())
                 .collect();
             let completed = events.iter().any(|e| **e == SagaEvent::SagaCompleted);
             let compensated = events.iter().any(|e| **e == SagaEvent::SagaCompensated);
@@ -704,10 +719,7 @@ impl Fulfilment {
     }
 
     fn order_state(&self, stream: &str) -> OrderState {
-        order::fold(self.stream(stream).filter_map(|r| match &r.fact {
-            Fact::Order(e) => Some(e),
-            _ => None,
-        }))
+        order::fold(self.stream(stream).filter_map(|r| r.fact.as_order()))
     }
 
     fn saga_receives(&mut self, input: Input) {
