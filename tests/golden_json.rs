@@ -4,7 +4,7 @@
 use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::envelope::EventEnvelope;
 use cqrs_lab::domain::ids::{CustomerId, OrderId, ProductId};
-use cqrs_lab::domain::money::Cents;
+use cqrs_lab::domain::money::{Cents, Currency};
 use cqrs_lab::domain::order::OrderCommand;
 use cqrs_lab::store::MemoryStore;
 
@@ -129,6 +129,77 @@ fn fields_read_in_any_order_and_each_at_most_once() {
     );
     let bad_data = GOLDEN.replacen(r#""customerId":"cust-789""#, r#""customer":"cust-789""#, 1);
     assert!(serde_json::from_str::<Vec<EventEnvelope>>(&bad_data).is_err());
+}
+
+#[test]
+fn every_command_reads_back_from_its_json_and_a_bad_one_names_the_field() {
+    let sealed = "cust-789:000000000000000000000001:00112233445566778899aabbccddeeff00";
+    let commands = [
+        OrderCommand::CreateOrder {
+            customer_id: id(CustomerId::parse, "cust-789"),
+            currency: None,
+            personal: None,
+        },
+        OrderCommand::CreateOrder {
+            customer_id: id(CustomerId::parse, "cust-789"),
+            currency: Currency::parse("EUR").ok(),
+            personal: Some(serde_json::from_value(serde_json::json!(sealed)).expect("sealed")),
+        },
+        OrderCommand::AddItem {
+            product_id: id(ProductId::parse, "sku-42"),
+            product_name: "Espresso <b>beans</b>".into(),
+            unit_price: Cents(1250),
+            quantity: -3,
+        },
+        OrderCommand::RemoveItem {
+            product_id: id(ProductId::parse, "sku-42"),
+        },
+        OrderCommand::SubmitOrder,
+        OrderCommand::ReceivePayment {
+            amount: Cents(2500),
+            payment_method: "card".into(),
+            transaction_id: "tx-1".into(),
+        },
+        OrderCommand::ShipOrder {
+            carrier: "DHL".into(),
+            tracking_number: "trk-1".into(),
+        },
+        OrderCommand::CancelOrder {
+            reason: "changed mind".into(),
+            cancelled_by: "customer".into(),
+        },
+    ];
+    for command in commands {
+        let json = serde_json::to_string(&command).expect("serializes");
+        let back: OrderCommand = serde_json::from_str(&json).expect(&json);
+        assert_eq!(back, command, "{json}");
+    }
+    let read = |json: &str| {
+        serde_json::from_str::<OrderCommand>(json)
+            .expect_err(json)
+            .to_string()
+    };
+    let message = read(
+        r#"{"commandType":"AddItem","data":{"productId":"sku-1","productName":"x","quantity":1}}"#,
+    );
+    assert!(
+        message.contains("missing field `unitPrice` in AddItem"),
+        "{message}"
+    );
+    let message = read(
+        r#"{"commandType":"AddItem","data":{"productId":"sku-1","productName":"x","unitPrice":"lots","quantity":1}}"#,
+    );
+    assert!(message.starts_with("unitPrice: invalid type"), "{message}");
+    let message = read(r#"{"commandType":"Teleport"}"#);
+    assert!(message.contains("unknown variant `Teleport`"), "{message}");
+    let message = read(r#"{"data":{}}"#);
+    assert!(message.contains("missing field `commandType`"), "{message}");
+    let message = read(r#"{"commandType":"RemoveItem","data":{"productId":"not an id!"}}"#);
+    assert!(message.starts_with("productId: "), "{message}");
+    assert_eq!(
+        serde_json::from_str::<OrderCommand>(r#"{"commandType":"SubmitOrder","data":null}"#).ok(),
+        Some(OrderCommand::SubmitOrder)
+    );
 }
 
 /// A run with every fault knob on: races, jitter, duplicates, lag, reordering, failures,
