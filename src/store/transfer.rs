@@ -3,12 +3,11 @@
 //! record before anything is stored: a bad file is refused whole, with the record and
 //! the field named.
 
-use crate::domain::envelope::{EventEnvelope, SharedEvent, FIELDS};
+use crate::domain::envelope::{event_from_json, EventEnvelope, SharedEvent, FIELDS};
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
     VirtualMillis,
 };
-use crate::domain::order::OrderEvent;
 use crate::domain::upcast::LATEST_SCHEMA;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -328,11 +327,10 @@ fn read_cosmos(index: usize, document: &Value) -> Result<CosmosRead, ImportError
             ));
         }
     }
-    let event = {
-        let mut tagged = Map::new();
-        tagged.insert("eventType".into(), parsed("eventType")?);
-        tagged.insert("data".into(), parsed("data")?);
-        typed::<OrderEvent>(Value::Object(tagged), "data", &bad)?
+    let event = match parsed("eventType")? {
+        Value::String(tag) => event_from_json(&tag, &parsed("data")?.to_string())
+            .map_err(|e| bad("data", format!("is invalid: {e}")))?,
+        other => return Err(bad("eventType", format!("is {other}, expected a string"))),
     };
     let occurred = parsed("occurredAt")?;
     let recorded_at = occurred.as_str().and_then(parse_iso_time).ok_or_else(|| {
@@ -433,26 +431,19 @@ fn read_record(index: usize, record: &Value) -> Result<EventEnvelope, ImportErro
             problem: "is not a field of an event".into(),
         });
     }
-    let event = {
-        let mut tagged = Map::new();
-        for key in ["eventType", "data"] {
-            if let Some(v) = fields.get(key) {
-                tagged.insert(key.into(), v.clone());
-            }
+    let bad = |field: &str, problem: String| ImportError::Record {
+        index,
+        field: field.into(),
+        problem,
+    };
+    let event = match (fields.get("eventType"), fields.get("data")) {
+        (Some(Value::String(tag)), Some(data)) => event_from_json(tag, &data.to_string())
+            .map_err(|e| bad("data", format!("is invalid: {e}")))?,
+        (Some(Value::String(_)), None) => return Err(bad("data", "is missing".into())),
+        (Some(other), _) => {
+            return Err(bad("eventType", format!("is {other}, expected a string")));
         }
-        let event_type = fields.get("eventType").and_then(Value::as_str);
-        let field = if event_type.is_some() {
-            "data"
-        } else {
-            "eventType"
-        };
-        serde_json::from_value::<OrderEvent>(Value::Object(tagged)).map_err(|e| {
-            ImportError::Record {
-                index,
-                field: field.into(),
-                problem: format!("is invalid: {e}"),
-            }
-        })?
+        (None, _) => return Err(bad("eventType", "is missing".into())),
     };
     Ok(EventEnvelope {
         event_id: field::<EventId>(index, fields, "eventId")?,
