@@ -4,7 +4,7 @@
 
 use cqrs_lab::domain::ids::{CommandId, CorrelationId, CustomerId, OrderId, VirtualMillis};
 use cqrs_lab::domain::order::{decide, OrderCommand, OrderEvent, OrderState, Rejection};
-use cqrs_lab::domain::privacy::{KeyVault, Opened, Personal, PrivacyError, Sealed, VaultFile};
+use cqrs_lab::domain::privacy::{KeyVault, Opened, Personal, PrivacyError, Sealed};
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
@@ -67,12 +67,11 @@ fn altered_or_foreign_ciphertext_is_unreadable_not_a_panic() {
 fn the_vault_is_stored_apart_and_read_back_with_its_nonce_counter() {
     let mut vault = KeyVault::new(3);
     let sealed = vault.seal(&ana(), &personal()).expect("sealed");
-    let file = vault.file().to_text();
+    let file = vault.to_text();
     assert!(!file.contains("Ana Ruiz"), "the vault holds keys, not data");
-    let restored =
-        KeyVault::restore(&VaultFile::parse(&file).expect("reads"), 99).expect("restores");
+    let restored = KeyVault::restore(&file, 99).expect("restores");
     assert!(matches!(
-        VaultFile::parse("cqrs-lab vault 1 5\nkey cust-ana 00"),
+        KeyVault::restore("cqrs-lab vault 1 5\nkey cust-ana 00", 1),
         Err(PrivacyError::BadVault(line)) if line == "line 2"
     ));
     assert_eq!(restored.open(&sealed), Opened::Plain(personal()));
@@ -82,12 +81,14 @@ fn the_vault_is_stored_apart_and_read_back_with_its_nonce_counter() {
         next.nonce, sealed.nonce,
         "a nonce is never reused with a key"
     );
-    let mut bad = vault.file();
-    bad.keys.insert(ana(), "zz".into());
+    let mut merged = KeyVault::new(4);
+    let before = merged.to_text();
+    let bad = format!("{file}key cust-ben zz\n");
     assert!(matches!(
-        KeyVault::restore(&bad, 1),
-        Err(PrivacyError::BadVault(_))
+        merged.merge(&bad),
+        Err(PrivacyError::BadVault(line)) if line == "line 3"
     ));
+    assert_eq!(merged.to_text(), before, "a bad copy changes nothing");
 }
 
 #[test]

@@ -17,7 +17,8 @@ use chacha20::ChaCha8Rng;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Longest name or address, in characters.
@@ -209,72 +210,20 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// The keys, one per customer, kept apart from the event log.
 #[derive(Debug)]
 pub struct KeyVault {
-    keys: BTreeMap<CustomerId, [u8; 32]>,
-    forgotten: BTreeSet<CustomerId>,
+    /// Each customer's key; `None` once the customer was forgotten (the key deleted).
+    keys: BTreeMap<CustomerId, Option<[u8; 32]>>,
     rng: ChaCha8Rng,
     next_nonce: u64,
     changes: u64,
 }
 
-/// The vault as it is stored (apart from the events).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VaultFile {
-    /// Each customer's key, 64 hex digits.
-    pub keys: BTreeMap<CustomerId, String>,
-    /// Customers forgotten.
-    pub forgotten: Vec<CustomerId>,
-    /// The next nonce number: never reused, so it is stored with the keys.
-    pub next_nonce: u64,
-}
-
-impl VaultFile {
-    /// The file as text: a header with the nonce counter, then one line per key
-    /// (`key <customer> <hex>`) and per forgotten customer (`forgotten <customer>`).
-    pub fn to_text(&self) -> String {
-        let mut out = format!("cqrs-lab vault 1 {}\n", self.next_nonce);
-        for (customer, key) in &self.keys {
-            let _ = writeln!(out, "key {customer} {key}");
-        }
-        for customer in &self.forgotten {
-            let _ = writeln!(out, "forgotten {customer}");
-        }
-        out
-    }
-
-    /// Reads `to_text`'s form, naming the first bad line.
-    pub fn parse(text: &str) -> Result<VaultFile, PrivacyError> {
-        let mut lines = text.lines();
-        let bad = |n: usize| PrivacyError::BadVault(format!("line {n}"));
-        let next_nonce = lines
-            .next()
-            .and_then(|h| h.strip_prefix("cqrs-lab vault 1 "))
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| bad(1))?;
-        let mut file = VaultFile {
-            next_nonce,
-            ..VaultFile::default()
-        };
-        for (i, line) in lines.enumerate() {
-            let words: Vec<&str> = line.split(' ').collect();
-            let customer = |w: &str| CustomerId::parse(w).map_err(|_| bad(i + 2));
-            match words[..] {
-                ["key", c, key] if key.len() == 64 && unhex(key).is_some() => {
-                    file.keys.insert(customer(c)?, key.to_owned());
-                }
-                ["forgotten", c] => file.forgotten.push(customer(c)?),
-                [""] => {}
-                _ => return Err(bad(i + 2)),
-            }
-        }
-        Ok(file)
-    }
-}
+/// The first line of a vault's text, before its nonce counter.
+const VAULT_HEADER: &str = "cqrs-lab vault 1 ";
 
 impl Clone for KeyVault {
     fn clone(&self) -> Self {
         KeyVault {
             keys: self.keys.clone(),
-            forgotten: self.forgotten.clone(),
             rng: ChaCha8Rng::deserialize_state(&self.rng.serialize_state()),
             next_nonce: self.next_nonce,
             changes: self.changes,
@@ -293,50 +242,74 @@ impl KeyVault {
     pub fn new(seed: u64) -> Self {
         KeyVault {
             keys: BTreeMap::new(),
-            forgotten: BTreeSet::new(),
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6b65_795f_7661_756c),
             next_nonce: 1,
             changes: 0,
         }
     }
 
-    /// A vault read back from its file; new keys are drawn from `seed`.
-    pub fn restore(file: &VaultFile, seed: u64) -> Result<Self, PrivacyError> {
+    /// A vault read back from its text (`to_text`); new keys are drawn from `seed`.
+    pub fn restore(text: &str, seed: u64) -> Result<Self, PrivacyError> {
         let mut vault = KeyVault::new(seed);
-        for (customer, key) in &file.keys {
-            let bytes = unhex(key)
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| PrivacyError::BadVault(format!("the key of {customer}")))?;
-            vault.keys.insert(customer.clone(), bytes);
-        }
-        vault.forgotten = file.forgotten.iter().cloned().collect();
-        vault.next_nonce = file.next_nonce.max(1);
+        vault.merge(text)?;
+        vault.changes = 0;
         Ok(vault)
     }
 
-    /// The vault as it is stored.
-    pub fn file(&self) -> VaultFile {
-        VaultFile {
-            keys: self.keys.iter().map(|(c, k)| (c.clone(), hex(k))).collect(),
-            forgotten: self.forgotten.iter().cloned().collect(),
-            next_nonce: self.next_nonce,
+    /// The vault as it is stored, apart from the events: a header with the nonce
+    /// counter (never reused, so it is stored with the keys), then one line per
+    /// customer, `key <customer> <64 hex digits>` or `forgotten <customer>`.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{VAULT_HEADER}{}\n", self.next_nonce);
+        for (customer, key) in &self.keys {
+            let _ = match key {
+                Some(key) => writeln!(out, "key {customer} {}", hex(key)),
+                None => writeln!(out, "forgotten {customer}"),
+            };
         }
+        out
     }
 
-    /// Takes in what another copy of the vault holds (another tab's, or the stored one):
-    /// keys it has that this one lacks, and every customer it forgot.
-    pub fn merge(&mut self, file: &VaultFile) -> Result<(), PrivacyError> {
-        let other = KeyVault::restore(file, 0)?;
-        for customer in &other.forgotten {
-            self.forget(customer);
-        }
-        for (customer, key) in other.keys {
-            if !self.forgotten.contains(&customer) && !self.keys.contains_key(&customer) {
-                self.keys.insert(customer, key);
-                self.changes += 1;
+    /// Takes in another copy of the vault, as text (another tab's, or the stored one):
+    /// keys it has that this one lacks, and every customer it forgot. A text that does
+    /// not read changes nothing; the error names its first bad line.
+    pub fn merge(&mut self, text: &str) -> Result<(), PrivacyError> {
+        let mut lines = text.lines();
+        let bad = |n: usize| PrivacyError::BadVault(format!("line {n}"));
+        let next_nonce: u64 = lines
+            .next()
+            .and_then(|h| h.strip_prefix(VAULT_HEADER))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad(1))?;
+        let mut read = Vec::new();
+        for (i, line) in lines.enumerate() {
+            let customer = |w: &str| CustomerId::parse(w).map_err(|_| bad(i + 2));
+            match line.split(' ').collect::<Vec<_>>()[..] {
+                ["key", c, key] => {
+                    let key = unhex(key)
+                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .ok_or_else(|| bad(i + 2))?;
+                    read.push((customer(c)?, Some(key)));
+                }
+                ["forgotten", c] => read.push((customer(c)?, None)),
+                [""] => {}
+                _ => return Err(bad(i + 2)),
             }
         }
-        self.next_nonce = self.next_nonce.max(other.next_nonce);
+        for (customer, key) in read {
+            match key {
+                None => {
+                    self.forget(&customer);
+                }
+                Some(key) => {
+                    if let Entry::Vacant(slot) = self.keys.entry(customer) {
+                        slot.insert(Some(key));
+                        self.changes += 1;
+                    }
+                }
+            }
+        }
+        self.next_nonce = self.next_nonce.max(next_nonce);
         Ok(())
     }
 
@@ -351,15 +324,13 @@ impl KeyVault {
         customer: &CustomerId,
         personal: &Personal,
     ) -> Result<Sealed, PrivacyError> {
-        if self.forgotten.contains(customer) {
-            return Err(PrivacyError::Forgotten(customer.clone()));
-        }
         let key = match self.keys.get(customer) {
-            Some(key) => *key,
+            Some(Some(key)) => *key,
+            Some(None) => return Err(PrivacyError::Forgotten(customer.clone())),
             None => {
                 let mut key = [0u8; 32];
                 self.rng.fill_bytes(&mut key);
-                self.keys.insert(customer.clone(), key);
+                self.keys.insert(customer.clone(), Some(key));
                 self.changes += 1;
                 key
             }
@@ -388,7 +359,7 @@ impl KeyVault {
 
     /// Opens sealed data, if its key still exists.
     pub fn open(&self, sealed: &Sealed) -> Opened {
-        let Some(key) = self.keys.get(&sealed.key_id) else {
+        let Some(Some(key)) = self.keys.get(&sealed.key_id) else {
             return Opened::Erased;
         };
         let (Some(nonce), Some(ciphertext)) = (
@@ -413,20 +384,17 @@ impl KeyVault {
 
     /// Deletes a customer's key (crypto-shredding); true if there was one.
     pub fn forget(&mut self, customer: &CustomerId) -> bool {
-        let had = self.keys.remove(customer).is_some();
-        if self.forgotten.insert(customer.clone()) || had {
-            self.changes += 1;
+        match self.keys.insert(customer.clone(), None) {
+            Some(None) => false,
+            had => {
+                self.changes += 1;
+                had.is_some()
+            }
         }
-        had
     }
 
     /// True once a customer was forgotten.
     pub fn is_forgotten(&self, customer: &CustomerId) -> bool {
-        self.forgotten.contains(customer)
-    }
-
-    /// Customers with a key.
-    pub fn customers(&self) -> impl Iterator<Item = &CustomerId> {
-        self.keys.keys()
+        matches!(self.keys.get(customer), Some(None))
     }
 }
