@@ -200,3 +200,15 @@ fn no_export_holds_the_plaintext_and_after_forgetting_no_copy_opens() {
     assert_eq!(imported[0].event.event_type(), "OrderCreated");
     assert_eq!(imported[0].global_position.0, 1);
 }
+
+#[test]
+fn data_sealed_in_another_browser_reads_as_erased_and_says_why() {
+    let mut there = KeyVault::new(1);
+    let sealed = there.seal(&ana(), &personal()).expect("sealed");
+    let here = KeyVault::new(2);
+    assert_eq!(here.open(&sealed), Opened::Erased);
+    assert_eq!(
+        cqrs_lab::app::privacy_view::describe(Some(&sealed), &here).as_deref(),
+        Some("[erased]: this browser holds no key for cust-ana")
+    );
+}

@@ -8,6 +8,7 @@ use cqrs_lab::app::hunter::Phase as HuntPhase;
 use cqrs_lab::app::log_view::{
     LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
 };
+use cqrs_lab::app::privacy_view::{describe, reveal};
 use cqrs_lab::app::screen::{
     DataStatus, ExportFormat, Feedback, Msg, Request, Screen, WINDOW_READ,
 };
@@ -1130,4 +1131,99 @@ fn a_hunt_can_be_cancelled_and_says_how_far_it_got() {
         page.screen.hunt_note.as_deref(),
         Some("Cancelled after 6 of 500 seeds: no failure so far.")
     );
+}
+
+#[test]
+fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_everywhere() {
+    let mut page = Page::new();
+    page.update(Msg::VaultRead {
+        file: None,
+        seed: 42,
+    });
+    page.update(Msg::EditedField(Field::CustomerId, "cust-ana".into()));
+    page.update(Msg::EditedField(Field::CustomerName, "Ana Ruiz".into()));
+    page.update(Msg::EditedField(
+        Field::Address,
+        "12 Calle Mayor, Madrid".into(),
+    ));
+    click(&mut page, CommandKind::CreateOrder);
+    assert_eq!(types(&page), vec!["OrderCreated"]);
+    let log = export_json(page.store.events());
+    assert!(log.contains("\"personal\": \"cust-ana:") && !log.contains("Ana Ruiz"));
+    assert!(page.screen.take_vault_change(), "a new key to store");
+    assert!(!page.screen.take_vault_change(), "stored once");
+    let saved = page.screen.vault.to_text();
+    // The read model holds a sealed token; the view opens it with the vault.
+    let rows = page
+        .session
+        .engine()
+        .projection(ProjectionName::OrdersPerCustomer)
+        .expect("projection")
+        .model()
+        .rows();
+    let row = rows.get("cust-ana").expect("row");
+    assert!(row.starts_with("1 · ⟦sealed cust-ana:"), "{row}");
+    assert!(!row.contains("Ana"));
+    assert_eq!(reveal(row, &page.screen.vault), "1 · Ana Ruiz");
+    let stream = |page: &Page| match &page
+        .screen
+        .log
+        .stream(&OrderId::parse("order-1").expect("id"))
+    {
+        Some(s) => match &s.state {
+            cqrs_lab::domain::order::OrderState::Created(o) => o.personal.clone(),
+            _ => None,
+        },
+        None => None,
+    };
+    page.update(Msg::ClickedStream(OrderId::parse("order-1").expect("id")));
+    let sealed = stream(&page).expect("the order's state keeps the sealed data");
+    assert_eq!(
+        describe(Some(&sealed), &page.screen.vault).as_deref(),
+        Some("Ana Ruiz, 12 Calle Mayor, Madrid")
+    );
+    // Bad input names its field and sends nothing.
+    page.update(Msg::EditedField(Field::CustomerName, String::new()));
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(
+        matches!(&page.screen.feedback, Feedback::Invalid(e) if e.field == Field::CustomerName)
+    );
+    // Forget: asked first, then the key is gone and every view reads [erased].
+    page.update(Msg::ClickedForget);
+    assert_eq!(
+        page.screen.confirming_forget.as_ref().map(|c| c.as_str()),
+        Some("cust-ana")
+    );
+    page.update(Msg::CancelledForget);
+    assert_eq!(reveal(row, &page.screen.vault), "1 · Ana Ruiz");
+    page.update(Msg::ClickedForget);
+    page.update(Msg::ConfirmedForget);
+    assert_eq!(reveal(row, &page.screen.vault), "1 · [erased]");
+    assert_eq!(
+        describe(Some(&sealed), &page.screen.vault).as_deref(),
+        Some("[erased]: cust-ana's key was deleted")
+    );
+    assert!(page
+        .screen
+        .privacy_note
+        .as_deref()
+        .is_some_and(|n| n.starts_with("Forgot cust-ana")));
+    assert!(page.screen.take_vault_change(), "the vault is stored again");
+    let after = page.screen.vault.to_text();
+    assert!(after.contains("\nforgotten cust-ana\n") && !after.contains("\nkey "));
+    // The events are untouched: the audit trail stays.
+    assert_eq!(types(&page), vec!["OrderCreated"]);
+    // No new personal data is taken for a forgotten customer.
+    page.update(Msg::EditedField(Field::OrderId, "order-2".into()));
+    page.update(Msg::EditedField(Field::CustomerName, "Ana Ruiz".into()));
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(
+        matches!(&page.screen.feedback, Feedback::Invalid(e) if e.field == Field::CustomerName && e.problem.contains("forgotten"))
+    );
+    // Another tab's vault, stored before the forgetting, does not bring the key back.
+    page.update(Msg::VaultRead {
+        file: Some(saved),
+        seed: 1,
+    });
+    assert_eq!(reveal(row, &page.screen.vault), "1 · [erased]");
 }

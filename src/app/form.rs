@@ -5,6 +5,7 @@
 use crate::domain::ids::{CustomerId, IdError, OrderId, ProductId};
 use crate::domain::money::{Cents, MoneyError};
 use crate::domain::order::OrderCommand;
+use crate::domain::privacy::{Personal, PrivacyError, MAX_PERSONAL_LEN};
 use std::fmt;
 
 /// One input of the command form.
@@ -14,6 +15,10 @@ pub enum Field {
     OrderId,
     /// `CreateOrder`'s customer.
     CustomerId,
+    /// `CreateOrder`'s customer name (personal data: sealed before it is stored).
+    CustomerName,
+    /// `CreateOrder`'s customer address (personal data: sealed before it is stored).
+    Address,
     /// `AddItem`'s and `RemoveItem`'s product.
     ProductId,
     /// `AddItem`'s product name.
@@ -40,9 +45,11 @@ pub enum Field {
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 15] = [
         Field::OrderId,
         Field::CustomerId,
+        Field::CustomerName,
+        Field::Address,
         Field::ProductId,
         Field::ProductName,
         Field::UnitPrice,
@@ -61,6 +68,8 @@ impl Field {
         match self {
             Field::OrderId => "Order id",
             Field::CustomerId => "Customer id",
+            Field::CustomerName => "Customer name",
+            Field::Address => "Address",
             Field::ProductId => "Product id",
             Field::ProductName => "Product name",
             Field::UnitPrice => "Unit price",
@@ -80,6 +89,8 @@ impl Field {
         match self {
             Field::OrderId => "order-id",
             Field::CustomerId => "customer-id",
+            Field::CustomerName => "customer-name",
+            Field::Address => "address",
             Field::ProductId => "product-id",
             Field::ProductName => "product-name",
             Field::UnitPrice => "unit-price",
@@ -98,6 +109,7 @@ impl Field {
         match self {
             Field::OrderId => "order-1",
             Field::CustomerId => "cust-789",
+            Field::CustomerName | Field::Address => "",
             Field::ProductId => "sku-42",
             Field::ProductName => "Espresso beans",
             Field::UnitPrice => "12.50",
@@ -149,7 +161,7 @@ impl CommandKind {
     /// The fields this command reads besides the order id.
     pub fn fields(self) -> &'static [Field] {
         match self {
-            CommandKind::CreateOrder => &[Field::CustomerId],
+            CommandKind::CreateOrder => &[Field::CustomerId, Field::CustomerName, Field::Address],
             CommandKind::AddItem => &[
                 Field::ProductId,
                 Field::ProductName,
@@ -205,6 +217,32 @@ impl CommandForm {
     /// Replaces the text of a field.
     pub fn set(&mut self, field: Field, text: String) {
         self.values[field as usize] = text;
+    }
+
+    /// The customer name and address typed for `CreateOrder` (`None` when both are
+    /// blank), or the bad field.
+    pub fn personal(&self) -> Result<Option<Personal>, FormError> {
+        Personal::parse(self.get(Field::CustomerName), self.get(Field::Address)).map_err(|e| {
+            let field = match e {
+                PrivacyError::TooLong { field } | PrivacyError::ControlCharacter { field }
+                    if field == "the address" =>
+                {
+                    Field::Address
+                }
+                _ => Field::CustomerName,
+            };
+            let problem = match e {
+                PrivacyError::NameRequired => "is required when an address is given".to_owned(),
+                PrivacyError::TooLong { .. } => {
+                    format!("must be at most {MAX_PERSONAL_LEN} characters")
+                }
+                PrivacyError::ControlCharacter { .. } => {
+                    "must not contain control characters".to_owned()
+                }
+                other => format!("cannot be used: {other}"),
+            };
+            FormError { field, problem }
+        })
     }
 
     /// Reads the fields a command needs into the command, or names the first bad field.

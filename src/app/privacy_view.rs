@@ -33,7 +33,10 @@ fn open_token(token: &str, vault: &KeyVault) -> String {
 /// Name and address of sealed data, or why not.
 pub fn describe(sealed: Option<&Sealed>, vault: &KeyVault) -> Option<String> {
     sealed.map(|s| match vault.open(s) {
-        Opened::Erased => format!("[erased]: {}'s key was deleted", s.key_id),
+        Opened::Erased if vault.is_forgotten(&s.key_id) => {
+            format!("[erased]: {}'s key was deleted", s.key_id)
+        }
+        Opened::Erased => format!("[erased]: this browser holds no key for {}", s.key_id),
         other => other.describe(),
     })
 }

@@ -13,8 +13,10 @@ use super::log_view::{LogTail, LogView, Outcome, Stream};
 use super::tabs::{Node, Tab};
 use super::travel::TravelView;
 use crate::domain::envelope::SharedEvent;
+use crate::domain::ids::CustomerId;
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::OrderCommand;
+use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
@@ -230,6 +232,16 @@ pub struct Screen {
     pub confirming_load: bool,
     /// What became of the last hunt that was cancelled or loaded.
     pub hunt_note: Option<String>,
+    /// The customers' keys (kept apart from the event log; the page stores them).
+    pub vault: KeyVault,
+    /// True once the stored vault was read.
+    pub vault_loaded: bool,
+    /// True when the vault changed and should be stored.
+    vault_dirty: bool,
+    /// The customer "Forget customer" waits to be confirmed for.
+    pub confirming_forget: Option<CustomerId>,
+    /// What the last forgetting did, or why the vault could not be read.
+    pub privacy_note: Option<String>,
 }
 
 /// Seeds one hunt tries.
@@ -380,6 +392,19 @@ pub enum Msg {
     ClickedCrash,
     /// Clicked "Run script".
     ClickedRunScript,
+    /// The stored key vault (its text), if any, and a random seed for new keys.
+    VaultRead {
+        /// The stored vault.
+        file: Option<String>,
+        /// Seed for keys made from now on.
+        seed: u64,
+    },
+    /// Clicked "Forget customer".
+    ClickedForget,
+    /// Confirmed forgetting the customer.
+    ConfirmedForget,
+    /// Cancelled it.
+    CancelledForget,
     /// Clicked "Find a failure".
     ClickedFindFailure,
     /// A frame passed while a hunt runs.
@@ -431,6 +456,36 @@ pub enum Msg {
 }
 
 impl Screen {
+    /// The command a button sends, with the typed name and address sealed under the
+    /// customer's key (so plaintext never reaches a request, the queue or the log).
+    fn build_sealed(&mut self, kind: CommandKind) -> Result<(OrderId, OrderCommand), FormError> {
+        let (order_id, mut command) = self.form.build(kind)?;
+        if let OrderCommand::CreateOrder {
+            customer_id,
+            personal,
+            ..
+        } = &mut command
+        {
+            if let Some(plain) = self.form.personal()? {
+                let sealed = self
+                    .vault
+                    .seal(customer_id, &plain)
+                    .map_err(|e| FormError {
+                        field: Field::CustomerName,
+                        problem: format!("cannot be taken: {e}"),
+                    })?;
+                *personal = Some(sealed);
+                self.vault_dirty = true;
+            }
+        }
+        Ok((order_id, command))
+    }
+
+    /// True once after each change of the vault: time to store it.
+    pub fn take_vault_change(&mut self) -> bool {
+        std::mem::take(&mut self.vault_dirty)
+    }
+
     /// Applies one user action; then asks for the targeted order's stream if it is
     /// not held.
     pub fn update(&mut self, msg: Msg) {
@@ -446,8 +501,44 @@ impl Screen {
                     self.feedback = Feedback::Idle;
                 }
             }
+            Msg::VaultRead { file, seed } => {
+                if !self.vault_loaded {
+                    self.vault = KeyVault::new(seed);
+                    self.vault_loaded = true;
+                }
+                let read = file.map(|text| self.vault.merge(&text).map_err(|e| e.to_string()));
+                if let Some(Err(why)) = read {
+                    self.privacy_note = Some(format!(
+                        "The key vault could not be read ({why}): personal data sealed earlier cannot be opened here."
+                    ));
+                }
+            }
+            Msg::ClickedForget => {
+                self.feedback = match CustomerId::parse(self.form.get(Field::CustomerId)) {
+                    Ok(customer) => {
+                        self.confirming_forget = Some(customer);
+                        Feedback::Idle
+                    }
+                    Err(e) => Feedback::Invalid(FormError {
+                        field: Field::CustomerId,
+                        problem: e.to_string(),
+                    }),
+                };
+            }
+            Msg::CancelledForget => self.confirming_forget = None,
+            Msg::ConfirmedForget => {
+                if let Some(customer) = self.confirming_forget.take() {
+                    let had = self.vault.forget(&customer);
+                    self.vault_dirty = true;
+                    self.privacy_note = Some(if had {
+                        format!("Forgot {customer}: their key is deleted. Their name and address now read [erased] everywhere — the log, the read models, exports and backups — while every event stays as it was.")
+                    } else {
+                        format!("{customer} had no personal data in this browser; they are marked forgotten, so none will be taken for them.")
+                    });
+                }
+            }
             Msg::ClickedCommand(kind) => {
-                self.feedback = match self.form.build(kind) {
+                self.feedback = match self.build_sealed(kind) {
                     Ok((order_id, command)) => {
                         let name = command.name();
                         self.requests.push_back(Request::Send { order_id, command });

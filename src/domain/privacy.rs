@@ -160,7 +160,7 @@ impl Sealed {
 pub enum Opened {
     /// The data.
     Plain(Personal),
-    /// The key was deleted: the data is gone for good.
+    /// No key: it was deleted (the data is gone for good) or was never held here.
     Erased,
     /// The key is there but the data does not open (altered, or sealed elsewhere).
     Unreadable,

@@ -6,7 +6,7 @@ use super::runtime::Announcement;
 use super::runtime::{Runtime, DATABASE};
 use super::{
     azure_panel, command_panel, data_panel, diagram, fault_panel, hunter_panel, journal, lag_chart,
-    projections_panel, sim_controls, tab_bar, timeline, travel_panel, write_model,
+    projections_panel, sim_controls, tab_bar, timeline, travel_panel, vault, write_model,
 };
 use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
 use crate::app::screen::{Msg, Screen, Storage, SHORTCUTS_DIALOG};
@@ -240,6 +240,26 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |msg| model.dispatch(msg))
     };
     use_effect(bring_focus(Rc::clone(&model.state)));
+    {
+        let state = Rc::clone(&model.state);
+        use_effect(move || vault::save(&mut state.borrow_mut()));
+    }
+    {
+        let model = model.clone();
+        use_effect_with((), move |_| {
+            model.dispatch(Msg::VaultRead {
+                file: vault::read(),
+                seed: vault::random_seed(),
+            });
+            let listener = vault::listen(model);
+            move || {
+                if let (Some(l), Some(w)) = (&listener, web_sys::window()) {
+                    let _ = w
+                        .remove_event_listener_with_callback("storage", l.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
     {
         let model = model.clone();
         use_effect_with((), move |_| {

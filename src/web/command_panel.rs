@@ -1,13 +1,18 @@
 //! The command form: one labelled input per field, one button per command.
 
 use crate::app::form::{CommandKind, Field};
+use crate::app::privacy_view::TRADE_OFF;
 use crate::app::screen::{Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Groups of the form (each non-empty): a legend, the fields the group's commands read, and its buttons.
 const GROUPS: [(&str, &[Field], &[CommandKind]); 5] = [
-    ("Create", &[Field::CustomerId], &[CommandKind::CreateOrder]),
+    (
+        "Create",
+        &[Field::CustomerId, Field::CustomerName, Field::Address],
+        &[CommandKind::CreateOrder],
+    ),
     (
         "Items",
         &[
@@ -46,7 +51,33 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <p class="hint">{ "Every command below targets this order (its stream id)." }</p>
             </div>
             { for GROUPS.iter().map(|(legend, fields, kinds)| group(screen, send, legend, fields, kinds)) }
+            { forget(screen, send) }
         </div>
+    }
+}
+
+/// "Forget customer": crypto-shredding of the customer in the Customer id field.
+fn forget(screen: &Screen, send: &Callback<Msg>) -> Html {
+    html! {
+        <fieldset class="forget">
+            <legend>{ "Privacy (GDPR)" }</legend>
+            if let Some(customer) = &screen.confirming_forget {
+                <div class="confirm" role="group" aria-label="Confirm forgetting the customer">
+                    <span>{ format!("Delete {customer}'s key for good? Their name and address can never be read again; the events stay.") }</span>
+                    <button type="button" class="danger confirm-yes"
+                        onclick={send.reform(|_: MouseEvent| Msg::ConfirmedForget)}>{ "Delete the key" }</button>
+                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledForget)}>{ "Keep it" }</button>
+                </div>
+            } else {
+                <button type="button" class="danger" aria-describedby="forget-hint"
+                    onclick={send.reform(|_: MouseEvent| Msg::ClickedForget)}>{ "Forget customer" }</button>
+            }
+            <details class="trade-off">
+                <summary id="forget-hint">{ "Forgets the customer in Customer id (GDPR erasure): how, and at what price" }</summary>
+                <p>{ TRADE_OFF }</p>
+            </details>
+            <p class="privacy-note" aria-live="polite">{ screen.privacy_note.clone().unwrap_or_default() }</p>
+        </fieldset>
     }
 }
 

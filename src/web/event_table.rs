@@ -3,9 +3,12 @@
 //! events scrolled to from the store in batches. A row's button opens its JSON below.
 //! At the bottom, the table follows new events; scrolled up, it stays where it is.
 
+use crate::app::privacy_view::describe;
 use crate::app::screen::{Msg, Screen};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::GlobalPosition;
+use crate::domain::order::OrderEvent;
+use crate::domain::privacy::KeyVault;
 use crate::store::transfer::cosmos_document;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -207,7 +210,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                 </table>
             </div>
             if let Some(event) = screen.selected_event() {
-                { detail(event) }
+                { detail(event, &screen.vault) }
             }
         </>
     }
@@ -222,7 +225,11 @@ fn set_height(node: &NodeRef, px: u64) {
 }
 
 /// The open event as the lab stores it and as a Cosmos DB document.
-fn detail(event: &EventEnvelope) -> Html {
+fn detail(event: &EventEnvelope, vault: &KeyVault) -> Html {
+    let personal = match &event.event {
+        OrderEvent::OrderCreated { personal, .. } => describe(personal.as_ref(), vault),
+        _ => None,
+    };
     html! {
         <div class="event-detail" id="event-detail">
             <h3>{ format!("Event {} · {} · {} v{}", event.global_position, event.event_type(), event.stream_id, event.stream_version) }</h3>
@@ -236,6 +243,13 @@ fn detail(event: &EventEnvelope) -> Html {
                     <pre class="json cosmos">{ serde_json::to_string_pretty(&cosmos_document(event)).unwrap_or_default() }</pre>
                 </div>
             </div>
+            if let Some(personal) = personal {
+                <p class="personal-line">
+                    <strong>{ "Personal data, opened with the customer's key: " }</strong>
+                    <span class="personal">{ personal }</span>
+                    { " (the stored event holds only the sealed ciphertext above)" }
+                </p>
+            }
         </div>
     }
 }

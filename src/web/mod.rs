@@ -23,6 +23,7 @@ mod slides;
 mod tab_bar;
 mod timeline;
 mod travel_panel;
+mod vault;
 mod write_model;
 
 pub use app::{App, AppProps};

@@ -20,14 +20,20 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     html! {
         <div class="projections">
             { for diagram.lanes.iter().map(|lane| {
-                projection(lane, screen.faults.mode(lane.name), head, send)
+                projection(lane, screen.faults.mode(lane.name), head, &screen.vault, send)
             }) }
         </div>
     }
 }
 
 /// `mode` is the handling the user chose (the engine takes it on its next frame).
-fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>) -> Html {
+fn projection(
+    lane: &Lane,
+    mode: ProjectionMode,
+    head: u64,
+    vault: &KeyVault,
+    send: &Callback<Msg>,
+) -> Html {
     let name = lane.name;
     let title = name.title();
     let id = projection_id(name);
@@ -69,9 +75,7 @@ fn projection(lane: &Lane, mode: ProjectionMode, head: u64, send: &Callback<Msg>
                     if lane.wrong_count == 1 { "" } else { "s" }
                 ) }</p>
             }
-            // This page holds no customer keys (names are entered on the scenario page
-            // only), so sealed personal data in a row reads as erased here.
-            { rows_beside_truth(lane, &KeyVault::default()) }
+            { rows_beside_truth(lane, vault) }
             if lane.dead_letters == 0 {
                 <p class="empty" id={dead_id} tabindex="-1">{ "Dead-letter queue: empty." }</p>
             } else {

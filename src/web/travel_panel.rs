@@ -1,8 +1,10 @@
 //! The "Time travel" slider over global positions, and the system as it was there.
 
+use crate::app::privacy_view::reveal;
 use crate::app::screen::{Msg, Screen};
 use crate::app::travel::TravelView;
 use crate::domain::order::OrderState;
+use crate::domain::privacy::KeyVault;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -30,7 +32,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     onclick={send.reform(|_: MouseEvent| Msg::ClickedNow)}>{ "Back to now" }</button>
             </div>
             { match (&screen.travel, screen.travel_to) {
-                (Some(then), Some(to)) if then.position == to => past(then),
+                (Some(then), Some(to)) if then.position == to => past(then, &screen.vault),
                 (_, Some(_)) => html! { <p class="empty">{ "Replaying the log up to there…" }</p> },
                 _ => html! { <p class="hint">{ "Move the slider to see the targeted order and every read model as they were after an earlier event." }</p> },
             } }
@@ -38,7 +40,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     }
 }
 
-fn past(then: &TravelView) -> Html {
+fn past(then: &TravelView, vault: &KeyVault) -> Html {
     let order = then.order.as_ref().map(|(id, state)| match state {
         OrderState::NotCreated => format!("{id} did not exist yet."),
         OrderState::Created(o) => format!(
@@ -63,7 +65,7 @@ fn past(then: &TravelView) -> Html {
                             <p class="empty">{ "No rows." }</p>
                         } else {
                             <ul>
-                                { for m.rows.iter().map(|(k, v)| html! { <li><span class="key">{ k.clone() }</span>{ ": " }{ v.clone() }</li> }) }
+                                { for m.rows.iter().map(|(k, v)| html! { <li><span class="key">{ k.clone() }</span>{ ": " }{ reveal(v, vault) }</li> }) }
                             </ul>
                             if m.total > m.rows.len() {
                                 <p class="hint">{ format!("and {} more rows", m.total - m.rows.len()) }</p>

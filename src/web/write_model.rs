@@ -1,6 +1,7 @@
 //! The targeted order as the aggregate sees it: the fold of its stream, and its
 //! history with the snapshot a handler starts from.
 
+use crate::app::privacy_view::describe;
 use crate::app::screen::{Msg, Screen};
 use crate::domain::order::{OrderState, OrderStatus};
 use yew::prelude::*;
@@ -75,6 +76,9 @@ fn order(screen: &Screen) -> Html {
             <dl class="facts">
                 <div><dt>{ "Order" }</dt><dd>{ order_id.as_str() }</dd></div>
                 <div><dt>{ "Customer" }</dt><dd>{ order.customer_id.as_str() }</dd></div>
+                if let Some(personal) = describe(order.personal.as_ref(), &screen.vault) {
+                    <div><dt>{ "Name and address" }</dt><dd class="personal">{ personal }</dd></div>
+                }
                 <div><dt>{ "Status" }</dt><dd>{ status_badge(order.status) }</dd></div>
                 <div><dt>{ "Stream version" }</dt><dd>{ stream.version.0 }</dd></div>
                 <div><dt>{ "Total" }</dt><dd>{ order.total().to_string() }</dd></div>

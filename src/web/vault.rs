@@ -1,0 +1,70 @@
+//! The key vault kept apart from the event log: in this browser's localStorage (the
+//! events are in IndexedDB), shared by the lab's tabs and merged when they both change it.
+
+use crate::app::screen::{Msg, Screen};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The localStorage key.
+const KEY: &str = "cqrs-lab.vault";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The stored vault, if any.
+pub fn read() -> Option<String> {
+    storage()?.get_item(KEY).ok()?
+}
+
+/// A seed for new keys from the platform's random source (0 if it has none).
+pub fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if filled {
+        u64::from_le_bytes(bytes)
+    } else {
+        0
+    }
+}
+
+/// Stores the vault if it changed, merged first with what another tab stored.
+pub fn save(screen: &mut Screen) {
+    if !screen.take_vault_change() {
+        return;
+    }
+    if let Some(stored) = read() {
+        // A stored copy that does not read changes nothing and is overwritten.
+        let _ = screen.vault.merge(&stored);
+    }
+    let text = screen.vault.to_text();
+    let written = storage().is_some_and(|s| s.set_item(KEY, &text).is_ok());
+    if !written {
+        screen.privacy_note = Some(
+            "The key vault could not be stored in this browser: personal data sealed now cannot be opened after a reload.".into(),
+        );
+    }
+}
+
+/// Merges what other tabs store (a new key, a forgotten customer) as they store it.
+pub fn listen(
+    model: UseReducerHandle<crate::web::in_place::InPlace<Screen>>,
+) -> Option<Closure<dyn Fn(web_sys::StorageEvent)>> {
+    let window = web_sys::window()?;
+    let listener =
+        Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+            if e.key().as_deref() == Some(KEY) {
+                model.dispatch(Msg::VaultRead {
+                    file: e.new_value(),
+                    seed: 0,
+                });
+            }
+        });
+    window
+        .add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some(listener)
+}
