@@ -212,3 +212,96 @@ fn data_sealed_in_another_browser_reads_as_erased_and_says_why() {
         Some("[erased]: this browser holds no key for cust-ana")
     );
 }
+
+mod vault_copies {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Seal {
+            tab: usize,
+            customer: usize,
+        },
+        Forget {
+            tab: usize,
+            customer: usize,
+        },
+        /// `to` merges what `from` stored.
+        Sync {
+            from: usize,
+            to: usize,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0..2usize, 0..4usize).prop_map(|(tab, customer)| Op::Seal { tab, customer }),
+            1 => (0..2usize, 0..4usize).prop_map(|(tab, customer)| Op::Forget { tab, customer }),
+            3 => (0..2usize).prop_map(|from| Op::Sync { from, to: 1 - from }),
+        ]
+    }
+
+    fn customer(i: usize) -> CustomerId {
+        CustomerId::parse(&format!("cust-{i}")).expect("valid")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Two tabs seal, forget and exchange their stored vaults in any order: once
+        /// both have read each other, a customer forgotten in either is erased in both,
+        /// each tab still opens everything it sealed for everyone else, no nonce is used
+        /// twice under one key, and the text form reads back as it was written.
+        #[test]
+        fn two_tabs_agree_once_they_have_read_each_other(
+            seeds in (any::<u64>(), any::<u64>()),
+            ops in proptest::collection::vec(op(), 1..40),
+        ) {
+            let mut tabs = [KeyVault::new(seeds.0), KeyVault::new(seeds.1)];
+            let mut sealed: Vec<(usize, usize, Sealed)> = Vec::new();
+            let mut forgotten = BTreeSet::new();
+            for op in ops {
+                match op {
+                    Op::Seal { tab, customer: c } => match tabs[tab].seal(&customer(c), &personal()) {
+                        Ok(s) => sealed.push((tab, c, s)),
+                        Err(PrivacyError::Forgotten(_)) => prop_assert!(tabs[tab].is_forgotten(&customer(c))),
+                        Err(e) => prop_assert!(false, "sealing failed: {e}"),
+                    },
+                    Op::Forget { tab, customer: c } => {
+                        tabs[tab].forget(&customer(c));
+                        forgotten.insert(c);
+                    }
+                    Op::Sync { from, to } => {
+                        let text = tabs[from].to_text();
+                        prop_assert!(tabs[to].merge(&text).is_ok());
+                    }
+                }
+            }
+            let (a, b) = (tabs[0].to_text(), tabs[1].to_text());
+            tabs[1].merge(&a).expect("reads");
+            tabs[0].merge(&b).expect("reads");
+            for (tab, c, s) in &sealed {
+                for (t, vault) in tabs.iter().enumerate() {
+                    let opened = vault.open(s);
+                    if forgotten.contains(c) {
+                        prop_assert_eq!(opened, Opened::Erased);
+                    } else if t == *tab {
+                        prop_assert_eq!(opened, Opened::Plain(personal()));
+                    }
+                }
+            }
+            for vault in &tabs {
+                for c in 0..4 {
+                    prop_assert_eq!(vault.is_forgotten(&customer(c)), forgotten.contains(&c));
+                }
+                let text = vault.to_text();
+                let restored = KeyVault::restore(&text, 0).expect("reads back");
+                prop_assert_eq!(restored.to_text(), text);
+            }
+            let nonces: BTreeSet<_> = sealed.iter().map(|(_, _, s)| (s.key_id.clone(), s.nonce.clone())).collect();
+            prop_assert_eq!(nonces.len(), sealed.len(), "a nonce was used twice under one key");
+        }
+    }
+}
