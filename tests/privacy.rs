@@ -213,6 +213,8 @@ fn data_sealed_in_another_browser_reads_as_erased_and_says_why() {
     );
 }
 
+// proptest is a native dev-dependency.
+#[cfg(not(target_arch = "wasm32"))]
 mod vault_copies {
     use super::*;
     use proptest::prelude::*;
