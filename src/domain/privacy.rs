@@ -207,11 +207,17 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The keys, one per customer, kept apart from the event log.
+/// A customer's key: 32 bytes for ChaCha20-Poly1305.
+type CustomerKey = [u8; 32];
+
+/// The keys of each customer, kept apart from the event log.
 #[derive(Debug)]
 pub struct KeyVault {
-    /// Each customer's key; `None` once the customer was forgotten (the key deleted).
-    keys: BTreeMap<CustomerId, Option<[u8; 32]>>,
+    /// Each customer's keys (`None` once the customer was forgotten: keys deleted).
+    /// Usually one; two tabs that each made a first key for the same customer before
+    /// reading each other's copy both keep both, so neither tab's data is lost. The
+    /// first seals; any of them opens (the cipher's tag tells which one fits).
+    keys: BTreeMap<CustomerId, Option<Vec<CustomerKey>>>,
     rng: ChaCha8Rng,
     next_nonce: u64,
     changes: u64,
@@ -257,15 +263,21 @@ impl KeyVault {
     }
 
     /// The vault as it is stored, apart from the events: a header with the nonce
-    /// counter (never reused, so it is stored with the keys), then one line per
-    /// customer, `key <customer> <64 hex digits>` or `forgotten <customer>`.
+    /// counter (never reused, so it is stored with the keys), then one line per key,
+    /// `key <customer> <64 hex digits>`, or per forgotten customer, `forgotten <customer>`.
     pub fn to_text(&self) -> String {
         let mut out = format!("{VAULT_HEADER}{}\n", self.next_nonce);
-        for (customer, key) in &self.keys {
-            let _ = match key {
-                Some(key) => writeln!(out, "key {customer} {}", hex(key)),
-                None => writeln!(out, "forgotten {customer}"),
-            };
+        for (customer, keys) in &self.keys {
+            match keys {
+                Some(keys) => {
+                    for key in keys {
+                        let _ = writeln!(out, "key {customer} {}", hex(key));
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "forgotten {customer}");
+                }
+            }
         }
         out
     }
@@ -287,7 +299,7 @@ impl KeyVault {
             match line.split(' ').collect::<Vec<_>>()[..] {
                 ["key", c, key] => {
                     let key = unhex(key)
-                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .and_then(|b| CustomerKey::try_from(b).ok())
                         .ok_or_else(|| bad(i + 2))?;
                     read.push((customer(c)?, Some(key)));
                 }
@@ -301,12 +313,20 @@ impl KeyVault {
                 None => {
                     self.forget(&customer);
                 }
-                Some(key) => {
-                    if let Entry::Vacant(slot) = self.keys.entry(customer) {
-                        slot.insert(Some(key));
+                Some(key) => match self.keys.entry(customer) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Some(vec![key]));
                         self.changes += 1;
                     }
-                }
+                    Entry::Occupied(mut slot) => {
+                        if let Some(keys) = slot.get_mut() {
+                            if !keys.contains(&key) {
+                                keys.push(key);
+                                self.changes += 1;
+                            }
+                        }
+                    }
+                },
             }
         }
         self.next_nonce = self.next_nonce.max(next_nonce);
@@ -325,15 +345,15 @@ impl KeyVault {
         personal: &Personal,
     ) -> Result<Sealed, PrivacyError> {
         let key = match self.keys.get(customer) {
-            Some(Some(key)) => *key,
-            Some(None) => return Err(PrivacyError::Forgotten(customer.clone())),
-            None => {
+            Some(Some(keys)) if !keys.is_empty() => keys[0],
+            Some(Some(_)) | None => {
                 let mut key = [0u8; 32];
                 self.rng.fill_bytes(&mut key);
-                self.keys.insert(customer.clone(), Some(key));
+                self.keys.insert(customer.clone(), Some(vec![key]));
                 self.changes += 1;
                 key
             }
+            Some(None) => return Err(PrivacyError::Forgotten(customer.clone())),
         };
         // Four random bytes, then a counter stored with the keys: unique per key even
         // when two tabs seal with the same key at once.
@@ -359,7 +379,7 @@ impl KeyVault {
 
     /// Opens sealed data, if its key still exists.
     pub fn open(&self, sealed: &Sealed) -> Opened {
-        let Some(Some(key)) = self.keys.get(&sealed.key_id) else {
+        let Some(Some(keys)) = self.keys.get(&sealed.key_id) else {
             return Opened::Erased;
         };
         let (Some(nonce), Some(ciphertext)) = (
@@ -368,9 +388,12 @@ impl KeyVault {
         ) else {
             return Opened::Unreadable;
         };
-        ChaCha20Poly1305::new(&Key::from(*key))
-            .decrypt(&Nonce::from(nonce), ciphertext.as_slice())
-            .ok()
+        keys.iter()
+            .find_map(|key| {
+                ChaCha20Poly1305::new(&Key::from(*key))
+                    .decrypt(&Nonce::from(nonce), ciphertext.as_slice())
+                    .ok()
+            })
             .and_then(|plain| String::from_utf8(plain).ok())
             .and_then(|plain| {
                 let (name, address) = plain.split_once('\u{1f}')?;
