@@ -108,3 +108,24 @@ test('Forget customer removes the name from every view, and the events stay', as
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.locator('.feedback')).toContainText('cust-ana was forgotten');
 });
+
+test('a second tab opens the name with the shared vault and erases it when the first tab forgets', async ({ context }) => {
+  const a = await context.newPage();
+  await open(a);
+  await a.getByLabel('Customer id').fill('cust-ana');
+  await a.getByLabel('Customer name').fill(NAME);
+  await a.getByRole('button', { name: 'Create order' }).click();
+  await expect(a.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+
+  const b = await context.newPage();
+  await open(b);
+  const lane = (await tab(b, 'Read models')).getByRole('group', { name: 'Orders per customer' });
+  await expect(lane).toContainText(NAME);
+
+  await a.getByRole('button', { name: 'Forget customer' }).click();
+  await a.getByRole('group', { name: 'Confirm forgetting the customer' })
+    .getByRole('button', { name: 'Delete the key' }).click();
+  // The other tab hears of it through the stored vault, without a reload.
+  await expect(lane).toContainText('[erased]');
+  await expect(lane).not.toContainText(NAME);
+});
