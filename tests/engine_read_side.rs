@@ -404,6 +404,32 @@ fn a_handler_slower_than_its_lock_gets_the_message_again_despite_duplicate_detec
 }
 
 #[test]
+fn duplicate_detection_forgets_message_ids_older_than_its_window() {
+    let mut config = EngineConfig::default();
+    config.bus.duplicate_detection = Some(VirtualMillis(20_000));
+    let mut script = paid_order_script();
+    script.push(cmd(
+        60_000,
+        "c5",
+        "o-2",
+        OrderCommand::CreateOrder {
+            customer_id: customer(),
+            currency: None,
+            personal: None,
+        },
+    ));
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_until(VirtualMillis(10_000));
+    assert_eq!(sim.engine.event_bus().remembered_ids(), 4);
+    sim.run_to_idle(100_000);
+    assert_eq!(
+        sim.engine.event_bus().remembered_ids(),
+        1,
+        "only the id sent 40 s after the others is within the 20 s window"
+    );
+}
+
+#[test]
 fn the_detection_window_is_kept_within_service_bus_limits() {
     use cqrs_lab::engine::config::BusConfig;
     let window = |ms| {

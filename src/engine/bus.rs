@@ -9,7 +9,7 @@ use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::collections::LookupMap;
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::{EventId, GlobalPosition, OrderId, VirtualMillis};
+use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -46,10 +46,12 @@ pub struct EventBus {
     partition_due: BTreeMap<ProjectionName, LookupMap<OrderId, VirtualMillis>>,
     pending_acks: LookupMap<GlobalPosition, u32>,
     dead_letters: Vec<DeadLetter>,
-    /// Message ids sent within the duplicate-detection window...
-    recent_ids: LookupMap<EventId, VirtualMillis>,
+    /// Message ids sent within the duplicate-detection window, with when... The
+    /// message id is the event's id; the store gives each event id one position, so
+    /// the position stands for it (a number to hash, not a string to copy).
+    recent_ids: LookupMap<GlobalPosition, VirtualMillis>,
     /// ...and the same in send order, so expiry costs O(expired), not O(window).
-    recent_order: VecDeque<(VirtualMillis, EventId)>,
+    recent_order: VecDeque<(VirtualMillis, GlobalPosition)>,
     /// The last position the relay published (its cursor; reset by a crash).
     relayed: GlobalPosition,
     /// Messages scheduled for delivery, per subscription (the queue depths).
@@ -60,6 +62,12 @@ impl EventBus {
     /// Messages waiting for delivery to a subscription (including redeliveries).
     pub fn depth(&self, subscription: ProjectionName) -> u64 {
         self.in_flight.get(&subscription).copied().unwrap_or(0)
+    }
+
+    /// How many message ids duplicate detection remembers (those sent within its
+    /// window; older ones are forgotten as new messages arrive).
+    pub fn remembered_ids(&self) -> usize {
+        self.recent_ids.len()
     }
 
     /// Dead letters, oldest first.
@@ -134,9 +142,11 @@ impl Engine {
 
     fn publish_one(&mut self, event: &SharedEvent) {
         if self.config.bus.detection_window().is_some() {
+            let now = self.now();
+            self.bus.recent_ids.insert(event.global_position, now);
             self.bus
-                .recent_ids
-                .insert(event.event_id.clone(), self.now());
+                .recent_order
+                .push_back((now, event.global_position));
         }
         self.metrics.events_published += 1;
         self.record(HopKind::Published {
@@ -168,7 +178,7 @@ impl Engine {
 
     fn publish_again(&mut self, event: &SharedEvent) {
         let position = event.global_position;
-        if self.bus.recent_ids.contains_key(&event.event_id) {
+        if self.bus.recent_ids.contains_key(&position) {
             self.metrics.duplicates_detected += 1;
             self.record(HopKind::DuplicateDetected { position });
             return;
@@ -196,9 +206,9 @@ impl Engine {
             if now.0.saturating_sub(sent.0) < window.0 {
                 break;
             }
-            if let Some((sent, id)) = self.bus.recent_order.pop_front() {
-                if self.bus.recent_ids.get(&id) == Some(&sent) {
-                    self.bus.recent_ids.remove(&id);
+            if let Some((sent, position)) = self.bus.recent_order.pop_front() {
+                if self.bus.recent_ids.get(&position) == Some(&sent) {
+                    self.bus.recent_ids.remove(&position);
                 }
             }
         }
