@@ -266,3 +266,82 @@ fn the_same_seed_gives_the_same_trace_natively_and_in_the_browser() {
 // Changes when the trace format changes (a new field, or a `HopKind` variant inserted
 // before others: add new variants last); update it then, after checking why.
 const GOLDEN_TRACE_HASH: u64 = 6_398_013_482_406_369_662;
+
+#[test]
+fn every_event_reads_back_from_its_data_and_a_bad_one_names_the_field() {
+    use cqrs_lab::domain::envelope::event_from_json;
+    use cqrs_lab::domain::order::OrderEvent;
+    let sealed = "cust-789:000000000000000000000001:00112233445566778899aabbccddeeff00";
+    let events = [
+        OrderEvent::OrderCreated {
+            customer_id: id(CustomerId::parse, "cust-789"),
+            currency: None,
+            personal: None,
+        },
+        OrderEvent::OrderCreated {
+            customer_id: id(CustomerId::parse, "cust-789"),
+            currency: Currency::parse("EUR").ok(),
+            personal: Some(serde_json::from_value(serde_json::json!(sealed)).expect("sealed")),
+        },
+        OrderEvent::ItemAdded {
+            product_id: id(ProductId::parse, "sku-42"),
+            product_name: "Espresso <b>beans</b>".into(),
+            unit_price: Cents(1250),
+            quantity: 3,
+        },
+        OrderEvent::ItemRemoved {
+            product_id: id(ProductId::parse, "sku-42"),
+        },
+        OrderEvent::OrderSubmitted { total: Cents(3750) },
+        OrderEvent::PaymentReceived {
+            amount: Cents(3750),
+            payment_method: "card".into(),
+            transaction_id: "tx-1".into(),
+        },
+        OrderEvent::OrderShipped {
+            carrier: "DHL".into(),
+            tracking_number: "trk-1".into(),
+        },
+        OrderEvent::OrderCancelled {
+            reason: "changed mind".into(),
+            cancelled_by: "customer".into(),
+        },
+    ];
+    for event in events {
+        let json = serde_json::to_value(&event).expect("serializes");
+        let data = json["data"].as_object().expect("data is an object");
+        let back = event_from_json(event.event_type(), &json["data"].to_string());
+        assert_eq!(back.as_ref(), Ok(&event), "{json}");
+        // Without any one of its fields (the optional ones aside) it names that field.
+        for field in data.keys() {
+            let mut fewer = data.clone();
+            fewer.remove(field);
+            let read = event_from_json(
+                event.event_type(),
+                &serde_json::to_string(&fewer).expect("map"),
+            );
+            match field.as_str() {
+                "currency" | "personal" => assert!(read.is_ok(), "{field}: {read:?}"),
+                _ => assert_eq!(read, Err(format!("missing field `{field}`")), "{json}"),
+            }
+        }
+    }
+    let message = event_from_json("Teleport", "{}").expect_err("unknown type");
+    assert!(
+        message.starts_with("unknown variant `Teleport`, expected one of `OrderCreated`"),
+        "{message}"
+    );
+    let message = event_from_json(
+        "ItemAdded",
+        r#"{"productId":"sku-1","productName":"x","unitPrice":"lots","quantity":1}"#,
+    )
+    .expect_err("bad price");
+    assert!(message.starts_with("invalid"), "{message}");
+    let message = event_from_json(
+        "ItemRemoved",
+        r#"{"productId":"sku-1","productId":"sku-2"}"#,
+    )
+    .expect_err("twice");
+    assert_eq!(message, "duplicate field `productId`");
+    assert!(event_from_json("OrderSubmitted", r#"{"total":100,"note":"kept out"}"#).is_ok());
+}

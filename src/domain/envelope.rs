@@ -4,8 +4,8 @@ use super::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
     VirtualMillis,
 };
-use super::order::OrderEvent;
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+use super::order::{EventData, OrderEvent};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 use std::rc::Rc;
@@ -92,9 +92,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut correlation_id = None;
         let mut causation_id = None;
         let mut event_type: Option<String> = None;
-        let mut event = None;
-        // `data` written before `eventType` (not by this app) waits for the type.
-        let mut early_data: Option<serde_json::Value> = None;
+        let mut data: Option<EventData> = None;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
                 Field::EventId => set(&mut event_id, "eventId", map.next_value()?)?,
@@ -114,24 +112,12 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 }
                 Field::CausationId => set(&mut causation_id, "causationId", map.next_value()?)?,
                 Field::EventType => set(&mut event_type, "eventType", map.next_value()?)?,
-                Field::Data => match &event_type {
-                    Some(tag) => {
-                        let read = map.next_value_seed(DataSeed(tag))?;
-                        set(&mut event, "data", read)?;
-                    }
-                    None => set(&mut early_data, "data", map.next_value()?)?,
-                },
+                Field::Data => set(&mut data, "data", map.next_value()?)?,
             }
         }
-        let event = match (event, early_data, &event_type) {
-            (Some(event), _, _) => event,
-            (None, Some(data), Some(tag)) => {
-                event_from_json(tag, &data.to_string()).map_err(de::Error::custom)?
-            }
-            (None, _, None) => return Err(de::Error::missing_field("eventType")),
-            (None, None, Some(_)) => return Err(de::Error::missing_field("data")),
-        };
         let missing = de::Error::missing_field;
+        let event_type = event_type.ok_or_else(|| missing("eventType"))?;
+        let event = OrderEvent::from_data(&event_type, data.ok_or_else(|| missing("data"))?)?;
         Ok(EventEnvelope {
             event_id: event_id.ok_or_else(|| missing("eventId"))?,
             stream_id: stream_id.ok_or_else(|| missing("streamId"))?,
@@ -192,22 +178,19 @@ impl Visitor<'_> for FieldVisitor {
     }
 }
 
-/// Reads an event's `data`, given as JSON text, as the event `event_type` names. It
-/// runs the very code that reads stored envelopes (one copy of the event's deserializer
-/// in the wasm, not one per input form). The error leaves out the position, which
+/// Reads an event's `data`, given as JSON text, as the event `event_type` names, with
+/// the very code that reads stored envelopes. The error leaves out the position, which
 /// would point into this fragment rather than the file it came from.
 pub fn event_from_json(event_type: &str, data: &str) -> Result<OrderEvent, String> {
-    let mut json = serde_json::Deserializer::from_str(data);
-    let read = DataSeed(event_type)
-        .deserialize(&mut json)
-        .and_then(|event| json.end().map(|()| event));
-    read.map_err(|e| {
-        let text = e.to_string();
-        match text.rfind(" at line ") {
-            Some(at) => text[..at].to_owned(),
-            None => text,
-        }
-    })
+    serde_json::from_str::<EventData>(data)
+        .and_then(|data| OrderEvent::from_data(event_type, data))
+        .map_err(|e| {
+            let text = e.to_string();
+            match text.rfind(" at line ") {
+                Some(at) => text[..at].to_owned(),
+                None => text,
+            }
+        })
 }
 
 /// Fills a field once; a second occurrence is an error, as in derived impls.
@@ -217,75 +200,4 @@ fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> R
     }
     *slot = Some(value);
     Ok(())
-}
-
-/// Reads `data` as the event its `eventType` names, through `OrderEvent`'s own
-/// (adjacently tagged) `Deserialize`, so the event's shape is defined in one place.
-struct DataSeed<'a>(&'a str);
-
-impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
-    type Value = OrderEvent;
-
-    fn deserialize<D: Deserializer<'de>>(self, data: D) -> Result<OrderEvent, D::Error> {
-        OrderEvent::deserialize(Tagged {
-            tag: self.0,
-            data: Some(data),
-        })
-    }
-}
-
-/// Presents `{"eventType": tag, "data": <data>}` to `OrderEvent`'s deserializer.
-struct Tagged<'a, D> {
-    tag: &'a str,
-    data: Option<D>,
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tagged<'_, D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        visitor.visit_map(TaggedMap {
-            tag: Some(self.tag),
-            data: self.data,
-        })
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
-        enum identifier ignored_any
-    }
-}
-
-struct TaggedMap<'a, D> {
-    tag: Option<&'a str>,
-    data: Option<D>,
-}
-
-impl<'de, D: Deserializer<'de>> MapAccess<'de> for TaggedMap<'_, D> {
-    type Error = D::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, D::Error> {
-        let key = if self.tag.is_some() {
-            "eventType"
-        } else if self.data.is_some() {
-            "data"
-        } else {
-            return Ok(None);
-        };
-        seed.deserialize(key.into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, D::Error> {
-        if let Some(tag) = self.tag.take() {
-            return seed.deserialize(tag.into_deserializer());
-        }
-        match self.data.take() {
-            Some(data) => seed.deserialize(data),
-            None => Err(de::Error::custom("no value left")),
-        }
-    }
 }

@@ -10,7 +10,7 @@ use crate::domain::order::{OrderEvent, OrderState};
 use serde::{Deserialize, Serialize};
 
 /// An event the handler decided on, before the store gives it a version and a position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewEvent {
     /// Its unique id.
     pub event_id: EventId,
@@ -49,7 +49,7 @@ impl NewEvent {
 }
 
 /// One atomic write: events, their outbox rows and the processed command id, all or nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppendRequest {
     /// The stream to append to.
     pub stream_id: OrderId,

@@ -3,10 +3,12 @@
 use crate::domain::ids::{CustomerId, ProductId, SchemaVersion};
 use crate::domain::money::{Cents, Currency};
 use crate::domain::privacy::Sealed;
+use serde::de::Error;
 use serde::{Deserialize, Serialize};
 
-/// Something that happened to an order. Serialized as `{"eventType": …, "data": {…}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Something that happened to an order. Serialized as `{"eventType": …, "data": {…}}`;
+/// read back with [`OrderEvent::from_data`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "eventType", content = "data", rename_all_fields = "camelCase")]
 pub enum OrderEvent {
     /// A draft order was opened. Schema v1 has no currency; v2 adds it.
@@ -90,5 +92,85 @@ impl OrderEvent {
             } => SchemaVersion(2),
             _ => SchemaVersion(1),
         }
+    }
+}
+
+/// The type names of order events, as `eventType` spells them.
+pub const EVENT_TYPES: [&str; 7] = [
+    "OrderCreated",
+    "ItemAdded",
+    "ItemRemoved",
+    "OrderSubmitted",
+    "PaymentReceived",
+    "OrderShipped",
+    "OrderCancelled",
+];
+
+/// Every field an order event's `data` can hold, read in one pass whatever the event's
+/// type (and so whether `data` comes before or after `eventType`). One reader for all
+/// seven shapes keeps the wasm small; [`OrderEvent::from_data`] then takes the fields
+/// the type needs. Fields of other types are checked but not kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventData {
+    customer_id: Option<CustomerId>,
+    currency: Option<Currency>,
+    personal: Option<Sealed>,
+    product_id: Option<ProductId>,
+    product_name: Option<String>,
+    unit_price: Option<Cents>,
+    quantity: Option<u32>,
+    total: Option<Cents>,
+    amount: Option<Cents>,
+    payment_method: Option<String>,
+    transaction_id: Option<String>,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    reason: Option<String>,
+    cancelled_by: Option<String>,
+}
+
+/// A field the event's type requires, or the error naming it.
+fn required<T, E: Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(name))
+}
+
+impl OrderEvent {
+    /// The event of type `event_type` made of `data`'s fields, or an error naming the
+    /// unknown type or the missing field (as serde words them).
+    pub fn from_data<E: Error>(event_type: &str, data: EventData) -> Result<Self, E> {
+        Ok(match event_type {
+            "OrderCreated" => Self::OrderCreated {
+                customer_id: required(data.customer_id, "customerId")?,
+                currency: data.currency,
+                personal: data.personal,
+            },
+            "ItemAdded" => Self::ItemAdded {
+                product_id: required(data.product_id, "productId")?,
+                product_name: required(data.product_name, "productName")?,
+                unit_price: required(data.unit_price, "unitPrice")?,
+                quantity: required(data.quantity, "quantity")?,
+            },
+            "ItemRemoved" => Self::ItemRemoved {
+                product_id: required(data.product_id, "productId")?,
+            },
+            "OrderSubmitted" => Self::OrderSubmitted {
+                total: required(data.total, "total")?,
+            },
+            "PaymentReceived" => Self::PaymentReceived {
+                amount: required(data.amount, "amount")?,
+                payment_method: required(data.payment_method, "paymentMethod")?,
+                transaction_id: required(data.transaction_id, "transactionId")?,
+            },
+            "OrderShipped" => Self::OrderShipped {
+                carrier: required(data.carrier, "carrier")?,
+                tracking_number: required(data.tracking_number, "trackingNumber")?,
+            },
+            "OrderCancelled" => Self::OrderCancelled {
+                reason: required(data.reason, "reason")?,
+                cancelled_by: required(data.cancelled_by, "cancelledBy")?,
+            },
+            other => return Err(E::unknown_variant(other, &EVENT_TYPES)),
+        })
     }
 }

@@ -8,7 +8,7 @@ mod state;
 
 pub use command::OrderCommand;
 pub use decide::decide;
-pub use event::OrderEvent;
+pub use event::{EventData, OrderEvent, EVENT_TYPES};
 pub use rejection::Rejection;
 pub use state::{evolve, Order, OrderLine, OrderState, OrderStatus};
 
