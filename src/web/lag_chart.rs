@@ -1,39 +1,33 @@
-//! The lag chart: how many events each projection is behind the store over the last
-//! moments of virtual time, and how old the oldest of them is.
+//! The lag charts: how many events each projection is behind the store over the last
+//! moments of virtual time, and how old (in virtual ms) the oldest of them is.
 
 use super::slides;
 use crate::app::screen::{Msg, Screen};
-use crate::app::slides::{lag_svg, points, LagPlot, DASHES};
-use crate::store::ProjectionName;
+use crate::app::slides::{lag_now, lag_svg, points, LagMeasure, LagPlot, DASHES};
 use yew::prelude::*;
 
 const WIDTH: f64 = 600.0;
-const HEIGHT: f64 = 120.0;
+const HEIGHT: f64 = 90.0;
 
-/// The chart, a sentence per projection saying where it is now, and the export buttons.
+/// The two charts (events and ms behind), a sentence per projection saying where it
+/// is now, and the export buttons.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let Some(plot) = LagPlot::of(&screen.lag, WIDTH, HEIGHT) else {
+    let Some(now) = lag_now(&screen.lag) else {
         return html! { <p class="empty">{ "The chart fills as the simulation runs." }</p> };
     };
-    let span = plot.span_ms.max(1) as f64;
     html! {
         <figure class="lag-chart">
-            <p class="axis-label" aria-hidden="true">{ plot.scale() }</p>
-            // Stretched to the panel's width at a fixed height; lines keep their width.
-            <svg viewBox={format!("0 0 {WIDTH} {}", HEIGHT + 4.0)} preserveAspectRatio="none" role="img" aria-label={format!("Lag over the last {:.1} s of virtual time. Now: {}", span / 1000.0, plot.now.join("; "))}>
-                <line x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} class="axis" vector-effect="non-scaling-stroke" />
-                { for (0..3).map(|i| html! {
-                    <polyline points={points(&plot.lines[i])} class={format!("lag lag-{i}")} stroke-dasharray={DASHES[i]} vector-effect="non-scaling-stroke" />
-                }) }
-            </svg>
+            { for LagMeasure::BOTH.into_iter().filter_map(|measure| {
+                LagPlot::of(&screen.lag, measure, WIDTH, HEIGHT).map(|plot| chart(&plot, &now))
+            }) }
             <figcaption>
                 <ul class="legend">
-                    { for ProjectionName::ALL.iter().enumerate().map(|(i, _)| html! {
+                    { for now.iter().enumerate().map(|(i, words)| html! {
                         <li>
                             <svg viewBox="0 0 30 10" width="30" height="10" aria-hidden="true">
                                 <line x1="0" y1="5" x2="30" y2="5" class={format!("lag lag-{i}")} stroke-dasharray={DASHES[i]} />
                             </svg>
-                            { plot.now[i].clone() }
+                            { words.clone() }
                         </li>
                     }) }
                 </ul>
@@ -43,5 +37,22 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 }, send) }
             </figcaption>
         </figure>
+    }
+}
+
+/// One measure's chart, titled, with its scale.
+fn chart(plot: &LagPlot, now: &[String; 3]) -> Html {
+    let span = plot.span_ms.max(1) as f64 / 1000.0;
+    html! {
+        <div class="lag-plot">
+            <p class="axis-label"><strong>{ plot.measure.title() }</strong>{ " · " }<span aria-hidden="true">{ plot.scale() }</span></p>
+            // Stretched to the panel's width at a fixed height; lines keep their width.
+            <svg viewBox={format!("0 0 {WIDTH} {}", HEIGHT + 4.0)} preserveAspectRatio="none" role="img" aria-label={format!("{} over the last {span:.1} s of virtual time, {}. Now: {}", plot.measure.title(), plot.scale(), now.join("; "))}>
+                <line x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} class="axis" vector-effect="non-scaling-stroke" />
+                { for plot.lines.iter().enumerate().flat_map(|(i, pieces)| pieces.iter().map(move |piece| html! {
+                    <polyline points={points(piece)} class={format!("lag lag-{i}")} stroke-dasharray={DASHES[i]} vector-effect="non-scaling-stroke" />
+                })) }
+            </svg>
+        </div>
     }
 }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 const DIAGRAM_DRAWING: (u32, u32) = (1095, 322);
 pub const DIAGRAM_SIZE: (u32, u32) = (1095, 362);
 /// Size of the exported lag chart (see `app::slides::lag_svg`).
-pub const LAG_SIZE: (u32, u32) = (960, 400);
+pub const LAG_SIZE: (u32, u32) = (960, 560);
 
 /// The diagram on the page as a standalone SVG document, or why not.
 pub fn diagram_svg() -> Result<String, String> {
