@@ -1,7 +1,7 @@
 // The lab as a static site: it works offline once loaded, picks up a new build cleanly,
 // runs from a sub-path, is installable, keeps to its Content-Security-Policy, and never
 // leaves a dead page.
-import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { test, expect, chromium, type Page, type BrowserContext } from '@playwright/test';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -145,6 +145,24 @@ test('installable: a manifest with a name, a start URL, standalone display and P
   }
   expect(manifest.icons.some((i: { purpose: string }) => i.purpose === 'maskable')).toBe(true);
   await expect(page.locator('meta[name=theme-color]')).toHaveAttribute('content', '#1f3a5f');
+});
+
+test('Chromium itself finds nothing that stops it installing the lab', async ({ baseURL }) => {
+  // Chromium's own verdict on the manifest, its icons and the service worker: the checks
+  // Lighthouse's PWA category ran before Lighthouse 12 retired it. A test's usual
+  // context is off the record, which alone forbids installing, so this one runs in a
+  // profile on disk.
+  const profile = mkdtempSync(join(tmpdir(), 'cqrs-lab-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { ...test.info().project.use.launchOptions, baseURL });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await openControlled(page, './');
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });
 
 test('the Content-Security-Policy holds: nothing inline but the loader, no violation in use', async ({ page, context }) => {
