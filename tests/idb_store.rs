@@ -126,6 +126,41 @@ async fn a_stale_expected_version_is_a_conflict_and_stores_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn a_command_appended_once_is_already_processed_whatever_version_it_expects() {
+    let store = fresh("t-processed").await;
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .await
+        .expect("no store failure")
+        .expect("appended");
+    let already = Err(AppendError::AlreadyProcessed {
+        command_id: CommandId::numbered("cmd", 1),
+    });
+    // Retried as first sent (the stream has moved past what it expected since)...
+    let retried = store.append(request("o-1", 0, 1, vec![created()])).await;
+    assert_eq!(retried.expect("no store failure"), already);
+    // ...or expecting the stream's version now, or on another stream: still done once.
+    let again = store
+        .append(request("o-1", 1, 1, vec![item_added("a", 250, 1)]))
+        .await;
+    assert_eq!(again.expect("no store failure"), already);
+    let elsewhere = store.append(request("o-2", 0, 1, vec![created()])).await;
+    assert_eq!(elsewhere.expect("no store failure"), already);
+    assert_eq!(store.head().await.expect("head"), GlobalPosition(1));
+    assert_eq!(
+        store.stream_version(&order("o-2")).await.expect("version"),
+        StreamVersion(0)
+    );
+    // The store still takes the next command where the log ends.
+    store
+        .append(request("o-1", 1, 2, vec![item_added("a", 250, 1)]))
+        .await
+        .expect("no store failure")
+        .expect("appended after the refusals");
+    assert_eq!(store.head().await.expect("head"), GlobalPosition(2));
+}
+
+#[wasm_bindgen_test]
 async fn two_connections_interleave_appends_with_contiguous_positions() {
     // Two tabs: each connection assumes the head it last saw and finds out otherwise.
     let name = "t-two-tabs";

@@ -230,10 +230,13 @@ impl IdbStore {
         ))
     }
 
-    /// One append transaction assuming the log ends at `head`. Its checks (command id
-    /// not processed, stream at the expected version, log ending at `head`) and its
-    /// writes go out together, one round trip; a failed check aborts it before it can
-    /// commit (the checks answer before the writes, which come after them).
+    /// One append transaction assuming the log ends at `head`. Its checks (stream at the
+    /// expected version, log ending at `head`) and its writes go out together, one round
+    /// trip; a failed check aborts it before it can commit (the checks answer before the
+    /// writes, which come after them). A command already processed is caught by the
+    /// processed store's key (its `add` fails) or, when its stream has moved on since,
+    /// by the version check; either way [`Self::refusal`] tells the two apart, so the
+    /// path every new command takes reads nothing it does not need.
     async fn append_at(&self, request: &AppendRequest, head: u64) -> Result<Attempt, StoreError> {
         let tx = self.write(&APPEND_SCOPE)?;
         let (events, outbox, processed) = (
@@ -242,7 +245,6 @@ impl IdbStore {
             tx.object_store(PROCESSED)?,
         );
         let index = events.index(BY_STREAM)?;
-        let seen = processed.get(request.command_id.as_str()).serde()?;
         let count = index
             .count()
             .with_query(stream_range(&request.stream_id, StreamVersion(0)))
@@ -281,21 +283,12 @@ impl IdbStore {
                 .add(processed_record(&request.command_id, &stored))
                 .serde()?,
         );
-        let seen: Option<ProcessedRecord> = seen.await?;
         // Versions are contiguous from 1, so the count of a stream's rows is its version.
         let actual = StreamVersion(u64::from(count.await?));
         let from_head = from_head.await?;
-        if seen.is_some() {
-            return Ok(Attempt::Done(Err(AppendError::AlreadyProcessed {
-                command_id: request.command_id.clone(),
-            })));
-        }
         if actual != request.expected_version {
-            return Ok(Attempt::Done(Err(AppendError::Conflict {
-                stream_id: request.stream_id.clone(),
-                expected: request.expected_version,
-                actual,
-            })));
+            drop(tx); // aborts it
+            return Ok(Attempt::Done(Err(self.refusal(request).await?)));
         }
         if from_head != u32::from(head > 0) {
             return Ok(Attempt::HeadMoved); // dropping `tx` aborts it
@@ -303,15 +296,12 @@ impl IdbStore {
         for write in writes {
             match write.await {
                 Ok(_) => {}
+                // The unique stream index (another writer took the version) or the
+                // processed store's key (this command was appended before).
                 Err(Error::DomException(DomException::ConstraintError(_))) => {
                     drop(tx); // rolls back
                     self.head_hint.set(None);
-                    let actual = self.stream_version(&request.stream_id).await?;
-                    return Ok(Attempt::Done(Err(AppendError::Conflict {
-                        stream_id: request.stream_id.clone(),
-                        expected: request.expected_version,
-                        actual,
-                    })));
+                    return Ok(Attempt::Done(Err(self.refusal(request).await?)));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -319,6 +309,22 @@ impl IdbStore {
         tx.commit().await?;
         self.head_hint.set(Some(position.0));
         Ok(Attempt::Done(Ok(Appended { events: stored })))
+    }
+
+    /// Why an append that failed its checks was refused, read after its transaction
+    /// ended: the command was processed before (whatever version it expected), or
+    /// another writer moved the stream.
+    async fn refusal(&self, request: &AppendRequest) -> Result<AppendError, StoreError> {
+        if self.is_processed(&request.command_id).await? {
+            return Ok(AppendError::AlreadyProcessed {
+                command_id: request.command_id.clone(),
+            });
+        }
+        Ok(AppendError::Conflict {
+            stream_id: request.stream_id.clone(),
+            expected: request.expected_version,
+            actual: self.stream_version(&request.stream_id).await?,
+        })
     }
 
     /// A stream's version (0 when it has no events).
