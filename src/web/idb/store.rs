@@ -265,24 +265,22 @@ impl IdbStore {
                 Rc::new(new.clone().stored_as(&request.stream_id, version, position))
             })
             .collect();
-        let mut writes = Vec::with_capacity(stored.len() * 2 + 1);
+        // The writes go out now; their answers are never awaited one by one (a listener
+        // per request costs more than the write). A failed one aborts the transaction,
+        // and the commit below reports it.
         for e in &stored {
-            writes.push(events.add(EventRecord::from_envelope(e)).serde()?);
+            events.add(EventRecord::from_envelope(e)).serde()?;
             if request.with_outbox {
-                writes.push(
-                    outbox
-                        .add(OutboxRecord {
-                            global_position: e.global_position.0,
-                        })
-                        .serde()?,
-                );
+                outbox
+                    .add(OutboxRecord {
+                        global_position: e.global_position.0,
+                    })
+                    .serde()?;
             }
         }
-        writes.push(
-            processed
-                .add(processed_record(&request.command_id, &stored))
-                .serde()?,
-        );
+        processed
+            .add(processed_record(&request.command_id, &stored))
+            .serde()?;
         // Versions are contiguous from 1, so the count of a stream's rows is its version.
         let actual = StreamVersion(u64::from(count.await?));
         let from_head = from_head.await?;
@@ -293,20 +291,16 @@ impl IdbStore {
         if from_head != u32::from(head > 0) {
             return Ok(Attempt::HeadMoved); // dropping `tx` aborts it
         }
-        for write in writes {
-            match write.await {
-                Ok(_) => {}
-                // The unique stream index (another writer took the version) or the
-                // processed store's key (this command was appended before).
-                Err(Error::DomException(DomException::ConstraintError(_))) => {
-                    drop(tx); // rolls back
-                    self.head_hint.set(None);
-                    return Ok(Attempt::Done(Err(self.refusal(request).await?)));
-                }
-                Err(e) => return Err(e.into()),
+        match tx.commit().await {
+            Ok(()) => {}
+            // The unique stream index (another writer took the version) or the processed
+            // store's key (this command was appended before): nothing was kept.
+            Err(Error::DomException(DomException::ConstraintError(_))) => {
+                self.head_hint.set(None);
+                return Ok(Attempt::Done(Err(self.refusal(request).await?)));
             }
+            Err(e) => return Err(e.into()),
         }
-        tx.commit().await?;
         self.head_hint.set(Some(position.0));
         Ok(Attempt::Done(Ok(Appended { events: stored })))
     }
