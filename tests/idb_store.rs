@@ -350,6 +350,13 @@ async fn a_corrupt_event_is_quarantined_and_the_rest_loads() {
         },
     )
     .await;
+    // A row whose fields have the wrong types altogether (another writer's, or damage).
+    put_raw(
+        name,
+        schema::EVENTS,
+        r#"{"globalPosition":3,"streamId":7,"streamVersion":"two","envelope":42}"#,
+    )
+    .await;
     let mut engine = Engine::new(EngineConfig::default(), Vec::new());
     engine.start_rebuild(
         ProjectionName::OrderSummary,
@@ -365,13 +372,12 @@ async fn a_corrupt_event_is_quarantined_and_the_rest_loads() {
         "the corrupt event is skipped, the rest loads"
     );
     let quarantined = store.quarantined().await.expect("dead letters");
-    assert_eq!(quarantined.len(), 1, "set aside once: {quarantined:?}");
-    assert_eq!(quarantined[0].store, "events");
-    assert_eq!(quarantined[0].key, "2");
-    assert!(
-        quarantined[0].reason.contains("envelope"),
-        "{quarantined:?}"
-    );
+    assert_eq!(quarantined.len(), 2, "each set aside once: {quarantined:?}");
+    for (record, key) in quarantined.iter().zip(["2", "3"]) {
+        assert_eq!(record.store, "events");
+        assert_eq!(record.key, key);
+        assert!(record.reason.contains("envelope"), "{quarantined:?}");
+    }
     let summary = engine
         .projection(ProjectionName::OrderSummary)
         .expect("projection");
