@@ -180,6 +180,8 @@ mod tests {
         assert_eq!(s.pop(), None);
     }
 
+    // Property tests run natively only (proptest is not built for wasm).
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// Whatever the mix of delays and pops, tasks come out exactly as from one
         /// ordered list: earliest due first, then in scheduling order.
