@@ -160,6 +160,75 @@ async fn a_command_appended_once_is_already_processed_whatever_version_it_expect
     assert_eq!(store.head().await.expect("head"), GlobalPosition(2));
 }
 
+/// Writes event records straight into the events store, in one transaction: a log
+/// far longer than one batch of a scan, in a moment.
+async fn put_raw_events(database: &str, positions: impl Iterator<Item = u64>) {
+    let db = indexed_db_futures::database::Database::open(database)
+        .await
+        .expect("raw open");
+    let tx = db
+        .transaction(schema::EVENTS)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("tx");
+    let events = tx.object_store(schema::EVENTS).expect("object store");
+    for position in positions {
+        let envelope = cqrs_lab::domain::envelope::EventEnvelope {
+            event_id: cqrs_lab::domain::ids::EventId::numbered("evt", position),
+            stream_id: order(&format!("o-{position}")),
+            stream_version: StreamVersion(1),
+            global_position: GlobalPosition(position),
+            schema_version: cqrs_lab::domain::ids::SchemaVersion(1),
+            recorded_at: cqrs_lab::domain::ids::VirtualMillis(position),
+            correlation_id: cqrs_lab::domain::ids::CorrelationId::numbered("corr", position),
+            causation_id: CommandId::numbered("cmd", position),
+            event: created(),
+        };
+        let json = serde_json::to_string(&EventRecord::from_envelope(&envelope)).expect("json");
+        events
+            .put(js_sys::JSON::parse(&json).expect("json"))
+            .primitive()
+            .expect("request")
+            .await
+            .expect("written");
+    }
+    tx.commit().await.expect("committed");
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_scan_reads_a_log_of_many_batches_in_order_across_gaps_and_odd_keys() {
+    let name = "t-scan";
+    let store = fresh(name).await;
+    // Positions 1..=12,345 but for a gap at 5,000 and 5,001 (a batch's edge).
+    put_raw_events(name, (1..=12_345).filter(|p| !(5_000..=5_001).contains(p))).await;
+    let events = store.all_events().await.expect("scanned");
+    let positions: Vec<u64> = events.iter().map(|e| e.global_position.0).collect();
+    let expected: Vec<u64> = (1..=12_345)
+        .filter(|p| !(5_000..=5_001).contains(p))
+        .collect();
+    assert_eq!(positions, expected, "every event once, in position order");
+    let later = store
+        .events_after(GlobalPosition(12_000))
+        .await
+        .expect("scanned");
+    assert_eq!(later.len(), 345);
+    assert_eq!(later[0].global_position, GlobalPosition(12_001));
+    // A row whose key is no position (damage, or another writer) sorts after every
+    // number: the scan still reaches it, and past it, and sets it aside.
+    put_raw(
+        name,
+        schema::EVENTS,
+        r#"{"globalPosition":"zz","streamId":"x","streamVersion":1,"envelope":"{}"}"#,
+    )
+    .await;
+    let events = store.all_events().await.expect("scanned again");
+    assert_eq!(events.len(), expected.len());
+    let quarantined = store.quarantined().await.expect("dead letters");
+    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    assert_eq!(quarantined[0].store, "events");
+}
+
 #[wasm_bindgen_test]
 async fn two_connections_interleave_appends_with_contiguous_positions() {
     // Two tabs: each connection assumes the head it last saw and finds out otherwise.

@@ -381,14 +381,35 @@ impl IdbStore {
         limit: u32,
     ) -> Result<impl std::future::Future<Output = Result<Vec<JsValue>, StoreError>> + '_, StoreError>
     {
+        // A number key (a `u64` would go out as a BigInt, which is no valid key).
+        self.fetch_in(KeyRange::LowerBound(after.0 as f64, true), limit)
+    }
+
+    /// Sends a `getAll` of the raw event records at positions `after + 1 ..= upto`
+    /// (at most `SCAN_BATCH` of them).
+    fn fetch_range(
+        &self,
+        after: u64,
+        upto: u64,
+    ) -> Result<impl std::future::Future<Output = Result<Vec<JsValue>, StoreError>> + '_, StoreError>
+    {
+        let range = KeyRange::Bound(after as f64, true, upto as f64, false);
+        self.fetch_in(range, SCAN_BATCH)
+    }
+
+    fn fetch_in(
+        &self,
+        range: KeyRange<f64>,
+        limit: u32,
+    ) -> Result<impl std::future::Future<Output = Result<Vec<JsValue>, StoreError>> + '_, StoreError>
+    {
         let tx = self.read(&[EVENTS])?;
         let events = tx.object_store(EVENTS)?;
         // Raw values, not serde-converted records: only the envelope text is read out
         // of each, then parsed once (the record's key fields are checked against it).
         let request = events
             .get_all()
-            // A number key (a `u64` would go out as a BigInt, which is no valid key).
-            .with_query::<f64, _>(KeyRange::LowerBound(after.0 as f64, true))
+            .with_query::<f64, _>(range)
             .with_limit(limit)
             .primitive()?;
         Ok(async move {
@@ -683,7 +704,30 @@ impl IdbStore {
         after: GlobalPosition,
     ) -> Result<Vec<SharedEvent>, StoreError> {
         let mut events = Vec::new();
-        let mut after = after;
+        // Up to the head, positions are dense: ranges of them are asked for a few at a
+        // time, so the browser reads the next while this decodes (a request that had to
+        // wait for the last key of the one before would leave it idle meanwhile). An
+        // unreadable head (a damaged key) leaves it all to the loop below.
+        let head = self.head().await.map_or(after.0, |h| h.0);
+        let mut asked = after.0;
+        let mut pending = std::collections::VecDeque::new();
+        loop {
+            while pending.len() < SCAN_AHEAD && asked < head {
+                let upto = head.min(asked.saturating_add(u64::from(SCAN_BATCH)));
+                pending.push_back(self.fetch_range(asked, upto)?);
+                asked = upto;
+            }
+            let Some(batch) = pending.pop_front() else {
+                break;
+            };
+            let records = batch.await?;
+            let (batch, corrupt) = decode(records.iter().map(EventRecord::from_js));
+            self.quarantine(&corrupt).await?;
+            events.extend(batch);
+        }
+        // Then whatever lies past that head (appended since, or keys that are no
+        // position), a batch after the last key of the one before.
+        let mut after = GlobalPosition(asked.max(after.0));
         let mut records = self.fetch(after, SCAN_BATCH)?.await?;
         loop {
             let full = records.len() == SCAN_BATCH as usize;
@@ -803,6 +847,8 @@ impl IdbStore {
 
 /// Events per request when scanning the whole log.
 const SCAN_BATCH: u32 = 5_000;
+/// Batches of a scan asked for before the first of them is decoded.
+const SCAN_AHEAD: usize = 3;
 
 /// Everything an import replaces.
 const REPLACE_SCOPE: [&str; 8] = [
