@@ -110,7 +110,7 @@ pub const EVENT_TYPES: [&str; 7] = [
 /// type (and so whether `data` comes before or after `eventType`). One reader for all
 /// seven shapes keeps the wasm small; [`OrderEvent::from_data`] then takes the fields
 /// the type needs. Fields of other types are checked but not kept.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventData {
     customer_id: Option<CustomerId>,
