@@ -129,3 +129,24 @@ test('a second tab opens the name with the shared vault and erases it when the f
   await expect(lane).toContainText('[erased]');
   await expect(lane).not.toContainText(NAME);
 });
+
+test('a customer name or address carrying markup is shown as text in every view, never run', async ({ page }) => {
+  await open(page);
+  const name = '<img src=x onerror="window.__pwned=1">';
+  const address = '<script>window.__pwned=2</script> 1 Main St';
+  await page.getByLabel('Customer id').fill('cust-eve');
+  await page.getByLabel('Customer name').fill(name);
+  await page.getByLabel('Address').fill(address);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  const seen = await views(page);
+  expect(seen.readModel).toContain(name);
+  expect(seen.writeModel).toContain(`${name}, ${address}`);
+  expect(seen.opened).toContain(`${name}, ${address}`);
+  expect(seen.past).toContain(name);
+  // Nothing of it became an element, and nothing of it ran.
+  // (The page has no images of its own, and no script inside the workbench.)
+  expect(await page.locator('img').count()).toBe(0);
+  expect(await page.locator('main script').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
