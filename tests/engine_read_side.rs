@@ -524,3 +524,88 @@ fn a_naive_projection_under_duplicates_shows_wrong_rows_until_rebuilt_idempotent
     assert_eq!(wrong(&sim).1, 0);
     assert_eq!(rows(&sim, ProjectionName::OrdersPerCustomer)[0].1, "1");
 }
+
+/// What one run asked of the read side's store, in order: outbox reads, projection
+/// saves and outbox updates (with their positions).
+fn effects_of(config: EngineConfig, script: Vec<ScriptedCommand>) -> Vec<String> {
+    use cqrs_lab::engine::effects::Effect;
+    let mut sim = Simulation::new(Engine::new(config, script));
+    let mut seen = Vec::new();
+    while sim.engine.next_due().is_some() {
+        sim.engine.step();
+        while let Some((ticket, effect)) = sim.engine.next_effect() {
+            seen.extend(match &effect {
+                Effect::SaveProjection(save) => Some(format!("save {:?}", save.projection)),
+                Effect::MarkPublished(positions) => Some(format!(
+                    "published {:?}",
+                    positions.iter().map(|p| p.0).collect::<Vec<_>>()
+                )),
+                Effect::ReadOutbox { .. } => Some("read outbox".to_owned()),
+                _ => None,
+            });
+            let result = cqrs_lab::engine::sim::execute(&mut sim.store, effect);
+            sim.engine.complete(ticket, result);
+        }
+    }
+    seen
+}
+
+#[test]
+fn messages_due_together_arrive_as_one_batch_saved_once_then_completed() {
+    // Three orders created at 0 and handled at once: the relay publishes the three
+    // events together at 1 and each subscription receives them together at 21.
+    let config = EngineConfig {
+        handling_time: VirtualMillis(0),
+        ..EngineConfig::default()
+    };
+    let create = |id: &str, order: &str| {
+        cmd(
+            0,
+            id,
+            order,
+            OrderCommand::CreateOrder {
+                customer_id: customer(),
+                currency: None,
+                personal: None,
+            },
+        )
+    };
+    let script = vec![create("c1", "o-1"), create("c2", "o-2"), create("c3", "o-3")];
+    assert_eq!(
+        effects_of(config.clone(), script.clone()),
+        [
+            "read outbox",
+            "save OrderSummary",
+            "save OrdersPerCustomer",
+            "save RevenuePerDay",
+            "published [1, 2, 3]",
+        ]
+    );
+    // Spread out, each event travels alone: a save per subscription and an update each.
+    let apart: Vec<_> = script
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c.at = VirtualMillis(100 * i as u64);
+            c
+        })
+        .collect();
+    let effects = effects_of(config, apart);
+    assert_eq!(effects.iter().filter(|e| e.starts_with("save")).count(), 9);
+    assert_eq!(
+        effects
+            .iter()
+            .filter(|e| e.starts_with("published"))
+            .collect::<Vec<_>>(),
+        ["published [1]", "published [2]", "published [3]"]
+    );
+    let sim = run(
+        EngineConfig {
+            handling_time: VirtualMillis(0),
+            ..EngineConfig::default()
+        },
+        vec![create("c1", "o-1"), create("c2", "o-2"), create("c3", "o-3")],
+    );
+    assert_eq!(rows(&sim, ProjectionName::OrdersPerCustomer)[0].1, "3");
+    assert_eq!(sim.store.unpublished(10), []);
+}

@@ -29,6 +29,11 @@ pub struct Message {
     pub duplicate: bool,
 }
 
+/// Messages for one subscription due at one time: its receiver takes them in one
+/// receive (as Service Bus's `ReceiveMessages` takes up to a count), applies them in
+/// order, saves its projection once and then completes them.
+pub type Batch = Vec<Message>;
+
 /// A message that failed `max_delivery_count` times, kept for inspection and resubmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
@@ -56,6 +61,9 @@ pub struct EventBus {
     relayed: GlobalPosition,
     /// Messages scheduled for delivery, per subscription (the queue depths).
     in_flight: BTreeMap<ProjectionName, u64>,
+    /// Positions whose every delivery completed during the batch being delivered: one
+    /// outbox update for the batch, after its projection's save.
+    completed: Vec<GlobalPosition>,
 }
 
 impl EventBus {
@@ -83,6 +91,7 @@ impl EventBus {
         self.recent_order.clear();
         self.relayed = GlobalPosition(0);
         self.in_flight.clear();
+        self.completed.clear();
     }
 }
 
@@ -132,15 +141,17 @@ impl Engine {
     /// a copy.
     pub(super) fn publish(&mut self, events: Vec<SharedEvent>) {
         self.forget_old_ids();
+        let mut outgoing = Vec::with_capacity(events.len() * ProjectionName::ALL.len());
         for event in events {
-            self.publish_one(&event);
+            self.publish_one(&event, &mut outgoing);
             if self.rng.chance(self.config.bus.publisher_retry_rate) {
-                self.publish_again(&event);
+                self.publish_again(&event, &mut outgoing);
             }
         }
+        self.dispatch(outgoing);
     }
 
-    fn publish_one(&mut self, event: &SharedEvent) {
+    fn publish_one(&mut self, event: &SharedEvent, outgoing: &mut Vec<(VirtualMillis, Message)>) {
         if self.config.bus.detection_window().is_some() {
             let now = self.now();
             self.bus.recent_ids.insert(event.global_position, now);
@@ -166,17 +177,18 @@ impl Engine {
                 duplicate: false,
             };
             if self.rng.chance(self.config.bus.duplicate_rate) {
-                self.send(Message {
+                let copy = Message {
                     acknowledges: false,
                     duplicate: true,
                     ..message.clone()
-                });
+                };
+                outgoing.push(self.send(copy));
             }
-            self.send(message);
+            outgoing.push(self.send(message));
         }
     }
 
-    fn publish_again(&mut self, event: &SharedEvent) {
+    fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Vec<(VirtualMillis, Message)>) {
         let position = event.global_position;
         if self.bus.recent_ids.contains_key(&position) {
             self.metrics.duplicates_detected += 1;
@@ -185,14 +197,42 @@ impl Engine {
         }
         self.record(HopKind::PublishedAgain { position });
         for subscription in ProjectionName::ALL {
-            self.send(Message {
+            outgoing.push(self.send(Message {
                 event: Rc::clone(event),
                 subscription,
                 delivery_count: 0,
                 acknowledges: false,
                 duplicate: true,
-            });
+            }));
         }
+    }
+
+    /// Schedules what one publication sent: messages of a subscription due at the same
+    /// time travel as one batch, in the order they were sent. The sort is stable and by
+    /// due time, so a partition's messages (never due before an earlier one of theirs
+    /// when ordering is on) keep their order.
+    fn dispatch(&mut self, mut outgoing: Vec<(VirtualMillis, Message)>) {
+        outgoing.sort_by_key(|(due, message)| (*due, message.subscription));
+        let mut batch: Batch = Vec::new();
+        let mut batch_due = VirtualMillis(0);
+        for (due, message) in outgoing {
+            let same = batch
+                .first()
+                .is_some_and(|m| m.subscription == message.subscription && batch_due == due);
+            if !same && !batch.is_empty() {
+                self.schedule_batch(batch_due, std::mem::take(&mut batch));
+            }
+            batch_due = due;
+            batch.push(message);
+        }
+        if !batch.is_empty() {
+            self.schedule_batch(batch_due, batch);
+        }
+    }
+
+    fn schedule_batch(&mut self, due: VirtualMillis, batch: Batch) {
+        let delay = VirtualMillis(due.0.saturating_sub(self.now().0));
+        self.schedule_delivery(delay, batch);
     }
 
     fn forget_old_ids(&mut self) {
@@ -214,9 +254,9 @@ impl Engine {
         }
     }
 
-    /// Schedules a delivery after a drawn lag, never before an earlier message of the
-    /// same partition when ordering is on.
-    fn send(&mut self, message: Message) {
+    /// When a message is due: after a drawn lag, never before an earlier message of
+    /// the same partition when ordering is on.
+    fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
         let lag = self.draw_lag();
         let mut due = VirtualMillis(self.now().0.saturating_add(lag.0));
         if self.config.bus.ordered_partitions {
@@ -235,13 +275,14 @@ impl Engine {
                 }
             }
         }
-        let delay = VirtualMillis(due.0 - self.now().0);
-        self.schedule_delivery(delay, message);
+        (due, message)
     }
 
-    fn schedule_delivery(&mut self, delay: VirtualMillis, message: Message) {
-        *self.bus.in_flight.entry(message.subscription).or_default() += 1;
-        self.schedule(delay, Task::Deliver(message));
+    fn schedule_delivery(&mut self, delay: VirtualMillis, batch: Batch) {
+        for message in &batch {
+            *self.bus.in_flight.entry(message.subscription).or_default() += 1;
+        }
+        self.schedule(delay, Task::Deliver(batch));
     }
 
     fn draw_lag(&mut self) -> VirtualMillis {
@@ -267,7 +308,35 @@ impl Engine {
         }
     }
 
-    pub(super) fn deliver(&mut self, message: Message) {
+    /// Delivers a batch: each message in turn; then each projection that applied any
+    /// saves once (rows and checkpoint together), and only then are the messages
+    /// completed to the outbox, so a crash between the two redelivers rather than loses.
+    pub(super) fn deliver(&mut self, batch: Batch) {
+        let mut applied = [false; ProjectionName::ALL.len()];
+        for message in batch {
+            let index = ProjectionName::ALL
+                .iter()
+                .position(|name| *name == message.subscription);
+            if self.deliver_one(message) {
+                if let Some(flag) = index.and_then(|i| applied.get_mut(i)) {
+                    *flag = true;
+                }
+            }
+        }
+        for (name, applied) in ProjectionName::ALL.into_iter().zip(applied) {
+            if let Some(p) = self.projection_mut(name).filter(|_| applied) {
+                let save = p.take_save();
+                self.effects.push_back(Effect::SaveProjection(save));
+            }
+        }
+        if !self.bus.completed.is_empty() {
+            let positions = std::mem::take(&mut self.bus.completed);
+            self.effects.push_back(Effect::MarkPublished(positions));
+        }
+    }
+
+    /// Delivers one message; true when its projection applied it.
+    fn deliver_one(&mut self, message: Message) -> bool {
         self.metrics.deliveries += 1;
         if let Some(depth) = self.bus.in_flight.get_mut(&message.subscription) {
             *depth = depth.saturating_sub(1);
@@ -280,26 +349,21 @@ impl Engine {
         let outcome = if failing {
             None
         } else {
-            self.projection_mut(subscription).map(|p| {
-                let applied = p.deliver(&message.event);
-                (
-                    applied,
-                    (applied == Applied::Applied).then(|| p.take_save()),
-                )
-            })
+            self.projection_mut(subscription)
+                .map(|p| p.deliver(&message.event))
         };
         match outcome {
-            Some((Applied::Applied, save)) => {
+            Some(Applied::Applied) => {
                 self.metrics.applied += 1;
                 self.record(HopKind::Applied {
                     subscription,
                     position,
                     duplicate: message.duplicate,
                 });
-                self.effects.extend(save.map(Effect::SaveProjection));
                 self.ack(&message);
+                return true;
             }
-            Some((Applied::Ignored, _)) => {
+            Some(Applied::Ignored) => {
                 self.metrics.ignored += 1;
                 self.record(HopKind::Ignored {
                     subscription,
@@ -307,10 +371,11 @@ impl Engine {
                 });
                 self.ack(&message);
             }
-            Some((Applied::Gap, _)) => self.fail(message, GAP),
-            Some((Applied::UnknownSchema, _)) => self.fail(message, UNKNOWN_SCHEMA),
+            Some(Applied::Gap) => self.fail(message, GAP),
+            Some(Applied::UnknownSchema) => self.fail(message, UNKNOWN_SCHEMA),
             None => self.fail(message, FAILED),
         }
+        false
     }
 
     /// A handler slower than the lock loses it: the broker counts a delivery and sends
@@ -336,7 +401,7 @@ impl Engine {
         if again.delivery_count >= self.config.bus.max_delivery_count {
             self.dead_letter(again, LOCK_LOST);
         } else {
-            self.schedule_delivery(self.config.bus.lock_duration, again);
+            self.schedule_delivery(self.config.bus.lock_duration, vec![again]);
         }
     }
 
@@ -353,7 +418,7 @@ impl Engine {
                 delivery_count: message.delivery_count,
                 reason,
             });
-            self.schedule_delivery(self.config.bus.redelivery_delay, message);
+            self.schedule_delivery(self.config.bus.redelivery_delay, vec![message]);
         }
     }
 
@@ -372,7 +437,8 @@ impl Engine {
         });
     }
 
-    /// Counts one subscription done with an event; when all are, the outbox row is.
+    /// Counts one subscription done with an event; when all are, the outbox row is (one
+    /// update at the end of the batch).
     fn ack(&mut self, message: &Message) {
         if !message.acknowledges || !self.config.outbox {
             return;
@@ -384,8 +450,7 @@ impl Engine {
         *left = left.saturating_sub(1);
         if *left == 0 {
             self.bus.pending_acks.remove(&position);
-            self.effects
-                .push_back(Effect::MarkPublished(vec![position]));
+            self.bus.completed.push(position);
         }
     }
 
@@ -396,13 +461,16 @@ impl Engine {
             .partition(|d| d.message.subscription == subscription);
         self.bus.dead_letters = others;
         let count = mine.len() as u64;
-        for dead in mine {
-            let message = Message {
+        let batch: Batch = mine
+            .into_iter()
+            .map(|dead| Message {
                 delivery_count: 0,
                 acknowledges: false,
                 ..dead.message
-            };
-            self.schedule_delivery(VirtualMillis(0), message);
+            })
+            .collect();
+        if !batch.is_empty() {
+            self.schedule_delivery(VirtualMillis(0), batch);
         }
         count
     }

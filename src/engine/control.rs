@@ -33,8 +33,8 @@ impl Engine {
             report.lost.extend(self.commands.drain());
         }
         self.scheduler.retain(|task| match task {
-            Task::Deliver(_) => {
-                report.lost_messages += 1;
+            Task::Deliver(batch) => {
+                report.lost_messages += batch.len() as u64;
                 false
             }
             Task::Publish(events) => {

@@ -20,7 +20,7 @@ pub mod sim;
 pub mod trace;
 pub mod views;
 
-use bus::{EventBus, Message};
+use bus::{Batch, EventBus};
 use command_bus::CommandBus;
 use config::{Backpressure, EngineConfig};
 use effects::{Effect, EffectResult, HandlerId, Ticket};
@@ -57,8 +57,8 @@ pub enum Task {
     Relay,
     /// Without the outbox: the handler publishes what it appended (the dual write).
     Publish(Vec<SharedEvent>),
-    /// The event bus delivers a message to a subscription.
-    Deliver(Message),
+    /// The event bus delivers a batch of messages to one subscription.
+    Deliver(Batch),
     /// A rebuild reads its next chunk of the store.
     RebuildChunk(ProjectionName),
 }
@@ -184,7 +184,7 @@ impl Engine {
             Task::HandlerRetry(id) => self.handler_retry(id),
             Task::Relay => self.relay(),
             Task::Publish(events) => self.publish(events),
-            Task::Deliver(message) => self.deliver(message),
+            Task::Deliver(batch) => self.deliver(batch),
             Task::RebuildChunk(name) => self.rebuild_chunk(name),
         }
         Step::Ran(self.now())
