@@ -570,7 +570,11 @@ fn messages_due_together_arrive_as_one_batch_saved_once_then_completed() {
             },
         )
     };
-    let script = vec![create("c1", "o-1"), create("c2", "o-2"), create("c3", "o-3")];
+    let script = vec![
+        create("c1", "o-1"),
+        create("c2", "o-2"),
+        create("c3", "o-3"),
+    ];
     assert_eq!(
         effects_of(config.clone(), script.clone()),
         [
@@ -604,7 +608,11 @@ fn messages_due_together_arrive_as_one_batch_saved_once_then_completed() {
             handling_time: VirtualMillis(0),
             ..EngineConfig::default()
         },
-        vec![create("c1", "o-1"), create("c2", "o-2"), create("c3", "o-3")],
+        vec![
+            create("c1", "o-1"),
+            create("c2", "o-2"),
+            create("c3", "o-3"),
+        ],
     );
     assert_eq!(rows(&sim, ProjectionName::OrdersPerCustomer)[0].1, "3");
     assert_eq!(sim.store.unpublished(10), []);

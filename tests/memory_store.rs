@@ -59,6 +59,28 @@ fn an_append_at_a_stale_version_is_a_conflict_and_stores_nothing() {
 }
 
 #[test]
+fn an_append_expecting_a_version_of_a_stream_that_does_not_exist_makes_nothing() {
+    let mut store = MemoryStore::new();
+    let error = store
+        .append(request("o-9", 3, 1, vec![created()]))
+        .expect_err("no such version");
+    assert_eq!(
+        error,
+        AppendError::Conflict {
+            stream_id: order("o-9"),
+            expected: StreamVersion(3),
+            actual: StreamVersion(0)
+        }
+    );
+    assert!(store.stream_ids().is_empty());
+    assert_eq!(store.head(), GlobalPosition(0));
+    assert!(store.processed(&CommandId::numbered("cmd", 1)).is_none());
+    store
+        .append(request("o-9", 0, 1, vec![created()]))
+        .expect("the command appends once the version is right");
+}
+
+#[test]
 fn a_processed_command_id_cannot_append_twice() {
     let mut store = MemoryStore::new();
     store

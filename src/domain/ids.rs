@@ -30,16 +30,16 @@ pub enum IdError {
     },
 }
 
-/// `prefix-n` with a single allocation, the `Rc` itself (ids are made per event, so
-/// this is hot). Prefixes are short literals; a long one takes the slow path.
-fn numbered_text(prefix: &str, mut n: u64) -> Rc<str> {
+/// `prefix-n` (`separator` between) with a single allocation, the `Rc` itself (ids are
+/// made per event, so this is hot). A long prefix takes the slow path.
+fn numbered_text(prefix: &str, separator: char, mut n: u64) -> Rc<str> {
     let mut buf = [0u8; 64];
     let digits_at = prefix.len() + 1;
-    if digits_at + 20 > buf.len() {
-        return Rc::from(format!("{prefix}-{n}"));
+    if digits_at + 20 > buf.len() || !separator.is_ascii() {
+        return Rc::from(format!("{prefix}{separator}{n}"));
     }
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    buf[prefix.len()] = b'-';
+    buf[prefix.len()] = separator as u8;
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     loop {
@@ -105,7 +105,7 @@ macro_rules! text_id {
             /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
             pub fn numbered(prefix: &'static str, n: u64) -> Self {
                 debug_assert!(Self::parse(prefix).is_ok());
-                Self(numbered_text(prefix, n))
+                Self(numbered_text(prefix, '-', n))
             }
 
             /// The id as text.
@@ -195,16 +195,18 @@ impl EventId {
     /// when a command is retried, and the same in every tab. A command id too long to
     /// take the suffix falls back to a 64-bit FNV-1a hash of it.
     pub fn of_command(command: &CommandId, index: u32) -> Self {
-        let text = format!("{}.{index}", command.as_str());
-        Self::parse(&text).unwrap_or_else(|_| {
-            let hash = command
-                .as_str()
-                .bytes()
-                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-                });
-            Self(Rc::from(format!("cmd{hash:016x}.{index}")))
-        })
+        // A command id is valid and ASCII, so with `.index` it is valid while short enough.
+        let text = numbered_text(command.as_str(), '.', u64::from(index));
+        if text.len() <= MAX_ID_LEN {
+            return Self(text);
+        }
+        let hash = command
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+        Self(Rc::from(format!("cmd{hash:016x}.{index}")))
     }
 }
 
@@ -220,6 +222,13 @@ mod tests {
         let id = EventId::of_command(&long, 10);
         assert!(EventId::parse(id.as_str()).is_ok(), "{id}");
         assert_ne!(id, EventId::of_command(&long, 11));
+        // Right at the limit the suffix is kept; one character past it, the hash.
+        let edge = CommandId::parse(&"e".repeat(MAX_ID_LEN - 2)).expect("valid");
+        let kept = EventId::of_command(&edge, 9);
+        assert_eq!(kept.as_str(), format!("{edge}.9"));
+        let hashed = EventId::of_command(&edge, 10);
+        assert!(hashed.as_str().starts_with("cmd"), "{hashed}");
+        assert!(EventId::parse(hashed.as_str()).is_ok(), "{hashed}");
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub struct Message {
 /// order, saves its projection once and then completes them.
 pub type Batch = Vec<Message>;
 
+/// What one publication sends, per subscription (in `ProjectionName::ALL` order), in
+/// send order, with when each message is due.
+#[derive(Default)]
+struct Outgoing([Vec<(VirtualMillis, Message)>; ProjectionName::ALL.len()]);
+
+impl Outgoing {
+    fn push(&mut self, (due, message): (VirtualMillis, Message)) {
+        if let Some(sent) = self.0.get_mut(message.subscription.index()) {
+            sent.push((due, message));
+        }
+    }
+}
+
 /// A message that failed `max_delivery_count` times, kept for inspection and resubmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
@@ -141,7 +154,7 @@ impl Engine {
     /// a copy.
     pub(super) fn publish(&mut self, events: Vec<SharedEvent>) {
         self.forget_old_ids();
-        let mut outgoing = Vec::with_capacity(events.len() * ProjectionName::ALL.len());
+        let mut outgoing = Outgoing::default();
         for event in events {
             self.publish_one(&event, &mut outgoing);
             if self.rng.chance(self.config.bus.publisher_retry_rate) {
@@ -151,7 +164,7 @@ impl Engine {
         self.dispatch(outgoing);
     }
 
-    fn publish_one(&mut self, event: &SharedEvent, outgoing: &mut Vec<(VirtualMillis, Message)>) {
+    fn publish_one(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
         if self.config.bus.detection_window().is_some() {
             let now = self.now();
             self.bus.recent_ids.insert(event.global_position, now);
@@ -188,7 +201,7 @@ impl Engine {
         }
     }
 
-    fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Vec<(VirtualMillis, Message)>) {
+    fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
         let position = event.global_position;
         if self.bus.recent_ids.contains_key(&position) {
             self.metrics.duplicates_detected += 1;
@@ -207,26 +220,21 @@ impl Engine {
         }
     }
 
-    /// Schedules what one publication sent: messages of a subscription due at the same
-    /// time travel as one batch, in the order they were sent. The sort is stable and by
-    /// due time, so a partition's messages (never due before an earlier one of theirs
-    /// when ordering is on) keep their order.
-    fn dispatch(&mut self, mut outgoing: Vec<(VirtualMillis, Message)>) {
-        outgoing.sort_by_key(|(due, message)| (*due, message.subscription));
-        let mut batch: Batch = Vec::new();
-        let mut batch_due = VirtualMillis(0);
-        for (due, message) in outgoing {
-            let same = batch
-                .first()
-                .is_some_and(|m| m.subscription == message.subscription && batch_due == due);
-            if !same && !batch.is_empty() {
-                self.schedule_batch(batch_due, std::mem::take(&mut batch));
+    /// Schedules what one publication sent: consecutive messages of a subscription due
+    /// at the same time travel as one batch. Batches go out in send order, so among
+    /// tasks due together a partition's messages keep their order.
+    fn dispatch(&mut self, outgoing: Outgoing) {
+        for sent in outgoing.0 {
+            let mut rest = sent.into_iter();
+            while let Some(due) = rest.as_slice().first().map(|(due, _)| *due) {
+                let run = rest
+                    .as_slice()
+                    .iter()
+                    .take_while(|(d, _)| *d == due)
+                    .count();
+                let batch: Batch = rest.by_ref().take(run).map(|(_, m)| m).collect();
+                self.schedule_batch(due, batch);
             }
-            batch_due = due;
-            batch.push(message);
-        }
-        if !batch.is_empty() {
-            self.schedule_batch(batch_due, batch);
         }
     }
 
@@ -314,11 +322,9 @@ impl Engine {
     pub(super) fn deliver(&mut self, batch: Batch) {
         let mut applied = [false; ProjectionName::ALL.len()];
         for message in batch {
-            let index = ProjectionName::ALL
-                .iter()
-                .position(|name| *name == message.subscription);
+            let index = message.subscription.index();
             if self.deliver_one(message) {
-                if let Some(flag) = index.and_then(|i| applied.get_mut(i)) {
+                if let Some(flag) = applied.get_mut(index) {
                     *flag = true;
                 }
             }

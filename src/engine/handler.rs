@@ -10,6 +10,7 @@ use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
 use crate::domain::money::Currency;
 use crate::domain::order::{decide, evolve, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
+use std::borrow::Cow;
 
 /// One handler instance's state. Exactly one piece of work at a time.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +41,7 @@ pub(super) struct Work {
 pub(super) struct Decision {
     expected: StreamVersion,
     state: OrderState,
+    /// The decided events (they move into the append request at commit).
     events: Vec<OrderEvent>,
 }
 
@@ -127,8 +129,7 @@ impl Engine {
             replayed,
         });
         let handling = self.handling_time();
-        let command = self.as_deployed(&work.command.command);
-        match decide(&state, &command) {
+        match decide(&state, &self.as_deployed(&work.command.command)) {
             Err(rejection) => {
                 self.metrics.commands_rejected += 1;
                 self.outcome_of(&work.command);
@@ -151,13 +152,13 @@ impl Engine {
     }
 
     pub(super) fn handler_commit(&mut self, id: HandlerId) {
-        let Some(Handler::Deciding(work, decision)) = self.handler_mut(id).map(std::mem::take)
+        let Some(Handler::Deciding(work, mut decision)) = self.handler_mut(id).map(std::mem::take)
         else {
             return;
         };
-        let events = decision
-            .events
-            .iter()
+        // The events move into the request; the stored ones come back with the result.
+        let events = std::mem::take(&mut decision.events)
+            .into_iter()
             .zip(1..)
             .map(|(event, index)| NewEvent {
                 event_id: EventId::of_command(&work.command.command_id, index),
@@ -165,7 +166,7 @@ impl Engine {
                 recorded_at: self.now(),
                 correlation_id: work.command.correlation_id.clone(),
                 causation_id: work.command.command_id.clone(),
-                event: event.clone(),
+                event,
             })
             .collect();
         self.effects.push_back(Effect::Append {
@@ -267,7 +268,11 @@ impl Engine {
         if every == 0 || decision.expected.0 / every == last.0 / every {
             return;
         }
-        let state = decision.events.iter().fold(decision.state, evolve);
+        let state = appended
+            .events
+            .iter()
+            .map(|e| &e.event)
+            .fold(decision.state, evolve);
         self.metrics.snapshots_saved += 1;
         self.record(HopKind::SnapshotSaved {
             stream_id: work.command.order_id.clone(),
@@ -281,18 +286,18 @@ impl Engine {
     }
 
     /// After "Deploy schema v2", orders are created with a currency (USD if none given).
-    fn as_deployed(&self, command: &OrderCommand) -> OrderCommand {
+    fn as_deployed<'c>(&self, command: &'c OrderCommand) -> Cow<'c, OrderCommand> {
         match command {
             OrderCommand::CreateOrder {
                 customer_id,
                 currency: None,
                 personal,
-            } if self.config.write_schema.0 >= 2 => OrderCommand::CreateOrder {
+            } if self.config.write_schema.0 >= 2 => Cow::Owned(OrderCommand::CreateOrder {
                 customer_id: customer_id.clone(),
                 currency: Some(Currency::usd()),
                 personal: personal.clone(),
-            },
-            other => other.clone(),
+            }),
+            other => Cow::Borrowed(other),
         }
     }
 

@@ -535,13 +535,12 @@ impl Projection {
             ahead: self.ahead.iter().copied().collect(),
         };
         let replace = std::mem::take(&mut self.emptied);
-        let dirty = std::mem::take(&mut self.dirty);
+        let mut keys = std::mem::take(&mut self.dirty);
         let rows = if replace {
             let mut rows = self.model.stored_rows();
             rows.extend(self.versions.iter().map(|(id, v)| seen(id, *v)));
             rows
         } else {
-            let mut keys = dirty;
             keys.sort_unstable();
             keys.dedup();
             keys.iter()
@@ -551,6 +550,8 @@ impl Projection {
                 })
                 .collect()
         };
+        keys.clear();
+        self.dirty = keys; // kept for its capacity
         ProjectionSave {
             projection: self.name,
             progress,
@@ -756,10 +757,18 @@ impl Projection {
             *seen = (*seen).max(e.stream_version);
         });
         if !self.emptied {
-            if changed {
-                self.dirty.extend(self.model.changed_row(e));
+            if let Some(key) = self.model.changed_row(e).filter(|_| changed) {
+                self.mark_dirty(key);
             }
-            self.dirty.push(RowKey::Seen(e.stream_id.clone()));
+            self.mark_dirty(RowKey::Seen(e.stream_id.clone()));
+        }
+    }
+
+    /// Notes a row to save; a batch's events of one stream touch the same few rows in a
+    /// row, so those repeats are skipped here (`take_save` removes the rest).
+    fn mark_dirty(&mut self, key: RowKey) {
+        if !self.dirty.iter().rev().take(4).any(|k| *k == key) {
+            self.dirty.push(key);
         }
     }
 

@@ -297,37 +297,68 @@ pub struct Trace {
     hops: VecDeque<Hop>,
     limit: u32,
     recorded: u64,
-    hash: StableFnv,
+    hash: StableHash,
 }
 
-/// FNV-1a whose output is the same on wasm32 and 64-bit hosts: `usize`/`isize` (enum
-/// discriminants, lengths) are widened to 64 bits before hashing. Both targets are
-/// little-endian, so integer bytes agree too.
+/// A word-at-a-time hash (rustc's Fx step: rotate, xor, multiply) whose output is the
+/// same on wasm32 and 64-bit hosts: `usize`/`isize` (enum discriminants, lengths) are
+/// widened to 64 bits, and bytes are read as little-endian words, so both agree.
 #[derive(Debug, Clone, Copy)]
-struct StableFnv(u64);
+struct StableHash(u64);
 
-impl Hasher for StableFnv {
+impl StableHash {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+    }
+}
+
+impl Hasher for StableHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(FNV_PRIME);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut le = [0; 8];
+            le.copy_from_slice(word);
+            self.mix(u64::from_le_bytes(le));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut le = [0; 8];
+            le[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(le));
         }
     }
 
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
     fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+        self.mix(n as u64);
     }
 
     fn write_isize(&mut self, n: isize) {
-        self.write_i64(n as i64);
+        self.mix(n as i64 as u64);
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
 
 impl Trace {
     /// An empty trace keeping at most `limit` hops.
@@ -336,7 +367,7 @@ impl Trace {
             hops: VecDeque::new(),
             limit,
             recorded: 0,
-            hash: StableFnv(FNV_OFFSET),
+            hash: StableHash(SEED),
         }
     }
 

@@ -161,4 +161,13 @@ impl ProjectionName {
         ProjectionName::OrdersPerCustomer,
         ProjectionName::RevenuePerDay,
     ];
+
+    /// Its place in `ALL`.
+    pub fn index(self) -> usize {
+        match self {
+            ProjectionName::OrderSummary => 0,
+            ProjectionName::OrdersPerCustomer => 1,
+            ProjectionName::RevenuePerDay => 2,
+        }
+    }
 }

@@ -8,6 +8,7 @@ use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjectio
 use crate::collections::LookupMap;
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -45,12 +46,29 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        if self.processed.contains_key(&request.command_id) {
-            return Err(AppendError::AlreadyProcessed {
-                command_id: request.command_id,
-            });
-        }
-        let actual = self.stream_version(&request.stream_id);
+        let processed = match self.processed.entry(request.command_id) {
+            Entry::Occupied(entry) => {
+                return Err(AppendError::AlreadyProcessed {
+                    command_id: entry.key().clone(),
+                })
+            }
+            Entry::Vacant(entry) => entry,
+        };
+        let positions = match self.streams.get_mut(&request.stream_id) {
+            Some(positions) => positions,
+            // A new stream is made only by a write that expects it to be new.
+            None if request.expected_version == StreamVersion(0) => {
+                self.streams.entry(request.stream_id.clone()).or_default()
+            }
+            None => {
+                return Err(AppendError::Conflict {
+                    stream_id: request.stream_id,
+                    expected: request.expected_version,
+                    actual: StreamVersion(0),
+                })
+            }
+        };
+        let actual = StreamVersion(positions.len() as u64);
         if actual != request.expected_version {
             return Err(AppendError::Conflict {
                 stream_id: request.stream_id,
@@ -59,17 +77,11 @@ impl MemoryStore {
             });
         }
         // Nothing below can fail: the write is all-or-nothing by construction.
-        let positions = self.streams.entry(request.stream_id.clone()).or_default();
         let mut stored = Vec::with_capacity(request.events.len());
         let mut version = actual;
         for new in request.events {
             version = version.next();
             let position = GlobalPosition(self.log.len() as u64).next();
-            debug_assert_eq!(
-                positions.len() as u64 + 1,
-                version.0,
-                "versions are contiguous"
-            );
             positions.push(position);
             if request.with_outbox {
                 self.unpublished.insert(position);
@@ -83,7 +95,7 @@ impl MemoryStore {
             .map(|e| e.global_position)
             .unwrap_or_default();
         let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        self.processed.insert(request.command_id, (first, count));
+        processed.insert((first, count));
         Ok(Appended { events: stored })
     }
 
