@@ -142,7 +142,7 @@ fn an_overlong_product_name_is_rejected_by_name() {
     given([created()])
         .when(OrderCommand::AddItem {
             product_id: product("sku-42"),
-            product_name: "x".repeat(MAX_TEXT_LEN + 1),
+            product_name: "x".repeat(MAX_TEXT_LEN + 1).into(),
             unit_price: Cents(100),
             quantity: 1,
         })

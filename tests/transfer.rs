@@ -184,7 +184,7 @@ fn user_text_survives_the_round_trip_as_text() {
     let imported = import_json(&export_json(store.events())).expect("valid");
     assert!(matches!(
         &imported[0].event,
-        OrderEvent::OrderCancelled { reason, .. } if reason == payload
+        OrderEvent::OrderCancelled { reason, .. } if reason.as_str() == payload
     ));
 }
 

@@ -6,6 +6,7 @@ use crate::domain::ids::{CustomerId, IdError, OrderId, ProductId};
 use crate::domain::money::{Cents, MoneyError};
 use crate::domain::order::OrderCommand;
 use crate::domain::privacy::{Personal, PrivacyError, MAX_PERSONAL_LEN};
+use crate::domain::text::Text;
 use std::fmt;
 
 /// One input of the command form.
@@ -248,7 +249,7 @@ impl CommandForm {
     /// Reads the fields a command needs into the command, or names the first bad field.
     pub fn build(&self, kind: CommandKind) -> Result<(OrderId, OrderCommand), FormError> {
         let order_id = self.id(Field::OrderId, OrderId::parse)?;
-        let text = |field| self.get(field).to_owned();
+        let text = |field| Text::from(self.get(field));
         let command = match kind {
             CommandKind::CreateOrder => OrderCommand::CreateOrder {
                 customer_id: self.id(Field::CustomerId, CustomerId::parse)?,

@@ -136,7 +136,7 @@ pub fn script_for(seed: u64) -> Vec<ScriptedCommand> {
                 start + 10 + 5 * i as u64,
                 OrderCommand::AddItem {
                     product_id: id(ProductId::parse, product, ProductId::numbered("sku", 1)),
-                    product_name: product.to_owned(),
+                    product_name: product.into(),
                     unit_price: Cents(price),
                     quantity,
                 },
@@ -160,7 +160,7 @@ pub fn script_for(seed: u64) -> Vec<ScriptedCommand> {
                     OrderCommand::ReceivePayment {
                         amount: Cents(total),
                         payment_method: "card".into(),
-                        transaction_id: format!("tx-{seed}-{k}"),
+                        transaction_id: format!("tx-{seed}-{k}").into(),
                     },
                 ));
                 if rng.chance(PerMillion::percent(60)) {
@@ -168,7 +168,7 @@ pub fn script_for(seed: u64) -> Vec<ScriptedCommand> {
                         start + 80,
                         OrderCommand::ShipOrder {
                             carrier: "Contoso Freight".into(),
-                            tracking_number: format!("trk-{k}"),
+                            tracking_number: format!("trk-{k}").into(),
                         },
                     ));
                 }

@@ -174,7 +174,7 @@ impl Session {
         };
         let item = |product: &str, cents: i64, quantity: i64| OrderCommand::AddItem {
             product_id: ProductId::parse(product).unwrap_or_else(|_| ProductId::numbered("sku", 1)),
-            product_name: product.to_owned(),
+            product_name: product.into(),
             unit_price: Cents(cents),
             quantity,
         };

@@ -9,4 +9,5 @@ pub mod order;
 pub mod payment;
 pub mod privacy;
 pub mod saga;
+pub mod text;
 pub mod upcast;

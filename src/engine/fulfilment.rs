@@ -682,7 +682,7 @@ impl Fulfilment {
             },
             OrderCommand::AddItem {
                 product_id: placed.product_id.clone(),
-                product_name: placed.product_id.to_string(),
+                product_name: placed.product_id.as_str().into(),
                 unit_price: placed.unit_price,
                 quantity: i64::from(placed.units),
             },
@@ -906,11 +906,11 @@ impl Fulfilment {
                 let pay = OrderCommand::ReceivePayment {
                     amount: order.amount,
                     payment_method: "card".into(),
-                    transaction_id: payment_stream(id),
+                    transaction_id: payment_stream(id).into(),
                 };
                 let ship = OrderCommand::ShipOrder {
                     carrier: "Contoso Freight".into(),
-                    tracking_number: format!("trk-{id}"),
+                    tracking_number: format!("trk-{id}").into(),
                 };
                 // Both or neither: check the second against the first's outcome.
                 let state = self.order_state(&stream);

@@ -64,7 +64,7 @@ pub fn created() -> OrderEvent {
 pub fn item_added(id: &str, cents: i64, quantity: u32) -> OrderEvent {
     OrderEvent::ItemAdded {
         product_id: product(id),
-        product_name: format!("Product {id}"),
+        product_name: format!("Product {id}").into(),
         unit_price: Cents(cents),
         quantity,
     }
@@ -73,7 +73,7 @@ pub fn item_added(id: &str, cents: i64, quantity: u32) -> OrderEvent {
 pub fn add_item(id: &str, cents: i64, quantity: i64) -> OrderCommand {
     OrderCommand::AddItem {
         product_id: product(id),
-        product_name: format!("Product {id}"),
+        product_name: format!("Product {id}").into(),
         unit_price: Cents(cents),
         quantity,
     }

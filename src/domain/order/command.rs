@@ -3,6 +3,7 @@
 use crate::domain::ids::{CustomerId, ProductId};
 use crate::domain::money::{Cents, Currency};
 use crate::domain::privacy::Sealed;
+use crate::domain::text::Text;
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -31,7 +32,7 @@ pub enum OrderCommand {
         /// Which product.
         product_id: ProductId,
         /// The product's display name (free text).
-        product_name: String,
+        product_name: Text,
         /// Price of one unit.
         unit_price: Cents,
         /// How many units; must be from 1 to [`super::MAX_QUANTITY`].
@@ -49,23 +50,23 @@ pub enum OrderCommand {
         /// Amount paid; must equal the order's total exactly.
         amount: Cents,
         /// How it was paid, e.g. "card".
-        payment_method: String,
+        payment_method: Text,
         /// The payment provider's reference.
-        transaction_id: String,
+        transaction_id: Text,
     },
     /// Hand a paid order to a carrier.
     ShipOrder {
         /// Who carries it.
-        carrier: String,
+        carrier: Text,
         /// The carrier's tracking number.
-        tracking_number: String,
+        tracking_number: Text,
     },
     /// Cancel an order that has not shipped.
     CancelOrder {
         /// Why.
-        reason: String,
+        reason: Text,
         /// Who asked.
-        cancelled_by: String,
+        cancelled_by: Text,
     },
 }
 

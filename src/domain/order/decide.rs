@@ -6,6 +6,7 @@ use super::{
 };
 use crate::domain::ids::ProductId;
 use crate::domain::money::Cents;
+use crate::domain::text::Text;
 
 /// Decides what a command means for an order: the events to record, or why not.
 pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEvent>, Rejection> {
@@ -63,7 +64,7 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
 fn add_item(
     order: &Order,
     product_id: &ProductId,
-    product_name: &str,
+    product_name: &Text,
     unit_price: Cents,
     quantity: i64,
 ) -> Result<OrderEvent, Rejection> {
@@ -109,8 +110,8 @@ fn submit(order: &Order) -> Result<OrderEvent, Rejection> {
 fn receive_payment(
     order: &Order,
     amount: Cents,
-    payment_method: &str,
-    transaction_id: &str,
+    payment_method: &Text,
+    transaction_id: &Text,
 ) -> Result<OrderEvent, Rejection> {
     if order.status != OrderStatus::Submitted {
         return Err(Rejection::PaymentNotExpected {
@@ -131,7 +132,7 @@ fn receive_payment(
     })
 }
 
-fn ship(order: &Order, carrier: &str, tracking_number: &str) -> Result<OrderEvent, Rejection> {
+fn ship(order: &Order, carrier: &Text, tracking_number: &Text) -> Result<OrderEvent, Rejection> {
     if order.status != OrderStatus::Paid {
         return Err(Rejection::NotPaid {
             status: order.status,
@@ -143,7 +144,7 @@ fn ship(order: &Order, carrier: &str, tracking_number: &str) -> Result<OrderEven
     })
 }
 
-fn cancel(order: &Order, reason: &str, cancelled_by: &str) -> Result<OrderEvent, Rejection> {
+fn cancel(order: &Order, reason: &Text, cancelled_by: &Text) -> Result<OrderEvent, Rejection> {
     match order.status {
         OrderStatus::Shipped => return Err(Rejection::AlreadyShipped),
         OrderStatus::Cancelled => return Err(Rejection::AlreadyCancelled),
@@ -178,8 +179,9 @@ fn valid_unit_price(unit_price: Cents) -> Result<Cents, Rejection> {
 }
 
 /// A required, trimmed, bounded piece of free text.
-fn text(field: &'static str, value: &str) -> Result<String, Rejection> {
-    let value = value.trim();
+/// Checks free text; text already trimmed is shared, not copied.
+fn text(field: &'static str, given: &Text) -> Result<Text, Rejection> {
+    let value = given.trim();
     if value.is_empty() {
         return Err(Rejection::MissingField { field });
     }
@@ -189,7 +191,11 @@ fn text(field: &'static str, value: &str) -> Result<String, Rejection> {
             max: MAX_TEXT_LEN,
         });
     }
-    Ok(value.to_owned())
+    Ok(if value.len() == given.len() {
+        given.clone()
+    } else {
+        Text::from(value)
+    })
 }
 
 /// An added product merges into its line, at the same price and within the limits.

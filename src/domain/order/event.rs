@@ -3,6 +3,7 @@
 use crate::domain::ids::{CustomerId, ProductId, SchemaVersion};
 use crate::domain::money::{Cents, Currency};
 use crate::domain::privacy::Sealed;
+use crate::domain::text::Text;
 use serde::de::Error;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +29,7 @@ pub enum OrderEvent {
         /// Which product.
         product_id: ProductId,
         /// Its display name.
-        product_name: String,
+        product_name: Text,
         /// Price of one unit.
         unit_price: Cents,
         /// How many units were added (at least 1).
@@ -49,23 +50,23 @@ pub enum OrderEvent {
         /// Amount paid.
         amount: Cents,
         /// How it was paid.
-        payment_method: String,
+        payment_method: Text,
         /// The payment provider's reference.
-        transaction_id: String,
+        transaction_id: Text,
     },
     /// The order left the warehouse.
     OrderShipped {
         /// Who carries it.
-        carrier: String,
+        carrier: Text,
         /// The carrier's tracking number.
-        tracking_number: String,
+        tracking_number: Text,
     },
     /// The order was cancelled.
     OrderCancelled {
         /// Why.
-        reason: String,
+        reason: Text,
         /// Who asked.
-        cancelled_by: String,
+        cancelled_by: Text,
     },
 }
 
@@ -117,17 +118,17 @@ pub struct EventData {
     currency: Option<Currency>,
     personal: Option<Sealed>,
     product_id: Option<ProductId>,
-    product_name: Option<String>,
+    product_name: Option<Text>,
     unit_price: Option<Cents>,
     quantity: Option<u32>,
     total: Option<Cents>,
     amount: Option<Cents>,
-    payment_method: Option<String>,
-    transaction_id: Option<String>,
-    carrier: Option<String>,
-    tracking_number: Option<String>,
-    reason: Option<String>,
-    cancelled_by: Option<String>,
+    payment_method: Option<Text>,
+    transaction_id: Option<Text>,
+    carrier: Option<Text>,
+    tracking_number: Option<Text>,
+    reason: Option<Text>,
+    cancelled_by: Option<Text>,
 }
 
 /// A field the event's type requires, or the error naming it.

@@ -4,6 +4,7 @@ use super::OrderEvent;
 use crate::domain::ids::{CustomerId, ProductId};
 use crate::domain::money::Cents;
 use crate::domain::privacy::Sealed;
+use crate::domain::text::Text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,7 +38,7 @@ pub struct OrderLine {
     /// Which product.
     pub product_id: ProductId,
     /// Its display name.
-    pub product_name: String,
+    pub product_name: Text,
     /// Price of one unit.
     pub unit_price: Cents,
     /// Units of it.
