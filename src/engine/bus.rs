@@ -36,10 +36,14 @@ pub type Batch = Vec<Message>;
 
 /// What one publication sends, per subscription (in `ProjectionName::ALL` order), in
 /// send order, with when each message is due.
-#[derive(Default)]
 struct Outgoing([Vec<(VirtualMillis, Message)>; ProjectionName::ALL.len()]);
 
 impl Outgoing {
+    /// Room for a message per event and subscription (copies make it grow).
+    fn for_events(count: usize) -> Self {
+        Outgoing(std::array::from_fn(|_| Vec::with_capacity(count)))
+    }
+
     fn push(&mut self, (due, message): (VirtualMillis, Message)) {
         if let Some(sent) = self.0.get_mut(message.subscription.index()) {
             sent.push((due, message));
@@ -154,7 +158,7 @@ impl Engine {
     /// a copy.
     pub(super) fn publish(&mut self, events: Vec<SharedEvent>) {
         self.forget_old_ids();
-        let mut outgoing = Outgoing::default();
+        let mut outgoing = Outgoing::for_events(events.len());
         for event in events {
             self.publish_one(&event, &mut outgoing);
             if self.rng.chance(self.config.bus.publisher_retry_rate) {
@@ -320,6 +324,7 @@ impl Engine {
     /// saves once (rows and checkpoint together), and only then are the messages
     /// completed to the outbox, so a crash between the two redelivers rather than loses.
     pub(super) fn deliver(&mut self, batch: Batch) {
+        self.bus.completed.reserve(batch.len());
         let mut applied = [false; ProjectionName::ALL.len()];
         for message in batch {
             let index = message.subscription.index();
