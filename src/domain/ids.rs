@@ -59,9 +59,24 @@ fn numbered_text(prefix: &str, separator: char, mut n: u64) -> Rc<str> {
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Eq, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(Rc<str>);
+
+        /// Copies of one id share their text, so most comparisons end at the pointer
+        /// (`Rc` only takes that shortcut for sized types, not `str`).
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        /// Hashes the text, as equality compares it.
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         /// Stored and imported ids are checked as strictly as typed ones.
         impl TryFrom<String> for $name {

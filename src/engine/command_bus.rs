@@ -27,9 +27,9 @@ pub enum Queue {
 /// Two bounded FIFO queues; the overflow one is drained only when the primary is empty.
 #[derive(Debug, Clone)]
 pub struct CommandBus {
-    primary: VecDeque<ScriptedCommand>,
-    overflow: VecDeque<ScriptedCommand>,
-    critical: VecDeque<ScriptedCommand>,
+    primary: VecDeque<Box<ScriptedCommand>>,
+    overflow: VecDeque<Box<ScriptedCommand>>,
+    critical: VecDeque<Box<ScriptedCommand>>,
     capacity: u32,
     policy: Backpressure,
     /// The priority lane's capacity, if there is one.
@@ -68,7 +68,7 @@ impl CommandBus {
     }
 
     /// Queues a command on the queue `room` named; returns that queue's depth after it.
-    pub fn push(&mut self, queue: Queue, command: ScriptedCommand) -> u32 {
+    pub fn push(&mut self, queue: Queue, command: Box<ScriptedCommand>) -> u32 {
         let target = match queue {
             Queue::Primary => &mut self.primary,
             Queue::Overflow => &mut self.overflow,
@@ -80,7 +80,7 @@ impl CommandBus {
 
     /// Takes the next command: the priority lane's oldest, else the primary's, else
     /// the overflow's.
-    pub fn take(&mut self) -> Option<ScriptedCommand> {
+    pub fn take(&mut self) -> Option<Box<ScriptedCommand>> {
         self.critical
             .pop_front()
             .or_else(|| self.primary.pop_front())
@@ -89,7 +89,7 @@ impl CommandBus {
 
     /// Puts a command back at the head of its queue (a crashed handler's work, on a
     /// durable queue).
-    pub fn requeue_front(&mut self, command: ScriptedCommand) {
+    pub fn requeue_front(&mut self, command: Box<ScriptedCommand>) {
         if self.lane.is_some() && is_critical(&command.command) {
             self.critical.push_front(command);
         } else {
@@ -116,6 +116,7 @@ impl CommandBus {
             .drain(..)
             .chain(self.primary.drain(..))
             .chain(self.overflow.drain(..))
+            .map(|command| *command)
             .collect()
     }
 }

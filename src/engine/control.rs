@@ -15,7 +15,7 @@ impl Engine {
     /// (unless the queue is durable) queued commands. Effects in flight are disowned.
     pub fn crash(&mut self) -> CrashReport {
         let mut report = CrashReport::default();
-        let in_flight: Vec<ScriptedCommand> = self
+        let in_flight: Vec<Box<ScriptedCommand>> = self
             .handlers
             .iter_mut()
             .filter_map(Handler::crash)
@@ -29,7 +29,7 @@ impl Engine {
             let (primary, overflow) = self.commands.depths();
             report.kept = u64::from(primary) + u64::from(overflow);
         } else {
-            report.lost = in_flight;
+            report.lost = in_flight.into_iter().map(|command| *command).collect();
             report.lost.extend(self.commands.drain());
         }
         self.scheduler.retain(|task| match task {

@@ -32,7 +32,7 @@ pub(super) enum Handler {
 
 #[derive(Debug, Clone)]
 pub(super) struct Work {
-    command: ScriptedCommand,
+    command: Box<ScriptedCommand>,
     /// 0 for the first attempt; conflicts add one.
     attempt: u32,
 }
@@ -56,7 +56,7 @@ impl Handler {
     }
 
     /// Drops the handler's work, returning the command it held.
-    pub(super) fn crash(&mut self) -> Option<ScriptedCommand> {
+    pub(super) fn crash(&mut self) -> Option<Box<ScriptedCommand>> {
         match std::mem::take(self) {
             Handler::Loading(work)
             | Handler::Deciding(work, _)

@@ -178,7 +178,7 @@ impl Engine {
             return Step::Idle;
         };
         match task {
-            Task::ClientSends { command, attempt } => self.client_sends(*command, attempt),
+            Task::ClientSends { command, attempt } => self.client_sends(command, attempt),
             Task::HandlerFree(id) => self.handler_free(id),
             Task::HandlerCommit(id) => self.handler_commit(id),
             Task::HandlerRetry(id) => self.handler_retry(id),
@@ -316,7 +316,7 @@ impl Engine {
         self.down
     }
 
-    fn client_sends(&mut self, command: ScriptedCommand, attempt: u32) {
+    fn client_sends(&mut self, command: Box<ScriptedCommand>, attempt: u32) {
         let room = if self.down {
             None
         } else {
@@ -337,7 +337,7 @@ impl Engine {
         self.wake_idle_handlers();
     }
 
-    fn refused(&mut self, command: ScriptedCommand, attempt: u32) {
+    fn refused(&mut self, command: Box<ScriptedCommand>, attempt: u32) {
         let retry = match self.config.backpressure {
             Backpressure::Wait {
                 retry_after,
@@ -353,7 +353,7 @@ impl Engine {
             Some(delay) => self.schedule_input(
                 delay,
                 Task::ClientSends {
-                    command: Box::new(command),
+                    command,
                     attempt: attempt + 1,
                 },
             ),
