@@ -11,7 +11,7 @@ use crate::collections::LookupMap;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// One delivery of an event to one subscription.
@@ -33,6 +33,9 @@ pub struct Message {
 /// receive (as Service Bus's `ReceiveMessages` takes up to a count), applies them in
 /// order, saves its projection once and then completes them.
 pub type Batch = Vec<Message>;
+
+/// The last due time of a partition's messages, per subscription.
+type Dues = [VirtualMillis; ProjectionName::ALL.len()];
 
 /// What one publication sends, per subscription (in `ProjectionName::ALL` order), in
 /// send order, with when each message is due.
@@ -65,7 +68,7 @@ pub struct DeadLetter {
 /// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
 #[derive(Debug, Clone, Default)]
 pub struct EventBus {
-    partition_due: BTreeMap<ProjectionName, LookupMap<OrderId, VirtualMillis>>,
+    partition_due: LookupMap<OrderId, Dues>,
     pending_acks: LookupMap<GlobalPosition, u32>,
     dead_letters: Vec<DeadLetter>,
     /// Message ids sent within the duplicate-detection window, with when... The
@@ -77,7 +80,7 @@ pub struct EventBus {
     /// The last position the relay published (its cursor; reset by a crash).
     relayed: GlobalPosition,
     /// Messages scheduled for delivery, per subscription (the queue depths).
-    in_flight: BTreeMap<ProjectionName, u64>,
+    in_flight: [u64; ProjectionName::ALL.len()],
     /// Positions whose every delivery completed during the batch being delivered: one
     /// outbox update for the batch, after its projection's save.
     completed: Vec<GlobalPosition>,
@@ -86,7 +89,10 @@ pub struct EventBus {
 impl EventBus {
     /// Messages waiting for delivery to a subscription (including redeliveries).
     pub fn depth(&self, subscription: ProjectionName) -> u64 {
-        self.in_flight.get(&subscription).copied().unwrap_or(0)
+        self.in_flight
+            .get(subscription.index())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many message ids duplicate detection remembers (those sent within its
@@ -107,7 +113,7 @@ impl EventBus {
         self.recent_ids.clear();
         self.recent_order.clear();
         self.relayed = GlobalPosition(0);
-        self.in_flight.clear();
+        self.in_flight = Default::default();
         self.completed.clear();
     }
 }
@@ -185,6 +191,7 @@ impl Engine {
                 .pending_acks
                 .insert(event.global_position, ProjectionName::ALL.len() as u32);
         }
+        let mut dues = self.partition_dues(&event.stream_id);
         for subscription in ProjectionName::ALL {
             let message = Message {
                 event: Rc::clone(event),
@@ -199,10 +206,11 @@ impl Engine {
                     duplicate: true,
                     ..message.clone()
                 };
-                outgoing.push(self.send(copy));
+                outgoing.push(self.send(copy, &mut dues));
             }
-            outgoing.push(self.send(message));
+            outgoing.push(self.send(message, &mut dues));
         }
+        self.set_partition_dues(&event.stream_id, dues);
     }
 
     fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
@@ -213,15 +221,18 @@ impl Engine {
             return;
         }
         self.record(HopKind::PublishedAgain { position });
+        let mut dues = self.partition_dues(&event.stream_id);
         for subscription in ProjectionName::ALL {
-            outgoing.push(self.send(Message {
+            let message = Message {
                 event: Rc::clone(event),
                 subscription,
                 delivery_count: 0,
                 acknowledges: false,
                 duplicate: true,
-            }));
+            };
+            outgoing.push(self.send(message, &mut dues));
         }
+        self.set_partition_dues(&event.stream_id, dues);
     }
 
     /// Schedules what one publication sent: consecutive messages of a subscription due
@@ -267,32 +278,49 @@ impl Engine {
     }
 
     /// When a message is due: after a drawn lag, never before an earlier message of
-    /// the same partition when ordering is on.
-    fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
+    /// the same partition when ordering is on (`dues`: the partition's last dues).
+    fn send(&mut self, message: Message, dues: &mut Dues) -> (VirtualMillis, Message) {
         let lag = self.draw_lag();
         let mut due = VirtualMillis(self.now().0.saturating_add(lag.0));
         if self.config.bus.ordered_partitions {
-            let partition = self
-                .bus
-                .partition_due
-                .entry(message.subscription)
-                .or_default();
-            match partition.get_mut(&message.event.stream_id) {
-                Some(last) => {
-                    due = due.max(*last);
-                    *last = due;
-                }
-                None => {
-                    partition.insert(message.event.stream_id.clone(), due);
-                }
+            if let Some(last) = dues.get_mut(message.subscription.index()) {
+                due = due.max(*last);
+                *last = due;
             }
         }
         (due, message)
     }
 
+    /// The last due time per subscription of a partition's messages (one lookup per
+    /// publication of an event, not one per message).
+    fn partition_dues(&self, stream: &OrderId) -> Dues {
+        if !self.config.bus.ordered_partitions {
+            return Dues::default();
+        }
+        self.bus
+            .partition_due
+            .get(stream)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn set_partition_dues(&mut self, stream: &OrderId, dues: Dues) {
+        if !self.config.bus.ordered_partitions {
+            return;
+        }
+        match self.bus.partition_due.get_mut(stream) {
+            Some(slot) => *slot = dues,
+            None => {
+                self.bus.partition_due.insert(stream.clone(), dues);
+            }
+        }
+    }
+
     fn schedule_delivery(&mut self, delay: VirtualMillis, batch: Batch) {
         for message in &batch {
-            *self.bus.in_flight.entry(message.subscription).or_default() += 1;
+            if let Some(depth) = self.bus.in_flight.get_mut(message.subscription.index()) {
+                *depth += 1;
+            }
         }
         self.schedule(delay, Task::Deliver(batch));
     }
@@ -349,7 +377,7 @@ impl Engine {
     /// Delivers one message; true when its projection applied it.
     fn deliver_one(&mut self, message: Message) -> bool {
         self.metrics.deliveries += 1;
-        if let Some(depth) = self.bus.in_flight.get_mut(&message.subscription) {
+        if let Some(depth) = self.bus.in_flight.get_mut(message.subscription.index()) {
             *depth = depth.saturating_sub(1);
         }
         let position = message.event.global_position;
