@@ -575,7 +575,9 @@ impl Projection {
         if e.schema_version > self.schema {
             return Applied::UnknownSchema;
         }
-        let seen = self.versions.get(&e.stream_id).copied().unwrap_or_default();
+        // One lookup of the stream's version: to check, then to move it on.
+        let slot = self.versions.get_mut(&e.stream_id);
+        let seen = slot.as_deref().copied().unwrap_or_default();
         if self.mode == ProjectionMode::Idempotent {
             if e.stream_version <= seen {
                 return Applied::Ignored;
@@ -584,9 +586,15 @@ impl Projection {
                 return Applied::Gap;
             }
         }
+        match slot {
+            Some(version) => *version = seen.max(e.stream_version),
+            None => {
+                self.versions.insert(e.stream_id.clone(), e.stream_version);
+            }
+        }
         let position = e.global_position;
         let first_time = position > self.checkpoint && !self.ahead.contains(&position);
-        self.apply(e);
+        self.apply_to_rows(e);
         self.mark_applied(position);
         self.check(e, first_time);
         Applied::Applied
@@ -752,10 +760,16 @@ impl Projection {
     /// Applies an event to the model and notes its stream's version, remembering which
     /// rows changed (unless the next save writes them all anyway).
     fn apply(&mut self, e: &EventEnvelope) {
-        let changed = self.model.apply(e);
         upsert(&mut self.versions, &e.stream_id, |seen| {
             *seen = (*seen).max(e.stream_version);
         });
+        self.apply_to_rows(e);
+    }
+
+    /// Applies an event to the model (its stream's version already moved on) and notes
+    /// the rows to save.
+    fn apply_to_rows(&mut self, e: &EventEnvelope) {
+        let changed = self.model.apply(e);
         if !self.emptied {
             if let Some(key) = self.model.changed_row(e).filter(|_| changed) {
                 self.mark_dirty(key);
