@@ -8,7 +8,7 @@ use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
 use crate::domain::money::Currency;
-use crate::domain::order::{decide, evolve, OrderCommand, OrderEvent, OrderState};
+use crate::domain::order::{decide, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
 use std::borrow::Cow;
 
@@ -120,7 +120,10 @@ impl Engine {
         let replayed = stream.events.len() as u64;
         let snapshot = stream.snapshot.as_ref().map(|s| s.version);
         let start = stream.snapshot.map(|s| s.state).unwrap_or_default();
-        let state = stream.events.iter().map(|e| &e.event).fold(start, evolve);
+        let mut state = start;
+        for e in &stream.events {
+            state.apply(&e.event);
+        }
         self.metrics.events_replayed += replayed;
         self.record(HopKind::AggregateLoaded {
             command_id: command_id.clone(),
@@ -268,11 +271,10 @@ impl Engine {
         if every == 0 || decision.expected.0 / every == last.0 / every {
             return;
         }
-        let state = appended
-            .events
-            .iter()
-            .map(|e| &e.event)
-            .fold(decision.state, evolve);
+        let mut state = decision.state;
+        for e in &appended.events {
+            state.apply(&e.event);
+        }
         self.metrics.snapshots_saved += 1;
         self.record(HopKind::SnapshotSaved {
             stream_id: work.command.order_id.clone(),

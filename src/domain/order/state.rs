@@ -96,51 +96,59 @@ impl Order {
     }
 }
 
-/// Folds one event into the state. Total: an event that does not fit the state (which the
+/// Folds one event into the state ([`OrderState::apply`] does it in place). Total: an event that does not fit the state (which the
 /// decider never produces) leaves it unchanged rather than failing a replay.
-pub fn evolve(state: OrderState, event: &OrderEvent) -> OrderState {
-    let mut order = match (state, event) {
-        (
-            OrderState::NotCreated,
-            OrderEvent::OrderCreated {
-                customer_id,
-                personal,
-                ..
+pub fn evolve(mut state: OrderState, event: &OrderEvent) -> OrderState {
+    state.apply(event);
+    state
+}
+
+impl OrderState {
+    /// [`evolve`] in place: a replay folds each event into one state without moving it.
+    pub fn apply(&mut self, event: &OrderEvent) {
+        let order = match (&mut *self, event) {
+            (
+                OrderState::NotCreated,
+                OrderEvent::OrderCreated {
+                    customer_id,
+                    personal,
+                    ..
+                },
+            ) => {
+                *self = OrderState::Created(Order {
+                    customer_id: customer_id.clone(),
+                    lines: Vec::new(),
+                    status: OrderStatus::Draft,
+                    personal: personal.clone(),
+                });
+                return;
+            }
+            (OrderState::NotCreated, _) => return,
+            (OrderState::Created(order), _) => order,
+        };
+        match event {
+            OrderEvent::OrderCreated { .. } => {}
+            OrderEvent::ItemAdded {
+                product_id,
+                product_name,
+                unit_price,
+                quantity,
+            } => match order.lines.iter_mut().find(|l| &l.product_id == product_id) {
+                Some(line) => line.quantity = line.quantity.saturating_add(*quantity),
+                None => order.lines.push(OrderLine {
+                    product_id: product_id.clone(),
+                    product_name: product_name.clone(),
+                    unit_price: *unit_price,
+                    quantity: *quantity,
+                }),
             },
-        ) => {
-            return OrderState::Created(Order {
-                customer_id: customer_id.clone(),
-                lines: Vec::new(),
-                status: OrderStatus::Draft,
-                personal: personal.clone(),
-            });
+            OrderEvent::ItemRemoved { product_id } => {
+                order.lines.retain(|l| &l.product_id != product_id);
+            }
+            OrderEvent::OrderSubmitted { .. } => order.status = OrderStatus::Submitted,
+            OrderEvent::PaymentReceived { .. } => order.status = OrderStatus::Paid,
+            OrderEvent::OrderShipped { .. } => order.status = OrderStatus::Shipped,
+            OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
         }
-        (OrderState::NotCreated, _) => return OrderState::NotCreated,
-        (OrderState::Created(order), _) => order,
-    };
-    match event {
-        OrderEvent::OrderCreated { .. } => {}
-        OrderEvent::ItemAdded {
-            product_id,
-            product_name,
-            unit_price,
-            quantity,
-        } => match order.lines.iter_mut().find(|l| &l.product_id == product_id) {
-            Some(line) => line.quantity = line.quantity.saturating_add(*quantity),
-            None => order.lines.push(OrderLine {
-                product_id: product_id.clone(),
-                product_name: product_name.clone(),
-                unit_price: *unit_price,
-                quantity: *quantity,
-            }),
-        },
-        OrderEvent::ItemRemoved { product_id } => {
-            order.lines.retain(|l| &l.product_id != product_id);
-        }
-        OrderEvent::OrderSubmitted { .. } => order.status = OrderStatus::Submitted,
-        OrderEvent::PaymentReceived { .. } => order.status = OrderStatus::Paid,
-        OrderEvent::OrderShipped { .. } => order.status = OrderStatus::Shipped,
-        OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
     }
-    OrderState::Created(order)
 }
