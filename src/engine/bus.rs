@@ -7,7 +7,7 @@ use super::effects::Effect;
 use super::projection::Applied;
 use super::trace::HopKind;
 use super::{Engine, Task};
-use crate::collections::LookupMap;
+use crate::collections::{LookupMap, PositionMap};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
@@ -69,12 +69,12 @@ pub struct DeadLetter {
 #[derive(Debug, Clone, Default)]
 pub struct EventBus {
     partition_due: LookupMap<OrderId, Dues>,
-    pending_acks: LookupMap<GlobalPosition, u32>,
+    pending_acks: PositionMap<u32>,
     dead_letters: Vec<DeadLetter>,
     /// Message ids sent within the duplicate-detection window, with when... The
     /// message id is the event's id; the store gives each event id one position, so
     /// the position stands for it (a number to hash, not a string to copy).
-    recent_ids: LookupMap<GlobalPosition, VirtualMillis>,
+    recent_ids: PositionMap<VirtualMillis>,
     /// ...and the same in send order, so expiry costs O(expired), not O(window).
     recent_order: VecDeque<(VirtualMillis, GlobalPosition)>,
     /// The last position the relay published (its cursor; reset by a crash).
@@ -215,7 +215,7 @@ impl Engine {
 
     fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
         let position = event.global_position;
-        if self.bus.recent_ids.contains_key(&position) {
+        if self.bus.recent_ids.contains_key(position) {
             self.metrics.duplicates_detected += 1;
             self.record(HopKind::DuplicateDetected { position });
             return;
@@ -270,8 +270,8 @@ impl Engine {
                 break;
             }
             if let Some((sent, position)) = self.bus.recent_order.pop_front() {
-                if self.bus.recent_ids.get(&position) == Some(&sent) {
-                    self.bus.recent_ids.remove(&position);
+                if self.bus.recent_ids.get(position) == Some(&sent) {
+                    self.bus.recent_ids.remove(position);
                 }
             }
         }
@@ -483,12 +483,12 @@ impl Engine {
             return;
         }
         let position = message.event.global_position;
-        let Some(left) = self.bus.pending_acks.get_mut(&position) else {
+        let Some(left) = self.bus.pending_acks.get_mut(position) else {
             return;
         };
         *left = left.saturating_sub(1);
         if *left == 0 {
-            self.bus.pending_acks.remove(&position);
+            self.bus.pending_acks.remove(position);
             self.bus.completed.push(position);
         }
     }

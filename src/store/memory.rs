@@ -5,11 +5,11 @@ use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
 use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
-use crate::collections::LookupMap;
+use crate::collections::{LookupMap, PositionMap};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Events, outbox, snapshots, processed command ids and checkpoints, all in memory.
@@ -19,7 +19,8 @@ pub struct MemoryStore {
     /// Per stream, the global position of each version (version v at index v - 1).
     streams: LookupMap<OrderId, Vec<GlobalPosition>>,
     snapshots: LookupMap<OrderId, Snapshot>,
-    unpublished: Unpublished,
+    /// Outbox rows not yet published (written in position order, published mostly in it).
+    unpublished: PositionMap<()>,
     /// Per processed command, the first position it stored and how many (an append's
     /// positions are contiguous).
     processed: LookupMap<CommandId, (GlobalPosition, u32)>,
@@ -84,7 +85,7 @@ impl MemoryStore {
             let position = GlobalPosition(self.log.len() as u64).next();
             positions.push(position);
             if request.with_outbox {
-                self.unpublished.insert(position);
+                self.unpublished.insert(position, ());
             }
             let envelope = Rc::new(new.stored_as(&request.stream_id, version, position));
             self.log.push(Rc::clone(&envelope));
@@ -213,7 +214,7 @@ impl MemoryStore {
     /// Unpublished outbox rows after a position (a relay's cursor), oldest first.
     pub fn unpublished_after(&self, after: GlobalPosition, limit: u64) -> Vec<GlobalPosition> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        self.unpublished.after(after).take(limit).collect()
+        self.unpublished.keys_after(after).take(limit).collect()
     }
 
     /// Marks outbox rows as published.
@@ -274,114 +275,6 @@ impl MemoryStore {
 
     /// The oldest position still in the outbox, if any.
     pub fn oldest_unpublished(&self) -> Option<GlobalPosition> {
-        self.unpublished.first()
-    }
-}
-
-/// Outbox rows not yet published, by position. Rows are written in position order and
-/// mostly published in it, so they are kept as flags over the span from the oldest
-/// unpublished row to the newest written: adding and removing one is O(1), no tree.
-#[derive(Debug, Clone, Default)]
-struct Unpublished {
-    /// The position of `flags[0]`, when there is one.
-    base: u64,
-    /// One per position from `base` on: true while that row is unpublished. The first
-    /// is always true (published ones at the front are dropped).
-    flags: VecDeque<bool>,
-}
-
-impl Unpublished {
-    fn insert(&mut self, position: GlobalPosition) {
-        let p = position.0;
-        if self.flags.is_empty() {
-            self.base = p;
-        }
-        while p < self.base {
-            self.flags.push_front(false);
-            self.base -= 1;
-        }
-        let Ok(index) = usize::try_from(p - self.base) else {
-            return;
-        };
-        if index >= self.flags.len() {
-            self.flags.resize(index + 1, false);
-        }
-        if let Some(flag) = self.flags.get_mut(index) {
-            *flag = true;
-        }
-    }
-
-    fn remove(&mut self, position: GlobalPosition) {
-        let index = position
-            .0
-            .checked_sub(self.base)
-            .and_then(|i| usize::try_from(i).ok());
-        if let Some(flag) = index.and_then(|i| self.flags.get_mut(i)) {
-            *flag = false;
-        }
-        while self.flags.front() == Some(&false) {
-            self.flags.pop_front();
-            self.base += 1;
-        }
-    }
-
-    /// Unpublished positions after `after`, in order.
-    fn after(&self, after: GlobalPosition) -> impl Iterator<Item = GlobalPosition> + '_ {
-        let skip = after
-            .0
-            .saturating_add(1)
-            .saturating_sub(self.base)
-            .try_into()
-            .unwrap_or(usize::MAX);
-        self.flags
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .filter(|(_, unpublished)| **unpublished)
-            .map(|(i, _)| GlobalPosition(self.base + i as u64))
-    }
-
-    fn first(&self) -> Option<GlobalPosition> {
-        self.flags.front().map(|_| GlobalPosition(self.base))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeSet;
-
-    // Property tests run natively only (proptest is not built for wasm).
-    #[cfg(not(target_arch = "wasm32"))]
-    proptest::proptest! {
-        /// Rows written in position order (some positions without one), published in
-        /// any order: the flags answer exactly as a set of positions would.
-        #[test]
-        fn unpublished_rows_behave_as_a_set(
-            ops in proptest::collection::vec((0u8..4, 0u64..40), 0..300)
-        ) {
-            let mut rows = Unpublished::default();
-            let mut model = BTreeSet::new();
-            let mut next = 1;
-            for (op, n) in ops {
-                match op {
-                    0 => {
-                        rows.insert(GlobalPosition(next));
-                        model.insert(next);
-                        next += 1;
-                    }
-                    1 => next += 1 + n % 3, // positions written without an outbox row
-                    _ => {
-                        rows.remove(GlobalPosition(n));
-                        model.remove(&n);
-                    }
-                }
-                let after = n % (next + 1);
-                let got: Vec<u64> = rows.after(GlobalPosition(after)).map(|p| p.0).collect();
-                let want: Vec<u64> = model.range(after + 1..).copied().collect();
-                proptest::prop_assert_eq!(got, want);
-                proptest::prop_assert_eq!(rows.first().map(|p| p.0), model.first().copied());
-            }
-        }
+        self.unpublished.first_key()
     }
 }

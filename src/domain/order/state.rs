@@ -96,8 +96,9 @@ impl Order {
     }
 }
 
-/// Folds one event into the state ([`OrderState::apply`] does it in place). Total: an event that does not fit the state (which the
-/// decider never produces) leaves it unchanged rather than failing a replay.
+/// Folds one event into the state ([`OrderState::apply`] does it in place). Total: an
+/// event that does not fit the state (which the decider never produces) leaves it
+/// unchanged rather than failing a replay.
 pub fn evolve(mut state: OrderState, event: &OrderEvent) -> OrderState {
     state.apply(event);
     state
