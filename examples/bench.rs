@@ -71,6 +71,7 @@ fn pipeline() -> (u64, f64) {
     let config = EngineConfig {
         queue_capacity: 1_000_000,
         handlers: 1,
+        handling_time: VirtualMillis(0),
         trace_limit: 0,
         ..EngineConfig::default()
     };

@@ -617,3 +617,57 @@ fn messages_due_together_arrive_as_one_batch_saved_once_then_completed() {
     assert_eq!(rows(&sim, ProjectionName::OrdersPerCustomer)[0].1, "3");
     assert_eq!(sim.store.unpublished(10), []);
 }
+
+#[test]
+fn an_order_summary_row_keeps_its_lines_by_product_and_restores_from_what_it_saved() {
+    use cqrs_lab::store::{MemoryStore, StoredRow};
+    let mut store = MemoryStore::new();
+    store
+        .append(support::append_request(
+            "o-1",
+            0,
+            1,
+            vec![
+                created(),
+                item_added("b", 200, 1),
+                item_added("a", 100, 2),
+                item_added("b", 999, 3),
+                item_added("c", 300, 1),
+            ],
+        ))
+        .expect("appended");
+    store
+        .append(support::append_request(
+            "o-1",
+            5,
+            2,
+            vec![item_removed("a")],
+        ))
+        .expect("appended");
+    let mut model = ReadModel::empty(ProjectionName::OrderSummary);
+    for e in store.events() {
+        model.apply(e);
+    }
+    // b keeps the price it was first added at; a is gone.
+    assert_eq!(
+        model.rows().into_values().collect::<Vec<_>>(),
+        ["Draft, 5 items, $11.00"]
+    );
+    let saved = model.stored_rows();
+    let [StoredRow::Order { lines, .. }] = saved.as_slice() else {
+        panic!("one order row: {saved:?}");
+    };
+    let ids: Vec<&str> = lines.iter().map(|l| l.product_id.as_str()).collect();
+    assert_eq!(ids, ["b", "c"], "saved in product order");
+    let mut restored = ReadModel::empty(ProjectionName::OrderSummary);
+    for row in saved {
+        restored.restore_row(row);
+    }
+    assert_eq!(restored, model);
+}
+
+fn item_removed(id: &str) -> cqrs_lab::domain::order::OrderEvent {
+    cqrs_lab::domain::order::OrderEvent::ItemRemoved {
+        product_id: product(id),
+    }
+}

@@ -28,22 +28,36 @@ pub struct SummaryRow {
     pub status: Option<OrderStatus>,
     /// Currency, when the creating event said (schema v2, or v1 read through the upcaster).
     pub currency: Option<Currency>,
-    /// Units and unit price per product.
-    pub lines: LookupMap<ProductId, (Cents, u64)>,
+    /// Unit price and units per product, sorted by product id (a few per order: a
+    /// sorted list beats a hash table per row, and saves in order without sorting).
+    pub lines: Vec<(ProductId, (Cents, u64))>,
 }
 
 impl SummaryRow {
+    /// The line of a product, to change (made empty first if missing).
+    fn line_mut(&mut self, product_id: &ProductId) -> &mut (Cents, u64) {
+        let index = match self.lines.binary_search_by(|(p, _)| p.cmp(product_id)) {
+            Ok(index) => index,
+            Err(index) => {
+                self.lines
+                    .insert(index, (product_id.clone(), (Cents(0), 0)));
+                index
+            }
+        };
+        &mut self.lines[index].1
+    }
+
     /// Units in the order.
     pub fn item_count(&self) -> u64 {
-        self.lines.values().map(|(_, q)| q).sum()
+        self.lines.iter().map(|(_, (_, q))| q).sum()
     }
 
     /// The order's total.
     pub fn total(&self) -> Cents {
         Cents(
             self.lines
-                .values()
-                .map(|(p, q)| p.0.saturating_mul(*q as i64))
+                .iter()
+                .map(|(_, (p, q))| p.0.saturating_mul(*q as i64))
                 .sum(),
         )
     }
@@ -205,18 +219,15 @@ impl ReadModel {
                     lines,
                 },
             ) => {
-                let lines = lines
-                    .into_iter()
-                    .map(|l| (l.product_id, (l.unit_price, l.quantity)))
-                    .collect();
-                rows.insert(
-                    order_id,
-                    SummaryRow {
-                        status,
-                        currency,
-                        lines,
-                    },
-                );
+                let mut row = SummaryRow {
+                    status,
+                    currency,
+                    lines: Vec::with_capacity(lines.len()),
+                };
+                for line in lines {
+                    *row.line_mut(&line.product_id) = (line.unit_price, line.quantity);
+                }
+                rows.insert(order_id, row);
             }
             (
                 ReadModel::OrdersPerCustomer(rows),
@@ -316,7 +327,7 @@ fn summary_text(r: &SummaryRow) -> String {
 
 /// An order-summary row as the store keeps it (lines by product id).
 fn stored_summary(id: &OrderId, row: &SummaryRow) -> StoredRow {
-    let mut lines: Vec<StoredLine> = row
+    let lines = row
         .lines
         .iter()
         .map(|(product_id, (unit_price, quantity))| StoredLine {
@@ -325,7 +336,6 @@ fn stored_summary(id: &OrderId, row: &SummaryRow) -> StoredRow {
             quantity: *quantity,
         })
         .collect();
-    lines.sort_by(|a, b| a.product_id.cmp(&b.product_id));
     StoredRow::Order {
         order_id: id.clone(),
         status: row.status,
@@ -346,14 +356,17 @@ fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
             unit_price,
             quantity,
             ..
-        } => upsert(&mut row.lines, product_id, |line| {
+        } => {
+            let line = row.line_mut(product_id);
             if line.1 == 0 {
                 line.0 = *unit_price;
             }
             line.1 += u64::from(*quantity);
-        }),
+        }
         OrderEvent::ItemRemoved { product_id } => {
-            row.lines.remove(product_id);
+            if let Ok(index) = row.lines.binary_search_by(|(p, _)| p.cmp(product_id)) {
+                row.lines.remove(index);
+            }
         }
         OrderEvent::OrderSubmitted { .. } => row.status = Some(OrderStatus::Submitted),
         OrderEvent::PaymentReceived { .. } => row.status = Some(OrderStatus::Paid),
