@@ -15,9 +15,30 @@ pub struct Scheduler<T> {
     queue: BinaryHeap<Reverse<Entry<T>>>,
     /// Tasks that arrived in due order (each due no earlier than the one before it), as
     /// a script's input does: a queue costs O(1) a task where the heap costs O(log n).
-    /// `pop` takes the earlier of the two fronts, so the order is the same either way.
+    /// `pop` takes the earliest of the fronts, so the order is the same either way.
     in_order: VecDeque<Entry<T>>,
+    /// Tasks scheduled with the same delay arrive in due order too (the clock never
+    /// goes back), so each of the few delays in use (a handler's 0 ms, the bus's lag)
+    /// gets a queue of its own; other delays go to the heap.
+    lanes: Vec<Lane<T>>,
     limit: u64,
+}
+
+/// Most delays with a queue of their own (more would slow every `pop` down).
+const LANES: usize = 8;
+
+#[derive(Debug, Clone)]
+struct Lane<T> {
+    delay: VirtualMillis,
+    tasks: VecDeque<Entry<T>>,
+}
+
+/// Where the next task waits.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    InOrder,
+    Lane(usize),
+    Heap,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +87,7 @@ impl<T> Scheduler<T> {
             next_seq: 0,
             queue: BinaryHeap::new(),
             in_order: VecDeque::new(),
+            lanes: Vec::new(),
             limit,
         }
     }
@@ -98,35 +120,61 @@ impl<T> Scheduler<T> {
         // task due no earlier than the queue's last keeps the queue in order.
         if self.in_order.back().is_none_or(|last| last.at <= at) {
             self.in_order.push_back(entry);
-        } else {
-            self.queue.push(Reverse(entry));
+            return;
+        }
+        let lane = match self.lanes.iter().position(|l| l.delay == delay) {
+            Some(index) => Some(index),
+            None => self.free_lane(delay),
+        };
+        match lane.and_then(|index| self.lanes.get_mut(index)) {
+            Some(lane) => lane.tasks.push_back(entry),
+            None => self.queue.push(Reverse(entry)),
         }
     }
 
-    /// True when the in-order queue's front comes before the heap's top.
-    fn in_order_first(&self) -> bool {
-        match (self.in_order.front(), self.queue.peek()) {
-            (Some(a), Some(Reverse(b))) => a < b,
-            (Some(_), None) => true,
-            (None, _) => false,
+    /// A lane for a new delay: a fresh one, or an empty one taken over; none when all
+    /// are busy.
+    fn free_lane(&mut self, delay: VirtualMillis) -> Option<usize> {
+        if self.lanes.len() < LANES {
+            self.lanes.push(Lane {
+                delay,
+                tasks: VecDeque::new(),
+            });
+            return Some(self.lanes.len() - 1);
         }
+        let index = self.lanes.iter().position(|l| l.tasks.is_empty())?;
+        if let Some(lane) = self.lanes.get_mut(index) {
+            lane.delay = delay;
+        }
+        Some(index)
+    }
+
+    /// Where the earliest task (by due time, then scheduling order) waits.
+    fn first(&self) -> Option<(Source, &Entry<T>)> {
+        let mut best = self.in_order.front().map(|e| (Source::InOrder, e));
+        let lanes = self.lanes.iter().enumerate();
+        let fronts = lanes.filter_map(|(i, l)| l.tasks.front().map(|e| (Source::Lane(i), e)));
+        let heap = self.queue.peek().map(|Reverse(e)| (Source::Heap, e));
+        for (source, entry) in fronts.chain(heap) {
+            if best.is_none_or(|(_, b)| entry < b) {
+                best = Some((source, entry));
+            }
+        }
+        best
     }
 
     /// When the next task is due.
     pub fn next_due(&self) -> Option<VirtualMillis> {
-        if self.in_order_first() {
-            self.in_order.front().map(|e| e.at)
-        } else {
-            self.queue.peek().map(|Reverse(e)| e.at)
-        }
+        self.first().map(|(_, e)| e.at)
     }
 
     /// Advances the clock to the next task and returns it.
     pub fn pop(&mut self) -> Option<T> {
-        let entry = if self.in_order_first() {
-            self.in_order.pop_front()?
-        } else {
-            self.queue.pop()?.0
+        let (source, _) = self.first()?;
+        let entry = match source {
+            Source::InOrder => self.in_order.pop_front()?,
+            Source::Lane(index) => self.lanes.get_mut(index)?.tasks.pop_front()?,
+            Source::Heap => self.queue.pop()?.0,
         };
         debug_assert!(entry.at >= self.now, "time never goes backwards");
         self.now = entry.at;
@@ -141,23 +189,33 @@ impl<T> Scheduler<T> {
 
     /// Tasks waiting.
     pub fn len(&self) -> u64 {
-        (self.queue.len() + self.in_order.len()) as u64
+        let lanes: usize = self.lanes.iter().map(|l| l.tasks.len()).sum();
+        (self.queue.len() + self.in_order.len() + lanes) as u64
     }
 
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.queue.is_empty() && self.in_order.is_empty()
+        self.queue.is_empty()
+            && self.in_order.is_empty()
+            && self.lanes.iter().all(|l| l.tasks.is_empty())
     }
 
     /// True if any waiting task matches.
     pub fn any(&self, mut matches: impl FnMut(&T) -> bool) -> bool {
         self.in_order.iter().any(|e| matches(&e.task))
+            || self
+                .lanes
+                .iter()
+                .any(|l| l.tasks.iter().any(|e| matches(&e.task)))
             || self.queue.iter().any(|Reverse(e)| matches(&e.task))
     }
 
     /// Keeps only the tasks for which `keep` is true (a crash drops volatile work).
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.in_order.retain(|e| keep(&e.task));
+        for lane in &mut self.lanes {
+            lane.tasks.retain(|e| keep(&e.task));
+        }
         self.queue.retain(|Reverse(e)| keep(&e.task));
     }
 }
