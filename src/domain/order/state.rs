@@ -118,7 +118,8 @@ impl OrderState {
             ) => {
                 *self = OrderState::Created(Order {
                     customer_id: customer_id.clone(),
-                    lines: Vec::new(),
+                    // Room for a typical order's lines: a replay then allocates once.
+                    lines: Vec::with_capacity(8),
                     status: OrderStatus::Draft,
                     personal: personal.clone(),
                 });
