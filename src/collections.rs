@@ -128,13 +128,12 @@ impl<V> PositionMap<V> {
     }
 }
 
-#[cfg(test)]
+// Property tests run natively only (proptest is not built for wasm).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    // Property tests run natively only (proptest is not built for wasm).
-    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         /// Keys added mostly in order (some skipped, some going back), removed in any
         /// order: the map answers exactly as an ordered map would.
