@@ -65,6 +65,18 @@ impl<T> Ord for Entry<T> {
     }
 }
 
+/// The earlier of the best so far and another waiting task.
+fn earlier<'a, T>(
+    best: Option<(Source, &'a Entry<T>)>,
+    source: Source,
+    entry: &'a Entry<T>,
+) -> Option<(Source, &'a Entry<T>)> {
+    match best {
+        Some((_, b)) if (b.at, b.seq) <= (entry.at, entry.seq) => best,
+        _ => Some((source, entry)),
+    }
+}
+
 /// The queue is full: the task was not scheduled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the scheduler already holds its limit of {limit} tasks")]
@@ -152,13 +164,13 @@ impl<T> Scheduler<T> {
     /// Where the earliest task (by due time, then scheduling order) waits.
     fn first(&self) -> Option<(Source, &Entry<T>)> {
         let mut best = self.in_order.front().map(|e| (Source::InOrder, e));
-        let lanes = self.lanes.iter().enumerate();
-        let fronts = lanes.filter_map(|(i, l)| l.tasks.front().map(|e| (Source::Lane(i), e)));
-        let heap = self.queue.peek().map(|Reverse(e)| (Source::Heap, e));
-        for (source, entry) in fronts.chain(heap) {
-            if best.is_none_or(|(_, b)| entry < b) {
-                best = Some((source, entry));
+        for (index, lane) in self.lanes.iter().enumerate() {
+            if let Some(entry) = lane.tasks.front() {
+                best = earlier(best, Source::Lane(index), entry);
             }
+        }
+        if let Some(Reverse(entry)) = self.queue.peek() {
+            best = earlier(best, Source::Heap, entry);
         }
         best
     }
