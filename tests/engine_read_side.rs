@@ -558,18 +558,7 @@ fn messages_due_together_arrive_as_one_batch_saved_once_then_completed() {
         handling_time: VirtualMillis(0),
         ..EngineConfig::default()
     };
-    let create = |id: &str, order: &str| {
-        cmd(
-            0,
-            id,
-            order,
-            OrderCommand::CreateOrder {
-                customer_id: customer(),
-                currency: None,
-                personal: None,
-            },
-        )
-    };
+    let create = |id: &str, order: &str| create_order(0, id, order);
     let script = vec![
         create("c1", "o-1"),
         create("c2", "o-2"),
