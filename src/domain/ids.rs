@@ -56,6 +56,13 @@ fn numbered_text(prefix: &str, separator: char, mut n: u64) -> Rc<str> {
     Rc::from(std::str::from_utf8(&buf[..end]).unwrap_or(prefix))
 }
 
+/// Equal text, the last byte checked first: ids that differ mostly differ in their
+/// trailing number (`p1`, `p2`), and this tells them apart without calling `memcmp`.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -67,7 +74,7 @@ macro_rules! text_id {
         /// (`Rc` only takes that shortcut for sized types, not `str`).
         impl PartialEq for $name {
             fn eq(&self, other: &Self) -> bool {
-                Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+                Rc::ptr_eq(&self.0, &other.0) || same_text(&self.0, &other.0)
             }
         }
 

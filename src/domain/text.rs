@@ -15,7 +15,7 @@ pub struct Text(Rc<str>);
 /// Copies share their text, so most comparisons end at the pointer.
 impl PartialEq for Text {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+        Rc::ptr_eq(&self.0, &other.0) || crate::domain::ids::same_text(&self.0, &other.0)
     }
 }
 
