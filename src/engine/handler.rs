@@ -122,7 +122,7 @@ impl Engine {
         let start = stream.snapshot.map(|s| s.state).unwrap_or_default();
         let mut state = start;
         for e in &stream.events {
-            state.apply(&e.event);
+            state.apply_reusing(&e.event, &mut self.spare_lines);
         }
         self.metrics.events_replayed += replayed;
         self.record(HopKind::AggregateLoaded {
@@ -134,6 +134,7 @@ impl Engine {
         let handling = self.handling_time();
         match decide(&state, &self.as_deployed(&work.command.command)) {
             Err(rejection) => {
+                state.recycle(&mut self.spare_lines);
                 self.metrics.commands_rejected += 1;
                 self.outcome_of(&work.command);
                 self.record(HopKind::CommandRejected {
@@ -265,12 +266,12 @@ impl Engine {
     /// Saves a snapshot when the append crossed a multiple of `snapshot_every`.
     fn maybe_snapshot(&mut self, work: &Work, decision: Decision, appended: &Appended) {
         let every = self.config.snapshot_every;
-        let Some(last) = appended.events.last().map(|e| e.stream_version) else {
-            return;
+        let last = appended.events.last().map(|e| e.stream_version);
+        let Some(last) =
+            last.filter(|last| every > 0 && decision.expected.0 / every != last.0 / every)
+        else {
+            return decision.state.recycle(&mut self.spare_lines);
         };
-        if every == 0 || decision.expected.0 / every == last.0 / every {
-            return;
-        }
         let mut state = decision.state;
         for e in &appended.events {
             state.apply(&e.event);
@@ -280,11 +281,11 @@ impl Engine {
             stream_id: work.command.order_id.clone(),
             version: last,
         });
-        self.effects.push_back(Effect::SaveSnapshot(Snapshot {
+        self.effects.push_back(Effect::SaveSnapshot(Box::new(Snapshot {
             stream_id: work.command.order_id.clone(),
             version: last,
             state,
-        }));
+        })));
     }
 
     /// After "Deploy schema v2", orders are created with a currency (USD if none given).

@@ -35,6 +35,7 @@ use trace::{Hop, HopKind, Metrics, Trace};
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::VirtualMillis;
+use crate::domain::order::OrderLine;
 use crate::store::ProjectionName;
 
 /// Something the scheduler will run.
@@ -107,6 +108,8 @@ pub struct Engine {
     relay_scheduled: bool,
     rebuilds: Vec<(ProjectionName, Rebuild)>,
     effects: VecDeque<Effect>,
+    /// The lines of the last aggregate a handler replayed, emptied, for the next replay.
+    spare_lines: Vec<OrderLine>,
     awaiting: u32,
     epoch: u32,
     down: bool,
@@ -144,6 +147,7 @@ impl Engine {
             relay_scheduled: false,
             rebuilds: Vec::new(),
             effects: VecDeque::new(),
+            spare_lines: Vec::new(),
             awaiting: 0,
             epoch: 0,
             down: false,

@@ -107,6 +107,34 @@ pub fn evolve(mut state: OrderState, event: &OrderEvent) -> OrderState {
 impl OrderState {
     /// [`evolve`] in place: a replay folds each event into one state without moving it.
     pub fn apply(&mut self, event: &OrderEvent) {
+        // Room for a typical order's lines: a replay then allocates once.
+        self.apply_with(event, || Vec::with_capacity(8));
+    }
+
+    /// [`OrderState::apply`], a created order's lines taking the allocation in `spare`
+    /// (from [`OrderState::recycle`]): a handler replaying one aggregate per command
+    /// then allocates nothing for it.
+    pub fn apply_reusing(&mut self, event: &OrderEvent, spare: &mut Vec<OrderLine>) {
+        self.apply_with(event, || {
+            let mut lines = std::mem::take(spare);
+            lines.clear();
+            lines
+        });
+    }
+
+    /// Ends this state, keeping its lines' allocation (emptied) in `spare` for the next
+    /// [`OrderState::apply_reusing`].
+    pub fn recycle(self, spare: &mut Vec<OrderLine>) {
+        if let OrderState::Created(order) = self {
+            let mut lines = order.lines;
+            if lines.capacity() > spare.capacity() {
+                lines.clear();
+                *spare = lines;
+            }
+        }
+    }
+
+    fn apply_with(&mut self, event: &OrderEvent, lines: impl FnOnce() -> Vec<OrderLine>) {
         let order = match (&mut *self, event) {
             (
                 OrderState::NotCreated,
@@ -118,8 +146,7 @@ impl OrderState {
             ) => {
                 *self = OrderState::Created(Order {
                     customer_id: customer_id.clone(),
-                    // Room for a typical order's lines: a replay then allocates once.
-                    lines: Vec::with_capacity(8),
+                    lines: lines(),
                     status: OrderStatus::Draft,
                     personal: personal.clone(),
                 });
