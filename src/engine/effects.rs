@@ -39,7 +39,7 @@ pub enum Effect {
         request: AppendRequest,
     },
     /// Save a snapshot (fire and forget: losing one only costs replay time).
-    SaveSnapshot(Snapshot),
+    SaveSnapshot(Box<Snapshot>),
     /// Read unpublished outbox rows (with their events) after the relay's cursor.
     ReadOutbox {
         /// The last position this relay already published.

@@ -78,7 +78,7 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             result: store.append(request),
         },
         Effect::SaveSnapshot(snapshot) => {
-            store.save_snapshot(snapshot);
+            store.save_snapshot(*snapshot);
             EffectResult::Done
         }
         Effect::ReadOutbox { after, limit } => {

@@ -108,8 +108,8 @@ pub struct Snapshot {
 /// What loading an aggregate needs: the newest snapshot and the events after it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LoadedStream {
-    /// The newest snapshot, if any.
-    pub snapshot: Option<Snapshot>,
+    /// The newest snapshot, if any (boxed: a result travels by value, mostly without).
+    pub snapshot: Option<Box<Snapshot>>,
     /// Events after the snapshot (or all of them), in version order.
     pub events: Vec<SharedEvent>,
 }

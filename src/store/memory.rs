@@ -126,7 +126,7 @@ impl MemoryStore {
 
     /// The newest snapshot of a stream and the events after it.
     pub fn load_stream(&self, stream_id: &OrderId) -> LoadedStream {
-        let snapshot = self.snapshots.get(stream_id).cloned();
+        let snapshot = self.snapshots.get(stream_id).cloned().map(Box::new);
         let after = snapshot.as_ref().map(|s| s.version).unwrap_or_default();
         LoadedStream {
             events: self.read_stream(stream_id, after),

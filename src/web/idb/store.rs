@@ -359,7 +359,10 @@ impl IdbStore {
         let snapshot = self.snapshot(stream_id).await?;
         let after = snapshot.as_ref().map(|s| s.version).unwrap_or_default();
         let (events, _) = self.read_stream(stream_id, after).await?;
-        Ok(LoadedStream { snapshot, events })
+        Ok(LoadedStream {
+            snapshot: snapshot.map(Box::new),
+            events,
+        })
     }
 
     /// Up to `limit` events after a global position (the change feed), in one request.
