@@ -5,7 +5,8 @@
 //! 3. the baseline: a plain fold of the same 1M events into the 3 read models.
 //!
 //! Wall-clock timing lives here only; the simulation itself never reads a clock.
-//! `-- pipeline` runs only part 1, `-- rebuild` only parts 2 and 3 (for profiling).
+//! `-- pipeline` runs only part 1, `-- batches` only its first line, `-- rebuild` only
+//! parts 2 and 3 (for profiling).
 
 use cqrs_lab::domain::ids::{
     CommandId, CorrelationId, CustomerId, EventId, OrderId, ProductId, SchemaVersion,
@@ -157,11 +158,14 @@ fn plain_fold(store: &MemoryStore) -> f64 {
 }
 
 fn main() {
-    // `-- pipeline` / `-- rebuild` run only that part (for profiling).
-    let only_pipeline = std::env::args().any(|a| a == "pipeline");
+    // `-- pipeline` / `-- batches` / `-- rebuild` run only that part (for profiling).
+    let only_batches = std::env::args().any(|a| a == "batches");
+    let only_pipeline = only_batches || std::env::args().any(|a| a == "pipeline");
     let only_rebuild = std::env::args().any(|a| a == "rebuild");
     if !only_rebuild {
-        for (handling, note) in [(0, "batches on the bus"), (5, "no batching")] {
+        let runs = [(0, "batches on the bus"), (5, "no batching")];
+        let runs = if only_batches { &runs[..1] } else { &runs[..] };
+        for &(handling, note) in runs {
             let (events, seconds) = pipeline(VirtualMillis(handling));
             println!(
                 "pipeline, {handling} ms handling ({note}): {events} events (command -> store -> bus -> 3 projections) in {seconds:.3} s = {:.0} events/s",
