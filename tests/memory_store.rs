@@ -197,6 +197,37 @@ fn outbox_rows_are_written_with_the_events_and_cleared_when_published() {
 }
 
 #[test]
+fn the_relay_reads_unpublished_events_after_its_cursor_and_learns_if_more_wait() {
+    let mut store = MemoryStore::new();
+    store
+        .append(request(
+            "o-1",
+            0,
+            1,
+            vec![created(), item_added("a", 100, 1), item_added("b", 200, 2)],
+        ))
+        .expect("appended");
+    store
+        .append(request("o-2", 0, 2, vec![created()]))
+        .expect("appended");
+    store.mark_published(&[GlobalPosition(2)]);
+    let positions = |events: &[cqrs_lab::domain::envelope::SharedEvent]| {
+        events
+            .iter()
+            .map(|e| e.global_position.0)
+            .collect::<Vec<_>>()
+    };
+    let (first, more) = store.outbox_after(GlobalPosition(0), 2);
+    assert_eq!((positions(&first), more), (vec![1, 3], true));
+    let (rest, more) = store.outbox_after(GlobalPosition(3), 2);
+    assert_eq!((positions(&rest), more), (vec![4], false));
+    let (exact, more) = store.outbox_after(GlobalPosition(0), 3);
+    assert_eq!((positions(&exact), more), (vec![1, 3, 4], false));
+    let (none, more) = store.outbox_after(GlobalPosition(4), 10);
+    assert_eq!((positions(&none), more), (vec![], false));
+}
+
+#[test]
 fn projections_are_kept_per_projection_row_by_row() {
     let mut store = MemoryStore::new();
     assert_eq!(

@@ -281,11 +281,12 @@ impl Engine {
             stream_id: work.command.order_id.clone(),
             version: last,
         });
-        self.effects.push_back(Effect::SaveSnapshot(Box::new(Snapshot {
-            stream_id: work.command.order_id.clone(),
-            version: last,
-            state,
-        })));
+        self.effects
+            .push_back(Effect::SaveSnapshot(Box::new(Snapshot {
+                stream_id: work.command.order_id.clone(),
+                version: last,
+                state,
+            })));
     }
 
     /// After "Deploy schema v2", orders are created with a currency (USD if none given).

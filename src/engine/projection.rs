@@ -33,12 +33,19 @@ pub struct SummaryRow {
     pub lines: Vec<(ProductId, (Cents, u64))>,
 }
 
+/// Lines a summary row has room for at its first: a typical order's, so that adding
+/// them seldom grows the list.
+const LINES_ROOM: usize = 8;
+
 impl SummaryRow {
     /// The line of a product, to change (made empty first if missing).
     fn line_mut(&mut self, product_id: &ProductId) -> &mut (Cents, u64) {
         let index = match self.lines.binary_search_by(|(p, _)| p.cmp(product_id)) {
             Ok(index) => index,
             Err(index) => {
+                if self.lines.capacity() == 0 {
+                    self.lines.reserve_exact(LINES_ROOM);
+                }
                 self.lines
                     .insert(index, (product_id.clone(), (Cents(0), 0)));
                 index

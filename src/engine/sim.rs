@@ -82,13 +82,7 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             EffectResult::Done
         }
         Effect::ReadOutbox { after, limit } => {
-            let rows = store.unpublished_after(after, limit.saturating_add(1));
-            let more = rows.len() as u64 > limit;
-            let events = rows
-                .iter()
-                .take(usize::try_from(limit).unwrap_or(usize::MAX))
-                .filter_map(|p| store.shared(*p))
-                .collect();
+            let (events, more) = store.outbox_after(after, limit);
             EffectResult::OutboxRead { events, more }
         }
         Effect::ReadAll {

@@ -12,6 +12,10 @@ use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// Positions a new stream has room for: a typical order's life, so that its appends
+/// seldom grow the list.
+const STREAM_ROOM: usize = 16;
+
 /// Events, outbox, snapshots, processed command ids and checkpoints, all in memory.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
@@ -58,9 +62,10 @@ impl MemoryStore {
         let positions = match self.streams.get_mut(&request.stream_id) {
             Some(positions) => positions,
             // A new stream is made only by a write that expects it to be new.
-            None if request.expected_version == StreamVersion(0) => {
-                self.streams.entry(request.stream_id.clone()).or_default()
-            }
+            None if request.expected_version == StreamVersion(0) => self
+                .streams
+                .entry(request.stream_id.clone())
+                .or_insert_with(|| Vec::with_capacity(request.events.len().max(STREAM_ROOM))),
             None => {
                 return Err(AppendError::Conflict {
                     stream_id: request.stream_id,
@@ -214,7 +219,19 @@ impl MemoryStore {
     /// Unpublished outbox rows after a position (a relay's cursor), oldest first.
     pub fn unpublished_after(&self, after: GlobalPosition, limit: u64) -> Vec<GlobalPosition> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        self.unpublished.keys_after(after).take(limit).collect()
+        let mut rows = Vec::with_capacity(limit.min(self.unpublished.len()));
+        rows.extend(self.unpublished.keys_after(after).take(limit));
+        rows
+    }
+
+    /// The events of up to `limit` unpublished outbox rows after a position (what a
+    /// relay publishes next), oldest first, and whether more rows wait beyond them.
+    pub fn outbox_after(&self, after: GlobalPosition, limit: u64) -> (Vec<SharedEvent>, bool) {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut rows = self.unpublished.keys_after(after);
+        let mut events = Vec::with_capacity(limit.min(self.unpublished.len()));
+        events.extend(rows.by_ref().take(limit).filter_map(|p| self.shared(p)));
+        (events, rows.next().is_some())
     }
 
     /// Marks outbox rows as published.
