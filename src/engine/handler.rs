@@ -149,6 +149,10 @@ impl Engine {
                     state,
                     events,
                 };
+                // Handling that takes no time appends at once; there is nothing to wait for.
+                if handling.0 == 0 {
+                    return self.commit(id, work, decision);
+                }
                 self.set(id, Handler::Deciding(work, decision));
                 self.schedule(handling, Task::HandlerCommit(id));
             }
@@ -156,10 +160,13 @@ impl Engine {
     }
 
     pub(super) fn handler_commit(&mut self, id: HandlerId) {
-        let Some(Handler::Deciding(work, mut decision)) = self.handler_mut(id).map(std::mem::take)
-        else {
-            return;
-        };
+        if let Some(Handler::Deciding(work, decision)) = self.handler_mut(id).map(std::mem::take) {
+            self.commit(id, work, decision);
+        }
+    }
+
+    /// Asks the store to append the decided events with the expected version.
+    fn commit(&mut self, id: HandlerId, work: Work, mut decision: Decision) {
         // The events move into the request; the stored ones come back with the result.
         let events = std::mem::take(&mut decision.events)
             .into_iter()
@@ -312,8 +319,13 @@ impl Engine {
         VirtualMillis(self.config.handling_time.0.saturating_add(jitter))
     }
 
+    /// The handler is done with its command; it looks for the next one after `delay`
+    /// (at once when that is no time: nothing could happen in between).
     fn free_after(&mut self, id: HandlerId, delay: VirtualMillis) {
         self.set(id, Handler::Waking);
+        if delay.0 == 0 {
+            return self.handler_free(id);
+        }
         self.schedule(delay, Task::HandlerFree(id));
     }
 
