@@ -18,6 +18,13 @@ pub struct Ticket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HandlerId(pub u32);
 
+impl HandlerId {
+    /// Its place among the engine's handlers.
+    pub(super) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A request to the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

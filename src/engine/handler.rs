@@ -12,9 +12,17 @@ use crate::domain::order::{decide, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
 use std::borrow::Cow;
 
-/// One handler instance's state. Exactly one piece of work at a time.
+/// One handler instance: where it is with its command (exactly one at a time), and the
+/// aggregate it replayed for it. That state stays out of the phase, so moving from
+/// phase to phase copies a few words, and its lines' allocation serves the next replay.
 #[derive(Debug, Clone, Default)]
-pub(super) enum Handler {
+pub(super) struct Handler {
+    phase: Phase,
+    aggregate: OrderState,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(super) enum Phase {
     /// Nothing to do and no wake-up scheduled.
     #[default]
     Idle,
@@ -40,7 +48,6 @@ pub(super) struct Work {
 #[derive(Debug, Clone)]
 pub(super) struct Decision {
     expected: StreamVersion,
-    state: OrderState,
     /// The decided events (they move into the append request at commit).
     events: Vec<OrderEvent>,
 }
@@ -48,34 +55,35 @@ pub(super) struct Decision {
 impl Handler {
     /// Marks an idle handler as about to wake; false if it is busy or already waking.
     pub(super) fn wake(&mut self) -> bool {
-        let idle = matches!(self, Handler::Idle);
+        let idle = matches!(self.phase, Phase::Idle);
         if idle {
-            *self = Handler::Waking;
+            self.phase = Phase::Waking;
         }
         idle
     }
 
     /// Drops the handler's work, returning the command it held.
     pub(super) fn crash(&mut self) -> Option<Box<ScriptedCommand>> {
-        match std::mem::take(self) {
-            Handler::Loading(work)
-            | Handler::Deciding(work, _)
-            | Handler::Appending(work, _)
-            | Handler::BackingOff(work) => Some(work.command),
-            Handler::Idle | Handler::Waking => None,
+        self.aggregate = OrderState::NotCreated;
+        match std::mem::take(&mut self.phase) {
+            Phase::Loading(work)
+            | Phase::Deciding(work, _)
+            | Phase::Appending(work, _)
+            | Phase::BackingOff(work) => Some(work.command),
+            Phase::Idle | Phase::Waking => None,
         }
     }
 }
 
 impl Engine {
     pub(super) fn handler_free(&mut self, id: HandlerId) {
-        let Some(slot) = self.handler_mut(id) else {
+        let Some(handler) = self.handler_mut(id) else {
             return;
         };
-        if !matches!(slot, Handler::Waking | Handler::Idle) {
+        if !matches!(handler.phase, Phase::Waking | Phase::Idle) {
             return;
         }
-        *slot = Handler::Idle;
+        handler.phase = Phase::Idle;
         if self.down {
             return;
         }
@@ -91,7 +99,7 @@ impl Engine {
     }
 
     pub(super) fn handler_retry(&mut self, id: HandlerId) {
-        if let Some(Handler::BackingOff(work)) = self.handler_mut(id).map(std::mem::take) {
+        if let Some(Phase::BackingOff(work)) = self.take_phase(id) {
             self.load(id, work);
         }
     }
@@ -102,11 +110,11 @@ impl Engine {
             stream_id: work.command.order_id.clone(),
             command_id: work.command.command_id.clone(),
         });
-        self.set(id, Handler::Loading(work));
+        self.set(id, Phase::Loading(work));
     }
 
     pub(super) fn stream_loaded(&mut self, id: HandlerId, processed: bool, stream: LoadedStream) {
-        let Some(Handler::Loading(work)) = self.handler_mut(id).map(std::mem::take) else {
+        let Some(Phase::Loading(work)) = self.take_phase(id) else {
             return;
         };
         let command_id = work.command.command_id.clone();
@@ -120,9 +128,14 @@ impl Engine {
         let replayed = stream.events.len() as u64;
         let snapshot = stream.snapshot.as_ref().map(|s| s.version);
         let start = stream.snapshot.map(|s| s.state).unwrap_or_default();
-        let mut state = start;
-        for e in &stream.events {
-            state.apply_reusing(&e.event, &mut self.spare_lines);
+        // Replayed in place, into the lines of the aggregate replayed before.
+        if let Some(handler) = self.handlers.get_mut(id.index()) {
+            std::mem::replace(&mut handler.aggregate, start).recycle(&mut self.spare_lines);
+            for e in &stream.events {
+                handler
+                    .aggregate
+                    .apply_reusing(&e.event, &mut self.spare_lines);
+            }
         }
         self.metrics.events_replayed += replayed;
         self.record(HopKind::AggregateLoaded {
@@ -132,9 +145,12 @@ impl Engine {
             replayed,
         });
         let handling = self.handling_time();
-        match decide(&state, &self.as_deployed(&work.command.command)) {
+        let state = self
+            .handlers
+            .get(id.index())
+            .map_or(&OrderState::NotCreated, |h| &h.aggregate);
+        match decide(state, &self.as_deployed(&work.command.command)) {
             Err(rejection) => {
-                state.recycle(&mut self.spare_lines);
                 self.metrics.commands_rejected += 1;
                 self.outcome_of(&work.command);
                 self.record(HopKind::CommandRejected {
@@ -144,23 +160,19 @@ impl Engine {
                 self.free_after(id, handling);
             }
             Ok(events) => {
-                let decision = Decision {
-                    expected,
-                    state,
-                    events,
-                };
+                let decision = Decision { expected, events };
                 // Handling that takes no time appends at once; there is nothing to wait for.
                 if handling.0 == 0 {
                     return self.commit(id, work, decision);
                 }
-                self.set(id, Handler::Deciding(work, decision));
+                self.set(id, Phase::Deciding(work, decision));
                 self.schedule(handling, Task::HandlerCommit(id));
             }
         }
     }
 
     pub(super) fn handler_commit(&mut self, id: HandlerId) {
-        if let Some(Handler::Deciding(work, decision)) = self.handler_mut(id).map(std::mem::take) {
+        if let Some(Phase::Deciding(work, decision)) = self.take_phase(id) {
             self.commit(id, work, decision);
         }
     }
@@ -190,12 +202,11 @@ impl Engine {
                 with_outbox: self.config.outbox,
             },
         });
-        self.set(id, Handler::Appending(work, decision));
+        self.set(id, Phase::Appending(work, decision));
     }
 
     pub(super) fn appended(&mut self, id: HandlerId, result: Result<Appended, AppendError>) {
-        let Some(Handler::Appending(work, decision)) = self.handler_mut(id).map(std::mem::take)
-        else {
+        let Some(Phase::Appending(work, decision)) = self.take_phase(id) else {
             return;
         };
         let command_id = work.command.command_id.clone();
@@ -213,7 +224,7 @@ impl Engine {
                         .unwrap_or_default(),
                     count: appended.events.len() as u64,
                 });
-                self.maybe_snapshot(&work, decision, &appended);
+                self.maybe_snapshot(id, &work, decision, &appended);
                 self.after_append(&appended.events);
                 self.free_after(id, VirtualMillis(0));
             }
@@ -260,7 +271,7 @@ impl Engine {
                     attempt: work.attempt + 1,
                     ..work
                 };
-                self.set(id, Handler::BackingOff(work));
+                self.set(id, Phase::BackingOff(work));
                 self.schedule(delay, Task::HandlerRetry(id));
             }
             None => {
@@ -271,15 +282,26 @@ impl Engine {
     }
 
     /// Saves a snapshot when the append crossed a multiple of `snapshot_every`.
-    fn maybe_snapshot(&mut self, work: &Work, decision: Decision, appended: &Appended) {
+    fn maybe_snapshot(
+        &mut self,
+        id: HandlerId,
+        work: &Work,
+        decision: Decision,
+        appended: &Appended,
+    ) {
         let every = self.config.snapshot_every;
         let last = appended.events.last().map(|e| e.stream_version);
         let Some(last) =
             last.filter(|last| every > 0 && decision.expected.0 / every != last.0 / every)
         else {
-            return decision.state.recycle(&mut self.spare_lines);
+            return;
         };
-        let mut state = decision.state;
+        let Some(mut state) = self
+            .handler_mut(id)
+            .map(|h| std::mem::take(&mut h.aggregate))
+        else {
+            return;
+        };
         for e in &appended.events {
             state.apply(&e.event);
         }
@@ -322,7 +344,7 @@ impl Engine {
     /// The handler is done with its command; it looks for the next one after `delay`
     /// (at once when that is no time: nothing could happen in between).
     fn free_after(&mut self, id: HandlerId, delay: VirtualMillis) {
-        self.set(id, Handler::Waking);
+        self.set(id, Phase::Waking);
         if delay.0 == 0 {
             return self.handler_free(id);
         }
@@ -330,12 +352,17 @@ impl Engine {
     }
 
     fn handler_mut(&mut self, id: HandlerId) -> Option<&mut Handler> {
-        self.handlers.get_mut(usize::try_from(id.0).ok()?)
+        self.handlers.get_mut(id.index())
     }
 
-    fn set(&mut self, id: HandlerId, state: Handler) {
-        if let Some(slot) = self.handler_mut(id) {
-            *slot = state;
+    /// The handler's phase, leaving it idle (the caller sets the next one).
+    fn take_phase(&mut self, id: HandlerId) -> Option<Phase> {
+        self.handler_mut(id).map(|h| std::mem::take(&mut h.phase))
+    }
+
+    fn set(&mut self, id: HandlerId, phase: Phase) {
+        if let Some(handler) = self.handler_mut(id) {
+            handler.phase = phase;
         }
     }
 }
