@@ -5,6 +5,7 @@
 use super::config::LagDistribution;
 use super::effects::Effect;
 use super::projection::Applied;
+use super::rng::SimRng;
 use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::collections::{LookupMap, PositionMap};
@@ -51,6 +52,29 @@ impl Outgoing {
         if let Some(sent) = self.0.get_mut(message.subscription.index()) {
             sent.push((due, message));
         }
+    }
+}
+
+/// Says when each message of one publication is due: after a drawn lag, and with
+/// ordering on never before an earlier message of the same partition.
+struct Sender<'e> {
+    rng: &'e mut SimRng,
+    lag: LagDistribution,
+    now: VirtualMillis,
+    /// The partition's last due time per subscription (ordering on).
+    dues: Option<&'e mut Dues>,
+}
+
+impl Sender<'_> {
+    fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
+        let lag = self.lag.draw(self.rng);
+        let mut due = VirtualMillis(self.now.0.saturating_add(lag.0));
+        let last = self.dues.as_deref_mut();
+        if let Some(last) = last.and_then(|d| d.get_mut(message.subscription.index())) {
+            due = due.max(*last);
+            *last = due;
+        }
+        (due, message)
     }
 }
 
@@ -191,7 +215,8 @@ impl Engine {
                 .pending_acks
                 .insert(event.global_position, ProjectionName::ALL.len() as u32);
         }
-        let mut dues = self.partition_dues(&event.stream_id);
+        let duplicate_rate = self.config.bus.duplicate_rate;
+        let mut sender = self.sender(&event.stream_id);
         for subscription in ProjectionName::ALL {
             let message = Message {
                 event: Rc::clone(event),
@@ -200,17 +225,16 @@ impl Engine {
                 acknowledges: true,
                 duplicate: false,
             };
-            if self.rng.chance(self.config.bus.duplicate_rate) {
+            if sender.rng.chance(duplicate_rate) {
                 let copy = Message {
                     acknowledges: false,
                     duplicate: true,
                     ..message.clone()
                 };
-                outgoing.push(self.send(copy, &mut dues));
+                outgoing.push(sender.send(copy));
             }
-            outgoing.push(self.send(message, &mut dues));
+            outgoing.push(sender.send(message));
         }
-        self.set_partition_dues(&event.stream_id, dues);
     }
 
     fn publish_again(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
@@ -221,7 +245,7 @@ impl Engine {
             return;
         }
         self.record(HopKind::PublishedAgain { position });
-        let mut dues = self.partition_dues(&event.stream_id);
+        let mut sender = self.sender(&event.stream_id);
         for subscription in ProjectionName::ALL {
             let message = Message {
                 event: Rc::clone(event),
@@ -230,9 +254,22 @@ impl Engine {
                 acknowledges: false,
                 duplicate: true,
             };
-            outgoing.push(self.send(message, &mut dues));
+            outgoing.push(sender.send(message));
         }
-        self.set_partition_dues(&event.stream_id, dues);
+    }
+
+    /// A sender for one publication of an event of `stream` (its partition).
+    fn sender(&mut self, stream: &OrderId) -> Sender<'_> {
+        let bus = &self.config.bus;
+        Sender {
+            lag: bus.lag,
+            now: self.scheduler.now(),
+            // One lookup per publication, not one per message.
+            dues: bus
+                .ordered_partitions
+                .then(|| self.bus.partition_due.entry(stream.clone()).or_default()),
+            rng: &mut self.rng,
+        }
     }
 
     /// Schedules what one publication sent: consecutive messages of a subscription due
@@ -277,45 +314,6 @@ impl Engine {
         }
     }
 
-    /// When a message is due: after a drawn lag, never before an earlier message of
-    /// the same partition when ordering is on (`dues`: the partition's last dues).
-    fn send(&mut self, message: Message, dues: &mut Dues) -> (VirtualMillis, Message) {
-        let lag = self.draw_lag();
-        let mut due = VirtualMillis(self.now().0.saturating_add(lag.0));
-        if self.config.bus.ordered_partitions {
-            if let Some(last) = dues.get_mut(message.subscription.index()) {
-                due = due.max(*last);
-                *last = due;
-            }
-        }
-        (due, message)
-    }
-
-    /// The last due time per subscription of a partition's messages (one lookup per
-    /// publication of an event, not one per message).
-    fn partition_dues(&self, stream: &OrderId) -> Dues {
-        if !self.config.bus.ordered_partitions {
-            return Dues::default();
-        }
-        self.bus
-            .partition_due
-            .get(stream)
-            .copied()
-            .unwrap_or_default()
-    }
-
-    fn set_partition_dues(&mut self, stream: &OrderId, dues: Dues) {
-        if !self.config.bus.ordered_partitions {
-            return;
-        }
-        match self.bus.partition_due.get_mut(stream) {
-            Some(slot) => *slot = dues,
-            None => {
-                self.bus.partition_due.insert(stream.clone(), dues);
-            }
-        }
-    }
-
     fn schedule_delivery(&mut self, delay: VirtualMillis, batch: Batch) {
         for message in &batch {
             if let Some(depth) = self.bus.in_flight.get_mut(message.subscription.index()) {
@@ -323,29 +321,6 @@ impl Engine {
             }
         }
         self.schedule(delay, Task::Deliver(batch));
-    }
-
-    fn draw_lag(&mut self) -> VirtualMillis {
-        self.draw(self.config.bus.lag)
-    }
-
-    fn draw(&mut self, distribution: LagDistribution) -> VirtualMillis {
-        match distribution {
-            LagDistribution::Fixed(ms) => ms,
-            LagDistribution::Uniform(low, high) => VirtualMillis(self.rng.between(low.0, high.0)),
-            LagDistribution::LongTail {
-                base,
-                tail,
-                tail_rate,
-            } => {
-                let extra = if self.rng.chance(tail_rate) {
-                    self.rng.between(1, tail.0.max(1))
-                } else {
-                    0
-                };
-                VirtualMillis(base.0.saturating_add(extra))
-            }
-        }
     }
 
     /// Delivers a batch: each message in turn; then each projection that applied any
@@ -421,10 +396,14 @@ impl Engine {
     /// the message again (the handler still finishes its work), up to the dead-letter
     /// limit, whatever duplicate detection says.
     fn check_lock(&mut self, message: &Message) {
-        let took = self.draw(self.config.bus.processing_time);
-        if took <= self.config.bus.lock_duration {
-            return;
+        let took = self.config.bus.processing_time.draw(&mut self.rng);
+        if took > self.config.bus.lock_duration {
+            self.lock_lost(message);
         }
+    }
+
+    #[cold]
+    fn lock_lost(&mut self, message: &Message) {
         let (subscription, position) = (message.subscription, message.event.global_position);
         self.metrics.locks_expired += 1;
         self.record(HopKind::LockExpired {

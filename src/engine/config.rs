@@ -1,6 +1,6 @@
 //! The engine's knobs, with the seeds' defaults. Plain data: serializable for sharing.
 
-use super::rng::PerMillion;
+use super::rng::{PerMillion, SimRng};
 use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,28 @@ pub enum LagDistribution {
         /// How often a delivery is slow.
         tail_rate: PerMillion,
     },
+}
+
+impl LagDistribution {
+    /// A draw from the distribution.
+    pub fn draw(self, rng: &mut SimRng) -> VirtualMillis {
+        match self {
+            LagDistribution::Fixed(ms) => ms,
+            LagDistribution::Uniform(low, high) => VirtualMillis(rng.between(low.0, high.0)),
+            LagDistribution::LongTail {
+                base,
+                tail,
+                tail_rate,
+            } => {
+                let extra = if rng.chance(tail_rate) {
+                    rng.between(1, tail.0.max(1))
+                } else {
+                    0
+                };
+                VirtualMillis(base.0.saturating_add(extra))
+            }
+        }
+    }
 }
 
 /// How a projection treats deliveries.
