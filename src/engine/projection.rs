@@ -485,6 +485,9 @@ pub struct Projection {
     versions: LookupMap<OrderId, StreamVersion>,
     /// Rows changed since the last save (duplicates possible).
     dirty: Vec<RowKey>,
+    /// Streams whose applied version changed since the last save (their `Seen` rows),
+    /// a stream's run of events noted once.
+    dirty_seen: Vec<OrderId>,
     /// True when emptied since the last save: the next save replaces every row.
     emptied: bool,
     /// The exact replay this projection is checked against, while it may drift.
@@ -504,6 +507,7 @@ impl Projection {
             ahead: BTreeSet::new(),
             versions: LookupMap::default(),
             dirty: Vec::new(),
+            dirty_seen: Vec::new(),
             emptied: false,
             reference: (mode == ProjectionMode::Naive)
                 .then(|| Box::new(Reference::of(&ReadModel::empty(name)))),
@@ -556,6 +560,7 @@ impl Projection {
         };
         let replace = std::mem::take(&mut self.emptied);
         let mut keys = std::mem::take(&mut self.dirty);
+        let mut streams = std::mem::take(&mut self.dirty_seen);
         let rows = if replace {
             let mut rows = self.model.stored_rows();
             rows.extend(self.versions.iter().map(|(id, v)| seen(id, *v)));
@@ -563,15 +568,23 @@ impl Projection {
         } else {
             keys.sort_unstable();
             keys.dedup();
-            keys.iter()
-                .filter_map(|key| match key {
-                    RowKey::Seen(id) => self.versions.get(id).map(|v| seen(id, *v)),
-                    key => self.model.stored_row(key),
-                })
-                .collect()
+            streams.sort_unstable();
+            streams.dedup();
+            let mut rows = Vec::with_capacity(keys.len() + streams.len());
+            rows.extend(keys.iter().filter_map(|key| self.model.stored_row(key)));
+            // `Seen` rows sort after the model's: the same order as one sorted key list.
+            rows.extend(
+                streams
+                    .iter()
+                    .filter_map(|id| self.versions.get(id).map(|v| seen(id, *v))),
+            );
+            rows
         };
+        // Both lists are kept for their capacity.
         keys.clear();
-        self.dirty = keys; // kept for its capacity
+        self.dirty = keys;
+        streams.clear();
+        self.dirty_seen = streams;
         ProjectionSave {
             projection: self.name,
             progress,
@@ -794,7 +807,9 @@ impl Projection {
             if let Some(key) = self.model.changed_row(e).filter(|_| changed) {
                 self.mark_dirty(key);
             }
-            self.mark_dirty(RowKey::Seen(e.stream_id.clone()));
+            if self.dirty_seen.last() != Some(&e.stream_id) {
+                self.dirty_seen.push(e.stream_id.clone());
+            }
         }
     }
 
