@@ -595,16 +595,26 @@ impl Projection {
 
     /// The event as this projection reads it: upcast to the latest shape when it can.
     pub fn read(&self, e: &SharedEvent) -> SharedEvent {
-        if self.upcast && self.schema >= LATEST_SCHEMA {
+        if self.reads_upcast() {
             upcast(e)
         } else {
             std::rc::Rc::clone(e)
         }
     }
 
+    fn reads_upcast(&self) -> bool {
+        self.upcast && self.schema >= LATEST_SCHEMA
+    }
+
     /// Handles one delivered event according to the mode.
     pub fn deliver(&mut self, e: &SharedEvent) -> Applied {
-        let e = &self.read(e);
+        let upcasted;
+        let e = if self.reads_upcast() {
+            upcasted = upcast(e);
+            &upcasted
+        } else {
+            e
+        };
         if e.schema_version > self.schema {
             return Applied::UnknownSchema;
         }
@@ -644,7 +654,14 @@ impl Projection {
 
     /// Feeds the reference after a delivery: a position applied for the first time
     /// joins it in position order; a duplicate changed only the model.
+    #[inline]
     fn check(&mut self, e: &SharedEvent, first_time: bool) {
+        if self.reference.is_some() {
+            self.check_reference(e, first_time);
+        }
+    }
+
+    fn check_reference(&mut self, e: &SharedEvent, first_time: bool) {
         let Some(reference) = self.reference.as_mut() else {
             return;
         };

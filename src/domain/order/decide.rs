@@ -185,7 +185,8 @@ fn text(field: &'static str, given: &Text) -> Result<Text, Rejection> {
     if value.is_empty() {
         return Err(Rejection::MissingField { field });
     }
-    if value.chars().count() > MAX_TEXT_LEN {
+    // No more bytes than the limit means no more characters (counted only past it).
+    if value.len() > MAX_TEXT_LEN && value.chars().count() > MAX_TEXT_LEN {
         return Err(Rejection::FieldTooLong {
             field,
             max: MAX_TEXT_LEN,
