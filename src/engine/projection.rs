@@ -560,31 +560,25 @@ impl Projection {
         };
         let replace = std::mem::take(&mut self.emptied);
         let mut keys = std::mem::take(&mut self.dirty);
-        let mut streams = std::mem::take(&mut self.dirty_seen);
         let rows = if replace {
             let mut rows = self.model.stored_rows();
             rows.extend(self.versions.iter().map(|(id, v)| seen(id, *v)));
             rows
         } else {
+            keys.extend(self.dirty_seen.drain(..).map(RowKey::Seen));
             keys.sort_unstable();
             keys.dedup();
-            streams.sort_unstable();
-            streams.dedup();
-            let mut rows = Vec::with_capacity(keys.len() + streams.len());
-            rows.extend(keys.iter().filter_map(|key| self.model.stored_row(key)));
-            // `Seen` rows sort after the model's: the same order as one sorted key list.
-            rows.extend(
-                streams
-                    .iter()
-                    .filter_map(|id| self.versions.get(id).map(|v| seen(id, *v))),
-            );
-            rows
+            keys.iter()
+                .filter_map(|key| match key {
+                    RowKey::Seen(id) => self.versions.get(id).map(|v| seen(id, *v)),
+                    key => self.model.stored_row(key),
+                })
+                .collect()
         };
         // Both lists are kept for their capacity.
         keys.clear();
         self.dirty = keys;
-        streams.clear();
-        self.dirty_seen = streams;
+        self.dirty_seen.clear();
         ProjectionSave {
             projection: self.name,
             progress,
