@@ -121,6 +121,51 @@ fn two_clients_racing_on_one_order_hit_a_real_conflict() {
 }
 
 #[test]
+fn with_no_handling_time_a_handler_appends_as_it_decides_and_no_race_is_possible() {
+    let config = EngineConfig {
+        handlers: 2,
+        handling_time: VirtualMillis(0),
+        on_conflict: ConflictPolicy::Fail,
+        ..EngineConfig::default()
+    };
+    let script = vec![
+        create_order(0, "c1", "o-1"),
+        scripted(100, 1, "alice", "o-1", add_item("a", 100, 1)),
+        scripted(100, 2, "bob", "o-1", add_item("b", 200, 1)),
+    ];
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_until(VirtualMillis(99));
+    assert_eq!(sim.store.head(), GlobalPosition(1));
+    // At 100: both sends, then one handler wakes and takes both commands in turn, each
+    // loaded after the one before it was appended (the other handler finds none).
+    for _ in 0..3 {
+        sim.step();
+    }
+    assert_eq!(
+        order_of(&sim, "o-1"),
+        ["OrderCreated", "ItemAdded", "ItemAdded"]
+    );
+    assert_eq!(sim.engine.metrics().conflicts, 0);
+    let kinds: Vec<_> = hops(&sim)
+        .into_iter()
+        .filter(|h| {
+            matches!(
+                h,
+                HopKind::AggregateLoaded { .. } | HopKind::EventsAppended { .. }
+            )
+        })
+        .map(|h| match h {
+            HopKind::AggregateLoaded { replayed, .. } => format!("loaded {replayed}"),
+            _ => "appended".to_owned(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["loaded 0", "appended", "loaded 1", "appended", "loaded 2", "appended"]
+    );
+}
+
+#[test]
 fn a_conflict_retried_reloads_and_both_commands_land() {
     let sim = race(ConflictPolicy::Retry {
         max_retries: 2,
