@@ -8,7 +8,7 @@ use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
 use crate::domain::money::Currency;
-use crate::domain::order::{decide, OrderCommand, OrderEvent, OrderState};
+use crate::domain::order::{decide_into, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
 use std::borrow::Cow;
 
@@ -149,8 +149,11 @@ impl Engine {
             .handlers
             .get(id.index())
             .map_or(&OrderState::NotCreated, |h| &h.aggregate);
-        match decide(state, &self.as_deployed(&work.command.command)) {
+        let mut events = std::mem::take(&mut self.spare_events);
+        events.clear();
+        match decide_into(state, &self.as_deployed(&work.command.command), &mut events) {
             Err(rejection) => {
+                self.spare_events = events;
                 self.metrics.commands_rejected += 1;
                 self.outcome_of(&work.command);
                 self.record(HopKind::CommandRejected {
@@ -159,7 +162,7 @@ impl Engine {
                 });
                 self.free_after(id, handling);
             }
-            Ok(events) => {
+            Ok(()) => {
                 let decision = Decision { expected, events };
                 // Handling that takes no time appends at once; there is nothing to wait for.
                 if handling.0 == 0 {
@@ -180,8 +183,9 @@ impl Engine {
     /// Asks the store to append the decided events with the expected version.
     fn commit(&mut self, id: HandlerId, work: Work, mut decision: Decision) {
         // The events move into the request; the stored ones come back with the result.
-        let events = std::mem::take(&mut decision.events)
-            .into_iter()
+        let mut decided = std::mem::take(&mut decision.events);
+        let events = decided
+            .drain(..)
             .zip(1..)
             .map(|(event, index)| NewEvent {
                 event_id: EventId::of_command(&work.command.command_id, index),
@@ -192,6 +196,7 @@ impl Engine {
                 event,
             })
             .collect();
+        self.spare_events = decided; // emptied, kept for the next decision
         self.effects.push_back(Effect::Append {
             handler: id,
             request: AppendRequest {

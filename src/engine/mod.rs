@@ -35,7 +35,7 @@ use trace::{Hop, HopKind, Metrics, Trace};
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::VirtualMillis;
-use crate::domain::order::OrderLine;
+use crate::domain::order::{OrderEvent, OrderLine};
 use crate::store::ProjectionName;
 
 /// Something the scheduler will run.
@@ -110,6 +110,8 @@ pub struct Engine {
     effects: VecDeque<Effect>,
     /// The lines of the last aggregate a handler replayed, emptied, for the next replay.
     spare_lines: Vec<OrderLine>,
+    /// The list the last decision's events were in, emptied, for the next decision.
+    spare_events: Vec<OrderEvent>,
     awaiting: u32,
     epoch: u32,
     down: bool,
@@ -148,6 +150,7 @@ impl Engine {
             rebuilds: Vec::new(),
             effects: VecDeque::new(),
             spare_lines: Vec::new(),
+            spare_events: Vec::new(),
             awaiting: 0,
             epoch: 0,
             down: false,

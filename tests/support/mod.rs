@@ -7,7 +7,7 @@ use cqrs_lab::domain::ids::{
     StreamVersion, VirtualMillis,
 };
 use cqrs_lab::domain::money::Cents;
-use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent, Rejection};
+use cqrs_lab::domain::order::{decide, decide_into, fold, OrderCommand, OrderEvent, Rejection};
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::store::{AppendRequest, NewEvent};
 
@@ -25,7 +25,14 @@ pub fn given(events: impl IntoIterator<Item = OrderEvent>) -> Given {
 impl Given {
     /// Decides a command against the state folded from the given events.
     pub fn when(self, command: OrderCommand) -> When {
-        When(decide(&fold(&self.0), &command))
+        let state = fold(&self.0);
+        let decided = decide(&state, &command);
+        // `decide_into` adds the same events to a list, or nothing when it rejects.
+        let mut list = vec![created()];
+        let added = decide_into(&state, &command, &mut list).map(|()| list.split_off(1));
+        assert_eq!(added, decided, "decide_into agrees with decide");
+        assert_eq!(list, [created()], "what the list held stays");
+        When(decided)
     }
 }
 

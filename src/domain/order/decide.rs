@@ -10,6 +10,18 @@ use crate::domain::text::Text;
 
 /// Decides what a command means for an order: the events to record, or why not.
 pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEvent>, Rejection> {
+    let mut events = Vec::with_capacity(1);
+    decide_into(state, command, &mut events)?;
+    Ok(events)
+}
+
+/// [`decide`], adding the events to `events` (nothing when it rejects the command): a
+/// handler deciding command after command reuses one list.
+pub fn decide_into(
+    state: &OrderState,
+    command: &OrderCommand,
+    events: &mut Vec<OrderEvent>,
+) -> Result<(), Rejection> {
     let order = match (state, command) {
         (
             OrderState::NotCreated,
@@ -22,11 +34,12 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             if personal.as_ref().is_some_and(|p| p.key_id != *customer_id) {
                 return Err(Rejection::PersonalDataOfAnotherCustomer);
             }
-            return Ok(vec![OrderEvent::OrderCreated {
+            events.push(OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
                 currency: currency.clone(),
                 personal: personal.clone(),
-            }]);
+            });
+            return Ok(());
         }
         (OrderState::Created(_), OrderCommand::CreateOrder { .. }) => {
             return Err(Rejection::OrderAlreadyExists)
@@ -58,7 +71,8 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             cancelled_by,
         } => cancel(order, reason, cancelled_by),
     }?;
-    Ok(vec![event])
+    events.push(event);
+    Ok(())
 }
 
 fn add_item(

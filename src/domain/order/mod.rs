@@ -7,7 +7,7 @@ mod rejection;
 mod state;
 
 pub use command::OrderCommand;
-pub use decide::decide;
+pub use decide::{decide, decide_into};
 pub use event::{EventData, OrderEvent, EVENT_TYPES};
 pub use rejection::Rejection;
 pub use state::{evolve, Order, OrderLine, OrderState, OrderStatus};
