@@ -50,7 +50,13 @@ impl<V> PositionMap<V> {
             self.base -= 1;
         }
         let index = self.index(key)?;
-        if index >= self.slots.len() {
+        if index == self.slots.len() {
+            // The common case: the next position.
+            self.slots.push_back(Some(value));
+            self.len += 1;
+            return None;
+        }
+        if index > self.slots.len() {
             self.slots.resize_with(index + 1, || None);
         }
         let old = self.slots.get_mut(index)?.replace(value);
