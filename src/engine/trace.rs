@@ -326,9 +326,13 @@ impl Hasher for StableHash {
         }
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut le = [0; 8];
-            le[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(le));
+            // The last bytes as a little-endian word, zero-padded, built in a register
+            // (copying them into a buffer and reading it back stalls the load).
+            let word = rest
+                .iter()
+                .rev()
+                .fold(0u64, |word, b| (word << 8) | u64::from(*b));
+            self.mix(word);
         }
     }
 
