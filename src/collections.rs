@@ -8,6 +8,11 @@
 /// A map used only for lookups by key.
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
+/// The hash a `LookupMap` gives a key, to keep beside a key that is costly to hash.
+pub fn lookup_hash<T: std::hash::Hash>(key: &T) -> u64 {
+    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key)
+}
+
 use crate::domain::ids::GlobalPosition;
 use std::collections::VecDeque;
 

@@ -5,7 +5,7 @@ use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
 use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
-use crate::collections::{LookupMap, PositionMap};
+use crate::collections::{lookup_hash, LookupMap, PositionMap};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::hash_map::Entry;
@@ -27,8 +27,32 @@ pub struct MemoryStore {
     unpublished: PositionMap<()>,
     /// Per processed command, the first position it stored and how many (an append's
     /// positions are contiguous).
-    processed: LookupMap<CommandId, (GlobalPosition, u32)>,
+    processed: LookupMap<CommandKey, (GlobalPosition, u32)>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
+}
+
+/// A command id with its hash worked out once: the table of processed ids grows to one
+/// entry per command, and growing it rehashes every entry, which for the id itself
+/// would mean reading each one's text from wherever it lies in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CommandKey {
+    hash: u64,
+    id: CommandId,
+}
+
+impl CommandKey {
+    fn of(id: CommandId) -> Self {
+        CommandKey {
+            hash: lookup_hash(&id),
+            id,
+        }
+    }
+}
+
+impl std::hash::Hash for CommandKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 /// A projection's progress and rows: those of its last full save (kept as saved, so a
@@ -51,10 +75,10 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        let processed = match self.processed.entry(request.command_id) {
+        let processed = match self.processed.entry(CommandKey::of(request.command_id)) {
             Entry::Occupied(entry) => {
                 return Err(AppendError::AlreadyProcessed {
-                    command_id: entry.key().clone(),
+                    command_id: entry.key().id.clone(),
                 })
             }
             Entry::Vacant(entry) => entry,
@@ -119,7 +143,7 @@ impl MemoryStore {
                 .push(e.global_position);
             let run = store
                 .processed
-                .entry(e.causation_id.clone())
+                .entry(CommandKey::of(e.causation_id.clone()))
                 .or_insert((e.global_position, 0));
             if run.0 .0 + u64::from(run.1) == e.global_position.0 {
                 run.1 += 1;
@@ -243,12 +267,13 @@ impl MemoryStore {
 
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
-        self.processed.contains_key(command_id)
+        self.processed
+            .contains_key(&CommandKey::of(command_id.clone()))
     }
 
     /// The positions a processed command stored, if it was processed.
     pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
-        let (first, count) = *self.processed.get(command_id)?;
+        let (first, count) = *self.processed.get(&CommandKey::of(command_id.clone()))?;
         Some(
             (0..u64::from(count))
                 .map(|i| GlobalPosition(first.0 + i))
