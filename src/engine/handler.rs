@@ -12,30 +12,35 @@ use crate::domain::order::{decide_into, OrderCommand, OrderEvent, OrderState};
 use crate::store::{AppendError, AppendRequest, Appended, LoadedStream, NewEvent, Snapshot};
 use std::borrow::Cow;
 
-/// One handler instance: where it is with its command (exactly one at a time), and the
-/// aggregate it replayed for it. That state stays out of the phase, so moving from
-/// phase to phase copies a few words, and its lines' allocation serves the next replay.
+/// One handler instance: where it is with its command (exactly one at a time), the
+/// command, its decision, and the aggregate it replayed for it. The phase is a tag of
+/// its own, so moving from phase to phase writes a byte, not the work it holds; the
+/// aggregate's lines' allocation serves the next replay.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Handler {
     phase: Phase,
+    /// The command held while loading, deciding, appending or backing off.
+    work: Option<Work>,
+    /// The decision, while deciding and appending.
+    decision: Decision,
     aggregate: OrderState,
 }
 
-#[derive(Debug, Clone, Default)]
-pub(super) enum Phase {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Phase {
     /// Nothing to do and no wake-up scheduled.
     #[default]
     Idle,
     /// A `HandlerFree` task is scheduled.
     Waking,
     /// Waiting for the stream to load.
-    Loading(Work),
+    Loading,
     /// Decided; the append is scheduled after the handling time.
-    Deciding(Work, Decision),
+    Deciding,
     /// Waiting for the append's result.
-    Appending(Work, Decision),
+    Appending,
     /// Waiting to reload after a conflict.
-    BackingOff(Work),
+    BackingOff,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +50,7 @@ pub(super) struct Work {
     attempt: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Decision {
     expected: StreamVersion,
     /// The decided events (they move into the append request at commit).
@@ -55,7 +60,7 @@ pub(super) struct Decision {
 impl Handler {
     /// Marks an idle handler as about to wake; false if it is busy or already waking.
     pub(super) fn wake(&mut self) -> bool {
-        let idle = matches!(self.phase, Phase::Idle);
+        let idle = self.phase == Phase::Idle;
         if idle {
             self.phase = Phase::Waking;
         }
@@ -65,13 +70,9 @@ impl Handler {
     /// Drops the handler's work, returning the command it held.
     pub(super) fn crash(&mut self) -> Option<Box<ScriptedCommand>> {
         self.aggregate = OrderState::NotCreated;
-        match std::mem::take(&mut self.phase) {
-            Phase::Loading(work)
-            | Phase::Deciding(work, _)
-            | Phase::Appending(work, _)
-            | Phase::BackingOff(work) => Some(work.command),
-            Phase::Idle | Phase::Waking => None,
-        }
+        self.decision = Decision::default();
+        self.phase = Phase::Idle;
+        self.work.take().map(|work| work.command)
     }
 }
 
@@ -99,7 +100,7 @@ impl Engine {
     }
 
     pub(super) fn handler_retry(&mut self, id: HandlerId) {
-        if let Some(Phase::BackingOff(work)) = self.take_phase(id) {
+        if let Some(work) = self.take_work(id, Phase::BackingOff) {
             self.load(id, work);
         }
     }
@@ -110,11 +111,11 @@ impl Engine {
             stream_id: work.command.order_id.clone(),
             command_id: work.command.command_id.clone(),
         });
-        self.set(id, Phase::Loading(work));
+        self.hold(id, Phase::Loading, work);
     }
 
     pub(super) fn stream_loaded(&mut self, id: HandlerId, processed: bool, stream: LoadedStream) {
-        let Some(Phase::Loading(work)) = self.take_phase(id) else {
+        let Some(work) = self.take_work(id, Phase::Loading) else {
             return;
         };
         let command_id = work.command.command_id.clone();
@@ -168,14 +169,16 @@ impl Engine {
                 if handling.0 == 0 {
                     return self.commit(id, work, decision);
                 }
-                self.set(id, Phase::Deciding(work, decision));
+                self.keep_decision(id, decision);
+                self.hold(id, Phase::Deciding, work);
                 self.schedule(handling, Task::HandlerCommit(id));
             }
         }
     }
 
     pub(super) fn handler_commit(&mut self, id: HandlerId) {
-        if let Some(Phase::Deciding(work, decision)) = self.take_phase(id) {
+        if let Some(work) = self.take_work(id, Phase::Deciding) {
+            let decision = self.take_decision(id);
             self.commit(id, work, decision);
         }
     }
@@ -207,13 +210,15 @@ impl Engine {
                 with_outbox: self.config.outbox,
             },
         });
-        self.set(id, Phase::Appending(work, decision));
+        self.keep_decision(id, decision);
+        self.hold(id, Phase::Appending, work);
     }
 
     pub(super) fn appended(&mut self, id: HandlerId, result: Result<Appended, AppendError>) {
-        let Some(Phase::Appending(work, decision)) = self.take_phase(id) else {
+        let Some(work) = self.take_work(id, Phase::Appending) else {
             return;
         };
+        let decision = self.take_decision(id);
         let command_id = work.command.command_id.clone();
         match result {
             Ok(appended) => {
@@ -276,7 +281,7 @@ impl Engine {
                     attempt: work.attempt + 1,
                     ..work
                 };
-                self.set(id, Phase::BackingOff(work));
+                self.hold(id, Phase::BackingOff, work);
                 self.schedule(delay, Task::HandlerRetry(id));
             }
             None => {
@@ -360,14 +365,41 @@ impl Engine {
         self.handlers.get_mut(id.index())
     }
 
-    /// The handler's phase, leaving it idle (the caller sets the next one).
-    fn take_phase(&mut self, id: HandlerId) -> Option<Phase> {
-        self.handler_mut(id).map(|h| std::mem::take(&mut h.phase))
+    /// The command a handler holds in `phase`, taken (the caller sets the next phase);
+    /// none in any other phase.
+    fn take_work(&mut self, id: HandlerId, phase: Phase) -> Option<Work> {
+        let handler = self.handler_mut(id)?;
+        if handler.phase != phase {
+            return None;
+        }
+        handler.phase = Phase::Idle;
+        handler.work.take()
     }
 
+    /// The handler holds `work` in `phase`.
+    fn hold(&mut self, id: HandlerId, phase: Phase, work: Work) {
+        if let Some(handler) = self.handler_mut(id) {
+            handler.phase = phase;
+            handler.work = Some(work);
+        }
+    }
+
+    /// A phase without work (idle or waking).
     fn set(&mut self, id: HandlerId, phase: Phase) {
         if let Some(handler) = self.handler_mut(id) {
             handler.phase = phase;
         }
+    }
+
+    fn keep_decision(&mut self, id: HandlerId, decision: Decision) {
+        if let Some(handler) = self.handler_mut(id) {
+            handler.decision = decision;
+        }
+    }
+
+    fn take_decision(&mut self, id: HandlerId) -> Decision {
+        self.handler_mut(id)
+            .map(|h| std::mem::take(&mut h.decision))
+            .unwrap_or_default()
     }
 }
