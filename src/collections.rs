@@ -8,9 +8,36 @@
 /// A map used only for lookups by key.
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// The hash a `LookupMap` gives a key, to keep beside a key that is costly to hash.
-pub fn lookup_hash<T: std::hash::Hash>(key: &T) -> u64 {
-    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key)
+/// A `LookupMap` key with its hash worked out once. For tables that grow large with
+/// keys that point elsewhere (ids' text): growing a table rehashes every key, which would
+/// otherwise read each one's text from wherever it lies in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashed<K> {
+    hash: u64,
+    key: K,
+}
+
+impl<K: std::hash::Hash> Hashed<K> {
+    /// The key with its hash.
+    pub fn new(key: K) -> Self {
+        Hashed {
+            hash: std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &key),
+            key,
+        }
+    }
+}
+
+impl<K> Hashed<K> {
+    /// The key.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+}
+
+impl<K> std::hash::Hash for Hashed<K> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 use crate::domain::ids::GlobalPosition;

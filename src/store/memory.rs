@@ -5,7 +5,7 @@ use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
 use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
-use crate::collections::{lookup_hash, LookupMap, PositionMap};
+use crate::collections::{Hashed, LookupMap, PositionMap};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::hash_map::Entry;
@@ -27,32 +27,8 @@ pub struct MemoryStore {
     unpublished: PositionMap<()>,
     /// Per processed command, the first position it stored and how many (an append's
     /// positions are contiguous).
-    processed: LookupMap<CommandKey, (GlobalPosition, u32)>,
+    processed: LookupMap<Hashed<CommandId>, (GlobalPosition, u32)>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
-}
-
-/// A command id with its hash worked out once: the table of processed ids grows to one
-/// entry per command, and growing it rehashes every entry, which for the id itself
-/// would mean reading each one's text from wherever it lies in memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct CommandKey {
-    hash: u64,
-    id: CommandId,
-}
-
-impl CommandKey {
-    fn of(id: CommandId) -> Self {
-        CommandKey {
-            hash: lookup_hash(&id),
-            id,
-        }
-    }
-}
-
-impl std::hash::Hash for CommandKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
 }
 
 /// A projection's progress and rows: those of its last full save (kept as saved, so a
@@ -61,7 +37,7 @@ impl std::hash::Hash for CommandKey {
 struct KeptProjection {
     progress: StoredProgress,
     saved: Vec<StoredRow>,
-    changed: LookupMap<RowKey, StoredRow>,
+    changed: LookupMap<Hashed<RowKey>, StoredRow>,
 }
 
 impl MemoryStore {
@@ -75,10 +51,10 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        let processed = match self.processed.entry(CommandKey::of(request.command_id)) {
+        let processed = match self.processed.entry(Hashed::new(request.command_id)) {
             Entry::Occupied(entry) => {
                 return Err(AppendError::AlreadyProcessed {
-                    command_id: entry.key().id.clone(),
+                    command_id: entry.key().key().clone(),
                 })
             }
             Entry::Vacant(entry) => entry,
@@ -143,7 +119,7 @@ impl MemoryStore {
                 .push(e.global_position);
             let run = store
                 .processed
-                .entry(CommandKey::of(e.causation_id.clone()))
+                .entry(Hashed::new(e.causation_id.clone()))
                 .or_insert((e.global_position, 0));
             if run.0 .0 + u64::from(run.1) == e.global_position.0 {
                 run.1 += 1;
@@ -268,12 +244,12 @@ impl MemoryStore {
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
         self.processed
-            .contains_key(&CommandKey::of(command_id.clone()))
+            .contains_key(&Hashed::new(command_id.clone()))
     }
 
     /// The positions a processed command stored, if it was processed.
     pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
-        let (first, count) = *self.processed.get(&CommandKey::of(command_id.clone()))?;
+        let (first, count) = *self.processed.get(&Hashed::new(command_id.clone()))?;
         Some(
             (0..u64::from(count))
                 .map(|i| GlobalPosition(first.0 + i))
@@ -291,7 +267,7 @@ impl MemoryStore {
             return;
         }
         for row in save.rows {
-            kept.changed.insert(row.key(), row);
+            kept.changed.insert(Hashed::new(row.key()), row);
         }
     }
 
@@ -300,7 +276,11 @@ impl MemoryStore {
         let kept = self.projections.get(&projection)?;
         let mut rows: BTreeMap<RowKey, &StoredRow> =
             kept.saved.iter().map(|row| (row.key(), row)).collect();
-        rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
+        rows.extend(
+            kept.changed
+                .iter()
+                .map(|(key, row)| (key.key().clone(), row)),
+        );
         Some(StoredProjection {
             progress: kept.progress.clone(),
             rows: rows.into_values().cloned().collect(),
