@@ -474,7 +474,7 @@ impl Screen {
                         field: Field::CustomerName,
                         problem: format!("cannot be taken: {e}"),
                     })?;
-                *personal = Some(sealed);
+                *personal = Some(Box::new(sealed));
                 self.vault_dirty = true;
             }
         }

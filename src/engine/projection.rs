@@ -137,7 +137,7 @@ impl ReadModel {
                 upsert(rows, customer_id, |row| {
                     row.orders += 1;
                     if personal.is_some() {
-                        row.personal.clone_from(personal);
+                        row.personal = personal.as_deref().cloned();
                     }
                 });
                 true

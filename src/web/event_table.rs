@@ -227,7 +227,7 @@ fn set_height(node: &NodeRef, px: u64) {
 /// The open event as the lab stores it and as a Cosmos DB document.
 fn detail(event: &EventEnvelope, vault: &KeyVault) -> Html {
     let personal = match &event.event {
-        OrderEvent::OrderCreated { personal, .. } => describe(personal.as_ref(), vault),
+        OrderEvent::OrderCreated { personal, .. } => describe(personal.as_deref(), vault),
         _ => None,
     };
     html! {

@@ -21,8 +21,9 @@ pub enum OrderEvent {
         currency: Option<Currency>,
         /// The customer's name and address, sealed with their key: forgetting the
         /// customer deletes the key, and this can never be read again.
+        /// (Boxed: it is rare and large, and every event is as large as the largest.)
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        personal: Option<Sealed>,
+        personal: Option<Box<Sealed>>,
     },
     /// Units of a product were added to the draft.
     ItemAdded {
@@ -144,7 +145,7 @@ impl OrderEvent {
             "OrderCreated" => Self::OrderCreated {
                 customer_id: required(data.customer_id, "customerId")?,
                 currency: data.currency,
-                personal: data.personal,
+                personal: data.personal.map(Box::new),
             },
             "ItemAdded" => Self::ItemAdded {
                 product_id: required(data.product_id, "productId")?,

@@ -148,7 +148,7 @@ impl OrderState {
                     customer_id: customer_id.clone(),
                     lines: lines(),
                     status: OrderStatus::Draft,
-                    personal: personal.clone(),
+                    personal: personal.as_deref().cloned(),
                 });
                 return;
             }
