@@ -150,6 +150,40 @@ fn loading_a_stream_starts_from_its_newest_snapshot() {
 }
 
 #[test]
+fn the_list_forms_of_append_and_load_reuse_the_lists_they_are_given() {
+    let mut store = MemoryStore::new();
+    let mut first = request("o-1", 0, 1, vec![created(), item_added("a", 100, 1)]);
+    let stale = store
+        .append(request("o-9", 0, 9, vec![created()]))
+        .expect("appended");
+    // A list still holding something: what comes back holds only this append's events.
+    let appended = store
+        .append_into(&mut first, stale.events)
+        .expect("appended");
+    assert!(
+        first.events.is_empty(),
+        "the request's events moved into the store"
+    );
+    let positions: Vec<_> = appended.events.iter().map(|e| e.global_position).collect();
+    assert_eq!(positions, [GlobalPosition(2), GlobalPosition(3)]);
+
+    // A refused append leaves its events in the request and stores nothing.
+    let mut again = request("o-1", 0, 2, vec![created()]);
+    let error = store
+        .append_into(&mut again, Vec::new())
+        .expect_err("stale");
+    assert!(matches!(error, AppendError::Conflict { .. }));
+    assert_eq!(again.events.len(), 1);
+    assert_eq!(store.head(), GlobalPosition(3));
+
+    let loaded = store.load_stream_into(&order("o-1"), appended.events);
+    assert_eq!(loaded, store.load_stream(&order("o-1")));
+    assert_eq!(loaded.events.len(), 2);
+    let unknown = store.load_stream_into(&order("o-2"), loaded.events);
+    assert!(unknown.events.is_empty() && unknown.snapshot.is_none());
+}
+
+#[test]
 fn an_older_or_impossible_snapshot_is_ignored() {
     let mut store = MemoryStore::new();
     store

@@ -5,7 +5,8 @@
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId};
 use crate::store::{
-    AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, ProjectionSave, Snapshot,
+    AppendError, AppendRequest, Appended, LoadedStream, NewEvent, ProjectionName, ProjectionSave,
+    Snapshot,
 };
 
 /// Identifies the engine life (between crashes) an effect was issued in.
@@ -37,6 +38,8 @@ pub enum Effect {
         stream_id: OrderId,
         /// The command being handled (its idempotency key).
         command_id: CommandId,
+        /// An empty list the events may be read into (a store may use its own).
+        into: Vec<SharedEvent>,
     },
     /// Append atomically with an expected version.
     Append {
@@ -44,6 +47,8 @@ pub enum Effect {
         handler: HandlerId,
         /// The write.
         request: AppendRequest,
+        /// An empty list the stored events may be returned in (a store may use its own).
+        into: Vec<SharedEvent>,
     },
     /// Save a snapshot (fire and forget: losing one only costs replay time).
     SaveSnapshot(Box<Snapshot>),
@@ -87,6 +92,8 @@ pub enum EffectResult {
         handler: HandlerId,
         /// The stored events, or why nothing was stored.
         result: Result<Appended, AppendError>,
+        /// The request's list of events, emptied, for the next request (or a new one).
+        spent: Vec<NewEvent>,
     },
     /// Answer to `ReadOutbox`.
     OutboxRead {

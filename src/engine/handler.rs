@@ -6,6 +6,7 @@ use super::effects::{Effect, HandlerId};
 use super::script::ScriptedCommand;
 use super::trace::HopKind;
 use super::{Engine, Task};
+use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{EventId, StreamVersion, VirtualMillis};
 use crate::domain::money::Currency;
 use crate::domain::order::{decide_into, OrderCommand, OrderEvent, OrderState};
@@ -110,6 +111,7 @@ impl Engine {
             handler: id,
             stream_id: work.command.order_id.clone(),
             command_id: work.command.command_id.clone(),
+            into: std::mem::take(&mut self.spare_stored),
         });
         self.hold(id, Phase::Loading, work);
     }
@@ -138,6 +140,7 @@ impl Engine {
                     .apply_reusing(&e.event, &mut self.spare_lines);
             }
         }
+        self.keep_stored(stream.events);
         self.metrics.events_replayed += replayed;
         self.record(HopKind::AggregateLoaded {
             command_id: command_id.clone(),
@@ -176,6 +179,13 @@ impl Engine {
         }
     }
 
+    /// Keeps a list of stored events the handler is done with, emptied, for the store
+    /// to fill next.
+    fn keep_stored(&mut self, mut events: Vec<SharedEvent>) {
+        events.clear();
+        self.spare_stored = events;
+    }
+
     pub(super) fn handler_commit(&mut self, id: HandlerId) {
         if let Some(work) = self.take_work(id, Phase::Deciding) {
             let decision = self.take_decision(id);
@@ -187,18 +197,17 @@ impl Engine {
     fn commit(&mut self, id: HandlerId, work: Work, mut decision: Decision) {
         // The events move into the request; the stored ones come back with the result.
         let mut decided = std::mem::take(&mut decision.events);
-        let events = decided
-            .drain(..)
-            .zip(1..)
-            .map(|(event, index)| NewEvent {
-                event_id: EventId::of_command(&work.command.command_id, index),
-                schema_version: event.schema_version(),
-                recorded_at: self.now(),
-                correlation_id: work.command.correlation_id.clone(),
-                causation_id: work.command.command_id.clone(),
-                event,
-            })
-            .collect();
+        let mut events = std::mem::take(&mut self.spare_requests);
+        events.clear();
+        let now = self.now();
+        events.extend(decided.drain(..).zip(1..).map(|(event, index)| NewEvent {
+            event_id: EventId::of_command(&work.command.command_id, index),
+            schema_version: event.schema_version(),
+            recorded_at: now,
+            correlation_id: work.command.correlation_id.clone(),
+            causation_id: work.command.command_id.clone(),
+            event,
+        }));
         self.spare_events = decided; // emptied, kept for the next decision
         self.effects.push_back(Effect::Append {
             handler: id,
@@ -209,6 +218,7 @@ impl Engine {
                 command_id: work.command.command_id.clone(),
                 with_outbox: self.config.outbox,
             },
+            into: std::mem::take(&mut self.spare_stored),
         });
         self.keep_decision(id, decision);
         self.hold(id, Phase::Appending, work);
@@ -236,6 +246,7 @@ impl Engine {
                 });
                 self.maybe_snapshot(id, &work, decision, &appended);
                 self.after_append(&appended.events);
+                self.keep_stored(appended.events);
                 self.free_after(id, VirtualMillis(0));
             }
             Err(AppendError::Conflict {

@@ -36,7 +36,7 @@ use trace::{Hop, HopKind, Metrics, Trace};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::VirtualMillis;
 use crate::domain::order::{OrderEvent, OrderLine};
-use crate::store::ProjectionName;
+use crate::store::{NewEvent, ProjectionName};
 
 /// Something the scheduler will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +112,11 @@ pub struct Engine {
     spare_lines: Vec<OrderLine>,
     /// The list the last decision's events were in, emptied, for the next decision.
     spare_events: Vec<OrderEvent>,
+    /// The list the last append request's events were in, emptied, for the next one.
+    spare_requests: Vec<NewEvent>,
+    /// A list of stored events the engine is done with (a loaded stream, an append's
+    /// result), emptied, for the store to fill next.
+    spare_stored: Vec<SharedEvent>,
     awaiting: u32,
     epoch: u32,
     down: bool,
@@ -151,6 +156,8 @@ impl Engine {
             effects: VecDeque::new(),
             spare_lines: Vec::new(),
             spare_events: Vec::new(),
+            spare_requests: Vec::new(),
+            spare_stored: Vec::new(),
             awaiting: 0,
             epoch: 0,
             down: false,
@@ -218,7 +225,14 @@ impl Engine {
                 already_processed,
                 stream,
             } => self.stream_loaded(handler, already_processed, stream),
-            EffectResult::Appended { handler, result } => self.appended(handler, result),
+            EffectResult::Appended {
+                handler,
+                result,
+                spent,
+            } => {
+                self.spare_requests = spent;
+                self.appended(handler, result);
+            }
             EffectResult::OutboxRead { events, more } => self.outbox_read(events, more),
             EffectResult::EventsRead { projection, events } => self.events_read(projection, events),
             // Writes need no answer.

@@ -68,14 +68,20 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             handler,
             stream_id,
             command_id,
+            into,
         } => EffectResult::StreamLoaded {
             handler,
             already_processed: store.is_processed(&command_id),
-            stream: store.load_stream(&stream_id),
+            stream: store.load_stream_into(&stream_id, into),
         },
-        Effect::Append { handler, request } => EffectResult::Appended {
+        Effect::Append {
             handler,
-            result: store.append(request),
+            mut request,
+            into,
+        } => EffectResult::Appended {
+            handler,
+            result: store.append_into(&mut request, into),
+            spent: request.events,
         },
         Effect::SaveSnapshot(snapshot) => {
             store.save_snapshot(*snapshot);

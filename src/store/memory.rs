@@ -47,11 +47,24 @@ impl MemoryStore {
     }
 
     /// Appends atomically: every event, its outbox row and the command id, or nothing.
-    pub fn append(&mut self, request: AppendRequest) -> Result<Appended, AppendError> {
+    pub fn append(&mut self, mut request: AppendRequest) -> Result<Appended, AppendError> {
+        self.append_into(&mut request, Vec::new())
+    }
+
+    /// `append`, taking the request's events out of it (its list is left empty, to be
+    /// used again) and returning the stored events in `into` (emptied first).
+    pub fn append_into(
+        &mut self,
+        request: &mut AppendRequest,
+        into: Vec<SharedEvent>,
+    ) -> Result<Appended, AppendError> {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        let processed = match self.processed.entry(Hashed::new(request.command_id)) {
+        let processed = match self
+            .processed
+            .entry(Hashed::new(request.command_id.clone()))
+        {
             Entry::Occupied(entry) => {
                 return Err(AppendError::AlreadyProcessed {
                     command_id: entry.key().key().clone(),
@@ -68,7 +81,7 @@ impl MemoryStore {
                 .or_insert_with(|| Vec::with_capacity(request.events.len().max(STREAM_ROOM))),
             None => {
                 return Err(AppendError::Conflict {
-                    stream_id: request.stream_id,
+                    stream_id: request.stream_id.clone(),
                     expected: request.expected_version,
                     actual: StreamVersion(0),
                 })
@@ -77,15 +90,17 @@ impl MemoryStore {
         let actual = StreamVersion(positions.len() as u64);
         if actual != request.expected_version {
             return Err(AppendError::Conflict {
-                stream_id: request.stream_id,
+                stream_id: request.stream_id.clone(),
                 expected: request.expected_version,
                 actual,
             });
         }
         // Nothing below can fail: the write is all-or-nothing by construction.
-        let mut stored = Vec::with_capacity(request.events.len());
+        let mut stored = into;
+        stored.clear();
+        stored.reserve(request.events.len());
         let mut version = actual;
-        for new in request.events {
+        for new in request.events.drain(..) {
             version = version.next();
             let position = GlobalPosition(self.log.len() as u64).next();
             positions.push(position);
@@ -131,23 +146,45 @@ impl MemoryStore {
 
     /// The newest snapshot of a stream and the events after it.
     pub fn load_stream(&self, stream_id: &OrderId) -> LoadedStream {
+        self.load_stream_into(stream_id, Vec::new())
+    }
+
+    /// `load_stream`, with the events in `into` (emptied first).
+    pub fn load_stream_into(
+        &self,
+        stream_id: &OrderId,
+        mut into: Vec<SharedEvent>,
+    ) -> LoadedStream {
         let snapshot = self.snapshots.get(stream_id).cloned().map(Box::new);
         let after = snapshot.as_ref().map(|s| s.version).unwrap_or_default();
+        into.clear();
+        self.read_stream_into(stream_id, after, &mut into);
         LoadedStream {
-            events: self.read_stream(stream_id, after),
+            events: into,
             snapshot,
         }
     }
 
     /// A stream's events after a version, in version order.
     pub fn read_stream(&self, stream_id: &OrderId, after: StreamVersion) -> Vec<SharedEvent> {
+        let mut events = Vec::new();
+        self.read_stream_into(stream_id, after, &mut events);
+        events
+    }
+
+    /// Adds a stream's events after a version to `events`, in version order.
+    fn read_stream_into(
+        &self,
+        stream_id: &OrderId,
+        after: StreamVersion,
+        events: &mut Vec<SharedEvent>,
+    ) {
         let Some(positions) = self.streams.get(stream_id) else {
-            return Vec::new();
+            return;
         };
         let skip = usize::try_from(after.0).unwrap_or(usize::MAX);
-        let mut events = Vec::with_capacity(positions.len().saturating_sub(skip));
+        events.reserve_exact(positions.len().saturating_sub(skip));
         events.extend(positions.iter().skip(skip).filter_map(|p| self.shared(*p)));
-        events
     }
 
     /// Up to `limit` events after a global position: the change feed.

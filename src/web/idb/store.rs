@@ -804,14 +804,18 @@ impl IdbStore {
                 handler,
                 stream_id,
                 command_id,
+                into: _,
             } => EffectResult::StreamLoaded {
                 handler,
                 already_processed: self.is_processed(&command_id).await?,
                 stream: self.load_stream(&stream_id).await?,
             },
-            Effect::Append { handler, request } => EffectResult::Appended {
+            Effect::Append {
+                handler, request, ..
+            } => EffectResult::Appended {
                 handler,
                 result: self.append(request).await?,
+                spent: Vec::new(),
             },
             Effect::SaveSnapshot(snapshot) => {
                 self.save_snapshot(&snapshot).await?;
