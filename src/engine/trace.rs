@@ -303,37 +303,61 @@ pub struct Trace {
 /// A word-at-a-time hash (rustc's Fx step: rotate, xor, multiply) whose output is the
 /// same on wasm32 and 64-bit hosts: `usize`/`isize` (enum discriminants, lengths) are
 /// widened to 64 bits, and bytes are read as little-endian words, so both agree.
+///
+/// Words go to two lanes in turn (each word is mixed into the state of two words
+/// before), so the processor works on two multiplications at once instead of waiting
+/// for each before the next; the order of the words still matters.
 #[derive(Debug, Clone, Copy)]
-struct StableHash(u64);
+struct StableHash {
+    /// The lane the next word goes to.
+    next: u64,
+    /// The other lane.
+    other: u64,
+}
 
 impl StableHash {
+    fn new() -> Self {
+        StableHash {
+            next: SEED,
+            other: SEED.rotate_left(32),
+        }
+    }
+
     fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+        let mixed = (self.next.rotate_left(5) ^ word).wrapping_mul(MULTIPLIER);
+        self.next = self.other;
+        self.other = mixed;
     }
 }
 
 impl Hasher for StableHash {
     fn finish(&self) -> u64 {
-        self.0
+        (self.next.rotate_left(5) ^ self.other).wrapping_mul(MULTIPLIER)
     }
 
     fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for word in &mut words {
-            let mut le = [0; 8];
-            le.copy_from_slice(word);
-            self.mix(u64::from_le_bytes(le));
+            self.mix(le_u64(word));
         }
         let rest = words.remainder();
-        if !rest.is_empty() {
-            // The last bytes as a little-endian word, zero-padded, built in a register
-            // (copying them into a buffer and reading it back stalls the load).
-            let word = rest
-                .iter()
-                .rev()
-                .fold(0u64, |word, b| (word << 8) | u64::from(*b));
-            self.mix(word);
-        }
+        // The bytes left over go in one more word, read whole from memory rather than
+        // gathered byte by byte: with 8 bytes before them, as the input's last 8 bytes;
+        // else as its first and last 4 (overlapping when fewer than 8).
+        let tail = match bytes.len() {
+            _ if rest.is_empty() => return,
+            n if n >= 8 => bytes.get(n - 8..).map(le_u64),
+            n if n >= 4 => bytes
+                .get(..4)
+                .zip(bytes.get(n - 4..))
+                .map(|(first, last)| le_u32(first) | le_u32(last) << 32),
+            _ => Some(
+                rest.iter()
+                    .rev()
+                    .fold(0u64, |word, b| (word << 8) | u64::from(*b)),
+            ),
+        };
+        self.mix(tail.unwrap_or_default());
     }
 
     fn write_u8(&mut self, n: u8) {
@@ -361,6 +385,19 @@ impl Hasher for StableHash {
     }
 }
 
+/// Eight bytes as a little-endian word (callers pass exactly eight).
+fn le_u64(bytes: &[u8]) -> u64 {
+    bytes.try_into().map(u64::from_le_bytes).unwrap_or_default()
+}
+
+/// Four bytes as a little-endian word (callers pass exactly four).
+fn le_u32(bytes: &[u8]) -> u64 {
+    bytes
+        .try_into()
+        .map(|b| u64::from(u32::from_le_bytes(b)))
+        .unwrap_or_default()
+}
+
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -371,7 +408,7 @@ impl Trace {
             hops: VecDeque::new(),
             limit,
             recorded: 0,
-            hash: StableHash(SEED),
+            hash: StableHash::new(),
         }
     }
 
