@@ -140,7 +140,7 @@ fn the_decider_keeps_sealed_data_and_refuses_another_customers_key() {
     let create = |customer: CustomerId| OrderCommand::CreateOrder {
         customer_id: customer,
         currency: None,
-        personal: Some(Box::new(sealed.clone())),
+        personal: Some(sealed.clone()),
     };
     let events = decide(&OrderState::NotCreated, &create(ana())).expect("created");
     assert!(matches!(
@@ -169,7 +169,7 @@ fn no_export_holds_the_plaintext_and_after_forgetting_no_copy_opens() {
         command: OrderCommand::CreateOrder {
             customer_id: ana(),
             currency: None,
-            personal: Some(Box::new(sealed)),
+            personal: Some(sealed),
         },
     };
     let mut sim = Simulation::new(Engine::new(EngineConfig::default(), vec![command]));

@@ -474,7 +474,7 @@ impl Screen {
                         field: Field::CustomerName,
                         problem: format!("cannot be taken: {e}"),
                     })?;
-                *personal = Some(Box::new(sealed));
+                *personal = Some(sealed);
                 self.vault_dirty = true;
             }
         }

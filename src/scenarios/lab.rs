@@ -494,7 +494,7 @@ impl Lab {
                 ) = (&line.personal, &mut command.command)
                 {
                     let plain = Personal::parse(&p.name, &p.address).ok().flatten()?;
-                    *personal = vault.seal(customer_id, &plain).ok().map(Box::new);
+                    *personal = vault.seal(customer_id, &plain).ok();
                 }
                 Some(command)
             })

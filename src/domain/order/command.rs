@@ -25,7 +25,7 @@ pub enum OrderCommand {
         currency: Option<Currency>,
         /// The customer's name and address, sealed with their key (never plaintext).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        personal: Option<Box<Sealed>>,
+        personal: Option<Sealed>,
     },
     /// Add a quantity of a product to a draft order.
     AddItem {

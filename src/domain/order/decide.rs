@@ -37,7 +37,7 @@ pub fn decide_into(
             events.push(OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
                 currency: currency.clone(),
-                personal: personal.clone(),
+                personal: personal.clone().map(Box::new),
             });
             return Ok(());
         }
