@@ -92,7 +92,11 @@ pub struct DeadLetter {
 /// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
 #[derive(Debug, Clone, Default)]
 pub struct EventBus {
+    /// Partitions with a message due later than some moment (older ones are forgotten:
+    /// a due time already past cannot hold a new message back).
     partition_due: LookupMap<OrderId, Dues>,
+    /// The size at which `partition_due` is next cleared of past due times.
+    prune_dues_at: usize,
     pending_acks: PositionMap<u32>,
     dead_letters: Vec<DeadLetter>,
     /// Message ids sent within the duplicate-detection window, with when... The
@@ -110,7 +114,23 @@ pub struct EventBus {
     completed: Vec<GlobalPosition>,
 }
 
+/// `partition_due` is cleared of past due times once it holds this many partitions
+/// (then whenever it has doubled), so it stays the size of the partitions in flight
+/// instead of growing with every aggregate ever published.
+const DUES_KEPT: usize = 1024;
+
 impl EventBus {
+    /// Forgets partitions whose every due time is past, when the table has grown enough:
+    /// a message sent now is due now or later, so such a partition cannot hold it back.
+    fn forget_past_dues(&mut self, now: VirtualMillis) {
+        if self.partition_due.len() < self.prune_dues_at.max(DUES_KEPT) {
+            return;
+        }
+        self.partition_due
+            .retain(|_, dues| dues.iter().any(|due| *due > now));
+        self.prune_dues_at = 2 * self.partition_due.len();
+    }
+
     /// Messages waiting for delivery to a subscription (including redeliveries).
     pub fn depth(&self, subscription: ProjectionName) -> u64 {
         self.in_flight
@@ -133,6 +153,7 @@ impl EventBus {
     /// Forgets volatile state (a crash): ordering bookkeeping and pending acks.
     pub(super) fn crash(&mut self) {
         self.partition_due.clear();
+        self.prune_dues_at = 0;
         self.pending_acks.clear();
         self.recent_ids.clear();
         self.recent_order.clear();
@@ -261,9 +282,13 @@ impl Engine {
     /// A sender for one publication of an event of `stream` (its partition).
     fn sender(&mut self, stream: &OrderId) -> Sender<'_> {
         let bus = &self.config.bus;
+        let now = self.scheduler.now();
+        if bus.ordered_partitions {
+            self.bus.forget_past_dues(now);
+        }
         Sender {
             lag: bus.lag,
-            now: self.scheduler.now(),
+            now,
             // One lookup per publication, not one per message.
             dues: bus
                 .ordered_partitions
