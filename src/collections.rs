@@ -8,35 +8,136 @@
 /// A map used only for lookups by key.
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// A `LookupMap` key with its hash worked out once. For tables that grow large with
-/// keys that point elsewhere (ids' text): growing a table rehashes every key, which would
-/// otherwise read each one's text from wherever it lies in memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hashed<K> {
-    hash: u64,
-    key: K,
+/// A map for tables that grow with the run (a store's processed command ids, its saved
+/// read-model rows): the entries sit in a list in the order they came, and 32 bits of
+/// each key's hash lead to its place, 8 bytes a slot. Growing the table moves those
+/// small slots, not the entries, and more of it stays in cache than a table of whole
+/// entries would. Keys sharing their 32 bits (about 30 among 500,000) are chained
+/// through the list, newest first. Iteration follows the list: insertion order.
+#[derive(Debug, Clone)]
+pub struct ListMap<K, V> {
+    by_hash: LookupMap<u32, u32>,
+    entries: Vec<ListEntry<K, V>>,
 }
 
-impl<K: std::hash::Hash> Hashed<K> {
-    /// The key with its hash.
-    pub fn new(key: K) -> Self {
-        Hashed {
-            hash: std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &key),
-            key,
+#[derive(Debug, Clone)]
+struct ListEntry<K, V> {
+    key: K,
+    value: V,
+    /// The place of the previous entry with the same hash bits, or `NO_ENTRY`.
+    same_hash: u32,
+}
+
+/// No entry: the end of a chain (and the first place past what the table can name).
+const NO_ENTRY: u32 = u32::MAX;
+
+impl<K, V> Default for ListMap<K, V> {
+    fn default() -> Self {
+        ListMap {
+            by_hash: LookupMap::default(),
+            entries: Vec::new(),
         }
     }
 }
 
-impl<K> Hashed<K> {
-    /// The key.
-    pub fn key(&self) -> &K {
-        &self.key
+impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
+    /// The 32 bits of a key's hash that lead to it.
+    fn hash_bits(key: &K) -> u32 {
+        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key);
+        (hash >> 32) as u32 ^ hash as u32
+    }
+
+    fn place(&self, key: &K, hash_bits: u32) -> Option<usize> {
+        let mut place = self.by_hash.get(&hash_bits).copied().unwrap_or(NO_ENTRY);
+        while let Some(entry) = self.entries.get(place as usize) {
+            if entry.key == *key {
+                return Some(place as usize);
+            }
+            place = entry.same_hash;
+        }
+        // Places past what 32 bits can name (4 billion entries: never reached in
+        // practice) are not in the table; they are searched one by one.
+        let unnamed = self.entries.get(NO_ENTRY as usize..)?;
+        let found = unnamed.iter().position(|e| e.key == *key)?;
+        Some(NO_ENTRY as usize + found)
+    }
+
+    /// The value of a key.
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let place = self.place(key, Self::hash_bits(key))?;
+        self.entries.get(place).map(|e| &e.value)
+    }
+
+    /// The value of a key, to change.
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let place = self.place(key, Self::hash_bits(key))?;
+        self.entries.get_mut(place).map(|e| &mut e.value)
+    }
+
+    /// True when the key is in the map.
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.place(key, Self::hash_bits(key)).is_some()
+    }
+
+    /// Sets a key's value (in its place, when the key is held): the value it had, if any.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let hash_bits = Self::hash_bits(&key);
+        if let Some(entry) = self
+            .place(&key, hash_bits)
+            .and_then(|place| self.entries.get_mut(place))
+        {
+            return Some(std::mem::replace(&mut entry.value, value));
+        }
+        self.push(key, value, hash_bits);
+        None
+    }
+
+    /// Adds a key the caller has just looked up and not found, without looking again.
+    /// (Were it held after all, the new entry would hide the old one, as the newer of a
+    /// chain is found first; `iter` would list both.)
+    pub fn insert_absent(&mut self, key: K, value: V) {
+        let hash_bits = Self::hash_bits(&key);
+        debug_assert!(self.place(&key, hash_bits).is_none());
+        self.push(key, value, hash_bits);
+    }
+
+    fn push(&mut self, key: K, value: V, hash_bits: u32) {
+        let mut same_hash = NO_ENTRY;
+        match u32::try_from(self.entries.len()) {
+            Ok(place) if place != NO_ENTRY => {
+                let head = self.by_hash.entry(hash_bits).or_insert(NO_ENTRY);
+                same_hash = std::mem::replace(head, place);
+            }
+            _ => {}
+        }
+        self.entries.push(ListEntry {
+            key,
+            value,
+            same_hash,
+        });
     }
 }
 
-impl<K> std::hash::Hash for Hashed<K> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
+impl<K, V> ListMap<K, V> {
+    /// Every key and value, in the order the keys came.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.entries.iter().map(|e| (&e.key, &e.value))
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes every key (keeping the room).
+    pub fn clear(&mut self) {
+        self.by_hash.clear();
+        self.entries.clear();
     }
 }
 
@@ -171,6 +272,99 @@ impl<V> PositionMap<V> {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    /// Numbers whose 32 hash bits pair up (`[a, b, c, d, …]`: a and b share theirs, c
+    /// and d theirs…), found once by search (the first pair is about 80,000 numbers in).
+    fn colliding_keys() -> &'static [u64] {
+        static KEYS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| {
+            let mut seen: LookupMap<u32, u64> = LookupMap::default();
+            let mut pairs = Vec::new();
+            for n in 0..50_000_000u64 {
+                if let Some(earlier) = seen.insert(ListMap::<u64, ()>::hash_bits(&n), n) {
+                    pairs.extend([earlier, n]);
+                    if pairs.len() == 6 {
+                        break;
+                    }
+                }
+            }
+            pairs
+        })
+    }
+
+    #[test]
+    fn keys_sharing_their_hash_bits_are_told_apart() {
+        let keys = colliding_keys();
+        assert_eq!(keys.len(), 6, "three pairs found");
+        let (a, b) = (keys[0], keys[1]);
+        assert_eq!(
+            ListMap::<u64, ()>::hash_bits(&a),
+            ListMap::<u64, ()>::hash_bits(&b)
+        );
+        let mut map = ListMap::default();
+        assert_eq!(map.insert(a, "a"), None);
+        assert_eq!(map.get(&b), None, "same bits, another key");
+        assert_eq!(map.insert(b, "b"), None);
+        map.insert_absent(7, "seven");
+        assert_eq!((map.get(&a), map.get(&b)), (Some(&"a"), Some(&"b")));
+        assert_eq!(
+            map.insert(a, "A"),
+            Some("a"),
+            "the older of the chain replaced"
+        );
+        if let Some(v) = map.get_mut(&b) {
+            *v = "B";
+        }
+        let all: Vec<(u64, &str)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(all, vec![(a, "A"), (b, "B"), (7, "seven")]);
+        map.clear();
+        assert!(map.is_empty() && map.get(&a).is_none());
+    }
+
+    proptest::proptest! {
+        /// Inserts, changes and clears over a few keys, some of them sharing their hash
+        /// bits: the map answers as a `BTreeMap` would, and lists keys in arrival order.
+        #[test]
+        fn a_list_map_behaves_as_a_map_in_arrival_order(
+            ops in proptest::collection::vec((0u8..8, 0usize..12), 0..200)
+        ) {
+            let pool: Vec<u64> = colliding_keys().iter().copied().chain(0..6).collect();
+            let mut map = ListMap::default();
+            let mut model = BTreeMap::new();
+            let mut arrival = Vec::new();
+            for (i, (op, k)) in ops.into_iter().enumerate() {
+                let key = pool[k % pool.len()];
+                match op {
+                    0..=3 => {
+                        if !model.contains_key(&key) {
+                            arrival.push(key);
+                        }
+                        proptest::prop_assert_eq!(map.insert(key, i), model.insert(key, i));
+                    }
+                    4 | 5 => {
+                        if let Some(v) = map.get_mut(&key) {
+                            *v += 1000;
+                        }
+                        if let Some(v) = model.get_mut(&key) {
+                            *v += 1000;
+                        }
+                    }
+                    6 if i % 5 == 0 => {
+                        map.clear();
+                        model.clear();
+                        arrival.clear();
+                    }
+                    _ => {}
+                }
+                proptest::prop_assert_eq!(map.get(&key), model.get(&key));
+                proptest::prop_assert_eq!(map.contains_key(&key), model.contains_key(&key));
+                proptest::prop_assert_eq!(map.len(), model.len());
+            }
+            let listed: Vec<(u64, usize)> = map.iter().map(|(k, v)| (*k, *v)).collect();
+            let expected: Vec<(u64, usize)> = arrival.iter().map(|k| (*k, model[k])).collect();
+            proptest::prop_assert_eq!(listed, expected);
+        }
+    }
 
     proptest::proptest! {
         /// Keys added mostly in order (some skipped, some going back), removed in any

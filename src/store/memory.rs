@@ -5,11 +5,10 @@ use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
 use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
-use crate::collections::{Hashed, LookupMap, PositionMap};
+use crate::collections::{ListMap, LookupMap, PositionMap};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::BTreeMap;
-use std::hash::BuildHasher;
 use std::rc::Rc;
 
 /// Positions a new stream has room for: a typical order's life, so that its appends
@@ -26,8 +25,9 @@ pub struct MemoryStore {
     /// Outbox rows not yet published (written in position order, published mostly in it).
     unpublished: PositionMap<()>,
     /// Per processed command, the first position it stored and how many (an append's
-    /// positions are contiguous).
-    processed: ProcessedIds,
+    /// positions are contiguous). The table grows with every command, so it is a compact
+    /// one (`ListMap`).
+    processed: ListMap<CommandId, ProcessedRun>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
 }
 
@@ -37,7 +37,7 @@ pub struct MemoryStore {
 struct KeptProjection {
     progress: StoredProgress,
     saved: Vec<StoredRow>,
-    changed: LookupMap<Hashed<RowKey>, StoredRow>,
+    changed: ListMap<RowKey, StoredRow>,
 }
 
 impl MemoryStore {
@@ -61,7 +61,7 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        if self.processed.get(&request.command_id).is_some() {
+        if self.processed.contains_key(&request.command_id) {
             return Err(AppendError::AlreadyProcessed {
                 command_id: request.command_id.clone(),
             });
@@ -110,8 +110,10 @@ impl MemoryStore {
             .map(|e| e.global_position)
             .unwrap_or_default();
         let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+        // Checked above: the id is not in the table.
+        let run = ProcessedRun { first, count };
         self.processed
-            .insert(request.command_id.clone(), first, count);
+            .insert_absent(request.command_id.clone(), run);
         Ok(Appended { events: stored })
     }
 
@@ -134,9 +136,13 @@ impl MemoryStore {
                     run.count += 1;
                 }
                 Some(_) => {}
-                None => store
-                    .processed
-                    .insert(e.causation_id.clone(), e.global_position, 1),
+                None => {
+                    let run = ProcessedRun {
+                        first: e.global_position,
+                        count: 1,
+                    };
+                    store.processed.insert(e.causation_id.clone(), run);
+                }
             }
             store.log.push(e);
         }
@@ -279,12 +285,12 @@ impl MemoryStore {
 
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
-        self.processed.get(command_id).is_some()
+        self.processed.contains_key(command_id)
     }
 
     /// The positions a processed command stored, if it was processed.
     pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
-        let ProcessedRun { first, count, .. } = *self.processed.get(command_id)?;
+        let ProcessedRun { first, count } = *self.processed.get(command_id)?;
         Some(
             (0..u64::from(count))
                 .map(|i| GlobalPosition(first.0 + i))
@@ -302,7 +308,7 @@ impl MemoryStore {
             return;
         }
         for row in save.rows {
-            kept.changed.insert(Hashed::new(row.key()), row);
+            kept.changed.insert(row.key(), row);
         }
     }
 
@@ -311,11 +317,7 @@ impl MemoryStore {
         let kept = self.projections.get(&projection)?;
         let mut rows: BTreeMap<RowKey, &StoredRow> =
             kept.saved.iter().map(|row| (row.key(), row)).collect();
-        rows.extend(
-            kept.changed
-                .iter()
-                .map(|(key, row)| (key.key().clone(), row)),
-        );
+        rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
         Some(StoredProjection {
             progress: kept.progress.clone(),
             rows: rows.into_values().cloned().collect(),
@@ -336,121 +338,9 @@ impl MemoryStore {
     }
 }
 
-/// Processed command ids and what each stored, kept compact because the table grows
-/// with every command: 32 bits of the id's hash map to the id's place in a list (8 bytes
-/// a slot, so growing the table moves little, and more of it stays in cache), and the
-/// list holds the ids in the order they came. Ids that share their 32 bits (about 30
-/// among 500,000) are chained through the list, newest first.
-#[derive(Debug, Clone, Default)]
-struct ProcessedIds {
-    by_hash: LookupMap<u32, u32>,
-    runs: Vec<ProcessedRun>,
-}
-
 /// A processed command: the first position it stored and how many.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct ProcessedRun {
-    command_id: CommandId,
     first: GlobalPosition,
     count: u32,
-    /// The place of the previous id with the same hash bits, or `NO_RUN`.
-    same_hash: u32,
-}
-
-/// No run: the end of a chain.
-const NO_RUN: u32 = u32::MAX;
-
-impl ProcessedIds {
-    fn hash(command_id: &CommandId) -> u32 {
-        let hash = BuildHasher::hash_one(&rustc_hash::FxBuildHasher, command_id);
-        (hash >> 32) as u32 ^ hash as u32
-    }
-
-    fn index(&self, command_id: &CommandId) -> Option<usize> {
-        let mut index = self
-            .by_hash
-            .get(&Self::hash(command_id))
-            .copied()
-            .unwrap_or(NO_RUN);
-        while let Some(run) = self.runs.get(index as usize) {
-            if run.command_id == *command_id {
-                return Some(index as usize);
-            }
-            index = run.same_hash;
-        }
-        // Places past what 32 bits can name (never reached: that is 4 billion commands)
-        // are not in the table; they are searched one by one.
-        let unnamed = self.runs.get(NO_RUN as usize..)?;
-        let found = unnamed.iter().position(|r| r.command_id == *command_id)?;
-        Some(NO_RUN as usize + found)
-    }
-
-    fn get(&self, command_id: &CommandId) -> Option<&ProcessedRun> {
-        self.runs.get(self.index(command_id)?)
-    }
-
-    fn get_mut(&mut self, command_id: &CommandId) -> Option<&mut ProcessedRun> {
-        let index = self.index(command_id)?;
-        self.runs.get_mut(index)
-    }
-
-    /// Records an id not recorded yet.
-    fn insert(&mut self, command_id: CommandId, first: GlobalPosition, count: u32) {
-        let mut same_hash = NO_RUN;
-        if let Ok(index) = u32::try_from(self.runs.len()) {
-            if index != NO_RUN {
-                let head = self
-                    .by_hash
-                    .entry(Self::hash(&command_id))
-                    .or_insert(NO_RUN);
-                same_hash = std::mem::replace(head, index);
-            }
-        }
-        self.runs.push(ProcessedRun {
-            command_id,
-            first,
-            count,
-            same_hash,
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two ids whose 32 hash bits are the same (found by search: about 80,000 ids in).
-    fn colliding_ids() -> (CommandId, CommandId) {
-        let mut seen: LookupMap<u32, CommandId> = LookupMap::default();
-        for n in 0..2_000_000 {
-            let id = CommandId::numbered("c", n);
-            if let Some(earlier) = seen.insert(ProcessedIds::hash(&id), id.clone()) {
-                return (earlier, id);
-            }
-        }
-        panic!("no two of 2,000,000 ids share their 32 hash bits");
-    }
-
-    #[test]
-    fn ids_sharing_their_hash_bits_are_told_apart_by_their_text() {
-        let (first, second) = colliding_ids();
-        let mut processed = ProcessedIds::default();
-        processed.insert(first.clone(), GlobalPosition(1), 1);
-        assert!(processed.get(&second).is_none(), "same bits, different id");
-        processed.insert(second.clone(), GlobalPosition(2), 3);
-        processed.insert(CommandId::numbered("c", 9_999_999), GlobalPosition(5), 1);
-        let run = |id| {
-            processed
-                .get(id)
-                .map(|r| (r.command_id.clone(), r.first, r.count))
-        };
-        assert_eq!(run(&first), Some((first.clone(), GlobalPosition(1), 1)));
-        assert_eq!(run(&second), Some((second.clone(), GlobalPosition(2), 3)));
-        assert!(processed.get(&CommandId::numbered("other", 1)).is_none());
-        if let Some(run) = processed.get_mut(&second) {
-            run.count += 1;
-        }
-        assert_eq!(processed.get(&second).map(|r| r.count), Some(4));
-        assert_eq!(processed.get(&first).map(|r| r.count), Some(1));
-    }
 }
