@@ -164,10 +164,23 @@ text_id!(
     /// Ties together every command and event caused by one user action.
     CorrelationId
 );
-text_id!(
-    /// The unique id of one stored event (Service Bus uses it as the message id).
-    EventId
-);
+/// The unique id of one stored event (Service Bus uses it as the message id). The
+/// engine names each event after the command that recorded it (`{command}.{index}`,
+/// `of_command`); such an id holds the command's id and the number instead of text of
+/// its own, so making one (once per event) allocates nothing. An id of that form read
+/// from elsewhere is held the same way, so equal text means equal ids; any other id
+/// holds its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EventId(EventName);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum EventName {
+    /// `{command}.{index}`, at most `MAX_ID_LEN` long, the index without leading zeros.
+    OfCommand(CommandId, u32),
+    /// Any other id.
+    Text(Rc<str>),
+}
 
 macro_rules! counter {
     ($(#[$doc:meta])* $name:ident($inner:ty)) => {
@@ -218,9 +231,8 @@ impl EventId {
     /// take the suffix falls back to a 64-bit FNV-1a hash of it.
     pub fn of_command(command: &CommandId, index: u32) -> Self {
         // A command id is valid and ASCII, so with `.index` it is valid while short enough.
-        let text = numbered_text(command.as_str(), '.', u64::from(index));
-        if text.len() <= MAX_ID_LEN {
-            return Self(text);
+        if command.as_str().len() + 1 + decimal_digits(index) <= MAX_ID_LEN {
+            return Self(EventName::OfCommand(command.clone(), index));
         }
         let hash = command
             .as_str()
@@ -228,7 +240,83 @@ impl EventId {
             .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
             });
-        Self(Rc::from(format!("cmd{hash:016x}.{index}")))
+        Self::from_valid(Rc::from(format!("cmd{hash:016x}.{index}")))
+    }
+
+    /// Validates text as an event id, as other ids are validated.
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        CommandId::parse(text).map(|id| Self::from_valid(id.0))
+    }
+
+    /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
+    pub fn numbered(prefix: &'static str, n: u64) -> Self {
+        Self::from_valid(CommandId::numbered(prefix, n).0)
+    }
+
+    /// A valid id's text, held as a command's id and number when it has that form.
+    fn from_valid(text: Rc<str>) -> Self {
+        let of_command = text.rsplit_once('.').and_then(|(command, index)| {
+            let canonical = !command.is_empty()
+                && !index.is_empty()
+                && index.bytes().all(|b| b.is_ascii_digit())
+                && (index == "0" || !index.starts_with('0'));
+            let index = index.parse::<u32>().ok().filter(|_| canonical)?;
+            Some((CommandId::parse(command).ok()?, index))
+        });
+        match of_command {
+            Some((command, index)) => Self(EventName::OfCommand(command, index)),
+            None => Self(EventName::Text(text)),
+        }
+    }
+
+    /// The command and index of an id of the form `{command}.{index}`.
+    pub fn command_and_index(&self) -> Option<(&CommandId, u32)> {
+        match &self.0 {
+            EventName::OfCommand(command, index) => Some((command, *index)),
+            EventName::Text(_) => None,
+        }
+    }
+}
+
+/// How many decimal digits a number takes.
+fn decimal_digits(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
+/// Stored and imported ids are checked as strictly as typed ones.
+impl TryFrom<String> for EventId {
+    type Error = IdError;
+
+    fn try_from(text: String) -> Result<Self, IdError> {
+        CommandId::try_from(text).map(|id| Self::from_valid(id.0))
+    }
+}
+
+impl From<EventId> for String {
+    fn from(id: EventId) -> String {
+        id.to_string()
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            EventName::OfCommand(command, index) => write!(f, "{command}.{index}"),
+            EventName::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Ordered as their text is.
+impl PartialOrd for EventId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for EventId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string())
     }
 }
 
@@ -239,24 +327,73 @@ mod tests {
     #[test]
     fn an_event_id_derives_from_its_command() {
         let command = CommandId::parse("cmd-7").expect("valid");
-        assert_eq!(EventId::of_command(&command, 2).as_str(), "cmd-7.2");
+        assert_eq!(EventId::of_command(&command, 2).to_string(), "cmd-7.2");
         let long = CommandId::parse(&"c".repeat(MAX_ID_LEN)).expect("valid");
         let id = EventId::of_command(&long, 10);
-        assert!(EventId::parse(id.as_str()).is_ok(), "{id}");
+        assert_eq!(EventId::parse(&id.to_string()), Ok(id.clone()));
         assert_ne!(id, EventId::of_command(&long, 11));
         // Right at the limit the suffix is kept; one character past it, the hash.
         let edge = CommandId::parse(&"e".repeat(MAX_ID_LEN - 2)).expect("valid");
         let kept = EventId::of_command(&edge, 9);
-        assert_eq!(kept.as_str(), format!("{edge}.9"));
+        assert_eq!(kept.to_string(), format!("{edge}.9"));
         let hashed = EventId::of_command(&edge, 10);
-        assert!(hashed.as_str().starts_with("cmd"), "{hashed}");
-        assert!(EventId::parse(hashed.as_str()).is_ok(), "{hashed}");
+        assert!(hashed.to_string().starts_with("cmd"), "{hashed}");
+        assert!(hashed.to_string().len() <= MAX_ID_LEN, "{hashed}");
+        assert_eq!(EventId::parse(&hashed.to_string()), Ok(hashed.clone()));
+    }
+
+    fn hash_of(id: &EventId) -> u64 {
+        std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id)
+    }
+
+    #[test]
+    fn an_event_id_read_as_text_equals_the_one_its_command_makes() {
+        let command = CommandId::parse("c.5").expect("valid");
+        for (text, index) in [("c.5.0", 0), ("c.5.3", 3), ("c.5.4294967295", u32::MAX)] {
+            let made = EventId::of_command(&command, index);
+            let read = EventId::parse(text).expect("valid");
+            assert_eq!(read, made, "{text}");
+            assert_eq!(hash_of(&read), hash_of(&made), "{text}");
+            assert_eq!(read.command_and_index(), Some((&command, index)));
+            assert_eq!(read.to_string(), text);
+            let json = serde_json::to_string(&read).expect("serializes");
+            assert_eq!(json, format!("\"{text}\""));
+            assert_eq!(serde_json::from_str::<EventId>(&json).ok(), Some(made));
+        }
+        // Text not of that exact form keeps its text (and so never equals one that is).
+        for text in ["c.05", "c.", ".5", "c.4294967296", "c-5", "evt-7", "a..1x"] {
+            let read = EventId::parse(text).expect("valid");
+            assert_eq!(read.command_and_index(), None, "{text}");
+            assert_eq!(read.to_string(), text);
+        }
+        assert_ne!(EventId::parse("c.05"), EventId::parse("c.5"));
+        assert!(EventId::parse(" c.5").is_ok_and(|id| id.to_string() == "c.5"));
+        assert!(
+            serde_json::from_str::<EventId>("\" c.5\"").is_err(),
+            "padded"
+        );
+        assert!(
+            serde_json::from_str::<EventId>("\"c 5\"").is_err(),
+            "bad character"
+        );
+        let mut ids = [
+            EventId::parse("b.2"),
+            EventId::parse("a-9"),
+            EventId::parse("b.10"),
+        ]
+        .map(|id| id.expect("valid"));
+        ids.sort();
+        assert_eq!(
+            ids.map(|id| id.to_string()),
+            ["a-9", "b.10", "b.2"],
+            "text order"
+        );
     }
 
     #[test]
     fn numbered_ids_read_prefix_dash_number() {
-        assert_eq!(EventId::numbered("evt", 0).as_str(), "evt-0");
-        assert_eq!(EventId::numbered("evt", 7).as_str(), "evt-7");
+        assert_eq!(EventId::numbered("evt", 0).to_string(), "evt-0");
+        assert_eq!(EventId::numbered("evt", 7).to_string(), "evt-7");
         assert_eq!(
             CommandId::numbered("cmd", u64::MAX).as_str(),
             format!("cmd-{}", u64::MAX)
