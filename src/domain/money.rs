@@ -27,10 +27,11 @@ pub enum MoneyError {
     TooLarge,
 }
 
-/// An ISO 4217 currency code such as `USD` (three capital letters).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// An ISO 4217 currency code such as `USD` (three capital letters), held in place (no
+/// text on the heap: every order-created event may carry one).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Currency(String);
+pub struct Currency([u8; 3]);
 
 /// Why text is not a currency code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,22 +41,28 @@ pub struct CurrencyError;
 impl Currency {
     /// Validates a currency code.
     pub fn parse(text: &str) -> Result<Self, CurrencyError> {
-        let text = text.trim();
-        if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Currency(text.to_owned()))
-        } else {
-            Err(CurrencyError)
+        match text.trim().as_bytes() {
+            &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_uppercase) => Ok(Currency([a, b, c])),
+            _ => Err(CurrencyError),
         }
     }
 
     /// US dollars: what every v1 order was in (amounts in this lab show as `$`).
     pub fn usd() -> Self {
-        Currency("USD".to_owned())
+        Currency(*b"USD")
     }
 
     /// The code.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Three ASCII capitals (checked when made), so always valid UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Hashes the code's text, as the `String` it once was did.
+impl std::hash::Hash for Currency {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
@@ -69,13 +76,13 @@ impl TryFrom<String> for Currency {
 
 impl From<Currency> for String {
     fn from(currency: Currency) -> String {
-        currency.0
+        currency.as_str().to_owned()
     }
 }
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -150,6 +157,35 @@ impl fmt::Display for Cents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_currency_is_three_capital_letters() {
+        let eur = Currency::parse(" EUR ").expect("valid");
+        assert_eq!((eur.as_str(), eur.to_string()), ("EUR", "EUR".to_owned()));
+        assert_eq!(Currency::usd().as_str(), "USD");
+        for bad in ["", "EU", "EURO", "eur", "E1R", "ÉUR", "€"] {
+            assert_eq!(Currency::parse(bad), Err(CurrencyError), "{bad:?}");
+        }
+        let json = serde_json::to_string(&eur).expect("serializes");
+        assert_eq!(json, "\"EUR\"");
+        assert_eq!(
+            serde_json::from_str::<Currency>(&json).ok(),
+            Some(eur.clone())
+        );
+        assert!(serde_json::from_str::<Currency>("\"eur\"").is_err());
+        assert!(Currency::usd() > eur, "ordered as text");
+        let hash = |h: &dyn Fn(&mut rustc_hash::FxHasher)| {
+            let mut hasher = rustc_hash::FxHasher::default();
+            h(&mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        };
+        use std::hash::Hash;
+        assert_eq!(
+            hash(&|s| eur.hash(s)),
+            hash(&|s| "EUR".hash(s)),
+            "hashed as text"
+        );
+    }
 
     #[test]
     fn decimal_text_parses_exactly() {
