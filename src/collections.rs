@@ -9,32 +9,22 @@
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A map for tables that grow with the run (a store's processed command ids, its saved
-/// read-model rows): the entries sit in a list in the order they came, and 32 bits of
-/// each key's hash lead to its place, 8 bytes a slot. Growing the table moves those
-/// small slots, not the entries, and more of it stays in cache than a table of whole
-/// entries would. Keys sharing their 32 bits (about 30 among 500,000) are chained
-/// through the list, newest first. Iteration follows the list: insertion order.
+/// read-model rows): the entries sit in a list in the order they came, and a table of
+/// 8-byte slots, each holding 32 bits of a key's hash and the key's place in the list,
+/// leads to them. A lookup reads one run of neighbouring slots (open addressing, linear
+/// probing, at most half full), usually one cache line, and growing the table moves
+/// slots, not entries, without hashing any key again. Iteration follows the list:
+/// insertion order.
 #[derive(Debug, Clone)]
 pub struct ListMap<K, V> {
-    by_hash: LookupMap<u32, u32>,
-    entries: Vec<ListEntry<K, V>>,
+    slots: Slots,
+    entries: Vec<(K, V)>,
 }
-
-#[derive(Debug, Clone)]
-struct ListEntry<K, V> {
-    key: K,
-    value: V,
-    /// The place of the previous entry with the same hash bits, or `NO_ENTRY`.
-    same_hash: u32,
-}
-
-/// No entry: the end of a chain (and the first place past what the table can name).
-const NO_ENTRY: u32 = u32::MAX;
 
 impl<K, V> Default for ListMap<K, V> {
     fn default() -> Self {
         ListMap {
-            by_hash: LookupMap::default(),
+            slots: Slots::default(),
             entries: Vec::new(),
         }
     }
@@ -48,30 +38,28 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
     }
 
     fn place(&self, key: &K, hash_bits: u32) -> Option<usize> {
-        let mut place = self.by_hash.get(&hash_bits).copied().unwrap_or(NO_ENTRY);
-        while let Some(entry) = self.entries.get(place as usize) {
-            if entry.key == *key {
-                return Some(place as usize);
-            }
-            place = entry.same_hash;
+        let entries = &self.entries;
+        let same = |place: usize| entries.get(place).is_some_and(|(k, _)| k == key);
+        if let Some(place) = self.slots.find(hash_bits, same) {
+            return Some(place);
         }
-        // Places past what 32 bits can name (4 billion entries: never reached in
-        // practice) are not in the table; they are searched one by one.
-        let unnamed = self.entries.get(NO_ENTRY as usize..)?;
-        let found = unnamed.iter().position(|e| e.key == *key)?;
-        Some(NO_ENTRY as usize + found)
+        // Places past what the slots can name (4 billion entries: never reached in
+        // practice) are searched one by one.
+        let unnamed = entries.get(Slots::MAX_PLACES..)?;
+        let found = unnamed.iter().position(|(k, _)| k == key)?;
+        Some(Slots::MAX_PLACES + found)
     }
 
     /// The value of a key.
     pub fn get(&self, key: &K) -> Option<&V> {
         let place = self.place(key, Self::hash_bits(key))?;
-        self.entries.get(place).map(|e| &e.value)
+        self.entries.get(place).map(|(_, v)| v)
     }
 
     /// The value of a key, to change.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let place = self.place(key, Self::hash_bits(key))?;
-        self.entries.get_mut(place).map(|e| &mut e.value)
+        self.entries.get_mut(place).map(|(_, v)| v)
     }
 
     /// True when the key is in the map.
@@ -82,19 +70,19 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
     /// Sets a key's value (in its place, when the key is held): the value it had, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let hash_bits = Self::hash_bits(&key);
-        if let Some(entry) = self
+        if let Some((_, held)) = self
             .place(&key, hash_bits)
             .and_then(|place| self.entries.get_mut(place))
         {
-            return Some(std::mem::replace(&mut entry.value, value));
+            return Some(std::mem::replace(held, value));
         }
         self.push(key, value, hash_bits);
         None
     }
 
     /// Adds a key the caller has just looked up and not found, without looking again.
-    /// (Were it held after all, the new entry would hide the old one, as the newer of a
-    /// chain is found first; `iter` would list both.)
+    /// (Were it held after all, lookups would find one of the two entries; `iter` would
+    /// list both.)
     pub fn insert_absent(&mut self, key: K, value: V) {
         let hash_bits = Self::hash_bits(&key);
         debug_assert!(self.place(&key, hash_bits).is_none());
@@ -102,26 +90,15 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
     }
 
     fn push(&mut self, key: K, value: V, hash_bits: u32) {
-        let mut same_hash = NO_ENTRY;
-        match u32::try_from(self.entries.len()) {
-            Ok(place) if place != NO_ENTRY => {
-                let head = self.by_hash.entry(hash_bits).or_insert(NO_ENTRY);
-                same_hash = std::mem::replace(head, place);
-            }
-            _ => {}
-        }
-        self.entries.push(ListEntry {
-            key,
-            value,
-            same_hash,
-        });
+        self.slots.add(hash_bits, self.entries.len());
+        self.entries.push((key, value));
     }
 }
 
 impl<K, V> ListMap<K, V> {
     /// Every key and value, in the order the keys came.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.entries.iter().map(|e| (&e.key, &e.value))
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 
     /// How many keys.
@@ -136,8 +113,91 @@ impl<K, V> ListMap<K, V> {
 
     /// Removes every key (keeping the room).
     pub fn clear(&mut self) {
-        self.by_hash.clear();
+        self.slots.clear();
         self.entries.clear();
+    }
+}
+
+/// `ListMap`'s table: a power-of-two number of slots, each 0 (empty) or a key's 32 hash
+/// bits (high half) and its place + 1 (low half). Keys with the same bits take separate
+/// slots; a lookup checks each slot whose bits match until it meets an empty one.
+#[derive(Debug, Clone, Default)]
+struct Slots {
+    slots: Vec<u64>,
+    used: usize,
+}
+
+impl Slots {
+    /// Places from here on are not in the table (the low half holds place + 1).
+    const MAX_PLACES: usize = u32::MAX as usize - 1;
+
+    /// Where a key's run of slots starts: its bits spread over the table by a
+    /// multiplication (Fibonacci hashing), so that nearby bits land apart.
+    fn start(&self, hash_bits: u32) -> usize {
+        let spread = u64::from(hash_bits).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        spread as usize & (self.slots.len().wrapping_sub(1))
+    }
+
+    /// The place of the first key with these bits that `same` accepts.
+    fn find(&self, hash_bits: u32, mut same: impl FnMut(usize) -> bool) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = self.start(hash_bits);
+        loop {
+            let slot = self.slots.get(at).copied().unwrap_or(0);
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == hash_bits {
+                let place = (slot as u32 - 1) as usize;
+                if same(place) {
+                    return Some(place);
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Records a place (beyond `MAX_PLACES`, nothing: those are searched by hand).
+    fn add(&mut self, hash_bits: u32, place: usize) {
+        let Some(low) = u32::try_from(place + 1)
+            .ok()
+            .filter(|_| place < Self::MAX_PLACES)
+        else {
+            return;
+        };
+        if (self.used + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.put(u64::from(hash_bits) << 32 | u64::from(low));
+        self.used += 1;
+    }
+
+    /// Writes a slot into the first empty one of its run (the table has room).
+    fn put(&mut self, slot: u64) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = self.start((slot >> 32) as u32);
+        while let Some(held) = self.slots.get_mut(at) {
+            if *held == 0 {
+                *held = slot;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Doubles the table, placing every slot again by the bits it holds.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        for slot in old.into_iter().filter(|s| *s != 0) {
+            self.put(slot);
+        }
+    }
+
+    /// Empties every slot, keeping the room.
+    fn clear(&mut self) {
+        self.slots.fill(0);
+        self.used = 0;
     }
 }
 
@@ -319,6 +379,25 @@ mod tests {
         assert_eq!(all, vec![(a, "A"), (b, "B"), (7, "seven")]);
         map.clear();
         assert!(map.is_empty() && map.get(&a).is_none());
+    }
+
+    #[test]
+    fn a_list_map_finds_each_of_many_keys_as_its_table_grows() {
+        let mut map = ListMap::default();
+        for n in 0..100_000u64 {
+            map.insert_absent(n * 7, n);
+            if n.is_power_of_two() {
+                assert!((0..=n).all(|m| map.get(&(m * 7)) == Some(&m)), "after {n}");
+            }
+        }
+        assert!((0..100_000u64).all(|n| map.get(&(n * 7)) == Some(&n)));
+        assert!((0..100_000u64).all(|n| !map.contains_key(&(n * 7 + 1))));
+        assert_eq!(map.insert(700, 0), Some(100), "a held key keeps its place");
+        assert_eq!(map.iter().nth(100), Some((&700, &0)));
+        map.clear();
+        assert!(map.get(&0).is_none() && map.is_empty());
+        map.insert(5, 5);
+        assert_eq!(map.get(&5), Some(&5), "usable after clearing");
     }
 
     proptest::proptest! {
