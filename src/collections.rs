@@ -17,14 +17,14 @@ pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// insertion order.
 #[derive(Debug, Clone)]
 pub struct ListMap<K, V> {
-    slots: Slots,
+    index: Index,
     entries: Vec<(K, V)>,
 }
 
 impl<K, V> Default for ListMap<K, V> {
     fn default() -> Self {
         ListMap {
-            slots: Slots::default(),
+            index: Index::default(),
             entries: Vec::new(),
         }
     }
@@ -40,7 +40,7 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
     fn place(&self, key: &K, hash_bits: u32) -> Option<usize> {
         let entries = &self.entries;
         let same = |place: usize| entries.get(place).is_some_and(|(k, _)| k == key);
-        if let Some(place) = self.slots.find(hash_bits, same) {
+        if let Some(place) = self.index.find(hash_bits, same) {
             return Some(place);
         }
         // Places past what the slots can name (4 billion entries: never reached in
@@ -90,7 +90,7 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
     }
 
     fn push(&mut self, key: K, value: V, hash_bits: u32) {
-        self.slots.add(hash_bits, self.entries.len());
+        self.index.add(hash_bits, self.entries.len());
         self.entries.push((key, value));
     }
 }
@@ -113,14 +113,87 @@ impl<K, V> ListMap<K, V> {
 
     /// Removes every key (keeping the room).
     pub fn clear(&mut self) {
-        self.slots.clear();
+        self.index.clear();
         self.entries.clear();
     }
 }
 
-/// `ListMap`'s table: a power-of-two number of slots, each 0 (empty) or a key's 32 hash
-/// bits (high half) and its place + 1 (low half). Keys with the same bits take separate
-/// slots; a lookup checks each slot whose bits match until it meets an empty one.
+/// `ListMap`'s index, built so that looking up a key that is not there (a new command
+/// id, a new row: the common case) reads only memory that stays in cache:
+/// - `recent`: the latest places, in a small table;
+/// - `main`: every older place, in a table that outgrows the cache;
+/// - `filter`: a Bloom filter of `main`'s hash bits (an eighth of `main`'s size): a key
+///   it has not seen is not in `main`, so `main` is read only for keys that are there
+///   (and a few percent of others).
+///
+/// When `recent` fills, its places move to `main` together, sorted by where they land,
+/// so those writes overlap instead of each waiting for its own cache miss.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    main: Slots,
+    recent: Slots,
+    filter: Filter,
+    /// The slots moving from `recent` to `main` (kept for its room).
+    moving: Vec<u64>,
+}
+
+impl Index {
+    /// How many places `recent` holds before they move to `main`.
+    const RECENT: usize = 1024;
+
+    fn find(&self, hash_bits: u32, mut same: impl FnMut(usize) -> bool) -> Option<usize> {
+        if let Some(place) = self.recent.find(hash_bits, &mut same) {
+            return Some(place);
+        }
+        if !self.filter.may_hold(hash_bits) {
+            return None;
+        }
+        self.main.find(hash_bits, same)
+    }
+
+    fn add(&mut self, hash_bits: u32, place: usize) {
+        let Some(slot) = Slots::slot(hash_bits, place) else {
+            return;
+        };
+        self.recent.add(slot);
+        if self.recent.used >= Self::RECENT {
+            self.move_recent();
+        }
+    }
+
+    fn move_recent(&mut self) {
+        self.moving.clear();
+        self.moving
+            .extend(self.recent.slots.iter().copied().filter(|s| *s != 0));
+        self.recent.clear();
+        if self.main.reserve(self.moving.len()) {
+            self.filter.rebuild(&self.main);
+        }
+        // First read where each slot lands: the reads do not wait for one another, so
+        // their cache misses overlap, and the writes below find the lines in cache.
+        let touched = self.moving.iter().fold(0, |acc, slot| {
+            let at = self.main.start(Slots::hash_bits(*slot));
+            acc ^ self.main.slots.get(at).copied().unwrap_or(0)
+        });
+        std::hint::black_box(touched);
+        for slot in self.moving.drain(..) {
+            self.main.put(slot);
+            self.main.used += 1;
+            self.filter.set(Slots::hash_bits(slot));
+        }
+    }
+
+    fn clear(&mut self) {
+        self.main.clear();
+        self.recent.clear();
+        self.filter.clear();
+    }
+}
+
+/// A table of a power-of-two number of 8-byte slots, each 0 (empty) or a key's 32 hash
+/// bits (high half) and its place + 1 (low half), at most half full. Keys with the same
+/// bits take separate slots; a lookup checks each slot whose bits match, from where the
+/// bits lead, until it meets an empty one (linear probing).
 #[derive(Debug, Clone, Default)]
 struct Slots {
     slots: Vec<u64>,
@@ -130,6 +203,18 @@ struct Slots {
 impl Slots {
     /// Places from here on are not in the table (the low half holds place + 1).
     const MAX_PLACES: usize = u32::MAX as usize - 1;
+
+    /// The slot of a place, if the table can name it.
+    fn slot(hash_bits: u32, place: usize) -> Option<u64> {
+        let low = u32::try_from(place + 1)
+            .ok()
+            .filter(|_| place < Self::MAX_PLACES)?;
+        Some(u64::from(hash_bits) << 32 | u64::from(low))
+    }
+
+    fn hash_bits(slot: u64) -> u32 {
+        (slot >> 32) as u32
+    }
 
     /// Where a key's run of slots starts: its bits spread over the table by a
     /// multiplication (Fibonacci hashing), so that nearby bits land apart.
@@ -147,7 +232,7 @@ impl Slots {
             if slot == 0 {
                 return None;
             }
-            if (slot >> 32) as u32 == hash_bits {
+            if Self::hash_bits(slot) == hash_bits {
                 let place = (slot as u32 - 1) as usize;
                 if same(place) {
                     return Some(place);
@@ -157,25 +242,32 @@ impl Slots {
         }
     }
 
-    /// Records a place (beyond `MAX_PLACES`, nothing: those are searched by hand).
-    fn add(&mut self, hash_bits: u32, place: usize) {
-        let Some(low) = u32::try_from(place + 1)
-            .ok()
-            .filter(|_| place < Self::MAX_PLACES)
-        else {
-            return;
-        };
-        if (self.used + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        self.put(u64::from(hash_bits) << 32 | u64::from(low));
+    fn add(&mut self, slot: u64) {
+        self.reserve(1);
+        self.put(slot);
         self.used += 1;
+    }
+
+    /// Makes room for `extra` more slots; true when the table grew.
+    fn reserve(&mut self, extra: usize) -> bool {
+        let mut size = self.slots.len().max(16);
+        while (self.used + extra) * 2 > size {
+            size *= 2;
+        }
+        if size == self.slots.len() {
+            return false;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        for slot in old.into_iter().filter(|s| *s != 0) {
+            self.put(slot);
+        }
+        true
     }
 
     /// Writes a slot into the first empty one of its run (the table has room).
     fn put(&mut self, slot: u64) {
         let mask = self.slots.len().wrapping_sub(1);
-        let mut at = self.start((slot >> 32) as u32);
+        let mut at = self.start(Self::hash_bits(slot));
         while let Some(held) = self.slots.get_mut(at) {
             if *held == 0 {
                 *held = slot;
@@ -185,19 +277,91 @@ impl Slots {
         }
     }
 
-    /// Doubles the table, placing every slot again by the bits it holds.
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![0; size]);
-        for slot in old.into_iter().filter(|s| *s != 0) {
-            self.put(slot);
-        }
-    }
-
     /// Empties every slot, keeping the room.
     fn clear(&mut self) {
         self.slots.fill(0);
         self.used = 0;
+    }
+}
+
+/// A blocked Bloom filter over 32-bit hash bits: each key sets 4 bits within one
+/// cache-line block, so a query reads one line. Empty (and then holding everything)
+/// while the table it covers is small enough to stay in cache.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    blocks: Vec<Block>,
+}
+
+/// 512 bits on one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Block([u64; 8]);
+
+impl Filter {
+    /// Tables of fewer slots (512 KB) go unfiltered.
+    const FROM_SLOTS: usize = 1 << 16;
+    /// Table slots per block: 4 bits a slot, so 8 to 16 bits a key at half to a quarter
+    /// full (a few percent of absent keys pass).
+    const SLOTS_PER_BLOCK: usize = 128;
+
+    fn may_hold(&self, hash_bits: u32) -> bool {
+        let Some(block) = self.block(hash_bits) else {
+            return true;
+        };
+        Self::bits(hash_bits)
+            .iter()
+            .all(|&(word, bit)| block.0.get(word).is_some_and(|w| w & bit != 0))
+    }
+
+    fn set(&mut self, hash_bits: u32) {
+        let bits = Self::bits(hash_bits);
+        let Some(at) = self.block_index(hash_bits) else {
+            return;
+        };
+        if let Some(block) = self.blocks.get_mut(at) {
+            for (word, bit) in bits {
+                if let Some(w) = block.0.get_mut(word) {
+                    *w |= bit;
+                }
+            }
+        }
+    }
+
+    fn block_index(&self, hash_bits: u32) -> Option<usize> {
+        let mask = self.blocks.len().checked_sub(1)?;
+        let spread = u64::from(hash_bits).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 32;
+        Some(spread as usize & mask)
+    }
+
+    fn block(&self, hash_bits: u32) -> Option<&Block> {
+        self.blocks.get(self.block_index(hash_bits)?)
+    }
+
+    /// The key's 4 bits in its block (word, mask), from bits of the hash other than
+    /// those that chose the block.
+    fn bits(hash_bits: u32) -> [(usize, u64); 4] {
+        let mixed = u64::from(hash_bits).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        std::array::from_fn(|i| {
+            let bit = (mixed >> (28 + 9 * i)) as usize & 511;
+            (bit / 64, 1u64 << (bit % 64))
+        })
+    }
+
+    /// Sized for `main` and filled from it (after it grew).
+    fn rebuild(&mut self, main: &Slots) {
+        self.blocks.clear();
+        if main.slots.len() < Self::FROM_SLOTS {
+            return;
+        }
+        self.blocks
+            .resize(main.slots.len() / Self::SLOTS_PER_BLOCK, Block::default());
+        for slot in main.slots.iter().filter(|s| **s != 0) {
+            self.set(Slots::hash_bits(*slot));
+        }
+    }
+
+    fn clear(&mut self) {
+        self.blocks.fill(Block::default());
     }
 }
 
@@ -392,6 +556,14 @@ mod tests {
         }
         assert!((0..100_000u64).all(|n| map.get(&(n * 7)) == Some(&n)));
         assert!((0..100_000u64).all(|n| !map.contains_key(&(n * 7 + 1))));
+        // The older keys sit behind the filter: it passes every one of them, and only a
+        // few percent of absent keys.
+        let passes = |n: &u64| map.index.filter.may_hold(ListMap::<u64, u64>::hash_bits(n));
+        assert!(!map.index.filter.blocks.is_empty(), "a filter at this size");
+        let older = 100_000 - map.index.recent.used as u64;
+        assert!((0..older).map(|n| n * 7).all(|k| passes(&k)));
+        let false_passes = (0..100_000u64).map(|n| n * 7 + 1).filter(passes).count();
+        assert!(false_passes < 5_000, "{false_passes} absent keys passed");
         assert_eq!(map.insert(700, 0), Some(100), "a held key keeps its place");
         assert_eq!(map.iter().nth(100), Some((&700, &0)));
         map.clear();
