@@ -9,12 +9,12 @@
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A map for tables that grow with the run (a store's processed command ids, its saved
-/// read-model rows): the entries sit in a list in the order they came, and a table of
+/// read-model rows): the entries sit in a list in the order they came, and an index of
 /// 8-byte slots, each holding 32 bits of a key's hash and the key's place in the list,
-/// leads to them. A lookup reads one run of neighbouring slots (open addressing, linear
-/// probing, at most half full), usually one cache line, and growing the table moves
-/// slots, not entries, without hashing any key again. Iteration follows the list:
-/// insertion order.
+/// leads to them (`Index`). A lookup reads one run of neighbouring slots (open
+/// addressing, linear probing, at most half full), usually one cache line, and growing
+/// the index moves slots, not entries, without hashing any key again. Iteration follows
+/// the list: insertion order.
 #[derive(Debug, Clone)]
 pub struct ListMap<K, V> {
     index: Index,
@@ -122,12 +122,12 @@ impl<K, V> ListMap<K, V> {
 /// id, a new row: the common case) reads only memory that stays in cache:
 /// - `recent`: the latest places, in a small table;
 /// - `main`: every older place, in a table that outgrows the cache;
-/// - `filter`: a Bloom filter of `main`'s hash bits (an eighth of `main`'s size): a key
-///   it has not seen is not in `main`, so `main` is read only for keys that are there
-///   (and a few percent of others).
+/// - `filter`: a Bloom filter of `main`'s hash bits (a sixteenth of `main`'s size): a
+///   key it has not seen is not in `main`, so `main` is read only for keys that are
+///   there (and a few percent of others).
 ///
-/// When `recent` fills, its places move to `main` together, sorted by where they land,
-/// so those writes overlap instead of each waiting for its own cache miss.
+/// When `recent` fills, its places move to `main` together, the lines they land on read
+/// first, so that those cache misses overlap instead of each waiting for the last.
 #[derive(Debug, Clone, Default)]
 struct Index {
     main: Slots,
@@ -534,7 +534,7 @@ mod tests {
         assert_eq!(
             map.insert(a, "A"),
             Some("a"),
-            "the older of the chain replaced"
+            "the first of the two replaced"
         );
         if let Some(v) = map.get_mut(&b) {
             *v = "B";
@@ -543,6 +543,19 @@ mod tests {
         assert_eq!(all, vec![(a, "A"), (b, "B"), (7, "seven")]);
         map.clear();
         assert!(map.is_empty() && map.get(&a).is_none());
+        // The same with one key in the large table, behind its filter, and the other
+        // among the latest.
+        let (c, d) = (keys[2], keys[3]);
+        let mut map = ListMap::default();
+        map.insert(c, 0);
+        for n in 0..200_000u64 {
+            map.insert(u64::MAX - n, 1);
+        }
+        map.insert(d, 2);
+        assert!(!map.index.filter.blocks.is_empty(), "a filter at this size");
+        assert_eq!((map.get(&c), map.get(&d)), (Some(&0), Some(&2)));
+        assert_eq!(map.insert(c, 3), Some(0));
+        assert_eq!((map.get(&c), map.get(&d)), (Some(&3), Some(&2)));
     }
 
     #[test]

@@ -306,6 +306,33 @@ fn projections_are_kept_per_projection_row_by_row() {
         .stored_projection(ProjectionName::OrderSummary)
         .expect("saved");
     assert_eq!(stored.rows, [day_row(2, 1)]);
+    // Rows changed after a replacing save stand in for the saved ones with their keys,
+    // and every row comes back once, in key order.
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress::default(),
+        replace: true,
+        rows: vec![day_row(5, 1), day_row(2, 1), day_row(0, 7)],
+    });
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress::default(),
+        replace: false,
+        rows: vec![day_row(2, 9), day_row(3, 4)],
+    });
+    store.save_projection(ProjectionSave {
+        projection: ProjectionName::OrderSummary,
+        progress: StoredProgress::default(),
+        replace: false,
+        rows: vec![day_row(3, 8)],
+    });
+    let stored = store
+        .stored_projection(ProjectionName::OrderSummary)
+        .expect("saved");
+    assert_eq!(
+        stored.rows,
+        [day_row(0, 7), day_row(2, 9), day_row(3, 8), day_row(5, 1)]
+    );
     assert_eq!(store.stored_projection(ProjectionName::RevenuePerDay), None);
     assert_eq!(
         store.checkpoint(ProjectionName::RevenuePerDay),

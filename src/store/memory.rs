@@ -315,12 +315,18 @@ impl MemoryStore {
     /// A projection as saved, if it ever was (rows in key order).
     pub fn stored_projection(&self, projection: ProjectionName) -> Option<StoredProjection> {
         let kept = self.projections.get(&projection)?;
-        let mut rows: BTreeMap<RowKey, &StoredRow> =
+        // Rows changed since the last full save stand in for saved ones with their keys.
+        // (Sorted by key, a saved row and its change are neighbours, the change second:
+        // reversed, the change comes first, and `dedup_by` keeps the first.)
+        let mut rows: Vec<(RowKey, &StoredRow)> =
             kept.saved.iter().map(|row| (row.key(), row)).collect();
         rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.reverse();
+        rows.dedup_by(|a, b| a.0 == b.0);
         Some(StoredProjection {
             progress: kept.progress.clone(),
-            rows: rows.into_values().cloned().collect(),
+            rows: rows.into_iter().rev().map(|(_, row)| row.clone()).collect(),
         })
     }
 

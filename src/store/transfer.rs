@@ -3,6 +3,7 @@
 //! record before anything is stored: a bad file is refused whole, with the record and
 //! the field named.
 
+use crate::collections::LookupMap;
 use crate::domain::envelope::{event_from_json, EventEnvelope, SharedEvent, FIELDS};
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
@@ -11,7 +12,7 @@ use crate::domain::ids::{
 use crate::domain::upcast::LATEST_SCHEMA;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The `format` field of an export.
 pub const FORMAT: &str = "cqrs-lab.events";
@@ -172,7 +173,7 @@ pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
 /// of the first record that fails.
 fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, String)> {
     let mut versions: BTreeMap<OrderId, StreamVersion> = BTreeMap::new();
-    let mut ids = BTreeSet::new();
+    let mut ids = LookupMap::default();
     for (index, e) in events.iter().enumerate() {
         let expected_position = GlobalPosition(index as u64 + 1);
         if e.global_position != expected_position {
@@ -214,7 +215,7 @@ fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, Strin
                 ),
             ));
         }
-        if !ids.insert(e.event_id.clone()) {
+        if ids.insert(e.event_id.clone(), ()).is_some() {
             return Err((index, "eventId", format!("{} appears twice", e.event_id)));
         }
     }
