@@ -30,16 +30,16 @@ pub enum IdError {
     },
 }
 
-/// `prefix-n` (`separator` between) with a single allocation, the `Rc` itself (ids are
-/// made per event, so this is hot). A long prefix takes the slow path.
-fn numbered_text(prefix: &str, separator: char, mut n: u64) -> Rc<str> {
+/// `prefix-n` with a single allocation, the `Rc` itself (generated ids can be made by
+/// the hundred thousand). A long prefix takes the slow path.
+fn numbered_text(prefix: &str, mut n: u64) -> Rc<str> {
     let mut buf = [0u8; 64];
     let digits_at = prefix.len() + 1;
-    if digits_at + 20 > buf.len() || !separator.is_ascii() {
-        return Rc::from(format!("{prefix}{separator}{n}"));
+    if digits_at + 20 > buf.len() {
+        return Rc::from(format!("{prefix}-{n}"));
     }
     buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    buf[prefix.len()] = separator as u8;
+    buf[prefix.len()] = b'-';
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     loop {
@@ -127,7 +127,7 @@ macro_rules! text_id {
             /// A generated id such as `evt-7`: always valid, as the prefix is a safe literal.
             pub fn numbered(prefix: &'static str, n: u64) -> Self {
                 debug_assert!(Self::parse(prefix).is_ok());
-                Self(numbered_text(prefix, '-', n))
+                Self(numbered_text(prefix, n))
             }
 
             /// The id as text.
@@ -279,15 +279,6 @@ impl EventId {
             None => Self(EventName::Text(text)),
         }
     }
-
-    /// The id's parts when it has the form `{command}.{index}` (for an id made from a
-    /// long command id, the hash that stands for that command).
-    pub fn command_and_index(&self) -> Option<(&CommandId, u32)> {
-        match &self.0 {
-            EventName::OfCommand(command, index) => Some((command, *index)),
-            EventName::Text(_) => None,
-        }
-    }
 }
 
 /// How many decimal digits a number takes.
@@ -341,6 +332,14 @@ mod tests {
         assert_eq!(EventId::parse(&hashed.to_string()), Ok(hashed.clone()));
     }
 
+    /// The id's parts when it is held as a command's id and a number.
+    fn command_and_index(id: &EventId) -> Option<(&CommandId, u32)> {
+        match &id.0 {
+            EventName::OfCommand(command, index) => Some((command, *index)),
+            EventName::Text(_) => None,
+        }
+    }
+
     fn hash_of(id: &EventId) -> u64 {
         std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, id)
     }
@@ -353,7 +352,7 @@ mod tests {
             let read = EventId::parse(text).expect("valid");
             assert_eq!(read, made, "{text}");
             assert_eq!(hash_of(&read), hash_of(&made), "{text}");
-            assert_eq!(read.command_and_index(), Some((&command, index)));
+            assert_eq!(command_and_index(&read), Some((&command, index)));
             assert_eq!(read.to_string(), text);
             let json = serde_json::to_string(&read).expect("serializes");
             assert_eq!(json, format!("\"{text}\""));
@@ -362,7 +361,7 @@ mod tests {
         // Text not of that exact form keeps its text (and so never equals one that is).
         for text in ["c.05", "c.", ".5", "c.4294967296", "c-5", "evt-7", "a..1x"] {
             let read = EventId::parse(text).expect("valid");
-            assert_eq!(read.command_and_index(), None, "{text}");
+            assert_eq!(command_and_index(&read), None, "{text}");
             assert_eq!(read.to_string(), text);
         }
         assert_ne!(EventId::parse("c.05"), EventId::parse("c.5"));
