@@ -97,6 +97,36 @@ fn a_processed_command_id_cannot_append_twice() {
 }
 
 #[test]
+fn a_command_found_new_at_load_is_still_refused_once_another_append_stored_it() {
+    let mut store = MemoryStore::new();
+    let cmd = |n| CommandId::numbered("cmd", n);
+    // Two handlers load for the same command id: both find it new.
+    assert!(!store.check_processed(&cmd(1)));
+    assert!(!store.check_processed(&cmd(1)));
+    store
+        .append(request("o-1", 0, 1, vec![created()]))
+        .expect("the first append stores it");
+    let error = store
+        .append(request("o-2", 0, 1, vec![created()]))
+        .expect_err("the second is a duplicate");
+    assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
+    // Found new, then another command appends, then this one: it is looked up again.
+    assert!(!store.check_processed(&cmd(3)));
+    store
+        .append(request("o-3", 0, 2, vec![created()]))
+        .expect("another command");
+    store
+        .append(request("o-4", 0, 3, vec![created()]))
+        .expect("still new");
+    let error = store
+        .append(request("o-5", 0, 3, vec![created()]))
+        .expect_err("stored now");
+    assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
+    assert!(store.check_processed(&cmd(3)));
+    assert_eq!(store.head(), GlobalPosition(3));
+}
+
+#[test]
 fn an_empty_append_is_refused() {
     let mut store = MemoryStore::new();
     assert_eq!(

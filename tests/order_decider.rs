@@ -125,16 +125,19 @@ fn a_unit_price_above_the_limit_is_rejected() {
 
 #[test]
 fn a_blank_product_name_is_rejected_by_name() {
-    given([created()])
-        .when(OrderCommand::AddItem {
-            product_id: product("sku-42"),
-            product_name: "   ".into(),
-            unit_price: Cents(100),
-            quantity: 1,
-        })
-        .then_rejected(Rejection::MissingField {
-            field: "product name",
-        });
+    // ASCII spaces, Unicode spaces (no-break, ideographic), a tab and a line break.
+    for name in ["   ", "\u{a0}\u{3000}", "\t\n"] {
+        given([created()])
+            .when(OrderCommand::AddItem {
+                product_id: product("sku-42"),
+                product_name: name.into(),
+                unit_price: Cents(100),
+                quantity: 1,
+            })
+            .then_rejected(Rejection::MissingField {
+                field: "product name",
+            });
+    }
 }
 
 #[test]
@@ -154,19 +157,32 @@ fn an_overlong_product_name_is_rejected_by_name() {
 
 #[test]
 fn a_product_name_is_stored_trimmed() {
-    given([created()])
-        .when(OrderCommand::AddItem {
-            product_id: product("sku-42"),
-            product_name: "  Espresso beans ".into(),
-            unit_price: Cents(1250),
-            quantity: 1,
-        })
-        .then([cqrs_lab::domain::order::OrderEvent::ItemAdded {
-            product_id: product("sku-42"),
-            product_name: "Espresso beans".into(),
-            unit_price: Cents(1250),
-            quantity: 1,
-        }]);
+    // Spaces on either side or one, tabs and line breaks, Unicode spaces (no-break,
+    // ideographic); visible letters that are not ASCII stay, inside or at the ends.
+    for (given_name, stored) in [
+        ("  Espresso beans ", "Espresso beans"),
+        ("Espresso beans ", "Espresso beans"),
+        (" Espresso beans", "Espresso beans"),
+        ("\tEspresso beans\n", "Espresso beans"),
+        ("\u{a0}Espresso beans\u{3000}", "Espresso beans"),
+        ("Espresso beans", "Espresso beans"),
+        ("Élan café", "Élan café"),
+        (" Élan café\u{a0}", "Élan café"),
+    ] {
+        given([created()])
+            .when(OrderCommand::AddItem {
+                product_id: product("sku-42"),
+                product_name: given_name.into(),
+                unit_price: Cents(1250),
+                quantity: 1,
+            })
+            .then([cqrs_lab::domain::order::OrderEvent::ItemAdded {
+                product_id: product("sku-42"),
+                product_name: stored.into(),
+                unit_price: Cents(1250),
+                quantity: 1,
+            }]);
+    }
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub enum LagDistribution {
 
 impl LagDistribution {
     /// A draw from the distribution.
+    #[inline]
     pub fn draw(self, rng: &mut SimRng) -> VirtualMillis {
         match self {
             LagDistribution::Fixed(ms) => ms,

@@ -71,7 +71,7 @@ pub fn execute(store: &mut MemoryStore, effect: Effect) -> EffectResult {
             into,
         } => EffectResult::StreamLoaded {
             handler,
-            already_processed: store.is_processed(&command_id),
+            already_processed: store.check_processed(&command_id),
             stream: store.load_stream_into(&stream_id, into),
         },
         Effect::Append {

@@ -28,6 +28,10 @@ pub struct MemoryStore {
     /// positions are contiguous). The table grows with every command, so it is a compact
     /// one (`ListMap`).
     processed: ListMap<CommandId, ProcessedRun>,
+    /// The last command id `check_processed` found unprocessed, with the table's size
+    /// then: while nothing was added since, its append need not look it up again (a
+    /// handler checks at load and appends right after).
+    known_new: Option<(CommandId, usize)>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
 }
 
@@ -61,7 +65,11 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        if self.processed.contains_key(&request.command_id) {
+        let checked = self
+            .known_new
+            .take()
+            .is_some_and(|(id, size)| size == self.processed.len() && id == request.command_id);
+        if !checked && self.processed.contains_key(&request.command_id) {
             return Err(AppendError::AlreadyProcessed {
                 command_id: request.command_id.clone(),
             });
@@ -286,6 +294,13 @@ impl MemoryStore {
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
         self.processed.contains_key(command_id)
+    }
+
+    /// `is_processed`, remembering an id found new so that its append skips the lookup.
+    pub fn check_processed(&mut self, command_id: &CommandId) -> bool {
+        let processed = self.is_processed(command_id);
+        self.known_new = (!processed).then(|| (command_id.clone(), self.processed.len()));
+        processed
     }
 
     /// The positions a processed command stored, if it was processed.

@@ -192,10 +192,10 @@ fn valid_unit_price(unit_price: Cents) -> Result<Cents, Rejection> {
     }
 }
 
-/// A required, trimmed, bounded piece of free text.
-/// Checks free text; text already trimmed is shared, not copied.
+/// A required, trimmed, bounded piece of free text; text already trimmed is shared, not
+/// copied.
 fn text(field: &'static str, given: &Text) -> Result<Text, Rejection> {
-    let value = given.trim();
+    let value = trimmed(given);
     if value.is_empty() {
         return Err(Rejection::MissingField { field });
     }
@@ -211,6 +211,18 @@ fn text(field: &'static str, given: &Text) -> Result<Text, Rejection> {
     } else {
         Text::from(value)
     })
+}
+
+/// Text without the whitespace around it; text that starts and ends with a visible
+/// ASCII character (most of it) has none, and is not searched for Unicode spaces.
+fn trimmed(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !(*b as char).is_whitespace());
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// An added product merges into its line, at the same price and within the limits.
