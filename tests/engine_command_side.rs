@@ -49,7 +49,7 @@ fn a_script_of_commands_becomes_events_in_the_store() {
     let m = sim.engine.metrics();
     assert_eq!((m.commands_accepted, m.events_appended), (3, 3));
     let last = sim.store.event(GlobalPosition(3)).expect("third event");
-    assert_eq!(last.causation_id.as_str(), "c3");
+    assert_eq!(last.causation_id().as_str(), "c3");
     assert_eq!(last.correlation_id.as_str(), "corr-c3");
     assert_eq!(
         last.recorded_at,

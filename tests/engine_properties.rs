@@ -152,10 +152,10 @@ proptest! {
             let stored = sim.store.read_stream(stream, StreamVersion(0));
             let mut i = 0;
             while i < stored.len() {
-                let cause = &stored[i].causation_id;
+                let cause = stored[i].causation_id();
                 prop_assert!(seen.insert(cause.clone()), "{} appended twice", cause);
                 let batch: Vec<OrderEvent> = stored[i..].iter()
-                    .take_while(|e| &e.causation_id == cause)
+                    .take_while(|e| e.causation_id() == cause)
                     .map(|e| e.event.clone())
                     .collect();
                 let before = fold(stored[..i].iter().map(|e| &e.event));

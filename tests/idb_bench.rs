@@ -7,7 +7,7 @@
 // the test runner's server does not serve `.mjs` as JavaScript).
 #![cfg(all(target_arch = "wasm32", feature = "idb-bench"))]
 
-use cqrs_lab::domain::envelope::EventEnvelope;
+use cqrs_lab::domain::envelope::{EnvelopeParts, EventEnvelope};
 use cqrs_lab::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, ProductId, SchemaVersion,
     StreamVersion, VirtualMillis,
@@ -63,7 +63,7 @@ fn item(position: u64) -> OrderEvent {
 /// A stored envelope as JSON with placeholders the JS side fills in, so every writer
 /// stores records of the same shape and size as ours.
 fn template() -> String {
-    let envelope = EventEnvelope {
+    let envelope = EventEnvelope::from(EnvelopeParts {
         event_id: EventId::parse("__EVENT__").expect("valid"),
         stream_id: OrderId::parse("__STREAM__").expect("valid"),
         stream_version: StreamVersion(987_654_321),
@@ -73,7 +73,7 @@ fn template() -> String {
         correlation_id: CorrelationId::parse("corr-bench").expect("valid"),
         causation_id: CommandId::parse("cmd-bench").expect("valid"),
         event: item(0),
-    };
+    });
     serde_json::to_string(&envelope)
         .expect("serializable")
         .replace("123456789", "\"__POSITION__\"")

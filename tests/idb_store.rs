@@ -6,6 +6,7 @@
 
 mod support;
 
+use cqrs_lab::domain::envelope::EnvelopeParts;
 use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
@@ -173,7 +174,7 @@ async fn put_raw_events(database: &str, positions: impl Iterator<Item = u64>) {
         .expect("tx");
     let events = tx.object_store(schema::EVENTS).expect("object store");
     for position in positions {
-        let envelope = cqrs_lab::domain::envelope::EventEnvelope {
+        let envelope = cqrs_lab::domain::envelope::EventEnvelope::from(EnvelopeParts {
             event_id: cqrs_lab::domain::ids::EventId::numbered("evt", position),
             stream_id: order(&format!("o-{position}")),
             stream_version: StreamVersion(1),
@@ -183,7 +184,7 @@ async fn put_raw_events(database: &str, positions: impl Iterator<Item = u64>) {
             correlation_id: cqrs_lab::domain::ids::CorrelationId::numbered("corr", position),
             causation_id: CommandId::numbered("cmd", position),
             event: created(),
-        };
+        });
         let json = serde_json::to_string(&EventRecord::from_envelope(&envelope)).expect("json");
         events
             .put(js_sys::JSON::parse(&json).expect("json"))
@@ -295,11 +296,9 @@ async fn the_unique_index_aborts_the_whole_append() {
         .0[0]
         .as_ref()
         .clone();
-    let mut intruder = cqrs_lab::domain::envelope::EventEnvelope {
-        global_position: GlobalPosition(50),
-        stream_version: StreamVersion(3),
-        ..intruder
-    };
+    let mut intruder = intruder;
+    intruder.global_position = GlobalPosition(50);
+    intruder.stream_version = StreamVersion(3);
     intruder.event = item_added("x", 1, 1);
     put_raw_event(name, EventRecord::from_envelope(&intruder)).await;
     // The stream now has two rows, so expected version 2 passes the check; the

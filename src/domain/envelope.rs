@@ -6,7 +6,7 @@ use super::ids::{
 };
 use super::order::{EventData, OrderEvent};
 use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::rc::Rc;
 
@@ -14,11 +14,41 @@ use std::rc::Rc;
 pub type SharedEvent = Rc<EventEnvelope>;
 
 /// One recorded event, as the event store keeps it and the event bus carries it.
-/// (Read by a hand-written `Deserialize`, below: the derived one for a flattened field
-/// buffers every field first, and reading the log is the store's hottest path.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Its id is kept with its cause: the engine names each event after the command that
+/// recorded it (`{causation id}.{n}`, [`EventId::of_command`]), so the envelope holds
+/// only `n` (16 bytes less per stored event); any other id is held whole, apart. Made
+/// from [`EnvelopeParts`]; read with [`event_id`](Self::event_id) and
+/// [`causation_id`](Self::causation_id). (Read from JSON by a hand-written
+/// `Deserialize`, below: the derived one for a flattened field buffers every field
+/// first, and reading the log is the store's hottest path.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventEnvelope {
+    /// The id when it is not `{causation_id}.{event_number}`.
+    other_id: Option<Rc<EventId>>,
+    /// The `n` of `{causation_id}.{n}` (0 when `other_id` holds the id).
+    event_number: u32,
+    /// The stream (aggregate) it belongs to: the order id, also its partition key.
+    pub stream_id: OrderId,
+    /// Its version within the stream: 1, 2, 3… with no gaps.
+    pub stream_version: StreamVersion,
+    /// Its position in the whole store (change feed order).
+    pub global_position: GlobalPosition,
+    /// Version of the shape of `data`.
+    pub schema_version: SchemaVersion,
+    /// Virtual time at which it was recorded.
+    pub recorded_at: VirtualMillis,
+    /// The user action it traces back to.
+    pub correlation_id: CorrelationId,
+    /// The command that caused it (private: the event id may be made from it).
+    causation_id: CommandId,
+    /// The event itself: `eventType` and `data` at the top level of the JSON.
+    pub event: OrderEvent,
+}
+
+/// Every field of an envelope, each held whole: what an envelope is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeParts {
     /// Unique id of this event.
     pub event_id: EventId,
     /// The stream (aggregate) it belongs to: the order id, also its partition key.
@@ -35,12 +65,78 @@ pub struct EventEnvelope {
     pub correlation_id: CorrelationId,
     /// The command that caused it.
     pub causation_id: CommandId,
-    /// The event itself: `eventType` and `data` at the top level of the JSON.
-    #[serde(flatten)]
+    /// The event itself.
     pub event: OrderEvent,
 }
 
+impl From<EnvelopeParts> for EventEnvelope {
+    fn from(parts: EnvelopeParts) -> Self {
+        let (other_id, event_number) = match parts.event_id.number_of(&parts.causation_id) {
+            Some(n) => (None, n),
+            None => (Some(Rc::new(parts.event_id)), 0),
+        };
+        EventEnvelope {
+            other_id,
+            event_number,
+            stream_id: parts.stream_id,
+            stream_version: parts.stream_version,
+            global_position: parts.global_position,
+            schema_version: parts.schema_version,
+            recorded_at: parts.recorded_at,
+            correlation_id: parts.correlation_id,
+            causation_id: parts.causation_id,
+            event: parts.event,
+        }
+    }
+}
+
+/// The envelope as JSON has it: the event id whole, then the fields in their order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnvelopeJson<'a> {
+    event_id: EventId,
+    stream_id: &'a OrderId,
+    stream_version: StreamVersion,
+    global_position: GlobalPosition,
+    schema_version: SchemaVersion,
+    recorded_at: VirtualMillis,
+    correlation_id: &'a CorrelationId,
+    causation_id: &'a CommandId,
+    #[serde(flatten)]
+    event: &'a OrderEvent,
+}
+
+impl Serialize for EventEnvelope {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EnvelopeJson {
+            event_id: self.event_id(),
+            stream_id: &self.stream_id,
+            stream_version: self.stream_version,
+            global_position: self.global_position,
+            schema_version: self.schema_version,
+            recorded_at: self.recorded_at,
+            correlation_id: &self.correlation_id,
+            causation_id: &self.causation_id,
+            event: &self.event,
+        }
+        .serialize(serializer)
+    }
+}
+
 impl EventEnvelope {
+    /// Unique id of this event.
+    pub fn event_id(&self) -> EventId {
+        match &self.other_id {
+            Some(id) => EventId::clone(id),
+            None => EventId::numbered_of(&self.causation_id, self.event_number),
+        }
+    }
+
+    /// The command that caused it.
+    pub fn causation_id(&self) -> &CommandId {
+        &self.causation_id
+    }
+
     /// The event's type name.
     pub fn event_type(&self) -> &'static str {
         self.event.event_type()
@@ -118,7 +214,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let missing = de::Error::missing_field;
         let event_type = event_type.ok_or_else(|| missing("eventType"))?;
         let event = OrderEvent::from_data(&event_type, data.ok_or_else(|| missing("data"))?)?;
-        Ok(EventEnvelope {
+        Ok(EventEnvelope::from(EnvelopeParts {
             event_id: event_id.ok_or_else(|| missing("eventId"))?,
             stream_id: stream_id.ok_or_else(|| missing("streamId"))?,
             stream_version: stream_version.ok_or_else(|| missing("streamVersion"))?,
@@ -128,7 +224,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             correlation_id: correlation_id.ok_or_else(|| missing("correlationId"))?,
             causation_id: causation_id.ok_or_else(|| missing("causationId"))?,
             event,
-        })
+        }))
     }
 }
 
@@ -200,4 +296,62 @@ fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> R
     }
     *slot = Some(value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(event_id: &str, causation_id: &str) -> EnvelopeParts {
+        let id = |text: &str| CommandId::parse(text).expect("valid");
+        EnvelopeParts {
+            event_id: EventId::parse(event_id).expect("valid"),
+            stream_id: OrderId::parse("o-1").expect("valid"),
+            stream_version: StreamVersion(1),
+            global_position: GlobalPosition(1),
+            schema_version: SchemaVersion(1),
+            recorded_at: VirtualMillis(5),
+            correlation_id: CorrelationId::parse("corr-1").expect("valid"),
+            causation_id: id(causation_id),
+            event: OrderEvent::OrderSubmitted {
+                total: crate::domain::money::Cents(100),
+            },
+        }
+    }
+
+    #[test]
+    fn an_event_named_after_its_command_keeps_only_the_number() {
+        for (event_id, causation_id, apart) in [
+            ("cmd-7.2", "cmd-7", false),
+            ("cmd-7.0", "cmd-7", false),
+            ("cmd-7.4294967295", "cmd-7", false),
+            // Named after another command, or not after a command at all.
+            ("cmd-8.2", "cmd-7", true),
+            ("evt-12", "cmd-7", true),
+            ("cmd-7", "cmd-7", true),
+            ("cmd-7.02", "cmd-7", true),
+        ] {
+            let envelope = EventEnvelope::from(parts(event_id, causation_id));
+            assert_eq!(envelope.event_id().to_string(), event_id);
+            assert_eq!(envelope.causation_id().as_str(), causation_id);
+            assert_eq!(envelope.other_id.is_some(), apart, "{event_id}");
+            let json = serde_json::to_value(&envelope).expect("json");
+            assert_eq!(json["eventId"], event_id);
+            let back: EventEnvelope = serde_json::from_value(json).expect("reads back");
+            assert_eq!(back, envelope);
+        }
+        // Equal ids held either way are equal envelopes; different ones are not.
+        let a = EventEnvelope::from(parts("cmd-7.2", "cmd-7"));
+        assert_ne!(a, EventEnvelope::from(parts("cmd-7.3", "cmd-7")));
+        assert_ne!(a, EventEnvelope::from(parts("evt-2", "cmd-7")));
+    }
+
+    #[test]
+    fn the_json_fields_keep_their_order() {
+        let envelope = EventEnvelope::from(parts("cmd-7.2", "cmd-7"));
+        let text = serde_json::to_string(&envelope).expect("json");
+        let at = |field: &str| text.find(&format!("\"{field}\"")).expect(field);
+        let places: Vec<usize> = FIELDS.iter().map(|field| at(field)).collect();
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
 }

@@ -243,6 +243,19 @@ impl EventId {
         Self::from_valid(Rc::from(format!("cmd{hash:016x}.{index}")))
     }
 
+    /// The `n` of an id `{command}.{n}` of this command, if it is one.
+    pub(crate) fn number_of(&self, command: &CommandId) -> Option<u32> {
+        match &self.0 {
+            EventName::OfCommand(held, n) if held == command => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The id `{command}.{n}` that `number_of` took apart (so known to be valid).
+    pub(crate) fn numbered_of(command: &CommandId, n: u32) -> Self {
+        Self(EventName::OfCommand(command.clone(), n))
+    }
+
     /// Validates text as an event id, as other ids are validated.
     pub fn parse(text: &str) -> Result<Self, IdError> {
         CommandId::parse(text).map(|id| Self::from_valid(id.0))

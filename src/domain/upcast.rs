@@ -18,15 +18,16 @@ pub fn upcast(event: &SharedEvent) -> SharedEvent {
             customer_id,
             currency: None,
             personal,
-        } => Rc::new(EventEnvelope {
-            schema_version: SchemaVersion(2),
-            event: OrderEvent::OrderCreated {
+        } => {
+            let mut current = EventEnvelope::clone(event);
+            current.schema_version = SchemaVersion(2);
+            current.event = OrderEvent::OrderCreated {
                 customer_id: customer_id.clone(),
                 currency: Some(Currency::usd()),
                 personal: personal.clone(),
-            },
-            ..(**event).clone()
-        }),
+            };
+            Rc::new(current)
+        }
         _ => Rc::clone(event),
     }
 }

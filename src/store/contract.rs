@@ -1,7 +1,7 @@
 //! What any event store must do, as plain data: an append with its expected version,
 //! reads, snapshots, outbox rows, processed command ids and checkpoints.
 
-use crate::domain::envelope::{EventEnvelope, SharedEvent};
+use crate::domain::envelope::{EnvelopeParts, EventEnvelope, SharedEvent};
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
     VirtualMillis,
@@ -34,7 +34,7 @@ impl NewEvent {
         stream_version: StreamVersion,
         global_position: GlobalPosition,
     ) -> EventEnvelope {
-        EventEnvelope {
+        EventEnvelope::from(EnvelopeParts {
             event_id: self.event_id,
             stream_id: stream_id.clone(),
             stream_version,
@@ -44,7 +44,7 @@ impl NewEvent {
             correlation_id: self.correlation_id,
             causation_id: self.causation_id,
             event: self.event,
-        }
+        })
     }
 }
 

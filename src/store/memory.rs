@@ -137,7 +137,7 @@ impl MemoryStore {
                 .entry(e.stream_id.clone())
                 .or_default()
                 .push(e.global_position);
-            match store.processed.get_mut(&e.causation_id) {
+            match store.processed.get_mut(e.causation_id()) {
                 // Only the command's first run of positions counts (an append's are
                 // contiguous).
                 Some(run) if run.first.0 + u64::from(run.count) == e.global_position.0 => {
@@ -149,7 +149,7 @@ impl MemoryStore {
                         first: e.global_position,
                         count: 1,
                     };
-                    store.processed.insert(e.causation_id.clone(), run);
+                    store.processed.insert(e.causation_id().clone(), run);
                 }
             }
             store.log.push(e);

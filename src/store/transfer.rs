@@ -4,7 +4,7 @@
 //! the field named.
 
 use crate::collections::LookupMap;
-use crate::domain::envelope::{event_from_json, EventEnvelope, SharedEvent, FIELDS};
+use crate::domain::envelope::{event_from_json, EnvelopeParts, EventEnvelope, SharedEvent, FIELDS};
 use crate::domain::ids::{
     CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
     VirtualMillis,
@@ -37,7 +37,7 @@ pub fn cosmos_document(e: &EventEnvelope) -> Value {
         .and_then(|v| v.get("data").cloned())
         .unwrap_or(Value::Null);
     json!({
-        "id": e.event_id,
+        "id": e.event_id(),
         "aggregateId": e.stream_id,
         "aggregateType": "Order",
         "eventType": e.event_type(),
@@ -47,7 +47,7 @@ pub fn cosmos_document(e: &EventEnvelope) -> Value {
         "schemaVersion": e.schema_version,
         "globalPosition": e.global_position,
         "correlationId": e.correlation_id,
-        "causationId": e.causation_id,
+        "causationId": e.causation_id(),
     })
 }
 
@@ -215,8 +215,9 @@ fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, Strin
                 ),
             ));
         }
-        if ids.insert(e.event_id.clone(), ()).is_some() {
-            return Err((index, "eventId", format!("{} appears twice", e.event_id)));
+        let id = e.event_id();
+        if ids.insert(id.clone(), ()).is_some() {
+            return Err((index, "eventId", format!("{id} appears twice")));
         }
     }
     Ok(())
@@ -358,7 +359,7 @@ fn read_cosmos(index: usize, document: &Value) -> Result<CosmosRead, ImportError
         None => CommandId::numbered("cmd-cosmos", number),
     };
     Ok(CosmosRead {
-        envelope: EventEnvelope {
+        envelope: EventEnvelope::from(EnvelopeParts {
             event_id: typed::<EventId>(parsed("id")?, "id", &bad)?,
             stream_id: typed::<OrderId>(parsed("aggregateId")?, "aggregateId", &bad)?,
             stream_version: typed::<StreamVersion>(parsed("version")?, "version", &bad)?,
@@ -368,7 +369,7 @@ fn read_cosmos(index: usize, document: &Value) -> Result<CosmosRead, ImportError
             correlation_id,
             causation_id,
             event,
-        },
+        }),
         position,
     })
 }
@@ -446,7 +447,7 @@ fn read_record(index: usize, record: &Value) -> Result<EventEnvelope, ImportErro
         }
         (None, _) => return Err(bad("eventType", "is missing".into())),
     };
-    Ok(EventEnvelope {
+    Ok(EventEnvelope::from(EnvelopeParts {
         event_id: field::<EventId>(index, fields, "eventId")?,
         stream_id: field::<OrderId>(index, fields, "streamId")?,
         stream_version: field::<StreamVersion>(index, fields, "streamVersion")?,
@@ -456,7 +457,7 @@ fn read_record(index: usize, record: &Value) -> Result<EventEnvelope, ImportErro
         correlation_id: field::<CorrelationId>(index, fields, "correlationId")?,
         causation_id: field::<CommandId>(index, fields, "causationId")?,
         event,
-    })
+    }))
 }
 
 fn field<T: DeserializeOwned>(

@@ -330,7 +330,7 @@ fn EventRow(props: &EventRowProps) -> Html {
             <td class="num">{ format!("v{}", event.schema_version.0) }</td>
             <td class="num">{ format!("{} ms", event.recorded_at.0) }</td>
             <td class="id">{ event.correlation_id.as_str() }</td>
-            <td class="id">{ event.causation_id.as_str() }</td>
+            <td class="id">{ event.causation_id().as_str() }</td>
             <td>
                 <button
                     type="button"

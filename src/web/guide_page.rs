@@ -845,7 +845,7 @@ fn stream(run: &Run) -> Html {
                             <td>{ format!("{}{}", e.stream_version.0, if s.snapshot == Some(e.stream_version) { " ◆ snapshot" } else { "" }) }</td>
                             <td>{ e.global_position.0 }</td>
                             <td>{ e.event_type() }</td>
-                            <td>{ e.causation_id.to_string() }</td>
+                            <td>{ e.causation_id().to_string() }</td>
                         </tr>
                     }) }
                 </tbody>

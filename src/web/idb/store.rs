@@ -876,15 +876,15 @@ fn processed_runs(events: &[EventEnvelope]) -> Vec<ProcessedRecord> {
     for e in events {
         match runs.last_mut() {
             Some(run)
-                if run.command_id == e.causation_id.as_str()
+                if run.command_id == e.causation_id().as_str()
                     && run.first_position + u64::from(run.count) == e.global_position.0 =>
             {
                 run.count += 1;
             }
             // A command's events are one append: a later run of the same id is not.
-            _ if !seen.insert(e.causation_id.clone()) => {}
+            _ if !seen.insert(e.causation_id().clone()) => {}
             _ => runs.push(ProcessedRecord {
-                command_id: e.causation_id.as_str().to_owned(),
+                command_id: e.causation_id().as_str().to_owned(),
                 first_position: e.global_position.0,
                 count: 1,
             }),
