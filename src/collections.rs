@@ -8,33 +8,31 @@
 /// A map used only for lookups by key.
 pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// A map for tables that grow with the run (a store's processed command ids, its saved
-/// read-model rows): the entries sit in a list in the order they came, and an index of
-/// 8-byte slots, each holding 32 bits of a key's hash and the key's place in the list,
-/// leads to them (`Index`). A lookup reads one run of neighbouring slots (open
-/// addressing, linear probing, at most half full), usually one cache line, and growing
-/// the index moves slots, not entries, without hashing any key again. Iteration follows
-/// the list: insertion order.
+/// A map for tables that grow with the run (a store's saved read-model rows): the
+/// entries sit in a list in the order they came, and an index of 8-byte slots, each
+/// holding 32 bits of a key's hash and the key's place in the list, leads to them
+/// (`PlaceIndex`). A lookup reads one run of neighbouring slots (open addressing,
+/// linear probing, at most half full), usually one cache line, and growing the index
+/// moves slots, not entries, without hashing any key again. Iteration follows the list:
+/// insertion order.
 #[derive(Debug, Clone)]
 pub struct ListMap<K, V> {
-    index: Index,
+    index: PlaceIndex,
     entries: Vec<(K, V)>,
 }
 
 impl<K, V> Default for ListMap<K, V> {
     fn default() -> Self {
         ListMap {
-            index: Index::default(),
+            index: PlaceIndex::default(),
             entries: Vec::new(),
         }
     }
 }
 
 impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
-    /// The 32 bits of a key's hash that lead to it.
     fn hash_bits(key: &K) -> u32 {
-        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key);
-        (hash >> 32) as u32 ^ hash as u32
+        PlaceIndex::hash_bits(key)
     }
 
     fn place(&self, key: &K, hash_bits: u32) -> Option<usize> {
@@ -45,9 +43,9 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
         }
         // Places past what the slots can name (4 billion entries: never reached in
         // practice) are searched one by one.
-        let unnamed = entries.get(Slots::MAX_PLACES..)?;
+        let unnamed = entries.get(PlaceIndex::MAX_PLACES..)?;
         let found = unnamed.iter().position(|(k, _)| k == key)?;
-        Some(Slots::MAX_PLACES + found)
+        Some(PlaceIndex::MAX_PLACES + found)
     }
 
     /// The value of a key.
@@ -80,15 +78,6 @@ impl<K: std::hash::Hash + Eq, V> ListMap<K, V> {
         None
     }
 
-    /// Adds a key the caller has just looked up and not found, without looking again.
-    /// (Were it held after all, lookups would find one of the two entries; `iter` would
-    /// list both.)
-    pub fn insert_absent(&mut self, key: K, value: V) {
-        let hash_bits = Self::hash_bits(&key);
-        debug_assert!(self.place(&key, hash_bits).is_none());
-        self.push(key, value, hash_bits);
-    }
-
     fn push(&mut self, key: K, value: V, hash_bits: u32) {
         self.index.add(hash_bits, self.entries.len());
         self.entries.push((key, value));
@@ -118,8 +107,10 @@ impl<K, V> ListMap<K, V> {
     }
 }
 
-/// `ListMap`'s index, built so that looking up a key that is not there (a new command
-/// id, a new row: the common case) reads only memory that stays in cache:
+/// An index from keys to their places in a list kept elsewhere (`ListMap`'s entries,
+/// or a store's log for the command ids its events name), built so that looking up a
+/// key that is not there (a new command id, a new row: the common case) reads only
+/// memory that stays in cache:
 /// - `recent`: the latest places, in a small table;
 /// - `main`: every older place, in a table that outgrows the cache;
 /// - `filter`: a Bloom filter of `main`'s hash bits (a sixteenth of `main`'s size): a
@@ -128,8 +119,11 @@ impl<K, V> ListMap<K, V> {
 ///
 /// When `recent` fills, its places move to `main` together, the lines they land on read
 /// first, so that those cache misses overlap instead of each waiting for the last.
+///
+/// It holds only places and 32 bits of each key's hash: the caller tells whether the key
+/// at a place is the one sought. Places from `MAX_PLACES` on are not held.
 #[derive(Debug, Clone, Default)]
-struct Index {
+pub struct PlaceIndex {
     main: Slots,
     recent: Slots,
     filter: Filter,
@@ -137,11 +131,21 @@ struct Index {
     moving: Vec<u64>,
 }
 
-impl Index {
+impl PlaceIndex {
     /// How many places `recent` holds before they move to `main`.
     const RECENT: usize = 1024;
 
-    fn find(&self, hash_bits: u32, mut same: impl FnMut(usize) -> bool) -> Option<usize> {
+    /// Places from here on are not held (the slots name 4 billion).
+    pub const MAX_PLACES: usize = Slots::MAX_PLACES;
+
+    /// The 32 bits of a key's hash that lead to it.
+    pub fn hash_bits<K: std::hash::Hash + ?Sized>(key: &K) -> u32 {
+        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key);
+        (hash >> 32) as u32 ^ hash as u32
+    }
+
+    /// The first place added with these hash bits that `same` accepts.
+    pub fn find(&self, hash_bits: u32, mut same: impl FnMut(usize) -> bool) -> Option<usize> {
         if let Some(place) = self.recent.find(hash_bits, &mut same) {
             return Some(place);
         }
@@ -151,7 +155,8 @@ impl Index {
         self.main.find(hash_bits, same)
     }
 
-    fn add(&mut self, hash_bits: u32, place: usize) {
+    /// Adds the place of a key with these hash bits.
+    pub fn add(&mut self, hash_bits: u32, place: usize) {
         let Some(slot) = Slots::slot(hash_bits, place) else {
             return;
         };
@@ -183,7 +188,8 @@ impl Index {
         }
     }
 
-    fn clear(&mut self) {
+    /// Forgets every place (keeping the room).
+    pub fn clear(&mut self) {
         self.main.clear();
         self.recent.clear();
         self.filter.clear();
@@ -529,7 +535,7 @@ mod tests {
         assert_eq!(map.insert(a, "a"), None);
         assert_eq!(map.get(&b), None, "same bits, another key");
         assert_eq!(map.insert(b, "b"), None);
-        map.insert_absent(7, "seven");
+        map.insert(7, "seven");
         assert_eq!((map.get(&a), map.get(&b)), (Some(&"a"), Some(&"b")));
         assert_eq!(
             map.insert(a, "A"),
@@ -562,7 +568,7 @@ mod tests {
     fn a_list_map_finds_each_of_many_keys_as_its_table_grows() {
         let mut map = ListMap::default();
         for n in 0..100_000u64 {
-            map.insert_absent(n * 7, n);
+            map.insert(n * 7, n);
             if n.is_power_of_two() {
                 assert!((0..=n).all(|m| map.get(&(m * 7)) == Some(&m)), "after {n}");
             }

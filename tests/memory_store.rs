@@ -3,7 +3,12 @@
 
 mod support;
 
-use cqrs_lab::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
+use cqrs_lab::collections::PlaceIndex;
+use cqrs_lab::domain::envelope::{EnvelopeParts, EventEnvelope};
+use cqrs_lab::domain::ids::{
+    CommandId, CorrelationId, EventId, GlobalPosition, OrderId, SchemaVersion, StreamVersion,
+    VirtualMillis,
+};
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::OrderState;
 use cqrs_lab::store::{
@@ -124,6 +129,136 @@ fn a_command_found_new_at_load_is_still_refused_once_another_append_stored_it() 
     assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
     assert!(store.check_processed(&cmd(3)));
     assert_eq!(store.head(), GlobalPosition(3));
+}
+
+/// Two command ids `cmd-<n>` whose 32 index hash bits are the same (found by search).
+fn colliding_command_ids() -> (CommandId, CommandId) {
+    let mut seen = std::collections::HashMap::new();
+    for n in 0..50_000_000u64 {
+        let id = CommandId::numbered("cmd", n);
+        if let Some(earlier) = seen.insert(PlaceIndex::hash_bits(&id), n) {
+            return (CommandId::numbered("cmd", earlier), id);
+        }
+    }
+    panic!("no two ids share their bits")
+}
+
+#[test]
+fn every_one_of_many_processed_command_ids_is_found_with_its_events() {
+    // Enough commands that most ids sit in the index's large table, behind its filter.
+    const COMMANDS: u64 = 40_000;
+    let mut store = MemoryStore::new();
+    let mut next = GlobalPosition(1);
+    let mut expected = Vec::new();
+    for n in 0..COMMANDS {
+        let events = if n % 7 == 0 {
+            vec![created(), item_added("a", 100, 1), item_added("b", 5, 2)]
+        } else {
+            vec![created()]
+        };
+        let positions: Vec<GlobalPosition> = (0..events.len() as u64)
+            .map(|i| GlobalPosition(next.0 + i))
+            .collect();
+        next = GlobalPosition(next.0 + events.len() as u64);
+        store
+            .append(request(&format!("o-{n}"), 0, n, events))
+            .expect("appended");
+        expected.push(positions);
+    }
+    for (n, positions) in (0..COMMANDS).zip(&expected) {
+        let id = CommandId::numbered("cmd", n);
+        assert_eq!(store.processed(&id).as_ref(), Some(positions), "{id}");
+    }
+    let absent = (COMMANDS..COMMANDS + 20_000).map(|n| CommandId::numbered("cmd", n));
+    assert!(absent.clone().all(|id| !store.is_processed(&id)));
+    assert!(absent.map(|id| id.to_string()).all(|id| {
+        let other = CommandId::parse(&format!("{id}x")).expect("valid");
+        store.processed(&other).is_none()
+    }));
+    // An old id is still a duplicate, and its refusal stores nothing.
+    let head = store.head();
+    let error = store
+        .append(request("o-new", 0, 3, vec![created()]))
+        .expect_err("cmd-3 was processed long ago");
+    assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
+    assert_eq!(store.head(), head);
+    assert_eq!(store.stream_version(&order("o-new")), StreamVersion(0));
+}
+
+#[test]
+fn command_ids_sharing_their_hash_bits_are_told_apart() {
+    let (a, b) = colliding_command_ids();
+    assert_eq!(PlaceIndex::hash_bits(&a), PlaceIndex::hash_bits(&b));
+    let number = |id: &CommandId| -> u64 {
+        id.as_str()
+            .trim_start_matches("cmd-")
+            .parse()
+            .expect("numbered")
+    };
+    // Among the latest ids, then with the first one far behind (in the large table).
+    for others in [0, 40_000u64] {
+        let mut store = MemoryStore::new();
+        store
+            .append(request("o-a", 0, number(&a), vec![created()]))
+            .expect("appended");
+        assert!(!store.is_processed(&b), "same bits, another id");
+        for n in 0..others {
+            let n = 100_000_000 + n;
+            store
+                .append(request(&format!("o-{n}"), 0, n, vec![created()]))
+                .expect("appended");
+        }
+        store
+            .append(request("o-b", 0, number(&b), vec![created()]))
+            .expect("the other id is new");
+        assert_eq!(store.processed(&a), Some(vec![GlobalPosition(1)]));
+        assert_eq!(store.processed(&b), Some(vec![store.head()]));
+        let error = store
+            .append(request("o-c", 0, number(&a), vec![created()]))
+            .expect_err("a was processed");
+        assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
+    }
+}
+
+#[test]
+fn an_imported_store_knows_each_command_by_its_first_run_of_events() {
+    let envelope = |position: u64, stream: &str, version: u64, command: u64| {
+        EventEnvelope::from(EnvelopeParts {
+            event_id: EventId::numbered("evt", position),
+            stream_id: order(stream),
+            stream_version: StreamVersion(version),
+            global_position: GlobalPosition(position),
+            schema_version: SchemaVersion(1),
+            recorded_at: VirtualMillis(position),
+            correlation_id: CorrelationId::numbered("corr", command),
+            causation_id: CommandId::numbered("cmd", command),
+            event: if version == 1 {
+                created()
+            } else {
+                item_added("a", 100, 1)
+            },
+        })
+    };
+    // cmd-1 stored two events, cmd-2 one, then cmd-1 is named again (a store written by
+    // other software): only its first run counts.
+    let store = MemoryStore::from_events(vec![
+        envelope(1, "o-1", 1, 1),
+        envelope(2, "o-1", 2, 1),
+        envelope(3, "o-2", 1, 2),
+        envelope(4, "o-1", 3, 1),
+    ]);
+    let cmd = |n| CommandId::numbered("cmd", n);
+    assert_eq!(
+        store.processed(&cmd(1)),
+        Some(vec![GlobalPosition(1), GlobalPosition(2)])
+    );
+    assert_eq!(store.processed(&cmd(2)), Some(vec![GlobalPosition(3)]));
+    assert_eq!(store.processed(&cmd(3)), None);
+    let mut store = store;
+    let error = store
+        .append(request("o-3", 0, 1, vec![created()]))
+        .expect_err("cmd-1 was processed");
+    assert!(matches!(error, AppendError::AlreadyProcessed { .. }));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::contract::{
     AppendError, AppendRequest, Appended, LoadedStream, ProjectionName, Snapshot,
 };
 use super::read_models::{ProjectionSave, RowKey, StoredProgress, StoredProjection, StoredRow};
-use crate::collections::{ListMap, LookupMap, PositionMap};
+use crate::collections::{ListMap, LookupMap, PlaceIndex, PositionMap};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use std::collections::BTreeMap;
@@ -24,12 +24,13 @@ pub struct MemoryStore {
     snapshots: LookupMap<OrderId, Snapshot>,
     /// Outbox rows not yet published (written in position order, published mostly in it).
     unpublished: PositionMap<()>,
-    /// Per processed command, the first position it stored and how many (an append's
-    /// positions are contiguous). The table grows with every command, so it is a compact
-    /// one (`ListMap`).
-    processed: ListMap<CommandId, ProcessedRun>,
-    /// The last command id `check_processed` found unprocessed, with the table's size
-    /// then: while nothing was added since, its append need not look it up again (a
+    /// Per processed command, the place in `log` of the first event it stored: its
+    /// events are the run from there that names it as their cause (an append's events
+    /// are contiguous). The id itself is not copied: the event holds it. The index grows
+    /// with every command, so it is a compact one.
+    processed: PlaceIndex,
+    /// The last command id `check_processed` found unprocessed, with the log's length
+    /// then: while nothing was stored since, its append need not look it up again (a
     /// handler checks at load and appends right after).
     known_new: Option<(CommandId, usize)>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
@@ -68,8 +69,8 @@ impl MemoryStore {
         let checked = self
             .known_new
             .take()
-            .is_some_and(|(id, size)| size == self.processed.len() && id == request.command_id);
-        if !checked && self.processed.contains_key(&request.command_id) {
+            .is_some_and(|(id, size)| size == self.log.len() && id == request.command_id);
+        if !checked && self.is_processed(&request.command_id) {
             return Err(AppendError::AlreadyProcessed {
                 command_id: request.command_id.clone(),
             });
@@ -101,6 +102,9 @@ impl MemoryStore {
         let mut stored = into;
         stored.clear();
         stored.reserve(request.events.len());
+        // Checked above: the id is not in the index.
+        let hash_bits = PlaceIndex::hash_bits(&request.command_id);
+        self.processed.add(hash_bits, self.log.len());
         let mut version = actual;
         for new in request.events.drain(..) {
             version = version.next();
@@ -113,15 +117,6 @@ impl MemoryStore {
             self.log.push(Rc::clone(&envelope));
             stored.push(envelope);
         }
-        let first = stored
-            .first()
-            .map(|e| e.global_position)
-            .unwrap_or_default();
-        let count = u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        // Checked above: the id is not in the table.
-        let run = ProcessedRun { first, count };
-        self.processed
-            .insert_absent(request.command_id.clone(), run);
         Ok(Appended { events: stored })
     }
 
@@ -137,20 +132,11 @@ impl MemoryStore {
                 .entry(e.stream_id.clone())
                 .or_default()
                 .push(e.global_position);
-            match store.processed.get_mut(e.causation_id()) {
-                // Only the command's first run of positions counts (an append's are
-                // contiguous).
-                Some(run) if run.first.0 + u64::from(run.count) == e.global_position.0 => {
-                    run.count += 1;
-                }
-                Some(_) => {}
-                None => {
-                    let run = ProcessedRun {
-                        first: e.global_position,
-                        count: 1,
-                    };
-                    store.processed.insert(e.causation_id().clone(), run);
-                }
+            // A command's first event is indexed; its run (the events after it that name
+            // it) counts, a later event naming it again does not.
+            if store.first_of(e.causation_id()).is_none() {
+                let hash_bits = PlaceIndex::hash_bits(e.causation_id());
+                store.processed.add(hash_bits, store.log.len());
             }
             store.log.push(e);
         }
@@ -293,24 +279,46 @@ impl MemoryStore {
 
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
-        self.processed.contains_key(command_id)
+        self.first_of(command_id).is_some()
     }
 
     /// `is_processed`, remembering an id found new so that its append skips the lookup.
     pub fn check_processed(&mut self, command_id: &CommandId) -> bool {
         let processed = self.is_processed(command_id);
-        self.known_new = (!processed).then(|| (command_id.clone(), self.processed.len()));
+        self.known_new = (!processed).then(|| (command_id.clone(), self.log.len()));
         processed
     }
 
     /// The positions a processed command stored, if it was processed.
     pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
-        let ProcessedRun { first, count } = *self.processed.get(command_id)?;
+        let first = self.first_of(command_id)?;
+        let run = self.log.get(first..).unwrap_or_default();
         Some(
-            (0..u64::from(count))
-                .map(|i| GlobalPosition(first.0 + i))
+            run.iter()
+                .take_while(|e| e.causation_id() == command_id)
+                .map(|e| e.global_position)
                 .collect(),
         )
+    }
+
+    /// The place in `log` of a processed command's first event.
+    fn first_of(&self, command_id: &CommandId) -> Option<usize> {
+        let names = |place: usize| {
+            self.log
+                .get(place)
+                .is_some_and(|e| e.causation_id() == command_id)
+        };
+        let hash_bits = PlaceIndex::hash_bits(command_id);
+        if let Some(place) = self.processed.find(hash_bits, names) {
+            return Some(place);
+        }
+        // Places past what the index holds (4 billion events: never reached in
+        // practice) are searched one by one.
+        let unindexed = self.log.get(PlaceIndex::MAX_PLACES..)?;
+        let found = unindexed
+            .iter()
+            .position(|e| e.causation_id() == command_id)?;
+        Some(PlaceIndex::MAX_PLACES + found)
     }
 
     /// Saves a projection's progress and changed rows, all at once.
@@ -357,11 +365,4 @@ impl MemoryStore {
     pub fn oldest_unpublished(&self) -> Option<GlobalPosition> {
         self.unpublished.first_key()
     }
-}
-
-/// A processed command: the first position it stored and how many.
-#[derive(Debug, Clone, Copy)]
-struct ProcessedRun {
-    first: GlobalPosition,
-    count: u32,
 }
