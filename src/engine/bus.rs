@@ -103,8 +103,10 @@ pub struct EventBus {
     /// message id is the event's id; the store gives each event id one position, so
     /// the position stands for it (a number to hash, not a string to copy).
     recent_ids: PositionMap<VirtualMillis>,
-    /// ...and the same in send order, so expiry costs O(expired), not O(window).
-    recent_order: VecDeque<(VirtualMillis, GlobalPosition)>,
+    /// ...and the same in send order, so expiry costs O(expired), not O(window): as runs
+    /// of consecutive positions sent at one time (a publication's events make one), so
+    /// it holds an entry per publication, not per message.
+    recent_order: VecDeque<SentRun>,
     /// The last position the relay published (its cursor; reset by a crash).
     relayed: GlobalPosition,
     /// Messages scheduled for delivery, per subscription (the queue depths).
@@ -112,6 +114,14 @@ pub struct EventBus {
     /// Positions whose every delivery completed during the batch being delivered: one
     /// outbox update for the batch, after its projection's save.
     completed: Vec<GlobalPosition>,
+}
+
+/// Message ids (positions) sent at one time: `first` and the `count - 1` after it.
+#[derive(Debug, Clone, Copy)]
+struct SentRun {
+    at: VirtualMillis,
+    first: GlobalPosition,
+    count: u32,
 }
 
 /// `partition_due` is cleared of past due times once it holds this many partitions
@@ -221,11 +231,22 @@ impl Engine {
 
     fn publish_one(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
         if self.config.bus.detection_window().is_some() {
-            let now = self.now();
-            self.bus.recent_ids.insert(event.global_position, now);
-            self.bus
-                .recent_order
-                .push_back((now, event.global_position));
+            let (at, position) = (self.now(), event.global_position);
+            self.bus.recent_ids.insert(position, at);
+            match self.bus.recent_order.back_mut() {
+                Some(run)
+                    if run.at == at
+                        && run.first.0 + u64::from(run.count) == position.0
+                        && run.count < u32::MAX =>
+                {
+                    run.count += 1;
+                }
+                _ => self.bus.recent_order.push_back(SentRun {
+                    at,
+                    first: position,
+                    count: 1,
+                }),
+            }
         }
         self.metrics.events_published += 1;
         self.record(HopKind::Published {
@@ -327,12 +348,15 @@ impl Engine {
             return;
         };
         let now = self.now();
-        while let Some((sent, _)) = self.bus.recent_order.front() {
-            if now.0.saturating_sub(sent.0) < window.0 {
+        while let Some(run) = self.bus.recent_order.front().copied() {
+            if now.0.saturating_sub(run.at.0) < window.0 {
                 break;
             }
-            if let Some((sent, position)) = self.bus.recent_order.pop_front() {
-                if self.bus.recent_ids.get(position) == Some(&sent) {
+            self.bus.recent_order.pop_front();
+            for i in 0..u64::from(run.count) {
+                let position = GlobalPosition(run.first.0 + i);
+                // Sent again since, it is remembered from then.
+                if self.bus.recent_ids.get(position) == Some(&run.at) {
                     self.bus.recent_ids.remove(position);
                 }
             }
