@@ -505,6 +505,57 @@ fn projections_are_kept_per_projection_row_by_row() {
     );
 }
 
+fn seen_row(order_id: &str, version: u64) -> StoredRow {
+    StoredRow::Seen {
+        order_id: order(order_id),
+        version: StreamVersion(version),
+    }
+}
+
+#[test]
+fn seen_rows_change_like_any_row_and_come_back_in_key_order() {
+    let mut store = MemoryStore::new();
+    let save = |store: &mut MemoryStore, replace, rows| {
+        store.save_projection(ProjectionSave {
+            projection: ProjectionName::OrdersPerCustomer,
+            progress: StoredProgress::default(),
+            replace,
+            rows,
+        })
+    };
+    let rows = |store: &MemoryStore| {
+        store
+            .stored_projection(ProjectionName::OrdersPerCustomer)
+            .expect("saved")
+            .rows
+    };
+    save(
+        &mut store,
+        true,
+        vec![seen_row("o-2", 1), day_row(0, 5), seen_row("o-1", 2)],
+    );
+    save(
+        &mut store,
+        false,
+        vec![seen_row("o-1", 5), seen_row("o-3", 1), day_row(1, 9)],
+    );
+    save(&mut store, false, vec![seen_row("o-3", 2)]);
+    assert_eq!(
+        rows(&store),
+        [
+            day_row(0, 5),
+            day_row(1, 9),
+            seen_row("o-1", 5),
+            seen_row("o-2", 1),
+            seen_row("o-3", 2),
+        ],
+        "a changed version stands in for the saved one"
+    );
+    // A replacing save drops every change before it.
+    save(&mut store, true, vec![seen_row("o-9", 1)]);
+    assert_eq!(rows(&store), [seen_row("o-9", 1)]);
+}
+
 fn day_row(day: u64, cents: i64) -> StoredRow {
     StoredRow::Day {
         day,

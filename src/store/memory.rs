@@ -37,12 +37,15 @@ pub struct MemoryStore {
 }
 
 /// A projection's progress and rows: those of its last full save (kept as saved, so a
-/// rebuild's save costs no per-row work) and those changed since.
+/// rebuild's save costs no per-row work) and those changed since: the seen rows (most
+/// of them: one per stream) apart from the others, as a version per stream instead of a
+/// whole row under its key.
 #[derive(Debug, Clone, Default)]
 struct KeptProjection {
     progress: StoredProgress,
     saved: Vec<StoredRow>,
     changed: ListMap<RowKey, StoredRow>,
+    seen: LookupMap<OrderId, StreamVersion>,
 }
 
 impl MemoryStore {
@@ -328,10 +331,18 @@ impl MemoryStore {
         if save.replace {
             kept.saved = save.rows;
             kept.changed.clear();
+            kept.seen.clear();
             return;
         }
         for row in save.rows {
-            kept.changed.insert(row.key(), row);
+            match row {
+                StoredRow::Seen { order_id, version } => {
+                    kept.seen.insert(order_id, version);
+                }
+                row => {
+                    kept.changed.insert(row.key(), row);
+                }
+            }
         }
     }
 
@@ -341,15 +352,29 @@ impl MemoryStore {
         // Rows changed since the last full save stand in for saved ones with their keys.
         // (Sorted by key, a saved row and its change are neighbours, the change second:
         // reversed, the change comes first, and `dedup_by` keeps the first.)
-        let mut rows: Vec<(RowKey, &StoredRow)> =
-            kept.saved.iter().map(|row| (row.key(), row)).collect();
-        rows.extend(kept.changed.iter().map(|(key, row)| (key.clone(), row)));
+        let mut rows: Vec<(RowKey, StoredRow)> = kept
+            .saved
+            .iter()
+            .map(|row| (row.key(), row.clone()))
+            .collect();
+        rows.extend(
+            kept.changed
+                .iter()
+                .map(|(key, row)| (key.clone(), row.clone())),
+        );
+        rows.extend(kept.seen.iter().map(|(order_id, version)| {
+            let row = StoredRow::Seen {
+                order_id: order_id.clone(),
+                version: *version,
+            };
+            (row.key(), row)
+        }));
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         rows.reverse();
         rows.dedup_by(|a, b| a.0 == b.0);
         Some(StoredProjection {
             progress: kept.progress.clone(),
-            rows: rows.into_iter().rev().map(|(_, row)| row.clone()).collect(),
+            rows: rows.into_iter().rev().map(|(_, row)| row).collect(),
         })
     }
 
