@@ -118,6 +118,19 @@ impl Mounted {
             .collect()
     }
 
+    /// `texts`, once some show: rows the page's cache lacks are read from IndexedDB
+    /// after the render that needs them (up to 5 s).
+    async fn texts_shown(&self, selector: &str) -> Vec<String> {
+        for _ in 0..500 {
+            let texts = self.texts(selector);
+            if !texts.is_empty() {
+                return texts;
+            }
+            settle().await;
+        }
+        self.texts(selector)
+    }
+
     fn status(&self) -> String {
         self.texts("[role=status]").concat()
     }
@@ -191,7 +204,7 @@ async fn what_was_stored_is_there_after_a_reload() {
     drop(first);
     let again = reopen("browser-test-5").await;
     assert_eq!(
-        again.texts("table.events .event-type"),
+        again.texts_shown("table.events .event-type").await,
         ["OrderCreated", "ItemAdded"]
     );
     assert!(again
@@ -271,7 +284,10 @@ async fn startup_publishes_what_the_outbox_kept_and_names_unreadable_records() {
         notes.contains("events 2: envelope: EOF while parsing"),
         "{notes}"
     );
-    assert_eq!(app.texts("table.events .event-type"), ["OrderCreated"]);
+    assert_eq!(
+        app.texts_shown("table.events .event-type").await,
+        ["OrderCreated"]
+    );
     // The engine catches up after the page shows: the row is published, then
     // acknowledged by every projection.
     let store = IdbStore::open(name).await.expect("reopened");
@@ -339,7 +355,7 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
     let journal = app.texts(".journal li").concat();
     app.click("Event store").await;
     assert_eq!(
-        app.texts("table.events .event-type"),
+        app.texts_shown("table.events .event-type").await,
         ["OrderCreated"],
         "the create was not applied twice"
     );
