@@ -30,9 +30,9 @@ pub struct MemoryStore {
     /// with every command, so it is a compact one.
     processed: PlaceIndex,
     /// The last command id `check_processed` found unprocessed, with the log's length
-    /// then: while nothing was stored since, its append need not look it up again (a
-    /// handler checks at load and appends right after).
-    known_new: Option<(CommandId, usize)>,
+    /// then and the id's hash bits: while nothing was stored since, its append need not
+    /// look it up again (a handler checks at load and appends right after).
+    known_new: Option<(CommandId, usize, u32)>,
     projections: BTreeMap<ProjectionName, KeptProjection>,
 }
 
@@ -69,15 +69,22 @@ impl MemoryStore {
         if request.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        let checked = self
+        let known_new = self
             .known_new
             .take()
-            .is_some_and(|(id, size)| size == self.log.len() && id == request.command_id);
-        if !checked && self.is_processed(&request.command_id) {
-            return Err(AppendError::AlreadyProcessed {
-                command_id: request.command_id.clone(),
-            });
-        }
+            .filter(|(id, size, _)| *size == self.log.len() && *id == request.command_id);
+        let hash_bits = match known_new {
+            Some((_, _, hash_bits)) => hash_bits,
+            None => {
+                let hash_bits = PlaceIndex::hash_bits(&request.command_id);
+                if self.first_of(&request.command_id, hash_bits).is_some() {
+                    return Err(AppendError::AlreadyProcessed {
+                        command_id: request.command_id.clone(),
+                    });
+                }
+                hash_bits
+            }
+        };
         let positions = match self.streams.get_mut(&request.stream_id) {
             Some(positions) => positions,
             // A new stream is made only by a write that expects it to be new.
@@ -106,7 +113,6 @@ impl MemoryStore {
         stored.clear();
         stored.reserve(request.events.len());
         // Checked above: the id is not in the index.
-        let hash_bits = PlaceIndex::hash_bits(&request.command_id);
         self.processed.add(hash_bits, self.log.len());
         let mut version = actual;
         for new in request.events.drain(..) {
@@ -137,8 +143,8 @@ impl MemoryStore {
                 .push(e.global_position);
             // A command's first event is indexed; its run (the events after it that name
             // it) counts, a later event naming it again does not.
-            if store.first_of(e.causation_id()).is_none() {
-                let hash_bits = PlaceIndex::hash_bits(e.causation_id());
+            let hash_bits = PlaceIndex::hash_bits(e.causation_id());
+            if store.first_of(e.causation_id(), hash_bits).is_none() {
                 store.processed.add(hash_bits, store.log.len());
             }
             store.log.push(e);
@@ -282,19 +288,22 @@ impl MemoryStore {
 
     /// True when a command id was processed (its append is stored).
     pub fn is_processed(&self, command_id: &CommandId) -> bool {
-        self.first_of(command_id).is_some()
+        let hash_bits = PlaceIndex::hash_bits(command_id);
+        self.first_of(command_id, hash_bits).is_some()
     }
 
-    /// `is_processed`, remembering an id found new so that its append skips the lookup.
+    /// `is_processed`, remembering an id found new so that its append skips the lookup
+    /// (and hashing it again).
     pub fn check_processed(&mut self, command_id: &CommandId) -> bool {
-        let processed = self.is_processed(command_id);
-        self.known_new = (!processed).then(|| (command_id.clone(), self.log.len()));
+        let hash_bits = PlaceIndex::hash_bits(command_id);
+        let processed = self.first_of(command_id, hash_bits).is_some();
+        self.known_new = (!processed).then(|| (command_id.clone(), self.log.len(), hash_bits));
         processed
     }
 
     /// The positions a processed command stored, if it was processed.
     pub fn processed(&self, command_id: &CommandId) -> Option<Vec<GlobalPosition>> {
-        let first = self.first_of(command_id)?;
+        let first = self.first_of(command_id, PlaceIndex::hash_bits(command_id))?;
         let run = self.log.get(first..).unwrap_or_default();
         Some(
             run.iter()
@@ -304,14 +313,13 @@ impl MemoryStore {
         )
     }
 
-    /// The place in `log` of a processed command's first event.
-    fn first_of(&self, command_id: &CommandId) -> Option<usize> {
+    /// The place in `log` of a processed command's first event (`hash_bits`: the id's).
+    fn first_of(&self, command_id: &CommandId, hash_bits: u32) -> Option<usize> {
         let names = |place: usize| {
             self.log
                 .get(place)
                 .is_some_and(|e| e.causation_id() == command_id)
         };
-        let hash_bits = PlaceIndex::hash_bits(command_id);
         if let Some(place) = self.processed.find(hash_bits, names) {
             return Some(place);
         }
