@@ -180,7 +180,13 @@ fn report_median_of_runs(note: &str) {
             let text = String::from_utf8_lossy(&out.stdout);
             number_after(&text, "): ")
                 .zip(number_after(&text, "= "))
-                .unwrap_or_else(|| panic!("no events and rate in the run's output: {text}"))
+                .unwrap_or_else(|| {
+                    let errors = String::from_utf8_lossy(&out.stderr);
+                    panic!(
+                        "a run ({}) printed no events and rate: {text}{errors}",
+                        out.status
+                    )
+                })
         })
         .collect();
     let each: Vec<String> = runs.iter().map(|(_, rate)| rate.to_string()).collect();
