@@ -14,8 +14,8 @@ use crate::engine::config::{ConflictPolicy, EngineConfig};
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::execute;
 use crate::engine::trace::HopKind;
-use crate::engine::{Engine, Step};
-use crate::store::MemoryStore;
+use crate::engine::{ClockBlocked, Engine, Step};
+use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use serde::{Deserialize, Serialize};
 
 /// A command the user sent, awaiting its outcome.
@@ -128,11 +128,39 @@ impl Session {
     }
 
     /// Moves virtual time on to `t` (the newest stored event's time, at startup), so
-    /// new events are never recorded before old ones.
-    pub fn resume_at(&mut self, t: VirtualMillis) {
+    /// new events are never recorded before old ones; refused while work is due
+    /// earlier (`restart_on` resumes before it schedules any).
+    pub fn resume_at(&mut self, t: VirtualMillis) -> Result<(), ClockBlocked> {
         if t > self.engine.now() {
-            self.engine.advance_to(t);
+            self.engine.advance_to(t)?;
         }
+        Ok(())
+    }
+
+    /// Starts this (new) session on what a store holds, as a page start or reload
+    /// does: the clock first moves to the newest stored event's time (`newest`), then
+    /// each projection resumes from its kept rows (rebuilt from the log when it misses
+    /// events the bus will not bring again) and the relay publishes the outbox. In that
+    /// order, so nothing is scheduled before the clock moves: a rebuild or a command
+    /// never runs, nor records an event, at a time before the log's newest.
+    pub fn restart_on(
+        &mut self,
+        kept: &[(ProjectionName, StoredProjection)],
+        head: GlobalPosition,
+        oldest_unpublished: Option<GlobalPosition>,
+        newest: VirtualMillis,
+    ) -> Result<(), ClockBlocked> {
+        self.resume_at(newest)?;
+        for name in ProjectionName::ALL {
+            let stored = kept
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, p)| p.clone());
+            self.engine
+                .restore_projection(name, stored, head, oldest_unpublished);
+        }
+        self.engine.relay_outbox();
+        Ok(())
     }
 
     /// Sends a command now with the session's next ids; run the engine, then ask for
@@ -371,7 +399,9 @@ pub fn run_until_in_memory(session: &mut Session, store: &mut MemoryStore, t: Vi
             break;
         }
     }
-    session.engine.advance_to(t);
+    // Every task due by `t` ran (the memory store answers at once): nothing blocks.
+    let moved = session.engine.advance_to(t);
+    debug_assert!(moved.is_ok(), "{moved:?}");
 }
 
 /// Runs the next task and carries out its effects; false when nothing ran.

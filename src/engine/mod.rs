@@ -82,6 +82,18 @@ pub enum Step {
     AwaitingEffects,
 }
 
+/// Why the clock could not move on: a task is due before the time asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("virtual time cannot move from {now} ms to {wanted} ms: a task is due at {due} ms")]
+pub struct ClockBlocked {
+    /// The time now.
+    pub now: VirtualMillis,
+    /// The time asked for.
+    pub wanted: VirtualMillis,
+    /// When the earliest task is due.
+    pub due: VirtualMillis,
+}
+
 /// What a crash dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CrashReport {
@@ -250,10 +262,19 @@ impl Engine {
         self.scheduler.next_due()
     }
 
-    /// Moves the clock to `t` when nothing is due before it.
-    pub fn advance_to(&mut self, t: VirtualMillis) {
-        if self.next_due().is_none_or(|due| due >= t) {
-            self.scheduler.advance_to(t);
+    /// Moves the clock on to `t` (never back); refused, and said so, when a task is
+    /// due before `t` (it must run first, at its own time).
+    pub fn advance_to(&mut self, t: VirtualMillis) -> Result<(), ClockBlocked> {
+        match self.next_due() {
+            Some(due) if due < t => Err(ClockBlocked {
+                now: self.now(),
+                wanted: t,
+                due,
+            }),
+            _ => {
+                self.scheduler.advance_to(t);
+                Ok(())
+            }
         }
     }
 

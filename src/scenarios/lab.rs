@@ -558,7 +558,9 @@ impl Run {
             if timed.at > 0 {
                 self.sim.run_until(VirtualMillis(timed.at - 1));
             }
-            self.sim.engine.advance_to(VirtualMillis(timed.at));
+            // Everything due before `at` ran: the clock moves to it.
+            let moved = self.sim.engine.advance_to(VirtualMillis(timed.at));
+            debug_assert!(moved.is_ok(), "{moved:?}");
             self.act(&timed.action);
             self.next_action += 1;
         }
