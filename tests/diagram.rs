@@ -8,9 +8,9 @@ use cqrs_lab::app::timeline::{Component, TIMELINE_HOPS};
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::config::{LagDistribution, ProjectionMode};
-use cqrs_lab::engine::projection::RowState;
 use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::sim::Simulation;
+use cqrs_lab::engine::truth::{RowState, StoreFold};
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::ProjectionName;
 use support::*;
@@ -26,7 +26,7 @@ fn recent_hops_become_pulses_on_their_edges_and_old_ones_fade() {
     let mut sim = Simulation::new(Engine::new(config, script));
     sim.run_to_idle(10_000);
     let window = VirtualMillis(1_000_000);
-    let view = DiagramView::of(&sim.engine, window, &[]);
+    let view = DiagramView::of(&sim.engine, window, &[], &StoreFold::new());
     let has =
         |edge: Edge, kind: PulseKind| view.pulses.iter().any(|p| p.edge == edge && p.kind == kind);
     assert!(
@@ -66,9 +66,11 @@ fn recent_hops_become_pulses_on_their_edges_and_old_ones_fade() {
     // Long after, nothing moves any more.
     let later = VirtualMillis(sim.engine.now().0 + 10_000);
     assert_eq!(sim.engine.advance_to(later), Ok(()), "nothing is due");
-    assert!(DiagramView::of(&sim.engine, VirtualMillis(500), &[])
-        .pulses
-        .is_empty());
+    assert!(
+        DiagramView::of(&sim.engine, VirtualMillis(500), &[], &StoreFold::new())
+            .pulses
+            .is_empty()
+    );
 }
 
 #[test]
@@ -78,14 +80,24 @@ fn the_diagram_draws_a_bounded_number_of_pulses() {
         .collect::<Vec<_>>();
     let mut sim = Simulation::new(Engine::new(EngineConfig::default(), script));
     sim.run_to_idle(1_000_000);
-    let view = DiagramView::of(&sim.engine, VirtualMillis(u64::MAX / 2), &[]);
+    let view = DiagramView::of(
+        &sim.engine,
+        VirtualMillis(u64::MAX / 2),
+        &[],
+        &StoreFold::new(),
+    );
     assert_eq!(view.pulses.len(), MAX_PULSES);
 }
 
 /// The row checks of one projection after running `sim` until `t`.
 fn checks_at(sim: &mut Simulation, t: u64, name: ProjectionName) -> Vec<(String, RowState)> {
     sim.run_until(VirtualMillis(t));
-    let view = DiagramView::of(&sim.engine, VirtualMillis(100), sim.store.events());
+    let view = DiagramView::of(
+        &sim.engine,
+        VirtualMillis(100),
+        sim.store.events(),
+        &StoreFold::of(sim.store.events()),
+    );
     let lane = view.lanes.iter().find(|l| l.name == name).expect("a lane");
     lane.checks
         .iter()
@@ -109,7 +121,12 @@ fn rows_are_stale_while_events_are_on_their_way_then_current() {
     assert!(stale
         .iter()
         .all(|(_, s)| *s == RowState::Stale { behind: 1 }));
-    let view = DiagramView::of(&sim.engine, VirtualMillis(100), sim.store.events());
+    let view = DiagramView::of(
+        &sim.engine,
+        VirtualMillis(100),
+        sim.store.events(),
+        &StoreFold::of(sim.store.events()),
+    );
     let check = &view.lanes[0].checks[0];
     assert_eq!(check.shows, None, "the read model has no row yet");
     assert!(
@@ -162,7 +179,8 @@ fn the_timeline_puts_each_hop_on_its_components_lane_and_keeps_the_newest() {
     ];
     let mut sim = Simulation::new(Engine::new(config, script));
     sim.run_to_idle(10_000);
-    let timeline = DiagramView::of(&sim.engine, VirtualMillis(100), &[]).timeline;
+    let timeline =
+        DiagramView::of(&sim.engine, VirtualMillis(100), &[], &StoreFold::new()).timeline;
     let on = |c: Component| timeline.marks.iter().filter(|m| m.component == c).count();
     assert_eq!(on(Component::CommandBus), 2, "sent twice");
     assert!(timeline
@@ -186,7 +204,8 @@ fn the_timeline_puts_each_hop_on_its_components_lane_and_keeps_the_newest() {
         .collect::<Vec<_>>();
     let mut sim = Simulation::new(Engine::new(EngineConfig::default(), script));
     sim.run_to_idle(1_000_000);
-    let timeline = DiagramView::of(&sim.engine, VirtualMillis(100), &[]).timeline;
+    let timeline =
+        DiagramView::of(&sim.engine, VirtualMillis(100), &[], &StoreFold::new()).timeline;
     assert_eq!(timeline.marks.len(), TIMELINE_HOPS);
     assert_eq!(
         timeline.marks.last().map(|m| m.at),

@@ -14,6 +14,7 @@ use cqrs_lab::engine::config::{
 use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
+use cqrs_lab::engine::truth::{wrong_rows, StoreFold};
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::ProjectionName;
 use proptest::prelude::*;
@@ -355,7 +356,8 @@ proptest! {
         let config = EngineConfig { bus, outbox: true, ..config };
         let sim = fault_then_heal(&config, &script, crash_at);
         for projection in sim.engine.projections() {
-            let (shown, count) = projection.wrong_rows(usize::MAX);
+            let fold = StoreFold::of(sim.store.events());
+            let (shown, count) = wrong_rows(projection, &fold, usize::MAX);
             let expected = projection.divergence(sim.store.events());
             prop_assert_eq!(count, expected.len(), "{:?}", projection.name);
             prop_assert_eq!(shown, expected, "{:?}", projection.name);

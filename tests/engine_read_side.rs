@@ -12,6 +12,7 @@ use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::script::ScriptedCommand;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::trace::HopKind;
+use cqrs_lab::engine::truth::{wrong_rows as wrong_rows_beside_fold, StoreFold};
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::ProjectionName;
 use support::*;
@@ -503,7 +504,7 @@ fn a_naive_projection_under_duplicates_shows_wrong_rows_until_rebuilt_idempotent
     let wrong = |sim: &Simulation| {
         sim.engine
             .projection(ProjectionName::OrdersPerCustomer)
-            .map(|p| p.wrong_rows(10))
+            .map(|p| wrong_rows_beside_fold(p, &StoreFold::of(sim.store.events()), 10))
             .expect("a projection")
     };
     let (listed, count) = wrong(&sim);

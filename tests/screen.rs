@@ -18,6 +18,7 @@ use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMilli
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
 use cqrs_lab::engine::config::ProjectionMode;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
+use cqrs_lab::engine::truth::StoreFold;
 use cqrs_lab::store::transfer::{export_json, import_json};
 use cqrs_lab::store::MemoryStore;
 use cqrs_lab::store::ProjectionName;
@@ -155,6 +156,7 @@ impl Page {
                 self.session.engine(),
                 VirtualMillis(100),
                 self.store.events(),
+                &StoreFold::of(self.store.events()),
             ),
         }
     }

@@ -6,8 +6,9 @@ use super::timeline::TimelineView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::config::ProjectionMode;
-use crate::engine::projection::{RowCheck, WrongRow};
+use crate::engine::projection::WrongRow;
 use crate::engine::trace::HopKind;
+use crate::engine::truth::{row_checks, wrong_rows, RowCheck, StoreFold};
 use crate::engine::Engine;
 use crate::store::ProjectionName;
 
@@ -139,8 +140,14 @@ pub struct DiagramView {
 
 impl DiagramView {
     /// The diagram of `engine` now; hops younger than `window` (virtual ms) are pulses;
-    /// `recent` are the newest stored events (position order), for the row checks.
-    pub fn of(engine: &Engine, window: VirtualMillis, recent: &[SharedEvent]) -> Self {
+    /// `recent` are the newest stored events (position order) and `fold` the fold of
+    /// the store, for the row checks.
+    pub fn of(
+        engine: &Engine,
+        window: VirtualMillis,
+        recent: &[SharedEvent],
+        fold: &StoreFold,
+    ) -> Self {
         let now = engine.now();
         let (primary, overflow) = engine.queue_depths();
         let metrics = engine.metrics();
@@ -149,7 +156,7 @@ impl DiagramView {
             .iter()
             .filter_map(|name| engine.projection(*name))
             .map(|p| {
-                let (wrong, wrong_count) = p.wrong_rows(WRONG_SHOWN);
+                let (wrong, wrong_count) = wrong_rows(p, fold, WRONG_SHOWN);
                 Lane {
                     name: p.name,
                     mode: p.mode,
@@ -176,7 +183,7 @@ impl DiagramView {
                     rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
                     wrong,
                     wrong_count,
-                    checks: p.row_checks(recent, ROWS_CHECKED),
+                    checks: row_checks(p, fold, recent, ROWS_CHECKED),
                 }
             })
             .collect();

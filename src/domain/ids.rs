@@ -197,6 +197,11 @@ macro_rules! counter {
             pub fn next(self) -> Self {
                 Self(self.0.saturating_add(1))
             }
+
+            /// True at zero (for serde's `skip_serializing_if`).
+            pub fn is_zero(&self) -> bool {
+                self.0 == 0
+            }
         }
 
         impl fmt::Display for $name {

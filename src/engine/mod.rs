@@ -18,6 +18,7 @@ pub mod scheduler;
 pub mod script;
 pub mod sim;
 pub mod trace;
+pub mod truth;
 pub mod views;
 
 use bus::{Batch, EventBus};

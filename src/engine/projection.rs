@@ -72,12 +72,16 @@ impl SummaryRow {
 
 /// A customer's row: orders created, and the sealed name and address of the newest
 /// that carried them (read only through the key vault: after crypto-shredding, never).
+/// "Newest" is by global position, not by delivery: orders of one customer are
+/// different streams, which the bus does not keep in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerRow {
     /// Orders created.
     pub orders: u64,
     /// Sealed personal data, if any order carried it.
     pub personal: Option<Sealed>,
+    /// The position of the event `personal` came from (0: none).
+    pub personal_at: GlobalPosition,
 }
 
 /// How a row shows sealed personal data: a token the views open with the key vault.
@@ -136,8 +140,10 @@ impl ReadModel {
             ) => {
                 upsert(rows, customer_id, |row| {
                     row.orders += 1;
-                    if personal.is_some() {
+                    // Latest wins by position, so the row is the same in any delivery order.
+                    if personal.is_some() && e.global_position > row.personal_at {
                         row.personal = personal.as_deref().cloned();
+                        row.personal_at = e.global_position;
                     }
                 });
                 true
@@ -153,7 +159,7 @@ impl ReadModel {
     }
 
     /// The key of the row an event changes in this model (when `apply` says it did).
-    fn changed_row(&self, e: &EventEnvelope) -> Option<RowKey> {
+    pub fn changed_row(&self, e: &EventEnvelope) -> Option<RowKey> {
         match (self, &e.event) {
             (ReadModel::OrderSummary(_), _) => Some(RowKey::Order(e.stream_id.clone())),
             (ReadModel::OrdersPerCustomer(_), OrderEvent::OrderCreated { customer_id, .. }) => {
@@ -173,11 +179,7 @@ impl ReadModel {
                 rows.get(id).map(|row| stored_summary(id, row))
             }
             (ReadModel::OrdersPerCustomer(rows), RowKey::Customer(id)) => {
-                rows.get(id).map(|row| StoredRow::Customer {
-                    customer_id: id.clone(),
-                    orders: row.orders,
-                    personal: row.personal.clone(),
-                })
+                rows.get(id).map(|row| stored_customer(id, row))
             }
             (ReadModel::RevenuePerDay(rows), RowKey::Day(day)) => {
                 rows.get(day).map(|revenue| StoredRow::Day {
@@ -198,11 +200,7 @@ impl ReadModel {
                 .collect(),
             ReadModel::OrdersPerCustomer(rows) => rows
                 .iter()
-                .map(|(id, row)| StoredRow::Customer {
-                    customer_id: id.clone(),
-                    orders: row.orders,
-                    personal: row.personal.clone(),
-                })
+                .map(|(id, row)| stored_customer(id, row))
                 .collect(),
             ReadModel::RevenuePerDay(rows) => rows
                 .iter()
@@ -212,6 +210,14 @@ impl ReadModel {
                 })
                 .collect(),
         }
+    }
+
+    /// Every row as the store keeps it, sorted by key: a typed view for tests and tools
+    /// (the model's own order differs between platforms).
+    pub fn sorted_rows(&self) -> Vec<StoredRow> {
+        let mut rows = self.stored_rows();
+        rows.sort_unstable_by_key(StoredRow::key);
+        rows
     }
 
     /// Takes a stored row back in (one of another model's kind is skipped).
@@ -242,9 +248,17 @@ impl ReadModel {
                     customer_id,
                     orders,
                     personal,
+                    personal_at,
                 },
             ) => {
-                rows.insert(customer_id, CustomerRow { orders, personal });
+                rows.insert(
+                    customer_id,
+                    CustomerRow {
+                        orders,
+                        personal,
+                        personal_at,
+                    },
+                );
             }
             (ReadModel::RevenuePerDay(rows), StoredRow::Day { day, revenue }) => {
                 rows.insert(day, revenue);
@@ -351,6 +365,16 @@ fn stored_summary(id: &OrderId, row: &SummaryRow) -> StoredRow {
     }
 }
 
+/// A customer's row as the store keeps it.
+fn stored_customer(id: &CustomerId, row: &CustomerRow) -> StoredRow {
+    StoredRow::Customer {
+        customer_id: id.clone(),
+        orders: row.orders,
+        personal: row.personal.clone(),
+        personal_at: row.personal_at,
+    }
+}
+
 /// One event's effect on an order-summary row.
 fn summarize(row: &mut SummaryRow, event: &OrderEvent) {
     match event {
@@ -399,33 +423,6 @@ pub struct WrongRow {
     pub expected: Option<String>,
     /// What the read model holds (`None`: missing).
     pub actual: Option<String>,
-}
-
-/// A read-model row beside the truth.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowCheck {
-    /// The row's key.
-    pub key: String,
-    /// What the read model shows (`None`: no row).
-    pub shows: Option<String>,
-    /// What it shows with every stored event applied exactly once.
-    pub truth: Option<String>,
-    /// Current, stale or wrong.
-    pub state: RowState,
-}
-
-/// How a read-model row stands against the truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowState {
-    /// It shows the truth.
-    Current,
-    /// Stored events for it are not applied yet (eventual consistency).
-    Stale {
-        /// How many.
-        behind: u64,
-    },
-    /// It differs from an exact replay of what it applied (a duplicate applied twice).
-    Wrong,
 }
 
 /// An exact replay of what a projection received: each position applied once, in
@@ -596,7 +593,8 @@ impl Projection {
         }
     }
 
-    fn reads_upcast(&self) -> bool {
+    /// True when it reads old events through the upcaster.
+    pub fn reads_upcast(&self) -> bool {
         self.upcast && self.schema >= LATEST_SCHEMA
     }
 
@@ -680,109 +678,36 @@ impl Projection {
         }
     }
 
-    /// Rows that differ from an exact replay of what the projection received (each
-    /// event once, in position order), at most `limit`, with the number of them.
-    /// Rows touched by events applied ahead of a gap are not judged until it fills.
-    pub fn wrong_rows(&self, limit: usize) -> (Vec<WrongRow>, usize) {
+    /// The rows of a naive projection that differ from an exact replay of what it
+    /// received (each event once, in position order), in key order. Rows touched by
+    /// events applied ahead of a gap are not judged until it fills.
+    pub fn known_wrong(&self) -> Vec<&RowKey> {
         let Some(reference) = self.reference.as_ref() else {
-            return (Vec::new(), 0);
+            return Vec::new();
         };
         let pending: BTreeSet<RowKey> = reference
             .held
             .values()
             .filter_map(|e| reference.model.changed_row(e))
             .collect();
-        let wrong: Vec<&RowKey> = reference
+        reference
             .wrong
             .iter()
             .filter(|k| !pending.contains(*k))
-            .collect();
-        let shown = wrong
-            .iter()
-            .take(limit)
-            .map(|key| WrongRow {
-                key: key.label(),
-                expected: reference.model.row_text(key),
-                actual: self.model.row_text(key),
-            })
-            .collect();
-        (shown, wrong.len())
+            .collect()
     }
 
-    /// The rows the newest events touched (at most `limit`, newest first), each as the
-    /// read model shows it beside the truth: what this projection's code shows with
-    /// every stored event applied exactly once. `recent` are the newest stored events
-    /// in position order; those not applied yet make a row stale, a row that differs
-    /// from an exact replay of what was applied is wrong.
-    pub fn row_checks(&self, recent: &[SharedEvent], limit: usize) -> Vec<RowCheck> {
-        let mut keys: Vec<RowKey> = Vec::new();
-        for e in recent.iter().rev() {
-            if keys.len() == limit {
-                break;
-            }
-            if let Some(key) = self.model.changed_row(&self.read(e)) {
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
-        }
-        let exact = self.reference.as_ref().map_or(&self.model, |r| &r.model);
-        let mut truth = ReadModel::empty(self.name);
-        for key in &keys {
-            if let Some(row) = exact.stored_row(key) {
-                truth.restore_row(row);
-            }
-        }
-        // Applied, but not yet in the reference (waiting for a gap before them).
-        if let Some(reference) = &self.reference {
-            for e in reference.held.values() {
-                if truth.changed_row(e).is_some_and(|k| keys.contains(&k)) {
-                    truth.apply(e);
-                }
-            }
-        }
-        let mut pending: BTreeMap<RowKey, u64> = BTreeMap::new();
-        for e in recent {
-            let position = e.global_position;
-            if position <= self.checkpoint || self.ahead.contains(&position) {
-                continue;
-            }
-            let e = self.read(e);
-            let Some(key) = truth.changed_row(&e).filter(|k| keys.contains(k)) else {
-                continue;
-            };
-            *pending.entry(key).or_default() += 1;
-            if e.schema_version <= self.schema {
-                truth.apply(&e);
-            }
-        }
-        let wrong = |key: &RowKey| {
-            self.reference
-                .as_ref()
-                .is_some_and(|r| r.wrong.contains(key))
-        };
-        keys.into_iter()
-            .map(|key| {
-                let shows = self.model.row_text(&key);
-                let should = truth.row_text(&key);
-                let behind = pending.get(&key).copied().unwrap_or(0);
-                let state = if wrong(&key) {
-                    RowState::Wrong
-                } else if behind > 0 {
-                    RowState::Stale { behind }
-                } else if shows == should {
-                    RowState::Current
-                } else {
-                    RowState::Wrong
-                };
-                RowCheck {
-                    key: key.label(),
-                    shows,
-                    truth: should,
-                    state,
-                }
-            })
-            .collect()
+    /// True when this position was applied past the checkpoint.
+    pub fn is_applied_ahead(&self, position: GlobalPosition) -> bool {
+        self.ahead.contains(&position)
+    }
+
+    /// True when a naive projection's row is known to differ from an exact replay of
+    /// what it applied (a duplicate applied twice).
+    pub fn is_known_wrong(&self, key: &RowKey) -> bool {
+        self.reference
+            .as_ref()
+            .is_some_and(|r| r.wrong.contains(key))
     }
 
     /// Applies an event read from the store (a rebuild), exactly once by position.

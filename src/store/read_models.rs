@@ -49,6 +49,11 @@ pub enum StoredRow {
         /// The name and address of the customer's newest order, sealed (never plaintext).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         personal: Option<Sealed>,
+        /// The global position of the event `personal` came from: a later one replaces
+        /// it, an earlier one delivered late does not (0: none; rows stored before it
+        /// was kept read as 0, so the next event with data replaces theirs).
+        #[serde(default, skip_serializing_if = "GlobalPosition::is_zero")]
+        personal_at: GlobalPosition,
     },
     /// Payments received on a virtual day.
     Day {

@@ -19,6 +19,7 @@ use crate::app::screen::SHORTCUTS_DIALOG;
 use crate::app::timeline::{mark, TimelineView};
 use crate::domain::order::OrderState;
 use crate::engine::trace::HopKind;
+use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
@@ -531,7 +532,12 @@ fn compare_controls(
 fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
     let sim = run.sim();
     let events = sim.store.events();
-    let d = DiagramView::of(&sim.engine, guide.pulse_window(), events);
+    let d = DiagramView::of(
+        &sim.engine,
+        guide.pulse_window(),
+        events,
+        &StoreFold::of(events),
+    );
     let show = guide
         .step
         .checked_sub(1)
@@ -619,7 +625,12 @@ fn split(
     guide: &Guide,
 ) -> Html {
     let other = branch.run().sim();
-    let od = DiagramView::of(&other.engine, guide.pulse_window(), other.store.events());
+    let od = DiagramView::of(
+        &other.engine,
+        guide.pulse_window(),
+        other.store.events(),
+        &StoreFold::of(other.store.events()),
+    );
     let all = match (run.saga(), branch.run().saga()) {
         (Some(a), Some(b)) => saga_differences(a, b),
         _ => differences(run.sim(), other),

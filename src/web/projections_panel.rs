@@ -7,7 +7,7 @@ use crate::app::screen::{Msg, Screen};
 use crate::app::tabs::projection_id;
 use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
-use crate::engine::projection::RowState;
+use crate::engine::truth::RowState;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -161,6 +161,7 @@ fn state_class(state: RowState) -> &'static str {
         RowState::Current => "current",
         RowState::Stale { .. } => "stale",
         RowState::Wrong => "wrong",
+        RowState::Unknown => "unknown",
     }
 }
 
@@ -173,6 +174,7 @@ fn state_badge(state: RowState) -> Html {
             if behind == 1 { "" } else { "s" }
         ),
         RowState::Wrong => "⚠ wrong".to_owned(),
+        RowState::Unknown => "… reading the log".to_owned(),
     };
     html! { <span class={classes!("row-state", state_class(state))}>{ text }</span> }
 }

@@ -18,6 +18,7 @@ use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::engine::rebuild::RebuildStrategy;
+use crate::engine::truth::StoreFold;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use std::cell::{Cell, RefCell};
@@ -93,6 +94,9 @@ pub struct Runtime {
     /// The newest stored events read (at most `RECENT_KEPT`, oldest first): the
     /// read-model checks compare rows against them.
     recent: RefCell<VecDeque<SharedEvent>>,
+    /// The fold of the stored log the read models are checked against: read once in
+    /// the background after a start, then extended with every event read.
+    fold: RefCell<StoreFold>,
 }
 
 /// Newest events the runtime keeps for the read-model checks.
@@ -130,6 +134,7 @@ impl Runtime {
             seed: Cell::new(page_config().seed),
             faults: Cell::new(Faults::default()),
             recent: RefCell::new(VecDeque::new()),
+            fold: RefCell::new(StoreFold::new()),
         };
         let (tail, storage) = match runtime.read_tail().await {
             Ok(tail) => (tail, storage),
@@ -197,12 +202,37 @@ impl Runtime {
             }
         };
         self.recent.borrow_mut().clear();
+        // The log may have been replaced: the truth is read again (`fold_log`).
+        *self.fold.borrow_mut() = StoreFold::new();
         self.remember(&tail.events);
         Ok(tail)
     }
 
-    /// Keeps the newest of `events` (read in position order) for the read-model checks.
+    /// Reads the whole log into the fold the read models are checked against, in
+    /// batches (the page stays usable; until it is done, rows are shown unchecked).
+    async fn fold_log(&self) {
+        loop {
+            let after = self.fold.borrow().head();
+            let batch = match &self.backend {
+                Backend::Idb(store) => match store.read_all(after, TRAVEL_BATCH).await {
+                    Ok((batch, _)) => batch,
+                    Err(_) => return,
+                },
+                Backend::Memory(store) => store
+                    .borrow()
+                    .read_all(after, u64::from(TRAVEL_BATCH))
+                    .to_vec(),
+            };
+            if batch.is_empty() || !self.fold.borrow_mut().extend(&batch) {
+                return;
+            }
+        }
+    }
+
+    /// Keeps the newest of `events` (read in position order) for the read-model checks,
+    /// and folds them into the truth when they follow what it holds.
     fn remember(&self, events: &[SharedEvent]) {
+        self.fold.borrow_mut().extend(events);
         let mut recent = self.recent.borrow_mut();
         let last = recent.back().map(|e| e.global_position);
         let skip = events.len().saturating_sub(RECENT_KEPT);
@@ -314,23 +344,17 @@ impl Runtime {
                 (stored, store.head(), store.oldest_unpublished())
             }
         };
-        for name in ProjectionName::ALL {
-            let kept = stored
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, p)| p.clone());
-            session
-                .engine_mut()
-                .restore_projection(name, kept, head, oldest);
+        if let Err(blocked) = session.restart_on(&stored, head, oldest, newest) {
+            // A new session has nothing scheduled: this would be a defect, said here.
+            web_sys::console::error_1(&JsValue::from_str(&blocked.to_string()));
         }
-        session.resume_at(newest);
-        session.engine_mut().relay_outbox();
         *self.session.borrow_mut() = Some(session);
     }
 
     /// Runs the engine until it is idle: the relay's publications and any rebuild a
     /// restart scheduled. The page is usable meanwhile (commands wait in the queue).
     pub async fn catch_up(&self) {
+        self.fold_log().await;
         if let Err(failure) = self.run(Run::ToIdle).await {
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
@@ -435,6 +459,7 @@ impl Runtime {
                     session.engine(),
                     window,
                     self.recent.borrow_mut().make_contiguous(),
+                    &self.fold.borrow(),
                 ),
             },
             None => Msg::EventsRead(events),
@@ -690,7 +715,10 @@ impl Runtime {
         // so the log's times never run backwards. (Skipped while the engine runs.)
         if let (Some(last), Ok(mut session)) = (events.last(), self.session.try_borrow_mut()) {
             if let Some(session) = session.as_mut() {
-                session.resume_at(last.recorded_at);
+                if let Err(blocked) = session.resume_at(last.recorded_at) {
+                    // This tab has work due earlier; it runs first, at its own time.
+                    web_sys::console::info_1(&JsValue::from_str(&blocked.to_string()));
+                }
             }
         }
         events

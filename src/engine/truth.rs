@@ -1,0 +1,229 @@
+//! The truth a read model is checked against: a fold of the stored events, each applied
+//! exactly once in global-position order. It is kept apart from the projections (it
+//! shares their row code, never their state), so a projection that kept the wrong row
+//! cannot also make the truth wrong.
+
+use super::projection::{Projection, ReadModel, WrongRow};
+use crate::collections::LookupMap;
+use crate::domain::envelope::SharedEvent;
+use crate::domain::ids::GlobalPosition;
+use crate::domain::upcast::upcast;
+use crate::store::{ProjectionName, RowKey};
+
+/// Every stored event up to `head`, folded once each in position order into the three
+/// read models.
+#[derive(Debug, Clone)]
+pub struct StoreFold {
+    head: GlobalPosition,
+    /// The read models, events as stored.
+    models: [ReadModel; 3],
+    /// The order summary with old events read through the upcaster (the only model an
+    /// upcast changes: it gives v1 orders their currency).
+    upcast_summary: ReadModel,
+    /// The position of the newest event that changed each row.
+    touched: LookupMap<RowKey, GlobalPosition>,
+}
+
+impl Default for StoreFold {
+    fn default() -> Self {
+        StoreFold {
+            head: GlobalPosition(0),
+            models: ProjectionName::ALL.map(ReadModel::empty),
+            upcast_summary: ReadModel::empty(ProjectionName::OrderSummary),
+            touched: LookupMap::default(),
+        }
+    }
+}
+
+impl StoreFold {
+    /// The fold of an empty store.
+    pub fn new() -> Self {
+        StoreFold::default()
+    }
+
+    /// The fold of a whole log (events in position order from position 1).
+    pub fn of(events: &[SharedEvent]) -> Self {
+        let mut fold = StoreFold::new();
+        fold.extend(events);
+        fold
+    }
+
+    /// Folds in the events that follow `head` (in position order). Positions already
+    /// folded are skipped; at a gap the fold stops and returns false, so the caller
+    /// reads the missing events first (it never folds past an event it lacks).
+    pub fn extend<'a>(&mut self, events: impl IntoIterator<Item = &'a SharedEvent>) -> bool {
+        for e in events {
+            if e.global_position <= self.head {
+                continue;
+            }
+            if e.global_position != self.head.next() {
+                return false;
+            }
+            for model in &mut self.models {
+                if model.apply(e) {
+                    if let Some(key) = model.changed_row(e) {
+                        self.touched.insert(key, e.global_position);
+                    }
+                }
+            }
+            self.upcast_summary.apply(&upcast(e));
+            self.head = e.global_position;
+        }
+        true
+    }
+
+    /// Every event up to this position is folded in.
+    pub fn head(&self) -> GlobalPosition {
+        self.head
+    }
+
+    /// A read model as the fold gives it, events read as stored or through the upcaster.
+    pub fn model(&self, name: ProjectionName, upcasting: bool) -> &ReadModel {
+        match name {
+            ProjectionName::OrderSummary if upcasting => &self.upcast_summary,
+            _ => &self.models[name as usize],
+        }
+    }
+
+    /// The position of the newest stored event that changed a row.
+    pub fn touched_at(&self, key: &RowKey) -> Option<GlobalPosition> {
+        self.touched.get(key).copied()
+    }
+
+    /// The rows of a projection's model that differ from the fold (when the projection
+    /// has applied every event the fold holds, none may).
+    pub fn differing_rows(&self, projection: &Projection) -> Vec<RowKey> {
+        let truth = self.model(projection.name, projection.reads_upcast());
+        let model = projection.model();
+        let mut keys: Vec<RowKey> = truth
+            .sorted_rows()
+            .iter()
+            .chain(model.sorted_rows().iter())
+            .map(crate::store::StoredRow::key)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.retain(|key| truth.stored_row(key) != model.stored_row(key));
+        keys
+    }
+}
+
+/// The rows a naive projection is known to have wrong (a duplicate applied twice), at
+/// most `limit`, each beside the fold of the store, with how many there are.
+pub fn wrong_rows(
+    projection: &Projection,
+    fold: &StoreFold,
+    limit: usize,
+) -> (Vec<WrongRow>, usize) {
+    let wrong = projection.known_wrong();
+    let truth = fold.model(projection.name, projection.reads_upcast());
+    let shown = wrong
+        .iter()
+        .take(limit)
+        .map(|key| WrongRow {
+            key: key.label(),
+            expected: truth.row_text(key),
+            actual: projection.model().row_text(key),
+        })
+        .collect();
+    (shown, wrong.len())
+}
+
+/// A read-model row beside the truth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowCheck {
+    /// The row's key.
+    pub key: String,
+    /// What the read model shows (`None`: no row).
+    pub shows: Option<String>,
+    /// What it shows with every stored event applied exactly once (`None`: no row).
+    pub truth: Option<String>,
+    /// Current, stale or wrong.
+    pub state: RowState,
+}
+
+/// How a read-model row stands against the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// It shows the truth.
+    Current,
+    /// Stored events for it are not applied yet (eventual consistency).
+    Stale {
+        /// How many (at least; older ones may be missing too when the log read so far
+        /// does not reach back to the projection's checkpoint).
+        behind: u64,
+    },
+    /// It differs from the truth though every stored event for it was applied (a
+    /// duplicate applied twice, an event applied out of order).
+    Wrong,
+    /// The store is still being read: the truth is not known yet.
+    Unknown,
+}
+
+/// The rows the newest events touched (at most `limit`, newest first), each as the
+/// projection's read model shows it beside the fold of the store. `recent` are the
+/// newest stored events in position order (the whole log, or its newest part): they
+/// choose the rows and say which of their events the projection has not applied.
+pub fn row_checks(
+    projection: &Projection,
+    fold: &StoreFold,
+    recent: &[SharedEvent],
+    limit: usize,
+) -> Vec<RowCheck> {
+    let model = projection.model();
+    let mut keys: Vec<RowKey> = Vec::new();
+    for e in recent.iter().rev() {
+        if keys.len() == limit {
+            break;
+        }
+        if let Some(key) = model.changed_row(&projection.read(e)) {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let known = recent
+        .last()
+        .is_none_or(|e| e.global_position <= fold.head());
+    let truth = fold.model(projection.name, projection.reads_upcast());
+    let checkpoint = projection.checkpoint();
+    let applied = |p: GlobalPosition| p <= checkpoint || projection.is_applied_ahead(p);
+    // The window reaches back to the checkpoint: every unapplied event is in it.
+    let covered = recent
+        .first()
+        .is_none_or(|e| e.global_position <= checkpoint.next());
+    keys.into_iter()
+        .map(|key| {
+            let shows = model.row_text(&key);
+            let should = truth.row_text(&key);
+            let counted = recent
+                .iter()
+                .filter(|e| !applied(e.global_position))
+                .filter(|e| model.changed_row(&projection.read(e)).as_ref() == Some(&key))
+                .count() as u64;
+            let maybe_older = !covered && fold.touched_at(&key).is_some_and(|p| p > checkpoint);
+            let behind = if counted == 0 && maybe_older && shows != should {
+                1
+            } else {
+                counted
+            };
+            let state = if !known {
+                RowState::Unknown
+            } else if projection.is_known_wrong(&key) {
+                RowState::Wrong
+            } else if behind > 0 {
+                RowState::Stale { behind }
+            } else if shows == should {
+                RowState::Current
+            } else {
+                RowState::Wrong
+            };
+            RowCheck {
+                key: key.label(),
+                shows,
+                truth: should,
+                state,
+            }
+        })
+        .collect()
+}
