@@ -320,6 +320,83 @@ fn iso_times_read_back_what_the_export_wrote() {
     }
 }
 
+#[test]
+fn an_absurd_year_is_refused_naming_the_document_not_a_panic() {
+    let mut documents = seed_documents();
+    documents[1]["occurredAt"] = json!("4294967296-01-01T00:00:09Z");
+    let (index, field, problem) = cosmos_error(&documents);
+    assert_eq!((index, field.as_str()), (1, "occurredAt"));
+    assert!(problem.contains("4294967296"), "{problem}");
+    // The report's own text, and one whose arithmetic overflowed before the year check.
+    let mut documents = seed_documents();
+    documents[1]["occurredAt"] = json!("4294967296-1-1T0:0:9Z");
+    assert_eq!(cosmos_error(&documents).1, "occurredAt");
+    let mut documents = seed_documents();
+    documents[1]["occurredAt"] = json!("600000000-01-01T00:00:00Z");
+    assert_eq!(cosmos_error(&documents).1, "occurredAt");
+}
+
+#[test]
+fn times_are_read_from_1970_to_9999_with_every_digit_in_place() {
+    use cqrs_lab::store::transfer::{parse_iso_time, LATEST_TIME};
+    assert_eq!(
+        parse_iso_time("1970-01-01T00:00:00Z"),
+        Some(VirtualMillis(0))
+    );
+    assert_eq!(
+        parse_iso_time("9999-12-31T23:59:59.999Z"),
+        Some(LATEST_TIME),
+        "the last millisecond of 9999"
+    );
+    for bad in [
+        "1969-12-31T23:59:59Z",
+        "10000-01-01T00:00:00Z",
+        "+2025-01-01T00:00:00Z",
+        "2025-1-01T00:00:00Z",
+        "2025-01-01T0:00:00Z",
+        "2025-01-01T00:00:00.Z",
+        "2025-01-01T00:00:+1Z",
+        "18446744073709551616-01-01T00:00:00Z",
+    ] {
+        assert_eq!(parse_iso_time(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn an_envelope_time_past_9999_or_running_backwards_is_refused() {
+    let mut document = exported();
+    document["events"][2]["recordedAt"] = json!(u64::MAX);
+    assert_eq!(record_error(&document), (2, "recordedAt".into()));
+    let mut document = exported();
+    document["events"][2]["recordedAt"] = json!(5);
+    assert_eq!(record_error(&document), (2, "recordedAt".into()));
+}
+
+#[test]
+fn a_command_whose_events_are_split_by_another_command_is_refused() {
+    // cmd-1 recorded positions 1 and 2, cmd-2 position 3: cmd-1 again at 4 is refused.
+    let mut document = exported();
+    document["events"][3]["causationId"] = json!("cmd-1");
+    assert_eq!(record_error(&document), (3, "causationId".into()));
+    match import_value(&document) {
+        Err(e) => assert!(e.to_string().contains("must be adjacent"), "{e}"),
+        Ok(n) => panic!("imported {n}"),
+    }
+}
+
+#[test]
+fn a_v2_label_on_a_v1_shape_is_refused() {
+    let mut document = exported();
+    document["events"][1]["schemaVersion"] = json!(2);
+    assert_eq!(record_error(&document), (1, "schemaVersion".into()));
+    let mut document = exported();
+    document["events"][0]["schemaVersion"] = json!(2);
+    match import_value(&document) {
+        Err(e) => assert!(e.to_string().contains("v1 shape"), "{e}"),
+        Ok(n) => panic!("imported {n}"),
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod never_panics {
     use super::*;

@@ -125,7 +125,9 @@ pub enum ImportError {
 /// "formatVersion", "events": [envelopes]}`), or a JSON array of Cosmos DB event
 /// documents (`seeds/002`'s shape, as "Export Cosmos DB documents" writes them). Each
 /// field must parse, positions run 1, 2, 3…, each stream's versions run 1, 2, 3…, event
-/// ids are unique, schema versions are known and match the event's shape.
+/// ids are unique, schema versions are known and equal the event's shape, times lie in
+/// 1970–9999 and never run backwards in position order, and a command's events are
+/// adjacent (one append).
 pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
     let document: Value =
         serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
@@ -169,11 +171,16 @@ pub fn import_json(text: &str) -> Result<Vec<EventEnvelope>, ImportError> {
     Ok(events)
 }
 
+/// Which events have which shape, for the schema check's message.
+const SHAPES: &str =
+    "OrderCreated is v2 with a currency and v1 without; every other event has only v1";
+
 /// The checks every imported log passes, in position order: `(index, field, problem)`
 /// of the first record that fails.
 fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, String)> {
     let mut versions: BTreeMap<OrderId, StreamVersion> = BTreeMap::new();
     let mut ids = LookupMap::default();
+    let mut commands = LookupMap::default();
     for (index, e) in events.iter().enumerate() {
         let expected_position = GlobalPosition(index as u64 + 1);
         if e.global_position != expected_position {
@@ -204,17 +211,51 @@ fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, Strin
                 format!("is {}, expected 1 to {LATEST_SCHEMA}", e.schema_version),
             ));
         }
-        if e.schema_version < e.event.schema_version() {
+        if e.schema_version != e.event.schema_version() {
             return Err((
                 index,
                 "schemaVersion",
                 format!(
-                    "is {}, but the data has the v{} shape",
+                    "is {}, but the data has the v{} shape ({})",
                     e.schema_version,
-                    e.event.schema_version()
+                    e.event.schema_version(),
+                    SHAPES
                 ),
             ));
         }
+        if e.recorded_at > LATEST_TIME {
+            return Err((
+                index,
+                "recordedAt",
+                format!(
+                    "is {} ms, after the last millisecond of year 9999 ({} ms)",
+                    e.recorded_at, LATEST_TIME
+                ),
+            ));
+        }
+        if let Some(before) = index.checked_sub(1).and_then(|i| events.get(i)) {
+            if e.recorded_at < before.recorded_at {
+                return Err((
+                    index,
+                    "recordedAt",
+                    format!(
+                        "is {} ms, earlier than the event before it ({} ms): times must not run backwards in position order",
+                        e.recorded_at, before.recorded_at
+                    ),
+                ));
+            }
+            let command = e.causation_id();
+            if before.causation_id() != command && commands.contains_key(command) {
+                return Err((
+                    index,
+                    "causationId",
+                    format!(
+                        "names command {command}, whose events were already recorded before other commands' events: a command's events are one append, so they must be adjacent"
+                    ),
+                ));
+            }
+        }
+        commands.insert(e.causation_id().clone(), ());
         let id = e.event_id();
         if ids.insert(id.clone(), ()).is_some() {
             return Err((index, "eventId", format!("{id} appears twice")));
@@ -374,49 +415,84 @@ fn read_cosmos(index: usize, document: &Value) -> Result<CosmosRead, ImportError
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (or `+00:00`) as milliseconds since the Unix epoch.
+/// The latest time an imported event may carry: the last millisecond of year 9999
+/// (times are milliseconds since 1970-01-01, the earliest an import may carry).
+pub const LATEST_TIME: VirtualMillis = VirtualMillis(253_402_300_799_999);
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff…]Z` (or `+00:00`) as milliseconds since the Unix epoch,
+/// for years 1970 to 9999; anything else (a sign, a missing digit, 30 February) is
+/// `None`. Every step is checked arithmetic: no text makes it overflow.
 pub fn parse_iso_time(text: &str) -> Option<VirtualMillis> {
     let text = text
         .strip_suffix('Z')
         .or_else(|| text.strip_suffix("+00:00"))?;
     let (date, time) = text.split_once('T')?;
-    let mut date = date.split('-').map(|p| p.parse::<u64>().ok());
-    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
-    if date.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1970 {
+    let mut date = date.split('-');
+    let (y, m, d) = (
+        digits(date.next()?, 4)?,
+        digits(date.next()?, 2)?,
+        digits(date.next()?, 2)?,
+    );
+    if date.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let mut clock = clock.split(':').map(|p| p.parse::<u64>().ok());
-    let (hh, mm, ss) = (clock.next()??, clock.next()??, clock.next()??);
+    if !(1970..=9999).contains(&y) {
+        return None;
+    }
+    let (clock, fraction) = match time.split_once('.') {
+        Some((clock, fraction)) if !fraction.is_empty() => (clock, fraction),
+        Some(_) => return None,
+        None => (time, ""),
+    };
+    let mut clock = clock.split(':');
+    let (hh, mm, ss) = (
+        digits(clock.next()?, 2)?,
+        digits(clock.next()?, 2)?,
+        digits(clock.next()?, 2)?,
+    );
     if clock.next().is_some() || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    let ms = match fraction {
-        "" => 0,
-        f if f.chars().all(|c| c.is_ascii_digit()) => {
-            let digits: String = f.chars().chain("000".chars()).take(3).collect();
-            digits.parse::<u64>().ok()?
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(y, m, d);
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Milliseconds: the first three digits (padded), the rest dropped.
+    let ms = fraction
+        .bytes()
+        .chain(*b"000")
+        .take(3)
+        .fold(0u64, |ms, b| ms * 10 + u64::from(b - b'0'));
+    let days = days_from_civil(y, m, d)?;
     if civil_from_days(days) != (y, m, d) {
         return None; // no such day (30 February)
     }
-    Some(VirtualMillis(
-        ((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000) + ms,
-    ))
+    let seconds = days
+        .checked_mul(86_400)?
+        .checked_add(hh * 3600 + mm * 60 + ss)?;
+    let t = VirtualMillis(seconds.checked_mul(1000)?.checked_add(ms)?);
+    (t <= LATEST_TIME).then_some(t)
 }
 
-/// Days since 1970-01-01 of a date: Howard Hinnant's `days_from_civil`.
-fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
-    let y = if m <= 2 { y - 1 } else { y };
+/// A field of exactly `width` ASCII digits (no sign, no space) as a number.
+fn digits(text: &str, width: usize) -> Option<u64> {
+    if text.len() != width || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Days since 1970-01-01 of a date from 1970 on: Howard Hinnant's `days_from_civil`
+/// (`None` before 1970 or if the year is too large to count in days).
+fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
     let era = y / 400;
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe).saturating_sub(719_468)
+    era.checked_mul(146_097)?
+        .checked_add(doe)?
+        .checked_sub(719_468)
 }
 
 /// One record, each field read on its own so an error can name it.
