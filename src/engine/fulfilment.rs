@@ -339,6 +339,37 @@ pub fn payment_stream(order: &OrderId) -> String {
     format!("pay-{order}")
 }
 
+/// The commands that place an order: create, add its line, submit.
+fn placement(placed: &PlacedOrder) -> [OrderCommand; 3] {
+    [
+        OrderCommand::CreateOrder {
+            customer_id: placed.customer_id.clone(),
+            currency: None,
+            personal: None,
+        },
+        OrderCommand::AddItem {
+            product_id: placed.product_id.clone(),
+            product_name: placed.product_id.as_str().into(),
+            unit_price: placed.unit_price,
+            quantity: i64::from(placed.units),
+        },
+        OrderCommand::SubmitOrder,
+    ]
+}
+
+/// The Order aggregate's answer to placing an order: its rules (a unit price and a
+/// quantity within bounds, …) are the ones a setup must meet.
+fn placement_refused(placed: &PlacedOrder) -> Option<order::Rejection> {
+    let mut state = OrderState::NotCreated;
+    for command in placement(placed) {
+        match order::decide(&state, &command) {
+            Ok(events) => state = events.iter().fold(state, order::evolve),
+            Err(rejection) => return Some(rejection),
+        }
+    }
+    None
+}
+
 /// The stream of a product's stock.
 pub fn stock_stream(product: &ProductId) -> String {
     format!("stock-{product}")
@@ -371,6 +402,9 @@ impl Fulfilment {
                     "the total must be from $0.01 to {}",
                     payment::MAX_AMOUNT
                 )));
+            }
+            if let Some(rejection) = placement_refused(placed) {
+                return Err(bad(format!("the order would be rejected: {rejection}")));
             }
         }
         let mut ids = BTreeSet::new();
@@ -674,20 +708,7 @@ impl Fulfilment {
     }
 
     fn place(&mut self, placed: &PlacedOrder) {
-        let commands = [
-            OrderCommand::CreateOrder {
-                customer_id: placed.customer_id.clone(),
-                currency: None,
-                personal: None,
-            },
-            OrderCommand::AddItem {
-                product_id: placed.product_id.clone(),
-                product_name: placed.product_id.as_str().into(),
-                unit_price: placed.unit_price,
-                quantity: i64::from(placed.units),
-            },
-            OrderCommand::SubmitOrder,
-        ];
+        let commands = placement(placed);
         let stream = placed.order_id.to_string();
         for command in &commands {
             if let Err(rejection) = self.decide_order(&stream, command) {
