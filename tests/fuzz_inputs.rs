@@ -1,7 +1,7 @@
 //! The importer (both formats) and the share-link decoder under mutated input, in the
 //! test build (overflow checks on): every input is answered, none panics. The test
-//! command runs 20,000 inputs per target; `cargo run --profile fuzz --example fuzz`
-//! runs 100,000 or more (see the README).
+//! command runs 100,000 inputs per target; `cargo run --profile fuzz --example fuzz`
+//! runs any count and seed (see the README).
 #![cfg(not(target_arch = "wasm32"))]
 
 #[path = "support/fuzz.rs"]
@@ -10,7 +10,7 @@ mod fuzz;
 use fuzz::{fuzz_import, fuzz_links};
 
 /// Inputs per target in the test command.
-const COUNT: u64 = 20_000;
+const COUNT: u64 = 100_000;
 
 #[test]
 fn no_mutated_import_panics() {
