@@ -131,22 +131,16 @@ fn generated_scripts_are_valid_journeys() {
 }
 
 #[test]
-fn reordering_across_partitions_is_found_even_with_idempotent_projections() {
-    // Idempotency does not cure an item that arrives before its order: the projection
-    // fails it until it is dead-lettered. The hunter finds that too, in two commands.
+fn reordering_across_partitions_is_no_failure_for_idempotent_projections() {
+    // An item that arrives before its order is deferred until the order is applied
+    // (as a Service Bus receiver defers it), never dead-lettered for waiting: with
+    // idempotent projections, reordering alone breaks nothing in 200 seeds.
     let faults = Faults {
         modes: [ProjectionMode::Idempotent; 3],
+        duplicate_percent: 0,
         ..naive_with_duplicates()
     };
+    assert!(faults.reorder, "reordering on");
     let hunt = hunt(faults, 200);
-    let Phase::Found { shrunk, .. } = hunt.phase() else {
-        panic!("found");
-    };
-    assert!(shrunk.faults.reorder, "reordering is the cause");
-    assert_eq!(
-        shrunk.faults.duplicate_percent, 0,
-        "duplicates are not: {shrunk:?}"
-    );
-    assert!(shrunk.script.len() <= 3, "{:?}", shrunk.script);
-    assert!(shrunk.broken.contains("dead-lettered"), "{}", shrunk.broken);
+    assert_eq!(hunt.phase(), &Phase::Passed, "{:?}", hunt.phase());
 }

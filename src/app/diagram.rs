@@ -71,6 +71,8 @@ pub struct Lane {
     pub queued: u64,
     /// Messages in its dead-letter queue.
     pub dead_letters: u64,
+    /// Messages set aside until an earlier event of their order is applied.
+    pub deferred: u64,
     /// Every position up to this one is applied.
     pub checkpoint: GlobalPosition,
     /// Read-model rows.
@@ -105,8 +107,10 @@ pub struct DeadLetterView {
     pub event_type: &'static str,
     /// Its stream.
     pub stream: String,
-    /// Why its last delivery failed.
-    pub reason: &'static str,
+    /// Why it was dead-lettered, in words.
+    pub reason: String,
+    /// The cause in two or three words (for the diagram's node).
+    pub cause: &'static str,
     /// When it was dead-lettered.
     pub at: VirtualMillis,
     /// True for a duplicate copy.
@@ -161,6 +165,7 @@ impl DiagramView {
                     name: p.name,
                     mode: p.mode,
                     queued: engine.event_bus().depth(p.name),
+                    deferred: engine.deferred(p.name),
                     dead_letters: dead
                         .iter()
                         .filter(|d| d.message.subscription == p.name)
@@ -175,7 +180,8 @@ impl DiagramView {
                             position: d.message.event.global_position,
                             event_type: d.message.event.event_type(),
                             stream: d.message.event.stream_id.to_string(),
-                            reason: d.reason,
+                            reason: d.describe(),
+                            cause: d.reason.short(),
                             at: d.at,
                             duplicate: d.message.duplicate,
                         })
@@ -244,6 +250,7 @@ fn pulse_of(kind: &HopKind) -> Option<(Edge, PulseKind)> {
         HopKind::Redelivering { subscription, .. } | HopKind::LockExpired { subscription, .. } => {
             (Edge::BusToProjection(*subscription), Retry)
         }
+        HopKind::Deferred { subscription, .. } => (Edge::BusToProjection(*subscription), Retry),
         HopKind::DeadLettered { subscription, .. } => {
             (Edge::ToDeadLetters(*subscription), DeadLetter)
         }

@@ -257,10 +257,22 @@ pub fn mark(hop: &Hop) -> Option<Mark> {
             subscription,
             position,
             reason,
+            deliveries,
         } => (
             C::Projection(*subscription),
             DeadLetter,
-            format!("event {position} dead-lettered: {reason}"),
+            format!("event {position} dead-lettered after {deliveries} deliveries: {reason}"),
+        ),
+        HopKind::Deferred {
+            subscription,
+            position,
+            awaited,
+        } => (
+            C::Projection(*subscription),
+            Retry,
+            format!(
+                "event {position} deferred: it waits for version {awaited} of its order, not applied yet"
+            ),
         ),
         HopKind::RebuildStarted { projection } => (
             C::Projection(*projection),

@@ -1,6 +1,7 @@
 //! The outbox relay and the event bus: publish appended events to one subscription per
 //! projection with lag, duplicates, per-partition ordering, redelivery on failure and a
-//! dead-letter queue (Service Bus semantics), then acknowledge to the outbox.
+//! dead-letter queue (Service Bus semantics), then acknowledge to the outbox. A message
+//! that must wait for an earlier event is deferred (`deferral.rs`), not failed.
 
 use super::config::LagDistribution;
 use super::effects::Effect;
@@ -10,7 +11,7 @@ use super::trace::HopKind;
 use super::{Engine, Task};
 use crate::collections::{LookupMap, PositionMap};
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
+use crate::domain::ids::{GlobalPosition, OrderId, SchemaVersion, VirtualMillis};
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -81,12 +82,68 @@ impl Sender<'_> {
 /// A message that failed `max_delivery_count` times, kept for inspection and resubmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
-    /// The message.
+    /// The message (its delivery count is the deliveries it had).
     pub message: Message,
-    /// Why its last delivery failed.
-    pub reason: &'static str,
+    /// Why its deliveries failed.
+    pub reason: DeliveryFailure,
     /// When it was dead-lettered.
     pub at: VirtualMillis,
+}
+
+impl DeadLetter {
+    /// Why it is here, in words: "the projection's handler failed on all 10 deliveries".
+    pub fn describe(&self) -> String {
+        let n = self.message.delivery_count;
+        match n {
+            1 => format!("{} on its only delivery", self.reason),
+            n => format!("{} on all {n} deliveries", self.reason),
+        }
+    }
+}
+
+/// Why a delivery failed (a message is dead-lettered only for one of these, once it
+/// has used up its deliveries; waiting for an earlier event is not a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryFailure {
+    /// The projection's handler failed (an injected fault: a failing or flaky
+    /// projection).
+    HandlerFailed,
+    /// The handler took longer than the message's lock, which the broker took back.
+    LockLost,
+    /// The event's schema is newer than the projection's code understands.
+    UnknownSchema {
+        /// The event's schema version.
+        schema: SchemaVersion,
+        /// The newest the projection understands.
+        understands: SchemaVersion,
+    },
+}
+
+impl DeliveryFailure {
+    /// The cause in two or three words.
+    pub fn short(&self) -> &'static str {
+        match self {
+            DeliveryFailure::HandlerFailed => "handler failed",
+            DeliveryFailure::LockLost => "lock lost",
+            DeliveryFailure::UnknownSchema { .. } => "unknown schema",
+        }
+    }
+}
+
+impl std::fmt::Display for DeliveryFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryFailure::HandlerFailed => write!(f, "the projection's handler failed"),
+            DeliveryFailure::LockLost => write!(f, "the handler outlived its lock"),
+            DeliveryFailure::UnknownSchema {
+                schema,
+                understands,
+            } => write!(
+                f,
+                "the event is schema v{schema}, the projection understands up to v{understands}"
+            ),
+        }
+    }
 }
 
 /// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
@@ -172,11 +229,6 @@ impl EventBus {
         self.completed.clear();
     }
 }
-
-const FAILED: &str = "the projection's handler failed";
-const LOCK_LOST: &str = "the handler outlived its lock too many times";
-const UNKNOWN_SCHEMA: &str = "the projection does not understand this event's schema version";
-const GAP: &str = "an earlier event of the stream has not been applied yet";
 
 impl Engine {
     /// After an append: the relay will publish from the outbox, or (outbox off) the
@@ -363,7 +415,7 @@ impl Engine {
         }
     }
 
-    fn schedule_delivery(&mut self, delay: VirtualMillis, batch: Batch) {
+    pub(super) fn schedule_delivery(&mut self, delay: VirtualMillis, batch: Batch) {
         for message in &batch {
             if let Some(depth) = self.bus.in_flight.get_mut(message.subscription.index()) {
                 *depth += 1;
@@ -424,6 +476,7 @@ impl Engine {
                     duplicate: message.duplicate,
                 });
                 self.ack(&message);
+                self.release_stream(subscription, &message.event.stream_id);
                 return true;
             }
             Some(Applied::Ignored) => {
@@ -434,9 +487,21 @@ impl Engine {
                 });
                 self.ack(&message);
             }
-            Some(Applied::Gap) => self.fail(message, GAP),
-            Some(Applied::UnknownSchema) => self.fail(message, UNKNOWN_SCHEMA),
-            None => self.fail(message, FAILED),
+            Some(Applied::Gap { awaited }) => self.defer(message, awaited),
+            Some(Applied::UnknownSchema) => {
+                let understands = self
+                    .projection(subscription)
+                    .map_or(SchemaVersion(1), |p| p.schema);
+                let schema = message.event.schema_version;
+                self.fail(
+                    message,
+                    DeliveryFailure::UnknownSchema {
+                        schema,
+                        understands,
+                    },
+                );
+            }
+            None => self.fail(message, DeliveryFailure::HandlerFailed),
         }
         false
     }
@@ -466,13 +531,13 @@ impl Engine {
             ..message.clone()
         };
         if again.delivery_count >= self.config.bus.max_delivery_count {
-            self.dead_letter(again, LOCK_LOST);
+            self.dead_letter(again, DeliveryFailure::LockLost);
         } else {
             self.schedule_delivery(self.config.bus.lock_duration, vec![again]);
         }
     }
 
-    fn fail(&mut self, mut message: Message, reason: &'static str) {
+    fn fail(&mut self, mut message: Message, reason: DeliveryFailure) {
         message.delivery_count += 1;
         let (subscription, position) = (message.subscription, message.event.global_position);
         if message.delivery_count >= self.config.bus.max_delivery_count {
@@ -489,12 +554,13 @@ impl Engine {
         }
     }
 
-    fn dead_letter(&mut self, message: Message, reason: &'static str) {
+    fn dead_letter(&mut self, message: Message, reason: DeliveryFailure) {
         self.metrics.dead_lettered += 1;
         self.record(HopKind::DeadLettered {
             subscription: message.subscription,
             position: message.event.global_position,
             reason,
+            deliveries: message.delivery_count,
         });
         self.ack(&message);
         self.bus.dead_letters.push(DeadLetter {

@@ -44,6 +44,8 @@ impl Engine {
             other => other.is_external(),
         });
         self.bus.crash();
+        // Set aside in memory only, like the messages in flight.
+        report.lost_messages += self.deferred.clear();
         self.relay_scheduled = false;
         // A rebuild's progress is volatile: blue/green keeps the old model, in place
         // leaves the model partial until the user rebuilds again.

@@ -7,6 +7,7 @@ pub mod bus;
 pub mod command_bus;
 pub mod config;
 mod control;
+pub mod deferral;
 pub mod effects;
 pub mod fulfilment;
 mod handler;
@@ -102,7 +103,8 @@ pub struct CrashReport {
     pub lost: Vec<ScriptedCommand>,
     /// Commands a durable queue kept (including those handlers were working on).
     pub kept: u64,
-    /// Bus messages in flight, gone (the outbox republishes their events after recovery).
+    /// Bus messages in flight or deferred, gone (with the outbox, the relay publishes
+    /// their events again after recovery; without it, nothing does).
     pub lost_messages: u64,
     /// Appended events whose publication (outbox off) had not happened: lost for good.
     pub lost_publications: u64,
@@ -117,6 +119,8 @@ pub struct Engine {
     commands: CommandBus,
     handlers: Vec<Handler>,
     bus: EventBus,
+    /// Deliveries set aside until an earlier event of their stream is applied.
+    deferred: deferral::Deferred,
     projections: Vec<Projection>,
     relay_scheduled: bool,
     rebuilds: Vec<(ProjectionName, Rebuild)>,
@@ -153,6 +157,7 @@ impl Engine {
             ),
             handlers,
             bus: EventBus::default(),
+            deferred: deferral::Deferred::default(),
             projections: config
                 .bus
                 .modes
@@ -333,6 +338,8 @@ impl Engine {
     pub fn set_mode(&mut self, name: ProjectionName, mode: config::ProjectionMode) {
         if let Some(p) = self.projection_mut(name) {
             p.set_mode(mode);
+            // A naive projection applies what an idempotent one set aside.
+            self.release_all(name);
         }
         for (n, m) in &mut self.config.bus.modes {
             if *n == name {

@@ -456,8 +456,12 @@ pub enum Applied {
     Applied,
     /// Already applied (idempotent mode): ignored.
     Ignored,
-    /// An earlier event of the stream is missing (idempotent mode): try again later.
-    Gap,
+    /// An earlier event of the stream is missing (idempotent mode): try again once
+    /// this version of the stream is applied.
+    Gap {
+        /// The stream version applied next.
+        awaited: StreamVersion,
+    },
     /// The event's schema is newer than this projection understands: it fails.
     UnknownSchema,
 }
@@ -618,7 +622,9 @@ impl Projection {
                 return Applied::Ignored;
             }
             if e.stream_version > seen.next() {
-                return Applied::Gap;
+                return Applied::Gap {
+                    awaited: seen.next(),
+                };
             }
         }
         match slot {
@@ -695,6 +701,11 @@ impl Projection {
             .iter()
             .filter(|k| !pending.contains(*k))
             .collect()
+    }
+
+    /// The highest version of a stream this projection applied (0: none).
+    pub fn applied_version(&self, stream: &OrderId) -> StreamVersion {
+        self.versions.get(stream).copied().unwrap_or_default()
     }
 
     /// True when this position was applied past the checkpoint.

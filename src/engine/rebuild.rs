@@ -141,5 +141,7 @@ impl Engine {
             projection: name,
             strategy: finished.strategy,
         });
+        // The replay may have applied what deferred messages wait for.
+        self.release_all(name);
     }
 }

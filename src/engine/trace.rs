@@ -1,6 +1,7 @@
 //! The trace: every hop a command or event makes, with virtual time, for the UI's
 //! timeline and for determinism checks (a running hash covers every hop ever recorded).
 
+use super::bus::DeliveryFailure;
 use super::command_bus::Queue;
 use super::script::ClientId;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
@@ -136,7 +137,7 @@ pub enum HopKind {
         /// Deliveries so far.
         delivery_count: u32,
         /// Why it failed.
-        reason: &'static str,
+        reason: DeliveryFailure,
     },
     /// A message exhausted its deliveries and went to the dead-letter queue.
     DeadLettered {
@@ -144,8 +145,10 @@ pub enum HopKind {
         subscription: ProjectionName,
         /// The event.
         position: GlobalPosition,
-        /// Why its last delivery failed.
-        reason: &'static str,
+        /// Why its deliveries failed.
+        reason: DeliveryFailure,
+        /// How many deliveries it had.
+        deliveries: u32,
     },
     /// A read model rebuild started.
     RebuildStarted {
@@ -210,6 +213,16 @@ pub enum HopKind {
         /// The limit.
         limit: u64,
     },
+    /// An idempotent projection set a delivery aside: an earlier event of its stream
+    /// has not arrived yet (it is received again once that one is applied).
+    Deferred {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+        /// The stream version it waits for.
+        awaited: StreamVersion,
+    },
 }
 
 /// Counters the UI shows per component.
@@ -247,6 +260,8 @@ pub struct Metrics {
     pub ignored: u64,
     /// Deliveries failed and scheduled again.
     pub redeliveries: u64,
+    /// Deliveries set aside to wait for an earlier event of their stream.
+    pub deferred: u64,
     /// Messages sent to the dead-letter queue.
     pub dead_lettered: u64,
     /// Bus messages dropped by crashes.

@@ -75,11 +75,15 @@ pub fn figure(
         d.lanes
             .iter()
             .map(|l| format!(
-                "{} {} behind with {} queued and {} dead-lettered",
+                "{} {} behind with {} queued, {} deferred and {} dead-lettered{}",
                 l.name.title(),
                 head.saturating_sub(l.checkpoint.0),
                 l.queued,
-                l.dead_letters
+                l.deferred,
+                l.dead_letters,
+                l.dead
+                    .first()
+                    .map_or(String::new(), |d| format!(" (the oldest: {})", d.reason))
             ))
             .collect::<Vec<_>>()
             .join("; ")
@@ -103,13 +107,22 @@ pub fn figure(
                 { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Node::Outbox) }
                 { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Node::EventBus) }
                 { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
+                    let progress = format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0));
+                    let deferred = format!("{} deferred", lane.deferred);
+                    let mut lines = vec![mode(lane.mode), progress.as_str()];
+                    if lane.deferred > 0 {
+                        lines.push(deferred.as_str());
+                    }
+                    let count = lane.dead_letters.to_string();
+                    let mut dead = vec![count.as_str()];
+                    if let Some(oldest) = lane.dead.first() {
+                        dead.push(oldest.cause);
+                    }
                     html! {
                         <>
-                            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &[
-                                mode(lane.mode),
-                                &format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0)),
-                            ], busy(lane.queued), Node::Projection(lane.name)) }
-                            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &[&lane.dead_letters.to_string()],
+                            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &lines,
+                                busy(lane.queued + lane.deferred), Node::Projection(lane.name)) }
+                            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &dead,
                                 if lane.dead_letters > 0 { "alarm" } else { "" }, Node::DeadLetters(lane.name)) }
                         </>
                     }

@@ -75,6 +75,13 @@ fn projection(
                     if lane.wrong_count == 1 { "" } else { "s" }
                 ) }</p>
             }
+            if lane.deferred > 0 {
+                <p class="hint">{ format!(
+                    "{} deliver{} deferred: each waits for an earlier event of its order and is received again once that one is applied (Service Bus message deferral); waiting never dead-letters a message.",
+                    lane.deferred,
+                    if lane.deferred == 1 { "y" } else { "ies" }
+                ) }</p>
+            }
             { rows_beside_truth(lane, vault) }
             if lane.dead_letters == 0 {
                 <p class="empty" id={dead_id} tabindex="-1">{ "Dead-letter queue: empty." }</p>
@@ -96,7 +103,7 @@ fn projection(
                                 <td class="num">{ d.position.0 }</td>
                                 <td>{ d.stream.clone() }</td>
                                 <td>{ d.event_type }{ if d.duplicate { " (copy)" } else { "" } }</td>
-                                <td>{ d.reason }</td>
+                                <td>{ d.reason.clone() }</td>
                                 <td class="num">{ format!("{} ms", d.at.0) }</td>
                             </tr>
                         }) }

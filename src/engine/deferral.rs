@@ -1,0 +1,138 @@
+//! Deferral: a message an idempotent projection cannot apply yet (an earlier event of
+//! its stream has not arrived: the bus does not keep order across its deliveries) is
+//! set aside, as a Service Bus receiver defers a message it cannot process yet, and
+//! received again as soon as the event it waits for is applied. Waiting is not a
+//! failure: a deferred message never uses up its deliveries or reaches the dead-letter
+//! queue for waiting (Microsoft Learn, "Message deferral",
+//! https://learn.microsoft.com/azure/service-bus-messaging/message-deferral).
+
+use super::bus::Message;
+use super::trace::HopKind;
+use super::Engine;
+use crate::collections::LookupMap;
+use crate::domain::ids::{OrderId, StreamVersion, VirtualMillis};
+use crate::store::ProjectionName;
+
+/// Messages set aside per subscription and stream.
+#[derive(Debug, Clone, Default)]
+pub struct Deferred {
+    waiting: [LookupMap<OrderId, Vec<Message>>; ProjectionName::ALL.len()],
+    counts: [u64; ProjectionName::ALL.len()],
+}
+
+impl Deferred {
+    /// Messages a subscription has set aside.
+    pub fn count(&self, subscription: ProjectionName) -> u64 {
+        self.counts.get(subscription.index()).copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, message: Message) {
+        let index = message.subscription.index();
+        if let (Some(waiting), Some(count)) =
+            (self.waiting.get_mut(index), self.counts.get_mut(index))
+        {
+            *count += 1;
+            match waiting.get_mut(&message.event.stream_id) {
+                Some(list) => list.push(message),
+                None => {
+                    waiting.insert(message.event.stream_id.clone(), vec![message]);
+                }
+            }
+        }
+    }
+
+    /// Takes the messages of `stream` whose version is at most `upto`.
+    fn take_stream(
+        &mut self,
+        subscription: ProjectionName,
+        stream: &OrderId,
+        upto: StreamVersion,
+    ) -> Vec<Message> {
+        let index = subscription.index();
+        let Some(list) = self.waiting.get_mut(index).and_then(|w| w.get_mut(stream)) else {
+            return Vec::new();
+        };
+        let (ready, wait): (Vec<Message>, Vec<Message>) = std::mem::take(list)
+            .into_iter()
+            .partition(|m| m.event.stream_version <= upto);
+        if wait.is_empty() {
+            if let Some(waiting) = self.waiting.get_mut(index) {
+                waiting.remove(stream);
+            }
+        } else {
+            *list = wait;
+        }
+        self.uncount(index, ready.len());
+        ready
+    }
+
+    /// Takes every message of a subscription, in position order (the table's own order
+    /// differs between platforms).
+    fn take_all(&mut self, subscription: ProjectionName) -> Vec<Message> {
+        let index = subscription.index();
+        let Some(waiting) = self.waiting.get_mut(index) else {
+            return Vec::new();
+        };
+        let mut all: Vec<Message> = std::mem::take(waiting).into_values().flatten().collect();
+        all.sort_by_key(|m| (m.event.global_position, m.duplicate, m.delivery_count));
+        self.uncount(index, all.len());
+        all
+    }
+
+    fn uncount(&mut self, index: usize, n: usize) {
+        if let Some(count) = self.counts.get_mut(index) {
+            *count = count.saturating_sub(n as u64);
+        }
+    }
+
+    /// Forgets every message (a crash: the page's memory is gone); returns how many.
+    pub(super) fn clear(&mut self) -> u64 {
+        let lost = self.counts.iter().sum();
+        *self = Deferred::default();
+        lost
+    }
+}
+
+impl Engine {
+    /// Sets a message aside until its stream's version `awaited` is applied.
+    pub(super) fn defer(&mut self, message: Message, awaited: StreamVersion) {
+        self.metrics.deferred += 1;
+        self.record(HopKind::Deferred {
+            subscription: message.subscription,
+            position: message.event.global_position,
+            awaited,
+        });
+        self.deferred.push(message);
+    }
+
+    /// After a projection applied an event of `stream`: receives again the messages
+    /// that waited for it (the next version; older ones are now duplicates).
+    pub(super) fn release_stream(&mut self, subscription: ProjectionName, stream: &OrderId) {
+        let Some(applied) = self
+            .projection(subscription)
+            .map(|p| p.applied_version(stream))
+        else {
+            return;
+        };
+        let ready = self
+            .deferred
+            .take_stream(subscription, stream, applied.next());
+        if !ready.is_empty() {
+            self.schedule_delivery(VirtualMillis(0), ready);
+        }
+    }
+
+    /// Receives again every message a subscription set aside (after a rebuild, a
+    /// resubmission or a change of mode, any of which may have filled their gaps).
+    pub(super) fn release_all(&mut self, subscription: ProjectionName) {
+        let all = self.deferred.take_all(subscription);
+        if !all.is_empty() {
+            self.schedule_delivery(VirtualMillis(0), all);
+        }
+    }
+
+    /// Messages a subscription has set aside, waiting for an earlier event.
+    pub fn deferred(&self, subscription: ProjectionName) -> u64 {
+        self.deferred.count(subscription)
+    }
+}
