@@ -356,9 +356,12 @@ impl Engine {
     }
 
     fn handling_time(&mut self) -> VirtualMillis {
-        let jitter = self
-            .rng
-            .below(self.config.handling_jitter.0.saturating_add(1));
+        // Drawn only when there is jitter: a draw that decides nothing would still move
+        // every later fault draw, so removing one command would change them all.
+        let jitter = match self.config.handling_jitter.0 {
+            0 => 0,
+            most => self.rng.below(most.saturating_add(1)),
+        };
         VirtualMillis(self.config.handling_time.0.saturating_add(jitter))
     }
 
