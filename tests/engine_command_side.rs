@@ -285,7 +285,12 @@ fn a_crash_loses_an_in_memory_queue_and_says_what_was_lost() {
 fn a_crash_keeps_a_durable_queue_and_recovery_finishes_the_work() {
     let (sim, report) = crash_mid_burst(true);
     assert!(report.lost.is_empty());
-    assert_eq!(report.kept, 3);
+    let kept: Vec<&str> = report.kept.iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        kept,
+        ["c1", "c2", "c3"],
+        "the handler's command first, then the queue"
+    );
     assert_eq!(
         sim.store.head(),
         GlobalPosition(4),

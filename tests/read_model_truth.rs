@@ -362,3 +362,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn divergence_ignores_lag_and_the_fold_of_the_whole_log_does_not() {
+    let mut config = EngineConfig::default();
+    config.bus.lag = LagDistribution::Fixed(VirtualMillis(500));
+    let script = vec![create_order(0, "c-1", "o-1")];
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_until(VirtualMillis(100));
+    let summary = sim
+        .engine
+        .projection(ProjectionName::OrderSummary)
+        .expect("a projection");
+    assert!(
+        summary.divergence(sim.store.events()).is_empty(),
+        "it applied nothing wrong"
+    );
+    let fold = StoreFold::of(sim.store.events());
+    assert_eq!(
+        fold.differing_rows(summary).len(),
+        1,
+        "o-1 is not there yet"
+    );
+    sim.run_to_idle(10_000);
+    let summary = sim
+        .engine
+        .projection(ProjectionName::OrderSummary)
+        .expect("a projection");
+    assert!(StoreFold::of(sim.store.events())
+        .differing_rows(summary)
+        .is_empty());
+}

@@ -1229,3 +1229,18 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
     });
     assert_eq!(reveal(row, &page.screen.vault), "1 · [erased]");
 }
+
+#[test]
+fn a_step_with_nothing_scheduled_says_so_until_the_next_play_or_step() {
+    use cqrs_lab::app::clock::NOTHING_TO_STEP;
+    let mut screen = Screen::default();
+    screen.update(Msg::ClickedStep);
+    assert_eq!(screen.clock.note, None);
+    screen.update(Msg::SteppedIdle);
+    assert_eq!(screen.clock.note, Some(NOTHING_TO_STEP));
+    screen.update(Msg::ClickedPlay);
+    assert_eq!(screen.clock.note, None);
+    screen.update(Msg::SteppedIdle);
+    screen.update(Msg::ClickedStep);
+    assert_eq!(screen.clock.note, None);
+}

@@ -28,7 +28,13 @@ pub struct SimClock {
     pub seed_error: Option<String>,
     /// Virtual time now, as last reported by the engine.
     pub now: VirtualMillis,
+    /// What the last Step did when it could not run anything.
+    pub note: Option<&'static str>,
 }
+
+/// What Step says when nothing is scheduled.
+pub const NOTHING_TO_STEP: &str =
+    "Nothing to step: every command and delivery has been handled. Send a command or run a script first.";
 
 impl Default for SimClock {
     fn default() -> Self {
@@ -39,6 +45,7 @@ impl Default for SimClock {
             seed_text: "1".into(),
             seed_error: None,
             now: VirtualMillis(0),
+            note: None,
         }
     }
 }

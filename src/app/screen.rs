@@ -3,7 +3,7 @@
 //! Sending a command is a side effect: `update` queues it (`take_request`), the page's
 //! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
-use super::clock::SimClock;
+use super::clock::{SimClock, NOTHING_TO_STEP};
 use super::diagram::DiagramView;
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
@@ -435,6 +435,8 @@ pub enum Msg {
     Travelled(TravelView),
     /// The simulated system crashed and recovered: what it lost and kept.
     Crashed(String),
+    /// Step found nothing scheduled: nothing ran.
+    SteppedIdle,
     /// The engine ran for a while (a frame, or a step): what it reached.
     Advanced {
         /// Outcomes of commands, in the order they were sent.
@@ -643,10 +645,15 @@ impl Screen {
                 self.sample_lag(&diagram);
                 self.diagram = Some(diagram);
             }
-            Msg::ClickedPlay => self.clock.playing = true,
+            Msg::ClickedPlay => {
+                self.clock.playing = true;
+                self.clock.note = None;
+            }
             Msg::ClickedPause => self.clock.playing = false,
+            Msg::SteppedIdle => self.clock.note = Some(NOTHING_TO_STEP),
             Msg::ClickedStep => {
                 self.clock.playing = false;
+                self.clock.note = None;
                 self.requests.push_back(Request::Step);
             }
             Msg::ChoseSpeed(index) => self.clock.set_speed(index),

@@ -105,6 +105,16 @@ impl CommandBus {
         )
     }
 
+    /// The ids of the queued commands, in the order they will be taken.
+    pub fn queued_ids(&self) -> Vec<crate::domain::ids::CommandId> {
+        self.critical
+            .iter()
+            .chain(&self.primary)
+            .chain(&self.overflow)
+            .map(|command| command.command_id.clone())
+            .collect()
+    }
+
     /// Depth of the priority lane.
     pub fn critical_depth(&self) -> u32 {
         self.critical.len() as u32

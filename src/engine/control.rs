@@ -26,8 +26,7 @@ impl Engine {
             for command in in_flight.into_iter().rev() {
                 self.commands.requeue_front(command);
             }
-            let (primary, overflow) = self.commands.depths();
-            report.kept = u64::from(primary) + u64::from(overflow);
+            report.kept = self.commands.queued_ids();
         } else {
             report.lost = in_flight.into_iter().map(|command| *command).collect();
             report.lost.extend(self.commands.drain());
@@ -61,7 +60,7 @@ impl Engine {
         self.metrics.publications_lost += report.lost_publications;
         self.record(HopKind::Crashed {
             lost_commands: report.lost.len() as u64,
-            kept_commands: report.kept,
+            kept_commands: report.kept.len() as u64,
             lost_messages: report.lost_messages,
             lost_publications: report.lost_publications,
         });

@@ -101,8 +101,9 @@ pub struct ClockBlocked {
 pub struct CrashReport {
     /// Commands lost: queued in memory or being handled without a durable queue.
     pub lost: Vec<ScriptedCommand>,
-    /// Commands a durable queue kept (including those handlers were working on).
-    pub kept: u64,
+    /// Commands a durable queue kept (including those handlers were working on), by
+    /// id, in the order they will be handled.
+    pub kept: Vec<crate::domain::ids::CommandId>,
     /// Bus messages in flight or deferred, gone (with the outbox, the relay publishes
     /// their events again after recovery; without it, nothing does).
     pub lost_messages: u64,

@@ -676,7 +676,9 @@ impl Projection {
             touched.extend(reference.model.changed_row(&event));
         }
         for key in touched {
-            if self.model.row_text(&key) == reference.model.row_text(&key) {
+            // Typed rows, not their text: two rows can read alike ("4 items, $4.00")
+            // with different lines.
+            if self.model.stored_row(&key) == reference.model.stored_row(&key) {
                 reference.wrong.remove(&key);
             } else {
                 reference.wrong.insert(key);
@@ -797,7 +799,9 @@ impl Projection {
     }
 
     /// Rows that differ from a fresh fold of the store's events this projection has
-    /// applied (each once, in position order): duplicates and reordering show here.
+    /// applied (each once, in position order): duplicates and reordering show here,
+    /// lag does not. To compare with the whole log (the head), events not yet applied
+    /// included, use `truth::StoreFold::differing_rows`.
     pub fn divergence(&self, store: &[SharedEvent]) -> Vec<WrongRow> {
         let mut fresh = ReadModel::empty(self.name);
         for e in store {
@@ -805,14 +809,21 @@ impl Projection {
                 fresh.apply(&self.read(e));
             }
         }
-        let (expected, actual) = (fresh.rows(), self.model.rows());
-        let keys: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
+        let mut keys: Vec<RowKey> = fresh
+            .sorted_rows()
+            .iter()
+            .chain(self.model.sorted_rows().iter())
+            .map(StoredRow::key)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // Typed rows, not their text: two rows can read alike with different lines.
         keys.into_iter()
-            .filter(|k| expected.get(*k) != actual.get(*k))
+            .filter(|k| fresh.stored_row(k) != self.model.stored_row(k))
             .map(|k| WrongRow {
-                key: k.clone(),
-                expected: expected.get(k).cloned(),
-                actual: actual.get(k).cloned(),
+                key: k.label(),
+                expected: fresh.row_text(&k),
+                actual: self.model.row_text(&k),
             })
             .collect()
     }

@@ -196,13 +196,16 @@ pub fn row_checks(
         .map(|key| {
             let shows = model.row_text(&key);
             let should = truth.row_text(&key);
+            // Typed rows, not their text: two rows can read alike ("4 items, $4.00")
+            // with different lines.
+            let equal = model.stored_row(&key) == truth.stored_row(&key);
             let counted = recent
                 .iter()
                 .filter(|e| !applied(e.global_position))
                 .filter(|e| model.changed_row(&projection.read(e)).as_ref() == Some(&key))
                 .count() as u64;
             let maybe_older = !covered && fold.touched_at(&key).is_some_and(|p| p > checkpoint);
-            let behind = if counted == 0 && maybe_older && shows != should {
+            let behind = if counted == 0 && maybe_older && !equal {
                 1
             } else {
                 counted
@@ -213,7 +216,7 @@ pub fn row_checks(
                 RowState::Wrong
             } else if behind > 0 {
                 RowState::Stale { behind }
-            } else if shows == should {
+            } else if equal {
                 RowState::Current
             } else {
                 RowState::Wrong

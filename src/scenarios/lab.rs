@@ -586,7 +586,7 @@ impl Run {
             Action::Crash => {
                 let report = engine.crash();
                 engine.recover();
-                describe_crash(&report, report.kept as usize, engine.config().outbox)
+                describe_crash(&report, report.kept.len(), engine.config().outbox)
             }
             Action::Set { knobs } => {
                 self.knobs = knobs.applied_to(self.knobs);

@@ -97,7 +97,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <input id="fault-outbox" type="checkbox" checked={f.outbox}
                     aria-describedby="fault-outbox-hint" onchange={on_outbox} />
                 <label for="fault-outbox">{ "Outbox" }</label>
-                <p id="fault-outbox-hint" class="hint">{ "Off: the handler publishes after appending (a dual write), so a crash in between loses the publication." }</p>
+                <p id="fault-outbox-hint" class="hint">{ outbox_hint(f.outbox) }</p>
             </div>
             <div class="knob">
                 <label for="fault-failing">{ "Fail projection" }</label>
@@ -146,5 +146,14 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             </fieldset>
             <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
         </div>
+    }
+}
+
+/// What the Outbox box means, as it stands.
+fn outbox_hint(on: bool) -> &'static str {
+    if on {
+        "On: each append writes its events and their outbox rows in one transaction, and a relay publishes the rows, so a crash cannot lose a publication."
+    } else {
+        "Off: the handler publishes after appending (a dual write), so a crash in between loses the publication."
     }
 }

@@ -466,6 +466,17 @@ impl Runtime {
         }
     }
 
+    /// True when Step would run nothing: no task is scheduled and no accepted command
+    /// waits to be sent.
+    fn nothing_to_step(&self) -> bool {
+        let idle = self
+            .session
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.engine().next_due().is_none());
+        idle && self.queue.borrow().iter().all(|q| q.sent)
+    }
+
     /// Takes commands whose outcome is known out of the queue (and its stored copy).
     async fn finish(&self, outcomes: &[Outcome]) {
         let done: VecDeque<Queued> = {
@@ -529,6 +540,7 @@ impl Runtime {
                 self.advance(Run::Until(VirtualMillis(0)), VirtualMillis(1), after)
                     .await
             }
+            Request::Step if self.nothing_to_step() => Msg::SteppedIdle,
             Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
             Request::SetFaults(faults) => {
                 self.faults.set(faults);
