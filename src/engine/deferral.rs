@@ -9,35 +9,27 @@
 use super::bus::Message;
 use super::trace::HopKind;
 use super::Engine;
-use crate::collections::LookupMap;
 use crate::domain::ids::{OrderId, StreamVersion, VirtualMillis};
 use crate::store::ProjectionName;
 
-/// Messages set aside per subscription and stream.
+/// Messages set aside per subscription, in the order they were set aside (a few: those
+/// that overtook an earlier event of their order).
 #[derive(Debug, Clone, Default)]
 pub struct Deferred {
-    waiting: [LookupMap<OrderId, Vec<Message>>; ProjectionName::ALL.len()],
-    counts: [u64; ProjectionName::ALL.len()],
+    waiting: [Vec<Message>; ProjectionName::ALL.len()],
 }
 
 impl Deferred {
     /// Messages a subscription has set aside.
     pub fn count(&self, subscription: ProjectionName) -> u64 {
-        self.counts.get(subscription.index()).copied().unwrap_or(0)
+        self.waiting
+            .get(subscription.index())
+            .map_or(0, |w| w.len() as u64)
     }
 
     fn push(&mut self, message: Message) {
-        let index = message.subscription.index();
-        if let (Some(waiting), Some(count)) =
-            (self.waiting.get_mut(index), self.counts.get_mut(index))
-        {
-            *count += 1;
-            match waiting.get_mut(&message.event.stream_id) {
-                Some(list) => list.push(message),
-                None => {
-                    waiting.insert(message.event.stream_id.clone(), vec![message]);
-                }
-            }
+        if let Some(waiting) = self.waiting.get_mut(message.subscription.index()) {
+            waiting.push(message);
         }
     }
 
@@ -48,46 +40,27 @@ impl Deferred {
         stream: &OrderId,
         upto: StreamVersion,
     ) -> Vec<Message> {
-        let index = subscription.index();
-        let Some(list) = self.waiting.get_mut(index).and_then(|w| w.get_mut(stream)) else {
+        let Some(waiting) = self.waiting.get_mut(subscription.index()) else {
             return Vec::new();
         };
-        let (ready, wait): (Vec<Message>, Vec<Message>) = std::mem::take(list)
+        let (ready, wait): (Vec<Message>, Vec<Message>) = std::mem::take(waiting)
             .into_iter()
-            .partition(|m| m.event.stream_version <= upto);
-        if wait.is_empty() {
-            if let Some(waiting) = self.waiting.get_mut(index) {
-                waiting.remove(stream);
-            }
-        } else {
-            *list = wait;
-        }
-        self.uncount(index, ready.len());
+            .partition(|m| m.event.stream_id == *stream && m.event.stream_version <= upto);
+        *waiting = wait;
         ready
     }
 
-    /// Takes every message of a subscription, in position order (the table's own order
-    /// differs between platforms).
+    /// Takes every message of a subscription.
     fn take_all(&mut self, subscription: ProjectionName) -> Vec<Message> {
-        let index = subscription.index();
-        let Some(waiting) = self.waiting.get_mut(index) else {
-            return Vec::new();
-        };
-        let mut all: Vec<Message> = std::mem::take(waiting).into_values().flatten().collect();
-        all.sort_by_key(|m| (m.event.global_position, m.duplicate, m.delivery_count));
-        self.uncount(index, all.len());
-        all
-    }
-
-    fn uncount(&mut self, index: usize, n: usize) {
-        if let Some(count) = self.counts.get_mut(index) {
-            *count = count.saturating_sub(n as u64);
-        }
+        self.waiting
+            .get_mut(subscription.index())
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Forgets every message (a crash: the page's memory is gone); returns how many.
     pub(super) fn clear(&mut self) -> u64 {
-        let lost = self.counts.iter().sum();
+        let lost = self.waiting.iter().map(|w| w.len() as u64).sum();
         *self = Deferred::default();
         lost
     }

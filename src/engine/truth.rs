@@ -4,7 +4,6 @@
 //! cannot also make the truth wrong.
 
 use super::projection::{Projection, ReadModel, WrongRow};
-use crate::collections::LookupMap;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::GlobalPosition;
 use crate::domain::upcast::upcast;
@@ -20,8 +19,6 @@ pub struct StoreFold {
     /// The order summary with old events read through the upcaster (the only model an
     /// upcast changes: it gives v1 orders their currency).
     upcast_summary: ReadModel,
-    /// The position of the newest event that changed each row.
-    touched: LookupMap<RowKey, GlobalPosition>,
 }
 
 impl Default for StoreFold {
@@ -30,7 +27,6 @@ impl Default for StoreFold {
             head: GlobalPosition(0),
             models: ProjectionName::ALL.map(ReadModel::empty),
             upcast_summary: ReadModel::empty(ProjectionName::OrderSummary),
-            touched: LookupMap::default(),
         }
     }
 }
@@ -60,11 +56,7 @@ impl StoreFold {
                 return false;
             }
             for model in &mut self.models {
-                if model.apply(e) {
-                    if let Some(key) = model.changed_row(e) {
-                        self.touched.insert(key, e.global_position);
-                    }
-                }
+                model.apply(e);
             }
             self.upcast_summary.apply(&upcast(e));
             self.head = e.global_position;
@@ -85,26 +77,16 @@ impl StoreFold {
         }
     }
 
-    /// The position of the newest stored event that changed a row.
-    pub fn touched_at(&self, key: &RowKey) -> Option<GlobalPosition> {
-        self.touched.get(key).copied()
-    }
-
     /// The rows of a projection's model that differ from the fold (when the projection
     /// has applied every event the fold holds, none may).
     pub fn differing_rows(&self, projection: &Projection) -> Vec<RowKey> {
         let truth = self.model(projection.name, projection.reads_upcast());
         let model = projection.model();
-        let mut keys: Vec<RowKey> = truth
-            .sorted_rows()
-            .iter()
-            .chain(model.sorted_rows().iter())
-            .map(crate::store::StoredRow::key)
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys.retain(|key| truth.stored_row(key) != model.stored_row(key));
-        keys
+        let keys: std::collections::BTreeSet<RowKey> =
+            truth.keys().into_iter().chain(model.keys()).collect();
+        keys.into_iter()
+            .filter(|key| !truth.same_row(model, key))
+            .collect()
     }
 }
 
@@ -138,7 +120,7 @@ pub struct RowCheck {
     pub shows: Option<String>,
     /// What it shows with every stored event applied exactly once (`None`: no row).
     pub truth: Option<String>,
-    /// Current, stale or wrong.
+    /// Current, stale, wrong or unknown.
     pub state: RowState,
 }
 
@@ -198,13 +180,14 @@ pub fn row_checks(
             let should = truth.row_text(&key);
             // Typed rows, not their text: two rows can read alike ("4 items, $4.00")
             // with different lines.
-            let equal = model.stored_row(&key) == truth.stored_row(&key);
+            let equal = model.same_row(truth, &key);
             let counted = recent
                 .iter()
                 .filter(|e| !applied(e.global_position))
                 .filter(|e| model.changed_row(&projection.read(e)).as_ref() == Some(&key))
                 .count() as u64;
-            let maybe_older = !covered && fold.touched_at(&key).is_some_and(|p| p > checkpoint);
+            // Unapplied events older than the window may be this row's: it may be stale.
+            let maybe_older = !covered && checkpoint < fold.head();
             let behind = if counted == 0 && maybe_older && !equal {
                 1
             } else {
