@@ -2,6 +2,7 @@
 //! user's clicks do, without a browser (the browser runs the same on IndexedDB).
 
 use cqrs_lab::app::diagram::DiagramView;
+use cqrs_lab::app::durability::Durability;
 use cqrs_lab::app::faults::{describe_crash, Faults, Lag};
 use cqrs_lab::app::form::{CommandKind, Field};
 use cqrs_lab::app::hunter::Phase as HuntPhase;
@@ -30,6 +31,8 @@ struct Page {
     store: MemoryStore,
     /// How many reads of the event table's window were asked for.
     reads: usize,
+    /// The requests for persistent storage (true) and for the usage (false).
+    durability: Vec<bool>,
 }
 
 impl Page {
@@ -39,6 +42,7 @@ impl Page {
             session: Session::new(""),
             store: MemoryStore::new(),
             reads: 0,
+            durability: Vec::new(),
         }
     }
 
@@ -132,6 +136,14 @@ impl Page {
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
                     Msg::EventsRead(Vec::new())
+                }
+                Request::ReadDurability { persist } => {
+                    self.durability.push(persist);
+                    Msg::DurabilityRead(Durability {
+                        persisted: Some(false),
+                        usage: Some((1_000, 1_000_000)),
+                        asked: persist,
+                    })
                 }
                 Request::ReadStream(order_id) => Msg::StreamRead {
                     stream: Stream::read_from(&self.store, &order_id),
@@ -637,6 +649,7 @@ fn the_targeted_order_is_read_from_the_store_and_kept_up_to_date() {
         session: Session::new("fresh"),
         store: page.store.clone(),
         reads: 0,
+        durability: Vec::new(),
     };
     fresh.screen.update(Msg::TailRead(tail));
     let target = OrderId::parse("order-1").expect("valid");
@@ -1243,4 +1256,25 @@ fn a_step_with_nothing_scheduled_says_so_until_the_next_play_or_step() {
     screen.update(Msg::SteppedIdle);
     screen.update(Msg::ClickedStep);
     assert_eq!(screen.clock.note, None);
+}
+
+#[test]
+fn the_first_append_asks_once_for_persistent_storage_and_the_line_says_the_answer() {
+    let mut page = Page::new();
+    page.update(Msg::StorageOpened(
+        cqrs_lab::app::screen::Storage::Persistent,
+    ));
+    assert_eq!(page.durability, [false], "read at start");
+    click(&mut page, CommandKind::CreateOrder);
+    click(&mut page, CommandKind::AddItem);
+    assert_eq!(
+        page.durability,
+        [false, true],
+        "asked at the first append only"
+    );
+    assert!(page
+        .screen
+        .durability
+        .describe()
+        .starts_with("Best effort (the browser declined to make it persistent)"));
 }

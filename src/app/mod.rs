@@ -5,11 +5,13 @@
 pub mod azure;
 pub mod clock;
 pub mod diagram;
+pub mod durability;
 pub mod faults;
 pub mod form;
 pub mod guide;
 pub mod hunter;
 pub mod keys;
+pub mod lifecycle;
 pub mod log_view;
 pub mod privacy_view;
 pub mod saga_view;

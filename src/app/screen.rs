@@ -5,10 +5,12 @@
 
 use super::clock::{SimClock, NOTHING_TO_STEP};
 use super::diagram::DiagramView;
+use super::durability::{Durability, READ_EVERY};
 use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::hunter::{Case, Hunt, Phase as HuntPhase};
 use super::keys::Shortcut;
+use super::lifecycle::PreviousClose;
 use super::log_view::{LogTail, LogView, Outcome, Stream};
 use super::tabs::{Node, Tab};
 use super::travel::TravelView;
@@ -69,6 +71,12 @@ pub enum Request {
     Rebuild(ProjectionName),
     /// Send a subscription's dead letters again.
     Resubmit(ProjectionName),
+    /// Read what the browser says of the store's storage; with `persist`, first ask
+    /// it to keep the store from eviction.
+    ReadDurability {
+        /// Ask for persistent storage first.
+        persist: bool,
+    },
     /// Start the canned burst of commands from several simulated clients.
     RunScript,
     /// Replace the log with an empty one and load a failing case (its seed, knobs and
@@ -132,13 +140,21 @@ pub struct Recovery {
     pub quarantined: Vec<String>,
     /// Commands the durable queue kept when the page closed: sent again, same ids.
     pub requeued: u64,
+    /// Events the store holds.
+    pub events: u64,
+    /// How the pages no longer open ended, when any left a marker.
+    pub previous: Option<PreviousClose>,
 }
 
 impl Recovery {
     /// Sentences for the user, or none when there was nothing to recover.
     pub fn describe(&self) -> Vec<String> {
-        let mut lines = Vec::new();
-        if self.republished > 0 {
+        let mut lines = self.previous.as_ref().map_or_else(Vec::new, |p| {
+            p.describe(self.events, self.requeued, self.republished)
+        });
+        // The summary of a close says these already.
+        let summarized = !lines.is_empty();
+        if self.republished > 0 && !summarized {
             lines.push(format!(
                 "Recovered from the last session: {} event{} had not reached every projection when the page closed (their bus messages were lost); the outbox relay published {} again.",
                 self.republished,
@@ -146,7 +162,7 @@ impl Recovery {
                 if self.republished == 1 { "it" } else { "them" },
             ));
         }
-        if self.requeued > 0 {
+        if self.requeued > 0 && !summarized {
             lines.push(format!(
                 "{} command{} still queued when the page closed; the durable queue kept {} and {} sent again with the same command ids, so none can be applied twice.",
                 self.requeued,
@@ -180,6 +196,10 @@ pub struct Screen {
     pub storage: Storage,
     /// What starting on the stored log recovered.
     pub recovery: Recovery,
+    /// What the browser says of the store's storage (persistent or not, usage).
+    pub durability: Durability,
+    /// Events this page saw appended (for reading the usage again now and then).
+    appended_since_start: u64,
     /// Commands waiting to be sent, oldest first.
     requests: VecDeque<Request>,
     /// The command form's text.
@@ -437,6 +457,8 @@ pub enum Msg {
     Crashed(String),
     /// Step found nothing scheduled: nothing ran.
     SteppedIdle,
+    /// What the browser says of the store's storage.
+    DurabilityRead(Durability),
     /// The engine ran for a while (a frame, or a step): what it reached.
     Advanced {
         /// Outcomes of commands, in the order they were sent.
@@ -549,7 +571,19 @@ impl Screen {
                     Err(error) => Feedback::Invalid(error),
                 };
             }
-            Msg::StorageOpened(storage) => self.storage = storage,
+            Msg::StorageOpened(storage) => {
+                if storage == Storage::Persistent {
+                    self.requests
+                        .push_back(Request::ReadDurability { persist: false });
+                }
+                self.storage = storage;
+            }
+            Msg::DurabilityRead(read) => {
+                self.durability = Durability {
+                    asked: self.durability.asked || read.asked,
+                    ..read
+                };
+            }
             Msg::ScrolledEvents { first, last } => self.want_range(first, last),
             Msg::RangeRead { first, log, events } => {
                 // An answer about a log replaced meanwhile changes nothing.
@@ -885,6 +919,7 @@ impl Screen {
     /// last one shown unless a later command still waits for its own, or the form
     /// refused the user's latest click: that answer stays until they act again).
     fn reached(&mut self, outcomes: Vec<Outcome>, events: Vec<SharedEvent>, waiting: bool) {
+        self.note_appended(events.len() as u64);
         self.log.absorb(events);
         let last = outcomes.last().cloned();
         for outcome in outcomes {
@@ -893,6 +928,24 @@ impl Screen {
         let form_refused = matches!(self.feedback, Feedback::Invalid(_));
         if let Some(last) = last.filter(|_| !waiting && !form_refused) {
             self.feedback = Feedback::Handled(last);
+        }
+    }
+
+    /// After an append: asks the browser once to keep the store from eviction, and
+    /// reads the usage again every `READ_EVERY` events.
+    fn note_appended(&mut self, appended: u64) {
+        if appended == 0 || self.storage != Storage::Persistent {
+            return;
+        }
+        let before = self.appended_since_start;
+        self.appended_since_start += appended;
+        if self.durability.should_ask() {
+            self.durability.asked = true;
+            self.requests
+                .push_back(Request::ReadDurability { persist: true });
+        } else if before / READ_EVERY != self.appended_since_start / READ_EVERY {
+            self.requests
+                .push_back(Request::ReadDurability { persist: false });
         }
     }
 

@@ -323,6 +323,11 @@ impl Session {
         reached
     }
 
+    /// The ids of the commands awaiting an outcome, oldest first.
+    pub fn pending_ids(&self) -> impl Iterator<Item = &CommandId> {
+        self.pending.iter().map(|sent| &sent.command_id)
+    }
+
     /// Gives up on every sent command still waiting (the engine restarted without them).
     pub fn forget_pending(&mut self) {
         self.pending.clear();

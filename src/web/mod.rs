@@ -14,6 +14,7 @@ pub mod idb;
 mod in_place;
 mod journal;
 mod lag_chart;
+mod lifecycle;
 mod panic;
 mod projections_panel;
 mod runtime;

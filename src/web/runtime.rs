@@ -4,8 +4,10 @@
 
 use super::download;
 use super::idb::schema::SCHEMA_VERSION;
-use super::idb::{driver, IdbStore, StoreError};
+use super::idb::{driver, quota, IdbStore, StoreError};
+use super::lifecycle::Lifecycle;
 use crate::app::diagram::DiagramView;
+use crate::app::durability::Durability;
 use crate::app::faults::{describe_crash, Faults};
 use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
@@ -94,6 +96,8 @@ pub struct Runtime {
     /// The newest stored events read (at most `RECENT_KEPT`, oldest first): the
     /// read-model checks compare rows against them.
     recent: RefCell<VecDeque<SharedEvent>>,
+    /// This page's marker for the next start (how it ended, what died with it).
+    lifecycle: Option<Lifecycle>,
     /// The fold of the stored log the read models are checked against: read once in
     /// the background after a start, then extended with every event read.
     fold: RefCell<StoreFold>,
@@ -135,7 +139,10 @@ impl Runtime {
             faults: Cell::new(Faults::default()),
             recent: RefCell::new(VecDeque::new()),
             fold: RefCell::new(StoreFold::new()),
+            lifecycle: None,
         };
+        let (lifecycle, previous) = Lifecycle::start(&tab_token()).await;
+        runtime.lifecycle = Some(lifecycle);
         let (tail, storage) = match runtime.read_tail().await {
             Ok(tail) => (tail, storage),
             Err(e) => {
@@ -144,7 +151,9 @@ impl Runtime {
                 (LogTail::default(), storage)
             }
         };
-        let recovery = runtime.recover(&tail).await;
+        let mut recovery = runtime.recover(&tail).await;
+        recovery.events = tail.count;
+        recovery.previous = previous;
         (runtime, storage, tail, recovery)
     }
 
@@ -440,6 +449,7 @@ impl Runtime {
             outcomes.extend(session.take_outcomes());
         }
         self.finish(&outcomes).await;
+        self.keep_marker();
         // Only an accepted command appends: otherwise there is nothing new to read (other
         // tabs' appends arrive through the channel).
         let events = if outcomes.iter().any(|o| o.result.is_ok()) {
@@ -477,6 +487,25 @@ impl Runtime {
         idle && self.queue.borrow().iter().all(|q| q.sent)
     }
 
+    /// Notes in this page's marker the scripted commands that would die with it: those
+    /// the session awaits that the durable queue does not hold.
+    fn keep_marker(&self) {
+        let (Some(lifecycle), Ok(session)) = (&self.lifecycle, self.session.try_borrow()) else {
+            return;
+        };
+        let queue = self.queue.borrow();
+        let in_flight: Vec<String> = session
+            .as_ref()
+            .map(|s| {
+                s.pending_ids()
+                    .filter(|id| !queue.iter().any(|q| q.command.command_id == **id))
+                    .map(|id| id.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        lifecycle.keep(&in_flight);
+    }
+
     /// Takes commands whose outcome is known out of the queue (and its stored copy).
     async fn finish(&self, outcomes: &[Outcome]) {
         let done: VecDeque<Queued> = {
@@ -508,6 +537,7 @@ impl Runtime {
         }) else {
             return Msg::EventsRead(Vec::new());
         };
+        self.keep_marker();
         let mut queue = self.queue.borrow_mut();
         for q in queue.iter_mut() {
             q.sent = false;
@@ -571,6 +601,7 @@ impl Runtime {
                 if let Some(session) = self.session.borrow_mut().as_mut() {
                     session.run_script();
                 }
+                self.keep_marker();
                 Msg::EventsRead(Vec::new())
             }
             Request::TimeTravel { position, order } => {
@@ -598,6 +629,7 @@ impl Runtime {
                 }
                 Msg::EventsRead(Vec::new())
             }
+            Request::ReadDurability { persist } => self.durability(persist).await,
             Request::Export(format) => Msg::DataAnswered(self.export(format).await),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => self.reset().await,
@@ -617,6 +649,25 @@ impl Runtime {
                 ))),
             },
         }
+    }
+
+    /// What the browser says of the store's storage; with `persist`, after asking it to
+    /// keep the store from eviction.
+    async fn durability(&self, persist: bool) -> Msg {
+        if !matches!(self.backend, Backend::Idb(_)) {
+            return Msg::EventsRead(Vec::new());
+        }
+        let persisted = if persist {
+            quota::persist().await
+        } else {
+            quota::persisted().await
+        };
+        let usage = quota::estimate().await.map(|e| (e.usage, e.quota));
+        Msg::DurabilityRead(Durability {
+            persisted,
+            usage,
+            asked: persist,
+        })
     }
 
     /// Every stored event, or why they cannot be read.

@@ -178,7 +178,7 @@ impl IdbStore {
         })
         .serde()?
         .await?;
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -299,7 +299,7 @@ impl IdbStore {
                 self.head_hint.set(None);
                 return Ok(Attempt::Done(Err(self.refusal(request).await?)));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(super::quota::aborted(e).await),
         }
         self.head_hint.set(Some(position.0));
         Ok(Attempt::Done(Ok(Appended { events: stored })))
@@ -457,7 +457,7 @@ impl IdbStore {
                 .serde()?
                 .await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -500,7 +500,7 @@ impl IdbStore {
                 .serde()?
                 .await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -508,7 +508,7 @@ impl IdbStore {
     pub async fn dequeue(&self, seq: u64) -> Result<(), StoreError> {
         let tx = self.write(&[COMMAND_QUEUE])?;
         tx.object_store(COMMAND_QUEUE)?.delete(seq).serde()?.await?;
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -563,7 +563,7 @@ impl IdbStore {
         for delete in deletes {
             delete.await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -592,7 +592,7 @@ impl IdbStore {
         for write in writes {
             write.await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -679,7 +679,7 @@ impl IdbStore {
             .serde()?
             .await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
@@ -793,7 +793,7 @@ impl IdbStore {
         for write in writes {
             write.await?;
         }
-        tx.commit().await?;
+        super::quota::commit(tx).await?;
         Ok(())
     }
 
