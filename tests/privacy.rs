@@ -332,3 +332,13 @@ mod vault_copies {
         }
     }
 }
+
+#[test]
+fn a_vault_whose_nonce_counter_is_used_up_refuses_to_seal_rather_than_repeat() {
+    let mut vault =
+        KeyVault::restore(&format!("cqrs-lab vault 1 {}\n", u64::MAX), 1).expect("a valid vault");
+    assert!(matches!(
+        vault.seal(&ana(), &personal()),
+        Err(PrivacyError::BadVault(why)) if why.contains("nonce counter")
+    ));
+}

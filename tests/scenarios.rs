@@ -921,3 +921,20 @@ fn forgetting_a_customer_erases_their_name_in_every_copy_and_keeps_every_event()
         "the audit trail stays"
     );
 }
+
+#[test]
+fn a_priority_lane_outside_1_to_1000_is_refused_naming_the_field() {
+    let mut lab = scenario("priority-lanes").lab_of(0);
+    for lane in [0, 1_001, u32::MAX] {
+        lab.command_side.priority_lane = Some(lane);
+        let refused = lab.check().map_err(|e| e.to_string());
+        assert_eq!(
+            refused,
+            Err(format!(
+                "commandSide.priorityLane is {lane}, but must be from 1 to 1000"
+            ))
+        );
+    }
+    lab.command_side.priority_lane = Some(1_000);
+    assert_eq!(lab.check(), Ok(()));
+}

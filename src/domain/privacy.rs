@@ -357,10 +357,14 @@ impl KeyVault {
         };
         // Four random bytes, then a counter stored with the keys: unique per key even
         // when two tabs seal with the same key at once.
+        // A counter at its end would repeat a nonce: refused, never wrapped.
+        let after = self.next_nonce.checked_add(1).ok_or_else(|| {
+            PrivacyError::BadVault("its nonce counter is used up: no key can seal again".into())
+        })?;
         let mut nonce = [0u8; 12];
         self.rng.fill_bytes(&mut nonce[..4]);
         nonce[4..].copy_from_slice(&self.next_nonce.to_be_bytes());
-        self.next_nonce += 1;
+        self.next_nonce = after;
         self.changes += 1;
         // Name, a unit separator, address (input never holds control characters).
         let plaintext = format!("{}\u{1f}{}", personal.name, personal.address);

@@ -330,6 +330,9 @@ impl Lab {
             1,
             1000,
         )?;
+        if let Some(lane) = c.priority_lane {
+            range("commandSide.priorityLane", u64::from(lane), 1, 1000)?;
+        }
         if let ConflictPolicy::Retry {
             max_retries,
             backoff,
