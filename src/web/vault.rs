@@ -8,6 +8,8 @@ use yew::prelude::*;
 
 /// The localStorage key.
 const KEY: &str = "cqrs-lab.vault";
+/// Where a stored vault that does not read is kept before a new one is stored.
+const UNREADABLE: &str = "cqrs-lab.vault.unreadable";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -37,8 +39,22 @@ pub fn save(screen: &mut Screen) {
         return;
     }
     if let Some(stored) = read() {
-        // A stored copy that does not read changes nothing and is overwritten.
-        let _ = screen.vault.merge(&stored);
+        if screen.vault.merge(&stored).is_err() {
+            // Its keys may still matter: keep its text aside, never write over it.
+            let kept = storage().is_some_and(|s| {
+                s.get_item(UNREADABLE).ok().flatten().is_some()
+                    || s.set_item(UNREADABLE, &stored).is_ok()
+            });
+            if !kept {
+                screen.privacy_note = Some(
+                    "The stored key vault could not be read, nor kept aside: it was left as it is, and keys made now are not stored.".into(),
+                );
+                return;
+            }
+            screen.privacy_note = Some(format!(
+                "The stored key vault could not be read; its text was kept in this browser's storage as {UNREADABLE}, and a new vault is stored."
+            ));
+        }
     }
     let text = screen.vault.to_text();
     let written = storage().is_some_and(|s| s.set_item(KEY, &text).is_ok());
