@@ -12,7 +12,7 @@ fn the_storage_line_says_whether_the_browser_may_evict_the_log_and_how_full_it_i
     };
     assert_eq!(
         best_effort.describe(),
-        "Best effort: the browser may evict the log under storage pressure — export to keep a copy. Using 1.2 MB of 300 GB."
+        "Best effort: the browser may evict the log under pressure — export to keep a copy. Using 1.2 MB of 300 GB."
     );
     let kept = Durability {
         persisted: Some(true),

@@ -68,7 +68,27 @@ fn a_normal_close_says_nothing_unless_a_script_died_with_it() {
     let lines = PreviousClose::of(&[busy])
         .expect("a marker")
         .describe(5, 0, 0);
-    assert!(lines[0].starts_with("The lab was reloaded or closed with a script under way."));
+    assert!(lines[0].starts_with("The lab was closed with a script under way."));
     assert!(lines[1].contains("and 4 more"), "{lines:?}");
     assert_eq!(PreviousClose::of(&[]), None, "no marker: a first visit");
+}
+
+#[test]
+fn every_tabs_marker_is_kept_under_one_key_and_reads_back() {
+    use cqrs_lab::app::lifecycle::{markers_from_text, markers_to_text};
+    let all = vec![
+        ("a1b2".to_owned(), Marker::open(&ids(2))),
+        (
+            "c3d4".to_owned(),
+            Marker {
+                closed: true,
+                ..Marker::open(&[])
+            },
+        ),
+    ];
+    assert_eq!(markers_from_text(&markers_to_text(&all)), all);
+    assert_eq!(
+        markers_from_text("garbage\n\ntab x\nopen\n1\ncmd-1"),
+        [("x".to_owned(), Marker::open(&["cmd-1".to_owned()]))]
+    );
 }

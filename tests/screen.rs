@@ -1276,5 +1276,5 @@ fn the_first_append_asks_once_for_persistent_storage_and_the_line_says_the_answe
         .screen
         .durability
         .describe()
-        .starts_with("Best effort (the browser declined to make it persistent)"));
+        .starts_with("Best effort (persistence declined)"));
 }

@@ -20,10 +20,10 @@ impl Durability {
     /// The storage line's words.
     pub fn describe(&self) -> String {
         let kind = match self.persisted {
-            Some(true) => "Persistent storage: the browser keeps the log until you delete it.",
-            Some(false) if self.asked => "Best effort (the browser declined to make it persistent): it may evict the log under storage pressure — export to keep a copy.",
-            Some(false) => "Best effort: the browser may evict the log under storage pressure — export to keep a copy.",
-            None => "The browser does not say whether it may evict the log: export to keep a copy.",
+            Some(true) => "Persistent storage: kept until you delete it.",
+            Some(false) if self.asked => "Best effort (persistence declined): the browser may evict the log under pressure — export to keep a copy.",
+            Some(false) => "Best effort: the browser may evict the log under pressure — export to keep a copy.",
+            None => "The browser may evict the log under pressure: export to keep a copy.",
         };
         match self.usage {
             Some((usage, quota)) => format!("{kind} Using {} of {}.", bytes(usage), bytes(quota)),

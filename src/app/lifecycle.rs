@@ -4,8 +4,8 @@
 //! A normal close (a reload, a closed tab) marks it "closed"; a killed browser cannot,
 //! so a marker still "open" that no living tab answers for was closed abruptly.
 
-/// Where each tab's marker is stored: this prefix and the tab's token.
-pub const MARKER_PREFIX: &str = "cqrs-lab.open.";
+/// Where the tabs' markers are stored (one key for all).
+pub const MARKERS_KEY: &str = "cqrs-lab.open";
 
 /// Most command ids a marker lists (the count is kept in full).
 pub const IDS_LISTED: usize = 8;
@@ -111,9 +111,9 @@ impl PreviousClose {
         lines.push(format!(
             "{} Kept: {} in IndexedDB. Sent again: {} from the durable queue. Published again: {} by the outbox relay.",
             if self.abrupt {
-                "The lab was not closed normally last time (the browser or the tab was ended)."
+                "The lab was not closed normally last time."
             } else {
-                "The lab was reloaded or closed with a script under way."
+                "The lab was closed with a script under way."
             },
             plural(events, "event", "events"),
             plural(requeued, "command", "commands"),
@@ -124,7 +124,7 @@ impl PreviousClose {
         } else {
             let more = self.lost.saturating_sub(self.ids.len() as u64);
             lines.push(format!(
-                "Lost: {} the simulated clients had not had handled ({}{}). Clients live in the page's memory, not in a durable queue, so what they had not sent died with them; the store kept everything it had accepted.",
+                "Lost: {} the simulated clients still held ({}{}). Clients live in the page's memory, not in a durable queue: what they held died with the page.",
                 plural(self.lost, "scripted command", "scripted commands"),
                 self.ids.join(", "),
                 if more > 0 {
@@ -136,4 +136,25 @@ impl PreviousClose {
         }
         lines
     }
+}
+
+/// Every tab's marker, as one stored text: `tab <token>` then the marker's lines, the
+/// tabs apart by a blank line (one storage key for all: no key needs listing).
+pub fn markers_to_text(markers: &[(String, Marker)]) -> String {
+    markers
+        .iter()
+        .map(|(token, marker)| format!("tab {token}\n{}", marker.to_text()))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Reads the stored markers (a block that does not read is skipped).
+pub fn markers_from_text(text: &str) -> Vec<(String, Marker)> {
+    text.split("\n\n")
+        .filter_map(|block| {
+            let (head, rest) = block.split_once('\n')?;
+            let token = head.strip_prefix("tab ")?;
+            Some((token.to_owned(), Marker::parse(rest)?))
+        })
+        .collect()
 }

@@ -143,6 +143,7 @@ impl Session {
     /// events the bus will not bring again) and the relay publishes the outbox. In that
     /// order, so nothing is scheduled before the clock moves: a rebuild or a command
     /// never runs, nor records an event, at a time before the log's newest.
+    #[inline(never)]
     pub fn restart_on(
         &mut self,
         kept: &[(ProjectionName, StoredProjection)],

@@ -844,7 +844,12 @@ impl Projection {
                 fresh.apply(&self.read(e));
             }
         }
-        let keys: BTreeSet<RowKey> = fresh.keys().into_iter().chain(self.model.keys()).collect();
+        let keys: BTreeSet<RowKey> = fresh
+            .stored_rows()
+            .iter()
+            .chain(self.model.stored_rows().iter())
+            .map(StoredRow::key)
+            .collect();
         // Typed rows, not their text: two rows can read alike with different lines.
         keys.into_iter()
             .filter(|k| !fresh.same_row(&self.model, k))

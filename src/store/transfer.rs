@@ -239,7 +239,7 @@ fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, Strin
                     index,
                     "recordedAt",
                     format!(
-                        "is {} ms, earlier than the event before it ({} ms): times must not run backwards in position order",
+                        "is {} ms, earlier than the event before it ({} ms)",
                         e.recorded_at, before.recorded_at
                     ),
                 ));
@@ -250,7 +250,7 @@ fn check_log(events: &[EventEnvelope]) -> Result<(), (usize, &'static str, Strin
                     index,
                     "causationId",
                     format!(
-                        "names command {command}, whose events were already recorded before other commands' events: a command's events are one append, so they must be adjacent"
+                        "names command {command} again after other commands' events: a command's events are one append, so they must be adjacent"
                     ),
                 ));
             }

@@ -152,7 +152,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
 /// What the Outbox box means, as it stands.
 fn outbox_hint(on: bool) -> &'static str {
     if on {
-        "On: each append writes its events and their outbox rows in one transaction, and a relay publishes the rows, so a crash cannot lose a publication."
+        "On: events and their outbox rows are written in one transaction, and a relay publishes the rows: a crash cannot lose a publication."
     } else {
         "Off: the handler publishes after appending (a dual write), so a crash in between loses the publication."
     }

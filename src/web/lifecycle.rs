@@ -3,13 +3,16 @@
 //! still open: a marker still "open" that no tab answers for belongs to a page that
 //! ended without closing (a killed browser or tab).
 
-use crate::app::lifecycle::{Marker, PreviousClose, MARKER_PREFIX};
-use gloo::events::EventListener;
+use crate::app::lifecycle::{
+    markers_from_text, markers_to_text, Marker, PreviousClose, MARKERS_KEY,
+};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 /// The channel tabs answer on.
 const CHANNEL: &str = "cqrs-lab-lifecycle";
@@ -23,12 +26,34 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// Every tab's marker as stored.
+fn stored() -> Vec<(String, Marker)> {
+    storage()
+        .and_then(|s| s.get_item(MARKERS_KEY).ok().flatten())
+        .map(|text| markers_from_text(&text))
+        .unwrap_or_default()
+}
+
+/// Stores this tab's marker among the others (read afresh: other tabs write too).
+fn store(token: &str, marker: &Marker) -> bool {
+    let Some(storage) = storage() else {
+        return false;
+    };
+    let mut all = stored();
+    all.retain(|(t, _)| t != token);
+    all.push((token.to_owned(), marker.clone()));
+    storage
+        .set_item(MARKERS_KEY, &markers_to_text(&all))
+        .is_ok()
+}
+
 /// This tab's marker, kept up to date, and the listeners that answer for it.
 pub struct Lifecycle {
-    key: String,
+    token: String,
     written: Rc<RefCell<Option<Marker>>>,
-    _listeners: Vec<EventListener>,
     _channel: Option<web_sys::BroadcastChannel>,
+    _listeners: Vec<Closure<dyn Fn(web_sys::Event)>>,
+    _answer: Option<Closure<dyn Fn(web_sys::MessageEvent)>>,
 }
 
 impl Lifecycle {
@@ -37,71 +62,62 @@ impl Lifecycle {
     pub async fn start(token: &str) -> (Lifecycle, Option<PreviousClose>) {
         let channel = web_sys::BroadcastChannel::new(CHANNEL).ok();
         let answered: Rc<RefCell<BTreeSet<String>>> = Rc::default();
-        let mut listeners = Vec::new();
-        if let Some(channel) = &channel {
+        let answer = channel.as_ref().map(|channel| {
             let heard = Rc::clone(&answered);
             let reply = channel.clone();
             let own = format!("{ALIVE}{token}");
-            listeners.push(EventListener::new(channel, "message", move |event| {
-                let data = js_sys::Reflect::get(event, &JsValue::from_str("data"))
-                    .ok()
-                    .and_then(|d| d.as_string());
-                match data.as_deref() {
-                    Some(ASK) => {
+            let closure = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                move |message: web_sys::MessageEvent| match message.data().as_string() {
+                    Some(text) if text == ASK => {
                         let _ = reply.post_message(&JsValue::from_str(&own));
                     }
-                    Some(other) => {
-                        if let Some(token) = other.strip_prefix(ALIVE) {
+                    Some(text) => {
+                        if let Some(token) = text.strip_prefix(ALIVE) {
                             heard.borrow_mut().insert(token.to_owned());
                         }
                     }
                     None => {}
-                }
-            }));
-        }
-        let previous = previous(channel.as_ref(), &answered).await;
-        let lifecycle = Lifecycle {
-            key: format!("{MARKER_PREFIX}{token}"),
+                },
+            );
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            closure
+        });
+        let previous = previous(token, channel.as_ref(), &answered).await;
+        let mut lifecycle = Lifecycle {
+            token: token.to_owned(),
             written: Rc::default(),
-            _listeners: listeners,
             _channel: channel,
+            _listeners: Vec::new(),
+            _answer: answer,
         };
         lifecycle.keep(&[]);
-        (lifecycle.closing_listener(), previous)
+        lifecycle.listen_for_close();
+        (lifecycle, previous)
     }
 
     /// Marks this page closed normally when it is hidden for unloading (a reload, a
     /// closed tab; a killed browser never gets here), and open again if the browser
     /// brings it back from its page cache.
-    fn closing_listener(mut self) -> Self {
+    fn listen_for_close(&mut self) {
         let Some(window) = web_sys::window() else {
-            return self;
+            return;
         };
-        let (key, written) = (self.key.clone(), Rc::clone(&self.written));
-        self._listeners
-            .push(EventListener::new(&window, "pageshow", move |_| {
-                if let (Some(storage), Some(marker)) = (storage(), written.borrow().as_ref()) {
-                    let _ = storage.set_item(&key, &marker.to_text());
-                }
-            }));
-        let key = self.key.clone();
-        self._listeners
-            .push(EventListener::new(&window, "pagehide", move |_| {
-                if let Some(storage) = storage() {
-                    let marker = storage
-                        .get_item(&key)
-                        .ok()
-                        .flatten()
-                        .and_then(|text| Marker::parse(&text))
-                        .unwrap_or_default();
-                    let closed = Marker {
-                        closed: true,
-                        ..marker
-                    };
-                    let _ = storage.set_item(&key, &closed.to_text());
-                }
-            }));
-        self
+        for (event, closed) in [("pagehide", true), ("pageshow", false)] {
+            let (token, written) = (self.token.clone(), Rc::clone(&self.written));
+            let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
+                let marker = Marker {
+                    closed,
+                    ..written.borrow().clone().unwrap_or_default()
+                };
+                store(&token, &marker);
+            });
+            if window
+                .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+                .is_ok()
+            {
+                self._listeners.push(closure);
+            }
+        }
     }
 
     /// Notes the scripted commands that would die with the page now (written only
@@ -111,10 +127,8 @@ impl Lifecycle {
         if self.written.borrow().as_ref() == Some(&marker) {
             return;
         }
-        if let Some(storage) = storage() {
-            if storage.set_item(&self.key, &marker.to_text()).is_ok() {
-                *self.written.borrow_mut() = Some(marker);
-            }
+        if store(&self.token, &marker) {
+            *self.written.borrow_mut() = Some(marker);
         }
     }
 }
@@ -122,39 +136,38 @@ impl Lifecycle {
 /// Asks the open tabs to answer, then reads (and removes) the markers of the pages no
 /// tab answered for.
 async fn previous(
+    token: &str,
     channel: Option<&web_sys::BroadcastChannel>,
     answered: &Rc<RefCell<BTreeSet<String>>>,
 ) -> Option<PreviousClose> {
-    let storage = storage()?;
-    let count = storage.length().ok()?;
-    let keys: Vec<String> = (0..count)
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|k| k.starts_with(MARKER_PREFIX))
-        .collect();
-    if keys.is_empty() {
+    if stored().is_empty() {
         return None;
     }
     if let Some(channel) = channel {
         if channel.post_message(&JsValue::from_str(ASK)).is_ok() {
-            yew::platform::time::sleep(ANSWER_WITHIN).await;
+            wait(ANSWER_WITHIN).await;
         }
     }
-    let alive = answered.borrow();
-    let mut markers = Vec::new();
-    for key in keys {
-        let token = key.trim_start_matches(MARKER_PREFIX);
-        if alive.contains(token) {
-            continue;
-        }
-        if let Some(marker) = storage
-            .get_item(&key)
-            .ok()
-            .flatten()
-            .and_then(|t| Marker::parse(&t))
-        {
-            markers.push(marker);
-        }
-        let _ = storage.remove_item(&key);
+    // Read again after waiting: tabs may have written meanwhile.
+    let (gone, open): (Vec<_>, Vec<_>) = stored()
+        .into_iter()
+        .filter(|(t, _)| t != token)
+        .partition(|(t, _)| !answered.borrow().contains(t));
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(MARKERS_KEY, &markers_to_text(&open));
     }
-    PreviousClose::of(&markers)
+    let gone: Vec<Marker> = gone.into_iter().map(|(_, marker)| marker).collect();
+    PreviousClose::of(&gone)
+}
+
+/// Waits `time` on the browser's timer (a promise resolved by `setTimeout`).
+async fn wait(time: Duration) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ms = i32::try_from(time.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
 }

@@ -77,7 +77,7 @@ fn projection(
             }
             if lane.deferred > 0 {
                 <p class="hint">{ format!(
-                    "{} deliver{} deferred: each waits for an earlier event of its order and is received again once that one is applied (Service Bus message deferral); waiting never dead-letters a message.",
+                    "{} deliver{} deferred: each waits for an earlier event of its order (Service Bus message deferral), never dead-lettered for waiting.",
                     lane.deferred,
                     if lane.deferred == 1 { "y" } else { "ies" }
                 ) }</p>

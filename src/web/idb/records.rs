@@ -227,11 +227,15 @@ impl ReadModelRecord {
 
     /// The row, checked.
     pub fn to_row(&self) -> Result<StoredRow, CorruptRecord> {
-        serde_json::from_str(&self.row).map_err(|e| CorruptRecord {
-            store: super::schema::READ_MODELS,
-            key: self.id.clone(),
-            reason: format!("row: {e}"),
-        })
+        // Through a JSON value, as the import reads a file: one reader in the wasm.
+        serde_json::from_str::<serde_json::Value>(&self.row)
+            .map_err(|e| e.to_string())
+            .and_then(|value| StoredRow::from_json(&value))
+            .map_err(|e| CorruptRecord {
+                store: super::schema::READ_MODELS,
+                key: self.id.clone(),
+                reason: format!("row: {e}"),
+            })
     }
 }
 
