@@ -597,3 +597,26 @@ async fn an_open_tab_gives_way_to_a_newer_version() {
     );
     assert_eq!(newer.head().await.expect("head"), GlobalPosition(1));
 }
+
+#[wasm_bindgen_test]
+fn an_abort_without_a_reason_is_the_quota_only_when_next_to_no_room_is_left() {
+    use cqrs_lab::web::idb::quota::{classify_silent_abort, Estimate};
+    use cqrs_lab::web::idb::StoreError;
+    let full = Estimate {
+        usage: 10_000_000,
+        quota: 10_500_000,
+    };
+    assert_eq!(classify_silent_abort(Some(full)), StoreError::QuotaExceeded);
+    let roomy = Estimate {
+        usage: 1_000_000,
+        quota: 10_000_000_000,
+    };
+    assert!(matches!(
+        classify_silent_abort(Some(roomy)),
+        StoreError::Failed(why) if why.contains("without saying why")
+    ));
+    assert!(matches!(classify_silent_abort(None), StoreError::Failed(_)));
+    assert!(StoreError::QuotaExceeded
+        .to_string()
+        .starts_with("the browser's storage quota is exhausted: nothing was stored"));
+}

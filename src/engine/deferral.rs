@@ -81,6 +81,10 @@ impl Engine {
     /// After a projection applied an event of `stream`: receives again the messages
     /// that waited for it (the next version; older ones are now duplicates).
     pub(super) fn release_stream(&mut self, subscription: ProjectionName, stream: &OrderId) {
+        // The common case, on every applied delivery: nothing is waiting.
+        if self.deferred.count(subscription) == 0 {
+            return;
+        }
         let Some(applied) = self
             .projection(subscription)
             .map(|p| p.applied_version(stream))

@@ -174,18 +174,23 @@ pub fn row_checks(
     let covered = recent
         .first()
         .is_none_or(|e| e.global_position <= checkpoint.next());
+    // One pass over the unapplied events in the window: how many touch each row.
+    let mut unapplied = vec![0u64; keys.len()];
+    for e in recent.iter().filter(|e| !applied(e.global_position)) {
+        if let Some(key) = model.changed_row(&projection.read(e)) {
+            if let Some(i) = keys.iter().position(|k| *k == key) {
+                unapplied[i] += 1;
+            }
+        }
+    }
     keys.into_iter()
-        .map(|key| {
+        .zip(unapplied)
+        .map(|(key, counted)| {
             let shows = model.row_text(&key);
             let should = truth.row_text(&key);
             // Typed rows, not their text: two rows can read alike ("4 items, $4.00")
             // with different lines.
             let equal = model.same_row(truth, &key);
-            let counted = recent
-                .iter()
-                .filter(|e| !applied(e.global_position))
-                .filter(|e| model.changed_row(&projection.read(e)).as_ref() == Some(&key))
-                .count() as u64;
             // Unapplied events older than the window may be this row's: it may be stale.
             let maybe_older = !covered && checkpoint < fold.head();
             let behind = if counted == 0 && maybe_older && !equal {

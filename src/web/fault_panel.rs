@@ -123,6 +123,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <button type="button" class="danger" aria-describedby="fault-crash-hint"
                     onclick={send.reform(|_: MouseEvent| Msg::ClickedCrash)}>{ "Crash" }</button>
                 <p id="fault-crash-hint" class="hint">{ "Drops what lives only in memory (bus messages, work in progress), as a reload does." }</p>
+                <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
             </div>
             <fieldset class="schema">
                 <legend>{ "Schema" }</legend>
@@ -144,7 +145,6 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     <p id="schema-upcaster-hint" class="hint">{ "Deploys projection code that reads v2, and v1 events through the upcaster (old orders read as USD). Then resubmit the dead letters or rebuild." }</p>
                 </div>
             </fieldset>
-            <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
         </div>
     }
 }

@@ -12,7 +12,6 @@ use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// The channel tabs answer on.
 const CHANNEL: &str = "cqrs-lab-lifecycle";
@@ -145,7 +144,7 @@ async fn previous(
     }
     if let Some(channel) = channel {
         if channel.post_message(&JsValue::from_str(ASK)).is_ok() {
-            wait(ANSWER_WITHIN).await;
+            super::wait(ANSWER_WITHIN).await;
         }
     }
     // Read again after waiting: tabs may have written meanwhile.
@@ -158,16 +157,4 @@ async fn previous(
     }
     let gone: Vec<Marker> = gone.into_iter().map(|(_, marker)| marker).collect();
     PreviousClose::of(&gone)
-}
-
-/// Waits `time` on the browser's timer (a promise resolved by `setTimeout`).
-async fn wait(time: Duration) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let ms = i32::try_from(time.as_millis()).unwrap_or(i32::MAX);
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = JsFuture::from(promise).await;
 }

@@ -529,11 +529,11 @@ impl Runtime {
     /// bus messages in flight and unpublished work are lost; the durable command queue
     /// keeps commands (they are sent again, same ids); the relay republishes the outbox.
     fn crash(&self) -> Msg {
-        let Some((report, outbox)) = self.session.borrow_mut().as_mut().map(|s| {
+        let Some((report, outbox, now)) = self.session.borrow_mut().as_mut().map(|s| {
             let report = s.engine_mut().crash();
             s.engine_mut().recover();
             s.forget_pending();
-            (report, s.engine().config().outbox)
+            (report, s.engine().config().outbox, s.engine().now())
         }) else {
             return Msg::EventsRead(Vec::new());
         };
@@ -542,7 +542,12 @@ impl Runtime {
         for q in queue.iter_mut() {
             q.sent = false;
         }
-        Msg::Crashed(describe_crash(&report, queue.len(), outbox))
+        // The time makes each report new, also when two crashes lose the same.
+        Msg::Crashed(format!(
+            "At {} ms: {}",
+            now.0,
+            describe_crash(&report, queue.len(), outbox)
+        ))
     }
 
     /// A frame of the simulation: virtual time moves on by `by`.

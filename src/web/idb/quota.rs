@@ -5,7 +5,8 @@
 
 use super::store::StoreError;
 use indexed_db_futures::error::{Error, UnexpectedDataError};
-use indexed_db_futures::transaction::Transaction;
+use indexed_db_futures::transaction::{Transaction, TransactionFinishKind};
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -29,7 +30,8 @@ fn manager() -> Option<web_sys::StorageManager> {
 /// What the origin uses and may use (`None` when the browser does not say).
 pub async fn estimate() -> Option<Estimate> {
     let promise = manager()?.estimate().ok()?;
-    let estimate: web_sys::StorageEstimate = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    // A dictionary, not a class: no `instanceof` to check it by.
+    let estimate: web_sys::StorageEstimate = JsFuture::from(promise).await.ok()?.unchecked_into();
     let number = |n: Option<f64>| n.filter(|n| n.is_finite() && *n >= 0.0).map(|n| n as u64);
     Some(Estimate {
         usage: number(estimate.get_usage())?,
@@ -49,17 +51,33 @@ pub async fn persist() -> Option<bool> {
     JsFuture::from(promise).await.ok()?.as_bool()
 }
 
-/// Commits a transaction; an abort is reported as the quota when the origin has next to
-/// no room left, so every write path says the same thing for a full disk.
+/// Lets a transaction commit (it does once its requests are done and nothing more is
+/// asked of it) and waits for it. A transaction that fails gives the browser's reason
+/// (`QuotaExceededError` among them), which an explicit `commit()` would not pass on.
+pub async fn finish(tx: Transaction<'_>) -> Result<(), Error> {
+    let done = tx.on_done()?;
+    match done.await {
+        TransactionFinishKind::Ok => return Ok(()),
+        // A failed request's error reaches the transaction before the browser aborts
+        // it and records why: read that a task later.
+        TransactionFinishKind::Err => crate::web::wait(Duration::ZERO).await,
+        TransactionFinishKind::Abort => {}
+    }
+    Err(tx
+        .error()
+        .unwrap_or(Error::MissingData(UnexpectedDataError::TransactionAborted)))
+}
+
+/// Commits a transaction; its failure said as a `StoreError` (see `aborted`).
 pub async fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
-    match tx.commit().await {
+    match finish(tx).await {
         Ok(()) => Ok(()),
         Err(e) => Err(aborted(e).await),
     }
 }
 
-/// The error a failed write reports: the quota when the browser named it or when the
-/// origin has next to no room left after an abort without a reason.
+/// The error a failed write reports: the quota when the browser named it, or when it
+/// aborted without a reason and the origin has next to no room left.
 pub async fn aborted(e: Error) -> StoreError {
     if !matches!(
         e,
@@ -67,7 +85,12 @@ pub async fn aborted(e: Error) -> StoreError {
     ) {
         return e.into();
     }
-    match estimate().await {
+    classify_silent_abort(estimate().await)
+}
+
+/// An abort without a reason: the quota when less than `QUOTA_MARGIN` is left.
+pub fn classify_silent_abort(estimate: Option<Estimate>) -> StoreError {
+    match estimate {
         Some(Estimate { usage, quota }) if usage.saturating_add(QUOTA_MARGIN) >= quota => {
             StoreError::QuotaExceeded
         }

@@ -291,7 +291,7 @@ impl IdbStore {
         if from_head != u32::from(head > 0) {
             return Ok(Attempt::HeadMoved); // dropping `tx` aborts it
         }
-        match tx.commit().await {
+        match super::quota::finish(tx).await {
             Ok(()) => {}
             // The unique stream index (another writer took the version) or the processed
             // store's key (this command was appended before): nothing was kept.
