@@ -544,8 +544,9 @@ impl Runtime {
         }
         // The time makes each report new, also when two crashes lose the same.
         Msg::Crashed(format!(
-            "At {} ms: {}",
-            now.0,
+            "At t = {}.{:03} s: {}",
+            now.0 / 1000,
+            now.0 % 1000,
             describe_crash(&report, queue.len(), outbox)
         ))
     }
