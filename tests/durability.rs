@@ -24,7 +24,7 @@ fn the_storage_line_says_whether_the_browser_may_evict_the_log_and_how_full_it_i
         asked: true,
         ..best_effort
     };
-    assert!(declined.describe().contains("declined"));
+    assert!(declined.describe().starts_with("Best effort"));
     assert!(!declined.should_ask(), "asked once");
     assert_eq!(bytes(999), "999 B");
     assert_eq!(bytes(64_000), "64.0 KB");

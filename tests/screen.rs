@@ -133,6 +133,8 @@ impl Page {
                     self.session.load_script(&case.script);
                     msg
                 }
+                // The page's diagram folds the whole in-memory log itself.
+                Request::ReadTruth => Msg::TruthRead { complete: true },
                 Request::Reseed(seed) => {
                     self.session.engine_mut().reseed(seed);
                     Msg::EventsRead(Vec::new())
@@ -1245,15 +1247,22 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
 
 #[test]
 fn a_step_with_nothing_scheduled_says_so_until_the_next_play_or_step() {
-    use cqrs_lab::app::clock::NOTHING_TO_STEP;
+    use cqrs_lab::app::clock::nothing_to_step;
     let mut screen = Screen::default();
     screen.update(Msg::ClickedStep);
     assert_eq!(screen.clock.note, None);
-    screen.update(Msg::SteppedIdle);
-    assert_eq!(screen.clock.note, Some(NOTHING_TO_STEP));
+    screen.update(Msg::SteppedIdle { deferred: 0 });
+    assert_eq!(screen.clock.note, Some(nothing_to_step(0)));
+    assert!(nothing_to_step(0).contains("every command and delivery has been handled"));
     screen.update(Msg::ClickedPlay);
     assert_eq!(screen.clock.note, None);
-    screen.update(Msg::SteppedIdle);
+    // Deliveries set aside are not "handled": the note says they wait.
+    screen.update(Msg::SteppedIdle { deferred: 2 });
+    assert!(screen
+        .clock
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("2 deferred deliveries wait")));
     screen.update(Msg::ClickedStep);
     assert_eq!(screen.clock.note, None);
 }
@@ -1276,5 +1285,5 @@ fn the_first_append_asks_once_for_persistent_storage_and_the_line_says_the_answe
         .screen
         .durability
         .describe()
-        .starts_with("Best effort (persistence declined)"));
+        .starts_with("Best effort: the browser may evict"));
 }

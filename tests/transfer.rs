@@ -363,13 +363,14 @@ fn times_are_read_from_1970_to_9999_with_every_digit_in_place() {
 }
 
 #[test]
-fn an_envelope_time_past_9999_or_running_backwards_is_refused() {
+fn an_envelope_time_past_9999_is_refused_one_running_backwards_is_not() {
     let mut document = exported();
     document["events"][2]["recordedAt"] = json!(u64::MAX);
     assert_eq!(record_error(&document), (2, "recordedAt".into()));
+    // Two tabs append with clocks of their own: the lab's own exports hold such logs.
     let mut document = exported();
     document["events"][2]["recordedAt"] = json!(5);
-    assert_eq!(record_error(&document), (2, "recordedAt".into()));
+    assert_eq!(import_value(&document), Ok(4));
 }
 
 #[test]

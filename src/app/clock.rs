@@ -29,12 +29,16 @@ pub struct SimClock {
     /// Virtual time now, as last reported by the engine.
     pub now: VirtualMillis,
     /// What the last Step did when it could not run anything.
-    pub note: Option<&'static str>,
+    pub note: Option<String>,
 }
 
-/// What Step says when nothing is scheduled.
-pub const NOTHING_TO_STEP: &str =
-    "Nothing to step: every command and delivery has been handled. Send a command or run a script first.";
+/// What Step says when nothing is scheduled (`deferred`: deliveries set aside).
+pub fn nothing_to_step(deferred: u64) -> String {
+    match deferred {
+        0 => "Nothing to step: every command and delivery has been handled. Send a command or run a script first.".into(),
+        n => format!("Nothing to step: nothing is scheduled, but {n} deferred deliveries wait for earlier events (Rebuild or Resubmit brings them)."),
+    }
+}
 
 impl Default for SimClock {
     fn default() -> Self {

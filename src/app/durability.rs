@@ -19,11 +19,11 @@ pub const READ_EVERY: u64 = 100;
 impl Durability {
     /// The storage line's words.
     pub fn describe(&self) -> String {
-        let kind = match self.persisted {
-            Some(true) => "Persistent storage: kept until you delete it.",
-            Some(false) if self.asked => "Best effort (persistence declined): the browser may evict the log under pressure — export to keep a copy.",
-            Some(false) => "Best effort: the browser may evict the log under pressure — export to keep a copy.",
-            None => "The browser may evict the log under pressure: export to keep a copy.",
+        // Not granted (or not said) is best effort, asked or not.
+        let kind = if self.persisted == Some(true) {
+            "Persistent storage: kept until you delete it."
+        } else {
+            "Best effort: the browser may evict the log under pressure — export to keep a copy."
         };
         match self.usage {
             Some((usage, quota)) => format!("{kind} Using {} of {}.", bytes(usage), bytes(quota)),

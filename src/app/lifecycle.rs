@@ -88,7 +88,9 @@ impl PreviousClose {
         ids.truncate(IDS_LISTED);
         Some(PreviousClose {
             abrupt: markers.iter().any(|m| !m.closed),
-            lost: markers.iter().map(|m| m.in_flight).sum(),
+            lost: markers
+                .iter()
+                .fold(0u64, |sum, m| sum.saturating_add(m.in_flight)),
             ids,
         })
     }

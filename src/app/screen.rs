@@ -3,7 +3,7 @@
 //! Sending a command is a side effect: `update` queues it (`take_request`), the page's
 //! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
-use super::clock::{SimClock, NOTHING_TO_STEP};
+use super::clock::{nothing_to_step, SimClock};
 use super::diagram::DiagramView;
 use super::durability::{Durability, READ_EVERY};
 use super::faults::{Faults, Lag};
@@ -71,6 +71,9 @@ pub enum Request {
     Rebuild(ProjectionName),
     /// Send a subscription's dead letters again.
     Resubmit(ProjectionName),
+    /// Read the next batch of the log into the truth the read models are checked
+    /// against (one batch a request, so other requests go between).
+    ReadTruth,
     /// Read what the browser says of the store's storage; with `persist`, first ask
     /// it to keep the store from eviction.
     ReadDurability {
@@ -455,8 +458,17 @@ pub enum Msg {
     Travelled(TravelView),
     /// The simulated system crashed and recovered: what it lost and kept.
     Crashed(String),
-    /// Step found nothing scheduled: nothing ran.
-    SteppedIdle,
+    /// Step found nothing scheduled: nothing ran (`deferred`: deliveries set aside,
+    /// waiting for earlier events).
+    SteppedIdle {
+        /// Deliveries deferred.
+        deferred: u64,
+    },
+    /// A batch of the log was read into the truth; `complete` once all of it is.
+    TruthRead {
+        /// The whole log is read.
+        complete: bool,
+    },
     /// What the browser says of the store's storage.
     DurabilityRead(Durability),
     /// The engine ran for a while (a frame, or a step): what it reached.
@@ -624,6 +636,12 @@ impl Screen {
             Msg::TailRead(tail) => {
                 self.log = LogView::from_tail(tail, self.faults.snapshot_every);
                 self.forget_window();
+                self.requests.push_back(Request::ReadTruth);
+            }
+            Msg::TruthRead { complete } => {
+                if !complete {
+                    self.requests.push_back(Request::ReadTruth);
+                }
             }
             Msg::Recovered(recovery) => self.recovery = recovery,
             Msg::ClickedExport(format) => {
@@ -645,6 +663,7 @@ impl Screen {
                 self.data = DataStatus::Working("Deleting every event…");
             }
             Msg::Replaced { tail, note } => {
+                self.requests.push_back(Request::ReadTruth);
                 self.travel_to = None;
                 self.travel = None;
                 self.log = LogView::from_tail(tail, self.faults.snapshot_every);
@@ -684,7 +703,7 @@ impl Screen {
                 self.clock.note = None;
             }
             Msg::ClickedPause => self.clock.playing = false,
-            Msg::SteppedIdle => self.clock.note = Some(NOTHING_TO_STEP),
+            Msg::SteppedIdle { deferred } => self.clock.note = Some(nothing_to_step(deferred)),
             Msg::ClickedStep => {
                 self.clock.playing = false;
                 self.clock.note = None;

@@ -151,7 +151,8 @@ impl Session {
         oldest_unpublished: Option<GlobalPosition>,
         newest: VirtualMillis,
     ) -> Result<(), ClockBlocked> {
-        self.resume_at(newest)?;
+        // Refused only if this session already had work due: the rest happens anyway.
+        let resumed = self.resume_at(newest);
         for name in ProjectionName::ALL {
             let stored = kept
                 .iter()
@@ -161,7 +162,7 @@ impl Session {
                 .restore_projection(name, stored, head, oldest_unpublished);
         }
         self.engine.relay_outbox();
-        Ok(())
+        resumed
     }
 
     /// Sends a command now with the session's next ids; run the engine, then ask for

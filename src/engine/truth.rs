@@ -19,6 +19,8 @@ pub struct StoreFold {
     /// The order summary with old events read through the upcaster (the only model an
     /// upcast changes: it gives v1 orders their currency).
     upcast_summary: ReadModel,
+    /// Positions left out (unreadable records).
+    left_out: u64,
 }
 
 impl Default for StoreFold {
@@ -27,6 +29,7 @@ impl Default for StoreFold {
             head: GlobalPosition(0),
             models: ProjectionName::ALL.map(ReadModel::empty),
             upcast_summary: ReadModel::empty(ProjectionName::OrderSummary),
+            left_out: 0,
         }
     }
 }
@@ -62,6 +65,24 @@ impl StoreFold {
             self.head = e.global_position;
         }
         true
+    }
+
+    /// Folds in events read from the store in position order from `head` on: a
+    /// position missing between them (a record set aside as unreadable) is left out
+    /// and counted, not waited for.
+    pub fn extend_over_gaps<'a>(&mut self, events: impl IntoIterator<Item = &'a SharedEvent>) {
+        for e in events {
+            if e.global_position > self.head.next() {
+                self.left_out += e.global_position.0 - self.head.next().0;
+                self.head = GlobalPosition(e.global_position.0 - 1);
+            }
+            self.extend(std::iter::once(e));
+        }
+    }
+
+    /// Positions left out of the fold (unreadable records).
+    pub fn left_out(&self) -> u64 {
+        self.left_out
     }
 
     /// Every event up to this position is folded in.
@@ -131,9 +152,11 @@ pub enum RowState {
     Current,
     /// Stored events for it are not applied yet (eventual consistency).
     Stale {
-        /// How many (at least; older ones may be missing too when the log read so far
-        /// does not reach back to the projection's checkpoint).
+        /// How many.
         behind: u64,
+        /// True when that is a lower bound: unapplied events older than the newest
+        /// read may touch the row too.
+        at_least: bool,
     },
     /// It differs from the truth though every stored event for it was applied (a
     /// duplicate applied twice, an event applied out of order).
@@ -193,17 +216,15 @@ pub fn row_checks(
             let equal = model.same_row(truth, &key);
             // Unapplied events older than the window may be this row's: it may be stale.
             let maybe_older = !covered && checkpoint < fold.head();
-            let behind = if counted == 0 && maybe_older && !equal {
-                1
-            } else {
-                counted
-            };
+            // With unapplied events beyond the window, a count is only a lower bound.
+            let at_least = maybe_older && !equal;
+            let behind = if at_least { counted.max(1) } else { counted };
             let state = if !known {
                 RowState::Unknown
             } else if projection.is_known_wrong(&key) {
                 RowState::Wrong
             } else if behind > 0 {
-                RowState::Stale { behind }
+                RowState::Stale { behind, at_least }
             } else if equal {
                 RowState::Current
             } else {

@@ -139,10 +139,13 @@ async fn previous(
     channel: Option<&web_sys::BroadcastChannel>,
     answered: &Rc<RefCell<BTreeSet<String>>>,
 ) -> Option<PreviousClose> {
-    if stored().is_empty() {
+    let markers = stored();
+    if markers.is_empty() {
         return None;
     }
-    if let Some(channel) = channel {
+    // Only a marker still open may belong to a living tab: ask only then.
+    let open = markers.iter().any(|(t, m)| t != token && !m.closed);
+    if let Some(channel) = channel.filter(|_| open) {
         if channel.post_message(&JsValue::from_str(ASK)).is_ok() {
             super::wait(ANSWER_WITHIN).await;
         }

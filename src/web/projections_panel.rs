@@ -176,8 +176,9 @@ fn state_class(state: RowState) -> &'static str {
 fn state_badge(state: RowState) -> Html {
     let text = match state {
         RowState::Current => "✓ current".to_owned(),
-        RowState::Stale { behind } => format!(
-            "◐ stale: {behind} event{} not applied yet",
+        RowState::Stale { behind, at_least } => format!(
+            "◐ stale: {}{behind} event{} not applied yet",
+            if at_least { "at least " } else { "" },
             if behind == 1 { "" } else { "s" }
         ),
         RowState::Wrong => "⚠ wrong".to_owned(),

@@ -217,25 +217,22 @@ impl Runtime {
         Ok(tail)
     }
 
-    /// Reads the whole log into the fold the read models are checked against, in
-    /// batches (the page stays usable; until it is done, rows are shown unchecked).
-    async fn fold_log(&self) {
-        loop {
-            let after = self.fold.borrow().head();
-            let batch = match &self.backend {
-                Backend::Idb(store) => match store.read_all(after, TRAVEL_BATCH).await {
-                    Ok((batch, _)) => batch,
-                    Err(_) => return,
-                },
-                Backend::Memory(store) => store
-                    .borrow()
-                    .read_all(after, u64::from(TRAVEL_BATCH))
-                    .to_vec(),
-            };
-            if batch.is_empty() || !self.fold.borrow_mut().extend(&batch) {
-                return;
-            }
+    /// Reads the next batch of the log into the fold the read models are checked
+    /// against (until it is all read, rows are shown unchecked); says whether the whole
+    /// log is read now. Records missing from a batch (set aside as unreadable) are left
+    /// out of the truth.
+    async fn read_truth(&self) -> Msg {
+        let after = self.fold.borrow().head();
+        let last = GlobalPosition(after.0.saturating_add(u64::from(TRAVEL_BATCH)));
+        let batch = self.read_range(after.next(), last).await;
+        // A replacement meanwhile started a new fold from 0: this batch is not its.
+        if self.fold.borrow().head() != after {
+            return Msg::TruthRead { complete: false };
         }
+        // Done when a batch brings nothing more (one read past the end).
+        let complete = batch.is_empty();
+        self.fold.borrow_mut().extend_over_gaps(&batch);
+        Msg::TruthRead { complete }
     }
 
     /// Keeps the newest of `events` (read in position order) for the read-model checks,
@@ -363,7 +360,6 @@ impl Runtime {
     /// Runs the engine until it is idle: the relay's publications and any rebuild a
     /// restart scheduled. The page is usable meanwhile (commands wait in the queue).
     pub async fn catch_up(&self) {
-        self.fold_log().await;
         if let Err(failure) = self.run(Run::ToIdle).await {
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
@@ -576,7 +572,15 @@ impl Runtime {
                 self.advance(Run::Until(VirtualMillis(0)), VirtualMillis(1), after)
                     .await
             }
-            Request::Step if self.nothing_to_step() => Msg::SteppedIdle,
+            Request::Step if self.nothing_to_step() => Msg::SteppedIdle {
+                deferred: self.session.borrow().as_ref().map_or(0, |s| {
+                    ProjectionName::ALL
+                        .into_iter()
+                        .map(|name| s.engine().deferred(name))
+                        .sum()
+                }),
+            },
+            Request::ReadTruth => self.read_truth().await,
             Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
             Request::SetFaults(faults) => {
                 self.faults.set(faults);

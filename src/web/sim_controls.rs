@@ -66,8 +66,8 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             <button type="button" aria-haspopup="dialog" aria-keyshortcuts="?"
                 onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::ToggleHelp))}>{ "Shortcuts" }</button>
             <span class="clock" title="Virtual time">{ format!("t = {:.3} s", clock.now.0 as f64 / 1000.0) }</span>
-            if let Some(note) = clock.note {
-                <p class="clock-note" role="status">{ note }</p>
+            if let Some(note) = &clock.note {
+                <p class="clock-note" role="status">{ note.clone() }</p>
             }
             if let Some(error) = &clock.seed_error {
                 <p id="sim-seed-error" class="field-error" role="alert">{ error.clone() }</p>

@@ -40,10 +40,15 @@ pub fn save(screen: &mut Screen) {
     }
     if let Some(stored) = read() {
         if screen.vault.merge(&stored).is_err() {
-            // Its keys may still matter: keep its text aside, never write over it.
+            // Its keys may still matter: keep its text aside (after any kept there
+            // before), never write over it.
             let kept = storage().is_some_and(|s| {
-                s.get_item(UNREADABLE).ok().flatten().is_some()
-                    || s.set_item(UNREADABLE, &stored).is_ok()
+                let mut aside = s.get_item(UNREADABLE).ok().flatten().unwrap_or_default();
+                if !aside.contains(&stored) {
+                    aside.push_str(&stored);
+                    aside.push('\n');
+                }
+                s.set_item(UNREADABLE, &aside).is_ok()
             });
             if !kept {
                 screen.privacy_note = Some(
