@@ -8,9 +8,7 @@ use cqrs_lab::domain::ids::{
 };
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{decide, fold, OrderCommand, OrderEvent};
-use cqrs_lab::engine::config::{
-    Backpressure, BusConfig, ConflictPolicy, EngineConfig, LagDistribution, ProjectionMode,
-};
+use cqrs_lab::engine::config::{Backpressure, ConflictPolicy, EngineConfig, ProjectionMode};
 use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
@@ -18,6 +16,10 @@ use cqrs_lab::engine::truth::{wrong_rows, StoreFold};
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::ProjectionName;
 use proptest::prelude::*;
+
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{bus_faults, heal};
 use std::collections::BTreeMap;
 
 fn order_command() -> impl Strategy<Value = OrderCommand> {
@@ -181,50 +183,6 @@ proptest! {
     }
 }
 
-fn bus_faults() -> impl Strategy<Value = BusConfig> {
-    let lag = prop_oneof![
-        (0u64..50).prop_map(|ms| LagDistribution::Fixed(VirtualMillis(ms))),
-        (0u64..20, 20u64..200)
-            .prop_map(|(a, b)| LagDistribution::Uniform(VirtualMillis(a), VirtualMillis(b))),
-        (0u64..20, 1u64..2000, 0u32..30).prop_map(|(base, tail, pct)| LagDistribution::LongTail {
-            base: VirtualMillis(base),
-            tail: VirtualMillis(tail),
-            tail_rate: PerMillion::percent(pct),
-        }),
-    ];
-    let mode = prop_oneof![
-        Just(ProjectionMode::Naive),
-        Just(ProjectionMode::Idempotent)
-    ];
-    (
-        0u32..=100,
-        lag,
-        any::<bool>(),
-        0u32..40,
-        prop::array::uniform3(mode),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(dup, lag, ordered, fail, modes, outbox_failing)| BusConfig {
-                duplicate_rate: PerMillion::percent(dup),
-                lag,
-                ordered_partitions: ordered,
-                failure_rate: PerMillion::percent(fail),
-                modes: [
-                    (ProjectionName::OrderSummary, modes[0]),
-                    (ProjectionName::OrdersPerCustomer, modes[1]),
-                    (ProjectionName::RevenuePerDay, modes[2]),
-                ],
-                failing: if outbox_failing {
-                    vec![ProjectionName::RevenuePerDay]
-                } else {
-                    vec![]
-                },
-                ..BusConfig::default()
-            },
-        )
-}
-
 /// Fault phase (with an optional crash), then heal, resubmit dead letters, and drain.
 fn fault_then_heal(
     config: &EngineConfig,
@@ -234,21 +192,6 @@ fn fault_then_heal(
     let mut sim = simulate(config, script, crash_at);
     heal(&mut sim);
     sim
-}
-
-/// Ends the faults, then resubmits dead letters and drains until none is left.
-fn heal(sim: &mut Simulation) {
-    sim.engine.heal();
-    for _ in 0..20 {
-        let resubmitted: u64 = ProjectionName::ALL
-            .iter()
-            .map(|n| sim.engine.resubmit_dead_letters(*n))
-            .sum();
-        if resubmitted == 0 {
-            break;
-        }
-        sim.run_to_idle(1_000_000);
-    }
 }
 
 proptest! {

@@ -11,15 +11,18 @@ use cqrs_lab::domain::ids::{CustomerId, GlobalPosition, OrderId, VirtualMillis};
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{OrderCommand, OrderEvent, OrderStatus};
 use cqrs_lab::domain::privacy::{KeyVault, Personal, Sealed};
-use cqrs_lab::engine::config::{BusConfig, EngineConfig, LagDistribution, ProjectionMode};
+use cqrs_lab::engine::config::{EngineConfig, LagDistribution, ProjectionMode};
 use cqrs_lab::engine::projection::DAY_MS;
-use cqrs_lab::engine::rng::PerMillion;
 use cqrs_lab::engine::script::ScriptedCommand;
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::truth::{RowState, StoreFold};
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::{ProjectionName, StoredLine, StoredRow};
 use proptest::prelude::*;
+
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{bus_faults, heal};
 use std::collections::BTreeMap;
 use support::*;
 
@@ -249,58 +252,6 @@ fn script() -> impl Strategy<Value = Vec<ScriptedCommand>> {
     })
 }
 
-fn bus() -> impl Strategy<Value = BusConfig> {
-    let lag = prop_oneof![
-        (0u64..50).prop_map(|ms| LagDistribution::Fixed(VirtualMillis(ms))),
-        (0u64..20, 20u64..300)
-            .prop_map(|(a, b)| LagDistribution::Uniform(VirtualMillis(a), VirtualMillis(b))),
-        (0u64..20, 1u64..2000, 0u32..30).prop_map(|(base, tail, pct)| LagDistribution::LongTail {
-            base: VirtualMillis(base),
-            tail: VirtualMillis(tail),
-            tail_rate: PerMillion::percent(pct),
-        }),
-    ];
-    let mode = prop_oneof![
-        Just(ProjectionMode::Naive),
-        Just(ProjectionMode::Idempotent)
-    ];
-    (
-        0u32..=100,
-        lag,
-        any::<bool>(),
-        0u32..30,
-        prop::array::uniform3(mode),
-    )
-        .prop_map(|(dup, lag, ordered, fail, modes)| BusConfig {
-            duplicate_rate: PerMillion::percent(dup),
-            lag,
-            ordered_partitions: ordered,
-            failure_rate: PerMillion::percent(fail),
-            modes: [
-                (ProjectionName::OrderSummary, modes[0]),
-                (ProjectionName::OrdersPerCustomer, modes[1]),
-                (ProjectionName::RevenuePerDay, modes[2]),
-            ],
-            ..BusConfig::default()
-        })
-}
-
-/// Ends the faults, resubmits dead letters and drains until none is left.
-fn heal(sim: &mut Simulation) {
-    sim.run_to_idle(1_000_000);
-    sim.engine.heal();
-    for _ in 0..20 {
-        let resubmitted: u64 = ProjectionName::ALL
-            .iter()
-            .map(|n| sim.engine.resubmit_dead_letters(*n))
-            .sum();
-        if resubmitted == 0 {
-            break;
-        }
-        sim.run_to_idle(1_000_000);
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -310,7 +261,7 @@ proptest! {
     #[test]
     fn healed_idempotent_read_models_equal_the_fold_and_the_view_says_which_rows_do(
         seed in any::<u64>(),
-        bus in bus(),
+        bus in bus_faults(),
         script in script(),
         crash_at in prop::option::of(0u64..300),
     ) {
@@ -321,6 +272,7 @@ proptest! {
             sim.engine.crash();
             sim.engine.recover();
         }
+        sim.run_to_idle(1_000_000);
         heal(&mut sim);
         let truth = fold_rows(sim.store.events());
         let view = DiagramView::of(
