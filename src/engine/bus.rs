@@ -5,6 +5,7 @@
 
 use super::config::LagDistribution;
 use super::effects::Effect;
+pub use super::message::{Batch, DeadLetter, DeliveryFailure, Message};
 use super::projection::Applied;
 use super::rng::SimRng;
 use super::trace::HopKind;
@@ -15,26 +16,6 @@ use crate::domain::ids::{GlobalPosition, OrderId, SchemaVersion, VirtualMillis};
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
 use std::rc::Rc;
-
-/// One delivery of an event to one subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// The event (shared, not copied, between subscriptions and duplicates).
-    pub event: SharedEvent,
-    /// The subscription (one per projection).
-    pub subscription: ProjectionName,
-    /// Deliveries so far, this one included after it fails.
-    pub delivery_count: u32,
-    /// True for the one delivery whose completion the outbox row waits for.
-    pub acknowledges: bool,
-    /// True for an extra copy made by at-least-once delivery.
-    pub duplicate: bool,
-}
-
-/// Messages for one subscription due at one time: its receiver takes them in one
-/// receive (as Service Bus's `ReceiveMessages` takes up to a count), applies them in
-/// order, saves its projection once and then completes them.
-pub type Batch = Vec<Message>;
 
 /// The last due time of a partition's messages, per subscription.
 type Dues = [VirtualMillis; ProjectionName::ALL.len()];
@@ -76,73 +57,6 @@ impl Sender<'_> {
             *last = due;
         }
         (due, message)
-    }
-}
-
-/// A message that failed `max_delivery_count` times, kept for inspection and resubmission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeadLetter {
-    /// The message (its delivery count is the deliveries it had).
-    pub message: Message,
-    /// Why its deliveries failed.
-    pub reason: DeliveryFailure,
-    /// When it was dead-lettered.
-    pub at: VirtualMillis,
-}
-
-impl DeadLetter {
-    /// Why it is here, in words: "the projection's handler failed on all 10 deliveries".
-    pub fn describe(&self) -> String {
-        let n = self.message.delivery_count;
-        match n {
-            1 => format!("{} on its only delivery", self.reason),
-            n => format!("{} on all {n} deliveries", self.reason),
-        }
-    }
-}
-
-/// Why a delivery failed (a message is dead-lettered only for one of these, once it
-/// has used up its deliveries; waiting for an earlier event is not a failure).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeliveryFailure {
-    /// The projection's handler failed (an injected fault: a failing or flaky
-    /// projection).
-    HandlerFailed,
-    /// The handler took longer than the message's lock, which the broker took back.
-    LockLost,
-    /// The event's schema is newer than the projection's code understands.
-    UnknownSchema {
-        /// The event's schema version.
-        schema: SchemaVersion,
-        /// The newest the projection understands.
-        understands: SchemaVersion,
-    },
-}
-
-impl DeliveryFailure {
-    /// The cause in two or three words.
-    pub fn short(&self) -> &'static str {
-        match self {
-            DeliveryFailure::HandlerFailed => "handler failed",
-            DeliveryFailure::LockLost => "lock lost",
-            DeliveryFailure::UnknownSchema { .. } => "unknown schema",
-        }
-    }
-}
-
-impl std::fmt::Display for DeliveryFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DeliveryFailure::HandlerFailed => write!(f, "the projection's handler failed"),
-            DeliveryFailure::LockLost => write!(f, "the handler outlived its lock"),
-            DeliveryFailure::UnknownSchema {
-                schema,
-                understands,
-            } => write!(
-                f,
-                "the event is schema v{schema}, the projection understands up to v{understands}"
-            ),
-        }
     }
 }
 

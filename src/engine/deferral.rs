@@ -6,7 +6,7 @@
 //! queue for waiting (Microsoft Learn, "Message deferral",
 //! https://learn.microsoft.com/azure/service-bus-messaging/message-deferral).
 
-use super::bus::Message;
+use super::message::Message;
 use super::trace::HopKind;
 use super::Engine;
 use crate::domain::ids::{OrderId, StreamVersion, VirtualMillis};

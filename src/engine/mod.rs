@@ -11,6 +11,7 @@ pub mod deferral;
 pub mod effects;
 pub mod fulfilment;
 mod handler;
+pub mod message;
 pub mod modes;
 pub mod projection;
 pub mod rebuild;

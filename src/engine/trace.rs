@@ -1,8 +1,8 @@
 //! The trace: every hop a command or event makes, with virtual time, for the UI's
 //! timeline and for determinism checks (a running hash covers every hop ever recorded).
 
-use super::bus::DeliveryFailure;
 use super::command_bus::Queue;
+use super::message::DeliveryFailure;
 use super::script::ClientId;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::Rejection;

@@ -2,6 +2,7 @@
 //! implementation. The engine never calls a store: it emits these requests as effects.
 
 pub mod contract;
+pub mod iso_time;
 pub mod memory;
 pub mod read_models;
 pub mod transfer;

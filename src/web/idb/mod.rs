@@ -5,6 +5,7 @@
 //! `[streamId, streamVersion]` index turning a racing writer into a conflict.
 
 pub mod driver;
+mod error;
 pub mod quota;
 pub mod records;
 pub mod schema;

@@ -3,7 +3,7 @@
 //! rather than evict it under pressure (`navigator.storage.persist()`), and telling a
 //! write the browser aborted for lack of room from one it aborted for another reason.
 
-use super::store::StoreError;
+use super::error::StoreError;
 use indexed_db_futures::error::{Error, UnexpectedDataError};
 use indexed_db_futures::transaction::{Transaction, TransactionFinishKind};
 use std::time::Duration;

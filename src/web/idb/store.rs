@@ -1,5 +1,6 @@
 //! `IdbStore`: the store contract carried out on IndexedDB.
 
+pub use super::error::StoreError;
 use super::records::{
     processed_record, CorruptRecord, EventRecord, MetaRecord, OutboxRecord, ProcessedRecord,
     ProgressRecord, QuarantinedRecord, QueueRecord, ReadModelRecord, SnapshotRecord,
@@ -18,7 +19,7 @@ use crate::store::{
     StoredProjection,
 };
 use indexed_db_futures::database::Database;
-use indexed_db_futures::error::{DomException, Error, OpenDbError};
+use indexed_db_futures::error::{DomException, Error};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{
     Transaction, TransactionDurability, TransactionMode, TransactionOptions,
@@ -27,45 +28,6 @@ use indexed_db_futures::KeyRange;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-
-/// Why the store could not do what was asked (the contract's own refusals, such as a
-/// conflict, are `AppendError`s instead).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    /// The browser offers no IndexedDB here (private mode, or disabled).
-    #[error("IndexedDB is unavailable here ({0})")]
-    Unavailable(String),
-    /// A newer version of the lab opened the database in another tab; this tab let go
-    /// of it so that one could upgrade.
-    #[error("a newer version of CQRS Lab opened the database in another tab, so this tab closed its connection: reload this tab to continue")]
-    Superseded,
-    /// The browser refused to store more.
-    #[error("the browser's storage quota is exhausted: nothing was stored (export, then reset to make room)")]
-    QuotaExceeded,
-    /// Anything else IndexedDB reported.
-    #[error("IndexedDB failed: {0}")]
-    Failed(String),
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> Self {
-        if let Error::DomException(DomException::Other(ref d)) = e {
-            if d.name() == "QuotaExceededError" {
-                return StoreError::QuotaExceeded;
-            }
-        }
-        StoreError::Failed(e.to_string())
-    }
-}
-
-impl From<OpenDbError> for StoreError {
-    fn from(e: OpenDbError) -> Self {
-        match e {
-            OpenDbError::Base(base) => base.into(),
-            other => StoreError::Unavailable(other.to_string()),
-        }
-    }
-}
 
 /// The event store in IndexedDB. Cheap to share: clone the `Rc`.
 #[derive(Debug)]
