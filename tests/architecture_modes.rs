@@ -1,4 +1,4 @@
-//! The architecture modes say what the exam chapter (seeds/000) says each can do.
+//! The architecture modes: what each of CRUD, CQRS and CQRS + ES can and cannot do.
 
 use cqrs_lab::engine::modes::ArchitectureMode;
 

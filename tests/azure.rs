@@ -1,4 +1,4 @@
-//! The Azure mapping says what the AZ-305 notes (seeds/000) say, and the lab's settings.
+//! The Azure mapping: each component's service, its defaults, and the lab's settings.
 
 use cqrs_lab::app::azure::mapping;
 use cqrs_lab::app::session::page_config;

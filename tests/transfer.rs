@@ -196,7 +196,7 @@ fn cosmos_documents_import_back_to_the_same_events() {
     assert_eq!(imported, original);
 }
 
-/// Documents as `seeds/002` shows them (and as Cosmos DB exports them): no position,
+/// Documents as Cosmos DB exports them: no position,
 /// no correlation, Cosmos DB's own fields, extra fields in `data`.
 fn seed_documents() -> Value {
     json!([

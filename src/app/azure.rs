@@ -1,6 +1,6 @@
 //! Which Azure service each component of the simulated system stands for, with the
-//! defaults that matter, as `seeds/000_*.txt` (the AZ-305 notes) gives them; the lab's
-//! own setting is shown beside each where it simulates one.
+//! defaults that matter; the lab's own setting is shown beside each where it simulates
+//! one.
 
 use crate::engine::config::EngineConfig;
 

@@ -124,8 +124,7 @@ impl Default for Faults {
     }
 }
 
-/// What the Azure profile sets, each with its value and its meaning (`seeds/000`,
-/// `seeds/002`, `seeds/003`).
+/// What the Azure profile sets, each with its value and its meaning.
 pub const AZURE_DEFAULTS: [(&str, &str, &str); 8] = [
     ("Delivery", "at least once (5 % sent twice)", "Service Bus and the Cosmos DB change feed deliver at least once: every consumer must be idempotent."),
     ("Ordering", "per partition key only (Reorder off)", "The change feed keeps each aggregate's events in order (partition key /aggregateId), never across aggregates."),

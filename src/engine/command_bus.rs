@@ -1,7 +1,7 @@
 //! The bounded command bus: a primary queue, an optional overflow queue, the
 //! backpressure policy that decides what happens when the primary is full, and an
 //! optional priority lane for critical commands (payments) that handlers drain first
-//! (`seeds/003`: one bus for critical commands, another for bulk).
+//! (one lane for critical commands, another for bulk).
 
 use super::config::Backpressure;
 use super::script::ScriptedCommand;

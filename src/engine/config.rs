@@ -124,7 +124,7 @@ impl Default for BusConfig {
     }
 }
 
-/// What the command bus does when its primary queue is full (`seeds/003`).
+/// What the command bus does when its primary queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Backpressure {
     /// Refuse the command at once (HTTP 503).

@@ -1,5 +1,6 @@
-//! The three architecture modes of `seeds/000` ("easy to mix up"): what each can and
-//! cannot do, as data the UI shows beside the simulation.
+//! The three architecture modes that are easy to mix up (CRUD, CQRS without event
+//! sourcing, CQRS with event sourcing): what each can and cannot do, as data the UI
+//! shows beside the simulation.
 
 use serde::{Deserialize, Serialize};
 
