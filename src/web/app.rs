@@ -278,9 +278,7 @@ pub fn App(props: &AppProps) -> Html {
                 </p>
                 { sim_controls::view(&screen, &send) }
                 { storage_note(&screen.storage) }
-                if screen.storage == Storage::Persistent {
-                    <p class="storage-durability">{ screen.durability.describe() }</p>
-                }
+                if screen.storage == Storage::Persistent { <p class="storage-durability">{ screen.durability.describe() }</p> }
                 { for screen.recovery.describe().into_iter().map(|line| html! {
                     <p class="recovery">{ line }</p>
                 }) }
