@@ -1,6 +1,9 @@
 // Finishes a built site: runs after every Trunk build on the staged folder (Trunk.toml
 // [[hooks]], TRUNK_STAGING_DIR), or on the folder given as the first argument.
 //
+// 0. Scripts: the wasm-bindgen glue and rescue.js are minified (esbuild; Trunk's own JS
+//    minifier cannot parse the glue), and each page's integrity attribute for the glue
+//    is written again for the new bytes.
 // 1. Content-Security-Policy: Trunk writes its loader as an inline module script, so
 //    the policy allows exactly that script by its SHA-256 and nothing else inline. It
 //    goes into each page (a <meta>: index.html, the workbench, and scenarios/index.html,
@@ -10,6 +13,7 @@
 //    hash of their contents, so a new build installs a new cache whole and the old one
 //    is deleted when it takes over: never new JS with an old wasm.
 import { createHash } from 'node:crypto';
+import { transformSync } from 'esbuild';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 
@@ -33,6 +37,22 @@ const walk = (folder) => {
 };
 walk(dir);
 const pages = files.filter((f) => f.endsWith('.html'));
+
+// --- 0. Scripts -----------------------------------------------------------------------
+const integrity = (data) => `sha384-${createHash('sha384').update(data).digest('base64')}`;
+for (const script of files.filter((f) => f.endsWith('.js') && basename(f) !== 'sw.js')) {
+  const path = join(dir, script);
+  const before = readFileSync(path);
+  const after = Buffer.from(transformSync(before.toString('utf8'), { loader: 'js', minify: true }).code);
+  if (after.length >= before.length) continue; // minified already (a second run)
+  writeFileSync(path, after);
+  for (const page of pages) {
+    const html = readFileSync(join(dir, page), 'utf8');
+    if (html.includes(integrity(before))) {
+      writeFileSync(join(dir, page), html.replaceAll(integrity(before), integrity(after)));
+    }
+  }
+}
 const policy = (hashes) => [
   "default-src 'self'",
   // wasm-unsafe-eval: compiling the WebAssembly module; nothing else is evaluated.
@@ -59,7 +79,8 @@ for (const page of pages) {
   const hashes = inline.map((code) => `'sha256-${sha256(code, 'base64')}'`);
   allHashes.push(...hashes.filter((h) => !allHashes.includes(h)));
   html = html.replace(
-    /(<meta charset="utf-8"\s*\/?>)/,
+    // Trunk's minified page writes it as <meta charset=utf-8>.
+    /(<meta charset="?utf-8"?\s*\/?>)/i,
     `$1\n    <meta http-equiv="Content-Security-Policy" content="${policy(hashes).join('; ')}" />`,
   );
   if (!html.includes('http-equiv="Content-Security-Policy"')) {
