@@ -1,7 +1,9 @@
 // A full disk: with the origin's quota lowered to what it uses (Chromium's DevTools
-// protocol, Storage.overrideQuotaForOrigin), a command is refused with the quota named,
-// and nothing is stored.
-import { test, expect, type Page } from '@playwright/test';
+// protocol, Storage.overrideQuotaForOrigin), commands and scripts are refused with the
+// quota named and nothing is stored; after a reload the stored log stays visible and
+// exportable, read-only; a reset makes room again.
+import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 /** Events in IndexedDB, counted straight from the database. */
 const storedEvents = (page: Page) => page.evaluate(() => new Promise<number>((resolve, reject) => {
@@ -14,6 +16,29 @@ const storedEvents = (page: Page) => page.evaluate(() => new Promise<number>((re
   };
 }));
 
+const QUOTA = "the browser's storage quota is exhausted: nothing was stored";
+const shots = 'e2e/screenshots';
+
+/** Lowers the origin's quota to what it uses now plus `room` bytes. */
+async function fillTo(page: Page, context: BrowserContext, baseURL: string | undefined, room: number) {
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL ?? '').origin, quotaSize: usage + room });
+  return cdp;
+}
+
+/** Clicks Add item until the store refuses it for lack of room. */
+async function addUntilRefused(page: Page) {
+  const add = page.getByRole('button', { name: 'Add item' });
+  const status = page.getByRole('status');
+  for (let i = 0; i < 300; i += 1) {
+    await add.click();
+    await expect(status).toContainText(/AddItem on order-1 (was accepted|.*quota)/);
+    if (/quota/.test(await status.innerText())) return;
+  }
+  throw new Error('the quota was never reached');
+}
+
 test('with the quota used up, a command stores nothing and the message names the quota', async ({ page, context, baseURL }) => {
   test.setTimeout(120_000);
   await page.goto('./');
@@ -21,21 +46,63 @@ test('with the quota used up, a command stores nothing and the message names the
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
   await expect(page.locator('.storage-durability')).toContainText(/Using .+ of .+\./);
-  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL ?? '').origin, quotaSize: usage + 32_768 });
-  const add = page.getByRole('button', { name: 'Add item' });
+  await fillTo(page, context, baseURL, 32_768);
+  await addUntilRefused(page);
   const status = page.getByRole('status');
-  let refused = false;
-  for (let i = 0; i < 300 && !refused; i += 1) {
-    await add.click();
-    await expect(status).toContainText(/AddItem on order-1 (was accepted|.*quota)/);
-    refused = /quota/.test(await status.innerText());
-  }
-  expect(refused).toBe(true);
-  await expect(status).toContainText("the browser's storage quota is exhausted: nothing was stored");
+  await expect(status).toContainText(QUOTA);
+  await expect(page.locator('.storage')).toContainText('Storage is full');
   const before = await storedEvents(page);
-  await add.click();
+  await page.getByRole('button', { name: 'Add item' }).click();
   await expect(status).toContainText('storage quota is exhausted');
   expect(await storedEvents(page)).toBe(before);
+
+  // A script on a full disk ends with the reason, not an endless "Sending".
+  await page.getByRole('button', { name: 'Run script' }).click();
+  await expect(status).not.toContainText('Sending', { timeout: 10_000 });
+  await expect(status).toContainText(QUOTA);
+  expect(await storedEvents(page)).toBe(before);
+});
+
+test('after a reload on a full disk the stored log is shown read-only, exported, then reset', async ({ page, context, baseURL }) => {
+  test.setTimeout(120_000);
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  await fillTo(page, context, baseURL, 32_768);
+  await addUntilRefused(page);
+  const stored = await storedEvents(page);
+  expect(stored).toBeGreaterThan(1);
+
+  await page.reload();
+  const storage = page.locator('.storage');
+  await expect(storage).toContainText('Storage is full');
+  await expect(storage).toContainText('can be exported');
+  await expect(page.getByRole('heading', { name: `Event store ${stored} events` })).toBeAttached();
+  await expect(page.locator('table.events tbody tr').first()).toBeVisible();
+  await page.screenshot({ path: `${shots}/storage-full.png`, fullPage: false });
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export events' }).click();
+  const file = await download;
+  const json = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  expect(json.events).toHaveLength(stored);
+  await expect(page.locator('.data-status')).toContainText(`Exported ${stored} events`);
+
+  // A new command is refused with the reason; nothing is kept in memory instead.
+  const status = page.getByRole('status');
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(status).toContainText(QUOTA);
+  expect(await storedEvents(page)).toBe(stored);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: `Event store ${stored} events` })).toBeAttached();
+
+  // Reset deletes the log: there is room again, and the page says so.
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('button', { name: 'Delete every event' }).click();
+  await expect(page.locator('.data-status')).toContainText('Every event was deleted');
+  await expect(storage).toContainText('survive a reload');
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(status).toContainText('CreateOrder on order-1 was accepted');
+  expect(await storedEvents(page)).toBe(1);
 });

@@ -186,6 +186,7 @@ impl Page {
                 count: self.store.events().len() as u64,
             },
             note,
+            dropped: Vec::new(),
         }
     }
 }
@@ -583,6 +584,7 @@ fn an_answer_for_a_log_since_replaced_changes_nothing() {
             count: 150,
         },
         note: "imported".into(),
+        dropped: Vec::new(),
     });
     assert!(page.screen.event_at(GlobalPosition(1)).is_none());
     // An answer asked of the old log arrives late: it is not shown.

@@ -132,6 +132,10 @@ pub enum Refusal {
     /// The store failed; nothing was recorded.
     #[error("the event store failed: {0}")]
     StoreFailed(String),
+    /// The log was replaced (an import or a reset, in this tab or another) while the
+    /// command waited: it was never handled.
+    #[error("the log was replaced (an import or a reset, here or in another tab) before it was handled, so nothing was recorded; send it again")]
+    Replaced,
 }
 
 /// What became of one command.

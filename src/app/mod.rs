@@ -16,6 +16,7 @@ pub mod log_view;
 pub mod privacy_view;
 pub mod saga_view;
 pub mod screen;
+pub mod script_number;
 pub mod session;
 pub mod slides;
 pub mod tabs;

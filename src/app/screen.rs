@@ -127,6 +127,12 @@ pub enum Storage {
     Persistent,
     /// Memory only, with the reason (IndexedDB unavailable or failing).
     MemoryOnly(String),
+    /// IndexedDB holds the log but the browser's storage quota is used up: the stored
+    /// log is shown and can be exported; commands are refused until there is room.
+    Full,
+    /// IndexedDB holds the log but refuses writes for another reason (given): shown
+    /// and exportable, nothing new stored.
+    ReadOnly(String),
     /// Waiting: a tab with an older version of the database holds the upgrade up.
     Blocked,
     /// Another tab opened a newer version; this tab closed its connection for it.
@@ -380,6 +386,8 @@ pub enum Msg {
         tail: LogTail,
         /// What happened, for the user.
         note: String,
+        /// Commands under way that the replacement dropped unhandled (a script's).
+        dropped: Vec<Outcome>,
     },
     /// Another tab replaced the log (an import or a reset): the page starts again on
     /// the store once the work under way is done.
@@ -662,7 +670,11 @@ impl Screen {
                 self.requests.push_back(Request::Reset);
                 self.data = DataStatus::Working("Deleting every event…");
             }
-            Msg::Replaced { tail, note } => {
+            Msg::Replaced {
+                tail,
+                note,
+                dropped,
+            } => {
                 self.requests.push_back(Request::ReadTruth);
                 self.travel_to = None;
                 self.travel = None;
@@ -672,6 +684,8 @@ impl Screen {
                 self.selected_event = None;
                 self.feedback = Feedback::Idle;
                 self.data = DataStatus::Done(note);
+                // Said where the command was sent from, not only in the data panel.
+                self.reached(dropped, Vec::new(), false);
             }
             Msg::DataAnswered(status) => self.data = status,
             Msg::OtherTabReplaced => {

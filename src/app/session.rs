@@ -193,12 +193,8 @@ impl Session {
     /// consumer would per order; two tabs on one order show a real conflict.) Returns
     /// the orders it targets.
     pub fn run_script(&mut self) -> [OrderId; 2] {
-        self.scripts += 1;
-        let order = |tag: &str, n: u64| {
-            OrderId::parse(&format!("burst{n}-{tag}"))
-                .unwrap_or_else(|_| OrderId::numbered("burst", n))
-        };
-        let (a, b) = (order("a", self.scripts), order("b", self.scripts));
+        self.scripts = self.next_script();
+        let [a, b] = script_orders(self.scripts);
         let customer = |id: &str| {
             CustomerId::parse(id).unwrap_or_else(|_| CustomerId::numbered("customer", 1))
         };
@@ -260,6 +256,17 @@ impl Session {
             self.pending.pop();
         }
         [a, b]
+    }
+
+    /// The number the next script takes: its orders are `script_orders(number)`.
+    pub fn next_script(&self) -> u64 {
+        self.scripts.saturating_add(1)
+    }
+
+    /// Numbers the next script `next` (and later ones on from it): a log kept from
+    /// an earlier page holds the orders of the numbers before.
+    pub fn number_scripts_from(&mut self, next: u64) {
+        self.scripts = next.saturating_sub(1);
     }
 
     /// Schedules a prepared script (a failing case the hunter found) at its times from
@@ -330,9 +337,10 @@ impl Session {
         self.pending.iter().map(|sent| &sent.command_id)
     }
 
-    /// Gives up on every sent command still waiting (the engine restarted without them).
-    pub fn forget_pending(&mut self) {
-        self.pending.clear();
+    /// Gives up on every sent command still waiting (the engine restarted without
+    /// them); returns them, oldest first, so their fate can be told.
+    pub fn forget_pending(&mut self) -> Vec<Sent> {
+        std::mem::take(&mut self.pending)
     }
 
     /// True while a sent command awaits its outcome.
@@ -419,4 +427,11 @@ pub fn step_in_memory(session: &mut Session, store: &mut MemoryStore) -> bool {
         session.engine.complete(ticket, result);
     }
     matches!(step, Step::Ran(_))
+}
+
+/// The two orders script number `n` creates: `burst<n>-a` and `burst<n>-b`.
+pub fn script_orders(n: u64) -> [OrderId; 2] {
+    ["a", "b"].map(|tag| {
+        OrderId::parse(&format!("burst{n}-{tag}")).unwrap_or_else(|_| OrderId::numbered("burst", n))
+    })
 }

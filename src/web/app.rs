@@ -490,6 +490,16 @@ fn storage_note(storage: &Storage) -> Html {
                 { "A newer version of CQRS Lab opened the database in another tab, so this tab let go of it. Reload this tab to continue." }
             </p>
         },
+        Storage::Full => html! {
+            <p class="storage warning" role="alert">
+                { "Storage is full: the browser's storage quota for this site is used up, so nothing new can be stored. The stored log is shown and can be exported; commands are refused until there is room. Export the log, then reset it (or import a smaller one) to make room." }
+            </p>
+        },
+        Storage::ReadOnly(reason) => html! {
+            <p class="storage warning" role="alert">
+                { format!("Nothing new can be stored ({reason}). The stored log is shown and can be exported; commands are refused until writing works again.") }
+            </p>
+        },
         Storage::MemoryOnly(reason) => html! {
             <p class="storage warning" role="alert">
                 { format!("Events are kept in memory only and will be lost on reload: {reason}") }

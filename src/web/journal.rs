@@ -77,6 +77,6 @@ fn verdict(outcome: &Outcome) -> (&'static str, &'static str) {
         Err(Refusal::Conflict { .. }) => ("rejected", "Conflict"),
         Err(Refusal::AlreadyProcessed) => ("rejected", "Duplicate"),
         Err(Refusal::QueueFull) => ("rejected", "Refused"),
-        Err(Refusal::StoreFailed(_)) => ("rejected", "Not stored"),
+        Err(Refusal::StoreFailed(_) | Refusal::Replaced) => ("rejected", "Not stored"),
     }
 }

@@ -11,9 +11,10 @@ use crate::app::durability::Durability;
 use crate::app::faults::{describe_crash, Faults};
 use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
+use crate::app::script_number::ScriptSearch;
 use crate::app::session::{
-    page_config, run_in_memory, run_until_in_memory, step_in_memory, CommandIds, QueuedCommand,
-    Session,
+    page_config, run_in_memory, run_until_in_memory, script_orders, step_in_memory, CommandIds,
+    QueuedCommand, Session,
 };
 use crate::app::travel::TravelView;
 use crate::domain::envelope::SharedEvent;
@@ -101,6 +102,11 @@ pub struct Runtime {
     /// The fold of the stored log the read models are checked against: read once in
     /// the background after a start, then extended with every event read.
     fold: RefCell<StoreFold>,
+    /// Set while IndexedDB refuses writes (its quota used up): the stored log is shown
+    /// and exported, commands are tried and refused, the engine does not run on its own.
+    read_only: Cell<bool>,
+    /// Told when the store turns read-only or writable again.
+    on_storage: Box<dyn Fn(Storage)>,
 }
 
 /// Newest events the runtime keeps for the read-model checks.
@@ -116,12 +122,12 @@ impl Runtime {
         database: &str,
         on_storage: impl Fn(Storage) + Clone + 'static,
     ) -> (Runtime, Storage, LogTail, Recovery) {
-        let blocked = on_storage.clone();
+        let (blocked, superseded) = (on_storage.clone(), on_storage.clone());
         let opened = IdbStore::open_with(
             database,
             SCHEMA_VERSION,
             move || blocked(Storage::Blocked),
-            move || on_storage(Storage::Superseded),
+            move || superseded(Storage::Superseded),
         )
         .await;
         let (backend, storage) = match opened {
@@ -140,11 +146,13 @@ impl Runtime {
             recent: RefCell::new(VecDeque::new()),
             fold: RefCell::new(StoreFold::new()),
             lifecycle: None,
+            read_only: Cell::new(false),
+            on_storage: Box::new(on_storage),
         };
         let (lifecycle, previous) = Lifecycle::start(&tab_token()).await;
         runtime.lifecycle = Some(lifecycle);
         let (tail, storage) = match runtime.read_tail().await {
-            Ok(tail) => (tail, storage),
+            Ok(tail) => (tail, runtime.probe(storage).await),
             Err(e) => {
                 let (backend, storage) = memory(e.to_string());
                 runtime.backend = backend;
@@ -155,6 +163,41 @@ impl Runtime {
         recovery.events = tail.count;
         recovery.previous = previous;
         (runtime, storage, tail, recovery)
+    }
+
+    /// Whether the opened store takes writes: a full disk leaves the stored log
+    /// readable, shown read-only.
+    async fn probe(&self, opened: Storage) -> Storage {
+        let Backend::Idb(store) = &self.backend else {
+            return opened;
+        };
+        let storage = match store.probe_write().await {
+            Ok(()) => opened,
+            Err(StoreError::QuotaExceeded) => Storage::Full,
+            Err(e) => Storage::ReadOnly(e.to_string()),
+        };
+        self.read_only.set(storage != Storage::Persistent);
+        storage
+    }
+
+    /// Notes what a write came to: refused for lack of room, the page turns read-only;
+    /// a write that succeeds makes it writable again (the user made room). Says so.
+    fn note_write(&self, result: Result<(), &StoreError>) {
+        if !matches!(self.backend, Backend::Idb(_)) {
+            return;
+        }
+        let read_only = match result {
+            Ok(()) => false,
+            Err(StoreError::QuotaExceeded) => true,
+            Err(_) => return,
+        };
+        if self.read_only.replace(read_only) != read_only {
+            (self.on_storage)(if read_only {
+                Storage::Full
+            } else {
+                Storage::Persistent
+            });
+        }
     }
 
     /// Starts the engine on what a previous session left: the durable queue is taken
@@ -360,7 +403,11 @@ impl Runtime {
     /// Runs the engine until it is idle: the relay's publications and any rebuild a
     /// restart scheduled. The page is usable meanwhile (commands wait in the queue).
     pub async fn catch_up(&self) {
+        if self.read_only.get() {
+            return; // every write it would try is refused
+        }
         if let Err(failure) = self.run(Run::ToIdle).await {
+            self.note_write(Err(&failure));
             web_sys::console::warn_1(&JsValue::from_str(&failure.to_string()));
         }
     }
@@ -393,7 +440,9 @@ impl Runtime {
         if fresh.is_empty() {
             return Ok(());
         }
-        store.enqueue(&fresh).await?;
+        let stored = store.enqueue(&fresh).await;
+        self.note_write(stored.as_ref().map(|_| ()));
+        stored?;
         for q in self.queue.borrow_mut().iter_mut() {
             q.stored |= fresh.iter().any(|(seq, _)| *seq == q.seq);
         }
@@ -406,6 +455,17 @@ impl Runtime {
     /// hop stays on it).
     async fn advance(&self, run: Run, window: VirtualMillis, after: GlobalPosition) -> Msg {
         let mut outcomes = Vec::new();
+        let idle = self.queue.borrow().is_empty()
+            && self
+                .session
+                .borrow()
+                .as_ref()
+                .is_none_or(|s| !s.is_waiting());
+        if self.read_only.get() && idle {
+            // Nothing to try: the engine's own writes (relay, projections) would only
+            // be refused again, frame after frame.
+            return Msg::EventsRead(Vec::new());
+        }
         if let Err(e) = self.store_queue().await {
             // Not durable, so not sent: refused now, visibly.
             let refused: VecDeque<Queued> = {
@@ -431,16 +491,15 @@ impl Runtime {
         let ran = self.run(run).await;
         if let Some(session) = self.session.borrow_mut().as_mut() {
             if let Err(failure) = &ran {
-                // The engine restarted from the store: what it was handling is gone.
-                let lost: Vec<QueuedCommand> = self
-                    .queue
-                    .borrow()
-                    .iter()
-                    .filter(|q| q.sent)
-                    .map(|q| q.command.clone())
-                    .collect();
-                outcomes.extend(lost.iter().map(|c| failed(c, failure.to_string())));
-                session.forget_pending();
+                self.note_write(Err(failure));
+                // The engine restarted from the store: what it was handling is gone,
+                // queued commands and a script's alike.
+                outcomes.extend(session.forget_pending().into_iter().map(|sent| Outcome {
+                    command_id: sent.command_id,
+                    order_id: sent.order_id,
+                    command_name: sent.command_name,
+                    result: Err(Refusal::StoreFailed(failure.to_string())),
+                }));
             }
             outcomes.extend(session.take_outcomes());
         }
@@ -608,8 +667,13 @@ impl Runtime {
                 msg
             }
             Request::RunScript => {
-                if let Some(session) = self.session.borrow_mut().as_mut() {
-                    session.run_script();
+                let next = self.session.borrow().as_ref().map(Session::next_script);
+                if let Some(next) = next {
+                    let next = self.free_script(next).await;
+                    if let Some(session) = self.session.borrow_mut().as_mut() {
+                        session.number_scripts_from(next);
+                        session.run_script();
+                    }
                 }
                 self.keep_marker();
                 Msg::EventsRead(Vec::new())
@@ -659,6 +723,24 @@ impl Runtime {
                 ))),
             },
         }
+    }
+
+    /// The first script number from `from` whose orders the log holds neither of.
+    async fn free_script(&self, from: u64) -> u64 {
+        let mut search = ScriptSearch::from(from);
+        while let Some(number) = search.probe() {
+            let mut used = false;
+            for order in script_orders(number) {
+                used |= match &self.backend {
+                    Backend::Idb(store) => {
+                        store.stream_version(&order).await.map_or(0, |v| v.0) > 0
+                    }
+                    Backend::Memory(store) => store.borrow().stream_version(&order).0 > 0,
+                };
+            }
+            search.answer(number, used);
+        }
+        search.found().unwrap_or(from)
     }
 
     /// What the browser says of the store's storage; with `persist`, after asking it to
@@ -715,7 +797,10 @@ impl Runtime {
         };
         let count = match &self.backend {
             Backend::Idb(store) => match store.import(text).await {
-                Ok(Ok(count)) => count,
+                Ok(Ok(count)) => {
+                    self.note_write(Ok(()));
+                    count
+                }
                 Ok(Err(e)) => return refused(e.to_string()),
                 Err(e) => return refused(e.to_string()),
             },
@@ -750,7 +835,10 @@ impl Runtime {
             }
         };
         match cleared {
-            Ok(()) => self.replaced(note).await,
+            Ok(()) => {
+                self.note_write(Ok(()));
+                self.replaced(note).await
+            }
             Err(e) => Msg::DataAnswered(DataStatus::Failed(format!("Nothing was deleted: {e}"))),
         }
     }
@@ -766,14 +854,47 @@ impl Runtime {
     pub async fn reload(&self, note: String) -> Msg {
         match self.read_tail().await {
             Ok(tail) => {
+                let dropped = self.dropped();
                 self.restart(newest_time(&tail)).await;
                 self.catch_up().await;
-                Msg::Replaced { tail, note }
+                Msg::Replaced {
+                    tail,
+                    note,
+                    dropped,
+                }
             }
             Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
                 "The log changed but cannot be read: {e}"
             ))),
         }
+    }
+
+    /// The commands the session awaits that the durable queue does not keep (a
+    /// script's): a replaced log drops them unhandled, said as their outcome.
+    fn dropped(&self) -> Vec<Outcome> {
+        let queue = self.queue.borrow();
+        let Some(session) = self
+            .session
+            .borrow_mut()
+            .as_mut()
+            .map(Session::forget_pending)
+        else {
+            return Vec::new();
+        };
+        session
+            .into_iter()
+            .filter(|sent| {
+                !queue
+                    .iter()
+                    .any(|q| q.command.command_id == sent.command_id)
+            })
+            .map(|sent| Outcome {
+                command_id: sent.command_id,
+                order_id: sent.order_id,
+                command_name: sent.command_name,
+                result: Err(Refusal::Replaced),
+            })
+            .collect()
     }
 
     /// Events stored past `after` (appended by this tab or another); none if the store

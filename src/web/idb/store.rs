@@ -104,8 +104,22 @@ impl IdbStore {
             superseded,
             head_hint: Cell::new(None),
         };
-        store.write_meta(version).await?;
+        // Opening only reads: a full disk must not hide the stored log.
         Ok(store)
+    }
+
+    /// Whether the store can take a write now: writes the schema version in the meta
+    /// row (a few bytes). Fails with `QuotaExceeded` when the browser's storage is full.
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        let tx = self.write(&[META])?;
+        let meta = tx.object_store(META)?;
+        meta.put(MetaRecord {
+            key: "database".into(),
+            schema_version: SCHEMA_VERSION,
+        })
+        .serde()?
+        .await?;
+        super::quota::commit(tx).await
     }
 
     /// True once this connection closed for a newer version in another tab.
@@ -129,19 +143,6 @@ impl IdbStore {
         let mut names: Vec<String> = self.db.object_store_names().collect();
         names.sort();
         names
-    }
-
-    async fn write_meta(&self, version: u32) -> Result<(), StoreError> {
-        let tx = self.write(&[META])?;
-        let meta = tx.object_store(META)?;
-        meta.put(MetaRecord {
-            key: "database".into(),
-            schema_version: version,
-        })
-        .serde()?
-        .await?;
-        super::quota::commit(tx).await?;
-        Ok(())
     }
 
     /// A strict-durability readwrite transaction: committed means on disk.
