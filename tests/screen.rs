@@ -91,6 +91,11 @@ impl Page {
                     Msg::RangeRead { first, log, events }
                 }
                 Request::Reload => self.replaced("Another tab replaced the log.".into()),
+                Request::ReadNew => Msg::EventsRead(
+                    self.store
+                        .read_all(self.screen.log.head(), u64::MAX)
+                        .to_vec(),
+                ),
                 Request::Step => {
                     step_in_memory(&mut self.session, &mut self.store);
                     self.advanced()

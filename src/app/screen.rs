@@ -59,6 +59,10 @@ pub enum Request {
     ReadStream(OrderId),
     /// Another tab replaced the log: start again on the store.
     Reload,
+    /// Read the events another tab appended (after the newest shown when the request
+    /// is taken: in turn with replacements, so none is missed or read into a log
+    /// replaced meanwhile).
+    ReadNew,
     /// Run the engine's next task (the simulation is paused).
     Step,
     /// Draw the simulation's faults from this seed from now on.
@@ -392,6 +396,8 @@ pub enum Msg {
     /// Another tab replaced the log (an import or a reset): the page starts again on
     /// the store once the work under way is done.
     OtherTabReplaced,
+    /// Another tab appended: its events are read once the work under way is done.
+    OtherTabAppended,
     /// An export, import or reset finished without replacing the log.
     DataAnswered(DataStatus),
     /// Clicked "Play".
@@ -691,6 +697,11 @@ impl Screen {
             Msg::OtherTabReplaced => {
                 if !self.requests.contains(&Request::Reload) {
                     self.requests.push_back(Request::Reload);
+                }
+            }
+            Msg::OtherTabAppended => {
+                if !self.requests.contains(&Request::ReadNew) {
+                    self.requests.push_back(Request::ReadNew);
                 }
             }
             Msg::EventsRead(events) => self.log.absorb(events),

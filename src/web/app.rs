@@ -39,25 +39,15 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         };
         let (runtime, storage, tail, recovery) = Runtime::start(&database, on_storage).await;
         let runtime = Rc::new(runtime);
+        // Both are queued behind the work under way: a running command's session is
+        // not replaced under it, and new events are read into the log they belong to.
         let on_change = {
-            let (model, runtime) = (model.clone(), Rc::downgrade(&runtime));
+            let model = model.clone();
             move |announcement| {
-                let (model, runtime) = (model.clone(), runtime.clone());
-                spawn_local(async move {
-                    let Some(runtime) = runtime.upgrade() else {
-                        return;
-                    };
-                    let msg = match announcement {
-                        Announcement::Appended => {
-                            let head = model.state.borrow().log.head();
-                            Msg::EventsRead(runtime.events_after(head).await)
-                        }
-                        // Queued behind the work under way, so a running command's
-                        // session is not replaced under it.
-                        Announcement::Replaced => Msg::OtherTabReplaced,
-                    };
-                    model.dispatch(msg);
-                });
+                model.dispatch(match announcement {
+                    Announcement::Appended => Msg::OtherTabAppended,
+                    Announcement::Replaced => Msg::OtherTabReplaced,
+                })
             }
         };
         {

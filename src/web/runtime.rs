@@ -241,7 +241,10 @@ impl Runtime {
                 let after = GlobalPosition(head.0.saturating_sub(TAIL_READ));
                 let (events, corrupt) = store.read_all(after, TAIL_READ as u32).await?;
                 store.quarantine(&corrupt).await?;
-                let count = store.count().await?;
+                // Appends may land after the read: counted up to what was read.
+                let count = store
+                    .count_upto(events.last().map_or(head, |e| e.global_position))
+                    .await?;
                 LogTail { events, count }
             }
             Backend::Memory(store) => {
@@ -712,6 +715,7 @@ impl Runtime {
                 log,
                 events: self.read_range(first, last).await,
             },
+            Request::ReadNew => Msg::EventsRead(self.events_after(after).await),
             Request::Reload => {
                 self.reload("Another tab replaced the log (an import or a reset).".into())
                     .await

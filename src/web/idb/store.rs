@@ -501,10 +501,16 @@ impl IdbStore {
         Ok((queued, corrupt))
     }
 
-    /// How many events the store holds.
-    pub async fn count(&self) -> Result<u64, StoreError> {
+    /// How many events the store holds up to `position` (with the events read up to
+    /// it, a count of the same log though another tab appends meanwhile).
+    pub async fn count_upto(&self, position: GlobalPosition) -> Result<u64, StoreError> {
         let tx = self.read(&[EVENTS])?;
-        let count = tx.object_store(EVENTS)?.count().primitive()?.await?;
+        let count = tx
+            .object_store(EVENTS)?
+            .count()
+            .with_query::<f64, _>(KeyRange::UpperBound(position.0 as f64, false))
+            .primitive()?
+            .await?;
         Ok(u64::from(count))
     }
 
