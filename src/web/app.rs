@@ -37,7 +37,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             let model = model.clone();
             move |storage| model.dispatch(Msg::StorageOpened(storage))
         };
-        let (runtime, storage, tail, recovery) = Runtime::start(&database, on_storage).await;
+        let (runtime, storage, tail, previous) = Runtime::open(&database, on_storage).await;
         let runtime = Rc::new(runtime);
         // Both are queued behind the work under way: a running command's session is
         // not replaced under it, and new events are read into the log they belong to.
@@ -58,9 +58,12 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             // before it handles the first command.
             wiring.busy = true;
         }
-        model.dispatch(Msg::TailRead(tail));
-        model.dispatch(Msg::Recovered(recovery));
+        // The newest events show while the read models are restored (a long log's
+        // take a while), not "No events yet".
+        model.dispatch(Msg::TailRead(tail.clone()));
         model.dispatch(Msg::StorageOpened(storage));
+        let recovery = runtime.recover(&tail, previous).await;
+        model.dispatch(Msg::Recovered(recovery));
         runtime.catch_up().await;
         wiring.borrow_mut().busy = false;
         let head = model.state.borrow().log.head();

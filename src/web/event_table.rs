@@ -4,7 +4,7 @@
 //! At the bottom, the table follows new events; scrolled up, it stays where it is.
 
 use crate::app::privacy_view::describe;
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{Msg, Screen, Storage};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::GlobalPosition;
 use crate::domain::order::OrderEvent;
@@ -149,7 +149,11 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     }
     if count == 0 {
         return html! {
-            <p class="empty">{ "No events yet. Create an order to record the first one." }</p>
+            <p class="empty">{ if screen.storage == Storage::Opening {
+                "Opening the event store: its newest events and how many it holds show here in a moment."
+            } else {
+                "No events yet. Create an order to record the first one."
+            } }</p>
         };
     }
     let onscroll = {

@@ -9,6 +9,7 @@ use super::lifecycle::Lifecycle;
 use crate::app::diagram::DiagramView;
 use crate::app::durability::Durability;
 use crate::app::faults::{describe_crash, Faults};
+use crate::app::lifecycle::PreviousClose;
 use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::script_number::ScriptSearch;
@@ -113,15 +114,16 @@ pub struct Runtime {
 const RECENT_KEPT: usize = 200;
 
 impl Runtime {
-    /// Opens the store, recovers, and reads the newest events the page shows (never
-    /// the whole log: startup costs the same for a long log as for a short one). Never
-    /// fails: without IndexedDB the page runs on memory and says so.
+    /// Opens the store and reads the newest events the page shows (never the whole
+    /// log: opening costs the same for a long log as for a short one); `recover`
+    /// then starts the engine on it. Never fails: without IndexedDB the page runs on
+    /// memory and says so.
     /// `on_storage` hears of the upgrade being blocked by an older tab, and later of
     /// this tab giving way to a newer one.
-    pub async fn start(
+    pub async fn open(
         database: &str,
         on_storage: impl Fn(Storage) + Clone + 'static,
-    ) -> (Runtime, Storage, LogTail, Recovery) {
+    ) -> (Runtime, Storage, LogTail, Option<PreviousClose>) {
         let (blocked, superseded) = (on_storage.clone(), on_storage.clone());
         let opened = IdbStore::open_with(
             database,
@@ -159,10 +161,7 @@ impl Runtime {
                 (LogTail::default(), storage)
             }
         };
-        let mut recovery = runtime.recover(&tail).await;
-        recovery.events = tail.count;
-        recovery.previous = previous;
-        (runtime, storage, tail, recovery)
+        (runtime, storage, tail, previous)
     }
 
     /// Whether the opened store takes writes: a full disk leaves the stored log
@@ -200,10 +199,16 @@ impl Runtime {
         }
     }
 
-    /// Starts the engine on what a previous session left: the durable queue is taken
-    /// back, projections resume, the outbox is relayed. Says what was recovered.
-    async fn recover(&self, tail: &LogTail) -> Recovery {
-        let mut recovery = Recovery::default();
+    /// Starts the engine on what a previous session left (after `open`, whose tail
+    /// the page shows meanwhile: restoring the read models of a long log takes a
+    /// while): the durable queue is taken back, projections resume, the outbox is
+    /// relayed. Says what was recovered, with how the page was last closed.
+    pub async fn recover(&self, tail: &LogTail, previous: Option<PreviousClose>) -> Recovery {
+        let mut recovery = Recovery {
+            events: tail.count,
+            previous,
+            ..Recovery::default()
+        };
         if let Backend::Idb(store) = &self.backend {
             if let Ok((queued, corrupt)) = store.queued().await {
                 let _ = store.quarantine(&corrupt).await;
