@@ -158,6 +158,28 @@ test('a shared link reproduces the scenario, its configuration and step, run for
   await expect(other.locator('.lane-check').nth(2)).toContainText('checkpoint 4');
 });
 
+test('a link whose lab was changed says the steps describe the original and shows its own run', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: 'Step 5', exact: true }).click();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const status = await page.getByRole('status').filter({ hasText: '#lab=' }).textContent();
+  const data = (status ?? '').replace(/^.*#lab=(\S+).*$/, '$1');
+  const shared = JSON.parse(Buffer.from(data, 'base64url').toString('utf8'));
+  shared.lab.script = []; // no command: nothing is created, nothing ships
+  const changed = Buffer.from(JSON.stringify(shared)).toString('base64url');
+  await page.goto('about:blank');
+  await openGuide(page, `#lab=${changed}`);
+  await expect(card(page)).toContainText('Step 5 of 5: Shipped, and the query side agrees');
+  await expect(card(page).locator('.changed-lab')).toContainText('This link changed the lab: the text above describes the scenario as written');
+  await expect(card(page).locator('.changed-lab')).toContainText('0 event(s) stored; orders: none.');
+  await card(page).screenshot({ path: `${shots}/changed-lab-card.png` });
+  // A step past the scenario's last names its real range.
+  shared.step = 6;
+  await page.goto('about:blank');
+  await openGuide(page, `#lab=${Buffer.from(JSON.stringify(shared)).toString('base64url')}`);
+  await expect(page.getByText(/the link names step 6, but “1\. Happy path[^”]*” has steps 0 to 5/)).toBeVisible();
+});
+
 test('a damaged link says so and opens the first scenario; the page passes axe', async ({ page }) => {
   await openGuide(page, '#lab=eyJ2IjoxLCJzY2VuYXJpbyI6');
   await expect(page.getByRole('alert')).toContainText('This link could not be opened: the link is damaged');

@@ -464,13 +464,17 @@ impl Guide {
             self.bad_link(&LinkError::Scenario(shared.scenario));
             return;
         };
-        let steps = self
+        let (steps, title) = self
             .library()
             .and_then(|l| l.scenarios.get(index))
-            .map_or(0, |s| s.steps.len());
+            .map_or((0, String::new()), |s| (s.steps.len(), s.title.clone()));
         let step = usize::try_from(shared.step).unwrap_or(usize::MAX);
         if step > steps {
-            self.bad_link(&LinkError::Step(shared.step));
+            self.bad_link(&LinkError::StepOf {
+                step: shared.step,
+                title,
+                last: steps,
+            });
             return;
         }
         self.choose(index);

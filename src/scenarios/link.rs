@@ -85,9 +85,19 @@ pub enum LinkError {
     /// A field out of range.
     #[error("the link's lab is not valid: {0}")]
     Lab(#[from] LabError),
-    /// A step the lab has not.
-    #[error("the link names step {0}; steps go from 0 to {MAX_STEPS}")]
+    /// A step no scenario has.
+    #[error("the link names step {0}; no scenario has more than {MAX_STEPS} steps")]
     Step(u32),
+    /// A step past its scenario's last.
+    #[error("the link names step {step}, but “{title}” has steps 0 to {last}")]
+    StepOf {
+        /// The step named.
+        step: u32,
+        /// The scenario's title.
+        title: String,
+        /// Its last step.
+        last: usize,
+    },
     /// A scenario this build has not.
     #[error("the link names a scenario this version does not have ({0})")]
     Scenario(String),

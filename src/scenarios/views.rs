@@ -5,7 +5,7 @@
 use crate::app::log_view::Stream;
 use crate::domain::ids::GlobalPosition;
 use crate::domain::money::Cents;
-use crate::domain::order::OrderState;
+use crate::domain::order::{evolve, OrderState, OrderStatus};
 use crate::domain::saga::Phase;
 use crate::engine::fulfilment::Fulfilment;
 use crate::engine::modes::{ArchitectureMode, Capabilities};
@@ -309,4 +309,58 @@ pub fn saga_differences(a: &Fulfilment, b: &Fulfilment) -> Vec<Difference> {
         });
     }
     out
+}
+
+/// What a run shows at its present moment, in a sentence a step card can carry when
+/// the lab was changed and the step's own text describes the scenario as written:
+/// the events stored, the orders by status (a fold of those events), and each read
+/// model's progress and wrong rows.
+pub fn run_facts(sim: &Simulation) -> String {
+    let mut orders: BTreeMap<&str, OrderState> = BTreeMap::new();
+    for e in sim.store.events() {
+        let state = orders.entry(e.stream_id.as_str()).or_default();
+        *state = evolve(std::mem::take(state), &e.event);
+    }
+    let mut statuses: BTreeMap<u8, (usize, &str)> = BTreeMap::new();
+    for state in orders.values() {
+        if let OrderState::Created(order) = state {
+            let (rank, name) = match order.status {
+                OrderStatus::Draft => (0, "draft"),
+                OrderStatus::Submitted => (1, "submitted"),
+                OrderStatus::Paid => (2, "paid"),
+                OrderStatus::Shipped => (3, "shipped"),
+                OrderStatus::Cancelled => (4, "cancelled"),
+            };
+            statuses.entry(rank).or_insert((0, name)).0 += 1;
+        }
+    }
+    let orders: Vec<String> = statuses
+        .values()
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect();
+    let head = sim.store.head();
+    let models: Vec<String> = ProjectionName::ALL
+        .into_iter()
+        .filter_map(|name| {
+            let p = sim.engine.projection(name)?;
+            Some(format!(
+                "{}: {} of {} events applied, {} wrong row(s)",
+                name.title(),
+                p.checkpoint().0,
+                head.0,
+                p.divergence(sim.store.events()).len()
+            ))
+        })
+        .collect();
+    format!(
+        "At {} ms: {} event(s) stored; orders: {}. {}.",
+        sim.engine.now().0,
+        head.0,
+        if orders.is_empty() {
+            "none".to_owned()
+        } else {
+            orders.join(", ")
+        },
+        models.join("; ")
+    )
 }

@@ -23,7 +23,7 @@ use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
-use crate::scenarios::views::{costs, differences, modes, saga_differences};
+use crate::scenarios::views::{costs, differences, modes, run_facts, saga_differences};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -352,6 +352,11 @@ fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html
                 <h3>{ format!("Step {step} of {last}: {}", s.title) }</h3>
                 <p><strong>{ "What to look at: " }</strong>{ s.look.clone() }</p>
                 <p><strong>{ "Why: " }</strong>{ s.why.clone() }</p>
+                if guide.custom.is_some() {
+                    <p class="changed-lab"><strong>{ "This link changed the lab: " }</strong>
+                        { "the text above describes the scenario as written, which this run may not bear out. What this run shows: " }
+                        { guide.run().map(|r| run_facts(r.sim())).unwrap_or_default() }</p>
+                }
             </div>
         },
     };

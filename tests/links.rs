@@ -1,0 +1,134 @@
+//! Links to a scenario: a step past the scenario's last is refused naming its real
+//! range; lab fields out of range are refused; a link whose lab differs from the
+//! scenario's says the steps' texts describe the original and shows what its run holds.
+
+use cqrs_lab::app::guide::{Guide, GuideMsg};
+use cqrs_lab::domain::ids::VirtualMillis;
+use cqrs_lab::scenarios::lab::Run;
+use cqrs_lab::scenarios::library::{Library, Scenario};
+use cqrs_lab::scenarios::link::{self, LinkError, Shared};
+use cqrs_lab::scenarios::views::run_facts;
+
+fn library() -> Library {
+    Library::parse(include_str!("../static/scenarios.json")).expect("the shipped library checks")
+}
+
+fn scenario(id: &str) -> Scenario {
+    library().scenario(id).cloned().expect("scenario exists")
+}
+
+fn opened(shared: &Shared) -> Guide {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    guide.update(GuideMsg::OpenedLink(link::encode(shared)));
+    guide
+}
+
+#[test]
+fn a_step_past_the_scenarios_last_is_refused_with_its_real_range() {
+    let happy = scenario("happy-path");
+    let last = happy.steps.len();
+    assert!(last < 9, "a scenario shorter than the longest");
+    let guide = opened(&Shared::new(
+        "happy-path",
+        0,
+        last as u32 + 1,
+        happy.lab_of(0),
+    ));
+    assert_eq!(
+        guide.notice.as_deref(),
+        Some(
+            format!(
+                "This link could not be opened: the link names step {}, but “{}” has steps 0 to {last}. The first scenario is open instead.",
+                last + 1,
+                happy.title
+            )
+            .as_str()
+        )
+    );
+    // Its last step opens.
+    let guide = opened(&Shared::new("happy-path", 0, last as u32, happy.lab_of(0)));
+    assert_eq!(guide.notice, None);
+    assert_eq!(guide.step, last);
+}
+
+#[test]
+fn a_step_no_scenario_has_is_refused_when_the_link_is_read() {
+    let fragment = link::encode(&Shared::new(
+        "happy-path",
+        0,
+        10,
+        scenario("happy-path").lab_of(0),
+    ));
+    let error = link::decode(&fragment)
+        .expect("a lab link")
+        .expect_err("refused");
+    assert_eq!(error, LinkError::Step(10));
+    assert_eq!(
+        error.to_string(),
+        "the link names step 10; no scenario has more than 9 steps"
+    );
+}
+
+#[test]
+fn a_priority_lane_outside_1_to_1000_in_a_link_is_refused() {
+    for lane in [0, 1_001, u32::MAX] {
+        let mut lab = scenario("priority-lanes").lab_of(0);
+        lab.command_side.priority_lane = Some(lane);
+        let fragment = link::encode(&Shared::new("priority-lanes", 0, 1, lab));
+        let error = link::decode(&fragment)
+            .expect("a lab link")
+            .expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            format!("the link's lab is not valid: commandSide.priorityLane is {lane}, but must be from 1 to 1000")
+        );
+    }
+}
+
+/// Orders by status in a run's store, counted from the events' types (not folded).
+fn shipped_and_created(run: &Run) -> (usize, usize) {
+    let events = run.sim().store.events();
+    let count = |kind: &str| events.iter().filter(|e| e.event_type() == kind).count();
+    (count("OrderShipped"), count("OrderCreated"))
+}
+
+#[test]
+fn a_changed_lab_says_the_step_describes_the_original_and_shows_its_own_run() {
+    let happy = scenario("happy-path");
+    let last = happy.steps.len();
+    assert_eq!(
+        happy.steps[last - 1].title,
+        "Shipped, and the query side agrees"
+    );
+    // As written, the last step's run has shipped every order it created.
+    let mut written = Run::new(happy.lab_of(0));
+    written.advance_to(VirtualMillis(happy.steps[last - 1].at));
+    let (shipped, created) = shipped_and_created(&written);
+    assert!(shipped > 0 && shipped == created);
+    let facts = run_facts(written.sim());
+    assert!(
+        facts.contains(&format!(
+            "{} event(s) stored; orders: {shipped} shipped.",
+            written.sim().store.events().len()
+        )),
+        "{facts}"
+    );
+    // The link's lab sends no command: nothing ships, and the card must not say it did.
+    let mut lab = happy.lab_of(0);
+    lab.script.clear();
+    let guide = opened(&Shared::new("happy-path", 0, last as u32, lab));
+    assert_eq!(guide.notice, None);
+    assert!(
+        guide.custom.is_some(),
+        "the link's lab is not the scenario's"
+    );
+    let run = guide.run().expect("the link's lab runs");
+    assert_eq!(shipped_and_created(run), (0, 0));
+    let facts = run_facts(run.sim());
+    assert!(
+        facts.contains("0 event(s) stored; orders: none."),
+        "{facts}"
+    );
+    assert!(!facts.contains("shipped"), "{facts}");
+}
