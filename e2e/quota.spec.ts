@@ -46,7 +46,7 @@ test('with the quota used up, a command stores nothing and the message names the
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
   await expect(page.locator('.storage-durability')).toContainText(/Using .+ of .+\./);
-  await fillTo(page, context, baseURL, 32_768);
+  await fillTo(page, context, baseURL, 16_384);
   await addUntilRefused(page);
   const status = page.getByRole('status');
   await expect(status).toContainText(QUOTA);
@@ -69,7 +69,7 @@ test('after a reload on a full disk the stored log is shown read-only, exported,
   await expect(page.locator('.storage')).toContainText('survive a reload');
   await page.getByRole('button', { name: 'Create order' }).click();
   await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
-  await fillTo(page, context, baseURL, 32_768);
+  await fillTo(page, context, baseURL, 16_384);
   await addUntilRefused(page);
   const stored = await storedEvents(page);
   expect(stored).toBeGreaterThan(1);
@@ -80,7 +80,12 @@ test('after a reload on a full disk the stored log is shown read-only, exported,
   await expect(storage).toContainText('can be exported');
   await expect(page.getByRole('heading', { name: `Event store ${stored} events` })).toBeAttached();
   await expect(page.locator('table.events tbody tr').first()).toBeVisible();
-  await page.screenshot({ path: `${shots}/storage-full.png`, fullPage: false });
+  await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toBeVisible();
+  for (const [name, width, height] of [['phone', 390, 844], ['laptop', 1366, 768], ['projector', 1920, 1080]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${shots}/storage-full-${name}.png` });
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export events' }).click();

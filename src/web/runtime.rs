@@ -223,7 +223,11 @@ impl Runtime {
                 self.next_seq
                     .set(queue.back().map_or(1, |q: &Queued| q.seq + 1));
             }
-            recovery.republished = store.outbox_len().await.unwrap_or(0);
+            // Read-only, the relay cannot record a publication: it waits for room (the
+            // read models show the events they lack).
+            if !self.read_only.get() {
+                recovery.republished = store.outbox_len().await.unwrap_or(0);
+            }
         }
         self.restart(newest_time(tail)).await;
         if let Backend::Idb(store) = &self.backend {
@@ -469,11 +473,9 @@ impl Runtime {
                 .borrow()
                 .as_ref()
                 .is_none_or(|s| !s.is_waiting());
-        if self.read_only.get() && idle {
-            // Nothing to try: the engine's own writes (relay, projections) would only
-            // be refused again, frame after frame.
-            return Msg::EventsRead(Vec::new());
-        }
+        // Read-only with nothing to try, the engine stays still: its own writes (relay,
+        // projections) would only be refused again, frame after frame.
+        let still = self.read_only.get() && idle;
         if let Err(e) = self.store_queue().await {
             // Not durable, so not sent: refused now, visibly.
             let refused: VecDeque<Queued> = {
@@ -496,7 +498,7 @@ impl Runtime {
                 q.sent = true;
             }
         }
-        let ran = self.run(run).await;
+        let ran = if still { Ok(()) } else { self.run(run).await };
         if let Some(session) = self.session.borrow_mut().as_mut() {
             if let Err(failure) = &ran {
                 self.note_write(Err(failure));
