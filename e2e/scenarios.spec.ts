@@ -171,7 +171,7 @@ test('a link whose lab was changed says the steps describe the original and show
   await openGuide(page, `#lab=${changed}`);
   await expect(card(page)).toContainText('Step 5 of 5: Shipped, and the query side agrees');
   await expect(card(page).locator('.changed-lab')).toContainText('This link changed the lab: the text above describes the scenario as written');
-  await expect(card(page).locator('.changed-lab')).toContainText('0 event(s) stored; orders: none.');
+  await expect(card(page).locator('.changed-lab')).toContainText('At 450 ms: 0 event(s) stored; orders: none.');
   await card(page).screenshot({ path: `${shots}/changed-lab-card.png` });
   // A step past the scenario's last names its real range.
   shared.step = 6;

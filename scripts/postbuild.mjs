@@ -53,6 +53,18 @@ for (const script of files.filter((f) => f.endsWith('.js') && basename(f) !== 's
     }
   }
 }
+// Every integrity attribute must be some file's: a missed rewrite fails the build here,
+// not the page in a browser.
+const digests = new Set(files.map((f) => integrity(readFileSync(join(dir, f)))));
+for (const page of pages) {
+  const html = readFileSync(join(dir, page), 'utf8');
+  for (const [, value] of html.matchAll(/integrity="?(sha384-[A-Za-z0-9+/=]+)/g)) {
+    if (!digests.has(value)) {
+      console.error(`postbuild: ${page} names ${value}, which no file of the build has`);
+      process.exit(1);
+    }
+  }
+}
 const policy = (hashes) => [
   "default-src 'self'",
   // wasm-unsafe-eval: compiling the WebAssembly module; nothing else is evaluated.

@@ -114,9 +114,12 @@ fn a_changed_lab_says_the_step_describes_the_original_and_shows_its_own_run() {
         )),
         "{facts}"
     );
-    // The link's lab sends no command: nothing ships, and the card must not say it did.
+    // The link's lab never ships: the card must not say it did, and says what this run
+    // holds at the step's time.
     let mut lab = happy.lab_of(0);
-    lab.script.clear();
+    let lines = lab.script.len();
+    lab.script.retain(|line| line.command.name() != "ShipOrder");
+    assert!(lab.script.len() < lines, "the lab shipped before");
     let guide = opened(&Shared::new("happy-path", 0, last as u32, lab));
     assert_eq!(guide.notice, None);
     assert!(
@@ -124,10 +127,19 @@ fn a_changed_lab_says_the_step_describes_the_original_and_shows_its_own_run() {
         "the link's lab is not the scenario's"
     );
     let run = guide.run().expect("the link's lab runs");
-    assert_eq!(shipped_and_created(run), (0, 0));
+    assert_eq!(
+        run.sim().engine.now(),
+        VirtualMillis(happy.steps[last - 1].at)
+    );
+    let (shipped, created) = shipped_and_created(run);
+    assert_eq!(shipped, 0);
+    assert!(created > 0);
+    let stored = run.sim().store.events().len();
     let facts = run_facts(run.sim());
     assert!(
-        facts.contains("0 event(s) stored; orders: none."),
+        facts.contains(&format!(
+            "{stored} event(s) stored; orders: {created} paid."
+        )),
         "{facts}"
     );
     assert!(!facts.contains("shipped"), "{facts}");

@@ -53,17 +53,18 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         {
             let mut wiring = wiring.borrow_mut();
             wiring._listener = runtime.listen(on_change);
-            wiring.runtime = Some(Rc::clone(&runtime));
-            // The page is usable at once; the engine catches up (relay, rebuilds)
-            // before it handles the first command.
+            // The engine catches up (relay, rebuilds) before it handles the first
+            // command; commands clicked meanwhile wait in the page's requests.
             wiring.busy = true;
         }
         // The newest events show while the read models are restored (a long log's
-        // take a while), not "No events yet".
+        // take a while), not "No events yet"; the storage line says "Opening" until
+        // the page is started.
         model.dispatch(Msg::TailRead(tail.clone()));
-        model.dispatch(Msg::StorageOpened(storage));
         let recovery = runtime.recover(&tail, previous).await;
+        wiring.borrow_mut().runtime = Some(Rc::clone(&runtime));
         model.dispatch(Msg::Recovered(recovery));
+        model.dispatch(Msg::StorageOpened(storage));
         runtime.catch_up().await;
         wiring.borrow_mut().busy = false;
         let head = model.state.borrow().log.head();
@@ -485,7 +486,7 @@ fn storage_note(storage: &Storage) -> Html {
         },
         Storage::Full => html! {
             <p class="storage warning" role="alert">
-                { "Storage is full: the browser's storage quota for this site is used up, so nothing new can be stored. The stored log is shown and can be exported; commands are refused until there is room. Export the log, then reset it (or import a smaller one) to make room." }
+                { "Storage is full: the browser's storage quota for this site is used up, so nothing new can be stored. The stored log is shown and can be exported; commands are refused until there is room. Export the log, then reset it to make room." }
             </p>
         },
         Storage::ReadOnly(reason) => html! {

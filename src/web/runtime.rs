@@ -249,7 +249,8 @@ impl Runtime {
                 let head = store.head().await?;
                 let after = GlobalPosition(head.0.saturating_sub(TAIL_READ));
                 let (events, corrupt) = store.read_all(after, TAIL_READ as u32).await?;
-                store.quarantine(&corrupt).await?;
+                // Not recorded (a full disk) fails no read: the record is skipped.
+                let _ = store.quarantine(&corrupt).await;
                 // Appends may land after the read: counted up to what was read.
                 let count = store
                     .count_upto(events.last().map_or(head, |e| e.global_position))
@@ -499,19 +500,27 @@ impl Runtime {
             }
         }
         let ran = if still { Ok(()) } else { self.run(run).await };
+        let mut now = None;
         if let Some(session) = self.session.borrow_mut().as_mut() {
+            // What was decided before a failure stands (its events are stored).
+            outcomes.extend(session.take_outcomes());
             if let Err(failure) = &ran {
-                self.note_write(Err(failure));
-                // The engine restarted from the store: what it was handling is gone,
-                // queued commands and a script's alike.
+                // What the engine was handling is gone, queued commands and a
+                // script's alike (sent again, the queued ones would fail the same way).
                 outcomes.extend(session.forget_pending().into_iter().map(|sent| Outcome {
                     command_id: sent.command_id,
                     order_id: sent.order_id,
                     command_name: sent.command_name,
                     result: Err(Refusal::StoreFailed(failure.to_string())),
                 }));
+                now = Some(session.engine().now());
             }
-            outcomes.extend(session.take_outcomes());
+        }
+        if let (Err(failure), Some(now)) = (&ran, now) {
+            self.note_write(Err(failure));
+            // A fresh session on what the store holds, as after a reload: a script's
+            // later commands, reported above, must not run after all.
+            self.restart(now).await;
         }
         self.finish(&outcomes).await;
         self.keep_marker();
@@ -865,6 +874,10 @@ impl Runtime {
     pub async fn reload(&self, note: String) -> Msg {
         match self.read_tail().await {
             Ok(tail) => {
+                // A reset, here or in another tab, may have made room.
+                if let (true, Backend::Idb(store)) = (self.read_only.get(), &self.backend) {
+                    self.note_write(store.probe_write().await.as_ref().map(|_| ()));
+                }
                 let dropped = self.dropped();
                 self.restart(newest_time(&tail)).await;
                 self.catch_up().await;

@@ -694,7 +694,8 @@ impl IdbStore {
             };
             let records = batch.await?;
             let (batch, corrupt) = decode(records.iter().map(EventRecord::from_js));
-            self.quarantine(&corrupt).await?;
+            // Not recorded (a full disk) fails no read: the record is skipped either way.
+            let _ = self.quarantine(&corrupt).await;
             events.extend(batch);
         }
         // Then whatever lies past that head (appended since, or keys that are no
@@ -716,7 +717,8 @@ impl IdbStore {
                 _ => None,
             };
             let (batch, corrupt) = decode(records.iter().map(EventRecord::from_js));
-            self.quarantine(&corrupt).await?;
+            // Not recorded (a full disk) fails no read: the record is skipped either way.
+            let _ = self.quarantine(&corrupt).await;
             events.extend(batch);
             match next {
                 Some(next) => records = next.await?,
@@ -806,7 +808,8 @@ impl IdbStore {
             } => {
                 let limit = u32::try_from(limit).unwrap_or(u32::MAX);
                 let (events, corrupt) = self.read_all(after, limit).await?;
-                self.quarantine(&corrupt).await?;
+                // Not recorded (a full disk) fails no read: the record is skipped either way.
+                let _ = self.quarantine(&corrupt).await;
                 EffectResult::EventsRead { projection, events }
             }
             Effect::MarkPublished(positions) => {
