@@ -61,6 +61,20 @@ test('with the quota used up, a command stores nothing and the message names the
   await expect(status).not.toContainText('Sending', { timeout: 10_000 });
   await expect(status).toContainText(QUOTA);
   expect(await storedEvents(page)).toBe(before);
+
+  // An import that does not fit is refused naming the quota; the stored log stays whole.
+  const events = Array.from({ length: 2_000 }, (_, i) => ({
+    eventId: `cmd-x-${i + 1}.1`, streamId: `o-${i}`, streamVersion: 1, globalPosition: i + 1,
+    schemaVersion: 1, recordedAt: i + 1, correlationId: `corr-x-${i + 1}`, causationId: `cmd-x-${i + 1}`,
+    eventType: 'OrderCreated', data: { customerId: 'cust-1' },
+  }));
+  await page.getByLabel('Import events').setInputFiles({
+    name: 'big.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events })),
+  });
+  await expect(page.locator('.data-status')).toContainText(`big.json was not imported: ${QUOTA}`, { timeout: 20_000 });
+  await expect(page.locator('.data-status')).toContainText('Nothing stored changed.');
+  expect(await storedEvents(page)).toBe(before);
 });
 
 test('after a reload on a full disk the stored log is shown read-only, exported, then reset', async ({ page, context, baseURL }) => {
