@@ -2,26 +2,13 @@
 // newest events and how many there are while the read models are restored; it never
 // calls a full store empty.
 import { test, expect } from '@playwright/test';
+import { exportFile, longLog } from './support';
 
 test('a long log never looks empty while the page opens it', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('./');
   await expect(page.locator('.storage')).toContainText('survive a reload');
-  const events = Array.from({ length: 20_000 }, (_, i) => {
-    const position = i + 1;
-    const version = Math.floor(i / 40) + 1;
-    const body = version === 1
-      ? { eventType: 'OrderCreated', data: { customerId: `cust-${position % 40}` } }
-      : { eventType: 'ItemAdded', data: { productId: 'p1', productName: 'Thing', unitPrice: 100, quantity: 1 } };
-    return {
-      eventId: `cmd-x-${position}.1`, streamId: `o-${position % 40}`, streamVersion: version, globalPosition: position,
-      schemaVersion: 1, recordedAt: position, correlationId: `corr-x-${position}`, causationId: `cmd-x-${position}`, ...body,
-    };
-  });
-  await page.getByLabel('Import events').setInputFiles({
-    name: 'long.json', mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events })),
-  });
+  await page.getByLabel('Import events').setInputFiles(exportFile('long.json', longLog(20_000)));
   await expect(page.locator('.data-status')).toContainText('Imported 20000 events', { timeout: 60_000 });
 
   // Every text the empty-table line shows from the first paint on.

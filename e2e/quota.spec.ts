@@ -4,17 +4,7 @@
 // exportable, read-only; a reset makes room again.
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-
-/** Events in IndexedDB, counted straight from the database. */
-const storedEvents = (page: Page) => page.evaluate(() => new Promise<number>((resolve, reject) => {
-  const open = indexedDB.open('cqrs-lab');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const count = open.result.transaction('events').objectStore('events').count();
-    count.onsuccess = () => { resolve(count.result); open.result.close(); };
-    count.onerror = () => reject(count.error);
-  };
-}));
+import { exportFile, longLog, storedEvents } from './support';
 
 const QUOTA = "the browser's storage quota is exhausted: nothing was stored";
 const shots = 'e2e/screenshots';
@@ -26,6 +16,13 @@ async function fillTo(page: Page, context: BrowserContext, baseURL: string | und
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL ?? '').origin, quotaSize: usage + room });
   return cdp;
 }
+
+// The override is the browser's, not the test's context's: each test starts with the
+// default quota.
+test.afterEach(async ({ page, context, baseURL }) => {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL ?? '').origin });
+});
 
 /** Clicks Add item until the store refuses it for lack of room. */
 async function addUntilRefused(page: Page) {
@@ -63,15 +60,7 @@ test('with the quota used up, a command stores nothing and the message names the
   expect(await storedEvents(page)).toBe(before);
 
   // An import that does not fit is refused naming the quota; the stored log stays whole.
-  const events = Array.from({ length: 2_000 }, (_, i) => ({
-    eventId: `cmd-x-${i + 1}.1`, streamId: `o-${i}`, streamVersion: 1, globalPosition: i + 1,
-    schemaVersion: 1, recordedAt: i + 1, correlationId: `corr-x-${i + 1}`, causationId: `cmd-x-${i + 1}`,
-    eventType: 'OrderCreated', data: { customerId: 'cust-1' },
-  }));
-  await page.getByLabel('Import events').setInputFiles({
-    name: 'big.json', mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events })),
-  });
+  await page.getByLabel('Import events').setInputFiles(exportFile('big.json', longLog(2_000)));
   await expect(page.locator('.data-status')).toContainText(`big.json was not imported: ${QUOTA}`, { timeout: 20_000 });
   await expect(page.locator('.data-status')).toContainText('Nothing stored changed.');
   expect(await storedEvents(page)).toBe(before);

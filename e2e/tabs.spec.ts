@@ -2,17 +2,7 @@
 // hears what became of its in-flight script when the other replaces the log, and a
 // script after a reload records new orders.
 import { test, expect, type Page } from '@playwright/test';
-
-/** Events in IndexedDB, counted straight from the database. */
-const storedEvents = (page: Page) => page.evaluate(() => new Promise<number>((resolve, reject) => {
-  const open = indexedDB.open('cqrs-lab');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const count = open.result.transaction('events').objectStore('events').count();
-    count.onsuccess = () => { resolve(count.result); open.result.close(); };
-    count.onerror = () => reject(count.error);
-  };
-}));
+import { exportFile, longLog, storedEvents } from './support';
 
 /** The count the page shows in its event store's heading. */
 async function shown(page: Page): Promise<number> {
@@ -27,18 +17,6 @@ async function open(page: Page) {
 
 const status = (page: Page) => page.getByRole('status');
 
-/** A log of `length` events on 40 orders, in the lab's export format. */
-const longLog = (length: number) => Array.from({ length }, (_, i) => {
-  const position = i + 1;
-  const version = Math.floor(i / 40) + 1;
-  const body = version === 1
-    ? { eventType: 'OrderCreated', data: { customerId: 'cust-1' } }
-    : { eventType: 'ItemAdded', data: { productId: 'p1', productName: 'Thing', unitPrice: 100, quantity: 1 } };
-  return {
-    eventId: `cmd-x-${position}.1`, streamId: `o-${position % 40}`, streamVersion: version, globalPosition: position,
-    schemaVersion: 1, recordedAt: position, correlationId: `corr-x-${position}`, causationId: `cmd-x-${position}`, ...body,
-  };
-});
 
 /**
  * Appends one event straight to IndexedDB, as another tab's command would (the newest
@@ -84,8 +62,7 @@ test('a tab that imports converges with an append another tab made while it star
   await expect(status(a)).toContainText('RemoveItem on burst1-b was rejected'); // the script's last
   // B imports a log it takes a while to start on (20,000 events to fold); once the
   // import is stored, and before B shows it, another tab appends.
-  const big = Buffer.from(JSON.stringify({ format: 'cqrs-lab.events', formatVersion: 1, events: longLog(20_000) }));
-  await b.getByLabel('Import events').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: big });
+  await b.getByLabel('Import events').setInputFiles(exportFile('big.json', longLog(20_000)));
   await expect.poll(() => storedEvents(a), { timeout: 30_000, intervals: [20] }).toBe(20_000);
   expect(await b.locator('.data-status').textContent()).not.toContain('Imported');
   const position = await appendAndAnnounce(a);
