@@ -138,6 +138,33 @@ test('the quiz explains every answer, scores, and keeps the progress', async ({ 
   await expect(page.getByText('Study progress: 1 of 16 passed')).toBeVisible();
 });
 
+test('picking the first choice everywhere passes no more than guessing would', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openGuide(page);
+  const scenarios = page.getByRole('navigation', { name: 'Scenarios' }).getByRole('button');
+  const count = await scenarios.count();
+  expect(count).toBe(16);
+  let [right, asked, passed] = [0, 0, 0];
+  for (let i = 0; i < count; i += 1) {
+    await scenarios.nth(i).click();
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('listitem').last().getByRole('button').click();
+    const questions = page.locator('fieldset.question');
+    for (let q = 0; q < await questions.count(); q += 1) {
+      await questions.nth(q).locator('input[type=radio]').first().check();
+    }
+    await page.getByRole('button', { name: 'Check answers' }).click();
+    const [, r, t] = (await page.locator('.score-line').textContent())?.match(/^(\d+) of (\d+) right/) ?? [];
+    right += Number(r);
+    asked += Number(t);
+    if (/: passed$/.test(await page.locator('.score-line').textContent() ?? '')) passed += 1;
+  }
+  // About a third right, as guessing among three or four choices gets: far from the
+  // 60 % that passes (before the choices were shuffled, this scored 100 %).
+  expect(asked).toBeGreaterThanOrEqual(48);
+  expect(right / asked).toBeLessThan(0.6);
+  expect(passed).toBeLessThan(count);
+});
+
 test('a shared link reproduces the scenario, its configuration and step, run for run', async ({ page, context }) => {
   await openGuide(page);
   await page.getByRole('button', { name: /^9\. Outbox/ }).click();

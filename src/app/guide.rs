@@ -232,6 +232,8 @@ pub enum GuideMsg {
     Checked,
     /// "Try again".
     Retried,
+    /// Randomness from the page, for new attempts' choice orders.
+    Seeded(u64),
     /// A notice dismissed.
     Dismissed,
     /// Compare with another run side by side (or stop comparing).
@@ -257,8 +259,12 @@ pub struct Guide {
     /// Where the lab is moving from and to, and how far it has got (virtual ms, with
     /// fractions, so a short step still takes its time on screen).
     motion: Option<(VirtualMillis, VirtualMillis, f64)>,
-    /// The answer picked for each question.
+    /// The answer picked for each question (the library's index of the choice).
     pub picked: Vec<Option<usize>>,
+    /// The seed this attempt orders the choices by (`shuffle::choice_order`).
+    pub attempt: u64,
+    /// Where new attempts' seeds come from.
+    entropy: u64,
     /// True once the answers were checked.
     pub checked: bool,
     /// Why the answers could not be checked yet.
@@ -293,7 +299,10 @@ impl Guide {
             }
             GuideMsg::Loaded(Err(why)) => self.shelf = Shelf::Failed(why),
             GuideMsg::ProgressRead(text) => match text.map(|t| Progress::parse(&t)) {
-                Some(Ok(progress)) => self.progress = progress,
+                Some(Ok(progress)) => {
+                    self.progress = progress;
+                    self.keep_attempt();
+                }
                 Some(Err(why)) => {
                     self.notice = Some(format!(
                         "Your study progress could not be read ({why}); it starts afresh."
@@ -340,7 +349,12 @@ impl Guide {
             GuideMsg::Retried => {
                 self.checked = false;
                 self.picked.iter_mut().for_each(|p| *p = None);
+                if let Some(id) = self.scenario().map(|s| s.id.clone()) {
+                    self.attempt = self.progress.new_attempt(&id, &mut self.entropy);
+                    self.progress_dirty = true;
+                }
             }
+            GuideMsg::Seeded(entropy) => self.entropy = entropy,
             GuideMsg::Dismissed => self.notice = None,
             GuideMsg::Scrubbed(t) => self.scrub(t),
             GuideMsg::Compared(other) => {
@@ -509,6 +523,7 @@ impl Guide {
         self.picked = vec![None; self.scenario().map_or(0, |s| s.quiz.len())];
         self.checked = false;
         self.quiz_message = None;
+        self.keep_attempt();
         self.jump(0);
     }
 
@@ -591,6 +606,15 @@ impl Guide {
             branch.run.advance_to(now);
         }
         self.motion = (at < to.0 as f64).then_some((from, to, at));
+    }
+
+    /// Takes up the chosen scenario's stored attempt (its choices read in the same
+    /// order after a reload), or starts one.
+    fn keep_attempt(&mut self) {
+        if let Some(id) = self.scenario().map(|s| s.id.clone()) {
+            self.progress_dirty |= !self.progress.attempts.contains_key(&id);
+            self.attempt = self.progress.attempt(&id, &mut self.entropy);
+        }
     }
 
     fn check_answers(&mut self) {

@@ -6,4 +6,5 @@ pub mod lab;
 pub mod library;
 pub mod link;
 pub mod progress;
+pub mod shuffle;
 pub mod views;

@@ -1,6 +1,8 @@
-//! Study progress: each scenario's best quiz score, kept in the browser.
+//! Study progress: each scenario's best quiz score and the seed its current attempt
+//! orders the choices by, kept in the browser.
 
 use super::library::{Question, PASS_PERCENT};
+use super::shuffle::mix;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -29,6 +31,9 @@ impl Score {
 pub struct Progress {
     /// By scenario id.
     pub scores: BTreeMap<String, Score>,
+    /// The seed each scenario's current attempt orders its choices by, by scenario id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attempts: BTreeMap<String, u64>,
 }
 
 /// Most scenarios remembered (a stored value larger than this is not ours).
@@ -39,7 +44,10 @@ impl Progress {
     pub fn parse(text: &str) -> Result<Progress, String> {
         let progress: Progress =
             serde_json::from_str(text).map_err(|e| format!("stored progress unreadable: {e}"))?;
-        if progress.scores.len() > MAX_KEPT || progress.scores.values().any(|s| s.best > s.total) {
+        if progress.scores.len() > MAX_KEPT
+            || progress.attempts.len() > MAX_KEPT
+            || progress.scores.values().any(|s| s.best > s.total)
+        {
             return Err("stored progress is not valid".into());
         }
         Ok(progress)
@@ -59,6 +67,25 @@ impl Progress {
         score.total = total;
         score.best = score.best.max(right).min(total);
         score.attempts = score.attempts.saturating_add(1);
+    }
+
+    /// The seed of the scenario's current attempt: the stored one, or a new one drawn
+    /// from `entropy` and stored.
+    pub fn attempt(&mut self, id: &str, entropy: &mut u64) -> u64 {
+        match self.attempts.get(id) {
+            Some(seed) => *seed,
+            None => self.new_attempt(id, entropy),
+        }
+    }
+
+    /// Starts a new attempt at the scenario's questions: a new seed from `entropy`
+    /// (kept unless `MAX_KEPT` scenarios are kept already).
+    pub fn new_attempt(&mut self, id: &str, entropy: &mut u64) -> u64 {
+        *entropy = mix(*entropy);
+        if self.attempts.len() < MAX_KEPT || self.attempts.contains_key(id) {
+            self.attempts.insert(id.to_owned(), *entropy);
+        }
+        *entropy
     }
 
     /// A scenario's score, if tried.

@@ -23,6 +23,7 @@ use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
+use crate::scenarios::shuffle::choice_order;
 use crate::scenarios::views::{costs, differences, modes, run_facts, saga_differences};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -223,6 +224,10 @@ pub fn GuidePage(props: &GuideProps) -> Html {
         let model = model.clone();
         let fragment = props.fragment.to_string();
         use_effect_with((), move |_| {
+            // Each attempt's choice order is drawn from this (2⁵³ values).
+            model.dispatch(GuideMsg::Seeded(
+                (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
+            ));
             model.dispatch(GuideMsg::ProgressRead(
                 storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
             ));
@@ -890,7 +895,7 @@ fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
                 html! {
                     <fieldset class="question">
                         <legend>{ format!("{}. {}", q + 1, question.prompt) }</legend>
-                        { for question.choices.iter().enumerate().map(|(c, choice)| {
+                        { for choice_order(guide.attempt, q, question.choices.len()).into_iter().filter_map(|c| Some((c, question.choices.get(c)?))).map(|(c, choice)| {
                             let id = format!("q{q}-c{c}");
                             let verdict = guide.checked.then(|| if choice.correct { "right" } else if picked == Some(c) { "wrong" } else { "" });
                             html! {
