@@ -106,7 +106,7 @@ test('the Azure panel names each component\'s service and its defaults', async (
   const azure = await view(page, 'Azure');
   const row = (name: string) => azure.getByRole('row', { name: new RegExp(`^${name}`) });
   await expect(row('Event store')).toContainText('Azure Cosmos DB');
-  await expect(row('Event store')).toContainText('Default TTL -1');
+  await expect(row('Event store')).toContainText('TTL off');
   await expect(row('Event store')).toContainText('/orderId');
   await expect(row('Event bus')).toContainText('max delivery count 10');
   await expect(row('Outbox and relay')).toContainText('Outbox on.');

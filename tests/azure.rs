@@ -4,7 +4,7 @@ use cqrs_lab::app::azure::mapping;
 use cqrs_lab::app::session::page_config;
 
 #[test]
-fn the_mapping_gives_the_seed_defaults_and_the_labs_settings() {
+fn the_mapping_gives_azures_settings_and_the_labs_own() {
     let mut config = page_config();
     let rows = mapping(&config);
     let components: Vec<&str> = rows.iter().map(|m| m.component).collect();
@@ -31,7 +31,7 @@ fn the_mapping_gives_the_seed_defaults_and_the_labs_settings() {
         "Cosmos DB",
         "/orderId",
         "Change feed",
-        "Default TTL -1",
+        "TTL off",
         "Session consistency",
     ] {
         assert!(store.contains(fact), "{fact}: {store}");
@@ -42,7 +42,8 @@ fn the_mapping_gives_the_seed_defaults_and_the_labs_settings() {
         "Service Bus",
         "Event Grid",
         "at-least-once",
-        "14 days",
+        "message TTL unlimited",
+        "off by default",
         "max delivery count 10",
         "dead-letter",
     ] {

@@ -41,10 +41,10 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
             component: "Event store",
             service: "Azure Cosmos DB (container per aggregate type)",
             defaults: vec![
-                "Partition key = the aggregate id, e.g. /orderId: one stream per partition, writes scale out.".into(),
-                "Change feed enabled: it publishes every appended event, in order per partition.".into(),
-                "Default TTL -1: events never expire (a finite TTL silently deletes history).".into(),
-                "Session consistency for writes; eventual consistency is fine for reads.".into(),
+                "Partition key = the aggregate id, e.g. /orderId: one stream per logical partition (20 GB max), writes scale out.".into(),
+                "Change feed (on by default, latest version mode): consumers read creates and updates in order per partition key; no deletes.".into(),
+                "TTL off (no DefaultTimeToLive): no event expires. -1 turns TTL on, so an item with its own ttl would expire.".into(),
+                "Session consistency (the default) governs reads: a client reads its own writes; other readers may lag.".into(),
             ],
             in_the_lab: format!(
                 "IndexedDB in this browser: events keyed by global position, a unique [streamId, version] index for optimistic concurrency, a snapshot every {} events.",
@@ -53,9 +53,9 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
         },
         Mapping {
             component: "Outbox and relay",
-            service: "Cosmos DB change feed (or an outbox container) read by Azure Functions",
+            service: "Cosmos DB change feed (or outbox items in the events' container) read by Azure Functions",
             defaults: vec![
-                "The event and its outbox row are written in one transaction; a relay publishes the rows, so a crash between append and publish loses nothing.".into(),
+                "The event and its outbox item are written in one transactional batch (same container and partition key); a relay publishes them: nothing is lost, some may repeat.".into(),
             ],
             in_the_lab: format!(
                 "Outbox {}.",
@@ -66,9 +66,9 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
             component: "Event bus",
             service: "Azure Service Bus topic with one subscription per projection, or Azure Event Grid",
             defaults: vec![
-                "Service Bus: reliable, at-least-once delivery; topics and subscriptions fan out; message TTL at most 14 days.".into(),
-                "Event Grid: event routing to many subscribers, at-least-once delivery.".into(),
-                "Duplicate detection by message id (window 20 s to 7 days); after the max delivery count (10) a message goes to the dead-letter queue.".into(),
+                "Service Bus: at-least-once delivery with peek-lock; topics and subscriptions fan out; message TTL unlimited unless the entity sets one.".into(),
+                "Event Grid: push to many subscribers, at-least-once, no order guarantee; retries 24 h, no dead-lettering unless set.".into(),
+                "Duplicate detection by message id: off by default, set at creation, window 10 min by default (20 s to 7 days); after 10 deliveries a message is dead-lettered.".into(),
             ],
             in_the_lab: format!(
                 "Duplicate detection window {window}; max delivery count {}; lock {} s.",
@@ -87,9 +87,9 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
         },
         Mapping {
             component: "Read models and queries",
-            service: "Azure Cosmos DB, Azure Cache for Redis, or Azure SQL Database",
+            service: "Azure Cosmos DB, Azure Managed Redis, or Azure SQL Database",
             defaults: vec![
-                "Cosmos DB for low-latency point reads; Redis for sub-millisecond reads; SQL Database for complex queries.".into(),
+                "Cosmos DB for low-latency point reads; Azure Managed Redis for in-memory reads; SQL Database for complex queries.".into(),
                 "A read model can be rebuilt from scratch by replaying the event store.".into(),
             ],
             in_the_lab: "Order summary, orders per customer, revenue per day: kept row by row in IndexedDB.".into(),

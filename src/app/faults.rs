@@ -105,7 +105,7 @@ pub struct Faults {
     pub snapshot_every: u64,
 }
 
-/// The choices of "Snapshot every" (the seeds' default is 100).
+/// The choices of "Snapshot every" (the lab's default is 100).
 pub const SNAPSHOT_CHOICES: [u64; 4] = [5, 10, 25, DEFAULT_SNAPSHOT_EVERY];
 
 impl Default for Faults {
@@ -126,14 +126,14 @@ impl Default for Faults {
 
 /// What the Azure profile sets, each with its value and its meaning.
 pub const AZURE_DEFAULTS: [(&str, &str, &str); 8] = [
-    ("Delivery", "at least once (5 % sent twice)", "Service Bus and the Cosmos DB change feed deliver at least once: every consumer must be idempotent."),
-    ("Ordering", "per partition key only (Reorder off)", "The change feed keeps each aggregate's events in order (partition key /aggregateId), never across aggregates."),
-    ("Checkpoint", "after the handler succeeds (idempotent projections)", "A crash between applying and checkpointing replays the event, so each projection ignores what it already applied."),
-    ("Outbox", "on: the change feed publishes what was committed", "Publication follows the write, so a crash cannot lose an event between the append and the publish."),
-    ("Duplicate detection", "10 minutes, by message id", "Service Bus drops a second send of the same message id within the window; a handler slower than its lock still gets a message twice."),
-    ("Lock duration", "60 s", "A handler that holds a message longer than its lock loses it; the broker delivers it again."),
-    ("Max delivery count", "10, then the dead-letter queue", "A message that fails ten times is set aside for inspection and resubmission."),
-    ("Snapshots", "every 100 events", "A handler loads the newest snapshot and replays only the events after it."),
+    ("Delivery", "at least once (the lab sends 5 % twice)", "Service Bus (peek-lock) and the change feed processor deliver at least once: every consumer must be idempotent."),
+    ("Ordering", "per partition key only (Reorder off)", "The change feed keeps each logical partition's changes in order (/aggregateId), never across them; Service Bus keeps order only with sessions."),
+    ("Checkpoint", "per lease, after each batch (projections made idempotent)", "A crash before a lease is checkpointed replays its batch, so each projection ignores what it already applied; the Functions trigger does not retry a failed batch by default."),
+    ("Outbox", "on: the change feed as the outbox (a design choice)", "Publication follows the write, so a crash cannot lose an event between the append and the publish."),
+    ("Duplicate detection", "on, 10 minutes by message id (Azure: off by default)", "Enabled when the queue or topic is created (not in Basic). Service Bus drops a second send of the same message id within the window; a lost lock still redelivers."),
+    ("Lock duration", "60 s", "A handler that holds a message past its lock loses it and it is delivered again; the Functions trigger renews the lock for up to 5 min by default."),
+    ("Max delivery count", "10, then the dead-letter queue", "A message delivered ten times without completing goes to the dead-letter queue for inspection."),
+    ("Snapshots", "every 100 events (the lab's choice)", "Not an Azure setting: a handler loads the newest snapshot and replays only the events after it."),
 ];
 
 impl Faults {

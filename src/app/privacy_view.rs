@@ -6,7 +6,7 @@ use crate::domain::privacy::{KeyVault, Opened, Sealed};
 use crate::engine::projection::{SEALED_CLOSE, SEALED_OPEN};
 
 /// The crypto-shredding trade-off, as the workbench explains it.
-pub const TRADE_OFF: &str = "Crypto-shredding: the customer's name and address are stored only sealed with a key of their own, kept apart from the events. Forgetting deletes the key: every copy — in the log, the read models, exports and backups — can never be read again, while the events stay, so the audit trail (who ordered what, when) is intact. The price: the key vault becomes critical (lose it and every customer's data is gone; it must be backed up apart from the events), and a replay can no longer bring the data back, so rebuilt read models show it as erased too.";
+pub const TRADE_OFF: &str = "Crypto-shredding: the customer's name and address are stored only sealed with a key of their own, kept apart from the events. Forgetting deletes the key: every copy — in the log, the read models, exports and backups — can never be read again (on Azure Key Vault: once the soft-deleted key is purged), while the events stay, so the audit trail (who ordered what, when) is intact. The price: the key vault becomes critical (lose it and every customer's data is gone; it must be backed up apart from the events), and a replay can no longer bring the data back, so rebuilt read models show it as erased too.";
 
 /// A row's text with each sealed token replaced by the name it holds, or "[erased]".
 pub fn reveal(text: &str, vault: &KeyVault) -> String {

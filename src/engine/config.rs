@@ -1,11 +1,11 @@
-//! The engine's knobs, with the seeds' defaults. Plain data: serializable for sharing.
+//! The engine's knobs, with the lab's defaults. Plain data: serializable for sharing.
 
 use super::rng::{PerMillion, SimRng};
 use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
 
-/// Snapshot every this many events, as the seeds recommend.
+/// Snapshot every this many events (the lab's choice).
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 100;
 /// How long the event bus takes to deliver a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ pub struct BusConfig {
     /// Chance that the publisher's send times out and it sends again (same message id).
     pub publisher_retry_rate: PerMillion,
     /// Broker-side duplicate detection by message id (= event id) over this window
-    /// (Service Bus default 10 minutes; kept within 20 s – 7 days), or off.
+    /// (Service Bus: off by default; when on, 10 minutes by default, 20 s – 7 days), or off.
     pub duplicate_detection: Option<VirtualMillis>,
     /// How long a delivery's lock lasts (Service Bus default 60 s). A handler slower
     /// than this gets the message again, whatever duplicate detection says.

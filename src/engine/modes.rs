@@ -70,7 +70,7 @@ impl ArchitectureMode {
         }
     }
 
-    /// When to choose it, per the exam chapter.
+    /// When to choose it.
     pub fn when_to_use(self) -> &'static str {
         match self {
             ArchitectureMode::Crud => {

@@ -55,12 +55,12 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     aria-describedby="fault-azure-hint" onchange={on_azure} />
                 <label for="fault-azure">{ "Azure profile" }</label>
                 <p id="fault-azure-hint" class="hint">{
-                    if azure { "Every knob below is at Azure's defaults. Change one and the profile is off." }
-                    else { "Sets every knob to what Azure does by default, each explained." }
+                    if azure { "Every knob below is at the Azure profile (Azure defaults where one exists). Change one and the profile is off." }
+                    else { "Sets every knob to a typical Azure setup (Azure defaults where one exists), each explained." }
                 }</p>
             </div>
             if azure {
-                <dl class="azure-defaults" aria-label="Azure defaults in effect">
+                <dl class="azure-defaults" aria-label="Azure profile in effect">
                     { for AZURE_DEFAULTS.iter().map(|(what, value, meaning)| html! {
                         <div>
                             <dt>{ *what }</dt>
@@ -113,7 +113,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <select id="fault-snapshots" onchange={on_snapshots} aria-describedby="fault-snapshots-hint">
                     { for SNAPSHOT_CHOICES.iter().map(|n| html! {
                         <option value={n.to_string()} selected={f.snapshot_every == *n}>{
-                            if *n == DEFAULT_SNAPSHOT_EVERY { format!("{n} events (default)") } else { format!("{n} events") }
+                            if *n == DEFAULT_SNAPSHOT_EVERY { format!("{n} events (lab default)") } else { format!("{n} events") }
                         }</option>
                     }) }
                 </select>

@@ -144,7 +144,7 @@ impl OrderCommand {
         })
     }
 
-    /// The command's type name, as the seeds spell it.
+    /// The command's type name, as the stored events spell it.
     pub fn name(&self) -> &'static str {
         match self {
             Self::CreateOrder { .. } => "CreateOrder",
