@@ -8,8 +8,10 @@ use cqrs_lab::scenarios::library::Library;
 use cqrs_lab::store::ProjectionName;
 
 fn main() {
-    let text = include_str!("../static/scenarios.json");
-    let library = match Library::parse(text) {
+    let library = match Library::parse_with_questions(
+        include_str!("../static/scenarios.json"),
+        include_str!("../static/questions.json"),
+    ) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

@@ -8,7 +8,11 @@ use cqrs_lab::scenarios::progress::{right_answers, Progress};
 use cqrs_lab::scenarios::shuffle::{choice_order, mix};
 
 fn library() -> Library {
-    Library::parse(include_str!("../static/scenarios.json")).expect("the shipped library checks")
+    Library::parse_with_questions(
+        include_str!("../static/scenarios.json"),
+        include_str!("../static/questions.json"),
+    )
+    .expect("the shipped library checks")
 }
 
 const ATTEMPTS: u64 = 2_000;
@@ -42,11 +46,12 @@ fn over_the_library_the_right_answers_place_is_spread() {
         let seed = mix(seed);
         for s in &library.scenarios {
             for (q, question) in s.quiz.iter().enumerate() {
-                let answer = question.answer().expect("one right answer");
                 let order = choice_order(seed, q, question.choices.len());
-                let place = order.iter().position(|c| *c == answer).expect("shown");
-                at[place] += 1;
-                shown += 1;
+                for answer in question.answers() {
+                    let place = order.iter().position(|c| *c == answer).expect("shown");
+                    at[place] += 1;
+                    shown += 1;
+                }
             }
         }
     }
@@ -63,25 +68,26 @@ fn over_the_library_the_right_answers_place_is_spread() {
 #[test]
 fn picking_the_first_choice_everywhere_scores_about_what_guessing_does() {
     let library = library();
-    // In expectation over attempts: the mean of 1 / choices.
-    let questions: Vec<usize> = library
+    // In expectation over attempts: one answer of n is right 1 / n of the time; one
+    // pick never answers a question with several right answers.
+    let questions: Vec<(usize, usize)> = library
         .scenarios
         .iter()
-        .flat_map(|s| s.quiz.iter().map(|q| q.choices.len()))
+        .flat_map(|s| s.quiz.iter().map(|q| (q.choices.len(), q.answers().len())))
         .collect();
-    let expected = questions.iter().map(|n| 1.0 / *n as f64).sum::<f64>() / questions.len() as f64;
+    let expected = questions
+        .iter()
+        .map(|(n, right)| if *right == 1 { 1.0 / *n as f64 } else { 0.0 })
+        .sum::<f64>()
+        / questions.len() as f64;
     assert!(expected <= 0.35, "{:.1} %", expected * 100.0);
     // And as measured, scoring as the page does.
     let (mut right, mut asked) = (0u64, 0u64);
     for seed in 0..ATTEMPTS {
         let seed = mix(seed);
         for s in &library.scenarios {
-            let picked: Vec<Option<usize>> = (0..s.quiz.len())
-                .map(|q| {
-                    choice_order(seed, q, s.quiz[q].choices.len())
-                        .first()
-                        .copied()
-                })
+            let picked: Vec<Vec<usize>> = (0..s.quiz.len())
+                .map(|q| choice_order(seed, q, s.quiz[q].choices.len())[..1].to_vec())
                 .collect();
             right += u64::from(right_answers(&s.quiz, &picked));
             asked += s.quiz.len() as u64;
@@ -100,30 +106,33 @@ fn an_attempt_reads_the_same_after_a_reload_and_try_again_draws_anew() {
     let mut guide = Guide::default();
     guide.update(GuideMsg::Seeded(42));
     guide.update(GuideMsg::Loaded(Ok(library())));
-    let first = guide.attempt;
+    let first = guide.study.attempt;
     let id = guide.scenario().expect("a scenario").id.clone();
-    assert_eq!(guide.progress.attempts.get(&id), Some(&first));
-    assert!(guide.progress_dirty);
+    assert_eq!(guide.study.progress.attempts.get(&id), Some(&first));
+    assert!(guide.study.progress_dirty);
     // A reload: the stored progress is read back, the same attempt shows.
-    let stored = guide.progress.to_json();
+    let stored = guide.study.progress.to_json();
     let mut reloaded = Guide::default();
     reloaded.update(GuideMsg::Seeded(7));
     reloaded.update(GuideMsg::ProgressRead(Some(stored.clone())));
     reloaded.update(GuideMsg::Loaded(Ok(library())));
-    assert_eq!(reloaded.attempt, first);
+    assert_eq!(reloaded.study.attempt, first);
     // Read after the library (the other order of the page's messages): the same.
     let mut late = Guide::default();
     late.update(GuideMsg::Seeded(9));
     late.update(GuideMsg::Loaded(Ok(library())));
     late.update(GuideMsg::ProgressRead(Some(stored)));
-    assert_eq!(late.attempt, first);
+    assert_eq!(late.study.attempt, first);
     // Try again: a new order, stored.
     reloaded.update(GuideMsg::Retried);
-    assert_ne!(reloaded.attempt, first);
-    assert_eq!(reloaded.progress.attempts.get(&id), Some(&reloaded.attempt));
+    assert_ne!(reloaded.study.attempt, first);
     assert_eq!(
-        Progress::parse(&reloaded.progress.to_json()).map(|p| p.attempts.get(&id).copied()),
-        Ok(Some(reloaded.attempt))
+        reloaded.study.progress.attempts.get(&id),
+        Some(&reloaded.study.attempt)
+    );
+    assert_eq!(
+        Progress::parse(&reloaded.study.progress.to_json()).map(|p| p.attempts.get(&id).copied()),
+        Ok(Some(reloaded.study.attempt))
     );
 }
 

@@ -16,7 +16,11 @@ use cqrs_lab::store::transfer::export_json;
 use cqrs_lab::store::ProjectionName;
 
 fn library() -> Library {
-    Library::parse(include_str!("../static/scenarios.json")).expect("the shipped library checks")
+    Library::parse_with_questions(
+        include_str!("../static/scenarios.json"),
+        include_str!("../static/questions.json"),
+    )
+    .expect("the shipped library checks")
 }
 
 fn scenario(id: &str) -> Scenario {
@@ -51,20 +55,27 @@ fn all_right(sim: &Simulation) -> bool {
 }
 
 #[test]
-fn the_library_has_the_twelve_scenarios_and_more_each_with_steps_and_three_to_five_questions() {
+fn the_library_has_sixteen_scenarios_each_with_steps_questions_and_learn_sources() {
     let library = library();
     assert_eq!(library.scenarios.len(), 16);
     for s in &library.scenarios {
         assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
-        assert!((3..=5).contains(&s.quiz.len()), "{}", s.id);
+        assert!(s.quiz.len() >= 6, "{}", s.id);
         for q in &s.quiz {
-            assert_eq!(q.choices.iter().filter(|c| c.correct).count(), 1);
+            let right = q.choices.iter().filter(|c| c.correct).count();
+            assert!(right >= 1 && right < q.choices.len());
             assert!(
                 q.choices.iter().all(|c| !c.why.is_empty()),
                 "every option explained"
             );
         }
-        assert!(s.source.contains("seeds/"), "{} cites the seeds", s.id);
+        assert!(
+            s.sources
+                .iter()
+                .all(|x| x.url.starts_with("https://learn.microsoft.com/")),
+            "{} rests on Microsoft Learn pages",
+            s.id
+        );
     }
     let terms: Vec<&str> = library.glossary.iter().map(|t| t.term.as_str()).collect();
     for term in [
@@ -495,45 +506,70 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
     guide.update(GuideMsg::Loaded(Ok(library())));
     let quiz = guide.scenario().expect("scenario").quiz.clone();
     let id = guide.scenario().expect("scenario").id.clone();
-    guide.update(GuideMsg::Checked);
+    guide.update(GuideMsg::Checked(0));
     assert!(guide.score().is_none(), "every question must be answered");
     assert_eq!(
-        guide.quiz_message.as_deref(),
-        Some("Answer every question before checking (3 still without an answer).")
+        guide.study.message.as_deref(),
+        Some(
+            format!(
+                "Answer every question before checking ({} still without an answer).",
+                quiz.len()
+            )
+            .as_str()
+        )
     );
+    // Every answer right but the first question's.
     for (q, question) in quiz.iter().enumerate() {
-        let right = question.answer().expect("one right answer");
-        let pick = if q == 0 {
-            (right + 1) % question.choices.len()
+        let right = question.answers();
+        if q == 0 {
+            let wrong = (0..question.choices.len())
+                .find(|c| !right.contains(c))
+                .expect("a wrong choice");
+            guide.update(GuideMsg::Picked(q, wrong));
         } else {
-            right
-        };
-        guide.update(GuideMsg::Picked(q, pick));
+            for c in right {
+                guide.update(GuideMsg::Picked(q, c));
+            }
+        }
     }
-    guide.update(GuideMsg::Checked);
+    guide.update(GuideMsg::Checked(0));
     let (right, total) = guide.score().expect("scored");
     assert_eq!((right, total), (total - 1, quiz.len() as u32));
     assert!(
-        guide.progress.score(&id).expect("kept").passed(),
-        "2 of 3 is 67 %"
+        guide.study.progress.score(&id).expect("kept").passed(),
+        "all but one right passes"
     );
-    assert!(guide.progress_dirty);
+    assert!(guide.study.progress_dirty);
+    // The miss is due for review; the right answers are not cards.
+    assert_eq!(guide.study.deck.cards.len(), 1);
+    assert!(guide.study.deck_dirty);
     guide.update(GuideMsg::Retried);
-    for q in 0..quiz.len() {
-        guide.update(GuideMsg::Picked(q, 99));
+    // A choice that is not there picks nothing; then every answer wrong.
+    guide.update(GuideMsg::Picked(0, 99));
+    assert!(guide.study.picked[0].is_empty());
+    for (q, question) in quiz.iter().enumerate() {
+        let wrong = (0..question.choices.len())
+            .find(|c| !question.choices[*c].correct)
+            .expect("a wrong choice");
+        guide.update(GuideMsg::Picked(q, wrong));
     }
-    guide.update(GuideMsg::Checked);
-    let score = guide.progress.score(&id).expect("kept");
+    guide.update(GuideMsg::Checked(0));
+    assert_eq!(
+        guide.study.deck.cards.len(),
+        quiz.len(),
+        "every miss comes back"
+    );
+    let score = guide.study.progress.score(&id).expect("kept");
     assert_eq!(
         (score.best, score.attempts),
         (total - 1, 2),
         "the best attempt stays"
     );
     // Stored and read back.
-    let stored = guide.progress.to_json();
+    let stored = guide.study.progress.to_json();
     let mut later = Guide::default();
     later.update(GuideMsg::ProgressRead(Some(stored)));
-    assert_eq!(later.progress, guide.progress);
+    assert_eq!(later.study.progress, guide.study.progress);
     later.update(GuideMsg::ProgressRead(Some("{not json".into())));
     assert!(
         later.notice.is_some(),
@@ -937,4 +973,31 @@ fn a_priority_lane_outside_1_to_1000_is_refused_naming_the_field() {
     }
     lab.command_side.priority_lane = Some(1_000);
     assert_eq!(lab.check(), Ok(()));
+}
+
+#[test]
+fn the_questions_arrive_after_the_scenarios_and_a_broken_bank_is_said() {
+    let scenarios =
+        Library::parse(include_str!("../static/scenarios.json")).expect("the scenarios check");
+    assert!(scenarios.scenarios.iter().all(|s| s.quiz.is_empty()));
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(scenarios)));
+    guide.update(GuideMsg::GoTo(2));
+    assert!(guide.study.picked.is_empty(), "no questions yet");
+    guide.update(GuideMsg::QuestionsLoaded(Err("offline".into())));
+    assert_eq!(guide.questions_failed.as_deref(), Some("offline"));
+    guide.update(GuideMsg::QuestionsLoaded(Ok("{\"quizzes\": []}".into())));
+    assert!(guide
+        .questions_failed
+        .as_deref()
+        .is_some_and(|why| why.contains("not exactly one quiz")));
+    guide.update(GuideMsg::QuestionsLoaded(Ok(include_str!(
+        "../static/questions.json"
+    )
+    .into())));
+    assert_eq!(guide.questions_failed, None);
+    assert_eq!(guide.step, 2, "the scenario keeps its step");
+    let quiz = &guide.scenario().expect("scenario").quiz;
+    assert!(quiz.len() >= 6);
+    assert_eq!(guide.study.picked.len(), quiz.len());
 }

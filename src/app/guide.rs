@@ -2,13 +2,13 @@
 //! step reached (the lab runs to it, moving visibly when going one step on), the quiz
 //! and the study progress. Pure: the page renders it and feeds it messages.
 
+use super::study::Study;
 use crate::domain::ids::VirtualMillis;
 use crate::engine::config::ProjectionMode;
 use crate::engine::fulfilment::FulfilmentConfig;
 use crate::scenarios::lab::{KnobChange, Lab, Run, MAX_TIME};
 use crate::scenarios::library::{Library, Scenario};
 use crate::scenarios::link::{self, Compare, LinkError, Shared};
-use crate::scenarios::progress::{right_answers, Progress};
 use std::rc::Rc;
 
 /// Real ms a step's motion takes on screen, whatever its virtual span.
@@ -210,6 +210,8 @@ pub enum GuideMsg {
     Loading,
     /// The library arrived, or why not.
     Loaded(Result<Library, String>),
+    /// The question bank's text arrived, or why not.
+    QuestionsLoaded(Result<String, String>),
     /// Stored progress, if any.
     ProgressRead(Option<String>),
     /// A link's fragment (without `#`).
@@ -228,8 +230,10 @@ pub enum GuideMsg {
     Tick(f64),
     /// Question `q`'s answer `c` picked.
     Picked(usize, usize),
-    /// "Check answers".
-    Checked,
+    /// "Check answers", at this time (ms since the Unix epoch).
+    Checked(u64),
+    /// The stored questions to review, if any, and the time.
+    DeckRead(Option<String>, u64),
     /// "Try again".
     Retried,
     /// Randomness from the page, for new attempts' choice orders.
@@ -259,22 +263,12 @@ pub struct Guide {
     /// Where the lab is moving from and to, and how far it has got (virtual ms, with
     /// fractions, so a short step still takes its time on screen).
     motion: Option<(VirtualMillis, VirtualMillis, f64)>,
-    /// The answer picked for each question (the library's index of the choice).
-    pub picked: Vec<Option<usize>>,
-    /// The seed this attempt orders the choices by (`shuffle::choice_order`).
-    pub attempt: u64,
-    /// Where new attempts' seeds come from.
-    entropy: u64,
-    /// True once the answers were checked.
-    pub checked: bool,
-    /// Why the answers could not be checked yet.
-    pub quiz_message: Option<String>,
-    /// Study progress.
-    pub progress: Progress,
-    /// True when progress changed and should be stored.
-    pub progress_dirty: bool,
+    /// The quiz and the study progress.
+    pub study: Study,
     /// Something to tell the user (a bad link, unreadable progress).
     pub notice: Option<String>,
+    /// Why the questions could not be loaded.
+    pub questions_failed: Option<String>,
     /// A link waiting for the library.
     waiting_link: Option<Shared>,
     /// The run beside this one, if comparing.
@@ -298,18 +292,13 @@ impl Guide {
                 }
             }
             GuideMsg::Loaded(Err(why)) => self.shelf = Shelf::Failed(why),
-            GuideMsg::ProgressRead(text) => match text.map(|t| Progress::parse(&t)) {
-                Some(Ok(progress)) => {
-                    self.progress = progress;
-                    self.keep_attempt();
+            GuideMsg::QuestionsLoaded(text) => self.add_questions(text),
+            GuideMsg::ProgressRead(text) => {
+                let (study, scenario) = self.study_and_scenario();
+                if let Some(why) = text.and_then(|t| study.read_progress(&t, scenario)) {
+                    self.notice = Some(why);
                 }
-                Some(Err(why)) => {
-                    self.notice = Some(format!(
-                        "Your study progress could not be read ({why}); it starts afresh."
-                    ));
-                }
-                None => {}
-            },
+            }
             GuideMsg::OpenedLink(fragment) => match link::decode(&fragment) {
                 None => {}
                 Some(Err(e)) => self.bad_link(&e),
@@ -338,23 +327,23 @@ impl Guide {
             GuideMsg::Previous => self.go_to(self.step.saturating_sub(1)),
             GuideMsg::Tick(real_ms) => self.tick(real_ms),
             GuideMsg::Picked(q, c) => {
-                self.quiz_message = None;
-                if !self.checked {
-                    if let Some(slot) = self.picked.get_mut(q) {
-                        *slot = Some(c);
-                    }
+                let (study, scenario) = self.study_and_scenario();
+                study.pick(scenario, q, c);
+            }
+            GuideMsg::Checked(now) => {
+                let (study, scenario) = self.study_and_scenario();
+                study.check(scenario, now);
+            }
+            GuideMsg::DeckRead(text, now) => {
+                if let Some(why) = self.study.read_deck(text.as_deref(), now) {
+                    self.notice = Some(why);
                 }
             }
-            GuideMsg::Checked => self.check_answers(),
             GuideMsg::Retried => {
-                self.checked = false;
-                self.picked.iter_mut().for_each(|p| *p = None);
-                if let Some(id) = self.scenario().map(|s| s.id.clone()) {
-                    self.attempt = self.progress.new_attempt(&id, &mut self.entropy);
-                    self.progress_dirty = true;
-                }
+                let (study, scenario) = self.study_and_scenario();
+                study.retry(scenario);
             }
-            GuideMsg::Seeded(entropy) => self.entropy = entropy,
+            GuideMsg::Seeded(entropy) => self.study.seed(entropy),
             GuideMsg::Dismissed => self.notice = None,
             GuideMsg::Scrubbed(t) => self.scrub(t),
             GuideMsg::Compared(other) => {
@@ -454,11 +443,40 @@ impl Guide {
         Some(link::encode(&shared))
     }
 
+    /// The question bank added to the library (the scenario open keeps its step).
+    fn add_questions(&mut self, text: Result<String, String>) {
+        let Some(library) = self.library() else {
+            return;
+        };
+        let added = text.and_then(|t| {
+            Library::clone(library)
+                .with_questions(&t)
+                .map_err(|e| e.to_string())
+        });
+        match added {
+            Ok(library) => {
+                self.shelf = Shelf::Ready(Rc::new(library));
+                self.questions_failed = None;
+                let (study, scenario) = self.study_and_scenario();
+                study.open(scenario);
+            }
+            Err(why) => self.questions_failed = Some(why),
+        }
+    }
+
+    /// The study part, and apart from it the scenario open (so one can change while the
+    /// other is read).
+    fn study_and_scenario(&mut self) -> (&mut Study, Option<&Scenario>) {
+        let scenario = match &self.shelf {
+            Shelf::Ready(library) => library.scenarios.get(self.scenario),
+            _ => None,
+        };
+        (&mut self.study, scenario)
+    }
+
     /// The right answers given, once checked.
     pub fn score(&self) -> Option<(u32, u32)> {
-        let s = self.scenario()?;
-        self.checked
-            .then(|| (right_answers(&s.quiz, &self.picked), s.quiz.len() as u32))
+        self.study.score(self.scenario())
     }
 
     fn bad_link(&mut self, e: &LinkError) {
@@ -520,10 +538,8 @@ impl Guide {
         self.variant = 0;
         self.custom = None;
         self.branch = None;
-        self.picked = vec![None; self.scenario().map_or(0, |s| s.quiz.len())];
-        self.checked = false;
-        self.quiz_message = None;
-        self.keep_attempt();
+        let (study, scenario) = self.study_and_scenario();
+        study.open(scenario);
         self.jump(0);
     }
 
@@ -606,37 +622,5 @@ impl Guide {
             branch.run.advance_to(now);
         }
         self.motion = (at < to.0 as f64).then_some((from, to, at));
-    }
-
-    /// Takes up the chosen scenario's stored attempt (its choices read in the same
-    /// order after a reload), or starts one.
-    fn keep_attempt(&mut self) {
-        if let Some(id) = self.scenario().map(|s| s.id.clone()) {
-            self.progress_dirty |= !self.progress.attempts.contains_key(&id);
-            self.attempt = self.progress.attempt(&id, &mut self.entropy);
-        }
-    }
-
-    fn check_answers(&mut self) {
-        let Some((id, right, total)) = self.scenario().map(|s| {
-            (
-                s.id.clone(),
-                right_answers(&s.quiz, &self.picked),
-                s.quiz.len() as u32,
-            )
-        }) else {
-            return;
-        };
-        let open = self.picked.iter().filter(|p| p.is_none()).count();
-        if open > 0 {
-            self.quiz_message = Some(format!(
-                "Answer every question before checking ({open} still without an answer)."
-            ));
-            return;
-        }
-        self.checked = true;
-        self.quiz_message = None;
-        self.progress.record(&id, right, total);
-        self.progress_dirty = true;
     }
 }

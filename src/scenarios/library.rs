@@ -1,11 +1,13 @@
 //! The scenario library as the lab ships it (`static/scenarios.json`, fetched when the
-//! user first opens the scenarios): each scenario a lab with numbered steps to walk
-//! through and exam-style questions to end with, plus the glossary.
+//! user first opens the scenarios, then `static/questions.json`): each scenario a lab
+//! with numbered steps to walk through and exam-style questions to end with, plus the
+//! glossary.
 
-use super::lab::{CommandSide, KnobChange, Lab, LabError};
+pub use super::check::LibraryError;
+use super::lab::{CommandSide, KnobChange, Lab};
+use super::skills::{place, Area};
 use crate::engine::fulfilment::FulfilmentConfig;
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 /// Most steps a scenario has (the keys 1–9 jump to them).
 pub const MAX_STEPS: usize = 9;
@@ -77,27 +79,92 @@ pub struct Variant {
 pub struct Choice {
     /// The answer.
     pub text: String,
-    /// True for the one right answer.
+    /// True for a right answer.
     #[serde(default)]
     pub correct: bool,
     /// Why it is right or wrong.
     pub why: String,
 }
 
-/// An exam-style multiple-choice question.
+/// A Microsoft Learn page that supports what the lab says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Source {
+    /// The page's title.
+    pub title: String,
+    /// Its address (on learn.microsoft.com).
+    pub url: String,
+}
+
+/// What each right answer of a multiple-answer question is, as the exam words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Each {
+    /// "Each correct answer presents part of the solution."
+    Part,
+    /// "Each correct answer presents a complete solution."
+    Complete,
+}
+
+/// An exam-style question: one right answer, or several (`each` says how they add up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Question {
     /// The question.
     pub prompt: String,
-    /// Its answers, exactly one correct.
+    /// The skills-outline item it exercises (`skills::place` finds its area).
+    pub skill: String,
+    /// The scenario's step (from 1) that shows the idea.
+    pub step: usize,
+    /// The Microsoft Learn pages that support its answer.
+    pub sources: Vec<Source>,
+    /// For several right answers: what each one presents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<Each>,
+    /// Its answers.
     pub choices: Vec<Choice>,
 }
 
 impl Question {
-    /// The index of the right answer.
-    pub fn answer(&self) -> Option<usize> {
-        self.choices.iter().position(|c| c.correct)
+    /// The library's indices of the right answers.
+    pub fn answers(&self) -> Vec<usize> {
+        (0..self.choices.len())
+            .filter(|c| self.choices[*c].correct)
+            .collect()
+    }
+
+    /// True when `picked` (the library's indices, in any order) is exactly the right
+    /// answers.
+    pub fn is_right(&self, picked: &[usize]) -> bool {
+        let mut picked = picked.to_vec();
+        picked.sort_unstable();
+        picked.dedup();
+        picked == self.answers()
+    }
+
+    /// The skills-outline area of its item.
+    pub fn area(&self) -> Option<Area> {
+        place(&self.skill).map(|p| p.area)
+    }
+
+    /// The line the exam puts under a multiple-answer question ("Choose two. Each
+    /// correct answer presents part of the solution."), if it is one.
+    pub fn instruction(&self) -> Option<String> {
+        let n = self.answers().len();
+        let each = self.each?;
+        let count = match n {
+            2 => "two",
+            3 => "three",
+            4 => "four",
+            _ => return None,
+        };
+        let what = match each {
+            Each::Part => "part of the solution",
+            Each::Complete => "a complete solution",
+        };
+        Some(format!(
+            "Choose {count}. Each correct answer presents {what}."
+        ))
     }
 }
 
@@ -111,8 +178,8 @@ pub struct Scenario {
     pub title: String,
     /// What it shows, in a sentence or two.
     pub summary: String,
-    /// Where the seeds say it (cited under the steps).
-    pub source: String,
+    /// The Microsoft Learn pages it rests on (cited under the steps).
+    pub sources: Vec<Source>,
     /// The lab it loads.
     pub lab: Lab,
     /// Other configurations to compare (the first, if any, names the lab as it is).
@@ -120,8 +187,29 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// The steps, in time order.
     pub steps: Vec<Step>,
-    /// The questions it ends with.
+    /// The questions it ends with (shipped apart, in `questions.json`: empty until
+    /// `Library::with_questions` adds them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quiz: Vec<Question>,
+}
+
+/// The question bank as shipped (`static/questions.json`, fetched after the scenarios so
+/// the first view does not wait for it): each scenario's questions, in its order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Bank {
+    /// One quiz per scenario.
+    pub quizzes: Vec<Quiz>,
+}
+
+/// A scenario's questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quiz {
+    /// The scenario's id.
+    pub scenario: String,
+    /// Its questions.
+    pub questions: Vec<Question>,
 }
 
 /// A glossary entry.
@@ -144,39 +232,7 @@ pub struct Library {
     pub glossary: Vec<Term>,
 }
 
-/// What is wrong with a library.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum LibraryError {
-    /// Not JSON of the right shape.
-    #[error("the scenario library is not valid: {0}")]
-    Json(String),
-    /// A scenario's lab does not check.
-    #[error("scenario {id}: {error}")]
-    Lab {
-        /// The scenario.
-        id: String,
-        /// What is wrong.
-        error: LabError,
-    },
-    /// Anything else, said in full.
-    #[error("scenario {id}: {problem}")]
-    Shape {
-        /// The scenario.
-        id: String,
-        /// What is wrong.
-        problem: String,
-    },
-}
-
 impl Library {
-    /// Reads and checks the library.
-    pub fn parse(text: &str) -> Result<Library, LibraryError> {
-        let library: Library =
-            serde_json::from_str(text).map_err(|e| LibraryError::Json(e.to_string()))?;
-        library.check()?;
-        Ok(library)
-    }
-
     /// A scenario by id.
     pub fn scenario_index(&self, id: &str) -> Option<usize> {
         self.scenarios.iter().position(|s| s.id == id)
@@ -185,48 +241,6 @@ impl Library {
     /// A scenario by id.
     pub fn scenario(&self, id: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.id == id)
-    }
-
-    fn check(&self) -> Result<(), LibraryError> {
-        for (i, s) in self.scenarios.iter().enumerate() {
-            let shape = |problem: String| LibraryError::Shape {
-                id: s.id.clone(),
-                problem,
-            };
-            if self.scenarios[..i].iter().any(|t| t.id == s.id) {
-                return Err(shape("the id is used twice".into()));
-            }
-            s.lab.check().map_err(|error| LibraryError::Lab {
-                id: s.id.clone(),
-                error,
-            })?;
-            if s.steps.is_empty() || s.steps.len() > MAX_STEPS {
-                return Err(shape(format!("{} steps (1 to {MAX_STEPS})", s.steps.len())));
-            }
-            if s.steps.windows(2).any(|w| w[1].at < w[0].at) {
-                return Err(shape("steps out of time order".into()));
-            }
-            for (v, _) in s.variants.iter().enumerate() {
-                s.lab_of(v).check().map_err(|error| LibraryError::Lab {
-                    id: format!("{} (variant {})", s.id, v + 1),
-                    error,
-                })?;
-            }
-            if !(3..=5).contains(&s.quiz.len()) {
-                return Err(shape(format!("{} questions (3 to 5)", s.quiz.len())));
-            }
-            for (q, question) in s.quiz.iter().enumerate() {
-                let right = question.choices.iter().filter(|c| c.correct).count();
-                if right != 1 || !(2..=5).contains(&question.choices.len()) {
-                    return Err(shape(format!(
-                        "question {} has {} answers, {right} marked correct (2 to 5, exactly 1)",
-                        q + 1,
-                        question.choices.len()
-                    )));
-                }
-            }
-        }
-        Ok(())
     }
 }
 

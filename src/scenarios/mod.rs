@@ -2,9 +2,13 @@
 //! timed actions) that run the engine deterministically, the library of scenarios with
 //! their steps and questions, study progress, and links that encode a lab.
 
+pub mod check;
+pub mod exam;
 pub mod lab;
 pub mod library;
 pub mod link;
 pub mod progress;
+pub mod review;
 pub mod shuffle;
+pub mod skills;
 pub mod views;

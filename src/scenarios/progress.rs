@@ -99,10 +99,28 @@ impl Progress {
     }
 }
 
-/// How many answers picked are right.
-pub fn right_answers(quiz: &[Question], picked: &[Option<usize>]) -> u32 {
+/// How many questions are answered right (`picked`: each question's chosen answers, as
+/// the library's indices).
+pub fn right_answers(quiz: &[Question], picked: &[Vec<usize>]) -> u32 {
     quiz.iter()
         .zip(picked)
-        .filter(|(q, p)| p.is_some() && **p == q.answer())
+        .filter(|(q, p)| q.is_right(p))
         .count() as u32
+}
+
+/// Question `question`'s answers after choice `choice` is picked: the one choice for a
+/// single-answer question, the choice added or taken away for a multiple-answer one.
+pub fn pick(question: &Question, picked: &[usize], choice: usize) -> Vec<usize> {
+    if choice >= question.choices.len() {
+        return picked.to_vec();
+    }
+    if question.answers().len() == 1 {
+        return vec![choice];
+    }
+    let mut next: Vec<usize> = picked.iter().copied().filter(|c| *c != choice).collect();
+    if next.len() == picked.len() {
+        next.push(choice);
+        next.sort_unstable();
+    }
+    next
 }

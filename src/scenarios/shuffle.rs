@@ -12,11 +12,16 @@ pub fn mix(x: u64) -> u64 {
 }
 
 /// The displayed order of the `n` choices of question `question` in the attempt `seed`:
-/// the library's index of each choice shown, first to last (a Fisher–Yates shuffle;
-/// the modulo's bias is below 10⁻¹⁷ for a handful of choices).
+/// the library's index of each choice shown, first to last.
 pub fn choice_order(seed: u64, question: usize, n: usize) -> Vec<usize> {
+    permutation(mix(seed ^ mix(question as u64)), n)
+}
+
+/// A permutation of `0..n` drawn from `seed` (a Fisher–Yates shuffle; the modulo's bias
+/// is below 10⁻¹⁵ for n up to a few hundred).
+pub fn permutation(seed: u64, n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    let mut state = mix(seed ^ mix(question as u64));
+    let mut state = seed;
     for i in (1..n).rev() {
         state = mix(state);
         order.swap(i, (state % (i as u64 + 1)) as usize);

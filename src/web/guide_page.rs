@@ -5,8 +5,10 @@
 
 use super::app::{listen_for_keys, pages, shortcuts_dialog};
 use super::diagram;
+use super::exam_page::ExamApp;
 use super::in_place::InPlace;
 use super::projections_panel::rows_beside_truth;
+use super::question_view::{question_view, sources_line, Shown};
 use super::saga_panel;
 use super::timeline;
 use crate::app::diagram::DiagramView;
@@ -35,8 +37,12 @@ use yew::prelude::*;
 
 /// Where study progress is kept in the browser.
 const PROGRESS_KEY: &str = "cqrs-lab.study";
+/// Where the questions to review are kept in the browser.
+pub(super) const DECK_KEY: &str = "cqrs-lab.review";
 /// The library, beside the page.
 const LIBRARY_URL: &str = "scenarios.json";
+/// The question bank, beside the page (fetched after the library).
+const QUESTIONS_URL: &str = "questions.json";
 
 /// The guide, mutated in place like the workbench's screen.
 type Model = InPlace<Guide>;
@@ -56,12 +62,12 @@ impl PartialEq for GuideProps {
     }
 }
 
-/// Fetches the library (relative to the page, so it works under any sub-path; the
-/// service worker keeps it for offline use).
-async fn fetch_library() -> Result<Library, String> {
+/// Fetches a file beside the page as text (relative to the page, so it works under any
+/// sub-path; the service worker keeps it for offline use).
+async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let why = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(LIBRARY_URL))
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(why)?
         .dyn_into()
@@ -69,15 +75,24 @@ async fn fetch_library() -> Result<Library, String> {
     if !response.ok() {
         return Err(format!("the server answered {}", response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(why)?)
+    JsFuture::from(response.text().map_err(why)?)
         .await
         .map_err(why)?
         .as_string()
-        .ok_or("the library is not text")?;
-    Library::parse(&text).map_err(|e| e.to_string())
+        .ok_or_else(|| format!("{url} is not text"))
 }
 
-fn storage() -> Option<web_sys::Storage> {
+/// The scenarios and the glossary.
+pub(super) async fn fetch_library() -> Result<Library, String> {
+    Library::parse(&fetch_text(LIBRARY_URL).await?).map_err(|e| e.to_string())
+}
+
+/// The question bank's text.
+pub(super) async fn fetch_questions() -> Result<String, String> {
+    fetch_text(QUESTIONS_URL).await
+}
+
+pub(super) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -191,7 +206,11 @@ pub fn GuideApp() -> Html {
                     { "Guided scenarios, each a lab that runs the same way every time: step through it, then answer the exam-style questions." }
                 </p>
             </header>
-            <GuidePage key={(*fragment).clone()} fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
+            if matches!(fragment.as_str(), "exam" | "review") {
+                <ExamApp key={(*fragment).clone()} review={fragment.as_str() == "review"} />
+            } else {
+                <GuidePage key={(*fragment).clone()} fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
+            }
             if help_open {
                 { shortcuts_dialog(close) }
             }
@@ -231,12 +250,17 @@ pub fn GuidePage(props: &GuideProps) -> Html {
             model.dispatch(GuideMsg::ProgressRead(
                 storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
             ));
+            model.dispatch(GuideMsg::DeckRead(
+                storage().and_then(|s| s.get_item(DECK_KEY).ok().flatten()),
+                js_sys::Date::now().max(0.0) as u64,
+            ));
             if !fragment.is_empty() {
                 model.dispatch(GuideMsg::OpenedLink(fragment));
             }
             model.dispatch(GuideMsg::Loading);
             spawn_local(async move {
                 model.dispatch(GuideMsg::Loaded(fetch_library().await));
+                model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
             });
         });
     }
@@ -244,11 +268,17 @@ pub fn GuidePage(props: &GuideProps) -> Html {
         let handle = model.clone();
         use_effect_with(model.generation, move |_| {
             let mut guide = handle.state.borrow_mut();
-            if guide.progress_dirty {
-                guide.progress_dirty = false;
+            if guide.study.progress_dirty {
+                guide.study.progress_dirty = false;
                 if let Some(s) = storage() {
                     // Full storage or private mode: the score shows, it just is not kept.
-                    let _ = s.set_item(PROGRESS_KEY, &guide.progress.to_json());
+                    let _ = s.set_item(PROGRESS_KEY, &guide.study.progress.to_json());
+                }
+            }
+            if guide.study.deck_dirty {
+                guide.study.deck_dirty = false;
+                if let Some(s) = storage() {
+                    let _ = s.set_item(DECK_KEY, &guide.study.deck.to_json());
                 }
             }
             let moving = guide.moving();
@@ -298,15 +328,22 @@ fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
 
 /// The scenarios, the progress and the glossary.
 fn list(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
-    let passed = guide.progress.passed();
+    let passed = guide.study.progress.passed();
+    let due = guide.study.deck.due(library, guide.study.now).len();
     html! {
         <div class="side">
             <nav class="panel scenario-list" aria-labelledby="scenarios-heading">
                 <h2 id="scenarios-heading">{ "Scenarios" }</h2>
                 <p class="progress-line">{ format!("Study progress: {passed} of {} passed (60 % of a scenario's questions right)", library.scenarios.len()) }</p>
+                <p class="study-links">
+                    <a href="#exam">{ "Practice exam" }</a>
+                    if due > 0 {
+                        <a href="#review">{ format!("Review due questions ({due})") }</a>
+                    }
+                </p>
                 <ol>
                     { for library.scenarios.iter().enumerate().map(|(i, s)| {
-                        let score = guide.progress.score(&s.id);
+                        let score = guide.study.progress.score(&s.id);
                         let current = i == guide.scenario;
                         html! {
                             <li>
@@ -377,7 +414,7 @@ fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html
         <section class="panel scenario" aria-labelledby="scenario-heading">
             <h2 id="scenario-heading">{ scenario.title.clone() }</h2>
             <p>{ scenario.summary.clone() }</p>
-            <p class="source">{ format!("From {}", scenario.source) }</p>
+            { sources_line("Based on", &scenario.sources) }
             if scenario.variants.len() > 1 {
                 <fieldset class="variants">
                     <legend>{ "Configuration" }</legend>
@@ -882,7 +919,24 @@ fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
         return html! {
             <section class="panel quiz" aria-labelledby="quiz-heading">
                 <h2 id="quiz-heading">{ "Questions" }</h2>
-                <p class="hint">{ format!("{} exam-style questions follow the last step.", scenario.quiz.len()) }</p>
+                <p class="hint">{ match scenario.quiz.len() {
+                    0 => "Exam-style questions follow the last step.".to_owned(),
+                    n => format!("{n} exam-style questions follow the last step."),
+                } }</p>
+            </section>
+        };
+    }
+    if scenario.quiz.is_empty() {
+        let line = match &guide.questions_failed {
+            Some(why) => {
+                format!("The questions could not be loaded: {why}. Reload the page to try again.")
+            }
+            None => "Loading the questions…".to_owned(),
+        };
+        return html! {
+            <section class="panel quiz" aria-labelledby="quiz-heading">
+                <h2 id="quiz-heading">{ "Questions" }</h2>
+                <p class={if guide.questions_failed.is_some() { "warning" } else { "hint" }} role="status">{ line }</p>
             </section>
         };
     }
@@ -891,40 +945,20 @@ fn quiz(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
         <section class="panel quiz" aria-labelledby="quiz-heading">
             <h2 id="quiz-heading">{ "Questions" }</h2>
             { for scenario.quiz.iter().enumerate().map(|(q, question)| {
-                let picked = guide.picked.get(q).copied().flatten();
-                html! {
-                    <fieldset class="question">
-                        <legend>{ format!("{}. {}", q + 1, question.prompt) }</legend>
-                        { for choice_order(guide.attempt, q, question.choices.len()).into_iter().filter_map(|c| Some((c, question.choices.get(c)?))).map(|(c, choice)| {
-                            let id = format!("q{q}-c{c}");
-                            let verdict = guide.checked.then(|| if choice.correct { "right" } else if picked == Some(c) { "wrong" } else { "" });
-                            html! {
-                                <div class={classes!("choice", verdict)}>
-                                    <input type="radio" id={id.clone()} name={format!("q{q}")} checked={picked == Some(c)}
-                                        disabled={guide.checked}
-                                        onchange={send.reform(move |e: Event| {
-                                            let _: HtmlInputElement = e.target_unchecked_into();
-                                            GuideMsg::Picked(q, c)
-                                        })} />
-                                    <label for={id}>{ choice.text.clone() }</label>
-                                    if guide.checked {
-                                        <p class="explanation">{ format!("{} {}", if choice.correct { "✓" } else if picked == Some(c) { "✗ Your answer:" } else { "✗" }, choice.why) }</p>
-                                    }
-                                </div>
-                            }
-                        }) }
-                    </fieldset>
-                }
+                let order = choice_order(guide.study.attempt, q, question.choices.len());
+                let picked = guide.study.picked.get(q).map_or(&[][..], Vec::as_slice);
+                let shown = Shown { number: q + 1, key: "quiz", question, order: &order, picked, reveal: guide.study.checked };
+                question_view(&shown, &send.reform(move |c| GuideMsg::Picked(q, c)))
             }) }
             if let Some((right, total)) = score {
                 <p class="score-line" role="status">{ format!("{right} of {total} right ({} %): {}", right * 100 / total.max(1),
                     if right * 100 >= 60 * total { "passed" } else { "not passed yet (60 % passes)" }) }</p>
                 <button type="button" onclick={send.reform(|_: MouseEvent| GuideMsg::Retried)}>{ "Try again" }</button>
             } else {
-                if let Some(message) = &guide.quiz_message {
+                if let Some(message) = &guide.study.message {
                     <p class="quiz-message" role="alert">{ message.clone() }</p>
                 }
-                <button type="button" class="primary" onclick={send.reform(|_: MouseEvent| GuideMsg::Checked)}>{ "Check answers" }</button>
+                <button type="button" class="primary" onclick={send.reform(|_: MouseEvent| GuideMsg::Checked(js_sys::Date::now().max(0.0) as u64))}>{ "Check answers" }</button>
             }
         </section>
     }

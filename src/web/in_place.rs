@@ -2,6 +2,7 @@
 //! costs O(change), not a copy of the model (the workbench's screen holds part of the
 //! event log); `generation` tells Yew a new state exists.
 
+use crate::app::exam::{ExamMsg, ExamPage};
 use crate::app::guide::{Guide, GuideMsg};
 use crate::app::screen::{Msg, Screen};
 use std::cell::RefCell;
@@ -26,6 +27,13 @@ impl Update for Screen {
 impl Update for Guide {
     type Msg = GuideMsg;
     fn apply(&mut self, msg: GuideMsg) {
+        self.update(msg);
+    }
+}
+
+impl Update for ExamPage {
+    type Msg = ExamMsg;
+    fn apply(&mut self, msg: ExamMsg) {
         self.update(msg);
     }
 }
