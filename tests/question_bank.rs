@@ -85,12 +85,14 @@ fn the_shipped_bank_is_large_tagged_sourced_and_balanced() {
 
 #[test]
 fn nothing_shown_cites_internal_notes() {
-    for word in ["seeds/", "the chapter", "the material", "objective 4.4"] {
-        assert!(
-            !SHIPPED.to_lowercase().contains(word),
-            "the library says “{word}”"
-        );
+    let text = format!("{SHIPPED}{QUESTIONS}").to_lowercase();
+    for word in ["seeds/", "the chapter", "objective 4.4"] {
+        assert!(!text.contains(word), "the library says “{word}”");
     }
+    // "The material" only as the start of "the materialized view".
+    assert!(text
+        .match_indices("the material")
+        .all(|(at, _)| text[at..].starts_with("the materialized")));
     let mut v = shipped();
     v.0["scenarios"][2]["steps"][0]["why"] = Value::from("As seeds/000 says.");
     refused(&v, "seeds/");
