@@ -1,7 +1,7 @@
 //! The Azure mapping: each component's service, its defaults, and the lab's settings.
 
 use cqrs_lab::app::azure::mapping;
-use cqrs_lab::app::session::page_config;
+use cqrs_lab::engine::config::page_config;
 
 #[test]
 fn the_mapping_gives_azures_settings_and_the_labs_own() {

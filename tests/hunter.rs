@@ -2,9 +2,9 @@
 //! under duplicate delivery, a failing projection, a lost publication…), shrinks it to a
 //! handful of commands that still fail, and finds nothing where the design is sound.
 
-use cqrs_lab::app::faults::{Faults, Lag};
 use cqrs_lab::app::hunter::{broken, script_for, Hunt, Phase};
 use cqrs_lab::engine::config::ProjectionMode;
+use cqrs_lab::engine::faults::{Faults, Lag};
 use cqrs_lab::store::ProjectionName;
 
 fn hunt(faults: Faults, seeds: u64) -> Hunt {

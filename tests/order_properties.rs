@@ -3,7 +3,7 @@
 //! invariant holds. A failure prints the shrunk command sequence.
 #![cfg(not(target_arch = "wasm32"))]
 
-use cqrs_lab::app::log_view::{LogView, Stream};
+use cqrs_lab::app::log_view::LogView;
 use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::envelope::EventEnvelope;
 use cqrs_lab::domain::ids::{CustomerId, OrderId, ProductId};
@@ -11,6 +11,7 @@ use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::{
     fold, OrderCommand, OrderEvent, OrderState, OrderStatus, MAX_QUANTITY,
 };
+use cqrs_lab::engine::views::Stream;
 use cqrs_lab::store::MemoryStore;
 use proptest::prelude::*;
 

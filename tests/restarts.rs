@@ -4,11 +4,11 @@
 //! cannot move says so.
 #![cfg(not(target_arch = "wasm32"))]
 
-use cqrs_lab::app::faults::{Faults, Lag};
 use cqrs_lab::app::session::{run_in_memory, run_until_in_memory, Session};
 use cqrs_lab::domain::ids::{CustomerId, OrderId, VirtualMillis};
 use cqrs_lab::domain::order::OrderCommand;
 use cqrs_lab::engine::config::EngineConfig;
+use cqrs_lab::engine::faults::{Faults, Lag};
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::{ClockBlocked, Engine};
 use cqrs_lab::store::{MemoryStore, ProjectionName, StoredProjection};

@@ -3,12 +3,9 @@
 
 use cqrs_lab::app::diagram::DiagramView;
 use cqrs_lab::app::durability::Durability;
-use cqrs_lab::app::faults::{describe_crash, Faults, Lag};
 use cqrs_lab::app::form::{CommandKind, Field};
 use cqrs_lab::app::hunter::Phase as HuntPhase;
-use cqrs_lab::app::log_view::{
-    LogTail, Refusal, Stream, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ,
-};
+use cqrs_lab::app::log_view::{LogTail, Refusal, EVENTS_PER_PAGE, JOURNAL_LIMIT, TAIL_READ};
 use cqrs_lab::app::privacy_view::{describe, reveal};
 use cqrs_lab::app::screen::{
     DataStatus, ExportFormat, Feedback, Msg, Request, Screen, WINDOW_READ,
@@ -18,8 +15,10 @@ use cqrs_lab::app::travel::TravelView;
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
 use cqrs_lab::engine::config::ProjectionMode;
+use cqrs_lab::engine::faults::{describe_crash, Faults, Lag};
 use cqrs_lab::engine::rebuild::RebuildStrategy;
 use cqrs_lab::engine::truth::StoreFold;
+use cqrs_lab::engine::views::Stream;
 use cqrs_lab::store::transfer::{export_json, import_json};
 use cqrs_lab::store::MemoryStore;
 use cqrs_lab::store::ProjectionName;
@@ -797,8 +796,8 @@ fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
 
 #[test]
 fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
-    use cqrs_lab::app::faults::Lag;
     use cqrs_lab::engine::config::LagDistribution;
+    use cqrs_lab::engine::faults::Lag;
     use cqrs_lab::engine::rng::PerMillion;
     use cqrs_lab::store::ProjectionName;
     let mut page = Page::new();
@@ -1052,7 +1051,7 @@ fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
 
 #[test]
 fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
-    use cqrs_lab::app::faults::{Faults, Lag};
+    use cqrs_lab::engine::faults::{Faults, Lag};
     let mut page = Page::new();
     assert!(
         !page.screen.faults.is_azure(),

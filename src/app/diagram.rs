@@ -2,6 +2,7 @@
 //! depth or count, and the hops of the last moments as pulses moving along the edges.
 //! Built in O(components + pulses shown), never O(events).
 
+pub use super::timeline::PulseKind;
 use super::timeline::TimelineView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
@@ -30,23 +31,6 @@ pub enum Edge {
     BusToProjection(ProjectionName),
     /// A subscription → its dead-letter queue.
     ToDeadLetters(ProjectionName),
-}
-
-/// How a pulse looks: each kind differs in shape, not colour alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PulseKind {
-    /// A command or event on its way (circle).
-    Normal,
-    /// An extra copy: at-least-once delivery, a publisher retry, a client retry (diamond).
-    Duplicate,
-    /// A failed delivery going round again (triangle).
-    Retry,
-    /// A message given up on, into the dead-letter queue (square).
-    DeadLetter,
-    /// A command refused: rejected by the aggregate or by a full bus (cross).
-    Rejected,
-    /// Another writer appended first (ring).
-    Conflict,
 }
 
 /// One hop drawn on an edge; `progress` runs from 0 (just happened) to 1000 (gone).

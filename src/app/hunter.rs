@@ -8,13 +8,13 @@
 //! progress and cancel it. Pure and deterministic: the same configuration, first seed and
 //! budget find and shrink to the same case.
 
-use crate::app::faults::{Faults, Lag};
-use crate::app::session::page_config;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, CorrelationId, CustomerId, OrderId, ProductId, VirtualMillis};
 use crate::domain::money::Cents;
 use crate::domain::order::{OrderCommand, OrderEvent};
+use crate::engine::config::page_config;
 use crate::engine::config::{EngineConfig, ProjectionMode};
+use crate::engine::faults::{Faults, Lag};
 use crate::engine::rng::{PerMillion, SimRng};
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::Simulation;

@@ -6,9 +6,9 @@
 
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
-use crate::domain::order::{evolve, OrderState, Rejection};
+use crate::domain::order::{evolve, Rejection};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
-use crate::store::{LoadedStream, MemoryStore};
+use crate::engine::views::{Stream, HISTORY};
 use std::collections::{BTreeMap, VecDeque};
 
 /// How many outcomes the journal keeps (oldest dropped first).
@@ -22,84 +22,6 @@ pub const EVENTS_PER_PAGE: usize = 100;
 pub const TAIL_READ: u64 = 500;
 /// Most streams whose state is kept after reading them.
 const STREAMS_KEPT: usize = 64;
-/// Events of a stream's history kept for display (the newest).
-pub const HISTORY: usize = 50;
-
-/// A stream's folded state, how many events it holds, its newest events and the
-/// snapshot a handler starts from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stream {
-    /// The aggregate's state after every event in the stream.
-    pub state: OrderState,
-    /// Version of the newest event (0 for an empty stream).
-    pub version: StreamVersion,
-    /// The newest events (at most `HISTORY`), in version order.
-    pub history: VecDeque<SharedEvent>,
-    /// The version of the newest snapshot the store keeps, if any.
-    pub snapshot: Option<StreamVersion>,
-}
-
-impl Stream {
-    /// The fold of a loaded stream (snapshot, then the events after it).
-    pub fn fold(loaded: LoadedStream) -> Self {
-        let version = loaded.version();
-        let snapshot = loaded.snapshot.as_ref().map(|s| s.version);
-        let start = loaded.snapshot.map(|s| s.state).unwrap_or_default();
-        let state = loaded
-            .events
-            .iter()
-            .fold(start, |state, e| evolve(state, &e.event));
-        let skip = loaded.events.len().saturating_sub(HISTORY);
-        Stream {
-            state,
-            version,
-            history: loaded.events.into_iter().skip(skip).collect(),
-            snapshot,
-        }
-    }
-
-    /// How many older events the history can still show: when the snapshot leaves
-    /// it short, the events before the snapshot to read for display (not for the fold).
-    pub fn history_wanted(&self) -> Option<(StreamVersion, StreamVersion)> {
-        let snapshot = self.snapshot?;
-        let short = HISTORY.saturating_sub(self.history.len()) as u64;
-        (short > 0 && snapshot.0 > 0)
-            .then(|| (StreamVersion(snapshot.0.saturating_sub(short)), snapshot))
-    }
-
-    /// Puts events from before the history in front of it (in version order).
-    pub fn prepend_history(&mut self, earlier: impl IntoIterator<Item = SharedEvent>) {
-        let first = self.history.front().map(|e| e.stream_version);
-        let mut earlier: Vec<SharedEvent> = earlier
-            .into_iter()
-            .filter(|e| first.is_none_or(|f| e.stream_version < f))
-            .collect();
-        earlier.sort_by_key(|e| e.stream_version);
-        for e in earlier.into_iter().rev() {
-            if self.history.len() == HISTORY {
-                break;
-            }
-            self.history.push_front(e);
-        }
-    }
-
-    /// A stream as an in-memory store holds it, with its history filled as
-    /// `history_wanted` asks (the browser's store does the same in two reads).
-    pub fn read_from(store: &MemoryStore, order_id: &OrderId) -> Self {
-        let mut stream = Stream::fold(store.load_stream(order_id));
-        if let Some((after, upto)) = stream.history_wanted() {
-            let earlier = store.read_stream(order_id, after);
-            stream.prepend_history(earlier.into_iter().filter(|e| e.stream_version <= upto));
-        }
-        stream
-    }
-
-    /// Events a handler replays to load the aggregate: those after the snapshot.
-    pub fn replay_cost(&self) -> u64 {
-        self.version.0 - self.snapshot.map_or(0, |s| s.0.min(self.version.0))
-    }
-}
-
 /// The newest part of the log, as read at startup or after the log was replaced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogTail {

@@ -7,7 +7,6 @@ pub mod clock;
 pub mod diagram;
 pub mod durability;
 pub mod exam;
-pub mod faults;
 pub mod form;
 pub mod guide;
 pub mod hunter;

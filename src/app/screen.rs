@@ -6,12 +6,11 @@
 use super::clock::{nothing_to_step, SimClock};
 use super::diagram::DiagramView;
 use super::durability::{Durability, READ_EVERY};
-use super::faults::{Faults, Lag};
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::hunter::{Case, Hunt, Phase as HuntPhase};
 use super::keys::Shortcut;
 use super::lifecycle::PreviousClose;
-use super::log_view::{LogTail, LogView, Outcome, Stream};
+use super::log_view::{LogTail, LogView, Outcome};
 use super::tabs::{Node, Tab};
 use super::travel::TravelView;
 use crate::domain::envelope::SharedEvent;
@@ -20,6 +19,8 @@ use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
+use crate::engine::faults::{Faults, Lag};
+use crate::engine::views::Stream;
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
 

@@ -10,7 +10,7 @@ use crate::domain::ids::{
 };
 use crate::domain::money::Cents;
 use crate::domain::order::OrderCommand;
-use crate::engine::config::{ConflictPolicy, EngineConfig};
+use crate::engine::config::{page_config, EngineConfig};
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::execute;
 use crate::engine::trace::HopKind;
@@ -93,15 +93,6 @@ pub struct Session {
     pending: Vec<Sent>,
     /// Scripts run so far (each names its own orders).
     scripts: u64,
-}
-
-/// The engine as the page runs it: a conflict is shown, not retried behind the user's
-/// back (the user decides again on the new state).
-pub fn page_config() -> EngineConfig {
-    EngineConfig {
-        on_conflict: ConflictPolicy::Fail,
-        ..EngineConfig::default()
-    }
 }
 
 impl Session {

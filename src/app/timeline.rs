@@ -2,11 +2,27 @@
 //! at its virtual time with the same shapes as the diagram, and a sentence saying
 //! what happened.
 
-use super::diagram::PulseKind;
 use crate::domain::ids::VirtualMillis;
 use crate::engine::trace::{Hop, HopKind};
 use crate::engine::Engine;
 use crate::store::ProjectionName;
+
+/// How a pulse looks: each kind differs in shape, not colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PulseKind {
+    /// A command or event on its way (circle).
+    Normal,
+    /// An extra copy: at-least-once delivery, a publisher retry, a client retry (diamond).
+    Duplicate,
+    /// A failed delivery going round again (triangle).
+    Retry,
+    /// A message given up on, into the dead-letter queue (square).
+    DeadLetter,
+    /// A command refused: rejected by the aggregate or by a full bus (cross).
+    Rejected,
+    /// Another writer appended first (ring).
+    Conflict,
+}
 
 /// Most hops the timeline shows (the newest).
 pub const TIMELINE_HOPS: usize = 160;

@@ -224,3 +224,21 @@ impl Default for EngineConfig {
         }
     }
 }
+
+/// The engine as the page runs it: a conflict is shown, not retried behind the user's
+/// back (the user decides again on the new state).
+pub fn page_config() -> EngineConfig {
+    EngineConfig {
+        on_conflict: ConflictPolicy::Fail,
+        ..EngineConfig::default()
+    }
+}
+
+/// How a rebuild replaces the read model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RebuildStrategy {
+    /// Wipe the live model and refill it; queries see it partial meanwhile.
+    InPlace,
+    /// Build a shadow model; the old one serves until the swap.
+    BlueGreen,
+}

@@ -9,6 +9,7 @@ pub mod config;
 mod control;
 pub mod deferral;
 pub mod effects;
+pub mod faults;
 pub mod fulfilment;
 mod handler;
 pub mod message;

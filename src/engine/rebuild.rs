@@ -2,6 +2,7 @@
 //! (the live model is wiped and refills while it serves) or blue/green (a shadow copy
 //! builds while the old one serves queries, then they swap).
 
+pub use super::config::RebuildStrategy;
 use super::effects::Effect;
 use super::projection::{Applied, Projection};
 use super::trace::HopKind;
@@ -9,19 +10,9 @@ use super::{Engine, Task};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::store::ProjectionName;
-use serde::{Deserialize, Serialize};
 
 /// Events read from the store per chunk.
 pub const REBUILD_CHUNK: u64 = 500;
-
-/// How a rebuild replaces the read model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RebuildStrategy {
-    /// Wipe the live model and refill it; queries see it partial meanwhile.
-    InPlace,
-    /// Build a shadow model; the old one serves until the swap.
-    BlueGreen,
-}
 
 /// A rebuild under way.
 #[derive(Debug, Clone)]

@@ -169,7 +169,7 @@ pub enum HopKind {
         /// The projection.
         projection: ProjectionName,
         /// How it was rebuilt.
-        strategy: super::rebuild::RebuildStrategy,
+        strategy: super::config::RebuildStrategy,
     },
     /// A rebuild met an event its projection cannot read, and stopped.
     RebuildFailed {

@@ -2,12 +2,12 @@
 //! command script and the actions taken at set virtual times. The same lab always
 //! gives the same timeline. Read from a link or a file, it is checked field by field.
 
-use crate::app::faults::{describe_crash, Faults};
-use crate::app::session::page_config;
 use crate::domain::ids::{CommandId, CorrelationId, CustomerId, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::domain::privacy::{KeyVault, Personal};
+use crate::engine::config::page_config;
 use crate::engine::config::{Backpressure, ConflictPolicy, EngineConfig, ProjectionMode};
+use crate::engine::faults::{describe_crash, Faults};
 use crate::engine::fulfilment::{Fulfilment, FulfilmentConfig, PlacedOrder};
 use crate::engine::rebuild::RebuildStrategy;
 use crate::engine::script::{ClientId, ScriptedCommand};

@@ -3,7 +3,6 @@
 //! with numbered steps to walk through and exam-style questions to end with, plus the
 //! glossary.
 
-pub use super::check::LibraryError;
 use super::lab::{CommandSide, KnobChange, Lab};
 use super::skills::{place, Area};
 use crate::engine::fulfilment::FulfilmentConfig;

@@ -2,7 +2,6 @@
 //! side over the same commands, and what CQRS + Event Sourcing costs for a workload.
 //! Everything is computed from the run, never written in.
 
-use crate::app::log_view::Stream;
 use crate::domain::ids::GlobalPosition;
 use crate::domain::money::Cents;
 use crate::domain::order::{evolve, OrderState, OrderStatus};
@@ -11,6 +10,7 @@ use crate::engine::fulfilment::Fulfilment;
 use crate::engine::modes::{ArchitectureMode, Capabilities};
 use crate::engine::sim::Simulation;
 use crate::engine::trace::HopKind;
+use crate::engine::views::Stream;
 use crate::store::ProjectionName;
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 
 use crate::app::azure::mapping;
 use crate::app::screen::Screen;
-use crate::app::session::page_config;
+use crate::engine::config::page_config;
 use yew::prelude::*;
 
 /// The mapping as a table, with the lab's current settings.

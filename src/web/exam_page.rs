@@ -3,9 +3,9 @@
 //! clock, then the result per skills area and each wrong answer explained, with a link to
 //! the scenario step that shows it.
 
-use super::guide_page::{fetch_library, fetch_questions, storage, DECK_KEY};
 use super::in_place::InPlace;
 use super::question_view::{question_view, Shown};
+use super::study_files::{fetch_library, fetch_questions, storage, DECK_KEY};
 use crate::app::exam::{step_link, ExamMsg, ExamPage, Kind, Sitting};
 use crate::scenarios::exam::{AreaScore, EXAM_MINUTES, EXAM_PASS_PERCENT, EXAM_QUESTIONS};
 use crate::scenarios::library::Library;

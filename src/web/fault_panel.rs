@@ -1,9 +1,9 @@
 //! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
 //! projection, and a crash.
 
-use crate::app::faults::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::app::screen::{Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
+use crate::engine::faults::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::store::ProjectionName;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;

@@ -10,11 +10,11 @@ use super::in_place::InPlace;
 use super::projections_panel::rows_beside_truth;
 use super::question_view::{question_view, sources_line, Shown};
 use super::saga_panel;
+use super::study_files::{fetch_library, fetch_questions, storage, DECK_KEY, PROGRESS_KEY};
 use super::timeline;
 use crate::app::diagram::DiagramView;
 use crate::app::guide::{what_if_names, Branch, Guide, GuideMsg, Other, Shelf};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
-use crate::app::log_view::Stream;
 use crate::app::privacy_view::describe;
 use crate::app::saga_view::SagaView;
 use crate::app::screen::SHORTCUTS_DIALOG;
@@ -23,6 +23,7 @@ use crate::domain::order::OrderState;
 use crate::engine::trace::HopKind;
 use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
+use crate::engine::views::Stream;
 use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
 use crate::scenarios::shuffle::choice_order;
@@ -30,19 +31,10 @@ use crate::scenarios::views::{costs, differences, modes, run_facts, saga_differe
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-/// Where study progress is kept in the browser.
-const PROGRESS_KEY: &str = "cqrs-lab.study";
-/// Where the questions to review are kept in the browser.
-pub(super) const DECK_KEY: &str = "cqrs-lab.review";
-/// The library, beside the page.
-const LIBRARY_URL: &str = "scenarios.json";
-/// The question bank, beside the page (fetched after the library).
-const QUESTIONS_URL: &str = "questions.json";
 
 /// The guide, mutated in place like the workbench's screen.
 type Model = InPlace<Guide>;
@@ -60,40 +52,6 @@ impl PartialEq for GuideProps {
     fn eq(&self, other: &Self) -> bool {
         self.fragment == other.fragment && Rc::ptr_eq(&self.keys, &other.keys)
     }
-}
-
-/// Fetches a file beside the page as text (relative to the page, so it works under any
-/// sub-path; the service worker keeps it for offline use).
-async fn fetch_text(url: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let why = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(why)?
-        .dyn_into()
-        .map_err(why)?;
-    if !response.ok() {
-        return Err(format!("the server answered {}", response.status()));
-    }
-    JsFuture::from(response.text().map_err(why)?)
-        .await
-        .map_err(why)?
-        .as_string()
-        .ok_or_else(|| format!("{url} is not text"))
-}
-
-/// The scenarios and the glossary.
-pub(super) async fn fetch_library() -> Result<Library, String> {
-    Library::parse(&fetch_text(LIBRARY_URL).await?).map_err(|e| e.to_string())
-}
-
-/// The question bank's text.
-pub(super) async fn fetch_questions() -> Result<String, String> {
-    fetch_text(QUESTIONS_URL).await
-}
-
-pub(super) fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The URL fragment without its `#`.

@@ -23,6 +23,7 @@ mod runtime;
 mod saga_panel;
 mod sim_controls;
 mod slides;
+mod study_files;
 mod tab_bar;
 mod timeline;
 mod travel_panel;

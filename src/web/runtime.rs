@@ -8,21 +8,23 @@ use super::idb::{driver, quota, IdbStore, StoreError};
 use super::lifecycle::Lifecycle;
 use crate::app::diagram::DiagramView;
 use crate::app::durability::Durability;
-use crate::app::faults::{describe_crash, Faults};
 use crate::app::lifecycle::PreviousClose;
-use crate::app::log_view::{LogTail, Outcome, Refusal, Stream, TAIL_READ};
+use crate::app::log_view::{LogTail, Outcome, Refusal, TAIL_READ};
 use crate::app::screen::{DataStatus, ExportFormat, Msg, Recovery, Request, Storage};
 use crate::app::script_number::ScriptSearch;
 use crate::app::session::{
-    page_config, run_in_memory, run_until_in_memory, script_orders, step_in_memory, CommandIds,
-    QueuedCommand, Session,
+    run_in_memory, run_until_in_memory, script_orders, step_in_memory, CommandIds, QueuedCommand,
+    Session,
 };
 use crate::app::travel::TravelView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
+use crate::engine::config::page_config;
+use crate::engine::faults::{describe_crash, Faults};
 use crate::engine::rebuild::RebuildStrategy;
 use crate::engine::truth::StoreFold;
+use crate::engine::views::Stream;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use std::cell::{Cell, RefCell};
