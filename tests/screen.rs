@@ -1,6 +1,7 @@
 //! The screen model with the page's engine session on the in-memory store: what a
 //! user's clicks do, without a browser (the browser runs the same on IndexedDB).
 
+use cqrs_lab::app::confirm::Confirm;
 use cqrs_lab::app::diagram::DiagramView;
 use cqrs_lab::app::durability::Durability;
 use cqrs_lab::app::form::{CommandKind, Field};
@@ -443,14 +444,33 @@ fn clicking_a_stream_targets_that_order() {
 }
 
 #[test]
+fn one_question_at_a_time_asking_another_withdraws_the_first() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    page.update(Msg::ClickedReset);
+    page.update(Msg::ClickedForget);
+    // Only the newest question stands: the page never shows two confirmations.
+    assert!(matches!(page.screen.confirming, Some(Confirm::Forget(_))));
+    // A stale answer to the withdrawn question does nothing.
+    page.update(Msg::ConfirmedReset);
+    assert_eq!(page.screen.log.tail().len(), 1, "nothing deleted");
+    assert!(matches!(page.screen.confirming, Some(Confirm::Forget(_))));
+    page.update(Msg::CancelledReset);
+    assert!(
+        page.screen.confirming.is_some(),
+        "cancelling another question keeps it"
+    );
+}
+
+#[test]
 fn reset_asks_first_and_then_empties_the_log() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
     page.update(Msg::ClickedReset);
-    assert!(page.screen.confirming_reset);
+    assert_eq!(page.screen.confirming, Some(Confirm::Reset));
     assert_eq!(page.screen.log.tail().len(), 1, "nothing deleted yet");
     page.update(Msg::CancelledReset);
-    assert!(!page.screen.confirming_reset);
+    assert_eq!(page.screen.confirming, None);
     assert_eq!(page.screen.log.tail().len(), 1);
     page.update(Msg::ClickedReset);
     page.update(Msg::ConfirmedReset);
@@ -1117,7 +1137,7 @@ fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_wor
     // The stored events are untouched until the user confirms.
     assert_eq!(page.store.events().len(), 1);
     page.update(Msg::ClickedLoadCase);
-    assert!(page.screen.confirming_load);
+    assert_eq!(page.screen.confirming, Some(Confirm::LoadCase));
     page.update(Msg::CancelledLoadCase);
     assert_eq!(page.store.events().len(), 1);
     page.update(Msg::ClickedLoadCase);
@@ -1214,7 +1234,10 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
     // Forget: asked first, then the key is gone and every view reads [erased].
     page.update(Msg::ClickedForget);
     assert_eq!(
-        page.screen.confirming_forget.as_ref().map(|c| c.as_str()),
+        match &page.screen.confirming {
+            Some(Confirm::Forget(c)) => Some(c.as_str()),
+            _ => None,
+        },
         Some("cust-ana")
     );
     page.update(Msg::CancelledForget);

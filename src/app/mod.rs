@@ -4,6 +4,7 @@
 
 pub mod azure;
 pub mod clock;
+pub mod confirm;
 pub mod diagram;
 pub mod durability;
 pub mod exam;

@@ -4,6 +4,7 @@
 //! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
 
 use super::clock::{nothing_to_step, SimClock};
+use super::confirm::Confirm;
 use super::diagram::DiagramView;
 use super::durability::{Durability, READ_EVERY};
 use super::form::{CommandForm, CommandKind, Field, FormError};
@@ -224,8 +225,8 @@ pub struct Screen {
     selected_event: Option<SharedEvent>,
     /// The answer to the last export, import or reset.
     pub data: DataStatus,
-    /// True while "Reset" waits for its confirmation.
-    pub confirming_reset: bool,
+    /// The question waiting for the user's answer, if any (one at a time).
+    pub confirming: Option<Confirm>,
     /// Events read for the part of the event table scrolled to, beyond the newest
     /// ones the log view holds: contiguous, oldest first.
     window: Vec<SharedEvent>,
@@ -262,8 +263,6 @@ pub struct Screen {
     pub lag: VecDeque<LagSample>,
     /// The counterexample hunt, running or with its result.
     pub hunt: Option<Hunt>,
-    /// True while "Load the failing case" waits for its confirmation.
-    pub confirming_load: bool,
     /// What became of the last hunt that was cancelled or loaded.
     pub hunt_note: Option<String>,
     /// The customers' keys (kept apart from the event log; the page stores them).
@@ -272,8 +271,6 @@ pub struct Screen {
     pub vault_loaded: bool,
     /// True when the vault changed and should be stored.
     vault_dirty: bool,
-    /// The customer "Forget customer" waits to be confirmed for.
-    pub confirming_forget: Option<CustomerId>,
     /// What the last forgetting did, or why the vault could not be read.
     pub privacy_note: Option<String>,
 }
@@ -507,6 +504,11 @@ pub enum Msg {
 }
 
 impl Screen {
+    /// Takes back the question waiting, if `which` says it is that one.
+    fn withdraw(&mut self, which: impl FnOnce(&Confirm) -> bool) {
+        self.confirming.take_if(|c| which(c));
+    }
+
     /// The command a button sends, with the typed name and address sealed under the
     /// customer's key (so plaintext never reaches a request, the queue or the log).
     fn build_sealed(&mut self, kind: CommandKind) -> Result<(OrderId, OrderCommand), FormError> {
@@ -567,7 +569,7 @@ impl Screen {
             Msg::ClickedForget => {
                 self.feedback = match CustomerId::parse(self.form.get(Field::CustomerId)) {
                     Ok(customer) => {
-                        self.confirming_forget = Some(customer);
+                        self.confirming = Some(Confirm::Forget(customer));
                         Feedback::Idle
                     }
                     Err(e) => Feedback::Invalid(FormError {
@@ -576,9 +578,11 @@ impl Screen {
                     }),
                 };
             }
-            Msg::CancelledForget => self.confirming_forget = None,
+            Msg::CancelledForget => self.withdraw(|c| matches!(c, Confirm::Forget(_))),
             Msg::ConfirmedForget => {
-                if let Some(customer) = self.confirming_forget.take() {
+                if let Some(Confirm::Forget(customer)) =
+                    self.confirming.take_if(|c| matches!(c, Confirm::Forget(_)))
+                {
                     let had = self.vault.forget(&customer);
                     self.vault_dirty = true;
                     self.privacy_note = Some(if had {
@@ -670,10 +674,12 @@ impl Screen {
                 });
                 self.data = DataStatus::Working("Checking every record of the file…");
             }
-            Msg::ClickedReset => self.confirming_reset = true,
-            Msg::CancelledReset => self.confirming_reset = false,
+            Msg::ClickedReset => self.confirming = Some(Confirm::Reset),
+            Msg::CancelledReset => self.withdraw(|c| *c == Confirm::Reset),
             Msg::ConfirmedReset => {
-                self.confirming_reset = false;
+                if self.confirming.take_if(|c| *c == Confirm::Reset).is_none() {
+                    return;
+                }
                 self.requests.push_back(Request::Reset);
                 self.data = DataStatus::Working("Deleting every event…");
             }
@@ -779,7 +785,7 @@ impl Screen {
             }
             Msg::ClickedFindFailure => {
                 self.hunt = Some(Hunt::new(self.faults, self.clock.seed, HUNT_SEEDS));
-                self.confirming_load = false;
+                self.withdraw(|c| *c == Confirm::LoadCase);
                 self.hunt_note = None;
             }
             Msg::HuntTick => {
@@ -788,7 +794,7 @@ impl Screen {
                 }
             }
             Msg::ClickedStopHunt => {
-                self.confirming_load = false;
+                self.withdraw(|c| *c == Confirm::LoadCase);
                 if let Some(hunt) = self.hunt.take().filter(|h| !h.is_done()) {
                     let (tried, of) = hunt.progress();
                     self.hunt_note = Some(format!(
@@ -801,10 +807,16 @@ impl Screen {
                     ));
                 }
             }
-            Msg::ClickedLoadCase => self.confirming_load = true,
-            Msg::CancelledLoadCase => self.confirming_load = false,
+            Msg::ClickedLoadCase => self.confirming = Some(Confirm::LoadCase),
+            Msg::CancelledLoadCase => self.withdraw(|c| *c == Confirm::LoadCase),
             Msg::ConfirmedLoadCase => {
-                self.confirming_load = false;
+                if self
+                    .confirming
+                    .take_if(|c| *c == Confirm::LoadCase)
+                    .is_none()
+                {
+                    return;
+                }
                 let found = self.hunt.as_ref().and_then(|h| match h.phase() {
                     HuntPhase::Found { shrunk, .. } => Some(shrunk.clone()),
                     _ => None,

@@ -1,5 +1,6 @@
 //! The command form: one labelled input per field, one button per command.
 
+use crate::app::confirm::Confirm;
 use crate::app::form::{CommandKind, Field};
 use crate::app::privacy_view::TRADE_OFF;
 use crate::app::screen::{Msg, Screen};
@@ -61,7 +62,7 @@ fn forget(screen: &Screen, send: &Callback<Msg>) -> Html {
     html! {
         <fieldset class="forget">
             <legend>{ "Privacy (GDPR)" }</legend>
-            if let Some(customer) = &screen.confirming_forget {
+            if let Some(Confirm::Forget(customer)) = &screen.confirming {
                 <div class="confirm" role="group" aria-label="Confirm forgetting the customer">
                     <span>{ format!("Delete {customer}'s key for good? Their name and address can never be read again; the events stay.") }</span>
                     <button type="button" class="danger confirm-yes"

@@ -1,5 +1,6 @@
 //! "Find a failure": the counterexample hunter's controls, progress and result.
 
+use crate::app::confirm::Confirm;
 use crate::app::hunter::{describe_knobs, Case, Phase};
 use crate::app::screen::{Msg, Screen};
 use yew::prelude::*;
@@ -60,7 +61,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                         <p>{ format!("Found at seed {} after {tried} seed(s); shrunk from {} commands to {} in {} runs. It needs: {}; seed {}.",
                             first.seed, first.script.len(), shrunk.script.len(), hunt.runs(), describe_knobs(&shrunk.faults), shrunk.seed) }</p>
                         { case_list(shrunk) }
-                        if screen.confirming_load {
+                        if screen.confirming == Some(Confirm::LoadCase) {
                             <div class="confirm" role="group" aria-label="Confirm loading the case">
                                 <span>{ "This deletes every stored event (export them first if you need them) and loads the case, paused." }</span>
                                 <button type="button" class="danger confirm-yes"

@@ -2,6 +2,7 @@
 //! virtual clock.
 
 use crate::app::clock::SPEEDS;
+use crate::app::confirm::Confirm;
 use crate::app::keys::Shortcut;
 use crate::app::screen::{DataStatus, Msg, Screen};
 use web_sys::HtmlInputElement;
@@ -31,7 +32,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             <button type="button" disabled={!clock.playing}
                 onclick={send.reform(|_: MouseEvent| Msg::ClickedPause)}>{ "Pause" }</button>
             <button type="button" onclick={send.reform(|_: MouseEvent| Msg::ClickedStep)}>{ "Step" }</button>
-            if screen.confirming_reset {
+            if screen.confirming == Some(Confirm::Reset) {
                 <span class="confirm" role="group" aria-label="Confirm the reset">
                     <span>{ "Delete every event and start the simulation again?" }</span>
                     <button type="button" class="confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::ConfirmedReset)}>
