@@ -11,9 +11,10 @@ use super::{
 use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
 use crate::app::screen::{Msg, Screen, Storage, SHORTCUTS_DIALOG};
 use crate::app::tabs::Tab;
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -27,7 +28,7 @@ type Model = InPlace<Screen>;
 struct Wiring {
     runtime: Option<Rc<Runtime>>,
     busy: bool,
-    _listener: Option<Closure<dyn Fn(web_sys::MessageEvent)>>,
+    _listener: Option<EventListener>,
 }
 
 /// Opens the store, shows what it holds, and listens for other tabs.
@@ -104,7 +105,7 @@ fn pump(model: &UseReducerHandle<Model>, wiring: &Rc<RefCell<Wiring>>) {
 }
 
 /// Real milliseconds between frames of the simulation.
-const FRAME_MS: i32 = 16;
+const FRAME_MS: u32 = 16;
 
 /// The simulation's heartbeat: every frame, while it plays and nothing else runs,
 /// virtual time moves on by the real time passed times the speed. The page re-renders
@@ -116,10 +117,7 @@ fn schedule_frame(
     last: f64,
     frame: u32,
 ) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let next = Closure::once_into_js(move || {
+    Timeout::new(FRAME_MS, move || {
         let Some(wiring) = wiring.upgrade() else {
             return;
         };
@@ -150,9 +148,8 @@ fn schedule_frame(
             });
         }
         schedule_frame(model, Rc::downgrade(&wiring), real, frame.wrapping_add(1));
-    });
-    let _ = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), FRAME_MS);
+    })
+    .forget();
 }
 
 /// True when a frame's answer changes what the page shows (beyond the clock).
@@ -246,12 +243,7 @@ pub fn App(props: &AppProps) -> Html {
                 seed: vault::random_seed(),
             });
             let listener = vault::listen(model);
-            move || {
-                if let (Some(l), Some(w)) = (&listener, web_sys::window()) {
-                    let _ = w
-                        .remove_event_listener_with_callback("storage", l.as_ref().unchecked_ref());
-                }
-            }
+            move || drop(listener)
         });
     }
     {
@@ -375,18 +367,7 @@ fn listen_for_shortcuts(model: UseReducerHandle<Model>) -> Option<KeyListener> {
 
 /// Listens for keys on the whole page while it lives.
 pub(crate) struct KeyListener {
-    callback: Closure<dyn Fn(web_sys::KeyboardEvent)>,
-}
-
-impl Drop for KeyListener {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback(
-                "keydown",
-                self.callback.as_ref().unchecked_ref(),
-            );
-        }
-    }
+    _listener: EventListener,
 }
 
 /// Calls `on_key` with each key pressed and where (`help_open` left false for it to
@@ -396,40 +377,42 @@ pub(crate) fn listen_for_keys(
     on_key: impl Fn(&str, KeyTarget) -> bool + 'static,
 ) -> Option<KeyListener> {
     let window = web_sys::window()?;
-    let callback =
-        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-            let element = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-            let control = element.is_some_and(|el| {
-                let editable = el
-                    .dyn_ref::<web_sys::HtmlElement>()
-                    .is_some_and(|h| h.is_content_editable());
-                // A focusable box that scrolls (the event table, a history) keeps
-                // Space and the arrows for scrolling.
-                let scrolls = el.has_attribute("tabindex")
-                    && (el.scroll_height() > el.client_height()
-                        || el.scroll_width() > el.client_width());
-                scrolls
-                    || is_control(
-                        &el.tag_name(),
-                        el.get_attribute("role").as_deref(),
-                        editable,
-                    )
-            });
-            let at = KeyTarget {
-                control,
-                modifier: e.ctrl_key() || e.alt_key() || e.meta_key(),
-                help_open: false,
-            };
-            if on_key(&e.key(), at) {
-                e.prevent_default();
-            }
+    let options = EventListenerOptions::enable_prevent_default();
+    let listener = EventListener::new_with_options(&window, "keydown", options, move |event| {
+        let Some(e) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let element = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        let control = element.is_some_and(|el| {
+            let editable = el
+                .dyn_ref::<web_sys::HtmlElement>()
+                .is_some_and(|h| h.is_content_editable());
+            // A focusable box that scrolls (the event table, a history) keeps
+            // Space and the arrows for scrolling.
+            let scrolls = el.has_attribute("tabindex")
+                && (el.scroll_height() > el.client_height()
+                    || el.scroll_width() > el.client_width());
+            scrolls
+                || is_control(
+                    &el.tag_name(),
+                    el.get_attribute("role").as_deref(),
+                    editable,
+                )
         });
-    window
-        .add_event_listener_with_callback("keydown", callback.as_ref().unchecked_ref())
-        .ok()?;
-    Some(KeyListener { callback })
+        let at = KeyTarget {
+            control,
+            modifier: e.ctrl_key() || e.alt_key() || e.meta_key(),
+            help_open: false,
+        };
+        if on_key(&e.key(), at) {
+            e.prevent_default();
+        }
+    });
+    Some(KeyListener {
+        _listener: listener,
+    })
 }
 
 /// What the chosen tab shows, under a heading for screen readers' heading navigation

@@ -28,6 +28,7 @@ use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Library, Panel, Scenario};
 use crate::scenarios::shuffle::choice_order;
 use crate::scenarios::views::{costs, differences, modes, run_facts, saga_differences};
+use gloo_events::EventListener;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -114,25 +115,15 @@ pub fn GuideApp() -> Html {
                 }
                 true
             });
-            let on_hash = {
+            let on_hash = web_sys::window().map(|window| {
                 let fragment = fragment.clone();
-                Closure::<dyn Fn()>::new(move || fragment.set(location_fragment()))
-            };
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    on_hash.as_ref().unchecked_ref(),
-                );
-            }
+                EventListener::new(&window, "hashchange", move |_| {
+                    fragment.set(location_fragment())
+                })
+            });
             move || {
                 drop(listener);
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        on_hash.as_ref().unchecked_ref(),
-                    );
-                }
+                drop(on_hash);
             }
         });
     }

@@ -6,6 +6,7 @@
 use crate::app::lifecycle::{
     markers_from_text, markers_to_text, Marker, PreviousClose, MARKERS_KEY,
 };
+use gloo_events::EventListener;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -51,8 +52,8 @@ pub struct Lifecycle {
     token: String,
     written: Rc<RefCell<Option<Marker>>>,
     _channel: Option<web_sys::BroadcastChannel>,
-    _listeners: Vec<Closure<dyn Fn(web_sys::Event)>>,
-    _answer: Option<Closure<dyn Fn(web_sys::MessageEvent)>>,
+    _listeners: Vec<EventListener>,
+    _answer: Option<EventListener>,
 }
 
 impl Lifecycle {
@@ -65,8 +66,11 @@ impl Lifecycle {
             let heard = Rc::clone(&answered);
             let reply = channel.clone();
             let own = format!("{ALIVE}{token}");
-            let closure = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
-                move |message: web_sys::MessageEvent| match message.data().as_string() {
+            EventListener::new(channel, "message", move |event| {
+                let text = event
+                    .dyn_ref::<web_sys::MessageEvent>()
+                    .and_then(|m| m.data().as_string());
+                match text {
                     Some(text) if text == ASK => {
                         let _ = reply.post_message(&JsValue::from_str(&own));
                     }
@@ -76,10 +80,8 @@ impl Lifecycle {
                         }
                     }
                     None => {}
-                },
-            );
-            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-            closure
+                }
+            })
         });
         let previous = previous(token, channel.as_ref(), &answered).await;
         let mut lifecycle = Lifecycle {
@@ -103,19 +105,14 @@ impl Lifecycle {
         };
         for (event, closed) in [("pagehide", true), ("pageshow", false)] {
             let (token, written) = (self.token.clone(), Rc::clone(&self.written));
-            let closure = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let marker = Marker {
-                    closed,
-                    ..written.borrow().clone().unwrap_or_default()
-                };
-                store(&token, &marker);
-            });
-            if window
-                .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
-                .is_ok()
-            {
-                self._listeners.push(closure);
-            }
+            self._listeners
+                .push(EventListener::new(&window, event, move |_| {
+                    let marker = Marker {
+                        closed,
+                        ..written.borrow().clone().unwrap_or_default()
+                    };
+                    store(&token, &marker);
+                }));
         }
     }
 

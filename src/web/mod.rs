@@ -79,12 +79,5 @@ pub fn mount(root: web_sys::Element, database: &str) -> yew::AppHandle<App> {
 /// Waits `time` on the browser's timer (a promise resolved by `setTimeout`); zero
 /// waits for the next task.
 pub(crate) async fn wait(time: std::time::Duration) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let ms = i32::try_from(time.as_millis()).unwrap_or(i32::MAX);
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    gloo_timers::future::sleep(time).await;
 }

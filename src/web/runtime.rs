@@ -27,6 +27,7 @@ use crate::engine::truth::StoreFold;
 use crate::engine::views::Stream;
 use crate::store::transfer::{export_cosmos, export_json, import_json};
 use crate::store::{MemoryStore, ProjectionName, StoredProjection};
+use gloo_events::EventListener;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
@@ -951,21 +952,18 @@ impl Runtime {
     }
 
     /// Listens for other tabs' announcements.
-    pub fn listen(
-        &self,
-        on_change: impl Fn(Announcement) + 'static,
-    ) -> Option<Closure<dyn Fn(web_sys::MessageEvent)>> {
+    pub fn listen(&self, on_change: impl Fn(Announcement) + 'static) -> Option<EventListener> {
         let channel = self.channel.as_ref()?;
-        let closure: Closure<dyn Fn(web_sys::MessageEvent)> =
-            Closure::new(move |message: web_sys::MessageEvent| {
-                match message.data().as_string().as_deref() {
-                    Some(REPLACED) => on_change(Announcement::Replaced),
-                    Some(APPENDED) => on_change(Announcement::Appended),
-                    _ => {}
-                }
-            });
-        channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-        Some(closure)
+        Some(EventListener::new(channel, "message", move |event| {
+            let data = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|m| m.data().as_string());
+            match data.as_deref() {
+                Some(REPLACED) => on_change(Announcement::Replaced),
+                Some(APPENDED) => on_change(Announcement::Appended),
+                _ => {}
+            }
+        }))
     }
 
     /// Runs the session's engine against the backend, as far as `run` says.

@@ -2,7 +2,7 @@
 //! events are in IndexedDB), shared by the lab's tabs and merged when they both change it.
 
 use crate::app::screen::{Msg, Screen};
-use wasm_bindgen::closure::Closure;
+use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -73,19 +73,17 @@ pub fn save(screen: &mut Screen) {
 /// Merges what other tabs store (a new key, a forgotten customer) as they store it.
 pub fn listen(
     model: UseReducerHandle<crate::web::in_place::InPlace<Screen>>,
-) -> Option<Closure<dyn Fn(web_sys::StorageEvent)>> {
+) -> Option<EventListener> {
     let window = web_sys::window()?;
-    let listener =
-        Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
-            if e.key().as_deref() == Some(KEY) {
-                model.dispatch(Msg::VaultRead {
-                    file: e.new_value(),
-                    seed: 0,
-                });
-            }
-        });
-    window
-        .add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref())
-        .ok()?;
-    Some(listener)
+    Some(EventListener::new(&window, "storage", move |event| {
+        let Some(e) = event.dyn_ref::<web_sys::StorageEvent>() else {
+            return;
+        };
+        if e.key().as_deref() == Some(KEY) {
+            model.dispatch(Msg::VaultRead {
+                file: e.new_value(),
+                seed: 0,
+            });
+        }
+    }))
 }
