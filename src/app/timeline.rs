@@ -129,228 +129,50 @@ impl TimelineView {
     }
 }
 
-/// The mark of a hop, if the timeline shows it.
+/// The mark of a hop, if the timeline shows it: its component, its shape, its words.
 pub fn mark(hop: &Hop) -> Option<Mark> {
     use Component as C;
     use PulseKind::*;
-    let (component, kind, text) = match &hop.kind {
-        HopKind::CommandQueued {
-            command_id,
-            client,
-            depth,
-            ..
-        } => (
-            C::CommandBus,
-            Normal,
-            format!("client {} sent {command_id}; queue depth {depth}", client.0),
-        ),
-        HopKind::CommandRefused {
-            command_id,
-            will_retry,
-        } => (
-            C::CommandBus,
-            Rejected,
-            format!(
-                "{command_id} refused: the queue is full{}",
-                if *will_retry {
-                    "; the client will offer it again"
-                } else {
-                    ""
-                }
-            ),
-        ),
-        HopKind::AggregateLoaded {
-            command_id,
-            stream_id,
-            snapshot,
-            replayed,
-        } => (
-            C::Handler,
-            Normal,
-            format!(
-                "{command_id}: loaded {stream_id} from {} and {replayed} event{} replayed",
-                snapshot.map_or("the start".to_owned(), |v| format!("the snapshot at v{v}")),
-                if *replayed == 1 { "" } else { "s" }
-            ),
-        ),
-        HopKind::CommandDuplicate { command_id } => (
-            C::Handler,
-            Duplicate,
-            format!("{command_id} was processed before: acknowledged, not applied again"),
-        ),
-        HopKind::CommandRejected {
-            command_id,
-            rejection,
-        } => (
-            C::Handler,
-            Rejected,
-            format!("{command_id} rejected: {rejection}"),
-        ),
-        HopKind::ConcurrencyConflict {
-            command_id,
-            expected,
-            actual,
-            will_retry,
-        } => (
-            C::Handler,
-            Conflict,
-            format!(
-                "{command_id}: conflict, read v{expected} but the stream is at v{actual}{}",
-                if *will_retry { "; retrying" } else { "; given up" }
-            ),
-        ),
-        HopKind::EventsAppended {
-            command_id,
-            first,
-            count,
-        } => (
-            C::Store,
-            Normal,
-            format!(
-                "{command_id}: {count} event{} appended at position {first}",
-                if *count == 1 { "" } else { "s" }
-            ),
-        ),
-        HopKind::SnapshotSaved { stream_id, version } => (
-            C::Store,
-            Normal,
-            format!("snapshot of {stream_id} saved at v{version}"),
-        ),
-        HopKind::Published { position } => (
-            C::Outbox,
-            Normal,
-            format!("event {position} published"),
-        ),
-        HopKind::PublishedAgain { position } => (
-            C::Outbox,
-            Duplicate,
-            format!("event {position} published again (same message id)"),
-        ),
-        HopKind::DuplicateDetected { position } => (
-            C::EventBus,
-            Duplicate,
-            format!("duplicate detection dropped a second send of event {position}"),
-        ),
-        HopKind::LockExpired {
-            subscription,
-            position,
-        } => (
-            C::Projection(*subscription),
-            Retry,
-            format!("event {position}: the handler outlived its lock; the broker delivers it again"),
-        ),
+    let (component, kind) = match &hop.kind {
+        HopKind::CommandQueued { .. } => (C::CommandBus, Normal),
+        HopKind::CommandRefused { .. } => (C::CommandBus, Rejected),
+        HopKind::AggregateLoaded { .. } => (C::Handler, Normal),
+        HopKind::CommandDuplicate { .. } => (C::Handler, Duplicate),
+        HopKind::CommandRejected { .. } => (C::Handler, Rejected),
+        HopKind::ConcurrencyConflict { .. } => (C::Handler, Conflict),
+        HopKind::EventsAppended { .. } => (C::Store, Normal),
+        HopKind::SnapshotSaved { .. } => (C::Store, Normal),
+        HopKind::Published { .. } => (C::Outbox, Normal),
+        HopKind::PublishedAgain { .. } => (C::Outbox, Duplicate),
+        HopKind::DuplicateDetected { .. } => (C::EventBus, Duplicate),
+        HopKind::LockExpired { subscription, .. } => (C::Projection(*subscription), Retry),
         HopKind::Applied {
             subscription,
-            position,
             duplicate,
+            ..
         } => (
             C::Projection(*subscription),
             if *duplicate { Duplicate } else { Normal },
-            format!(
-                "event {position} applied{}",
-                if *duplicate { " (an extra copy)" } else { "" }
-            ),
         ),
-        HopKind::Ignored {
-            subscription,
-            position,
-        } => (
-            C::Projection(*subscription),
-            Duplicate,
-            format!("event {position} ignored: applied before (idempotent)"),
-        ),
-        HopKind::Redelivering {
-            subscription,
-            position,
-            delivery_count,
-            reason,
-        } => (
-            C::Projection(*subscription),
-            Retry,
-            format!("event {position} failed (delivery {delivery_count}): {reason}; redelivering"),
-        ),
-        HopKind::DeadLettered {
-            subscription,
-            position,
-            reason,
-            deliveries,
-        } => (
-            C::Projection(*subscription),
-            DeadLetter,
-            format!("event {position} dead-lettered after {deliveries} deliveries: {reason}"),
-        ),
-        HopKind::Deferred {
-            subscription,
-            position,
-            awaited,
-        } => (
-            C::Projection(*subscription),
-            Retry,
-            format!(
-                "event {position} deferred: it waits for version {awaited} of its order, not applied yet"
-            ),
-        ),
-        HopKind::RebuildStarted { projection } => (
-            C::Projection(*projection),
-            Normal,
-            "rebuild started".to_owned(),
-        ),
-        HopKind::RebuildFinished { projection, .. } => (
-            C::Projection(*projection),
-            Normal,
-            "rebuild reached the head of the store".to_owned(),
-        ),
-        HopKind::RebuildFailed {
-            projection,
-            position,
-        } => (
-            C::Projection(*projection),
-            DeadLetter,
-            format!("rebuild stopped at event {position}: it cannot read it"),
-        ),
-        HopKind::RebuildAborted { projection } => (
-            C::Projection(*projection),
-            Rejected,
-            "rebuild stopped by a crash".to_owned(),
-        ),
-        HopKind::WriteSchemaDeployed { schema } => (
-            C::System,
-            Normal,
-            format!("the write side now records schema v{}", schema.0),
-        ),
-        HopKind::ProjectionDeployed { projection, schema } => (
-            C::Projection(*projection),
-            Normal,
-            format!("new code deployed: reads schema v{}", schema.0),
-        ),
-        HopKind::Crashed {
-            lost_commands,
-            lost_messages,
-            lost_publications,
-            ..
-        } => (
-            C::System,
-            Rejected,
-            format!(
-                "crash: {lost_commands} command(s), {lost_messages} message(s) and {lost_publications} publication(s) lost"
-            ),
-        ),
-        HopKind::Recovered => (
-            C::System,
-            Normal,
-            "recovered from durable state".to_owned(),
-        ),
-        HopKind::SchedulerFull { limit } => (
-            C::System,
-            Rejected,
-            format!("the scheduler held {limit} tasks and dropped an input"),
-        ),
+        HopKind::Ignored { subscription, .. } => (C::Projection(*subscription), Duplicate),
+        HopKind::Redelivering { subscription, .. } => (C::Projection(*subscription), Retry),
+        HopKind::DeadLettered { subscription, .. } => (C::Projection(*subscription), DeadLetter),
+        HopKind::Deferred { subscription, .. } => (C::Projection(*subscription), Retry),
+        HopKind::RebuildStarted { projection, .. } => (C::Projection(*projection), Normal),
+        HopKind::RebuildFinished { projection, .. } => (C::Projection(*projection), Normal),
+        HopKind::RebuildFailed { projection, .. } => (C::Projection(*projection), DeadLetter),
+        HopKind::RebuildAborted { projection, .. } => (C::Projection(*projection), Rejected),
+        HopKind::WriteSchemaDeployed { .. } => (C::System, Normal),
+        HopKind::ProjectionDeployed { projection, .. } => (C::Projection(*projection), Normal),
+        HopKind::Crashed { .. } => (C::System, Rejected),
+        HopKind::Recovered => (C::System, Normal),
+        HopKind::SchedulerFull { .. } => (C::System, Rejected),
         HopKind::RebuildProgress { .. } => return None,
     };
     Some(Mark {
         at: hop.at,
         component,
         kind,
-        text,
+        text: hop.kind.to_string(),
     })
 }

@@ -12,6 +12,7 @@ pub mod effects;
 pub mod faults;
 pub mod fulfilment;
 mod handler;
+mod hop_words;
 pub mod message;
 pub mod modes;
 pub mod projection;
