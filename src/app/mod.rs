@@ -24,3 +24,4 @@ pub mod study;
 pub mod tabs;
 pub mod timeline;
 pub mod travel;
+pub mod what_if;
