@@ -3,8 +3,8 @@
 //! `cargo run --example scenarios [id]`
 
 use cqrs_lab::domain::ids::VirtualMillis;
-use cqrs_lab::scenarios::lab::Run;
 use cqrs_lab::scenarios::library::Library;
+use cqrs_lab::scenarios::run::Run;
 use cqrs_lab::store::ProjectionName;
 
 fn main() {

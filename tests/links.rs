@@ -4,9 +4,9 @@
 
 use cqrs_lab::app::guide::{Guide, GuideMsg};
 use cqrs_lab::domain::ids::VirtualMillis;
-use cqrs_lab::scenarios::lab::Run;
 use cqrs_lab::scenarios::library::{Library, Scenario};
 use cqrs_lab::scenarios::link::{self, LinkError, Shared};
+use cqrs_lab::scenarios::run::Run;
 use cqrs_lab::scenarios::views::run_facts;
 
 fn library() -> Library {

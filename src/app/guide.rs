@@ -5,9 +5,10 @@
 use super::study::Study;
 pub use super::what_if::{what_if_names, what_ifs, Branch, Other, SagaWhatIf};
 use crate::domain::ids::VirtualMillis;
-use crate::scenarios::lab::{Lab, Run, MAX_TIME};
+use crate::scenarios::lab::{Lab, MAX_TIME};
 use crate::scenarios::library::{Library, Scenario};
 use crate::scenarios::link::{self, Compare, LinkError, Shared};
+use crate::scenarios::run::Run;
 use std::rc::Rc;
 
 /// Real ms a step's motion takes on screen, whatever its virtual span.

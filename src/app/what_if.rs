@@ -4,7 +4,8 @@
 
 use crate::engine::config::ProjectionMode;
 use crate::engine::fulfilment::FulfilmentConfig;
-use crate::scenarios::lab::{KnobChange, Lab, Run};
+use crate::scenarios::lab::{KnobChange, Lab};
+use crate::scenarios::run::Run;
 
 /// The changes a what-if branch can make, with their names.
 pub fn what_ifs() -> Vec<(&'static str, KnobChange)> {

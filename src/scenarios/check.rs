@@ -3,7 +3,7 @@
 //! tagged with a skills-outline item and backed by Microsoft Learn pages, no answer
 //! given away by its length, and no internal notes in anything shown.
 
-use super::lab::LabError;
+use super::lab_check::LabError;
 use super::library::{Bank, Library, Question, Scenario, Source, MAX_STEPS};
 use super::skills::place;
 use thiserror::Error;

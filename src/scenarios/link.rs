@@ -3,7 +3,8 @@
 //! reproduces the same timeline. Whatever the fragment holds, decoding never panics:
 //! it gives the lab or says what is wrong.
 
-use super::lab::{Lab, LabError};
+use super::lab::Lab;
+use super::lab_check::LabError;
 use super::library::MAX_STEPS;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

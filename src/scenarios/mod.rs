@@ -5,10 +5,12 @@
 pub mod check;
 pub mod exam;
 pub mod lab;
+pub mod lab_check;
 pub mod library;
 pub mod link;
 pub mod progress;
 pub mod review;
+pub mod run;
 pub mod shuffle;
 pub mod skills;
 pub mod views;

@@ -3,8 +3,8 @@
 
 use super::question_view::sources_line;
 use crate::app::guide::{what_if_names, Guide, GuideMsg, Other};
-use crate::scenarios::lab::Run;
 use crate::scenarios::library::Scenario;
+use crate::scenarios::run::Run;
 use crate::scenarios::views::run_facts;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};

@@ -15,8 +15,8 @@ use crate::engine::trace::HopKind;
 use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
 use crate::engine::views::Stream;
-use crate::scenarios::lab::Run;
 use crate::scenarios::library::{Panel, Scenario};
+use crate::scenarios::run::Run;
 use crate::scenarios::views::{costs, differences, modes, saga_differences};
 use yew::prelude::*;
 

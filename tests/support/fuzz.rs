@@ -17,9 +17,9 @@ use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::engine::truth::StoreFold;
 use cqrs_lab::engine::Engine;
-use cqrs_lab::scenarios::lab::Run;
 use cqrs_lab::scenarios::library::Library;
 use cqrs_lab::scenarios::link::{decode, encode, Shared};
+use cqrs_lab::scenarios::run::Run;
 use cqrs_lab::store::transfer::{export_cosmos, export_json, import_json};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
