@@ -15,9 +15,9 @@ use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::screen::SHORTCUTS_DIALOG;
 use crate::scenarios::library::Library;
 use gloo_events::EventListener;
+use gloo_render::{request_animation_frame, AnimationFrame};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -152,16 +152,19 @@ pub fn GuideApp() -> Html {
     }
 }
 
-/// Moves the lab on while it is moving to a step: one frame at a time.
-fn schedule_tick(model: UseReducerHandle<Model>, last: f64) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let next = Closure::once_into_js(move || {
-        let now = js_sys::Date::now();
-        model.dispatch(GuideMsg::Tick(now - last));
+/// The next animation frame asked for, held so that it is cancelled when the page goes.
+type Frame = Rc<RefCell<Option<AnimationFrame>>>;
+
+/// Moves the lab on while it is moving to a step: one frame at a time. The frame that
+/// asked for this one may still be running its callback, so it is dropped one frame later,
+/// by the next callback.
+fn schedule_tick(model: UseReducerHandle<Model>, frame: &Frame, last: f64) {
+    let previous = frame.borrow_mut().take();
+    let next = request_animation_frame(move |_| {
+        drop(previous);
+        model.dispatch(GuideMsg::Tick(js_sys::Date::now() - last));
     });
-    let _ = window.request_animation_frame(next.unchecked_ref());
+    *frame.borrow_mut() = Some(next);
 }
 
 /// The scenario page.
@@ -198,8 +201,9 @@ pub fn GuidePage(props: &GuideProps) -> Html {
             });
         });
     }
+    let frame: Frame = use_mut_ref(|| None);
     {
-        let handle = model.clone();
+        let (handle, frame) = (model.clone(), frame.clone());
         use_effect_with(model.generation, move |_| {
             let mut guide = handle.state.borrow_mut();
             if guide.study.progress_dirty {
@@ -218,7 +222,7 @@ pub fn GuidePage(props: &GuideProps) -> Html {
             let moving = guide.moving();
             drop(guide);
             if moving {
-                schedule_tick(handle.clone(), js_sys::Date::now());
+                schedule_tick(handle.clone(), &frame, js_sys::Date::now());
             }
         });
     }
