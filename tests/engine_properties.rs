@@ -18,8 +18,8 @@ use cqrs_lab::store::ProjectionName;
 use proptest::prelude::*;
 
 #[path = "support/faults.rs"]
-mod faults;
-use faults::{bus_faults, heal};
+mod knobs;
+use knobs::{bus_faults, heal};
 use std::collections::BTreeMap;
 
 fn order_command() -> impl Strategy<Value = OrderCommand> {

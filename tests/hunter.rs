@@ -4,11 +4,11 @@
 
 use cqrs_lab::app::hunter::{broken, script_for, Hunt, Phase};
 use cqrs_lab::engine::config::ProjectionMode;
-use cqrs_lab::engine::faults::{Faults, Lag};
+use cqrs_lab::engine::knobs::{Knobs, Lag};
 use cqrs_lab::store::ProjectionName;
 
-fn hunt(faults: Faults, seeds: u64) -> Hunt {
-    let mut hunt = Hunt::new(faults, 1, seeds);
+fn hunt(knobs: Knobs, seeds: u64) -> Hunt {
+    let mut hunt = Hunt::new(knobs, 1, seeds);
     let mut slices = 0;
     while !hunt.is_done() {
         hunt.work(7);
@@ -18,13 +18,13 @@ fn hunt(faults: Faults, seeds: u64) -> Hunt {
     hunt
 }
 
-fn naive_with_duplicates() -> Faults {
-    Faults {
+fn naive_with_duplicates() -> Knobs {
+    Knobs {
         duplicate_percent: 30,
         lag: Lag::LongTail,
         reorder: true,
         modes: [ProjectionMode::Naive; 3],
-        ..Faults::default()
+        ..Knobs::default()
     }
 }
 
@@ -54,41 +54,41 @@ fn a_naive_projection_under_duplicates_fails_and_shrinks_to_at_most_five_command
     assert!(!shrunk.script.is_empty());
     // The shrunk case really fails, and says how.
     assert_eq!(
-        broken(&shrunk.faults, shrunk.seed, &shrunk.script).as_deref(),
+        broken(&shrunk.knobs, shrunk.seed, &shrunk.script).as_deref(),
         Some(shrunk.broken.as_str())
     );
     assert!(shrunk.broken.contains("reads"), "{}", shrunk.broken);
     // The knobs that did not matter were made harmless; duplicates and naivety stay.
-    assert!(!shrunk.faults.reorder);
-    assert!(shrunk.faults.duplicate_percent > 0);
-    assert!(shrunk.faults.modes.contains(&ProjectionMode::Naive));
+    assert!(!shrunk.knobs.reorder);
+    assert!(shrunk.knobs.duplicate_percent > 0);
+    assert!(shrunk.knobs.modes.contains(&ProjectionMode::Naive));
     // Without duplicates the same script passes: the duplicates are the cause.
-    let healed = Faults {
+    let healed = Knobs {
         duplicate_percent: 0,
-        ..shrunk.faults
+        ..shrunk.knobs
     };
     assert_eq!(broken(&healed, shrunk.seed, &shrunk.script), None);
 }
 
 #[test]
 fn idempotent_projections_with_ordered_partitions_pass_every_seed_under_duplicates() {
-    let faults = Faults {
+    let knobs = Knobs {
         modes: [ProjectionMode::Idempotent; 3],
         reorder: false,
         ..naive_with_duplicates()
     };
-    let hunt = hunt(faults, 150);
+    let hunt = hunt(knobs, 150);
     assert_eq!(hunt.phase(), &Phase::Passed);
     assert_eq!(hunt.progress(), (150, 150));
 }
 
 #[test]
 fn a_failing_projection_is_found_as_dead_letters_and_nothing_else_matters() {
-    let faults = Faults {
+    let knobs = Knobs {
         failing: Some(ProjectionName::RevenuePerDay),
-        ..Faults::default()
+        ..Knobs::default()
     };
-    let hunt = hunt(faults, 20);
+    let hunt = hunt(knobs, 20);
     let Phase::Found { first, shrunk } = hunt.phase() else {
         panic!("found");
     };
@@ -123,7 +123,7 @@ fn generated_scripts_are_valid_journeys() {
         assert!(script.windows(2).all(|w| w[0].at <= w[1].at), "time order");
         // With a sound design nothing breaks, whatever the script.
         assert_eq!(
-            broken(&Faults::default(), seed, &script),
+            broken(&Knobs::default(), seed, &script),
             None,
             "seed {seed}"
         );
@@ -135,12 +135,12 @@ fn reordering_across_partitions_is_no_failure_for_idempotent_projections() {
     // An item that arrives before its order is deferred until the order is applied
     // (as a Service Bus receiver defers it), never dead-lettered for waiting: with
     // idempotent projections, reordering alone breaks nothing in 200 seeds.
-    let faults = Faults {
+    let knobs = Knobs {
         modes: [ProjectionMode::Idempotent; 3],
         duplicate_percent: 0,
         ..naive_with_duplicates()
     };
-    assert!(faults.reorder, "reordering on");
-    let hunt = hunt(faults, 200);
+    assert!(knobs.reorder, "reordering on");
+    let hunt = hunt(knobs, 200);
     assert_eq!(hunt.phase(), &Phase::Passed, "{:?}", hunt.phase());
 }

@@ -21,8 +21,8 @@ use cqrs_lab::store::{ProjectionName, StoredLine, StoredRow};
 use proptest::prelude::*;
 
 #[path = "support/faults.rs"]
-mod faults;
-use faults::{bus_faults, heal};
+mod knobs;
+use knobs::{bus_faults, heal};
 use std::collections::BTreeMap;
 use support::*;
 

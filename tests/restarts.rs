@@ -8,16 +8,16 @@ use cqrs_lab::app::session::{run_in_memory, run_until_in_memory, Session};
 use cqrs_lab::domain::ids::{CustomerId, OrderId, VirtualMillis};
 use cqrs_lab::domain::order::OrderCommand;
 use cqrs_lab::engine::config::EngineConfig;
-use cqrs_lab::engine::faults::{Faults, Lag};
+use cqrs_lab::engine::knobs::{Knobs, Lag};
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::{ClockBlocked, Engine};
 use cqrs_lab::store::{MemoryStore, ProjectionName, StoredProjection};
 use proptest::prelude::*;
 
 /// A new session on what the store holds, as the page starts one.
-fn restart(store: &MemoryStore, faults: Faults, seed: u64, n: usize) -> Session {
+fn restart(store: &MemoryStore, knobs: Knobs, seed: u64, n: usize) -> Session {
     let mut session = Session::seeded(&format!("tab{n}"), seed);
-    faults.apply(session.engine_mut());
+    knobs.apply(session.engine_mut());
     let kept: Vec<(ProjectionName, StoredProjection)> = ProjectionName::ALL
         .into_iter()
         .filter_map(|name| Some((name, store.stored_projection(name)?)))
@@ -46,9 +46,9 @@ proptest! {
         lag in lag(),
         runs in prop::collection::vec((0u64..400, 0u8..3), 1..8),
     ) {
-        let faults = Faults { outbox, reorder, lag, ..Faults::default() };
+        let knobs = Knobs { outbox, reorder, lag, ..Knobs::default() };
         let mut store = MemoryStore::new();
-        let mut session = restart(&store, faults, seed, 0);
+        let mut session = restart(&store, knobs, seed, 0);
         for (n, (run_for, scripts)) in runs.into_iter().enumerate() {
             for _ in 0..scripts {
                 session.run_script();
@@ -56,7 +56,7 @@ proptest! {
             let until = VirtualMillis(session.engine().now().0 + run_for);
             run_until_in_memory(&mut session, &mut store, until);
             // The page closes here, whatever is in flight.
-            session = restart(&store, faults, seed, n + 1);
+            session = restart(&store, knobs, seed, n + 1);
             session.send(
                 OrderId::parse(&format!("after-{n}")).expect("valid"),
                 OrderCommand::CreateOrder {

@@ -16,7 +16,7 @@ use cqrs_lab::app::travel::TravelView;
 use cqrs_lab::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use cqrs_lab::domain::order::{OrderCommand, OrderStatus, Rejection};
 use cqrs_lab::engine::config::ProjectionMode;
-use cqrs_lab::engine::faults::{describe_crash, Faults, Lag};
+use cqrs_lab::engine::knobs::{describe_crash, Knobs, Lag};
 use cqrs_lab::engine::rebuild::RebuildStrategy;
 use cqrs_lab::engine::truth::StoreFold;
 use cqrs_lab::engine::views::Stream;
@@ -100,8 +100,8 @@ impl Page {
                     step_in_memory(&mut self.session, &mut self.store);
                     self.advanced()
                 }
-                Request::SetFaults(faults) => {
-                    faults.apply(self.session.engine_mut());
+                Request::SetKnobs(knobs) => {
+                    knobs.apply(self.session.engine_mut());
                     Msg::EventsRead(Vec::new())
                 }
                 Request::Crash => {
@@ -134,7 +134,7 @@ impl Page {
                     self.store = MemoryStore::new();
                     let msg = self.replaced("Loaded the failing case.".into());
                     self.session = Session::seeded("after-replace", case.seed);
-                    case.faults.apply(self.session.engine_mut());
+                    case.knobs.apply(self.session.engine_mut());
                     self.session.load_script(&case.script);
                     msg
                 }
@@ -817,7 +817,7 @@ fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
 #[test]
 fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
     use cqrs_lab::engine::config::LagDistribution;
-    use cqrs_lab::engine::faults::Lag;
+    use cqrs_lab::engine::knobs::Lag;
     use cqrs_lab::engine::rng::PerMillion;
     use cqrs_lab::store::ProjectionName;
     let mut page = Page::new();
@@ -836,7 +836,7 @@ fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
     assert!(!config.bus.ordered_partitions);
     assert!(!config.outbox);
     assert_eq!(config.bus.failing, [ProjectionName::RevenuePerDay]);
-    assert_eq!(page.screen.faults.duplicate_percent, 100);
+    assert_eq!(page.screen.knobs.duplicate_percent, 100);
 
     page.update(Msg::ClickedCrash);
     let report = page.screen.crash_report.as_deref().expect("a report");
@@ -1071,15 +1071,15 @@ fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
 
 #[test]
 fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
-    use cqrs_lab::engine::faults::{Faults, Lag};
+    use cqrs_lab::engine::knobs::{Knobs, Lag};
     let mut page = Page::new();
     assert!(
-        !page.screen.faults.is_azure(),
+        !page.screen.knobs.is_azure(),
         "the lab starts on its own knobs"
     );
     page.update(Msg::ClickedDeployV2);
     page.update(Msg::ToggledAzureProfile(true));
-    let f = page.screen.faults;
+    let f = page.screen.knobs;
     assert!(f.is_azure());
     assert_eq!(
         (
@@ -1093,14 +1093,14 @@ fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
     );
     assert!(f.schema_v2, "a deployment is not undone by a profile");
     page.update(Msg::ChoseDuplicateRate(50));
-    assert!(!page.screen.faults.is_azure());
+    assert!(!page.screen.knobs.is_azure());
     page.update(Msg::ToggledAzureProfile(true));
     page.update(Msg::ToggledAzureProfile(false));
     assert_eq!(
-        page.screen.faults,
-        Faults {
+        page.screen.knobs,
+        Knobs {
             schema_v2: true,
-            ..Faults::default()
+            ..Knobs::default()
         }
     );
 }
@@ -1109,18 +1109,18 @@ fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
 fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_workbench() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    let naive = Faults {
+    let naive = Knobs {
         duplicate_percent: 30,
         lag: Lag::LongTail,
         modes: [ProjectionMode::Naive; 3],
-        ..Faults::default()
+        ..Knobs::default()
     };
     page.update(Msg::ChoseDuplicateRate(30));
     page.update(Msg::ChoseLag(Lag::LongTail));
     for name in ProjectionName::ALL {
         page.update(Msg::ToggledIdempotent(name, false));
     }
-    assert_eq!(page.screen.faults, naive);
+    assert_eq!(page.screen.knobs, naive);
     page.update(Msg::ClickedFindFailure);
     let mut frames = 0;
     while page.screen.hunt.as_ref().is_some_and(|h| !h.is_done()) {
@@ -1145,7 +1145,7 @@ fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_wor
     assert!(page.screen.hunt.is_none());
     assert!(!page.screen.clock.playing, "paused, ready to step through");
     assert_eq!(page.screen.clock.seed, shrunk.seed);
-    assert_eq!(page.screen.faults, shrunk.faults);
+    assert_eq!(page.screen.knobs, shrunk.knobs);
     assert!(page
         .screen
         .hunt_note

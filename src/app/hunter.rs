@@ -14,7 +14,7 @@ use crate::domain::money::Cents;
 use crate::domain::order::{OrderCommand, OrderEvent};
 use crate::engine::config::page_config;
 use crate::engine::config::{EngineConfig, ProjectionMode};
-use crate::engine::faults::{Faults, Lag};
+use crate::engine::knobs::{Knobs, Lag};
 use crate::engine::rng::{PerMillion, SimRng};
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::Simulation;
@@ -28,18 +28,18 @@ const MAX_STEPS: u64 = 200_000;
 const RESEEDS: u64 = 8;
 
 /// The engine configuration of the workbench with these knobs and this seed.
-pub fn config_of(faults: &Faults, seed: u64) -> EngineConfig {
+pub fn config_of(knobs: &Knobs, seed: u64) -> EngineConfig {
     let mut config = EngineConfig {
         seed,
         ..page_config()
     };
-    faults.configure(&mut config);
+    knobs.configure(&mut config);
     config
 }
 
 /// Runs a script to the end and says which invariant broke, if any.
-pub fn broken(faults: &Faults, seed: u64, script: &[ScriptedCommand]) -> Option<String> {
-    let mut sim = Simulation::new(Engine::new(config_of(faults, seed), script.to_vec()));
+pub fn broken(knobs: &Knobs, seed: u64, script: &[ScriptedCommand]) -> Option<String> {
+    let mut sim = Simulation::new(Engine::new(config_of(knobs, seed), script.to_vec()));
     sim.run_to_idle(MAX_STEPS);
     let events = sim.store.events();
     let mut paid: BTreeMap<&OrderId, u32> = BTreeMap::new();
@@ -210,7 +210,7 @@ pub struct Case {
     /// The seed.
     pub seed: u64,
     /// The knobs.
-    pub faults: Faults,
+    pub knobs: Knobs,
     /// The commands.
     pub script: Vec<ScriptedCommand>,
     /// What broke.
@@ -219,42 +219,42 @@ pub struct Case {
 
 /// The knobs, each made harmless, in the order the shrinker tries them. Each change
 /// only ever goes one way (towards no fault), so shrinking ends.
-fn simpler_knobs(f: &Faults) -> Vec<Faults> {
+fn simpler_knobs(f: &Knobs) -> Vec<Knobs> {
     let mut out = Vec::new();
-    let mut put = |g: Faults| {
+    let mut put = |g: Knobs| {
         if g != *f {
             out.push(g);
         }
     };
-    put(Faults {
+    put(Knobs {
         reorder: false,
         ..*f
     });
-    put(Faults {
+    put(Knobs {
         lag: Lag::None,
         ..*f
     });
-    put(Faults { outbox: true, ..*f });
-    put(Faults {
+    put(Knobs { outbox: true, ..*f });
+    put(Knobs {
         failing: None,
         ..*f
     });
-    put(Faults {
+    put(Knobs {
         upcaster: true,
         ..*f
     });
-    put(Faults {
+    put(Knobs {
         schema_v2: false,
         ..*f
     });
     for (i, _) in ProjectionName::ALL.iter().enumerate() {
         let mut modes = f.modes;
         modes[i] = ProjectionMode::Idempotent;
-        put(Faults { modes, ..*f });
+        put(Knobs { modes, ..*f });
     }
     for percent in [0, 1, 5, 10, 25, 50] {
         if percent < f.duplicate_percent {
-            put(Faults {
+            put(Knobs {
                 duplicate_percent: percent,
                 ..*f
             });
@@ -287,7 +287,7 @@ pub enum Phase {
 /// A hunt in progress.
 #[derive(Debug, Clone)]
 pub struct Hunt {
-    faults: Faults,
+    knobs: Knobs,
     first_seed: u64,
     seeds: u64,
     tried: u64,
@@ -302,9 +302,9 @@ pub struct Hunt {
 
 impl Hunt {
     /// A hunt over `seeds` seeds from `first_seed`, with these knobs.
-    pub fn new(faults: Faults, first_seed: u64, seeds: u64) -> Self {
+    pub fn new(knobs: Knobs, first_seed: u64, seeds: u64) -> Self {
         Hunt {
-            faults,
+            knobs,
             first_seed,
             seeds: seeds.max(1),
             tried: 0,
@@ -362,10 +362,10 @@ impl Hunt {
         self.tried += 1;
         self.runs += 1;
         let script = script_for(seed);
-        if let Some(broken) = broken(&self.faults, seed, &script) {
+        if let Some(broken) = broken(&self.knobs, seed, &script) {
             let case = Case {
                 seed,
-                faults: self.faults,
+                knobs: self.knobs,
                 script,
                 broken,
             };
@@ -389,11 +389,11 @@ impl Hunt {
         let cutting = cut.is_some();
         self.cut_done = !cutting;
         let candidate = cut.or_else(|| {
-            simpler_knobs(&best.faults)
+            simpler_knobs(&best.knobs)
                 .into_iter()
                 .nth(self.knob)
-                .map(|faults| Case {
-                    faults,
+                .map(|knobs| Case {
+                    knobs,
                     ..best.clone()
                 })
         });
@@ -411,7 +411,7 @@ impl Hunt {
         let found = (0..RESEEDS).find_map(|i| {
             let seed = candidate.seed.wrapping_add(i);
             self.runs += 1;
-            broken(&candidate.faults, seed, &candidate.script).map(|why| (seed, why))
+            broken(&candidate.knobs, seed, &candidate.script).map(|why| (seed, why))
         });
         match found {
             Some((seed, why)) => {
@@ -459,7 +459,7 @@ impl Hunt {
 /// The events of a run of `case`, to check it by hand (tests, the closing note).
 pub fn run_case(case: &Case) -> Vec<SharedEvent> {
     let mut sim = Simulation::new(Engine::new(
-        config_of(&case.faults, case.seed),
+        config_of(&case.knobs, case.seed),
         case.script.clone(),
     ));
     sim.run_to_idle(MAX_STEPS);
@@ -467,7 +467,7 @@ pub fn run_case(case: &Case) -> Vec<SharedEvent> {
 }
 
 /// The knobs that differ from a sound setup, in words (what a failing case needs).
-pub fn describe_knobs(f: &Faults) -> String {
+pub fn describe_knobs(f: &Knobs) -> String {
     let mut parts = Vec::new();
     if f.duplicate_percent > 0 {
         parts.push(format!("{} % duplicate deliveries", f.duplicate_percent));

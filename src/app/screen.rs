@@ -20,7 +20,7 @@ use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
-use crate::engine::faults::{Faults, Lag};
+use crate::engine::knobs::{Knobs, Lag};
 use crate::engine::views::Stream;
 use crate::store::ProjectionName;
 use std::collections::VecDeque;
@@ -70,7 +70,7 @@ pub enum Request {
     /// Draw the simulation's faults from this seed from now on.
     Reseed(u64),
     /// Set the fault knobs on the engine.
-    SetFaults(Faults),
+    SetKnobs(Knobs),
     /// Crash the simulated system: drop its volatile state, as a reload does.
     Crash,
     /// Rebuild a projection's read model from the event store (in place).
@@ -251,7 +251,7 @@ pub struct Screen {
     /// The architecture diagram as the engine last reported it.
     pub diagram: Option<DiagramView>,
     /// The fault knobs.
-    pub faults: Faults,
+    pub knobs: Knobs,
     /// What the last crash lost and kept.
     pub crash_report: Option<String>,
     /// The position the "Time travel" slider is at (`None`: now).
@@ -653,7 +653,7 @@ impl Screen {
                 self.log.put_stream(order_id, stream);
             }
             Msg::TailRead(tail) => {
-                self.log = LogView::from_tail(tail, self.faults.snapshot_every);
+                self.log = LogView::from_tail(tail, self.knobs.snapshot_every);
                 self.forget_window();
                 self.requests.push_back(Request::ReadTruth);
             }
@@ -691,7 +691,7 @@ impl Screen {
                 self.requests.push_back(Request::ReadTruth);
                 self.travel_to = None;
                 self.travel = None;
-                self.log = LogView::from_tail(tail, self.faults.snapshot_every);
+                self.log = LogView::from_tail(tail, self.knobs.snapshot_every);
                 self.forget_window();
                 self.reading_stream = None;
                 self.selected_event = None;
@@ -743,40 +743,36 @@ impl Screen {
             }
             Msg::ChoseSpeed(index) => self.clock.set_speed(index),
             Msg::ChoseDuplicateRate(percent) => {
-                self.set_faults(Faults {
+                self.set_knobs(Knobs {
                     duplicate_percent: percent.min(100),
-                    ..self.faults
+                    ..self.knobs
                 });
             }
-            Msg::ChoseLag(lag) => self.set_faults(Faults { lag, ..self.faults }),
-            Msg::ToggledReorder(reorder) => self.set_faults(Faults {
+            Msg::ChoseLag(lag) => self.set_knobs(Knobs { lag, ..self.knobs }),
+            Msg::ToggledReorder(reorder) => self.set_knobs(Knobs {
                 reorder,
-                ..self.faults
+                ..self.knobs
             }),
-            Msg::ToggledOutbox(outbox) => self.set_faults(Faults {
+            Msg::ToggledOutbox(outbox) => self.set_knobs(Knobs {
                 outbox,
-                ..self.faults
+                ..self.knobs
             }),
-            Msg::ChoseFailing(failing) => self.set_faults(Faults {
+            Msg::ChoseFailing(failing) => self.set_knobs(Knobs {
                 failing,
-                ..self.faults
+                ..self.knobs
             }),
             Msg::ToggledAzureProfile(on) => {
                 // Deployments (schema v2, the upcaster) are not knobs: they stay.
-                let base = if on {
-                    Faults::azure()
-                } else {
-                    Faults::default()
-                };
-                self.set_faults(Faults {
-                    schema_v2: self.faults.schema_v2,
-                    upcaster: self.faults.upcaster,
+                let base = if on { Knobs::azure() } else { Knobs::default() };
+                self.set_knobs(Knobs {
+                    schema_v2: self.knobs.schema_v2,
+                    upcaster: self.knobs.upcaster,
                     ..base
                 });
             }
-            Msg::ChoseSnapshotEvery(every) => self.set_faults(Faults {
+            Msg::ChoseSnapshotEvery(every) => self.set_knobs(Knobs {
                 snapshot_every: every.max(1),
-                ..self.faults
+                ..self.knobs
             }),
             Msg::ClickedCrash => self.requests.push_back(Request::Crash),
             Msg::ClickedRunScript => {
@@ -784,7 +780,7 @@ impl Screen {
                 self.feedback = Feedback::Sending("A script");
             }
             Msg::ClickedFindFailure => {
-                self.hunt = Some(Hunt::new(self.faults, self.clock.seed, HUNT_SEEDS));
+                self.hunt = Some(Hunt::new(self.knobs, self.clock.seed, HUNT_SEEDS));
                 self.withdraw(|c| *c == Confirm::LoadCase);
                 self.hunt_note = None;
             }
@@ -822,7 +818,7 @@ impl Screen {
                     _ => None,
                 });
                 if let Some(case) = found {
-                    self.faults = case.faults;
+                    self.knobs = case.knobs;
                     self.clock.seed = case.seed;
                     self.clock.seed_text = case.seed.to_string();
                     self.clock.seed_error = None;
@@ -838,13 +834,13 @@ impl Screen {
                     self.requests.push_back(Request::LoadCase(Box::new(case)));
                 }
             }
-            Msg::ClickedDeployV2 => self.set_faults(Faults {
+            Msg::ClickedDeployV2 => self.set_knobs(Knobs {
                 schema_v2: true,
-                ..self.faults
+                ..self.knobs
             }),
-            Msg::ToggledUpcaster(upcaster) => self.set_faults(Faults {
+            Msg::ToggledUpcaster(upcaster) => self.set_knobs(Knobs {
                 upcaster,
-                ..self.faults
+                ..self.knobs
             }),
             Msg::ToggledIdempotent(name, on) => {
                 let mode = if on {
@@ -852,7 +848,7 @@ impl Screen {
                 } else {
                     ProjectionMode::Naive
                 };
-                self.set_faults(self.faults.with_mode(name, mode));
+                self.set_knobs(self.knobs.with_mode(name, mode));
             }
             Msg::ClickedRebuild(name) => self.requests.push_back(Request::Rebuild(name)),
             Msg::ClickedResubmit(name) => self.requests.push_back(Request::Resubmit(name)),
@@ -964,12 +960,11 @@ impl Screen {
     }
 
     /// Changes the fault knobs and asks the runtime to apply them (the newest wins).
-    fn set_faults(&mut self, faults: Faults) {
-        self.faults = faults;
-        self.log.set_snapshot_every(faults.snapshot_every);
-        self.requests
-            .retain(|r| !matches!(r, Request::SetFaults(_)));
-        self.requests.push_back(Request::SetFaults(faults));
+    fn set_knobs(&mut self, knobs: Knobs) {
+        self.knobs = knobs;
+        self.log.set_snapshot_every(knobs.snapshot_every);
+        self.requests.retain(|r| !matches!(r, Request::SetKnobs(_)));
+        self.requests.push_back(Request::SetKnobs(knobs));
     }
 
     /// Takes in what the engine reached: new events, then outcomes (journalled; the

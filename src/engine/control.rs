@@ -111,7 +111,7 @@ impl Engine {
     /// times): the duplicate rate, the delivery lag, per-partition ordering, and
     /// whether appends write outbox rows (off: the handler publishes itself, the dual
     /// write).
-    pub fn set_faults(
+    pub fn set_knobs(
         &mut self,
         duplicate_rate: super::rng::PerMillion,
         lag: config::LagDistribution,

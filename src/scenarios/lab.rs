@@ -5,8 +5,8 @@
 use crate::domain::order::OrderCommand;
 use crate::engine::config::page_config;
 use crate::engine::config::{Backpressure, ConflictPolicy, ProjectionMode};
-use crate::engine::faults::Faults;
 use crate::engine::fulfilment::{FulfilmentConfig, PlacedOrder};
+use crate::engine::knobs::Knobs;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
 
@@ -128,8 +128,8 @@ pub struct KnobChange {
 
 impl KnobChange {
     /// `faults` with this change made.
-    pub fn applied_to(&self, faults: Faults) -> Faults {
-        let mut f = faults;
+    pub fn applied_to(&self, knobs: Knobs) -> Knobs {
+        let mut f = knobs;
         if let Some(v) = self.duplicate_percent {
             f.duplicate_percent = v;
         }
@@ -207,7 +207,7 @@ pub struct Lab {
     /// Seed of the RNG.
     pub seed: u64,
     /// Fault knobs at the start.
-    pub knobs: Faults,
+    pub knobs: Knobs,
     /// The command side.
     pub command_side: CommandSide,
     /// The commands.
@@ -234,7 +234,7 @@ impl Default for Lab {
     fn default() -> Self {
         Lab {
             seed: page_config().seed,
-            knobs: Faults::default(),
+            knobs: Knobs::default(),
             command_side: CommandSide::default(),
             script: Vec::new(),
             actions: Vec::new(),

@@ -4,8 +4,8 @@
 use super::lab::{describe_change, Action, Lab};
 use crate::domain::ids::{CustomerId, VirtualMillis};
 use crate::domain::privacy::KeyVault;
-use crate::engine::faults::{describe_crash, Faults};
 use crate::engine::fulfilment::Fulfilment;
+use crate::engine::knobs::{describe_crash, Knobs};
 use crate::engine::rebuild::RebuildStrategy;
 use crate::engine::sim::Simulation;
 use crate::engine::Engine;
@@ -17,7 +17,7 @@ pub struct Run {
     sim: Simulation,
     vault: KeyVault,
     saga: Option<Fulfilment>,
-    knobs: Faults,
+    knobs: Knobs,
     next_action: usize,
     notes: Vec<(VirtualMillis, String)>,
 }
@@ -121,7 +121,7 @@ impl Run {
     }
 
     /// The knobs in force.
-    pub fn knobs(&self) -> Faults {
+    pub fn knobs(&self) -> Knobs {
         self.knobs
     }
 

@@ -3,14 +3,14 @@
 
 use crate::app::screen::{Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
-use crate::engine::faults::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
+use crate::engine::knobs::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::store::ProjectionName;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// The knobs, each labelled, with what it does in a line.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let f = &screen.faults;
+    let f = &screen.knobs;
     let on_duplicates = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::ChoseDuplicateRate(input.value().parse().unwrap_or(0))

@@ -59,7 +59,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     <div class="hunt-result found" role="status">
                         <p><strong>{ "Invariant broken: " }</strong>{ shrunk.broken.clone() }</p>
                         <p>{ format!("Found at seed {} after {tried} seed(s); shrunk from {} commands to {} in {} runs. It needs: {}; seed {}.",
-                            first.seed, first.script.len(), shrunk.script.len(), hunt.runs(), describe_knobs(&shrunk.faults), shrunk.seed) }</p>
+                            first.seed, first.script.len(), shrunk.script.len(), hunt.runs(), describe_knobs(&shrunk.knobs), shrunk.seed) }</p>
                         { case_list(shrunk) }
                         if screen.confirming == Some(Confirm::LoadCase) {
                             <div class="confirm" role="group" aria-label="Confirm loading the case">

@@ -20,7 +20,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     html! {
         <div class="projections">
             { for diagram.lanes.iter().map(|lane| {
-                projection(lane, screen.faults.mode(lane.name), head, &screen.vault, send)
+                projection(lane, screen.knobs.mode(lane.name), head, &screen.vault, send)
             }) }
         </div>
     }

@@ -21,7 +21,7 @@ use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::domain::order::OrderCommand;
 use crate::engine::config::page_config;
-use crate::engine::faults::{describe_crash, Faults};
+use crate::engine::knobs::{describe_crash, Knobs};
 use crate::engine::rebuild::RebuildStrategy;
 use crate::engine::truth::StoreFold;
 use crate::engine::views::Stream;
@@ -97,7 +97,7 @@ pub struct Runtime {
     /// The seed new sessions draw their faults from.
     seed: Cell<u64>,
     /// The fault knobs, set on every new session too.
-    faults: Cell<Faults>,
+    knobs: Cell<Knobs>,
     /// The newest stored events read (at most `RECENT_KEPT`, oldest first): the
     /// read-model checks compare rows against them.
     recent: RefCell<VecDeque<SharedEvent>>,
@@ -147,7 +147,7 @@ impl Runtime {
             session: RefCell::new(None),
             channel: web_sys::BroadcastChannel::new(&format!("{database}{CHANNEL_SUFFIX}")).ok(),
             seed: Cell::new(page_config().seed),
-            faults: Cell::new(Faults::default()),
+            knobs: Cell::new(Knobs::default()),
             recent: RefCell::new(VecDeque::new()),
             fold: RefCell::new(StoreFold::new()),
             lifecycle: None,
@@ -381,7 +381,7 @@ impl Runtime {
         // A new token, so the new session's command ids never meet stored ones (an
         // imported log may hold this tab's earlier ids).
         let mut session = Session::seeded(&tab_token(), self.seed.get());
-        self.faults.get().apply(session.engine_mut());
+        self.knobs.get().apply(session.engine_mut());
         // Commands the old session had are sent again to this one (same ids: none can
         // be applied twice).
         for q in self.queue.borrow_mut().iter_mut() {
@@ -663,17 +663,17 @@ impl Runtime {
             },
             Request::ReadTruth => self.read_truth().await,
             Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
-            Request::SetFaults(faults) => {
-                self.faults.set(faults);
+            Request::SetKnobs(knobs) => {
+                self.knobs.set(knobs);
                 if let Some(session) = self.session.borrow_mut().as_mut() {
-                    faults.apply(session.engine_mut());
+                    knobs.apply(session.engine_mut());
                 }
                 Msg::EventsRead(Vec::new())
             }
             Request::Crash => self.crash(),
             Request::LoadCase(case) => {
                 self.seed.set(case.seed);
-                self.faults.set(case.faults);
+                self.knobs.set(case.knobs);
                 let msg = self
                     .clear(format!(
                         "Every event was deleted and the failing case loaded (seed {}, {} command(s)).",

@@ -84,7 +84,7 @@ impl Lag {
 /// keeps its default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Faults {
+pub struct Knobs {
     /// Percent of deliveries the bus sends twice (at-least-once delivery).
     pub duplicate_percent: u32,
     /// Delivery lag.
@@ -108,9 +108,9 @@ pub struct Faults {
 /// The choices of "Snapshot every" (the lab's default is 100).
 pub const SNAPSHOT_CHOICES: [u64; 4] = [5, 10, 25, DEFAULT_SNAPSHOT_EVERY];
 
-impl Default for Faults {
+impl Default for Knobs {
     fn default() -> Self {
-        Faults {
+        Knobs {
             duplicate_percent: 0,
             lag: Lag::Fixed,
             reorder: false,
@@ -136,12 +136,12 @@ pub const AZURE_DEFAULTS: [(&str, &str, &str); 8] = [
     ("Snapshots", "every 100 events (the lab's choice)", "Not an Azure setting: a handler loads the newest snapshot and replays only the events after it."),
 ];
 
-impl Faults {
+impl Knobs {
     /// The knobs as Azure's defaults set them (`AZURE_DEFAULTS` says what each means);
     /// the bus's duplicate detection (10 min), lock (60 s) and max delivery count (10)
     /// are the engine's defaults already.
     pub fn azure() -> Self {
-        Faults {
+        Knobs {
             duplicate_percent: 5,
             lag: Lag::Uniform,
             reorder: false,
@@ -149,13 +149,13 @@ impl Faults {
             failing: None,
             modes: [ProjectionMode::Idempotent; 3],
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
-            ..Faults::default()
+            ..Knobs::default()
         }
     }
 
     /// True while every knob the Azure profile sets is as it sets it.
     pub fn is_azure(&self) -> bool {
-        let azure = Faults::azure();
+        let azure = Knobs::azure();
         (
             self.duplicate_percent,
             self.lag,
@@ -218,7 +218,7 @@ impl Faults {
 
     /// Sets them on the engine.
     pub fn apply(&self, engine: &mut Engine) {
-        engine.set_faults(
+        engine.set_knobs(
             PerMillion::percent(self.duplicate_percent.min(100)),
             self.lag.distribution(),
             !self.reorder,
