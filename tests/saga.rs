@@ -8,7 +8,7 @@ use cqrs_lab::domain::ids::{CommandId, CustomerId, OrderId, ProductId, VirtualMi
 use cqrs_lab::domain::money::Cents;
 use cqrs_lab::domain::order::OrderStatus;
 use cqrs_lab::domain::saga::{
-    command_id, fold, react, Input, Outcome, Phase, SagaEvent, SagaOrder, Step,
+    command_id, fold, react, Input, Outcome, Phase, SagaEvent, SagaOrder, SagaStep,
 };
 use cqrs_lab::engine::fulfilment::{
     Behaviour, Fulfilment, FulfilmentConfig, PlacedOrder, SetupError,
@@ -28,11 +28,11 @@ fn order() -> SagaOrder {
     }
 }
 
-fn cmd(step: Step, n: usize) -> CommandId {
+fn cmd(step: SagaStep, n: usize) -> CommandId {
     command_id(&id(), step, n)
 }
 
-fn requested(step: Step, n: usize) -> SagaEvent {
+fn requested(step: SagaStep, n: usize) -> SagaEvent {
     SagaEvent::StepRequested {
         step,
         command_id: cmd(step, n),
@@ -40,21 +40,21 @@ fn requested(step: Step, n: usize) -> SagaEvent {
     }
 }
 
-fn answered(step: Step, n: usize, outcome: Outcome) -> SagaEvent {
+fn answered(step: SagaStep, n: usize, outcome: Outcome) -> SagaEvent {
     SagaEvent::StepAnswered {
         command_id: cmd(step, n),
         outcome,
     }
 }
 
-fn done(step: Step) -> Input {
+fn done(step: SagaStep) -> Input {
     Input::Answer {
         command_id: cmd(step, 1),
         outcome: Outcome::Done,
     }
 }
 
-fn refused(step: Step, reason: &str) -> Input {
+fn refused(step: SagaStep, reason: &str) -> Input {
     Input::Answer {
         command_id: cmd(step, 1),
         outcome: Outcome::Refused {
@@ -63,7 +63,7 @@ fn refused(step: Step, reason: &str) -> Input {
     }
 }
 
-fn deadline(step: Step) -> Input {
+fn deadline(step: SagaStep) -> Input {
     Input::Deadline {
         command_id: cmd(step, 1),
     }
@@ -77,21 +77,21 @@ fn saga(given: &[SagaEvent], when: &Input) -> Vec<SagaEvent> {
 fn started() -> Vec<SagaEvent> {
     vec![
         SagaEvent::SagaStarted { order: order() },
-        requested(Step::ReserveStock, 1),
+        requested(SagaStep::ReserveStock, 1),
     ]
 }
 
 fn reserved() -> Vec<SagaEvent> {
     let mut events = started();
-    events.push(answered(Step::ReserveStock, 1, Outcome::Done));
-    events.push(requested(Step::TakePayment, 1));
+    events.push(answered(SagaStep::ReserveStock, 1, Outcome::Done));
+    events.push(requested(SagaStep::TakePayment, 1));
     events
 }
 
 fn charged() -> Vec<SagaEvent> {
     let mut events = reserved();
-    events.push(answered(Step::TakePayment, 1, Outcome::Done));
-    events.push(requested(Step::ShipOrder, 1));
+    events.push(answered(SagaStep::TakePayment, 1, Outcome::Done));
+    events.push(requested(SagaStep::ShipOrder, 1));
     events
 }
 
@@ -101,7 +101,10 @@ mod given_when_then {
     #[test]
     fn a_submitted_order_starts_the_saga_which_reserves_stock() {
         assert_eq!(saga(&[], &Input::Start(order())), started());
-        assert_eq!(fold(&started()).phase, Phase::Running(Step::ReserveStock));
+        assert_eq!(
+            fold(&started()).phase,
+            Phase::Running(SagaStep::ReserveStock)
+        );
     }
 
     #[test]
@@ -112,17 +115,17 @@ mod given_when_then {
     #[test]
     fn reserved_stock_leads_to_payment_then_payment_to_shipping_then_completion() {
         assert_eq!(
-            saga(&started(), &done(Step::ReserveStock)),
+            saga(&started(), &done(SagaStep::ReserveStock)),
             reserved()[2..].to_vec()
         );
         assert_eq!(
-            saga(&reserved(), &done(Step::TakePayment)),
+            saga(&reserved(), &done(SagaStep::TakePayment)),
             charged()[4..].to_vec()
         );
         assert_eq!(
-            saga(&charged(), &done(Step::ShipOrder)),
+            saga(&charged(), &done(SagaStep::ShipOrder)),
             vec![
-                answered(Step::ShipOrder, 1, Outcome::Done),
+                answered(SagaStep::ShipOrder, 1, Outcome::Done),
                 SagaEvent::SagaCompleted
             ]
         );
@@ -130,7 +133,7 @@ mod given_when_then {
 
     #[test]
     fn an_answer_that_comes_twice_is_recorded_once() {
-        assert_eq!(saga(&reserved(), &done(Step::ReserveStock)), vec![]);
+        assert_eq!(saga(&reserved(), &done(SagaStep::ReserveStock)), vec![]);
         assert_eq!(
             saga(
                 &reserved(),
@@ -146,12 +149,12 @@ mod given_when_then {
     #[test]
     fn no_stock_means_nothing_to_undo_but_the_order() {
         let reason = "only 1 units are free, 2 were asked for";
-        let then = saga(&started(), &refused(Step::ReserveStock, reason));
+        let then = saga(&started(), &refused(SagaStep::ReserveStock, reason));
         assert_eq!(
             then,
             vec![
                 answered(
-                    Step::ReserveStock,
+                    SagaStep::ReserveStock,
                     1,
                     Outcome::Refused {
                         reason: reason.into()
@@ -160,7 +163,7 @@ mod given_when_then {
                 SagaEvent::CompensationStarted {
                     reason: format!("Inventory refused: {reason}")
                 },
-                requested(Step::CancelOrder, 1),
+                requested(SagaStep::CancelOrder, 1),
             ]
         );
     }
@@ -168,21 +171,21 @@ mod given_when_then {
     #[test]
     fn a_declined_payment_releases_the_stock_then_cancels_the_order() {
         let mut given = reserved();
-        let then = saga(&given, &refused(Step::TakePayment, "card declined"));
+        let then = saga(&given, &refused(SagaStep::TakePayment, "card declined"));
         assert_eq!(then.len(), 3);
-        assert_eq!(then[2], requested(Step::ReleaseStock, 1));
+        assert_eq!(then[2], requested(SagaStep::ReleaseStock, 1));
         given.extend(then);
         assert_eq!(fold(&given).phase, Phase::Compensating);
-        let then = saga(&given, &done(Step::ReleaseStock));
+        let then = saga(&given, &done(SagaStep::ReleaseStock));
         assert_eq!(
             then,
             vec![
-                answered(Step::ReleaseStock, 1, Outcome::Done),
-                requested(Step::CancelOrder, 1)
+                answered(SagaStep::ReleaseStock, 1, Outcome::Done),
+                requested(SagaStep::CancelOrder, 1)
             ]
         );
         given.extend(then);
-        let then = saga(&given, &done(Step::CancelOrder));
+        let then = saga(&given, &done(SagaStep::CancelOrder));
         assert_eq!(then[1], SagaEvent::SagaCompensated);
         given.extend(then);
         assert_eq!(fold(&given).phase, Phase::Compensated);
@@ -191,58 +194,61 @@ mod given_when_then {
     #[test]
     fn a_payment_that_times_out_is_waited_for_and_a_late_charge_is_refunded() {
         let mut given = reserved();
-        let then = saga(&given, &deadline(Step::TakePayment));
+        let then = saga(&given, &deadline(SagaStep::TakePayment));
         assert_eq!(
             then,
             vec![
                 SagaEvent::StepTimedOut {
-                    command_id: cmd(Step::TakePayment, 1)
+                    command_id: cmd(SagaStep::TakePayment, 1)
                 },
                 SagaEvent::CompensationStarted {
                     reason: "Payment did not answer in time (it may still take payment)".into()
                 },
-                requested(Step::ReleaseStock, 1),
+                requested(SagaStep::ReleaseStock, 1),
             ]
         );
         given.extend(then);
         // The stock comes back, but the saga cannot end: the charge may still happen.
-        let then = saga(&given, &done(Step::ReleaseStock));
-        assert_eq!(then, vec![answered(Step::ReleaseStock, 1, Outcome::Done)]);
+        let then = saga(&given, &done(SagaStep::ReleaseStock));
+        assert_eq!(
+            then,
+            vec![answered(SagaStep::ReleaseStock, 1, Outcome::Done)]
+        );
         given.extend(then);
         assert_eq!(fold(&given).phase, Phase::Compensating);
         // It did happen, late: refund it.
-        let then = saga(&given, &done(Step::TakePayment));
+        let then = saga(&given, &done(SagaStep::TakePayment));
         assert_eq!(
             then,
             vec![
-                answered(Step::TakePayment, 1, Outcome::Done),
-                requested(Step::RefundPayment, 1)
+                answered(SagaStep::TakePayment, 1, Outcome::Done),
+                requested(SagaStep::RefundPayment, 1)
             ]
         );
         given.extend(then);
-        let then = saga(&given, &done(Step::RefundPayment));
-        assert_eq!(then[1], requested(Step::CancelOrder, 1));
+        let then = saga(&given, &done(SagaStep::RefundPayment));
+        assert_eq!(then[1], requested(SagaStep::CancelOrder, 1));
     }
 
     #[test]
     fn the_pivot_is_never_undone_it_is_asked_again() {
         let given = charged();
-        let then = saga(&given, &deadline(Step::ShipOrder));
+        let then = saga(&given, &deadline(SagaStep::ShipOrder));
         assert_eq!(
             then,
             vec![
                 SagaEvent::StepTimedOut {
-                    command_id: cmd(Step::ShipOrder, 1)
+                    command_id: cmd(SagaStep::ShipOrder, 1)
                 },
                 SagaEvent::StepRequested {
-                    step: Step::ShipOrder,
-                    command_id: cmd(Step::ShipOrder, 1),
+                    step: SagaStep::ShipOrder,
+                    command_id: cmd(SagaStep::ShipOrder, 1),
                     resent: true
                 },
             ]
         );
-        let then = saga(&given, &refused(Step::ShipOrder, "no carrier"));
-        assert_eq!(then[1], requested(Step::ShipOrder, 2));
+        let then = saga(&given, &refused(SagaStep::ShipOrder, "no carrier"));
+        assert_eq!(then[1], requested(SagaStep::ShipOrder, 2));
         assert!(!then
             .iter()
             .any(|e| matches!(e, SagaEvent::CompensationStarted { .. })));
@@ -250,12 +256,12 @@ mod given_when_then {
 
     #[test]
     fn a_deadline_after_the_answer_or_the_end_does_nothing() {
-        assert_eq!(saga(&reserved(), &deadline(Step::ReserveStock)), vec![]);
+        assert_eq!(saga(&reserved(), &deadline(SagaStep::ReserveStock)), vec![]);
         let mut ended = charged();
-        ended.push(answered(Step::ShipOrder, 1, Outcome::Done));
+        ended.push(answered(SagaStep::ShipOrder, 1, Outcome::Done));
         ended.push(SagaEvent::SagaCompleted);
-        assert_eq!(saga(&ended, &deadline(Step::ShipOrder)), vec![]);
-        assert_eq!(saga(&ended, &done(Step::ShipOrder)), vec![]);
+        assert_eq!(saga(&ended, &deadline(SagaStep::ShipOrder)), vec![]);
+        assert_eq!(saga(&ended, &done(SagaStep::ShipOrder)), vec![]);
     }
 }
 

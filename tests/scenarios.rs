@@ -5,7 +5,7 @@ use cqrs_lab::app::guide::{what_if_names, what_ifs, Guide, GuideMsg, Other};
 use cqrs_lab::app::privacy_view::reveal;
 use cqrs_lab::app::saga_view::SagaView;
 use cqrs_lab::domain::ids::VirtualMillis;
-use cqrs_lab::domain::saga::{Phase, Step};
+use cqrs_lab::domain::saga::{Phase, SagaStep};
 use cqrs_lab::engine::sim::Simulation;
 use cqrs_lab::scenarios::lab::Lab;
 use cqrs_lab::scenarios::library::{Library, Scenario};
@@ -784,12 +784,12 @@ fn saga_happy_path_every_order_ships_once_even_when_everything_comes_twice() {
     let run = at_step("saga-happy-path", 0, 1);
     assert_eq!(
         sagas(&run),
-        vec![("o-1".into(), Phase::Running(Step::ReserveStock), 0)]
+        vec![("o-1".into(), Phase::Running(SagaStep::ReserveStock), 0)]
     );
     let run = at_step("saga-happy-path", 0, 2);
     let view = SagaView::of(run.saga().expect("saga"));
     assert_eq!(view.stock[0], ("espresso".into(), 3, 2), "2 held for o-1");
-    assert_eq!(sagas(&run)[0].1, Phase::Running(Step::TakePayment));
+    assert_eq!(sagas(&run)[0].1, Phase::Running(SagaStep::TakePayment));
     for v in 0..2 {
         let run = at_step("saga-happy-path", v, 3);
         assert_eq!(
@@ -816,7 +816,7 @@ fn saga_compensation_declined_slow_and_crashed_all_end_compensated_at_no_cost() 
     for v in 0..3 {
         assert_eq!(
             phase(v, 1),
-            ("o-1".into(), Phase::Running(Step::TakePayment), 0)
+            ("o-1".into(), Phase::Running(SagaStep::TakePayment), 0)
         );
         assert_eq!(
             phase(v, 4),

@@ -4,7 +4,7 @@
 
 use crate::domain::ids::VirtualMillis;
 use crate::domain::money::Cents;
-use crate::domain::saga::{Outcome, Phase, SagaEvent, SagaState, Step};
+use crate::domain::saga::{Outcome, Phase, SagaEvent, SagaState, SagaStep};
 use crate::engine::fulfilment::{saga_stream, Counts, Fact, Fulfilment};
 use std::collections::BTreeMap;
 
@@ -52,8 +52,8 @@ impl Node {
     pub fn of(phase: Phase) -> Option<Node> {
         match phase {
             Phase::NotStarted => None,
-            Phase::Running(Step::ReserveStock) => Some(Node::Reserving),
-            Phase::Running(Step::TakePayment) => Some(Node::Charging),
+            Phase::Running(SagaStep::ReserveStock) => Some(Node::Reserving),
+            Phase::Running(SagaStep::TakePayment) => Some(Node::Charging),
             Phase::Running(_) => Some(Node::Shipping),
             Phase::Compensating => Some(Node::Compensating),
             Phase::Completed => Some(Node::Completed),
@@ -101,7 +101,7 @@ pub struct Instance {
     /// Its phase in words.
     pub phase: String,
     /// Each step in `Step::FORWARD` then `Step::BACKWARD` order.
-    pub steps: Vec<(Step, StepStatus)>,
+    pub steps: Vec<(SagaStep, StepStatus)>,
     /// Why it compensates.
     pub reason: Option<String>,
     /// Charged minus refunded.
@@ -127,7 +127,7 @@ pub struct SagaView {
     pub violations: Option<Vec<String>>,
 }
 
-fn status(state: &SagaState, step: Step) -> StepStatus {
+fn status(state: &SagaState, step: SagaStep) -> StepStatus {
     let asked: Vec<_> = state.requests.values().filter(|r| r.step == step).collect();
     if asked.iter().any(|r| r.answer == Some(Outcome::Done)) {
         return StepStatus::Done;
@@ -204,9 +204,9 @@ impl SagaView {
                 order_id: order_id.to_string(),
                 node,
                 phase: state.phase.label(),
-                steps: Step::FORWARD
+                steps: SagaStep::FORWARD
                     .into_iter()
-                    .chain(Step::BACKWARD)
+                    .chain(SagaStep::BACKWARD)
                     .map(|s| (s, status(state, s)))
                     .collect(),
                 reason: state.reason.clone(),

@@ -14,7 +14,7 @@ use crate::engine::config::{page_config, EngineConfig};
 use crate::engine::script::{ClientId, ScriptedCommand};
 use crate::engine::sim::execute;
 use crate::engine::trace::HopKind;
-use crate::engine::{ClockBlocked, Engine, Step};
+use crate::engine::{ClockBlocked, Engine, StepOutcome};
 use crate::store::{MemoryStore, ProjectionName, StoredProjection};
 use serde::{Deserialize, Serialize};
 
@@ -417,7 +417,7 @@ pub fn step_in_memory(session: &mut Session, store: &mut MemoryStore) -> bool {
         let result = execute(store, effect);
         session.engine.complete(ticket, result);
     }
-    matches!(step, Step::Ran(_))
+    matches!(step, StepOutcome::Ran(_))
 }
 
 /// The two orders script number `n` creates: `burst<n>-a` and `burst<n>-b`.

@@ -20,7 +20,7 @@ use std::fmt;
 /// One thing the saga asks a participant to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Step {
+pub enum SagaStep {
     /// Inventory: hold the order's units.
     ReserveStock,
     /// Payment: charge the customer.
@@ -35,60 +35,68 @@ pub enum Step {
     CancelOrder,
 }
 
-impl Step {
+impl SagaStep {
     /// The forward steps, in order.
-    pub const FORWARD: [Step; 3] = [Step::ReserveStock, Step::TakePayment, Step::ShipOrder];
+    pub const FORWARD: [SagaStep; 3] = [
+        SagaStep::ReserveStock,
+        SagaStep::TakePayment,
+        SagaStep::ShipOrder,
+    ];
     /// The compensating steps, in the order the saga asks for them.
-    pub const BACKWARD: [Step; 3] = [Step::ReleaseStock, Step::RefundPayment, Step::CancelOrder];
+    pub const BACKWARD: [SagaStep; 3] = [
+        SagaStep::ReleaseStock,
+        SagaStep::RefundPayment,
+        SagaStep::CancelOrder,
+    ];
 
     /// The step that undoes this one, if it needs undoing.
-    pub fn undo(self) -> Option<Step> {
+    pub fn undo(self) -> Option<SagaStep> {
         match self {
-            Step::ReserveStock => Some(Step::ReleaseStock),
-            Step::TakePayment => Some(Step::RefundPayment),
+            SagaStep::ReserveStock => Some(SagaStep::ReleaseStock),
+            SagaStep::TakePayment => Some(SagaStep::RefundPayment),
             _ => None,
         }
     }
 
     /// True for the steps that move the order forward.
     pub fn is_forward(self) -> bool {
-        Step::FORWARD.contains(&self)
+        SagaStep::FORWARD.contains(&self)
     }
 
     /// Who carries it out.
     pub fn participant(self) -> Participant {
         match self {
-            Step::ReserveStock | Step::ReleaseStock => Participant::Inventory,
-            Step::TakePayment | Step::RefundPayment => Participant::Payment,
-            Step::ShipOrder | Step::CancelOrder => Participant::Order,
+            SagaStep::ReserveStock | SagaStep::ReleaseStock => Participant::Inventory,
+            SagaStep::TakePayment | SagaStep::RefundPayment => Participant::Payment,
+            SagaStep::ShipOrder | SagaStep::CancelOrder => Participant::Order,
         }
     }
 
     /// Short words for people.
     pub fn label(self) -> &'static str {
         match self {
-            Step::ReserveStock => "reserve stock",
-            Step::TakePayment => "take payment",
-            Step::ShipOrder => "ship order",
-            Step::ReleaseStock => "release stock",
-            Step::RefundPayment => "refund payment",
-            Step::CancelOrder => "cancel order",
+            SagaStep::ReserveStock => "reserve stock",
+            SagaStep::TakePayment => "take payment",
+            SagaStep::ShipOrder => "ship order",
+            SagaStep::ReleaseStock => "release stock",
+            SagaStep::RefundPayment => "refund payment",
+            SagaStep::CancelOrder => "cancel order",
         }
     }
 
     fn tag(self) -> &'static str {
         match self {
-            Step::ReserveStock => "reserve",
-            Step::TakePayment => "charge",
-            Step::ShipOrder => "ship",
-            Step::ReleaseStock => "release",
-            Step::RefundPayment => "refund",
-            Step::CancelOrder => "cancel",
+            SagaStep::ReserveStock => "reserve",
+            SagaStep::TakePayment => "charge",
+            SagaStep::ShipOrder => "ship",
+            SagaStep::ReleaseStock => "release",
+            SagaStep::RefundPayment => "refund",
+            SagaStep::CancelOrder => "cancel",
         }
     }
 }
 
-impl fmt::Display for Step {
+impl fmt::Display for SagaStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
     }
@@ -165,7 +173,7 @@ pub enum SagaEvent {
     /// It asked a participant to carry out a step (again, if `resent`).
     StepRequested {
         /// Which step.
-        step: Step,
+        step: SagaStep,
         /// The command's id: the participant's idempotency key.
         command_id: CommandId,
         /// True when the same command is sent again after a timeout.
@@ -217,7 +225,7 @@ pub enum Phase {
     #[default]
     NotStarted,
     /// Waiting for this forward step.
-    Running(Step),
+    Running(SagaStep),
     /// Undoing what happened.
     Compensating,
     /// Ended: shipped.
@@ -248,7 +256,7 @@ impl Phase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// The step it carries out.
-    pub step: Step,
+    pub step: SagaStep,
     /// How many times it was sent.
     pub sends: u32,
     /// The answer, once it came.
@@ -271,15 +279,15 @@ pub struct SagaState {
 }
 
 impl SagaState {
-    fn requests_for(&self, step: Step) -> impl Iterator<Item = (&CommandId, &Request)> {
+    fn requests_for(&self, step: SagaStep) -> impl Iterator<Item = (&CommandId, &Request)> {
         self.requests.iter().filter(move |(_, r)| r.step == step)
     }
 
-    fn asked(&self, step: Step) -> bool {
+    fn asked(&self, step: SagaStep) -> bool {
         self.requests_for(step).next().is_some()
     }
 
-    fn succeeded(&self, step: Step) -> bool {
+    fn succeeded(&self, step: SagaStep) -> bool {
         self.requests_for(step)
             .any(|(_, r)| r.answer == Some(Outcome::Done))
     }
@@ -290,8 +298,8 @@ impl SagaState {
     }
 
     /// The steps that have happened and not been undone (what compensation must undo).
-    pub fn to_undo(&self) -> Vec<Step> {
-        Step::FORWARD
+    pub fn to_undo(&self) -> Vec<SagaStep> {
+        SagaStep::FORWARD
             .into_iter()
             .filter(|s| {
                 s.undo()
@@ -369,7 +377,7 @@ pub enum Input {
 }
 
 /// The id of a step's command: `{order}.{step}.{n}`, stable for a given saga.
-pub fn command_id(order: &OrderId, step: Step, n: usize) -> CommandId {
+pub fn command_id(order: &OrderId, step: SagaStep, n: usize) -> CommandId {
     CommandId::parse(&format!("{order}.{}.{n}", step.tag()))
         .unwrap_or_else(|_| CommandId::numbered("saga-step", n as u64))
 }
@@ -385,7 +393,7 @@ pub fn react(state: &SagaState, input: &Input) -> Vec<SagaEvent> {
                 out.push(SagaEvent::SagaStarted {
                     order: order.clone(),
                 });
-                out.push(request(order, state, Step::ReserveStock));
+                out.push(request(order, state, SagaStep::ReserveStock));
             }
         }
         Input::Answer {
@@ -409,15 +417,15 @@ pub fn react(state: &SagaState, input: &Input) -> Vec<SagaEvent> {
             };
             match (now.phase, outcome) {
                 (Phase::Running(current), Outcome::Done) if current == step => match step {
-                    Step::ReserveStock => out.push(request(order, &now, Step::TakePayment)),
-                    Step::TakePayment => out.push(request(order, &now, Step::ShipOrder)),
+                    SagaStep::ReserveStock => out.push(request(order, &now, SagaStep::TakePayment)),
+                    SagaStep::TakePayment => out.push(request(order, &now, SagaStep::ShipOrder)),
                     _ => out.push(SagaEvent::SagaCompleted),
                 },
-                (Phase::Running(Step::ShipOrder), Outcome::Refused { .. })
-                    if step == Step::ShipOrder =>
+                (Phase::Running(SagaStep::ShipOrder), Outcome::Refused { .. })
+                    if step == SagaStep::ShipOrder =>
                 {
                     // The pivot is never undone: ask again with a new command.
-                    out.push(request(order, &now, Step::ShipOrder));
+                    out.push(request(order, &now, SagaStep::ShipOrder));
                 }
                 (Phase::Running(current), Outcome::Refused { reason }) if current == step => {
                     let started = SagaEvent::CompensationStarted {
@@ -447,7 +455,7 @@ pub fn react(state: &SagaState, input: &Input) -> Vec<SagaEvent> {
             });
             let step = asked.step;
             let forward_now = state.phase == Phase::Running(step);
-            if (forward_now && step == Step::ShipOrder) || !step.is_forward() {
+            if (forward_now && step == SagaStep::ShipOrder) || !step.is_forward() {
                 // Retriable steps are sent again, with the same id: the participant
                 // does each command once, and answers a copy with its first answer.
                 out.push(SagaEvent::StepRequested {
@@ -472,7 +480,7 @@ pub fn react(state: &SagaState, input: &Input) -> Vec<SagaEvent> {
     out
 }
 
-fn request(order: &SagaOrder, state: &SagaState, step: Step) -> SagaEvent {
+fn request(order: &SagaOrder, state: &SagaState, step: SagaStep) -> SagaEvent {
     let n = state.requests_for(step).count() + 1;
     SagaEvent::StepRequested {
         step,
@@ -496,9 +504,9 @@ fn compensate(order: &SagaOrder, state: &SagaState) -> Vec<SagaEvent> {
     let forward_pending = state.unanswered().any(|(_, r)| r.step.is_forward());
     let undo_pending = !state.to_undo().is_empty();
     if out.is_empty() && !forward_pending && !undo_pending {
-        if !state.asked(Step::CancelOrder) {
-            out.push(request(order, state, Step::CancelOrder));
-        } else if state.succeeded(Step::CancelOrder) {
+        if !state.asked(SagaStep::CancelOrder) {
+            out.push(request(order, state, SagaStep::CancelOrder));
+        } else if state.succeeded(SagaStep::CancelOrder) {
             out.push(SagaEvent::SagaCompensated);
         }
     }

@@ -16,7 +16,7 @@ use crate::domain::inventory::{self, InventoryCommand, InventoryEvent, Stock};
 use crate::domain::money::Cents;
 use crate::domain::order::{self, OrderCommand, OrderEvent, OrderState, OrderStatus};
 use crate::domain::payment::{self, PaymentCommand, PaymentEvent};
-use crate::domain::saga::{self, Input, Outcome, Phase, SagaEvent, SagaOrder, SagaState, Step};
+use crate::domain::saga::{self, Input, Outcome, Phase, SagaEvent, SagaOrder, SagaState, SagaStep};
 use crate::engine::rng::{PerMillion, SimRng};
 use crate::engine::scheduler::Scheduler;
 use serde::{Deserialize, Serialize};
@@ -162,7 +162,7 @@ impl FulfilmentConfig {
         Ok(())
     }
 
-    fn behaviour(&self, step: Step) -> Behaviour {
+    fn behaviour(&self, step: SagaStep) -> Behaviour {
         match step.participant() {
             saga::Participant::Inventory => self.inventory,
             saga::Participant::Payment => self.payment,
@@ -278,12 +278,12 @@ enum Task {
     ToSaga(Input),
     ToParticipant {
         command_id: CommandId,
-        step: Step,
+        step: SagaStep,
         order: SagaOrder,
     },
     Process {
         command_id: CommandId,
-        step: Step,
+        step: SagaStep,
         order: SagaOrder,
     },
     Deadline {
@@ -795,7 +795,7 @@ impl Fulfilment {
         }
     }
 
-    fn dispatch(&mut self, order: &SagaOrder, step: Step, command_id: CommandId) {
+    fn dispatch(&mut self, order: &SagaOrder, step: SagaStep, command_id: CommandId) {
         self.send(Task::ToParticipant {
             command_id: command_id.clone(),
             step,
@@ -821,7 +821,7 @@ impl Fulfilment {
         self.apply(&order_id, state, events);
     }
 
-    fn participant_receives(&mut self, command_id: CommandId, step: Step, order: SagaOrder) {
+    fn participant_receives(&mut self, command_id: CommandId, step: SagaStep, order: SagaOrder) {
         self.counts.delivered += 1;
         if let Some(outcome) = self.processed.get(&command_id).cloned() {
             self.counts.deduplicated += 1;
@@ -854,7 +854,7 @@ impl Fulfilment {
     }
 
     /// A participant carries out a command (once per id) and answers.
-    fn process(&mut self, command_id: CommandId, step: Step, order: &SagaOrder) {
+    fn process(&mut self, command_id: CommandId, step: SagaStep, order: &SagaOrder) {
         if let Some(outcome) = self.processed.get(&command_id).cloned() {
             self.counts.deduplicated += 1;
             return self.answer(command_id, step, outcome);
@@ -869,12 +869,12 @@ impl Fulfilment {
         self.answer(command_id, step, outcome);
     }
 
-    fn carry_out(&mut self, step: Step, order: &SagaOrder, fails: bool) -> Result<(), String> {
+    fn carry_out(&mut self, step: SagaStep, order: &SagaOrder, fails: bool) -> Result<(), String> {
         let id = &order.order_id;
         match step {
-            Step::ReserveStock if fails => Err("the warehouse system is unavailable".into()),
-            Step::ReserveStock | Step::ReleaseStock => {
-                let command = if step == Step::ReserveStock {
+            SagaStep::ReserveStock if fails => Err("the warehouse system is unavailable".into()),
+            SagaStep::ReserveStock | SagaStep::ReleaseStock => {
+                let command = if step == SagaStep::ReserveStock {
                     InventoryCommand::Reserve {
                         order_id: id.clone(),
                         units: order.units,
@@ -892,14 +892,14 @@ impl Fulfilment {
                 }
                 Ok(())
             }
-            Step::TakePayment | Step::RefundPayment => {
+            SagaStep::TakePayment | SagaStep::RefundPayment => {
                 let command = match (step, fails) {
-                    (Step::TakePayment, false) => PaymentCommand::Charge {
+                    (SagaStep::TakePayment, false) => PaymentCommand::Charge {
                         order_id: id.clone(),
                         customer_id: order.customer_id.clone(),
                         amount: order.amount,
                     },
-                    (Step::TakePayment, true) => PaymentCommand::Decline {
+                    (SagaStep::TakePayment, true) => PaymentCommand::Decline {
                         reason: "card declined by the bank".into(),
                     },
                     _ => PaymentCommand::Refund {
@@ -921,8 +921,8 @@ impl Fulfilment {
                     Ok(())
                 }
             }
-            Step::ShipOrder if fails => Err("no carrier is available; try again".into()),
-            Step::ShipOrder => {
+            SagaStep::ShipOrder if fails => Err("no carrier is available; try again".into()),
+            SagaStep::ShipOrder => {
                 let stream = id.to_string();
                 let pay = OrderCommand::ReceivePayment {
                     amount: order.amount,
@@ -943,7 +943,7 @@ impl Fulfilment {
                 }
                 Ok(())
             }
-            Step::CancelOrder => self.decide_order(
+            SagaStep::CancelOrder => self.decide_order(
                 id.as_str(),
                 &OrderCommand::CancelOrder {
                     reason: "fulfilment failed; every step was undone".into(),
@@ -953,7 +953,7 @@ impl Fulfilment {
         }
     }
 
-    fn answer(&mut self, command_id: CommandId, step: Step, outcome: Outcome) {
+    fn answer(&mut self, command_id: CommandId, step: SagaStep, outcome: Outcome) {
         let twice = self
             .rng
             .chance(PerMillion::percent(self.config.behaviour(step).twice));

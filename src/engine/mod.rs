@@ -78,7 +78,7 @@ impl Task {
 
 /// What one `step` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub enum StepOutcome {
     /// Ran the next task at this virtual time.
     Ran(VirtualMillis),
     /// Nothing is scheduled.
@@ -206,12 +206,12 @@ impl Engine {
     }
 
     /// Runs the next scheduled task, unless effects are still out.
-    pub fn step(&mut self) -> Step {
+    pub fn step(&mut self) -> StepOutcome {
         if self.awaiting > 0 || !self.effects.is_empty() {
-            return Step::AwaitingEffects;
+            return StepOutcome::AwaitingEffects;
         }
         let Some(task) = self.scheduler.pop() else {
-            return Step::Idle;
+            return StepOutcome::Idle;
         };
         match task {
             Task::ClientSends { command, attempt } => self.client_sends(command, attempt),
@@ -223,7 +223,7 @@ impl Engine {
             Task::Deliver(batch) => self.deliver(batch),
             Task::RebuildChunk(name) => self.rebuild_chunk(name),
         }
-        Step::Ran(self.now())
+        StepOutcome::Ran(self.now())
     }
 
     /// The next effect to carry out, with the ticket to hand back with its result;

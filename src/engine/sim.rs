@@ -3,7 +3,7 @@
 //! with the IndexedDB adapter instead.
 
 use super::effects::{Effect, EffectResult};
-use super::{Engine, Step};
+use super::{Engine, StepOutcome};
 use crate::domain::ids::VirtualMillis;
 use crate::store::MemoryStore;
 
@@ -26,7 +26,7 @@ impl Simulation {
     }
 
     /// Runs one task and carries out the effects it produced.
-    pub fn step(&mut self) -> Step {
+    pub fn step(&mut self) -> StepOutcome {
         let step = self.engine.step();
         self.settle();
         step
@@ -47,8 +47,8 @@ impl Simulation {
         let mut steps = 0;
         while steps < max_steps {
             match self.step() {
-                Step::Ran(_) => steps += 1,
-                Step::Idle | Step::AwaitingEffects => break,
+                StepOutcome::Ran(_) => steps += 1,
+                StepOutcome::Idle | StepOutcome::AwaitingEffects => break,
             }
         }
         steps

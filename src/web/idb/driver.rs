@@ -3,7 +3,7 @@
 
 use super::store::{IdbStore, StoreError};
 use crate::domain::ids::VirtualMillis;
-use crate::engine::{Engine, Step};
+use crate::engine::{Engine, StepOutcome};
 
 /// Carries out the engine's pending effects until none is left. On a store failure
 /// the engine keeps awaiting that effect's result (time stands still) and the error is
@@ -17,7 +17,7 @@ pub async fn settle(engine: &mut Engine, store: &IdbStore) -> Result<(), StoreEr
 }
 
 /// Runs one task and carries out the effects it produced.
-pub async fn step(engine: &mut Engine, store: &IdbStore) -> Result<Step, StoreError> {
+pub async fn step(engine: &mut Engine, store: &IdbStore) -> Result<StepOutcome, StoreError> {
     let step = engine.step();
     settle(engine, store).await?;
     Ok(step)
@@ -32,8 +32,8 @@ pub async fn run_to_idle(
     let mut steps = 0;
     while steps < max_steps {
         match step(engine, store).await? {
-            Step::Ran(_) => steps += 1,
-            Step::Idle | Step::AwaitingEffects => break,
+            StepOutcome::Ran(_) => steps += 1,
+            StepOutcome::Idle | StepOutcome::AwaitingEffects => break,
         }
     }
     Ok(steps)
@@ -50,8 +50,8 @@ pub async fn run_until(
     let mut steps = 0;
     while steps < max_steps && engine.next_due().is_some_and(|due| due <= t) {
         match step(engine, store).await? {
-            Step::Ran(_) => steps += 1,
-            Step::Idle | Step::AwaitingEffects => break,
+            StepOutcome::Ran(_) => steps += 1,
+            StepOutcome::Idle | StepOutcome::AwaitingEffects => break,
         }
     }
     // When the frame's work ran out before `t` (its cap, or an answer still awaited),
