@@ -11,6 +11,7 @@ pub mod exam;
 pub mod form;
 pub mod guide;
 pub mod hunter;
+pub mod hunter_script;
 pub mod keys;
 pub mod lifecycle;
 pub mod log_view;
