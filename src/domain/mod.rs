@@ -9,5 +9,6 @@ pub mod order;
 pub mod payment;
 pub mod privacy;
 pub mod saga;
+pub mod saga_step;
 pub mod text;
 pub mod upcast;
