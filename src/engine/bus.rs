@@ -1,24 +1,21 @@
 //! The outbox relay and the event bus: publish appended events to one subscription per
-//! projection with lag, duplicates, per-partition ordering, redelivery on failure and a
-//! dead-letter queue (Service Bus semantics), then acknowledge to the outbox. A message
+//! projection with lag, duplicates, ordering per partition key (as the Cosmos DB change
+//! feed keeps it; Service Bus keeps order only with sessions), redelivery on failure
+//! and a dead-letter queue, then acknowledge to the outbox. A message
 //! that must wait for an earlier event is deferred (`deferral.rs`), not failed.
 
 use super::config::LagDistribution;
 use super::effects::Effect;
+use super::event_bus::{Dues, SentRun};
 pub use super::message::{Batch, DeadLetter, DeliveryFailure, Message};
 use super::projection::Applied;
 use super::rng::SimRng;
 use super::trace::HopKind;
 use super::{Engine, Task};
-use crate::collections::{LookupMap, PositionMap};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, SchemaVersion, VirtualMillis};
 use crate::store::ProjectionName;
-use std::collections::VecDeque;
 use std::rc::Rc;
-
-/// The last due time of a partition's messages, per subscription.
-type Dues = [VirtualMillis; ProjectionName::ALL.len()];
 
 /// What one publication sends, per subscription (in `ProjectionName::ALL` order), in
 /// send order, with when each message is due.
@@ -57,90 +54,6 @@ impl Sender<'_> {
             *last = due;
         }
         (due, message)
-    }
-}
-
-/// The bus's state: ordering per partition, outstanding acknowledgements, dead letters.
-#[derive(Debug, Clone, Default)]
-pub struct EventBus {
-    /// Partitions with a message due later than some moment (older ones are forgotten:
-    /// a due time already past cannot hold a new message back).
-    partition_due: LookupMap<OrderId, Dues>,
-    /// The size at which `partition_due` is next cleared of past due times.
-    prune_dues_at: usize,
-    pending_acks: PositionMap<u32>,
-    dead_letters: Vec<DeadLetter>,
-    /// Message ids sent within the duplicate-detection window, with when... The
-    /// message id is the event's id; the store gives each event id one position, so
-    /// the position stands for it (a number to hash, not a string to copy).
-    recent_ids: PositionMap<VirtualMillis>,
-    /// ...and the same in send order, so expiry costs O(expired), not O(window): as runs
-    /// of consecutive positions sent at one time (a publication's events make one), so
-    /// it holds an entry per publication, not per message.
-    recent_order: VecDeque<SentRun>,
-    /// The last position the relay published (its cursor; reset by a crash).
-    relayed: GlobalPosition,
-    /// Messages scheduled for delivery, per subscription (the queue depths).
-    in_flight: [u64; ProjectionName::ALL.len()],
-    /// Positions whose every delivery completed during the batch being delivered: one
-    /// outbox update for the batch, after its projection's save.
-    completed: Vec<GlobalPosition>,
-}
-
-/// Message ids (positions) sent at one time: `first` and the `count - 1` after it.
-#[derive(Debug, Clone, Copy)]
-struct SentRun {
-    at: VirtualMillis,
-    first: GlobalPosition,
-    count: u32,
-}
-
-/// `partition_due` is cleared of past due times once it holds this many partitions
-/// (then whenever it has doubled), so it stays the size of the partitions in flight
-/// instead of growing with every aggregate ever published.
-const DUES_KEPT: usize = 1024;
-
-impl EventBus {
-    /// Forgets partitions whose every due time is past, when the table has grown enough:
-    /// a message sent now is due now or later, so such a partition cannot hold it back.
-    fn forget_past_dues(&mut self, now: VirtualMillis) {
-        if self.partition_due.len() < self.prune_dues_at.max(DUES_KEPT) {
-            return;
-        }
-        self.partition_due
-            .retain(|_, dues| dues.iter().any(|due| *due > now));
-        self.prune_dues_at = 2 * self.partition_due.len();
-    }
-
-    /// Messages waiting for delivery to a subscription (including redeliveries).
-    pub fn depth(&self, subscription: ProjectionName) -> u64 {
-        self.in_flight
-            .get(subscription.index())
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// How many message ids duplicate detection remembers (those sent within its
-    /// window; older ones are forgotten as new messages arrive).
-    pub fn remembered_ids(&self) -> usize {
-        self.recent_ids.len()
-    }
-
-    /// Dead letters, oldest first.
-    pub fn dead_letters(&self) -> &[DeadLetter] {
-        &self.dead_letters
-    }
-
-    /// Forgets volatile state (a crash): ordering bookkeeping and pending acks.
-    pub(super) fn crash(&mut self) {
-        self.partition_due.clear();
-        self.prune_dues_at = 0;
-        self.pending_acks.clear();
-        self.recent_ids.clear();
-        self.recent_order.clear();
-        self.relayed = GlobalPosition(0);
-        self.in_flight = Default::default();
-        self.completed.clear();
     }
 }
 
