@@ -17,7 +17,7 @@ pub const MAX_LONGEST_PERCENT: usize = 40;
 /// Where every source must be.
 pub const LEARN: &str = "https://learn.microsoft.com/";
 /// Words of notes that are not the product's to say.
-const NOT_OURS: [&str; 4] = ["seeds/", "the chapter", "the material", "objective 4.4"];
+pub const NOT_OURS: [&str; 4] = ["seeds/", "the chapter", "the material", "objective 4.4"];
 
 /// What is wrong with a library.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
