@@ -337,7 +337,7 @@ async fn commands_the_durable_queue_kept_are_sent_again_once() {
         .expect("queued");
     let mut session = cqrs_lab::app::session::Session::new("old");
     session.send_queued(create);
-    cqrs_lab::web::idb::driver::run_to_idle(session.engine_mut(), &store, 10_000)
+    cqrs_lab::engine::driver::run_to_idle(session.engine_mut(), &store, 10_000)
         .await
         .expect("the first command was appended");
     store.close();

@@ -5,6 +5,7 @@
 pub mod azure;
 pub mod clock;
 pub mod confirm;
+pub mod controller;
 pub mod diagram;
 pub mod durability;
 pub mod exam;
@@ -15,6 +16,7 @@ pub mod hunter_script;
 pub mod keys;
 pub mod lifecycle;
 pub mod log_view;
+pub mod page_io;
 pub mod privacy_view;
 pub mod saga_view;
 pub mod screen;

@@ -1,7 +1,8 @@
 //! The order screen as an Elm-style model: state, `Msg`, and `update`. The Yew view
 //! only renders a `Screen` and sends `Msg`s, so everything here is tested natively.
-//! Sending a command is a side effect: `update` queues it (`take_request`), the page's
-//! runtime carries it through the engine and the store, and answers with `Msg::Handled`.
+//! Sending a command is a side effect: `update` queues it (`take_sends`), the page's
+//! controller (`app::controller`) carries it through the engine and the store, and
+//! answers with `Msg::Advanced`.
 
 use super::clock::{nothing_to_step, SimClock};
 use super::confirm::Confirm;
@@ -494,13 +495,6 @@ pub enum Msg {
         /// The diagram now.
         diagram: DiagramView,
     },
-    /// A sent command was handled; `events` are what the store holds past the view's head.
-    Handled {
-        /// What became of it.
-        outcome: Outcome,
-        /// New events in the store.
-        events: Vec<SharedEvent>,
-    },
 }
 
 impl Screen {
@@ -712,13 +706,6 @@ impl Screen {
                 }
             }
             Msg::EventsRead(events) => self.log.absorb(events),
-            Msg::Handled { outcome, events } => {
-                let waiting = self
-                    .requests
-                    .iter()
-                    .any(|r| matches!(r, Request::Send { .. }));
-                self.reached(vec![outcome], events, waiting);
-            }
             Msg::Advanced {
                 outcomes,
                 events,
@@ -1082,7 +1069,7 @@ impl Screen {
             .recent_streams()
             .map(|(id, version)| (id, *version))
             .collect();
-        recent.sort();
+        recent.sort_unstable(); // ids are unique
         let more = recent.len() == STREAMS_LISTED;
         (recent, more)
     }

@@ -8,6 +8,7 @@ pub mod command_bus;
 pub mod config;
 mod control;
 pub mod deferral;
+pub mod driver;
 pub mod effects;
 pub mod event_bus;
 pub mod fulfilment;

@@ -337,7 +337,9 @@ impl ReadModel {
 
     /// Rows as (key, value) text, for display and comparison.
     pub fn rows(&self) -> BTreeMap<String, String> {
-        match self {
+        // Pairs first, then one map: a single sorted build for the three models (the
+        // page's code holds one copy of it rather than three).
+        let pairs: Vec<(String, String)> = match self {
             ReadModel::OrderSummary(rows) => rows
                 .iter()
                 .map(|(id, r)| (id.to_string(), summary_text(r)))
@@ -350,7 +352,8 @@ impl ReadModel {
                 .iter()
                 .map(|(day, c)| (format!("day {day}"), c.to_string()))
                 .collect(),
-        }
+        };
+        pairs.into_iter().collect()
     }
 }
 

@@ -2,13 +2,13 @@
 
 use super::event_table::EventTable;
 use super::in_place::InPlace;
-use super::runtime::Announcement;
-use super::runtime::{Runtime, DATABASE};
+use super::runtime::{self, Runtime, DATABASE};
 use super::{
     azure_panel, command_panel, data_panel, diagram, fault_panel, hunter_panel, journal, lag_chart,
     projections_panel, sim_controls, tab_bar, timeline, travel_panel, vault, write_model,
 };
 use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
+use crate::app::page_io::Announcement;
 use crate::app::screen::{Msg, Screen, Storage, SHORTCUTS_DIALOG};
 use crate::app::tabs::Tab;
 use gloo_events::{EventListener, EventListenerOptions};
@@ -38,7 +38,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
             let model = model.clone();
             move |storage| model.dispatch(Msg::StorageOpened(storage))
         };
-        let (runtime, storage, tail, previous) = Runtime::open(&database, on_storage).await;
+        let (runtime, storage, tail, previous) = runtime::open(&database, on_storage).await;
         let runtime = Rc::new(runtime);
         // Both are queued behind the work under way: a running command's session is
         // not replaced under it, and new events are read into the log they belong to.
@@ -53,7 +53,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         };
         {
             let mut wiring = wiring.borrow_mut();
-            wiring._listener = runtime.listen(on_change);
+            wiring._listener = runtime::listen(&runtime, on_change);
             // The engine catches up (relay, rebuilds) before it handles the first
             // command; commands clicked meanwhile wait in the page's requests.
             wiring.busy = true;

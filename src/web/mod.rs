@@ -19,6 +19,7 @@ mod in_place;
 mod journal;
 mod lag_chart;
 mod lifecycle;
+mod page_store;
 mod panic;
 mod projections_panel;
 mod question_view;
