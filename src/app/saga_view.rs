@@ -186,7 +186,8 @@ fn describe(state: &SagaState, event: &SagaEvent) -> String {
 impl SagaView {
     /// The panel for this run.
     pub fn of(run: &Fulfilment) -> SagaView {
-        let mut counts: BTreeMap<Node, u32> = Node::ALL.into_iter().map(|n| (n, 0)).collect();
+        let mut counts: BTreeMap<Node, u32> = BTreeMap::new();
+        counts.extend(Node::ALL.into_iter().map(|n| (n, 0)));
         let mut instances = Vec::new();
         for (order_id, state) in run.sagas() {
             let node = Node::of(state.phase);

@@ -578,7 +578,8 @@ impl Projection {
             ..Projection::new(self.name, self.mode)
         };
         p.checkpoint = stored.progress.checkpoint;
-        p.ahead = stored.progress.ahead.into_iter().collect();
+        // Inserted, not collected: a collected set sorts first (more code in the page).
+        p.ahead.extend(stored.progress.ahead);
         for row in stored.rows {
             match row {
                 StoredRow::Seen { order_id, version } => {
@@ -736,11 +737,15 @@ impl Projection {
         let Some(reference) = self.reference.as_ref() else {
             return Vec::new();
         };
-        let pending: BTreeSet<RowKey> = reference
-            .held
-            .values()
-            .filter_map(|e| reference.model.changed_row(e))
-            .collect();
+        // Inserted rather than collected: a collected set sorts first, and each sort is
+        // code of its own in the page.
+        let mut pending = BTreeSet::new();
+        pending.extend(
+            reference
+                .held
+                .values()
+                .filter_map(|e| reference.model.changed_row(e)),
+        );
         reference
             .wrong
             .iter()
@@ -852,12 +857,14 @@ impl Projection {
                 fresh.apply(&self.read(e));
             }
         }
-        let keys: BTreeSet<RowKey> = fresh
-            .stored_rows()
-            .iter()
-            .chain(self.model.stored_rows().iter())
-            .map(StoredRow::key)
-            .collect();
+        let mut keys = BTreeSet::new();
+        keys.extend(
+            fresh
+                .stored_rows()
+                .iter()
+                .chain(self.model.stored_rows().iter())
+                .map(StoredRow::key),
+        );
         // Typed rows, not their text: two rows can read alike with different lines.
         keys.into_iter()
             .filter(|k| !fresh.same_row(&self.model, k))

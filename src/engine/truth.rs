@@ -103,8 +103,8 @@ impl StoreFold {
     pub fn differing_rows(&self, projection: &Projection) -> Vec<RowKey> {
         let truth = self.model(projection.name, projection.reads_upcast());
         let model = projection.model();
-        let keys: std::collections::BTreeSet<RowKey> =
-            truth.keys().into_iter().chain(model.keys()).collect();
+        let mut keys = std::collections::BTreeSet::new();
+        keys.extend(truth.keys().into_iter().chain(model.keys()));
         keys.into_iter()
             .filter(|key| !truth.same_row(model, key))
             .collect()

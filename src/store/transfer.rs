@@ -265,24 +265,24 @@ fn import_cosmos(documents: &[Value]) -> Result<Vec<EventEnvelope>, ImportError>
             problem: "is missing (other documents have one: all or none must)".into(),
         });
     }
+    // One sort for both orders (each sort is code of its own in the page): by position
+    // when the documents have one, else by time, stream and version, then numbered.
+    read.sort_by(|(_, a), (_, b)| {
+        let (a, b) = (&a.envelope, &b.envelope);
+        if positioned == 0 {
+            (a.recorded_at, &a.stream_id, a.stream_version).cmp(&(
+                b.recorded_at,
+                &b.stream_id,
+                b.stream_version,
+            ))
+        } else {
+            a.global_position.cmp(&b.global_position)
+        }
+    });
     if positioned == 0 {
-        read.sort_by(|(_, a), (_, b)| {
-            (
-                a.envelope.recorded_at,
-                &a.envelope.stream_id,
-                a.envelope.stream_version,
-            )
-                .cmp(&(
-                    b.envelope.recorded_at,
-                    &b.envelope.stream_id,
-                    b.envelope.stream_version,
-                ))
-        });
         for (n, (_, d)) in read.iter_mut().enumerate() {
             d.envelope.global_position = GlobalPosition(n as u64 + 1);
         }
-    } else {
-        read.sort_by_key(|(_, d)| d.envelope.global_position);
     }
     let events: Vec<EventEnvelope> = read.iter().map(|(_, d)| d.envelope.clone()).collect();
     check_log(&events).map_err(|(at, field, problem)| ImportError::Cosmos {
