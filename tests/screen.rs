@@ -11,7 +11,8 @@ use cqrs_lab::app::log_view::{LogTail, Refusal, EVENTS_PER_PAGE, JOURNAL_LIMIT};
 use cqrs_lab::app::page_io::{Announcement, MemoryPage, PageHost, PageStore};
 use cqrs_lab::app::privacy_view::{describe, reveal};
 use cqrs_lab::app::screen::{
-    DataStatus, ExportFormat, Feedback, Msg, Request, Screen, Storage, WINDOW_READ,
+    ControlsMsg, DataMsg, DataStatus, ExportFormat, Feedback, HuntMsg, Msg, PrivacyMsg, Request,
+    Screen, Storage, TableMsg, TravelMsg, WINDOW_READ,
 };
 use cqrs_lab::app::session::{run_in_memory, Session};
 use cqrs_lab::domain::envelope::SharedEvent;
@@ -106,8 +107,9 @@ impl Page {
         };
         page.screen.update(Msg::TailRead(tail.clone()));
         let recovery = now(page.controller.recover(&tail, None));
-        page.screen.update(Msg::Recovered(recovery));
-        page.screen.update(Msg::StorageOpened(storage));
+        page.screen.update(Msg::Data(DataMsg::Recovered(recovery)));
+        page.screen
+            .update(Msg::Data(DataMsg::StorageOpened(storage)));
         now(page.controller.catch_up());
         let head = page.screen.log.head();
         let events = now(page.controller.events_after(head));
@@ -142,10 +144,10 @@ impl Page {
                 self.reads += usize::from(matches!(request, Request::ReadRange { .. }));
                 let answer = now(self.controller.handle(request, head));
                 self.screen.update(answer);
-            } else if self.screen.clock.playing && !self.controller.is_idle() {
+            } else if self.screen.controls.clock.playing && !self.controller.is_idle() {
                 frames += 1;
                 assert!(frames < MAX_FRAMES, "the engine never came to rest");
-                let clock = &self.screen.clock;
+                let clock = &self.screen.controls.clock;
                 let (by, window) = (clock.advance(MAX_FRAME_MS), clock.pulse_window());
                 let answer = now(self.controller.play(by, window, head));
                 self.screen.update(answer);
@@ -298,14 +300,14 @@ fn the_write_model_follows_the_targeted_order() {
 fn clicking_an_event_opens_its_json_and_clicking_again_closes_it() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    page.update(Msg::ClickedEvent(GlobalPosition(1)));
+    page.update(Msg::Table(TableMsg::ClickedEvent(GlobalPosition(1))));
     let open = page.screen.selected_event().expect("event 1 is open");
     assert!(open
         .to_pretty_json()
         .contains("\"eventType\": \"OrderCreated\""));
-    page.update(Msg::ClickedEvent(GlobalPosition(1)));
+    page.update(Msg::Table(TableMsg::ClickedEvent(GlobalPosition(1))));
     assert!(page.screen.selected_event().is_none());
-    page.update(Msg::ClickedEvent(GlobalPosition(9)));
+    page.update(Msg::Table(TableMsg::ClickedEvent(GlobalPosition(9))));
     assert!(page.screen.selected_event().is_none(), "no such event");
 }
 
@@ -354,7 +356,7 @@ fn a_stale_write_from_another_tab_is_a_visible_conflict() {
         quantity: 1,
     };
     // This tab's handler loads order-1 (version 1) and decides, one step at a time...
-    page.update(Msg::ClickedPause);
+    page.update(Msg::Controls(ControlsMsg::ClickedPause));
     let loads = |page: &Page| {
         page.engine()
             .trace()
@@ -365,13 +367,13 @@ fn a_stale_write_from_another_tab_is_a_visible_conflict() {
     let before = loads(&page);
     click(&mut page, CommandKind::AddItem);
     while loads(&page) == before {
-        page.update(Msg::ClickedStep);
+        page.update(Msg::Controls(ControlsMsg::ClickedStep));
     }
     // ...then the other tab appends first.
     let theirs = other.send(order.clone(), item);
     run_in_memory(&mut other, &mut page.controller.store().store_mut());
     assert!(other.outcome(&theirs).expect("handled").result.is_ok());
-    page.update(Msg::ClickedPlay);
+    page.update(Msg::Controls(ControlsMsg::ClickedPlay));
     let Feedback::Handled(outcome) = &page.screen.feedback else {
         panic!("handled: {:?}", page.screen.feedback);
     };
@@ -415,15 +417,15 @@ fn clicking_a_stream_targets_that_order() {
 fn one_question_at_a_time_asking_another_withdraws_the_first() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    page.update(Msg::ClickedReset);
-    page.update(Msg::ClickedForget);
+    page.update(Msg::Data(DataMsg::ClickedReset));
+    page.update(Msg::Privacy(PrivacyMsg::ClickedForget));
     // Only the newest question stands: the page never shows two confirmations.
     assert!(matches!(page.screen.confirming, Some(Confirm::Forget(_))));
     // A stale answer to the withdrawn question does nothing.
-    page.update(Msg::ConfirmedReset);
+    page.update(Msg::Data(DataMsg::ConfirmedReset));
     assert_eq!(page.screen.log.tail().len(), 1, "nothing deleted");
     assert!(matches!(page.screen.confirming, Some(Confirm::Forget(_))));
-    page.update(Msg::CancelledReset);
+    page.update(Msg::Data(DataMsg::CancelledReset));
     assert!(
         page.screen.confirming.is_some(),
         "cancelling another question keeps it"
@@ -434,17 +436,17 @@ fn one_question_at_a_time_asking_another_withdraws_the_first() {
 fn reset_asks_first_and_then_empties_the_log() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    page.update(Msg::ClickedReset);
+    page.update(Msg::Data(DataMsg::ClickedReset));
     assert_eq!(page.screen.confirming, Some(Confirm::Reset));
     assert_eq!(page.screen.log.tail().len(), 1, "nothing deleted yet");
-    page.update(Msg::CancelledReset);
+    page.update(Msg::Data(DataMsg::CancelledReset));
     assert_eq!(page.screen.confirming, None);
     assert_eq!(page.screen.log.tail().len(), 1);
-    page.update(Msg::ClickedReset);
-    page.update(Msg::ConfirmedReset);
+    page.update(Msg::Data(DataMsg::ClickedReset));
+    page.update(Msg::Data(DataMsg::ConfirmedReset));
     assert!(page.screen.log.tail().is_empty());
     assert!(page.screen.log.journal().next().is_none());
-    assert!(matches!(page.screen.data, DataStatus::Done(_)));
+    assert!(matches!(page.screen.data.status, DataStatus::Done(_)));
     click(&mut page, CommandKind::CreateOrder);
     assert_eq!(
         types(&page),
@@ -459,12 +461,12 @@ fn a_bad_import_changes_nothing_and_names_the_record_and_field() {
     click(&mut page, CommandKind::CreateOrder);
     click(&mut page, CommandKind::AddItem);
     let export = export_json(&page.events());
-    page.update(Msg::ChoseImportFile {
+    page.update(Msg::Data(DataMsg::ChoseImportFile {
         name: "broken.json".into(),
         text: export.replacen("\"streamVersion\": 2", "\"streamVersion\": 9", 1),
-    });
-    let DataStatus::Failed(why) = &page.screen.data else {
-        panic!("expected a refusal, got {:?}", page.screen.data);
+    }));
+    let DataStatus::Failed(why) = &page.screen.data.status else {
+        panic!("expected a refusal, got {:?}", page.screen.data.status);
     };
     assert!(why.contains("broken.json was not imported"), "{why}");
     assert!(
@@ -481,21 +483,21 @@ fn a_good_import_replaces_the_log_and_commands_continue_on_it() {
     click(&mut page, CommandKind::CreateOrder);
     click(&mut page, CommandKind::AddItem);
     let export = export_json(&page.events());
-    page.update(Msg::ClickedReset);
-    page.update(Msg::ConfirmedReset);
-    page.update(Msg::ClickedExport(ExportFormat::Envelopes));
+    page.update(Msg::Data(DataMsg::ClickedReset));
+    page.update(Msg::Data(DataMsg::ConfirmedReset));
+    page.update(Msg::Data(DataMsg::ClickedExport(ExportFormat::Envelopes)));
     assert_eq!(
-        page.screen.data,
+        page.screen.data.status,
         DataStatus::Done("Exported 0 events to cqrs-lab-events.json.".into())
     );
     let saved = page.controller.host().saved.borrow().clone();
     let (file, text) = saved.last().expect("a download");
     assert_eq!(file, "cqrs-lab-events.json");
     assert!(import_json(text).expect("an export").is_empty());
-    page.update(Msg::ChoseImportFile {
+    page.update(Msg::Data(DataMsg::ChoseImportFile {
         name: "good.json".into(),
         text: export,
-    });
+    }));
     assert_eq!(types(&page), ["OrderCreated", "ItemAdded"]);
     click(&mut page, CommandKind::SubmitOrder);
     assert_eq!(
@@ -527,10 +529,10 @@ fn the_event_table_reads_the_part_scrolled_to_and_holds_a_bounded_window() {
     assert_eq!(held(&page, 901, 1000), 100);
     assert_eq!(held(&page, 1, 900), 0);
     // Scrolled to positions 401-440: they are read, with a margin either side.
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(401),
         last: GlobalPosition(440),
-    });
+    }));
     assert_eq!(held(&page, 401, 440), 40);
     assert_eq!(held(&page, 1, 900), WINDOW_READ, "one window is held");
     let at = |page: &Page, p: u64| {
@@ -541,15 +543,15 @@ fn the_event_table_reads_the_part_scrolled_to_and_holds_a_bounded_window() {
     assert_eq!(at(&page, 420), Some(420));
     // Scrolling within the window reads nothing more; scrolling past it moves it.
     let asked = page.reads;
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(410),
         last: GlobalPosition(450),
-    });
+    }));
     assert_eq!(page.reads, asked, "held already: nothing read");
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(1),
         last: GlobalPosition(40),
-    });
+    }));
     assert_eq!(held(&page, 1, 40), 40);
     assert_eq!(held(&page, 401, 440), 0, "the old window was let go");
     // New events arrive while scrolled up: the window stays; the newest are held too.
@@ -558,10 +560,10 @@ fn the_event_table_reads_the_part_scrolled_to_and_holds_a_bounded_window() {
     assert_eq!(at(&page, 1001), Some(1001));
     // A range past the head, or empty, reads nothing.
     let asked = page.reads;
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(2000),
         last: GlobalPosition(2040),
-    });
+    }));
     assert_eq!(page.reads, asked);
 }
 
@@ -584,17 +586,17 @@ fn an_answer_for_a_log_since_replaced_changes_nothing() {
     });
     assert!(page.screen.event_at(GlobalPosition(1)).is_none());
     // An answer asked of the old log arrives late: it is not shown.
-    page.update(Msg::RangeRead {
+    page.update(Msg::Table(TableMsg::RangeRead {
         first: GlobalPosition(1),
         log: 0,
         events: events[..10].to_vec(),
-    });
+    }));
     assert!(page.screen.event_at(GlobalPosition(1)).is_none());
     // Asked of this log, the same positions are read and shown.
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(1),
         last: GlobalPosition(10),
-    });
+    }));
     assert_eq!(
         page.screen
             .event_at(GlobalPosition(1))
@@ -610,24 +612,24 @@ fn an_event_stays_open_while_the_table_scrolls_away_from_it() {
     for _ in 0..299 {
         click(&mut page, CommandKind::AddItem);
     }
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(1),
         last: GlobalPosition(30),
-    });
-    page.update(Msg::ClickedEvent(GlobalPosition(5)));
+    }));
+    page.update(Msg::Table(TableMsg::ClickedEvent(GlobalPosition(5))));
     assert_eq!(
         page.screen.selected_event().map(|e| e.global_position.0),
         Some(5)
     );
-    page.update(Msg::ScrolledEvents {
+    page.update(Msg::Table(TableMsg::ScrolledEvents {
         first: GlobalPosition(250),
         last: GlobalPosition(280),
-    });
+    }));
     assert_eq!(
         page.screen.selected_event().map(|e| e.global_position.0),
         Some(5)
     );
-    page.update(Msg::ClickedEvent(GlobalPosition(5)));
+    page.update(Msg::Table(TableMsg::ClickedEvent(GlobalPosition(5))));
     assert!(
         page.screen.selected_event().is_none(),
         "a second click closes it"
@@ -698,45 +700,52 @@ fn another_tabs_replacement_waits_behind_the_work_under_way_and_is_done_once() {
 fn the_clock_plays_pauses_steps_and_reads_speed_and_seed() {
     use cqrs_lab::app::clock::{REAL_TIME, SPEEDS};
     let mut screen = Screen::default();
-    assert!(screen.clock.playing, "the simulation plays from the start");
-    assert_eq!(screen.clock.speed, REAL_TIME);
-    assert_eq!(screen.clock.speed_label(), "1× real time");
-    assert_eq!(screen.clock.advance(16.0), VirtualMillis(16));
+    assert!(
+        screen.controls.clock.playing,
+        "the simulation plays from the start"
+    );
+    assert_eq!(screen.controls.clock.speed, REAL_TIME);
+    assert_eq!(screen.controls.clock.speed_label(), "1× real time");
+    assert_eq!(screen.controls.clock.advance(16.0), VirtualMillis(16));
     assert_eq!(
-        screen.clock.advance(5_000.0),
+        screen.controls.clock.advance(5_000.0),
         VirtualMillis(100),
         "a long pause is one short step"
     );
-    screen.update(Msg::ChoseSpeed(SPEEDS.len() + 5));
+    screen.update(Msg::Controls(ControlsMsg::ChoseSpeed(SPEEDS.len() + 5)));
     assert_eq!(
-        screen.clock.speed,
+        screen.controls.clock.speed,
         SPEEDS.len() - 1,
         "clamped to the slider"
     );
-    assert_eq!(screen.clock.speed_label(), "200× faster than real time");
-    assert_eq!(screen.clock.advance(10.0), VirtualMillis(2_000));
-    screen.update(Msg::ChoseSpeed(0));
-    assert_eq!(screen.clock.speed_label(), "0.1× (slow motion)");
-    screen.update(Msg::ClickedPause);
     assert_eq!(
-        screen.clock.advance(16.0),
+        screen.controls.clock.speed_label(),
+        "200× faster than real time"
+    );
+    assert_eq!(screen.controls.clock.advance(10.0), VirtualMillis(2_000));
+    screen.update(Msg::Controls(ControlsMsg::ChoseSpeed(0)));
+    assert_eq!(screen.controls.clock.speed_label(), "0.1× (slow motion)");
+    screen.update(Msg::Controls(ControlsMsg::ClickedPause));
+    assert_eq!(
+        screen.controls.clock.advance(16.0),
         VirtualMillis(0),
         "paused: time stands still"
     );
-    screen.update(Msg::ClickedPlay);
-    assert!(screen.clock.playing);
+    screen.update(Msg::Controls(ControlsMsg::ClickedPlay));
+    assert!(screen.controls.clock.playing);
     // Step pauses and asks the runtime for one task.
     screen.update(Msg::EditedField(Field::OrderId, "".into()));
     while screen.take_request().is_some() {}
-    screen.update(Msg::ClickedStep);
-    assert!(!screen.clock.playing);
+    screen.update(Msg::Controls(ControlsMsg::ClickedStep));
+    assert!(!screen.controls.clock.playing);
     assert_eq!(screen.take_request(), Some(Request::Step));
     // A seed is a whole number; anything else is named and changes nothing.
-    screen.update(Msg::EditedSeed("42".into()));
+    screen.update(Msg::Controls(ControlsMsg::EditedSeed("42".into())));
     assert_eq!(screen.take_request(), Some(Request::Reseed(42)));
-    screen.update(Msg::EditedSeed("4x2".into()));
-    assert_eq!(screen.clock.seed, 42);
+    screen.update(Msg::Controls(ControlsMsg::EditedSeed("4x2".into())));
+    assert_eq!(screen.controls.clock.seed, 42);
     assert!(screen
+        .controls
         .clock
         .seed_error
         .as_deref()
@@ -747,14 +756,14 @@ fn the_clock_plays_pauses_steps_and_reads_speed_and_seed() {
 #[test]
 fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
     let mut page = Page::new();
-    page.update(Msg::ClickedStep); // nothing to do yet: harmless
-                                   // Queue a command in the engine without running it, as a paused page does.
-                                   // A command queued without running, as a paused page does.
-    page.update(Msg::ClickedPause);
+    page.update(Msg::Controls(ControlsMsg::ClickedStep)); // nothing to do yet: harmless
+                                                          // Queue a command in the engine without running it, as a paused page does.
+                                                          // A command queued without running, as a paused page does.
+    page.update(Msg::Controls(ControlsMsg::ClickedPause));
     click(&mut page, CommandKind::CreateOrder);
     let mut steps = 0;
     while page.screen.log.count() == 0 {
-        page.update(Msg::ClickedStep);
+        page.update(Msg::Controls(ControlsMsg::ClickedStep));
         steps += 1;
         assert!(
             steps < 10,
@@ -766,7 +775,7 @@ fn stepping_moves_a_command_one_hop_at_a_time_to_its_outcome() {
         "queued, then handled: more than one hop ({steps})"
     );
     assert!(matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()));
-    let diagram = page.screen.diagram.as_ref().expect("a diagram");
+    let diagram = page.screen.controls.diagram.as_ref().expect("a diagram");
     assert_eq!(diagram.appended, 1);
 }
 
@@ -777,11 +786,13 @@ fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
     use cqrs_lab::engine::rng::PerMillion;
     use cqrs_lab::store::ProjectionName;
     let mut page = Page::new();
-    page.update(Msg::ChoseDuplicateRate(250));
-    page.update(Msg::ChoseLag(Lag::Uniform));
-    page.update(Msg::ToggledReorder(true));
-    page.update(Msg::ToggledOutbox(false));
-    page.update(Msg::ChoseFailing(Some(ProjectionName::RevenuePerDay)));
+    page.update(Msg::Controls(ControlsMsg::ChoseDuplicateRate(250)));
+    page.update(Msg::Controls(ControlsMsg::ChoseLag(Lag::Uniform)));
+    page.update(Msg::Controls(ControlsMsg::ToggledReorder(true)));
+    page.update(Msg::Controls(ControlsMsg::ToggledOutbox(false)));
+    page.update(Msg::Controls(ControlsMsg::ChoseFailing(Some(
+        ProjectionName::RevenuePerDay,
+    ))));
     let config = page.engine().config().clone();
     assert_eq!(
         config.bus.duplicate_rate,
@@ -792,10 +803,15 @@ fn fault_knobs_reach_the_engine_and_a_crash_reports_what_it_lost() {
     assert!(!config.bus.ordered_partitions);
     assert!(!config.outbox);
     assert_eq!(config.bus.failing, [ProjectionName::RevenuePerDay]);
-    assert_eq!(page.screen.knobs.duplicate_percent, 100);
+    assert_eq!(page.screen.controls.knobs.duplicate_percent, 100);
 
-    page.update(Msg::ClickedCrash);
-    let report = page.screen.crash_report.as_deref().expect("a report");
+    page.update(Msg::Controls(ControlsMsg::ClickedCrash));
+    let report = page
+        .screen
+        .controls
+        .crash_report
+        .as_deref()
+        .expect("a report");
     assert!(
         report.contains("Crashed and restarted: 0 bus messages in flight lost"),
         "{report}"
@@ -811,20 +827,28 @@ fn a_projection_switches_handling_rebuilds_and_resubmits_its_dead_letters() {
     use cqrs_lab::engine::config::ProjectionMode;
     use cqrs_lab::store::ProjectionName::{OrderSummary, RevenuePerDay};
     let mut page = Page::new();
-    page.update(Msg::ToggledIdempotent(OrderSummary, false));
+    page.update(Msg::Controls(ControlsMsg::ToggledIdempotent(
+        OrderSummary,
+        false,
+    )));
     let mode = |page: &Page| page.engine().projection(OrderSummary).map(|p| p.mode);
     assert_eq!(mode(&page), Some(ProjectionMode::Naive));
-    page.update(Msg::ToggledIdempotent(OrderSummary, true));
+    page.update(Msg::Controls(ControlsMsg::ToggledIdempotent(
+        OrderSummary,
+        true,
+    )));
     assert_eq!(mode(&page), Some(ProjectionMode::Idempotent));
 
     // A failing projection dead-letters after the max delivery count...
-    page.update(Msg::ChoseFailing(Some(RevenuePerDay)));
+    page.update(Msg::Controls(ControlsMsg::ChoseFailing(Some(
+        RevenuePerDay,
+    ))));
     click(&mut page, CommandKind::CreateOrder);
     let bus = |page: &Page| page.engine().event_bus().dead_letters().len();
     assert_eq!(bus(&page), 1);
     // ...and once fixed, a resubmission lets it catch up.
-    page.update(Msg::ChoseFailing(None));
-    page.update(Msg::ClickedResubmit(RevenuePerDay));
+    page.update(Msg::Controls(ControlsMsg::ChoseFailing(None)));
+    page.update(Msg::Controls(ControlsMsg::ClickedResubmit(RevenuePerDay)));
     assert_eq!(bus(&page), 0);
     let checkpoint = |page: &Page, name| page.engine().projection(name).map(|p| p.checkpoint());
     assert_eq!(checkpoint(&page, RevenuePerDay), Some(GlobalPosition(1)));
@@ -836,7 +860,7 @@ fn a_projection_switches_handling_rebuilds_and_resubmits_its_dead_letters() {
             .map(|p| p.model().rows())
     };
     let before = rows(&page);
-    page.update(Msg::ClickedRebuild(OrderSummary));
+    page.update(Msg::Controls(ControlsMsg::ClickedRebuild(OrderSummary)));
     assert_eq!(rows(&page), before);
     assert!(page.engine().rebuild(OrderSummary).is_none(), "finished");
 }
@@ -848,8 +872,8 @@ fn time_travel_shows_the_order_and_read_models_as_they_were() {
     click(&mut page, CommandKind::CreateOrder);
     click(&mut page, CommandKind::AddItem);
     click(&mut page, CommandKind::SubmitOrder);
-    page.update(Msg::ChoseTravel(1));
-    let then = page.screen.travel.clone().expect("travelled");
+    page.update(Msg::Travel(TravelMsg::ChoseTravel(1)));
+    let then = page.screen.travel.view.clone().expect("travelled");
     assert_eq!(then.position, GlobalPosition(1));
     let (id, state) = then.order.expect("the targeted order");
     assert_eq!(id.as_str(), "order-1");
@@ -862,17 +886,17 @@ fn time_travel_shows_the_order_and_read_models_as_they_were() {
         [("order-1".to_owned(), "Draft, 0 items, $0.00".to_owned())]
     );
     // Beyond the head is the head; before the first event nothing existed.
-    page.update(Msg::ChoseTravel(99));
+    page.update(Msg::Travel(TravelMsg::ChoseTravel(99)));
     assert_eq!(
-        page.screen.travel.as_ref().map(|t| t.position),
+        page.screen.travel.view.as_ref().map(|t| t.position),
         Some(GlobalPosition(3))
     );
-    page.update(Msg::ChoseTravel(0));
-    let start = page.screen.travel.clone().expect("travelled");
+    page.update(Msg::Travel(TravelMsg::ChoseTravel(0)));
+    let start = page.screen.travel.view.clone().expect("travelled");
     assert!(matches!(start.order, Some((_, OrderState::NotCreated))));
     assert!(start.models.iter().all(|m| m.total == 0));
-    page.update(Msg::ClickedNow);
-    assert_eq!(page.screen.travel, None);
+    page.update(Msg::Travel(TravelMsg::ClickedNow));
+    assert_eq!(page.screen.travel.view, None);
 }
 
 #[test]
@@ -881,7 +905,7 @@ fn schema_v2_fails_projections_on_v1_code_until_the_upcaster_is_deployed() {
     use cqrs_lab::store::ProjectionName;
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);
-    page.update(Msg::ClickedDeployV2);
+    page.update(Msg::Controls(ControlsMsg::ClickedDeployV2));
     page.update(Msg::EditedField(Field::OrderId, "order-2".into()));
     click(&mut page, CommandKind::CreateOrder);
     let engine = page.engine();
@@ -892,10 +916,10 @@ fn schema_v2_fails_projections_on_v1_code_until_the_upcaster_is_deployed() {
         "one per projection"
     );
     drop(engine);
-    page.update(Msg::ClickedDeployV2); // deployed once, whatever the clicks
-    page.update(Msg::ToggledUpcaster(true));
+    page.update(Msg::Controls(ControlsMsg::ClickedDeployV2)); // deployed once, whatever the clicks
+    page.update(Msg::Controls(ControlsMsg::ToggledUpcaster(true)));
     for name in ProjectionName::ALL {
-        page.update(Msg::ClickedResubmit(name));
+        page.update(Msg::Controls(ControlsMsg::ClickedResubmit(name)));
     }
     let engine = page.engine();
     assert!(engine.event_bus().dead_letters().is_empty());
@@ -930,7 +954,7 @@ fn a_script_interleaves_clients_breaks_a_rule_and_retries_once() {
     let count = |needle: &str| outcomes.iter().filter(|o| o.contains(needle)).count();
     assert_eq!(count("was rejected"), 1, "{outcomes:#?}");
     assert_eq!(count("was accepted"), 7, "{outcomes:#?}");
-    let diagram = page.screen.diagram.as_ref().expect("a diagram");
+    let diagram = page.screen.controls.diagram.as_ref().expect("a diagram");
     assert_eq!(diagram.rejected, 1);
     assert_eq!(page.engine().metrics().commands_duplicate, 1, "the retry");
     // A second run uses new orders.
@@ -946,12 +970,12 @@ fn a_script_interleaves_clients_breaks_a_rule_and_retries_once() {
 fn the_lag_chart_samples_how_far_each_projection_is_behind() {
     use cqrs_lab::app::screen::LAG_SAMPLES;
     let mut page = Page::new();
-    page.update(Msg::ClickedPause);
+    page.update(Msg::Controls(ControlsMsg::ClickedPause));
     click(&mut page, CommandKind::CreateOrder);
     for _ in 0..12 {
-        page.update(Msg::ClickedStep);
+        page.update(Msg::Controls(ControlsMsg::ClickedStep));
     }
-    let lag = &page.screen.lag;
+    let lag = &page.screen.controls.lag;
     assert!(
         lag.iter().any(|s| s.events == [1, 1, 1]),
         "appended, not yet applied: {lag:?}"
@@ -975,14 +999,14 @@ fn the_lag_chart_samples_how_far_each_projection_is_behind() {
 #[test]
 fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
     let mut page = Page::new();
-    page.update(Msg::ClickedPause);
+    page.update(Msg::Controls(ControlsMsg::ClickedPause));
     click(&mut page, CommandKind::CreateOrder);
     page.update(Msg::EditedField(Field::UnitPrice, "twelve".into()));
     click(&mut page, CommandKind::AddItem);
     assert!(matches!(page.screen.feedback, Feedback::Invalid(_)));
     // The create's answer arrives after the refused click: it goes to the journal.
     while page.screen.log.journal().count() == 0 {
-        page.update(Msg::ClickedStep);
+        page.update(Msg::Controls(ControlsMsg::ClickedStep));
     }
     assert!(
         matches!(&page.screen.feedback, Feedback::Invalid(e) if e.field == Field::UnitPrice),
@@ -997,12 +1021,12 @@ fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
     use cqrs_lab::engine::knobs::{Knobs, Lag};
     let mut page = Page::new();
     assert!(
-        !page.screen.knobs.is_azure(),
+        !page.screen.controls.knobs.is_azure(),
         "the lab starts on its own knobs"
     );
-    page.update(Msg::ClickedDeployV2);
-    page.update(Msg::ToggledAzureProfile(true));
-    let f = page.screen.knobs;
+    page.update(Msg::Controls(ControlsMsg::ClickedDeployV2));
+    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(true)));
+    let f = page.screen.controls.knobs;
     assert!(f.is_azure());
     assert_eq!(
         (
@@ -1015,12 +1039,12 @@ fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
         (5, Lag::Uniform, false, true, 100)
     );
     assert!(f.schema_v2, "a deployment is not undone by a profile");
-    page.update(Msg::ChoseDuplicateRate(50));
-    assert!(!page.screen.knobs.is_azure());
-    page.update(Msg::ToggledAzureProfile(true));
-    page.update(Msg::ToggledAzureProfile(false));
+    page.update(Msg::Controls(ControlsMsg::ChoseDuplicateRate(50)));
+    assert!(!page.screen.controls.knobs.is_azure());
+    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(true)));
+    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(false)));
     assert_eq!(
-        page.screen.knobs,
+        page.screen.controls.knobs,
         Knobs {
             schema_v2: true,
             ..Knobs::default()
@@ -1038,44 +1062,54 @@ fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_wor
         modes: [ProjectionMode::Naive; 3],
         ..Knobs::default()
     };
-    page.update(Msg::ChoseDuplicateRate(30));
-    page.update(Msg::ChoseLag(Lag::LongTail));
+    page.update(Msg::Controls(ControlsMsg::ChoseDuplicateRate(30)));
+    page.update(Msg::Controls(ControlsMsg::ChoseLag(Lag::LongTail)));
     for name in ProjectionName::ALL {
-        page.update(Msg::ToggledIdempotent(name, false));
+        page.update(Msg::Controls(ControlsMsg::ToggledIdempotent(name, false)));
     }
-    assert_eq!(page.screen.knobs, naive);
-    page.update(Msg::ClickedFindFailure);
+    assert_eq!(page.screen.controls.knobs, naive);
+    page.update(Msg::Hunt(HuntMsg::ClickedFindFailure));
     let mut frames = 0;
-    while page.screen.hunt.as_ref().is_some_and(|h| !h.is_done()) {
-        page.update(Msg::HuntTick);
+    while page
+        .screen
+        .hunting
+        .hunt
+        .as_ref()
+        .is_some_and(|h| !h.is_done())
+    {
+        page.update(Msg::Hunt(HuntMsg::HuntTick));
         frames += 1;
         assert!(frames < 5_000);
     }
     assert!(frames > 1, "it works across frames");
-    let shrunk = match page.screen.hunt.as_ref().map(|h| h.phase().clone()) {
+    let shrunk = match page.screen.hunting.hunt.as_ref().map(|h| h.phase().clone()) {
         Some(HuntPhase::Found { shrunk, .. }) => shrunk,
         other => panic!("found a failure: {other:?}"),
     };
     assert!(shrunk.script.len() <= 5);
     // The stored events are untouched until the user confirms.
     assert_eq!(page.events().len(), 1);
-    page.update(Msg::ClickedLoadCase);
+    page.update(Msg::Hunt(HuntMsg::ClickedLoadCase));
     assert_eq!(page.screen.confirming, Some(Confirm::LoadCase));
-    page.update(Msg::CancelledLoadCase);
+    page.update(Msg::Hunt(HuntMsg::CancelledLoadCase));
     assert_eq!(page.events().len(), 1);
-    page.update(Msg::ClickedLoadCase);
-    page.update(Msg::ConfirmedLoadCase);
-    assert!(page.screen.hunt.is_none());
-    assert!(!page.screen.clock.playing, "paused, ready to step through");
-    assert_eq!(page.screen.clock.seed, shrunk.seed);
-    assert_eq!(page.screen.knobs, shrunk.knobs);
+    page.update(Msg::Hunt(HuntMsg::ClickedLoadCase));
+    page.update(Msg::Hunt(HuntMsg::ConfirmedLoadCase));
+    assert!(page.screen.hunting.hunt.is_none());
+    assert!(
+        !page.screen.controls.clock.playing,
+        "paused, ready to step through"
+    );
+    assert_eq!(page.screen.controls.clock.seed, shrunk.seed);
+    assert_eq!(page.screen.controls.knobs, shrunk.knobs);
     assert!(page
         .screen
-        .hunt_note
+        .hunting
+        .note
         .as_deref()
         .is_some_and(|n| n.contains(&shrunk.broken)));
     // The workbench's own engine, run on, breaks the same way.
-    page.update(Msg::ClickedPlay);
+    page.update(Msg::Controls(ControlsMsg::ClickedPlay));
     let events = page.events();
     let engine = page.engine();
     let wrong: usize = ProjectionName::ALL
@@ -1089,13 +1123,13 @@ fn find_a_failure_hunts_in_frames_shrinks_and_loads_a_case_that_fails_in_the_wor
 #[test]
 fn a_hunt_can_be_cancelled_and_says_how_far_it_got() {
     let mut page = Page::new();
-    page.update(Msg::ClickedFindFailure);
-    page.update(Msg::HuntTick);
-    page.update(Msg::HuntTick);
-    page.update(Msg::ClickedStopHunt);
-    assert!(page.screen.hunt.is_none());
+    page.update(Msg::Hunt(HuntMsg::ClickedFindFailure));
+    page.update(Msg::Hunt(HuntMsg::HuntTick));
+    page.update(Msg::Hunt(HuntMsg::HuntTick));
+    page.update(Msg::Hunt(HuntMsg::ClickedStopHunt));
+    assert!(page.screen.hunting.hunt.is_none());
     assert_eq!(
-        page.screen.hunt_note.as_deref(),
+        page.screen.hunting.note.as_deref(),
         Some("Cancelled after 6 of 500 seeds: no failure so far.")
     );
 }
@@ -1103,10 +1137,10 @@ fn a_hunt_can_be_cancelled_and_says_how_far_it_got() {
 #[test]
 fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_everywhere() {
     let mut page = Page::new();
-    page.update(Msg::VaultRead {
+    page.update(Msg::Privacy(PrivacyMsg::VaultRead {
         file: None,
         seed: 42,
-    });
+    }));
     page.update(Msg::EditedField(Field::CustomerId, "cust-ana".into()));
     page.update(Msg::EditedField(Field::CustomerName, "Ana Ruiz".into()));
     page.update(Msg::EditedField(
@@ -1119,7 +1153,7 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
     assert!(log.contains("\"personal\": \"cust-ana:") && !log.contains("Ana Ruiz"));
     assert!(page.screen.take_vault_change(), "a new key to store");
     assert!(!page.screen.take_vault_change(), "stored once");
-    let saved = page.screen.vault.to_text();
+    let saved = page.screen.privacy.vault.to_text();
     // The read model holds a sealed token; the view opens it with the vault.
     let rows = page
         .engine()
@@ -1130,7 +1164,7 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
     let row = rows.get("cust-ana").expect("row");
     assert!(row.starts_with("1 · ⟦sealed cust-ana:"), "{row}");
     assert!(!row.contains("Ana"));
-    assert_eq!(reveal(row, &page.screen.vault), "1 · Ana Ruiz");
+    assert_eq!(reveal(row, &page.screen.privacy.vault), "1 · Ana Ruiz");
     let stream = |page: &Page| match &page
         .screen
         .log
@@ -1145,7 +1179,7 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
     page.update(Msg::ClickedStream(OrderId::parse("order-1").expect("id")));
     let sealed = stream(&page).expect("the order's state keeps the sealed data");
     assert_eq!(
-        describe(Some(&sealed), &page.screen.vault).as_deref(),
+        describe(Some(&sealed), &page.screen.privacy.vault).as_deref(),
         Some("Ana Ruiz, 12 Calle Mayor, Madrid")
     );
     // Bad input names its field and sends nothing.
@@ -1155,7 +1189,7 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
         matches!(&page.screen.feedback, Feedback::Invalid(e) if e.field == Field::CustomerName)
     );
     // Forget: asked first, then the key is gone and every view reads [erased].
-    page.update(Msg::ClickedForget);
+    page.update(Msg::Privacy(PrivacyMsg::ClickedForget));
     assert_eq!(
         match &page.screen.confirming {
             Some(Confirm::Forget(c)) => Some(c.as_str()),
@@ -1163,22 +1197,23 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
         },
         Some("cust-ana")
     );
-    page.update(Msg::CancelledForget);
-    assert_eq!(reveal(row, &page.screen.vault), "1 · Ana Ruiz");
-    page.update(Msg::ClickedForget);
-    page.update(Msg::ConfirmedForget);
-    assert_eq!(reveal(row, &page.screen.vault), "1 · [erased]");
+    page.update(Msg::Privacy(PrivacyMsg::CancelledForget));
+    assert_eq!(reveal(row, &page.screen.privacy.vault), "1 · Ana Ruiz");
+    page.update(Msg::Privacy(PrivacyMsg::ClickedForget));
+    page.update(Msg::Privacy(PrivacyMsg::ConfirmedForget));
+    assert_eq!(reveal(row, &page.screen.privacy.vault), "1 · [erased]");
     assert_eq!(
-        describe(Some(&sealed), &page.screen.vault).as_deref(),
+        describe(Some(&sealed), &page.screen.privacy.vault).as_deref(),
         Some("[erased]: cust-ana's key was deleted")
     );
     assert!(page
         .screen
-        .privacy_note
+        .privacy
+        .note
         .as_deref()
         .is_some_and(|n| n.starts_with("Forgot cust-ana")));
     assert!(page.screen.take_vault_change(), "the vault is stored again");
-    let after = page.screen.vault.to_text();
+    let after = page.screen.privacy.vault.to_text();
     assert!(after.contains("\nforgotten cust-ana\n") && !after.contains("\nkey "));
     // The events are untouched: the audit trail stays.
     assert_eq!(types(&page), vec!["OrderCreated"]);
@@ -1190,33 +1225,34 @@ fn a_name_and_address_are_sealed_before_the_log_and_forgetting_erases_them_every
         matches!(&page.screen.feedback, Feedback::Invalid(e) if e.field == Field::CustomerName && e.problem.contains("forgotten"))
     );
     // Another tab's vault, stored before the forgetting, does not bring the key back.
-    page.update(Msg::VaultRead {
+    page.update(Msg::Privacy(PrivacyMsg::VaultRead {
         file: Some(saved),
         seed: 1,
-    });
-    assert_eq!(reveal(row, &page.screen.vault), "1 · [erased]");
+    }));
+    assert_eq!(reveal(row, &page.screen.privacy.vault), "1 · [erased]");
 }
 
 #[test]
 fn a_step_with_nothing_scheduled_says_so_until_the_next_play_or_step() {
     use cqrs_lab::app::clock::nothing_to_step;
     let mut screen = Screen::default();
-    screen.update(Msg::ClickedStep);
-    assert_eq!(screen.clock.note, None);
-    screen.update(Msg::SteppedIdle { deferred: 0 });
-    assert_eq!(screen.clock.note, Some(nothing_to_step(0)));
+    screen.update(Msg::Controls(ControlsMsg::ClickedStep));
+    assert_eq!(screen.controls.clock.note, None);
+    screen.update(Msg::Controls(ControlsMsg::SteppedIdle { deferred: 0 }));
+    assert_eq!(screen.controls.clock.note, Some(nothing_to_step(0)));
     assert!(nothing_to_step(0).contains("every command and delivery has been handled"));
-    screen.update(Msg::ClickedPlay);
-    assert_eq!(screen.clock.note, None);
+    screen.update(Msg::Controls(ControlsMsg::ClickedPlay));
+    assert_eq!(screen.controls.clock.note, None);
     // Deliveries set aside are not "handled": the note says they wait.
-    screen.update(Msg::SteppedIdle { deferred: 2 });
+    screen.update(Msg::Controls(ControlsMsg::SteppedIdle { deferred: 2 }));
     assert!(screen
+        .controls
         .clock
         .note
         .as_deref()
         .is_some_and(|n| n.contains("2 deferred deliveries wait")));
-    screen.update(Msg::ClickedStep);
-    assert_eq!(screen.clock.note, None);
+    screen.update(Msg::Controls(ControlsMsg::ClickedStep));
+    assert_eq!(screen.controls.clock.note, None);
 }
 
 #[test]
@@ -1233,6 +1269,7 @@ fn the_first_append_asks_once_for_persistent_storage_and_the_line_says_the_answe
     );
     assert!(page
         .screen
+        .data
         .durability
         .describe()
         .starts_with("Best effort: the browser may evict"));
@@ -1241,17 +1278,17 @@ fn the_first_append_asks_once_for_persistent_storage_and_the_line_says_the_answe
 #[test]
 fn a_reload_takes_back_the_durable_queue_and_applies_each_command_once() {
     let mut page = Page::new();
-    page.update(Msg::ClickedPause);
+    page.update(Msg::Controls(ControlsMsg::ClickedPause));
     click(&mut page, CommandKind::CreateOrder);
     // One step makes the command durable and hands it to the engine; the page closes
     // before it is handled.
-    page.update(Msg::ClickedStep);
+    page.update(Msg::Controls(ControlsMsg::ClickedStep));
     assert!(page.events().is_empty(), "not handled yet");
     let store = page.controller.into_store();
     assert_eq!(now(store.queued()).expect("a queue").len(), 1);
 
     let reloaded = Page::on(store);
-    assert_eq!(reloaded.screen.recovery.requeued, 1);
+    assert_eq!(reloaded.screen.data.recovery.requeued, 1);
     assert_eq!(
         types(&reloaded),
         ["OrderCreated"],

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
 use crate::app::page_io::Announcement;
-use crate::app::screen::{Msg, Screen, Storage, SHORTCUTS_DIALOG};
+use crate::app::screen::{DataMsg, HuntMsg, Msg, PrivacyMsg, Screen, Storage, SHORTCUTS_DIALOG};
 use crate::app::tabs::Tab;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
@@ -36,7 +36,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
     spawn_local(async move {
         let on_storage = {
             let model = model.clone();
-            move |storage| model.dispatch(Msg::StorageOpened(storage))
+            move |storage| model.dispatch(Msg::Data(DataMsg::StorageOpened(storage)))
         };
         let (runtime, storage, tail, previous) = runtime::open(&database, on_storage).await;
         let runtime = Rc::new(runtime);
@@ -64,8 +64,8 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         model.dispatch(Msg::TailRead(tail.clone()));
         let recovery = runtime.recover(&tail, previous).await;
         wiring.borrow_mut().runtime = Some(Rc::clone(&runtime));
-        model.dispatch(Msg::Recovered(recovery));
-        model.dispatch(Msg::StorageOpened(storage));
+        model.dispatch(Msg::Data(DataMsg::Recovered(recovery)));
+        model.dispatch(Msg::Data(DataMsg::StorageOpened(storage)));
         runtime.catch_up().await;
         wiring.borrow_mut().busy = false;
         let head = model.state.borrow().log.head();
@@ -122,16 +122,11 @@ fn schedule_frame(
             return;
         };
         let real = now_ms();
-        let hunting = model
-            .state
-            .borrow()
-            .hunt
-            .as_ref()
-            .is_some_and(|h| !h.is_done());
+        let hunting = model.state.borrow().hunting.is_running();
         if hunting {
-            model.dispatch(Msg::HuntTick);
+            model.dispatch(Msg::Hunt(HuntMsg::HuntTick));
         }
-        let clock = model.state.borrow().clock.clone();
+        let clock = model.state.borrow().controls.clock.clone();
         let by = clock.advance(real - last);
         let runtime = wiring.borrow().runtime.clone();
         if let Some(runtime) = runtime.filter(|_| by.0 > 0 && !wiring.borrow().busy) {
@@ -166,7 +161,7 @@ fn moved(screen: &Screen, msg: &Msg) -> bool {
     !outcomes.is_empty()
         || !events.is_empty()
         || !diagram.pulses.is_empty()
-        || screen.diagram.as_ref().is_none_or(|shown| {
+        || screen.controls.diagram.as_ref().is_none_or(|shown| {
             !shown.pulses.is_empty()
                 || shown.lanes != diagram.lanes
                 || shown.commands_queued != diagram.commands_queued
@@ -238,10 +233,10 @@ pub fn App(props: &AppProps) -> Html {
     {
         let model = model.clone();
         use_effect_with((), move |_| {
-            model.dispatch(Msg::VaultRead {
+            model.dispatch(Msg::Privacy(PrivacyMsg::VaultRead {
                 file: vault::read(),
                 seed: vault::random_seed(),
-            });
+            }));
             let listener = vault::listen(model);
             move || drop(listener)
         });
@@ -263,9 +258,9 @@ pub fn App(props: &AppProps) -> Html {
                     { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
                 </p>
                 { sim_controls::view(&screen, &send) }
-                { storage_note(&screen.storage) }
-                if screen.storage == Storage::Persistent { <p class="storage-durability">{ screen.durability.describe() }</p> }
-                { for screen.recovery.describe().into_iter().map(|line| html! {
+                { storage_note(&screen.data.storage) }
+                if screen.data.storage == Storage::Persistent { <p class="storage-durability">{ screen.data.durability.describe() }</p> }
+                { for screen.data.recovery.describe().into_iter().map(|line| html! {
                     <p class="recovery">{ line }</p>
                 }) }
             </header>
@@ -294,7 +289,7 @@ pub fn App(props: &AppProps) -> Html {
                     </section>
                 </div>
                 <div class="results">
-                    { journal::feedback(&screen.feedback, screen.clock.playing) }
+                    { journal::feedback(&screen.feedback, screen.controls.clock.playing) }
                     <section class="panel flow-panel" aria-labelledby="diagram-heading">
                         <h2 id="diagram-heading">{ "How it flows" }</h2>
                         { diagram::view(&screen, &send) }

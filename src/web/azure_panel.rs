@@ -8,7 +8,7 @@ use yew::prelude::*;
 /// The mapping as a table, with the lab's current settings.
 pub fn view(screen: &Screen) -> Html {
     let mut config = page_config();
-    config.outbox = screen.knobs.outbox;
+    config.outbox = screen.controls.knobs.outbox;
     html! {
         <div class="table-scroll">
             <table class="azure">

@@ -3,7 +3,7 @@
 use crate::app::confirm::Confirm;
 use crate::app::form::{CommandKind, Field};
 use crate::app::privacy_view::TRADE_OFF;
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{Msg, PrivacyMsg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -66,18 +66,18 @@ fn forget(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <div class="confirm" role="group" aria-label="Confirm forgetting the customer">
                     <span>{ format!("Delete {customer}'s key for good? Their name and address can never be read again; the events stay.") }</span>
                     <button type="button" class="danger confirm-yes"
-                        onclick={send.reform(|_: MouseEvent| Msg::ConfirmedForget)}>{ "Delete the key" }</button>
-                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledForget)}>{ "Keep it" }</button>
+                        onclick={send.reform(|_: MouseEvent| Msg::Privacy(PrivacyMsg::ConfirmedForget))}>{ "Delete the key" }</button>
+                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Privacy(PrivacyMsg::CancelledForget))}>{ "Keep it" }</button>
                 </div>
             } else {
                 <button type="button" class="danger" aria-describedby="forget-hint"
-                    onclick={send.reform(|_: MouseEvent| Msg::ClickedForget)}>{ "Forget customer" }</button>
+                    onclick={send.reform(|_: MouseEvent| Msg::Privacy(PrivacyMsg::ClickedForget))}>{ "Forget customer" }</button>
             }
             <details class="trade-off">
                 <summary id="forget-hint">{ "Forgets the customer in Customer id (GDPR erasure): how, and at what price" }</summary>
                 <p>{ TRADE_OFF }</p>
             </details>
-            <p class="privacy-note" aria-live="polite">{ screen.privacy_note.clone().unwrap_or_default() }</p>
+            <p class="privacy-note" aria-live="polite">{ screen.privacy.note.clone().unwrap_or_default() }</p>
         </fieldset>
     }
 }

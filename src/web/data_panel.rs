@@ -2,13 +2,14 @@
 //! in its place (checked first); the answer to those and to the header's Reset.
 
 use super::download;
-use crate::app::screen::{DataStatus, ExportFormat, Msg, Screen};
+use crate::app::screen::{DataMsg, DataStatus, ExportFormat, Msg, Screen};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// The panel's controls and the answer to the last of them.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let export = |format| send.reform(move |_: MouseEvent| Msg::ClickedExport(format));
+    let export =
+        |format| send.reform(move |_: MouseEvent| Msg::Data(DataMsg::ClickedExport(format)));
     let on_file = {
         let send = send.clone();
         move |e: Event| {
@@ -18,10 +19,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             let send = send.clone();
             spawn_local(async move {
                 let msg = match download::read_chosen(&input).await {
-                    Ok((name, text)) => Msg::ChoseImportFile { name, text },
-                    Err(reason) => Msg::DataAnswered(DataStatus::Failed(format!(
+                    Ok((name, text)) => Msg::Data(DataMsg::ChoseImportFile { name, text }),
+                    Err(reason) => Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(format!(
                         "Nothing was imported: {reason}."
-                    ))),
+                    )))),
                 };
                 // Choosing the same file again must work too.
                 input.set_value("");
@@ -29,7 +30,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             });
         }
     };
-    let working = matches!(screen.data, DataStatus::Working(_));
+    let working = matches!(screen.data.status, DataStatus::Working(_));
     html! {
         <>
             <div class="data-actions">
@@ -44,7 +45,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     <input type="file" accept=".json,application/json" disabled={working} onchange={on_file} />
                 </label>
             </div>
-            { status(&screen.data) }
+            { status(&screen.data.status) }
         </>
     }
 }

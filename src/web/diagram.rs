@@ -37,7 +37,7 @@ const QUERY_W: f64 = 76.0;
 /// The workbench's diagram, with its legend and its buttons for slides; each node
 /// opens the view that details it.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let Some(d) = &screen.diagram else {
+    let Some(d) = &screen.controls.diagram else {
         return html! { <p class="empty">{ "The diagram appears when the engine starts." }</p> };
     };
     let buttons = slides::buttons(

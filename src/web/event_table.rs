@@ -4,7 +4,7 @@
 //! At the bottom, the table follows new events; scrolled up, it stays where it is.
 
 use crate::app::privacy_view::describe;
-use crate::app::screen::{Msg, Screen, Storage};
+use crate::app::screen::{Msg, Screen, Storage, TableMsg};
 use crate::domain::envelope::{EventEnvelope, SharedEvent};
 use crate::domain::ids::GlobalPosition;
 use crate::domain::order::OrderEvent;
@@ -86,7 +86,9 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let on_open = {
         let latest = latest_send.clone();
         use_callback((), move |position: GlobalPosition, _| {
-            latest.borrow().emit(Msg::ClickedEvent(position));
+            latest
+                .borrow()
+                .emit(Msg::Table(TableMsg::ClickedEvent(position)));
         })
     };
     let screen = props.screen.borrow();
@@ -139,17 +141,17 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             (drawn.start, drawn.end, missing),
             move |(start, end, missing)| {
                 if *missing {
-                    send.emit(Msg::ScrolledEvents {
+                    send.emit(Msg::Table(TableMsg::ScrolledEvents {
                         first: GlobalPosition(start + 1),
                         last: GlobalPosition(*end),
-                    });
+                    }));
                 }
             },
         );
     }
     if count == 0 {
         return html! {
-            <p class="empty">{ if screen.storage == Storage::Opening {
+            <p class="empty">{ if screen.data.storage == Storage::Opening {
                 "Opening the event store: its newest events and how many it holds show here in a moment."
             } else {
                 "No events yet. Create an order to record the first one."
@@ -214,7 +216,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                 </table>
             </div>
             if let Some(event) = screen.selected_event() {
-                { detail(event, &screen.vault) }
+                { detail(event, &screen.privacy.vault) }
             }
         </>
     }

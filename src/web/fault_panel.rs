@@ -1,7 +1,7 @@
 //! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
 //! projection, and a crash.
 
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{ControlsMsg, Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
 use crate::engine::knobs::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::store::ProjectionName;
@@ -10,43 +10,49 @@ use yew::prelude::*;
 
 /// The knobs, each labelled, with what it does in a line.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let f = &screen.knobs;
+    let f = &screen.controls.knobs;
     let on_duplicates = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ChoseDuplicateRate(input.value().parse().unwrap_or(0))
+        Msg::Controls(ControlsMsg::ChoseDuplicateRate(
+            input.value().parse().unwrap_or(0),
+        ))
     });
     let on_lag = send.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
-        Msg::ChoseLag(Lag::from_key(&select.value()).unwrap_or_default())
+        Msg::Controls(ControlsMsg::ChoseLag(
+            Lag::from_key(&select.value()).unwrap_or_default(),
+        ))
     });
     let on_reorder = send.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ToggledReorder(input.checked())
+        Msg::Controls(ControlsMsg::ToggledReorder(input.checked()))
     });
     let on_outbox = send.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ToggledOutbox(input.checked())
+        Msg::Controls(ControlsMsg::ToggledOutbox(input.checked()))
     });
     let on_upcaster = send.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ToggledUpcaster(input.checked())
+        Msg::Controls(ControlsMsg::ToggledUpcaster(input.checked()))
     });
     let on_snapshots = send.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
-        Msg::ChoseSnapshotEvery(select.value().parse().unwrap_or(DEFAULT_SNAPSHOT_EVERY))
+        Msg::Controls(ControlsMsg::ChoseSnapshotEvery(
+            select.value().parse().unwrap_or(DEFAULT_SNAPSHOT_EVERY),
+        ))
     });
     let on_failing = send.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
-        Msg::ChoseFailing(
+        Msg::Controls(ControlsMsg::ChoseFailing(
             ProjectionName::ALL
                 .into_iter()
                 .find(|n| n.key() == select.value()),
-        )
+        ))
     });
     let azure = f.is_azure();
     let on_azure = send.reform(|e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ToggledAzureProfile(input.checked())
+        Msg::Controls(ControlsMsg::ToggledAzureProfile(input.checked()))
     });
     html! {
         <div class="knobs">
@@ -121,15 +127,15 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             </div>
             <div class="knob">
                 <button type="button" class="danger" aria-describedby="fault-crash-hint"
-                    onclick={send.reform(|_: MouseEvent| Msg::ClickedCrash)}>{ "Crash" }</button>
+                    onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedCrash))}>{ "Crash" }</button>
                 <p id="fault-crash-hint" class="hint">{ "Drops what lives only in memory (bus messages, work in progress), as a reload does." }</p>
-                <p class="crash-report" aria-live="polite">{ screen.crash_report.clone().unwrap_or_default() }</p>
+                <p class="crash-report" aria-live="polite">{ screen.controls.crash_report.clone().unwrap_or_default() }</p>
             </div>
             <fieldset class="schema">
                 <legend>{ "Schema" }</legend>
                 <div class="knob">
                     <button type="button" disabled={f.schema_v2} aria-describedby="schema-v2-hint"
-                        onclick={send.reform(|_: MouseEvent| Msg::ClickedDeployV2)}>{ "Deploy schema v2" }</button>
+                        onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedDeployV2))}>{ "Deploy schema v2" }</button>
                     <p id="schema-v2-hint" class="hint">{
                         if f.schema_v2 {
                             "Deployed: new orders record a currency (OrderCreated v2). Projections still on v1 code fail them."

@@ -2,7 +2,7 @@
 
 use crate::app::confirm::Confirm;
 use crate::app::hunter::{describe_knobs, Case, Phase};
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{HuntMsg, Msg, Screen};
 use yew::prelude::*;
 
 fn case_list(case: &Case) -> Html {
@@ -22,14 +22,14 @@ fn case_list(case: &Case) -> Html {
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let find = html! {
         <button type="button" aria-describedby="hunter-hint"
-            onclick={send.reform(|_: MouseEvent| Msg::ClickedFindFailure)}>{ "Find a failure" }</button>
+            onclick={send.reform(|_: MouseEvent| Msg::Hunt(HuntMsg::ClickedFindFailure))}>{ "Find a failure" }</button>
     };
     let stop = |label: &'static str| {
         html! {
-            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::ClickedStopHunt)}>{ label }</button>
+            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Hunt(HuntMsg::ClickedStopHunt))}>{ label }</button>
         }
     };
-    let body = match screen.hunt.as_ref() {
+    let body = match screen.hunting.hunt.as_ref() {
         None => find,
         Some(hunt) => {
             let (tried, of) = hunt.progress();
@@ -65,12 +65,12 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                             <div class="confirm" role="group" aria-label="Confirm loading the case">
                                 <span>{ "This deletes every stored event (export them first if you need them) and loads the case, paused." }</span>
                                 <button type="button" class="danger confirm-yes"
-                                    onclick={send.reform(|_: MouseEvent| Msg::ConfirmedLoadCase)}>{ "Delete and load" }</button>
-                                <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledLoadCase)}>{ "Keep my events" }</button>
+                                    onclick={send.reform(|_: MouseEvent| Msg::Hunt(HuntMsg::ConfirmedLoadCase))}>{ "Delete and load" }</button>
+                                <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Hunt(HuntMsg::CancelledLoadCase))}>{ "Keep my events" }</button>
                             </div>
                         } else {
                             <button type="button" class="primary"
-                                onclick={send.reform(|_: MouseEvent| Msg::ClickedLoadCase)}>{ "Load the failing case" }</button>
+                                onclick={send.reform(|_: MouseEvent| Msg::Hunt(HuntMsg::ClickedLoadCase))}>{ "Load the failing case" }</button>
                         }
                         { stop("Close") }
                     </div>
@@ -82,7 +82,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
         <div class="hunter-body">
             <p id="hunter-hint" class="hint">{ "Runs up to 500 seeds of the knobs above, each with a generated script from three clients, on an in-memory copy (your stored events are not touched). It stops at the first run where a read model differs from the store or never catches up, or an order is paid twice, and shrinks it to a small case." }</p>
             { body }
-            <p class="hunt-note" aria-live="polite">{ screen.hunt_note.clone().unwrap_or_default() }</p>
+            <p class="hunt-note" aria-live="polite">{ screen.hunting.note.clone().unwrap_or_default() }</p>
         </div>
     }
 }

@@ -12,13 +12,13 @@ const HEIGHT: f64 = 90.0;
 /// The two charts (events and ms behind), a sentence per projection saying where it
 /// is now, and the export buttons.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let Some(now) = lag_now(&screen.lag) else {
+    let Some(now) = lag_now(&screen.controls.lag) else {
         return html! { <p class="empty">{ "The chart fills as the simulation runs." }</p> };
     };
     html! {
         <figure class="lag-chart">
             { for LagMeasure::BOTH.into_iter().filter_map(|measure| {
-                LagPlot::of(&screen.lag, measure, WIDTH, HEIGHT).map(|plot| chart(&plot, &now))
+                LagPlot::of(&screen.controls.lag, measure, WIDTH, HEIGHT).map(|plot| chart(&plot, &now))
             }) }
             <figcaption>
                 <ul class="legend">
@@ -32,7 +32,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     }) }
                 </ul>
                 { slides::buttons("Lag chart", "cqrs-lab-lag", slides::LAG_SIZE, {
-                    let samples = screen.lag.clone();
+                    let samples = screen.controls.lag.clone();
                     move || lag_svg(&samples).ok_or_else(|| "the chart has no samples yet".to_owned())
                 }, send) }
             </figcaption>

@@ -3,7 +3,7 @@
 
 use crate::app::diagram::Lane;
 use crate::app::privacy_view::reveal;
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{ControlsMsg, Msg, Screen};
 use crate::app::tabs::projection_id;
 use crate::domain::privacy::KeyVault;
 use crate::engine::config::ProjectionMode;
@@ -13,14 +13,14 @@ use yew::prelude::*;
 
 /// One group per projection.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let Some(diagram) = &screen.diagram else {
+    let Some(diagram) = &screen.controls.diagram else {
         return html! { <p class="empty">{ "The projections appear when the engine starts." }</p> };
     };
     let head = screen.log.head().0;
     html! {
         <div class="projections">
             { for diagram.lanes.iter().map(|lane| {
-                projection(lane, screen.knobs.mode(lane.name), head, &screen.vault, send)
+                projection(lane, screen.controls.knobs.mode(lane.name), head, &screen.privacy.vault, send)
             }) }
         </div>
     }
@@ -40,7 +40,7 @@ fn projection(
     let dead_id = format!("{id}-dead-letters");
     let on_mode = send.reform(move |e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ToggledIdempotent(name, input.checked())
+        Msg::Controls(ControlsMsg::ToggledIdempotent(name, input.checked()))
     });
     let behind = head.saturating_sub(lane.checkpoint.0);
     let progress = match lane.rebuilding {
@@ -62,9 +62,9 @@ fn projection(
                         checked={mode == ProjectionMode::Idempotent} onchange={on_mode} />
                     <label for={format!("{id}-idempotent")}>{ "Idempotent" }</label>
                 </span>
-                <button type="button" onclick={send.reform(move |_: MouseEvent| Msg::ClickedRebuild(name))}>{ "Rebuild" }</button>
+                <button type="button" onclick={send.reform(move |_: MouseEvent| Msg::Controls(ControlsMsg::ClickedRebuild(name)))}>{ "Rebuild" }</button>
                 <button type="button" disabled={lane.dead_letters == 0}
-                    onclick={send.reform(move |_: MouseEvent| Msg::ClickedResubmit(name))}>{ "Resubmit" }</button>
+                    onclick={send.reform(move |_: MouseEvent| Msg::Controls(ControlsMsg::ClickedResubmit(name)))}>{ "Resubmit" }</button>
             </div>
             if lane.wrong_count == 0 {
                 <p class="check-ok">{ "✓ No wrong rows: every row matches an exact replay of the events it received." }</p>

@@ -4,47 +4,47 @@
 use crate::app::clock::SPEEDS;
 use crate::app::confirm::Confirm;
 use crate::app::keys::Shortcut;
-use crate::app::screen::{DataStatus, Msg, Screen};
+use crate::app::screen::{ControlsMsg, DataMsg, DataStatus, Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// The controls, as one labelled group.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
-    let clock = &screen.clock;
+    let clock = &screen.controls.clock;
     let on_speed = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ChoseSpeed(
+        Msg::Controls(ControlsMsg::ChoseSpeed(
             input
                 .value()
                 .parse()
                 .unwrap_or(crate::app::clock::REAL_TIME),
-        )
+        ))
     });
     let on_seed = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::EditedSeed(input.value())
+        Msg::Controls(ControlsMsg::EditedSeed(input.value()))
     });
     let seed_invalid = clock.seed_error.is_some();
     html! {
         <div class="sim-controls" role="group" aria-label="Simulation">
             <button type="button" class="play" disabled={clock.playing}
-                onclick={send.reform(|_: MouseEvent| Msg::ClickedPlay)}>{ "Play" }</button>
+                onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPlay))}>{ "Play" }</button>
             <button type="button" disabled={!clock.playing}
-                onclick={send.reform(|_: MouseEvent| Msg::ClickedPause)}>{ "Pause" }</button>
-            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::ClickedStep)}>{ "Step" }</button>
+                onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPause))}>{ "Pause" }</button>
+            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedStep))}>{ "Step" }</button>
             if screen.confirming == Some(Confirm::Reset) {
                 <span class="confirm" role="group" aria-label="Confirm the reset">
                     <span>{ "Delete every event and start the simulation again?" }</span>
-                    <button type="button" class="confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::ConfirmedReset)}>
+                    <button type="button" class="confirm-yes" onclick={send.reform(|_: MouseEvent| Msg::Data(DataMsg::ConfirmedReset))}>
                         { "Delete every event" }
                     </button>
-                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::CancelledReset)}>
+                    <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Data(DataMsg::CancelledReset))}>
                         { "Keep events" }
                     </button>
                 </span>
             } else {
-                <button type="button" disabled={matches!(screen.data, DataStatus::Working(_))}
-                    onclick={send.reform(|_: MouseEvent| Msg::ClickedReset)}>{ "Reset" }</button>
+                <button type="button" disabled={matches!(screen.data.status, DataStatus::Working(_))}
+                    onclick={send.reform(|_: MouseEvent| Msg::Data(DataMsg::ClickedReset))}>{ "Reset" }</button>
             }
             <span class="control">
                 <label for="sim-speed">{ "Speed" }</label>

@@ -3,7 +3,7 @@
 //! at twice their size, for sharp projection).
 
 use super::download;
-use crate::app::screen::{DataStatus, Msg};
+use crate::app::screen::{DataMsg, DataStatus, Msg};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -200,9 +200,8 @@ pub fn buttons(
         let send = send.clone();
         move |result: Result<(), String>| {
             if let Err(e) = result {
-                send.emit(Msg::DataAnswered(DataStatus::Failed(format!(
-                    "The {} could not be saved: {e}",
-                    what.to_lowercase()
+                send.emit(Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(
+                    format!("The {} could not be saved: {e}", what.to_lowercase()),
                 ))));
             }
         }

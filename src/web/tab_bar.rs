@@ -44,7 +44,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
 /// A count that deserves attention, beside a tab's name (hidden from the accessible
 /// name, which stays the tab's title; the panel says the same in words).
 fn badge(screen: &Screen, tab: Tab) -> Html {
-    let n: u64 = match (tab, &screen.diagram) {
+    let n: u64 = match (tab, &screen.controls.diagram) {
         (Tab::ReadModels, Some(d)) => d
             .lanes
             .iter()

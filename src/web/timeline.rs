@@ -18,7 +18,7 @@ const LISTED: usize = 12;
 
 /// The workbench's chart and the list of the newest hops.
 pub fn view(screen: &Screen) -> Html {
-    let Some(timeline) = screen.diagram.as_ref().map(|d| &d.timeline) else {
+    let Some(timeline) = screen.controls.diagram.as_ref().map(|d| &d.timeline) else {
         return html! { <p class="empty">{ "The timeline appears when the engine starts." }</p> };
     };
     chart(timeline)

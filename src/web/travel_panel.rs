@@ -1,7 +1,7 @@
 //! The "Time travel" slider over global positions, and the system as it was there.
 
 use crate::app::privacy_view::reveal;
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{Msg, Screen, TravelMsg};
 use crate::app::travel::TravelView;
 use crate::domain::order::OrderState;
 use crate::domain::privacy::KeyVault;
@@ -14,10 +14,10 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     if head == 0 {
         return html! { <p class="empty">{ "Time travel needs events: record some first." }</p> };
     }
-    let at = screen.travel_to.map_or(head, |p| p.0);
+    let at = screen.travel.to.map_or(head, |p| p.0);
     let on_input = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::ChoseTravel(input.value().parse().unwrap_or(0))
+        Msg::Travel(TravelMsg::ChoseTravel(input.value().parse().unwrap_or(0)))
     });
     html! {
         <div class="travel">
@@ -28,11 +28,11 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     aria-valuetext={format!("position {at} of {head}")}
                     oninput={on_input} />
                 <span class="travel-at" aria-hidden="true">{ format!("position {at} of {head}") }</span>
-                <button type="button" disabled={screen.travel_to.is_none()}
-                    onclick={send.reform(|_: MouseEvent| Msg::ClickedNow)}>{ "Back to now" }</button>
+                <button type="button" disabled={screen.travel.to.is_none()}
+                    onclick={send.reform(|_: MouseEvent| Msg::Travel(TravelMsg::ClickedNow))}>{ "Back to now" }</button>
             </div>
-            { match (&screen.travel, screen.travel_to) {
-                (Some(then), Some(to)) if then.position == to => past(then, &screen.vault),
+            { match (&screen.travel.view, screen.travel.to) {
+                (Some(then), Some(to)) if then.position == to => past(then, &screen.privacy.vault),
                 (_, Some(_)) => html! { <p class="empty">{ "Replaying the log up to there…" }</p> },
                 _ => html! { <p class="hint">{ "Move the slider to see the targeted order and every read model as they were after an earlier event." }</p> },
             } }

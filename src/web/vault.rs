@@ -1,7 +1,7 @@
 //! The key vault kept apart from the event log: in this browser's localStorage (the
 //! events are in IndexedDB), shared by the lab's tabs and merged when they both change it.
 
-use crate::app::screen::{Msg, Screen};
+use crate::app::screen::{Msg, PrivacyMsg, Screen};
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -39,7 +39,7 @@ pub fn save(screen: &mut Screen) {
         return;
     }
     if let Some(stored) = read() {
-        if screen.vault.merge(&stored).is_err() {
+        if screen.privacy.vault.merge(&stored).is_err() {
             // Its keys may still matter: keep its text aside (after any kept there
             // before), never write over it.
             let kept = storage().is_some_and(|s| {
@@ -51,20 +51,20 @@ pub fn save(screen: &mut Screen) {
                 s.set_item(UNREADABLE, &aside).is_ok()
             });
             if !kept {
-                screen.privacy_note = Some(
+                screen.privacy.note = Some(
                     "The stored key vault could not be read, nor kept aside: it was left as it is, and keys made now are not stored.".into(),
                 );
                 return;
             }
-            screen.privacy_note = Some(format!(
+            screen.privacy.note = Some(format!(
                 "The stored key vault could not be read; its text was kept in this browser's storage as {UNREADABLE}, and a new vault is stored."
             ));
         }
     }
-    let text = screen.vault.to_text();
+    let text = screen.privacy.vault.to_text();
     let written = storage().is_some_and(|s| s.set_item(KEY, &text).is_ok());
     if !written {
-        screen.privacy_note = Some(
+        screen.privacy.note = Some(
             "The key vault could not be stored in this browser: personal data sealed now cannot be opened after a reload.".into(),
         );
     }
@@ -80,10 +80,10 @@ pub fn listen(
             return;
         };
         if e.key().as_deref() == Some(KEY) {
-            model.dispatch(Msg::VaultRead {
+            model.dispatch(Msg::Privacy(PrivacyMsg::VaultRead {
                 file: e.new_value(),
                 seed: 0,
-            });
+            }));
         }
     }))
 }

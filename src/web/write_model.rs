@@ -76,7 +76,7 @@ fn order(screen: &Screen) -> Html {
             <dl class="facts">
                 <div><dt>{ "Order" }</dt><dd>{ order_id.as_str() }</dd></div>
                 <div><dt>{ "Customer" }</dt><dd>{ order.customer_id.as_str() }</dd></div>
-                if let Some(personal) = describe(order.personal.as_ref(), &screen.vault) {
+                if let Some(personal) = describe(order.personal.as_ref(), &screen.privacy.vault) {
                     <div><dt>{ "Name and address" }</dt><dd class="personal">{ personal }</dd></div>
                 }
                 <div><dt>{ "Status" }</dt><dd>{ status_badge(order.status) }</dd></div>

@@ -5,7 +5,7 @@ use super::{Controller, Queued, Run};
 use crate::app::diagram::DiagramView;
 use crate::app::log_view::{Outcome, Refusal};
 use crate::app::page_io::{Announcement, PageHost, PageStore, StoreFailure};
-use crate::app::screen::{Msg, Request};
+use crate::app::screen::{ControlsMsg, Msg, Request};
 use crate::app::session::{QueuedCommand, Session};
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::knobs::describe_crash;
@@ -201,12 +201,12 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             q.sent = false;
         }
         // The time makes each report new, also when two crashes lose the same.
-        Msg::Crashed(format!(
+        Msg::Controls(ControlsMsg::Crashed(format!(
             "At t = {}.{:03} s: {}",
             now.0 / 1000,
             now.0 % 1000,
             describe_crash(&report, queue.len(), outbox)
-        ))
+        )))
     }
 
     /// A frame of the simulation: virtual time moves on by `by`.
@@ -234,14 +234,14 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
                 self.accept(order_id, command);
                 Msg::EventsRead(Vec::new())
             }
-            Request::Step if self.nothing_to_step() => Msg::SteppedIdle {
+            Request::Step if self.nothing_to_step() => Msg::Controls(ControlsMsg::SteppedIdle {
                 deferred: self.session.borrow().as_ref().map_or(0, |s| {
                     ProjectionName::ALL
                         .into_iter()
                         .map(|name| s.engine().deferred(name))
                         .sum()
                 }),
-            },
+            }),
             Request::Step => self.advance(Run::Step, VirtualMillis(1), after).await,
             Request::Crash => self.crash(),
             Request::SetKnobs(_)

@@ -6,7 +6,7 @@ use super::{newest_time, Controller};
 use crate::app::durability::Durability;
 use crate::app::log_view::{Outcome, Refusal};
 use crate::app::page_io::{Announcement, PageHost, PageStore, StoreFailure};
-use crate::app::screen::{DataStatus, ExportFormat, Msg, Request};
+use crate::app::screen::{DataMsg, DataStatus, ExportFormat, Msg, Request, TableMsg, TravelMsg};
 use crate::app::script_number::ScriptSearch;
 use crate::app::session::{script_orders, Session};
 use crate::app::travel::TravelView;
@@ -41,20 +41,24 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             }
             Request::TimeTravel { position, order } => {
                 let events = self.events_upto(position).await;
-                Msg::Travelled(TravelView::of(&events, position, order.as_ref()))
+                Msg::Travel(TravelMsg::Travelled(TravelView::of(
+                    &events,
+                    position,
+                    order.as_ref(),
+                )))
             }
             Request::ReadDurability { persist } => self.durability(persist).await,
-            Request::Export(format) => Msg::DataAnswered(self.export(format).await),
+            Request::Export(format) => Msg::Data(DataMsg::DataAnswered(self.export(format).await)),
             Request::Import { file_name, text } => self.import(&file_name, &text).await,
             Request::Reset => {
                 self.clear("Every event was deleted; the store is empty.".into())
                     .await
             }
-            Request::ReadRange { first, last, log } => Msg::RangeRead {
+            Request::ReadRange { first, last, log } => Msg::Table(TableMsg::RangeRead {
                 first,
                 log,
                 events: self.read_range(first, last).await,
-            },
+            }),
             Request::ReadNew => Msg::EventsRead(self.events_after(after).await),
             Request::Reload => {
                 self.reload("Another tab replaced the log (an import or a reset).".into())
@@ -62,9 +66,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             }
             Request::ReadStream(order_id) => match self.read_stream(&order_id).await {
                 Ok(stream) => Msg::StreamRead { order_id, stream },
-                Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
+                Err(e) => Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(format!(
                     "Order {order_id} could not be read: {e}"
-                ))),
+                )))),
             },
             // Handled by `handle`.
             _ => Msg::EventsRead(Vec::new()),
@@ -165,7 +169,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
         } else {
             None
         };
-        durability.map_or(Msg::EventsRead(Vec::new()), Msg::DurabilityRead)
+        durability.map_or(Msg::EventsRead(Vec::new()), |d| {
+            Msg::Data(DataMsg::DurabilityRead(d))
+        })
     }
 
     async fn export(&self, format: ExportFormat) -> DataStatus {
@@ -191,9 +197,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
         let count = match self.store.import(text).await {
             Ok(count) => count,
             Err(e) => {
-                return Msg::DataAnswered(DataStatus::Failed(format!(
+                return Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(format!(
                     "{file_name} was not imported: {e}. Nothing stored changed."
-                )))
+                ))))
             }
         };
         self.note_write(Ok(()));
@@ -211,7 +217,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
                 self.note_write(Ok(()));
                 self.replaced(note).await
             }
-            Err(e) => Msg::DataAnswered(DataStatus::Failed(format!("Nothing was deleted: {e}"))),
+            Err(e) => Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(format!(
+                "Nothing was deleted: {e}"
+            )))),
         }
     }
 
@@ -240,9 +248,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
                     dropped,
                 }
             }
-            Err(e) => Msg::DataAnswered(DataStatus::Failed(format!(
+            Err(e) => Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(format!(
                 "The log changed but cannot be read: {e}"
-            ))),
+            )))),
         }
     }
 
