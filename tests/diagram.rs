@@ -3,8 +3,9 @@
 
 mod support;
 
-use cqrs_lab::app::diagram::{DiagramView, Edge, PulseKind, MAX_PULSES, ROWS_CHECKED};
-use cqrs_lab::app::timeline::{Component, TIMELINE_HOPS};
+use cqrs_lab::app::component::Component;
+use cqrs_lab::app::diagram::{DiagramView, PulseKind, MAX_PULSES, ROWS_CHECKED};
+use cqrs_lab::app::timeline::TIMELINE_HOPS;
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::engine::config::EngineConfig;
 use cqrs_lab::engine::config::{LagDistribution, ProjectionMode};
@@ -28,28 +29,28 @@ fn recent_hops_become_pulses_on_their_edges_and_old_ones_fade() {
     let window = VirtualMillis(1_000_000);
     let view = DiagramView::of(&sim.engine, window, &[], &StoreFold::new());
     let has =
-        |edge: Edge, kind: PulseKind| view.pulses.iter().any(|p| p.edge == edge && p.kind == kind);
+        |to: Component, kind: PulseKind| view.pulses.iter().any(|p| p.to == to && p.kind == kind);
     assert!(
-        has(Edge::ClientToBus, PulseKind::Normal),
+        has(Component::CommandBus, PulseKind::Normal),
         "{:?}",
         view.pulses
     );
-    assert!(has(Edge::HandlerToStore, PulseKind::Normal));
+    assert!(has(Component::Store, PulseKind::Normal));
     assert!(
-        has(Edge::BusToHandler, PulseKind::Duplicate),
+        has(Component::Handler, PulseKind::Duplicate),
         "the client's retry"
     );
-    assert!(has(Edge::OutboxToBus, PulseKind::Normal));
+    assert!(has(Component::EventBus, PulseKind::Normal));
     for name in ProjectionName::ALL {
         // Every delivery was doubled: the copy and the original, one of them ignored.
         let deliveries = view
             .pulses
             .iter()
-            .filter(|p| p.edge == Edge::BusToProjection(name))
+            .filter(|p| p.to == Component::Projection(name))
             .count();
         assert_eq!(deliveries, 2, "{name:?}");
         assert!(
-            has(Edge::BusToProjection(name), PulseKind::Duplicate),
+            has(Component::Projection(name), PulseKind::Duplicate),
             "{name:?}"
         );
     }

@@ -2,6 +2,7 @@
 //! depth or count, and the hops of the last moments as pulses moving along the edges.
 //! Built in O(components + pulses shown), never O(events).
 
+use super::component::Component;
 pub use super::timeline::PulseKind;
 use super::timeline::TimelineView;
 use crate::domain::envelope::SharedEvent;
@@ -16,31 +17,15 @@ use crate::store::ProjectionName;
 /// Most pulses drawn at once (the newest), so the diagram's size stays bounded.
 pub const MAX_PULSES: usize = 60;
 
-/// An edge of the diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edge {
-    /// Client → command bus.
-    ClientToBus,
-    /// Command bus → handler.
-    BusToHandler,
-    /// Handler → event store.
-    HandlerToStore,
-    /// Outbox → event bus (the relay).
-    OutboxToBus,
-    /// Event bus → a subscription's projection.
-    BusToProjection(ProjectionName),
-    /// A subscription → its dead-letter queue.
-    ToDeadLetters(ProjectionName),
-}
-
-/// One hop drawn on an edge; `progress` runs from 0 (just happened) to 1000 (gone).
+/// One hop drawn on the arrow into a part (each part has one arrow leading into it);
+/// `progress` runs from 0 (just happened) to 1000 (gone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pulse {
-    /// Where.
-    pub edge: Edge,
+    /// The part the arrow leads into.
+    pub to: Component,
     /// What.
     pub kind: PulseKind,
-    /// How far along the edge, in thousandths.
+    /// How far along the arrow, in thousandths.
     pub progress: u16,
 }
 
@@ -184,10 +169,10 @@ impl DiagramView {
             .rev()
             .take_while(|hop| now.0.saturating_sub(hop.at.0) < window)
             .filter_map(|hop| {
-                let (edge, kind) = pulse_of(&hop.kind)?;
+                let (to, kind) = pulse_of(&hop.kind)?;
                 let age = now.0.saturating_sub(hop.at.0);
                 Some(Pulse {
-                    edge,
+                    to,
                     kind,
                     progress: u16::try_from(age.saturating_mul(1000) / window).unwrap_or(1000),
                 })
@@ -209,34 +194,35 @@ impl DiagramView {
     }
 }
 
-/// The edge and look of a hop, if it moves something along an edge.
-fn pulse_of(kind: &HopKind) -> Option<(Edge, PulseKind)> {
+/// The part a hop's arrow leads into, and its look, if it moves something along an
+/// arrow.
+fn pulse_of(kind: &HopKind) -> Option<(Component, PulseKind)> {
     use PulseKind::*;
     Some(match kind {
-        HopKind::CommandQueued { .. } => (Edge::ClientToBus, Normal),
-        HopKind::CommandRefused { .. } => (Edge::ClientToBus, Rejected),
-        HopKind::AggregateLoaded { .. } => (Edge::BusToHandler, Normal),
-        HopKind::CommandDuplicate { .. } => (Edge::BusToHandler, Duplicate),
-        HopKind::CommandRejected { .. } => (Edge::HandlerToStore, Rejected),
-        HopKind::EventsAppended { .. } => (Edge::HandlerToStore, Normal),
-        HopKind::ConcurrencyConflict { .. } => (Edge::HandlerToStore, Conflict),
-        HopKind::Published { .. } => (Edge::OutboxToBus, Normal),
-        HopKind::PublishedAgain { .. } => (Edge::OutboxToBus, Duplicate),
+        HopKind::CommandQueued { .. } => (Component::CommandBus, Normal),
+        HopKind::CommandRefused { .. } => (Component::CommandBus, Rejected),
+        HopKind::AggregateLoaded { .. } => (Component::Handler, Normal),
+        HopKind::CommandDuplicate { .. } => (Component::Handler, Duplicate),
+        HopKind::CommandRejected { .. } => (Component::Store, Rejected),
+        HopKind::EventsAppended { .. } => (Component::Store, Normal),
+        HopKind::ConcurrencyConflict { .. } => (Component::Store, Conflict),
+        HopKind::Published { .. } => (Component::EventBus, Normal),
+        HopKind::PublishedAgain { .. } => (Component::EventBus, Duplicate),
         HopKind::Applied {
             subscription,
             duplicate,
             ..
         } => (
-            Edge::BusToProjection(*subscription),
+            Component::Projection(*subscription),
             if *duplicate { Duplicate } else { Normal },
         ),
-        HopKind::Ignored { subscription, .. } => (Edge::BusToProjection(*subscription), Duplicate),
+        HopKind::Ignored { subscription, .. } => (Component::Projection(*subscription), Duplicate),
         HopKind::Redelivering { subscription, .. } | HopKind::LockExpired { subscription, .. } => {
-            (Edge::BusToProjection(*subscription), Retry)
+            (Component::Projection(*subscription), Retry)
         }
-        HopKind::Deferred { subscription, .. } => (Edge::BusToProjection(*subscription), Retry),
+        HopKind::Deferred { subscription, .. } => (Component::Projection(*subscription), Retry),
         HopKind::DeadLettered { subscription, .. } => {
-            (Edge::ToDeadLetters(*subscription), DeadLetter)
+            (Component::DeadLetters(*subscription), DeadLetter)
         }
         _ => return None,
     })

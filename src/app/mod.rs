@@ -4,6 +4,7 @@
 
 pub mod azure;
 pub mod clock;
+pub mod component;
 pub mod confirm;
 pub mod controller;
 pub mod diagram;

@@ -75,49 +75,6 @@ impl Tab {
     }
 }
 
-/// A part of the architecture diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Node {
-    /// The clients that send commands.
-    Client,
-    /// The bounded command bus.
-    CommandBus,
-    /// The command handler.
-    Handler,
-    /// The event store.
-    Store,
-    /// The outbox and its relay.
-    Outbox,
-    /// The event bus (topic and subscriptions).
-    EventBus,
-    /// A subscription's projection.
-    Projection(ProjectionName),
-    /// A subscription's dead-letter queue.
-    DeadLetters(ProjectionName),
-    /// The query side: the read models.
-    Query,
-}
-
-impl Node {
-    /// The view that details this part, and the id of the element in it to bring
-    /// into view.
-    pub fn details(self) -> (Tab, String) {
-        match self {
-            Node::Client | Node::Handler => (Tab::Log, Tab::Log.panel_id()),
-            Node::CommandBus | Node::Outbox | Node::EventBus => {
-                (Tab::Timeline, Tab::Timeline.panel_id())
-            }
-            Node::Store => (Tab::Events, Tab::Events.panel_id()),
-            Node::Projection(name) => (Tab::ReadModels, projection_id(name)),
-            Node::DeadLetters(name) => (
-                Tab::ReadModels,
-                format!("{}-dead-letters", projection_id(name)),
-            ),
-            Node::Query => (Tab::ReadModels, Tab::ReadModels.panel_id()),
-        }
-    }
-}
-
 /// The id of a projection's heading in the read models view.
 pub fn projection_id(name: ProjectionName) -> String {
     format!("projection-{}", name.key())
@@ -147,25 +104,6 @@ mod tests {
         for tab in Tab::ALL {
             assert_eq!(tab.moved(1).moved(-1), tab);
         }
-    }
-
-    #[test]
-    fn every_node_opens_a_view_that_details_it() {
-        let summary = ProjectionName::OrderSummary;
-        let (tab, id) = Node::Projection(summary).details();
-        assert_eq!(
-            (tab, id.as_str()),
-            (Tab::ReadModels, "projection-order-summary")
-        );
-        let (tab, id) = Node::DeadLetters(summary).details();
-        assert_eq!(tab, Tab::ReadModels);
-        assert_eq!(id, "projection-order-summary-dead-letters");
-        assert_eq!(
-            Node::Store.details(),
-            (Tab::Events, "panel-events".to_owned())
-        );
-        assert_eq!(Node::Handler.details().0, Tab::Log);
-        assert_eq!(Node::EventBus.details().0, Tab::Timeline);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! at its virtual time with the same shapes as the diagram, and a sentence saying
 //! what happened.
 
+use super::component::Component;
 use crate::domain::ids::VirtualMillis;
 use crate::engine::trace::{Hop, HopKind};
 use crate::engine::Engine;
-use crate::store::ProjectionName;
 
 /// How a pulse looks: each kind differs in shape, not colour alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,58 +26,6 @@ pub enum PulseKind {
 
 /// Most hops the timeline shows (the newest).
 pub const TIMELINE_HOPS: usize = 160;
-
-/// A lane of the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Component {
-    /// The bounded command bus.
-    CommandBus,
-    /// The command handler.
-    Handler,
-    /// The event store.
-    Store,
-    /// The outbox relay (or the handler's direct publish when the outbox is off).
-    Outbox,
-    /// The event bus (the broker).
-    EventBus,
-    /// A subscription's projection.
-    Projection(ProjectionName),
-    /// The whole system (crashes, deployments).
-    System,
-}
-
-impl Component {
-    /// Every lane, top to bottom.
-    pub const ALL: [Component; 9] = [
-        Component::CommandBus,
-        Component::Handler,
-        Component::Store,
-        Component::Outbox,
-        Component::EventBus,
-        Component::Projection(ProjectionName::OrderSummary),
-        Component::Projection(ProjectionName::OrdersPerCustomer),
-        Component::Projection(ProjectionName::RevenuePerDay),
-        Component::System,
-    ];
-
-    /// The lane's name.
-    pub fn title(self) -> &'static str {
-        match self {
-            Component::CommandBus => "Command bus",
-            Component::Handler => "Handler",
-            Component::Store => "Event store",
-            Component::Outbox => "Outbox relay",
-            Component::EventBus => "Event bus",
-            Component::Projection(name) => name.title(),
-            Component::System => "System",
-        }
-    }
-
-    /// The lane's index in `ALL`.
-    pub fn lane(self) -> usize {
-        Self::ALL.iter().position(|c| *c == self).unwrap_or(0)
-    }
-}
 
 /// One hop on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]

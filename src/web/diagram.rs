@@ -4,9 +4,9 @@
 //! kind with its own shape (and colour, never colour alone).
 
 use super::slides;
-use crate::app::diagram::{DiagramView, Edge, Pulse, PulseKind};
+use crate::app::component::Component;
+use crate::app::diagram::{DiagramView, Pulse, PulseKind};
 use crate::app::screen::{Msg, Screen};
-use crate::app::tabs::Node;
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
 use yew::prelude::*;
@@ -100,12 +100,12 @@ pub fn figure(
                     </marker>
                 </defs>
                 { edges() }
-                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Node::Client) }
-                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Node::CommandBus) }
-                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Node::Handler) }
-                { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Node::Store) }
-                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Node::Outbox) }
-                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Node::EventBus) }
+                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Component::Client) }
+                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Component::CommandBus) }
+                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Component::Handler) }
+                { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Component::Store) }
+                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Component::Outbox) }
+                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Component::EventBus) }
                 { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
                     let progress = format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0));
                     let deferred = format!("{} deferred", lane.deferred);
@@ -121,13 +121,13 @@ pub fn figure(
                     html! {
                         <>
                             { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &lines,
-                                busy(lane.queued + lane.deferred), Node::Projection(lane.name)) }
+                                busy(lane.queued + lane.deferred), Component::Projection(lane.name)) }
                             { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &dead,
-                                if lane.dead_letters > 0 { "alarm" } else { "" }, Node::DeadLetters(lane.name)) }
+                                if lane.dead_letters > 0 { "alarm" } else { "" }, Component::DeadLetters(lane.name)) }
                         </>
                     }
                 }) }
-                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Node::Query) }
+                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Component::Query) }
                 <g class="pulses" aria-hidden="true">
                     { for d.pulses.iter().map(pulse) }
                 </g>
@@ -188,7 +188,7 @@ fn node(
     title: &str,
     lines: &[&str],
     class: &'static str,
-    part: Node,
+    part: Component,
     links: Option<&Callback<Msg>>,
 ) -> Html {
     let first = y - (lines.len() as f64) * 9.0 + 3.0;
@@ -208,7 +208,7 @@ fn node(
     let (tab, id) = part.details();
     let onclick = send.reform(move |e: MouseEvent| {
         e.prevent_default();
-        Msg::ClickedNode(part)
+        Msg::ClickedComponent(part)
     });
     // The link is named by what the node shows (its text), so speech and sight agree.
     html! {
@@ -216,8 +216,8 @@ fn node(
     }
 }
 
-/// The path of an edge, as points.
-fn path(edge: Edge) -> Vec<(f64, f64)> {
+/// The arrow into a part, as points (none for a part no hop arrives at).
+fn path(to: Component) -> Vec<(f64, f64)> {
     let right = |x: f64| x + W / 2.0;
     let left = |x: f64| x - W / 2.0;
     let lane = |name: ProjectionName| {
@@ -228,12 +228,12 @@ fn path(edge: Edge) -> Vec<(f64, f64)> {
             .copied()
             .unwrap_or(LANES[0])
     };
-    match edge {
-        Edge::ClientToBus => vec![(right(CLIENT), TOP), (left(COMMAND_BUS), TOP)],
-        Edge::BusToHandler => vec![(right(COMMAND_BUS), TOP), (left(HANDLER), TOP)],
-        Edge::HandlerToStore => vec![(right(HANDLER), TOP), (left(STORE), TOP)],
-        Edge::OutboxToBus => vec![(right(OUTBOX), TOP), (left(EVENT_BUS), TOP)],
-        Edge::BusToProjection(name) => {
+    match to {
+        Component::CommandBus => vec![(right(CLIENT), TOP), (left(COMMAND_BUS), TOP)],
+        Component::Handler => vec![(right(COMMAND_BUS), TOP), (left(HANDLER), TOP)],
+        Component::Store => vec![(right(HANDLER), TOP), (left(STORE), TOP)],
+        Component::EventBus => vec![(right(OUTBOX), TOP), (left(EVENT_BUS), TOP)],
+        Component::Projection(name) => {
             let y = lane(name);
             vec![
                 (EVENT_BUS, TOP + H / 2.0),
@@ -241,7 +241,7 @@ fn path(edge: Edge) -> Vec<(f64, f64)> {
                 (PROJECTION - LANE_W / 2.0, y),
             ]
         }
-        Edge::ToDeadLetters(name) => {
+        Component::DeadLetters(name) => {
             let y = lane(name);
             vec![
                 (EVENT_BUS, TOP + H / 2.0),
@@ -249,6 +249,7 @@ fn path(edge: Edge) -> Vec<(f64, f64)> {
                 (DEAD_LETTERS + DLQ_W / 2.0, y),
             ]
         }
+        Component::Client | Component::Outbox | Component::Query | Component::System => Vec::new(),
     }
 }
 
@@ -261,20 +262,20 @@ fn points(path: &[(f64, f64)]) -> String {
 
 fn edges() -> Html {
     let mut all = vec![
-        Edge::ClientToBus,
-        Edge::BusToHandler,
-        Edge::HandlerToStore,
-        Edge::OutboxToBus,
+        Component::CommandBus,
+        Component::Handler,
+        Component::Store,
+        Component::EventBus,
     ];
     for name in ProjectionName::ALL {
-        all.push(Edge::BusToProjection(name));
-        all.push(Edge::ToDeadLetters(name));
+        all.push(Component::Projection(name));
+        all.push(Component::DeadLetters(name));
     }
     let store_to_outbox = [(STORE + W / 2.0, TOP), (OUTBOX - W / 2.0, TOP)];
     html! {
         <g class="edges" aria-hidden="true">
-            { for all.into_iter().map(|edge| html! {
-                <polyline points={points(&path(edge))} class={classes!("edge", matches!(edge, Edge::ToDeadLetters(_)).then_some("dead"))} marker-end="url(#arrow)" />
+            { for all.into_iter().map(|to| html! {
+                <polyline points={points(&path(to))} class={classes!("edge", matches!(to, Component::DeadLetters(_)).then_some("dead"))} marker-end="url(#arrow)" />
             }) }
             <polyline points={points(&store_to_outbox)} class="edge atomic" marker-end="url(#arrow)" />
             { for LANES.iter().map(|y| html! {
@@ -306,7 +307,7 @@ fn along(path: &[(f64, f64)], progress: u16) -> (f64, f64) {
 }
 
 fn pulse(p: &Pulse) -> Html {
-    let (x, y) = along(&path(p.edge), p.progress);
+    let (x, y) = along(&path(p.to), p.progress);
     shape(p.kind, x, y)
 }
 

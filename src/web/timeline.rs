@@ -3,8 +3,9 @@
 //! the newest hops are listed in words below.
 
 use super::diagram::shape;
+use crate::app::component::Component;
 use crate::app::screen::Screen;
-use crate::app::timeline::{Component, Mark, TimelineView};
+use crate::app::timeline::{Mark, TimelineView};
 use yew::prelude::*;
 
 /// Width of the chart (viewBox units), where the lanes start, and a lane's height.
@@ -29,12 +30,12 @@ pub fn chart(timeline: &TimelineView) -> Html {
     if timeline.marks.is_empty() {
         return html! { <p class="empty">{ "No hops yet. Send a command or press Run script: each hop appears here on its component's lane." }</p> };
     }
-    let height = TOP + LANE * Component::ALL.len() as f64 + 24.0;
+    let height = TOP + LANE * Component::LANES.len() as f64 + 24.0;
     let (start, end, now) = (timeline.start().0, timeline.end().0, timeline.now.0);
     let span = end.saturating_sub(start).max(1) as f64;
     let x = |at: u64| LEFT + (at.saturating_sub(start) as f64) / span * (WIDTH - LEFT - RIGHT);
     let y = |c: Component| TOP + LANE * (c.lane() as f64 + 0.5);
-    let axis_y = TOP + LANE * Component::ALL.len() as f64;
+    let axis_y = TOP + LANE * Component::LANES.len() as f64;
     html! {
         <>
             <figure class="timeline" aria-label={format!(
@@ -42,7 +43,7 @@ pub fn chart(timeline: &TimelineView) -> Html {
                 timeline.marks.len(), seconds(start), seconds(end), seconds(now)
             )}>
                 <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img" aria-hidden="true">
-                    { for Component::ALL.iter().enumerate().map(|(i, c)| html! {
+                    { for Component::LANES.iter().enumerate().map(|(i, c)| html! {
                         <g class={classes!("lane", (i % 2 == 1).then_some("odd"))}>
                             <rect x="0" y={(TOP + LANE * i as f64).to_string()} width={WIDTH.to_string()} height={LANE.to_string()} />
                             <text x="8" y={(y(*c) + 4.0).to_string()}>{ c.title() }</text>

@@ -24,12 +24,13 @@ pub use request::{DataStatus, ExportFormat, Feedback, Recovery, Request, Request
 pub use table::{Table, TableMsg, WINDOW_READ};
 pub use time_travel::{TimeTravel, TravelMsg};
 
+use super::component::Component;
 use super::confirm::Confirm;
 use super::diagram::DiagramView;
 use super::form::{CommandForm, CommandKind, Field, FormError};
 use super::keys::Shortcut;
 use super::log_view::{LogTail, LogView, Outcome};
-use super::tabs::{Node, Tab};
+use super::tabs::Tab;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::OrderCommand;
@@ -147,7 +148,7 @@ pub enum Msg {
     /// the focus.
     MovedTab(Tab),
     /// Clicked a part of the architecture diagram: its details open.
-    ClickedNode(Node),
+    ClickedComponent(Component),
     /// Pressed a keyboard shortcut (or clicked its button).
     PressedShortcut(Shortcut),
 }
@@ -291,7 +292,7 @@ impl Screen {
             }
             Msg::ChoseTab(tab) => self.tab = tab,
             Msg::MovedTab(tab) => (self.tab, self.focus) = (tab, Some(tab.tab_id())),
-            Msg::ClickedNode(node) => {
+            Msg::ClickedComponent(node) => {
                 let (tab, focus) = node.details();
                 (self.tab, self.focus) = (tab, Some(focus));
             }
