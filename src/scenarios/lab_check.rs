@@ -81,6 +81,18 @@ impl Lab {
             100,
         )?;
         range("knobs.snapshotEvery", k.snapshot_every, 1, 1000)?;
+        self.check_command_side()?;
+        self.check_script()?;
+        self.check_actions()?;
+        if let Some(saga) = &self.saga {
+            Fulfilment::new(saga.config.clone(), &saga.orders)
+                .map_err(|e| LabError::Saga(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The command side's settings, each within its bounds.
+    fn check_command_side(&self) -> Result<(), LabError> {
         let c = &self.command_side;
         range("commandSide.handlers", u64::from(c.handlers), 1, 4)?;
         range("commandSide.handlingTime", c.handling_time, 0, 10_000)?;
@@ -135,6 +147,11 @@ impl Lab {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// The script: not too long, each line's time, client, command and personal data.
+    fn check_script(&self) -> Result<(), LabError> {
         if self.script.len() > MAX_SCRIPT {
             return Err(LabError::TooLong {
                 field: "script",
@@ -157,6 +174,11 @@ impl Lab {
                 Personal::parse(&p.name, &p.address).map_err(|e| bad(e.to_string()))?;
             }
         }
+        Ok(())
+    }
+
+    /// The timed actions: not too many, in time order, each setting within bounds.
+    fn check_actions(&self) -> Result<(), LabError> {
         if self.actions.len() > MAX_ACTIONS {
             return Err(LabError::TooLong {
                 field: "actions",
@@ -195,10 +217,6 @@ impl Lab {
                     reason: e.to_string(),
                 })?;
             }
-        }
-        if let Some(saga) = &self.saga {
-            Fulfilment::new(saga.config.clone(), &saga.orders)
-                .map_err(|e| LabError::Saga(e.to_string()))?;
         }
         Ok(())
     }

@@ -251,43 +251,9 @@ pub fn App(props: &AppProps) -> Html {
     let screen = model.state.borrow();
     html! {
         <div class={classes!("page", screen.presenter.then_some("presenter"))}>
-            <header class="masthead">
-                <h1>{ "CQRS Lab" }</h1>
-                { pages(false) }
-                <p class="tagline">
-                    { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
-                </p>
-                { sim_controls::view(&screen, &send) }
-                { storage_note(&screen.data.storage) }
-                if screen.data.storage == Storage::Persistent { <p class="storage-durability">{ screen.data.durability.describe() }</p> }
-                { for screen.data.recovery.describe().into_iter().map(|line| html! {
-                    <p class="recovery">{ line }</p>
-                }) }
-            </header>
+            { masthead(&screen, &send) }
             <main class="workbench">
-                <div class="side">
-                    <section class="panel commands" aria-labelledby="commands-heading">
-                        <h2 id="commands-heading">{ "Commands" }</h2>
-                        <div class="script">
-                            <button type="button" aria-describedby="script-hint"
-                                onclick={send.reform(|_: MouseEvent| Msg::ClickedRunScript)}>{ "Run script" }</button>
-                            <p id="script-hint" class="hint">{ "Three simulated clients send nine commands to two new orders within 60 ms: watch them interleave, one rejected, one retried with the same id." }</p>
-                        </div>
-                        { command_panel::view(&screen, &send) }
-                    </section>
-                    <section class="panel faults" aria-labelledby="faults-heading">
-                        <h2 id="faults-heading">{ "Faults" }</h2>
-                        { fault_panel::view(&screen, &send) }
-                    </section>
-                    <section class="panel hunter" aria-labelledby="hunter-heading">
-                        <h2 id="hunter-heading">{ "Counterexample hunter" }</h2>
-                        { hunter_panel::view(&screen, &send) }
-                    </section>
-                    <section class="panel" aria-labelledby="data-heading">
-                        <h2 id="data-heading">{ "Export and import" }</h2>
-                        { data_panel::view(&screen, &send) }
-                    </section>
-                </div>
+                { side(&screen, &send) }
                 <div class="results">
                     { journal::feedback(&screen.feedback, screen.controls.clock.playing) }
                     <section class="panel flow-panel" aria-labelledby="diagram-heading">
@@ -303,6 +269,54 @@ pub fn App(props: &AppProps) -> Html {
             if screen.help_open {
                 { shortcuts_dialog(send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::CloseHelp))) }
             }
+        </div>
+    }
+}
+
+/// The page's title, the simulation's controls and what the store says of itself.
+fn masthead(screen: &Screen, send: &Callback<Msg>) -> Html {
+    html! {
+        <header class="masthead">
+            <h1>{ "CQRS Lab" }</h1>
+            { pages(false) }
+            <p class="tagline">
+                { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
+            </p>
+            { sim_controls::view(screen, send) }
+            { storage_note(&screen.data.storage) }
+            if screen.data.storage == Storage::Persistent { <p class="storage-durability">{ screen.data.durability.describe() }</p> }
+            { for screen.data.recovery.describe().into_iter().map(|line| html! {
+                <p class="recovery">{ line }</p>
+            }) }
+        </header>
+    }
+}
+
+/// The side column: commands, faults, the hunter, export and import.
+fn side(screen: &Screen, send: &Callback<Msg>) -> Html {
+    html! {
+        <div class="side">
+            <section class="panel commands" aria-labelledby="commands-heading">
+                <h2 id="commands-heading">{ "Commands" }</h2>
+                <div class="script">
+                    <button type="button" aria-describedby="script-hint"
+                        onclick={send.reform(|_: MouseEvent| Msg::ClickedRunScript)}>{ "Run script" }</button>
+                    <p id="script-hint" class="hint">{ "Three simulated clients send nine commands to two new orders within 60 ms: watch them interleave, one rejected, one retried with the same id." }</p>
+                </div>
+                { command_panel::view(screen, send) }
+            </section>
+            <section class="panel faults" aria-labelledby="faults-heading">
+                <h2 id="faults-heading">{ "Faults" }</h2>
+                { fault_panel::view(screen, send) }
+            </section>
+            <section class="panel hunter" aria-labelledby="hunter-heading">
+                <h2 id="hunter-heading">{ "Counterexample hunter" }</h2>
+                { hunter_panel::view(screen, send) }
+            </section>
+            <section class="panel" aria-labelledby="data-heading">
+                <h2 id="data-heading">{ "Export and import" }</h2>
+                { data_panel::view(screen, send) }
+            </section>
         </div>
     }
 }

@@ -5,7 +5,7 @@
 
 use super::slides;
 use crate::app::component::Component;
-use crate::app::diagram::{DiagramView, Pulse, PulseKind};
+use crate::app::diagram::{DiagramView, Lane, Pulse, PulseKind};
 use crate::app::screen::{Msg, Screen};
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
@@ -68,26 +68,7 @@ pub fn figure(
     links: Option<&Callback<Msg>>,
     extra: Html,
 ) -> Html {
-    let summary = format!(
-        "{} command(s) queued; {} events stored; {}",
-        d.commands_queued,
-        events,
-        d.lanes
-            .iter()
-            .map(|l| format!(
-                "{} {} behind with {} queued, {} deferred and {} dead-lettered{}",
-                l.name.title(),
-                head.saturating_sub(l.checkpoint.0),
-                l.queued,
-                l.deferred,
-                l.dead_letters,
-                l.dead
-                    .first()
-                    .map_or(String::new(), |d| format!(" (the oldest: {})", d.reason))
-            ))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    let summary = summary(d, events, head);
     let node =
         |at, title: &str, lines: &[&str], class, part| node(at, title, lines, class, part, links);
     html! {
@@ -106,27 +87,7 @@ pub fn figure(
                 { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Component::Store) }
                 { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Component::Outbox) }
                 { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Component::EventBus) }
-                { for d.lanes.iter().zip(LANES).map(|(lane, y)| {
-                    let progress = format!("{} queued · {} behind", lane.queued, head.saturating_sub(lane.checkpoint.0));
-                    let deferred = format!("{} deferred", lane.deferred);
-                    let mut lines = vec![mode(lane.mode), progress.as_str()];
-                    if lane.deferred > 0 {
-                        lines.push(deferred.as_str());
-                    }
-                    let count = lane.dead_letters.to_string();
-                    let mut dead = vec![count.as_str()];
-                    if let Some(oldest) = lane.dead.first() {
-                        dead.push(oldest.cause);
-                    }
-                    html! {
-                        <>
-                            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &lines,
-                                busy(lane.queued + lane.deferred), Component::Projection(lane.name)) }
-                            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &dead,
-                                if lane.dead_letters > 0 { "alarm" } else { "" }, Component::DeadLetters(lane.name)) }
-                        </>
-                    }
-                }) }
+                { for d.lanes.iter().zip(LANES).map(|(lane, y)| subscription(lane, y, head, links)) }
                 { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Component::Query) }
                 <g class="pulses" aria-hidden="true">
                     { for d.pulses.iter().map(pulse) }
@@ -144,6 +105,58 @@ pub fn figure(
                 { extra }
             </figcaption>
         </figure>
+    }
+}
+
+/// The diagram in words, for a screen reader.
+fn summary(d: &DiagramView, events: u64, head: u64) -> String {
+    format!(
+        "{} command(s) queued; {} events stored; {}",
+        d.commands_queued,
+        events,
+        d.lanes
+            .iter()
+            .map(|l| format!(
+                "{} {} behind with {} queued, {} deferred and {} dead-lettered{}",
+                l.name.title(),
+                head.saturating_sub(l.checkpoint.0),
+                l.queued,
+                l.deferred,
+                l.dead_letters,
+                l.dead
+                    .first()
+                    .map_or(String::new(), |d| format!(" (the oldest: {})", d.reason))
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
+/// A subscription's projection and its dead-letter queue, on the lane at `y`.
+fn subscription(lane: &Lane, y: f64, head: u64, links: Option<&Callback<Msg>>) -> Html {
+    let progress = format!(
+        "{} queued · {} behind",
+        lane.queued,
+        head.saturating_sub(lane.checkpoint.0)
+    );
+    let deferred = format!("{} deferred", lane.deferred);
+    let mut lines = vec![mode(lane.mode), progress.as_str()];
+    if lane.deferred > 0 {
+        lines.push(deferred.as_str());
+    }
+    let count = lane.dead_letters.to_string();
+    let mut dead = vec![count.as_str()];
+    if let Some(oldest) = lane.dead.first() {
+        dead.push(oldest.cause);
+    }
+    let alarm = if lane.dead_letters > 0 { "alarm" } else { "" };
+    html! {
+        <>
+            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &lines,
+                busy(lane.queued + lane.deferred), Component::Projection(lane.name), links) }
+            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &dead,
+                alarm, Component::DeadLetters(lane.name), links) }
+        </>
     }
 }
 

@@ -67,9 +67,21 @@ impl Drawn {
     }
 }
 
-/// The table and the open event's JSON, or a hint when the store is empty.
-#[component]
-pub fn EventTable(props: &EventTableProps) -> Html {
+/// The scroll box's windowing: which rows to draw, the spacers standing in for the
+/// rest, and whether the box follows the newest row.
+struct Window {
+    drawn: Drawn,
+    scroller: NodeRef,
+    above: NodeRef,
+    below: NodeRef,
+    follow: bool,
+    onscroll: Callback<Event>,
+}
+
+/// Windows a log of `count` rows: the rows in view (and a step either side) are drawn,
+/// spacers keep the scroll height, and at the bottom the box follows new rows.
+#[hook]
+fn use_window(count: u64) -> Window {
     let scroller = use_node_ref();
     let (above, below) = (use_node_ref(), use_node_ref());
     let top = use_state_eq(|| 0_u64);
@@ -78,24 +90,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     // finds the box elsewhere comes between a user's scroll and its (asynchronous)
     // scroll event, so it must not pull the box back to the newest row.
     let scrolled_to = use_mut_ref(|| None::<i32>);
-    // Rows get one callback for the whole life of the table, so a row whose event
-    // and state did not change is not drawn again (the page's `send` is new on every
-    // render of the page).
-    let latest_send = use_mut_ref(|| props.send.clone());
-    *latest_send.borrow_mut() = props.send.clone();
-    let on_open = {
-        let latest = latest_send.clone();
-        use_callback((), move |position: GlobalPosition, _| {
-            latest
-                .borrow()
-                .emit(Msg::Table(TableMsg::ClickedEvent(position)));
-        })
-    };
-    let screen = props.screen.borrow();
-    let count = screen.log.count();
     let drawn = Drawn::new(*top, *follow.borrow(), count);
-    let missing =
-        (drawn.start..drawn.end).any(|r| screen.event_at(GlobalPosition(r + 1)).is_none());
     // The spacers' heights as last set. Before the rows change, each spacer grows to
     // the larger of its old and new height; after, the effect sets the new ones. So
     // the content is never shorter than its final height while it changes, and the
@@ -135,6 +130,52 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             }
         });
     }
+    let onscroll = {
+        let (scroller, follow) = (scroller.clone(), follow.clone());
+        Callback::from(move |_: Event| {
+            let Some(el) = scroller.cast::<Element>() else {
+                return;
+            };
+            *scrolled_to.borrow_mut() = Some(el.scroll_top());
+            let bottom = el.scroll_top() + el.client_height();
+            *follow.borrow_mut() = bottom + (ROW_H as i32) / 2 >= el.scroll_height();
+            top.set(u64::try_from(el.scroll_top()).unwrap_or(0) / ROW_H);
+        })
+    };
+    let following = *follow.borrow();
+    Window {
+        drawn,
+        scroller,
+        above,
+        below,
+        follow: following,
+        onscroll,
+    }
+}
+
+/// The table and the open event's JSON, or a hint when the store is empty.
+#[component]
+pub fn EventTable(props: &EventTableProps) -> Html {
+    let screen = props.screen.borrow();
+    let count = screen.log.count();
+    let window = use_window(count);
+    let drawn = window.drawn;
+    // Rows get one callback for the whole life of the table, so a row whose event
+    // and state did not change is not drawn again (the page's `send` is new on every
+    // render of the page).
+    let latest_send = use_mut_ref(|| props.send.clone());
+    *latest_send.borrow_mut() = props.send.clone();
+    let on_open = {
+        let latest = latest_send.clone();
+        use_callback((), move |position: GlobalPosition, _| {
+            latest
+                .borrow()
+                .emit(Msg::Table(TableMsg::ClickedEvent(position)));
+        })
+    };
+    // Rows in view the page does not hold are read from the store.
+    let missing =
+        (drawn.start..drawn.end).any(|r| screen.event_at(GlobalPosition(r + 1)).is_none());
     {
         let send = props.send.clone();
         use_effect_with(
@@ -150,29 +191,9 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         );
     }
     if count == 0 {
-        return html! {
-            <p class="empty">{ if screen.data.storage == Storage::Opening {
-                "Opening the event store: its newest events and how many it holds show here in a moment."
-            } else {
-                "No events yet. Create an order to record the first one."
-            } }</p>
-        };
+        return empty(screen.data.storage == Storage::Opening);
     }
-    let onscroll = {
-        let (scroller, top, follow) = (scroller.clone(), top.clone(), follow.clone());
-        let scrolled_to = scrolled_to.clone();
-        Callback::from(move |_: Event| {
-            let Some(el) = scroller.cast::<Element>() else {
-                return;
-            };
-            *scrolled_to.borrow_mut() = Some(el.scroll_top());
-            let bottom = el.scroll_top() + el.client_height();
-            *follow.borrow_mut() = bottom + (ROW_H as i32) / 2 >= el.scroll_height();
-            top.set(u64::try_from(el.scroll_top()).unwrap_or(0) / ROW_H);
-        })
-    };
     let selected = screen.selected_event().map(|e| e.global_position);
-    let on_open = on_open.clone();
     let shown_first = drawn.top + 1;
     let shown_last = (drawn.top + VIEW_ROWS).min(count);
     html! {
@@ -180,28 +201,16 @@ pub fn EventTable(props: &EventTableProps) -> Html {
             <p class="where">{ format!(
                 "{count} event{} stored · positions {shown_first}–{shown_last} in view{}",
                 if count == 1 { "" } else { "s" },
-                if *follow.borrow() { " · following the newest" } else { "" }
+                if window.follow { " · following the newest" } else { "" }
             ) }</p>
-            <div class="event-scroll" ref={scroller} {onscroll} tabindex="0" role="region"
+            <div class="event-scroll" ref={window.scroller} onscroll={window.onscroll} tabindex="0" role="region"
                 aria-label="Events in position order (scroll for older ones)">
                 <table class="events" aria-rowcount={(count + 1).to_string()}>
                     // Every child keyed, so a step of scrolling adds one chunk and
                     // drops another, and moves or rebuilds nothing else.
-                    <thead key="head">
-                        <tr aria-rowindex="1">
-                            <th scope="col" class="num pos">{ "Position" }</th>
-                            <th scope="col" class="stream">{ "Stream" }</th>
-                            <th scope="col" class="num ver">{ "Version" }</th>
-                            <th scope="col" class="type">{ "Type" }</th>
-                            <th scope="col" class="num schema">{ "Schema" }</th>
-                            <th scope="col" class="num time">{ "Time" }</th>
-                            <th scope="col" class="id">{ "Correlation" }</th>
-                            <th scope="col" class="id">{ "Causation" }</th>
-                            <th scope="col" class="open"><span class="visually-hidden">{ "Details" }</span></th>
-                        </tr>
-                    </thead>
+                    { head() }
                     <tbody key="above" class="spacer" aria-hidden="true">
-                        <tr ref={above}><td colspan="9"></td></tr>
+                        <tr ref={window.above}><td colspan="9"></td></tr>
                     </tbody>
                     { for (drawn.start / CHUNK..drawn.end.div_ceil(CHUNK)).map(|chunk| {
                         let rows = (chunk * CHUNK..((chunk + 1) * CHUNK).min(count))
@@ -211,7 +220,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                         html! { <RowChunk key={format!("chunk-{chunk}")} {rows} {open} on_open={on_open.clone()} /> }
                     }) }
                     <tbody key="below" class="spacer" aria-hidden="true">
-                        <tr ref={below}><td colspan="9"></td></tr>
+                        <tr ref={window.below}><td colspan="9"></td></tr>
                     </tbody>
                 </table>
             </div>
@@ -219,6 +228,36 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                 { detail(event, &screen.privacy.vault) }
             }
         </>
+    }
+}
+
+/// What the table says when the store holds no event (yet).
+fn empty(opening: bool) -> Html {
+    html! {
+        <p class="empty">{ if opening {
+            "Opening the event store: its newest events and how many it holds show here in a moment."
+        } else {
+            "No events yet. Create an order to record the first one."
+        } }</p>
+    }
+}
+
+/// The table's header row (keyed, like the chunks).
+fn head() -> Html {
+    html! {
+        <thead key="head">
+            <tr aria-rowindex="1">
+                <th scope="col" class="num pos">{ "Position" }</th>
+                <th scope="col" class="stream">{ "Stream" }</th>
+                <th scope="col" class="num ver">{ "Version" }</th>
+                <th scope="col" class="type">{ "Type" }</th>
+                <th scope="col" class="num schema">{ "Schema" }</th>
+                <th scope="col" class="num time">{ "Time" }</th>
+                <th scope="col" class="id">{ "Correlation" }</th>
+                <th scope="col" class="id">{ "Causation" }</th>
+                <th scope="col" class="open"><span class="visually-hidden">{ "Details" }</span></th>
+            </tr>
+        </thead>
     }
 }
 

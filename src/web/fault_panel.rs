@@ -3,7 +3,7 @@
 
 use crate::app::screen::{ControlsMsg, Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
-use crate::engine::knobs::{Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
+use crate::engine::knobs::{Knobs, Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
 use crate::store::ProjectionName;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -11,6 +11,75 @@ use yew::prelude::*;
 /// The knobs, each labelled, with what it does in a line.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let f = &screen.controls.knobs;
+    html! {
+        <div class="knobs">
+            { azure_profile(f, send) }
+            { bus(f, send) }
+            { failures(screen, send) }
+            { schema(f, send) }
+        </div>
+    }
+}
+
+/// A checkbox knob that sends `msg` with its state (`class`: any more classes).
+fn check(
+    (id, label, hint, class): (&'static str, &'static str, Html, Option<&'static str>),
+    checked: bool,
+    msg: fn(bool) -> ControlsMsg,
+    send: &Callback<Msg>,
+) -> Html {
+    let onchange = send.reform(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Msg::Controls(msg(input.checked()))
+    });
+    let hint_id = format!("{id}-hint");
+    html! {
+        <div class={classes!("knob", "check", class)}>
+            <input {id} type="checkbox" {checked} aria-describedby={hint_id.clone()} {onchange} />
+            <label for={id}>{ label }</label>
+            <p id={hint_id} class="hint">{ hint }</p>
+        </div>
+    }
+}
+
+/// The Azure profile's switch and, while on, what each of its settings means.
+fn azure_profile(f: &Knobs, send: &Callback<Msg>) -> Html {
+    let azure = f.is_azure();
+    let hint = if azure {
+        "Every knob below is at the Azure profile (Azure defaults where one exists). Change one and the profile is off."
+    } else {
+        "Sets every knob to a typical Azure setup (Azure defaults where one exists), each explained."
+    };
+    let toggle = check(
+        (
+            "fault-azure",
+            "Azure profile",
+            html! { hint },
+            Some("azure-profile"),
+        ),
+        azure,
+        ControlsMsg::ToggledAzureProfile,
+        send,
+    );
+    html! {
+        <>
+            { toggle }
+            if azure {
+                <dl class="azure-defaults" aria-label="Azure profile in effect">
+                    { for AZURE_DEFAULTS.iter().map(|(what, value, meaning)| html! {
+                        <div>
+                            <dt>{ *what }</dt>
+                            <dd><strong>{ *value }</strong>{ ". " }{ *meaning }</dd>
+                        </div>
+                    }) }
+                </dl>
+            }
+        </>
+    }
+}
+
+/// The bus's faults: duplicates, lag, reordering, and the outbox.
+fn bus(f: &Knobs, send: &Callback<Msg>) -> Html {
     let on_duplicates = send.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Msg::Controls(ControlsMsg::ChoseDuplicateRate(
@@ -23,58 +92,9 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             Lag::from_key(&select.value()).unwrap_or_default(),
         ))
     });
-    let on_reorder = send.reform(|e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ToggledReorder(input.checked()))
-    });
-    let on_outbox = send.reform(|e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ToggledOutbox(input.checked()))
-    });
-    let on_upcaster = send.reform(|e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ToggledUpcaster(input.checked()))
-    });
-    let on_snapshots = send.reform(|e: Event| {
-        let select: HtmlSelectElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ChoseSnapshotEvery(
-            select.value().parse().unwrap_or(DEFAULT_SNAPSHOT_EVERY),
-        ))
-    });
-    let on_failing = send.reform(|e: Event| {
-        let select: HtmlSelectElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ChoseFailing(
-            ProjectionName::ALL
-                .into_iter()
-                .find(|n| n.key() == select.value()),
-        ))
-    });
-    let azure = f.is_azure();
-    let on_azure = send.reform(|e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        Msg::Controls(ControlsMsg::ToggledAzureProfile(input.checked()))
-    });
+    let reorder_hint = "Events of one order may overtake each other (no per-partition ordering).";
     html! {
-        <div class="knobs">
-            <div class="knob check azure-profile">
-                <input id="fault-azure" type="checkbox" checked={azure}
-                    aria-describedby="fault-azure-hint" onchange={on_azure} />
-                <label for="fault-azure">{ "Azure profile" }</label>
-                <p id="fault-azure-hint" class="hint">{
-                    if azure { "Every knob below is at the Azure profile (Azure defaults where one exists). Change one and the profile is off." }
-                    else { "Sets every knob to a typical Azure setup (Azure defaults where one exists), each explained." }
-                }</p>
-            </div>
-            if azure {
-                <dl class="azure-defaults" aria-label="Azure profile in effect">
-                    { for AZURE_DEFAULTS.iter().map(|(what, value, meaning)| html! {
-                        <div>
-                            <dt>{ *what }</dt>
-                            <dd><strong>{ *value }</strong>{ ". " }{ *meaning }</dd>
-                        </div>
-                    }) }
-                </dl>
-            }
+        <>
             <div class="knob">
                 <label for="fault-duplicates">{ "Duplicate rate" }</label>
                 <input id="fault-duplicates" type="range" min="0" max="100" step="5"
@@ -93,18 +113,31 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     }) }
                 </select>
             </div>
-            <div class="knob check">
-                <input id="fault-reorder" type="checkbox" checked={f.reorder}
-                    aria-describedby="fault-reorder-hint" onchange={on_reorder} />
-                <label for="fault-reorder">{ "Reorder" }</label>
-                <p id="fault-reorder-hint" class="hint">{ "Events of one order may overtake each other (no per-partition ordering)." }</p>
-            </div>
-            <div class="knob check">
-                <input id="fault-outbox" type="checkbox" checked={f.outbox}
-                    aria-describedby="fault-outbox-hint" onchange={on_outbox} />
-                <label for="fault-outbox">{ "Outbox" }</label>
-                <p id="fault-outbox-hint" class="hint">{ outbox_hint(f.outbox) }</p>
-            </div>
+            { check(("fault-reorder", "Reorder", html! { reorder_hint }, None), f.reorder, ControlsMsg::ToggledReorder, send) }
+            { check(("fault-outbox", "Outbox", html! { outbox_hint(f.outbox) }, None), f.outbox, ControlsMsg::ToggledOutbox, send) }
+        </>
+    }
+}
+
+/// A failing projection, the snapshot interval, and a crash with its report.
+fn failures(screen: &Screen, send: &Callback<Msg>) -> Html {
+    let f = &screen.controls.knobs;
+    let on_failing = send.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Msg::Controls(ControlsMsg::ChoseFailing(
+            ProjectionName::ALL
+                .into_iter()
+                .find(|n| n.key() == select.value()),
+        ))
+    });
+    let on_snapshots = send.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Msg::Controls(ControlsMsg::ChoseSnapshotEvery(
+            select.value().parse().unwrap_or(DEFAULT_SNAPSHOT_EVERY),
+        ))
+    });
+    html! {
+        <>
             <div class="knob">
                 <label for="fault-failing">{ "Fail projection" }</label>
                 <select id="fault-failing" onchange={on_failing}>
@@ -131,27 +164,29 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <p id="fault-crash-hint" class="hint">{ "Drops what lives only in memory (bus messages, work in progress), as a reload does." }</p>
                 <p class="crash-report" aria-live="polite">{ screen.controls.crash_report.clone().unwrap_or_default() }</p>
             </div>
-            <fieldset class="schema">
-                <legend>{ "Schema" }</legend>
-                <div class="knob">
-                    <button type="button" disabled={f.schema_v2} aria-describedby="schema-v2-hint"
-                        onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedDeployV2))}>{ "Deploy schema v2" }</button>
-                    <p id="schema-v2-hint" class="hint">{
-                        if f.schema_v2 {
-                            "Deployed: new orders record a currency (OrderCreated v2). Projections still on v1 code fail them."
-                        } else {
-                            "New orders will record a currency (OrderCreated v2); projections still on v1 code cannot read it."
-                        }
-                    }</p>
-                </div>
-                <div class="knob check">
-                    <input id="schema-upcaster" type="checkbox" checked={f.upcaster}
-                        aria-describedby="schema-upcaster-hint" onchange={on_upcaster} />
-                    <label for="schema-upcaster">{ "Upcaster" }</label>
-                    <p id="schema-upcaster-hint" class="hint">{ "Deploys projection code that reads v2, and v1 events through the upcaster (old orders read as USD). Then resubmit the dead letters or rebuild." }</p>
-                </div>
-            </fieldset>
-        </div>
+        </>
+    }
+}
+
+/// Schema v2 and its upcaster.
+fn schema(f: &Knobs, send: &Callback<Msg>) -> Html {
+    let upcaster_hint = "Deploys projection code that reads v2, and v1 events through the upcaster (old orders read as USD). Then resubmit the dead letters or rebuild.";
+    html! {
+        <fieldset class="schema">
+            <legend>{ "Schema" }</legend>
+            <div class="knob">
+                <button type="button" disabled={f.schema_v2} aria-describedby="schema-v2-hint"
+                    onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedDeployV2))}>{ "Deploy schema v2" }</button>
+                <p id="schema-v2-hint" class="hint">{
+                    if f.schema_v2 {
+                        "Deployed: new orders record a currency (OrderCreated v2). Projections still on v1 code fail them."
+                    } else {
+                        "New orders will record a currency (OrderCreated v2); projections still on v1 code cannot read it."
+                    }
+                }</p>
+            </div>
+            { check(("schema-upcaster", "Upcaster", html! { upcaster_hint }, None), f.upcaster, ControlsMsg::ToggledUpcaster, send) }
+        </fieldset>
     }
 }
 

@@ -83,34 +83,40 @@ fn projection(
                 ) }</p>
             }
             { rows_beside_truth(lane, vault) }
-            if lane.dead_letters == 0 {
-                <p class="empty" id={dead_id} tabindex="-1">{ "Dead-letter queue: empty." }</p>
-            } else {
-                <table class="dead-letters" id={dead_id} tabindex="-1">
-                    <caption>{ format!("Dead-letter queue: {} message{}", lane.dead_letters, if lane.dead_letters == 1 { "" } else { "s" }) }</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col" class="num">{ "Position" }</th>
-                            <th scope="col">{ "Stream" }</th>
-                            <th scope="col">{ "Type" }</th>
-                            <th scope="col">{ "Why" }</th>
-                            <th scope="col" class="num">{ "At" }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for lane.dead.iter().map(|d| html! {
-                            <tr>
-                                <td class="num">{ d.position.0 }</td>
-                                <td>{ d.stream.clone() }</td>
-                                <td>{ d.event_type }{ if d.duplicate { " (copy)" } else { "" } }</td>
-                                <td>{ d.reason.clone() }</td>
-                                <td class="num">{ format!("{} ms", d.at.0) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
+            { dead_letters(lane, dead_id) }
         </div>
+    }
+}
+
+/// A subscription's dead-letter queue, as a table (`id`: its element's).
+fn dead_letters(lane: &Lane, id: String) -> Html {
+    if lane.dead_letters == 0 {
+        return html! { <p class="empty" {id} tabindex="-1">{ "Dead-letter queue: empty." }</p> };
+    }
+    html! {
+        <table class="dead-letters" {id} tabindex="-1">
+            <caption>{ format!("Dead-letter queue: {} message{}", lane.dead_letters, if lane.dead_letters == 1 { "" } else { "s" }) }</caption>
+            <thead>
+                <tr>
+                    <th scope="col" class="num">{ "Position" }</th>
+                    <th scope="col">{ "Stream" }</th>
+                    <th scope="col">{ "Type" }</th>
+                    <th scope="col">{ "Why" }</th>
+                    <th scope="col" class="num">{ "At" }</th>
+                </tr>
+            </thead>
+            <tbody>
+                { for lane.dead.iter().map(|d| html! {
+                    <tr>
+                        <td class="num">{ d.position.0 }</td>
+                        <td>{ d.stream.clone() }</td>
+                        <td>{ d.event_type }{ if d.duplicate { " (copy)" } else { "" } }</td>
+                        <td>{ d.reason.clone() }</td>
+                        <td class="num">{ format!("{} ms", d.at.0) }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
     }
 }
 
