@@ -358,7 +358,7 @@ pub fn describe_knobs(f: &Knobs) -> String {
         parts.push(format!("{} % duplicate deliveries", f.duplicate_percent));
     }
     if f.lag != Lag::None {
-        parts.push(format!("lag {}", f.lag.label().to_lowercase()));
+        parts.push(format!("lag {}", f.lag.label().to_ascii_lowercase()));
     }
     if f.reorder {
         parts.push("reordering across partitions".to_owned());

@@ -202,10 +202,12 @@ fn node_class(node: Node) -> &'static str {
     }
 }
 
+/// The text with its first letter capitalised (the texts are the lab's own, in ASCII:
+/// no Unicode case tables are needed).
 fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    let mut text = text.to_owned();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    text
 }

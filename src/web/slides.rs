@@ -201,7 +201,7 @@ pub fn buttons(
         move |result: Result<(), String>| {
             if let Err(e) = result {
                 send.emit(Msg::Data(DataMsg::DataAnswered(DataStatus::Failed(
-                    format!("The {} could not be saved: {e}", what.to_lowercase()),
+                    format!("The {} could not be saved: {e}", what.to_ascii_lowercase()),
                 ))));
             }
         }
@@ -223,7 +223,7 @@ pub fn buttons(
         });
     });
     html! {
-        <div class="slide-export" role="group" aria-label={format!("Save the {} for slides", what.to_lowercase())}>
+        <div class="slide-export" role="group" aria-label={format!("Save the {} for slides", what.to_ascii_lowercase())}>
             <button type="button" class="small" onclick={on_svg}>{ format!("{what} as SVG") }</button>
             <button type="button" class="small" onclick={on_png}>{ format!("{what} as PNG") }</button>
         </div>

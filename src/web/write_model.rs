@@ -116,7 +116,7 @@ fn order(screen: &Screen) -> Html {
 }
 
 fn status_badge(status: OrderStatus) -> Html {
-    let class = format!("badge status-{}", status.to_string().to_lowercase());
+    let class = format!("badge status-{}", status.to_string().to_ascii_lowercase());
     html! { <span class={class}>{ status.to_string() }</span> }
 }
 
