@@ -271,97 +271,110 @@ pub fn command_id(order: &OrderId, step: SagaStep, n: usize) -> CommandId {
 /// send and a deadline to set). Nothing, for a duplicate or an input that no longer
 /// matters.
 pub fn react(state: &SagaState, input: &Input) -> Vec<SagaEvent> {
-    let mut out = Vec::new();
     match input {
         Input::Start(order) => {
-            if state.order.is_none() {
-                out.push(SagaEvent::SagaStarted {
-                    order: order.clone(),
-                });
-                out.push(request(order, state, SagaStep::ReserveStock));
+            if state.order.is_some() {
+                return Vec::new();
             }
+            vec![
+                SagaEvent::SagaStarted {
+                    order: order.clone(),
+                },
+                request(order, state, SagaStep::ReserveStock),
+            ]
         }
         Input::Answer {
             command_id,
             outcome,
-        } => {
-            let Some(asked) = state.requests.get(command_id) else {
-                return out;
-            };
-            if asked.answer.is_some() {
-                return out;
-            }
-            out.push(SagaEvent::StepAnswered {
-                command_id: command_id.clone(),
-                outcome: outcome.clone(),
-            });
-            let step = asked.step;
-            let now = evolve(state.clone(), &out[0]);
-            let Some(order) = now.order.as_ref() else {
-                return out;
-            };
-            match (now.phase, outcome) {
-                (Phase::Running(current), Outcome::Done) if current == step => match step {
-                    SagaStep::ReserveStock => out.push(request(order, &now, SagaStep::TakePayment)),
-                    SagaStep::TakePayment => out.push(request(order, &now, SagaStep::ShipOrder)),
-                    _ => out.push(SagaEvent::SagaCompleted),
-                },
-                (Phase::Running(SagaStep::ShipOrder), Outcome::Refused { .. })
-                    if step == SagaStep::ShipOrder =>
-                {
-                    // The pivot is never undone: ask again with a new command.
-                    out.push(request(order, &now, SagaStep::ShipOrder));
-                }
-                (Phase::Running(current), Outcome::Refused { reason }) if current == step => {
-                    let started = SagaEvent::CompensationStarted {
-                        reason: format!("{} refused: {reason}", step.participant().label()),
-                    };
-                    let now = evolve(now.clone(), &started);
-                    out.push(started);
-                    out.extend(compensate(order, &now));
-                }
-                (Phase::Compensating, _) => out.extend(compensate(order, &now)),
-                // Late answers to an ended saga, or to a superseded command, are history.
-                _ => {}
-            }
-        }
-        Input::Deadline { command_id } => {
-            let Some(asked) = state.requests.get(command_id) else {
-                return out;
-            };
-            let Some(order) = state.order.as_ref() else {
-                return out;
-            };
-            if asked.answer.is_some() || state.phase.is_final() {
-                return out;
-            }
-            out.push(SagaEvent::StepTimedOut {
-                command_id: command_id.clone(),
-            });
-            let step = asked.step;
-            let forward_now = state.phase == Phase::Running(step);
-            if (forward_now && step == SagaStep::ShipOrder) || !step.is_forward() {
-                // Retriable steps are sent again, with the same id: the participant
-                // does each command once, and answers a copy with its first answer.
-                out.push(SagaEvent::StepRequested {
-                    step,
-                    command_id: command_id.clone(),
-                    resent: true,
-                });
-            } else if forward_now {
-                let started = SagaEvent::CompensationStarted {
-                    reason: format!(
-                        "{} did not answer in time (it may still {step})",
-                        step.participant().label()
-                    ),
-                };
-                let now = evolve(evolve(state.clone(), &out[0]), &started);
-                out.push(started);
-                out.extend(compensate(order, &now));
-            }
-            // A forward step that timed out while compensating is only waited for.
-        }
+        } => answered(state, command_id, outcome),
+        Input::Deadline { command_id } => timed_out(state, command_id),
     }
+}
+
+/// A participant answered a command: the next step, compensation, or nothing (a late
+/// answer to an ended saga, or to a superseded command, is history).
+fn answered(state: &SagaState, command_id: &CommandId, outcome: &Outcome) -> Vec<SagaEvent> {
+    let mut out = Vec::new();
+    let Some(asked) = state.requests.get(command_id) else {
+        return out;
+    };
+    if asked.answer.is_some() {
+        return out;
+    }
+    out.push(SagaEvent::StepAnswered {
+        command_id: command_id.clone(),
+        outcome: outcome.clone(),
+    });
+    let step = asked.step;
+    let now = evolve(state.clone(), &out[0]);
+    let Some(order) = now.order.as_ref() else {
+        return out;
+    };
+    match (now.phase, outcome) {
+        (Phase::Running(current), Outcome::Done) if current == step => match step {
+            SagaStep::ReserveStock => out.push(request(order, &now, SagaStep::TakePayment)),
+            SagaStep::TakePayment => out.push(request(order, &now, SagaStep::ShipOrder)),
+            _ => out.push(SagaEvent::SagaCompleted),
+        },
+        (Phase::Running(SagaStep::ShipOrder), Outcome::Refused { .. })
+            if step == SagaStep::ShipOrder =>
+        {
+            // The pivot is never undone: ask again with a new command.
+            out.push(request(order, &now, SagaStep::ShipOrder));
+        }
+        (Phase::Running(current), Outcome::Refused { reason }) if current == step => {
+            let started = SagaEvent::CompensationStarted {
+                reason: format!("{} refused: {reason}", step.participant().label()),
+            };
+            let now = evolve(now.clone(), &started);
+            out.push(started);
+            out.extend(compensate(order, &now));
+        }
+        (Phase::Compensating, _) => out.extend(compensate(order, &now)),
+        // Late answers to an ended saga, or to a superseded command, are history.
+        _ => {}
+    }
+    out
+}
+
+/// A command's deadline passed unanswered: sent again (the pivot, an undoing step),
+/// compensation (a forward step before the pivot), or waited for (while compensating).
+fn timed_out(state: &SagaState, command_id: &CommandId) -> Vec<SagaEvent> {
+    let mut out = Vec::new();
+    let Some(asked) = state.requests.get(command_id) else {
+        return out;
+    };
+    let Some(order) = state.order.as_ref() else {
+        return out;
+    };
+    if asked.answer.is_some() || state.phase.is_final() {
+        return out;
+    }
+    out.push(SagaEvent::StepTimedOut {
+        command_id: command_id.clone(),
+    });
+    let step = asked.step;
+    let forward_now = state.phase == Phase::Running(step);
+    if (forward_now && step == SagaStep::ShipOrder) || !step.is_forward() {
+        // Retriable steps are sent again, with the same id: the participant
+        // does each command once, and answers a copy with its first answer.
+        out.push(SagaEvent::StepRequested {
+            step,
+            command_id: command_id.clone(),
+            resent: true,
+        });
+    } else if forward_now {
+        let started = SagaEvent::CompensationStarted {
+            reason: format!(
+                "{} did not answer in time (it may still {step})",
+                step.participant().label()
+            ),
+        };
+        let now = evolve(evolve(state.clone(), &out[0]), &started);
+        out.push(started);
+        out.extend(compensate(order, &now));
+    }
+    // A forward step that timed out while compensating is only waited for.
     out
 }
 

@@ -15,27 +15,7 @@ use yew::prelude::*;
 pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
     let last = scenario.steps.len();
     let step = guide.step.min(last);
-    let card = match step.checked_sub(1).and_then(|i| scenario.steps.get(i)) {
-        None => html! {
-            <div class="step-card" aria-live="polite">
-                <h3>{ format!("Ready: {last} steps") }</h3>
-                <p>{ "Each step runs the lab on to a moment worth seeing, says what to look at and why." }</p>
-                <p class="hint">{ "Press Next step (or →, or a step's number) and watch the diagram." }</p>
-            </div>
-        },
-        Some(s) => html! {
-            <div class="step-card" aria-live="polite">
-                <h3>{ format!("Step {step} of {last}: {}", s.title) }</h3>
-                <p><strong>{ "What to look at: " }</strong>{ s.look.clone() }</p>
-                <p><strong>{ "Why: " }</strong>{ s.why.clone() }</p>
-                if guide.custom.is_some() {
-                    <p class="changed-lab"><strong>{ "This link changed the lab: " }</strong>
-                        { "the text above describes the scenario as written, which this run may not bear out. What this run shows: " }
-                        { guide.run().map(|r| run_facts(r.sim())).unwrap_or_default() }</p>
-                }
-            </div>
-        },
-    };
+    let card = step_card(guide, scenario, step);
     let on_copy = {
         let link = guide.link();
         Callback::from(move |_: MouseEvent| {
@@ -95,6 +75,32 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
             <p class="link-status" id="link-status" role="status"></p>
             { card }
         </section>
+    }
+}
+
+/// The step reached: what to look at and why (or, at the start, how to go on).
+fn step_card(guide: &Guide, scenario: &Scenario, step: usize) -> Html {
+    let last = scenario.steps.len();
+    match step.checked_sub(1).and_then(|i| scenario.steps.get(i)) {
+        None => html! {
+            <div class="step-card" aria-live="polite">
+                <h3>{ format!("Ready: {last} steps") }</h3>
+                <p>{ "Each step runs the lab on to a moment worth seeing, says what to look at and why." }</p>
+                <p class="hint">{ "Press Next step (or →, or a step's number) and watch the diagram." }</p>
+            </div>
+        },
+        Some(s) => html! {
+            <div class="step-card" aria-live="polite">
+                <h3>{ format!("Step {step} of {last}: {}", s.title) }</h3>
+                <p><strong>{ "What to look at: " }</strong>{ s.look.clone() }</p>
+                <p><strong>{ "Why: " }</strong>{ s.why.clone() }</p>
+                if guide.custom.is_some() {
+                    <p class="changed-lab"><strong>{ "This link changed the lab: " }</strong>
+                        { "the text above describes the scenario as written, which this run may not bear out. What this run shows: " }
+                        { guide.run().map(|r| run_facts(r.sim())).unwrap_or_default() }</p>
+                }
+            </div>
+        },
     }
 }
 

@@ -75,29 +75,7 @@ pub fn GuideApp() -> Html {
                 let Some(found) = shortcut(key, at) else {
                     return false;
                 };
-                let to_guide = match found {
-                    Shortcut::PlayPause | Shortcut::Step => Some(GuideMsg::Next),
-                    Shortcut::BackInTime => Some(GuideMsg::Previous),
-                    Shortcut::JumpToStep(n) => Some(GuideMsg::GoTo(usize::from(n))),
-                    Shortcut::ToggleHelp | Shortcut::CloseHelp | Shortcut::TogglePresenter => None,
-                };
-                match to_guide {
-                    Some(msg) => {
-                        if let Some(send) = keys.borrow().as_ref() {
-                            send.emit(msg);
-                        }
-                    }
-                    None => {
-                        let mut c = chrome.borrow_mut();
-                        match found {
-                            Shortcut::ToggleHelp => c.help_open = !c.help_open,
-                            Shortcut::CloseHelp => c.help_open = false,
-                            _ => c.presenter = !c.presenter,
-                        }
-                        drop(c);
-                        redraw.force_update();
-                    }
-                }
+                apply_shortcut(found, &keys, &chrome, &redraw);
                 true
             });
             let on_hash = web_sys::window().map(|window| {
@@ -150,6 +128,37 @@ pub fn GuideApp() -> Html {
             }
         </div>
     }
+}
+
+/// Carries out a shortcut: the scenario's steps go to the page (`keys`), the help
+/// and presenter mode to the masthead's `chrome`.
+fn apply_shortcut(
+    found: Shortcut,
+    keys: &RefCell<Option<Callback<GuideMsg>>>,
+    chrome: &RefCell<Chrome>,
+    redraw: &UseForceUpdateHandle,
+) {
+    let to_guide = match found {
+        Shortcut::PlayPause | Shortcut::Step => Some(GuideMsg::Next),
+        Shortcut::BackInTime => Some(GuideMsg::Previous),
+        Shortcut::JumpToStep(n) => Some(GuideMsg::GoTo(usize::from(n))),
+        Shortcut::ToggleHelp | Shortcut::CloseHelp | Shortcut::TogglePresenter => None,
+    };
+    if let Some(msg) = to_guide {
+        if let Some(send) = keys.borrow().as_ref() {
+            send.emit(msg);
+        }
+        return;
+    }
+    {
+        let mut c = chrome.borrow_mut();
+        match found {
+            Shortcut::ToggleHelp => c.help_open = !c.help_open,
+            Shortcut::CloseHelp => c.help_open = false,
+            _ => c.presenter = !c.presenter,
+        }
+    }
+    redraw.force_update();
 }
 
 /// The next animation frame asked for, held so that it is cancelled when the page goes.

@@ -11,6 +11,7 @@ use crate::app::privacy_view::describe;
 use crate::app::saga_view::SagaView;
 use crate::app::timeline::{mark, TimelineView};
 use crate::domain::order::OrderState;
+use crate::engine::sim::Simulation;
 use crate::engine::trace::HopKind;
 use crate::engine::truth::StoreFold;
 use crate::engine::views::lag;
@@ -217,72 +218,83 @@ fn panel(show: Panel, run: &Run, d: &DiagramView) -> Html {
             </ul>
         },
         Panel::Stream => stream(run),
-        Panel::Log => {
-            let said: Vec<String> = sim
-                .engine
-                .trace()
-                .hops()
-                .filter_map(|h| {
-                    mark(h)
-                        .filter(|m| m.kind != crate::app::diagram::PulseKind::Normal)
-                        .map(|m| format!("{} ms · {}: {}", h.at.0, m.component.title(), m.text))
-                })
-                .collect();
-            let shown = said.len().saturating_sub(30);
-            html! {
-                <>
-                    <p>{ format!("{} events stored; {} refused, {} rejected, {} duplicate command(s), {} conflict(s).",
-                        sim.store.head().0, sim.engine.metrics().commands_refused, sim.engine.metrics().commands_rejected,
-                        sim.engine.metrics().commands_duplicate, sim.engine.metrics().conflicts) }</p>
-                    <p>{ waits(sim.engine.metrics()) }</p>
-                    <ol class="notes">{ for said[shown..].iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
-                </>
-            }
-        }
-        Panel::Modes => html! {
-            <table class="lab-facts modes">
-                <thead><tr>
-                    <th scope="col">{ "Architecture" }</th><th scope="col">{ "Stores" }</th><th scope="col">{ "Knows of the order" }</th>
-                    <th scope="col">{ "Audit trail" }</th><th scope="col">{ "Rebuild read models" }</th><th scope="col">{ "Time travel" }</th>
-                    <th scope="col">{ "Reads scale apart" }</th><th scope="col">{ "Reads its own writes" }</th>
-                </tr></thead>
-                <tbody>
-                    { for modes(sim).into_iter().map(|row| {
-                        let c = row.capabilities;
-                        html! {
-                            <tr>
-                                <th scope="row">{ row.mode.label() }</th>
-                                <td>{ row.stores }</td>
-                                <td>{ row.history }</td>
-                                { for [c.audit_trail, c.rebuild_read_models, c.time_travel, c.independent_read_scaling, c.read_your_writes].into_iter().map(|cap| html! {
-                                    <td title={cap.why}>{ if cap.available { "✓ yes" } else { "✗ no" } }<span class="why">{ cap.why }</span></td>
-                                }) }
-                            </tr>
-                        }
-                    }) }
-                </tbody>
-            </table>
-        },
-        Panel::Costs => {
-            let c = costs(sim);
-            let records: u64 = c.records.iter().map(|(_, n)| n).sum();
-            html! {
-                <table class="lab-facts">
-                    <thead><tr><th scope="col">{ "For this workload" }</th><th scope="col">{ "CQRS + Event Sourcing" }</th><th scope="col">{ "CRUD" }</th></tr></thead>
-                    <tbody>
-                        <tr><th scope="row">{ "Commands handled" }</th><td>{ c.commands }</td><td>{ c.commands }</td></tr>
-                        <tr><th scope="row">{ "Components to run" }</th><td>{ c.components }</td><td>{ "1 database" }</td></tr>
-                        <tr><th scope="row">{ "Messages moved" }</th><td>{ c.messages }</td><td>{ "0" }</td></tr>
-                        <tr><th scope="row">{ "Records kept" }</th>
-                            <td>{ format!("{records}: {}", c.records.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")) }</td>
-                            <td>{ format!("{} row(s)", c.crud_rows) }</td></tr>
-                        <tr><th scope="row">{ "A write visible to every read after" }</th>
-                            <td>{ format!("{} ms on average, {} ms at worst ({} events)", c.stale.1, c.stale.2, c.stale.0) }</td>
-                            <td>{ "at once" }</td></tr>
-                    </tbody>
-                </table>
-            }
-        }
+        Panel::Log => log(sim),
+        Panel::Modes => modes_table(sim),
+        Panel::Costs => costs_table(sim),
+    }
+}
+
+/// The run's counts and the notable hops, newest last.
+fn log(sim: &Simulation) -> Html {
+    let said: Vec<String> = sim
+        .engine
+        .trace()
+        .hops()
+        .filter_map(|h| {
+            mark(h)
+                .filter(|m| m.kind != crate::app::diagram::PulseKind::Normal)
+                .map(|m| format!("{} ms · {}: {}", h.at.0, m.component.title(), m.text))
+        })
+        .collect();
+    let shown = said.len().saturating_sub(30);
+    html! {
+        <>
+            <p>{ format!("{} events stored; {} refused, {} rejected, {} duplicate command(s), {} conflict(s).",
+                sim.store.head().0, sim.engine.metrics().commands_refused, sim.engine.metrics().commands_rejected,
+                sim.engine.metrics().commands_duplicate, sim.engine.metrics().conflicts) }</p>
+            <p>{ waits(sim.engine.metrics()) }</p>
+            <ol class="notes">{ for said[shown..].iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
+        </>
+    }
+}
+
+/// The architectures side by side: what each stores and can do.
+fn modes_table(sim: &Simulation) -> Html {
+    html! {
+        <table class="lab-facts modes">
+            <thead><tr>
+                <th scope="col">{ "Architecture" }</th><th scope="col">{ "Stores" }</th><th scope="col">{ "Knows of the order" }</th>
+                <th scope="col">{ "Audit trail" }</th><th scope="col">{ "Rebuild read models" }</th><th scope="col">{ "Time travel" }</th>
+                <th scope="col">{ "Reads scale apart" }</th><th scope="col">{ "Reads its own writes" }</th>
+            </tr></thead>
+            <tbody>
+                { for modes(sim).into_iter().map(|row| {
+                    let c = row.capabilities;
+                    html! {
+                        <tr>
+                            <th scope="row">{ row.mode.label() }</th>
+                            <td>{ row.stores }</td>
+                            <td>{ row.history }</td>
+                            { for [c.audit_trail, c.rebuild_read_models, c.time_travel, c.independent_read_scaling, c.read_your_writes].into_iter().map(|cap| html! {
+                                <td title={cap.why}>{ if cap.available { "✓ yes" } else { "✗ no" } }<span class="why">{ cap.why }</span></td>
+                            }) }
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// What the workload cost with CQRS and Event Sourcing, and with CRUD.
+fn costs_table(sim: &Simulation) -> Html {
+    let c = costs(sim);
+    let records: u64 = c.records.iter().map(|(_, n)| n).sum();
+    html! {
+        <table class="lab-facts">
+            <thead><tr><th scope="col">{ "For this workload" }</th><th scope="col">{ "CQRS + Event Sourcing" }</th><th scope="col">{ "CRUD" }</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">{ "Commands handled" }</th><td>{ c.commands }</td><td>{ c.commands }</td></tr>
+                <tr><th scope="row">{ "Components to run" }</th><td>{ c.components }</td><td>{ "1 database" }</td></tr>
+                <tr><th scope="row">{ "Messages moved" }</th><td>{ c.messages }</td><td>{ "0" }</td></tr>
+                <tr><th scope="row">{ "Records kept" }</th>
+                    <td>{ format!("{records}: {}", c.records.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")) }</td>
+                    <td>{ format!("{} row(s)", c.crud_rows) }</td></tr>
+                <tr><th scope="row">{ "A write visible to every read after" }</th>
+                    <td>{ format!("{} ms on average, {} ms at worst ({} events)", c.stale.1, c.stale.2, c.stale.0) }</td>
+                    <td>{ "at once" }</td></tr>
+            </tbody>
+        </table>
     }
 }
 

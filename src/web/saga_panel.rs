@@ -41,24 +41,6 @@ pub fn machine(name: &str, view: &SagaView) -> Html {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let state = |node: Node| {
-        let (x, y) = at(node);
-        let n = view.counts.get(&node).copied().unwrap_or(0);
-        let class = match node {
-            _ if n == 0 => "",
-            Node::Completed => "done",
-            Node::Compensated => "undone",
-            Node::Compensating => "alarm",
-            _ => "busy",
-        };
-        html! {
-            <g class={classes!("node", class)}>
-                <rect x={x.to_string()} y={y.to_string()} width={W.to_string()} height={H.to_string()} rx="10" />
-                <text class="node-title" x={(x + W / 2.0).to_string()} y={(y + 24.0).to_string()}>{ node.label() }</text>
-                <text class="node-value" x={(x + W / 2.0).to_string()} y={(y + 45.0).to_string()}>{ match n { 0 => "none".to_owned(), 1 => "1 saga".to_owned(), n => format!("{n} sagas") } }</text>
-            </g>
-        }
-    };
     let right = |a: Node, b: Node| {
         let ((ax, ay), (bx, _)) = (at(a), at(b));
         format!(
@@ -101,7 +83,7 @@ pub fn machine(name: &str, view: &SagaView) -> Html {
                 { edge(right(Node::Compensating, Node::Compensated), "") }
                 { label((kx + W + at(Node::Compensated).0) / 2.0, ky + H / 2.0 - 8.0, "released, refunded, cancelled") }
                 { label(kx + W / 2.0, ky + H + 22.0, "a late success is undone too") }
-                { for Node::ALL.into_iter().map(state) }
+                { for Node::ALL.into_iter().map(|node| state(node, view.counts.get(&node).copied().unwrap_or(0))) }
             </svg>
             <figcaption>
                 <ul class="legend" aria-label="Legend">
@@ -111,6 +93,30 @@ pub fn machine(name: &str, view: &SagaView) -> Html {
                 </ul>
             </figcaption>
         </figure>
+    }
+}
+
+/// A state of the machine, with how many sagas are in it.
+fn state(node: Node, n: u32) -> Html {
+    let (x, y) = at(node);
+    let class = match node {
+        _ if n == 0 => "",
+        Node::Completed => "done",
+        Node::Compensated => "undone",
+        Node::Compensating => "alarm",
+        _ => "busy",
+    };
+    let count = match n {
+        0 => "none".to_owned(),
+        1 => "1 saga".to_owned(),
+        n => format!("{n} sagas"),
+    };
+    html! {
+        <g class={classes!("node", class)}>
+            <rect x={x.to_string()} y={y.to_string()} width={W.to_string()} height={H.to_string()} rx="10" />
+            <text class="node-title" x={(x + W / 2.0).to_string()} y={(y + 24.0).to_string()}>{ node.label() }</text>
+            <text class="node-value" x={(x + W / 2.0).to_string()} y={(y + 45.0).to_string()}>{ count }</text>
+        </g>
     }
 }
 

@@ -235,35 +235,7 @@ impl Fulfilment {
                 }
                 Ok(())
             }
-            SagaStep::TakePayment | SagaStep::RefundPayment => {
-                let command = match (step, fails) {
-                    (SagaStep::TakePayment, false) => PaymentCommand::Charge {
-                        order_id: id.clone(),
-                        customer_id: order.customer_id.clone(),
-                        amount: order.amount,
-                    },
-                    (SagaStep::TakePayment, true) => PaymentCommand::Decline {
-                        reason: "card declined by the bank".into(),
-                    },
-                    _ => PaymentCommand::Refund {
-                        reason: "order compensated by the fulfilment saga".into(),
-                    },
-                };
-                let state = payment::fold(self.payment_events(id));
-                let events = payment::decide(&state, &command).map_err(|r| r.to_string())?;
-                let declined = events
-                    .iter()
-                    .any(|e| matches!(e, PaymentEvent::PaymentDeclined { .. }));
-                let stream = payment_stream(id);
-                for event in events {
-                    self.record(stream.clone(), Fact::Payment(event));
-                }
-                if declined {
-                    Err("card declined by the bank".into())
-                } else {
-                    Ok(())
-                }
-            }
+            SagaStep::TakePayment | SagaStep::RefundPayment => self.pay(step, order, fails),
             SagaStep::ShipOrder if fails => Err("no carrier is available; try again".into()),
             SagaStep::ShipOrder => {
                 let stream = id.to_string();
@@ -293,6 +265,39 @@ impl Fulfilment {
                     cancelled_by: "fulfilment saga".into(),
                 },
             ),
+        }
+    }
+
+    /// The Payment aggregate takes a payment (or declines it, when the step fails) or
+    /// refunds it.
+    fn pay(&mut self, step: SagaStep, order: &SagaOrder, fails: bool) -> Result<(), String> {
+        let id = &order.order_id;
+        let command = match (step, fails) {
+            (SagaStep::TakePayment, false) => PaymentCommand::Charge {
+                order_id: id.clone(),
+                customer_id: order.customer_id.clone(),
+                amount: order.amount,
+            },
+            (SagaStep::TakePayment, true) => PaymentCommand::Decline {
+                reason: "card declined by the bank".into(),
+            },
+            _ => PaymentCommand::Refund {
+                reason: "order compensated by the fulfilment saga".into(),
+            },
+        };
+        let state = payment::fold(self.payment_events(id));
+        let events = payment::decide(&state, &command).map_err(|r| r.to_string())?;
+        let declined = events
+            .iter()
+            .any(|e| matches!(e, PaymentEvent::PaymentDeclined { .. }));
+        let stream = payment_stream(id);
+        for event in events {
+            self.record(stream.clone(), Fact::Payment(event));
+        }
+        if declined {
+            Err("card declined by the bank".into())
+        } else {
+            Ok(())
         }
     }
 
