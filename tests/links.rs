@@ -49,7 +49,7 @@ fn a_step_past_the_scenarios_last_is_refused_with_its_real_range() {
     // Its last step opens.
     let guide = opened(&Shared::new("happy-path", 0, last as u32, happy.lab_of(0)));
     assert_eq!(guide.notice, None);
-    assert_eq!(guide.step, last);
+    assert_eq!(guide.stage.step, last);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! what guessing does, and an attempt reads the same after a reload.
 
 use cqrs_lab::app::guide::{Guide, GuideMsg};
+use cqrs_lab::app::study::StudyMsg;
 use cqrs_lab::scenarios::library::Library;
 use cqrs_lab::scenarios::progress::{right_answers, Progress};
 use cqrs_lab::scenarios::shuffle::{choice_order, mix};
@@ -104,7 +105,7 @@ fn picking_the_first_choice_everywhere_scores_about_what_guessing_does() {
 #[test]
 fn an_attempt_reads_the_same_after_a_reload_and_try_again_draws_anew() {
     let mut guide = Guide::default();
-    guide.update(GuideMsg::Seeded(42));
+    guide.update(GuideMsg::Study(StudyMsg::Seeded(42)));
     guide.update(GuideMsg::Loaded(Ok(library())));
     let first = guide.study.attempt;
     let id = guide.scenario().expect("a scenario").id.clone();
@@ -113,18 +114,20 @@ fn an_attempt_reads_the_same_after_a_reload_and_try_again_draws_anew() {
     // A reload: the stored progress is read back, the same attempt shows.
     let stored = guide.study.progress.to_json();
     let mut reloaded = Guide::default();
-    reloaded.update(GuideMsg::Seeded(7));
-    reloaded.update(GuideMsg::ProgressRead(Some(stored.clone())));
+    reloaded.update(GuideMsg::Study(StudyMsg::Seeded(7)));
+    reloaded.update(GuideMsg::Study(StudyMsg::ProgressRead(Some(
+        stored.clone(),
+    ))));
     reloaded.update(GuideMsg::Loaded(Ok(library())));
     assert_eq!(reloaded.study.attempt, first);
     // Read after the library (the other order of the page's messages): the same.
     let mut late = Guide::default();
-    late.update(GuideMsg::Seeded(9));
+    late.update(GuideMsg::Study(StudyMsg::Seeded(9)));
     late.update(GuideMsg::Loaded(Ok(library())));
-    late.update(GuideMsg::ProgressRead(Some(stored)));
+    late.update(GuideMsg::Study(StudyMsg::ProgressRead(Some(stored))));
     assert_eq!(late.study.attempt, first);
     // Try again: a new order, stored.
-    reloaded.update(GuideMsg::Retried);
+    reloaded.update(GuideMsg::Study(StudyMsg::Retried));
     assert_ne!(reloaded.study.attempt, first);
     assert_eq!(
         reloaded.study.progress.attempts.get(&id),

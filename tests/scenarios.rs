@@ -1,9 +1,10 @@
 //! The scenario library: every scenario runs to its end and shows what its steps say;
 //! the quiz scores and keeps progress; links reproduce a lab exactly and never panic.
 
-use cqrs_lab::app::guide::{what_if_names, what_ifs, Guide, GuideMsg, Other};
+use cqrs_lab::app::guide::{what_if_names, what_ifs, Guide, GuideMsg, Other, StageMsg};
 use cqrs_lab::app::privacy_view::reveal;
 use cqrs_lab::app::saga_view::SagaView;
+use cqrs_lab::app::study::StudyMsg;
 use cqrs_lab::domain::ids::VirtualMillis;
 use cqrs_lab::domain::saga::{Phase, SagaStep};
 use cqrs_lab::engine::sim::Simulation;
@@ -462,13 +463,16 @@ fn a_link_opens_its_scenario_variant_and_step() {
     first.update(GuideMsg::Loaded(Ok(library())));
     first.update(GuideMsg::Chose(8));
     first.update(GuideMsg::ChoseVariant(1));
-    first.update(GuideMsg::GoTo(2));
-    first.update(GuideMsg::Tick(10_000.0));
+    first.update(GuideMsg::Stage(StageMsg::GoTo(2)));
+    first.update(GuideMsg::Stage(StageMsg::Tick(10_000.0)));
     let fragment = first.link().expect("a link");
     let mut opened = Guide::default();
     opened.update(GuideMsg::OpenedLink(fragment));
     opened.update(GuideMsg::Loaded(Ok(library())));
-    assert_eq!((opened.scenario, opened.variant, opened.step), (8, 1, 2));
+    assert_eq!(
+        (opened.scenario, opened.variant, opened.stage.step),
+        (8, 1, 2)
+    );
     assert!(opened.custom.is_none(), "the lab is the variant's");
     let hash = |g: &Guide| g.run().map(|r| r.sim().engine.trace().hash());
     assert_eq!(hash(&first), hash(&opened));
@@ -478,27 +482,27 @@ fn a_link_opens_its_scenario_variant_and_step() {
 fn stepping_on_moves_the_lab_on_screen_and_stepping_back_replays_from_the_start() {
     let mut guide = Guide::default();
     guide.update(GuideMsg::Loaded(Ok(library())));
-    guide.update(GuideMsg::Next);
-    assert_eq!(guide.step, 1);
+    guide.update(GuideMsg::Stage(StageMsg::Next));
+    assert_eq!(guide.stage.step, 1);
     assert!(guide.moving());
     let mut ticks = 0;
     while guide.moving() {
-        guide.update(GuideMsg::Tick(16.0));
+        guide.update(GuideMsg::Stage(StageMsg::Tick(16.0)));
         ticks += 1;
     }
     assert!(ticks > 10, "the motion takes many frames ({ticks})");
     let now = |g: &Guide| g.run().map(|r| r.sim().engine.now().0);
     assert_eq!(now(&guide), Some(3));
-    guide.update(GuideMsg::GoTo(4));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(4)));
     assert_eq!(
-        (guide.step, now(&guide)),
+        (guide.stage.step, now(&guide)),
         (4, Some(350)),
         "a jump is instant"
     );
-    guide.update(GuideMsg::Previous);
-    assert_eq!((guide.step, now(&guide)), (3, Some(40)));
-    guide.update(GuideMsg::GoTo(9));
-    assert_eq!(guide.step, 3, "no step 9 in this scenario");
+    guide.update(GuideMsg::Stage(StageMsg::Previous));
+    assert_eq!((guide.stage.step, now(&guide)), (3, Some(40)));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(9)));
+    assert_eq!(guide.stage.step, 3, "no step 9 in this scenario");
 }
 
 #[test]
@@ -507,7 +511,7 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
     guide.update(GuideMsg::Loaded(Ok(library())));
     let quiz = guide.scenario().expect("scenario").quiz.clone();
     let id = guide.scenario().expect("scenario").id.clone();
-    guide.update(GuideMsg::Checked(0));
+    guide.update(GuideMsg::Study(StudyMsg::Checked(0)));
     assert!(guide.score().is_none(), "every question must be answered");
     assert_eq!(
         guide.study.message.as_deref(),
@@ -526,14 +530,14 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
             let wrong = (0..question.choices.len())
                 .find(|c| !right.contains(c))
                 .expect("a wrong choice");
-            guide.update(GuideMsg::Picked(q, wrong));
+            guide.update(GuideMsg::Study(StudyMsg::Picked(q, wrong)));
         } else {
             for c in right {
-                guide.update(GuideMsg::Picked(q, c));
+                guide.update(GuideMsg::Study(StudyMsg::Picked(q, c)));
             }
         }
     }
-    guide.update(GuideMsg::Checked(0));
+    guide.update(GuideMsg::Study(StudyMsg::Checked(0)));
     let (right, total) = guide.score().expect("scored");
     assert_eq!((right, total), (total - 1, quiz.len() as u32));
     assert!(
@@ -544,17 +548,17 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
     // The miss is due for review; the right answers are not cards.
     assert_eq!(guide.study.deck.cards.len(), 1);
     assert!(guide.study.deck_dirty);
-    guide.update(GuideMsg::Retried);
+    guide.update(GuideMsg::Study(StudyMsg::Retried));
     // A choice that is not there picks nothing; then every answer wrong.
-    guide.update(GuideMsg::Picked(0, 99));
+    guide.update(GuideMsg::Study(StudyMsg::Picked(0, 99)));
     assert!(guide.study.picked[0].is_empty());
     for (q, question) in quiz.iter().enumerate() {
         let wrong = (0..question.choices.len())
             .find(|c| !question.choices[*c].correct)
             .expect("a wrong choice");
-        guide.update(GuideMsg::Picked(q, wrong));
+        guide.update(GuideMsg::Study(StudyMsg::Picked(q, wrong)));
     }
-    guide.update(GuideMsg::Checked(0));
+    guide.update(GuideMsg::Study(StudyMsg::Checked(0)));
     assert_eq!(
         guide.study.deck.cards.len(),
         quiz.len(),
@@ -569,9 +573,11 @@ fn the_quiz_scores_passes_at_sixty_percent_and_keeps_the_best() {
     // Stored and read back.
     let stored = guide.study.progress.to_json();
     let mut later = Guide::default();
-    later.update(GuideMsg::ProgressRead(Some(stored)));
+    later.update(GuideMsg::Study(StudyMsg::ProgressRead(Some(stored))));
     assert_eq!(later.study.progress, guide.study.progress);
-    later.update(GuideMsg::ProgressRead(Some("{not json".into())));
+    later.update(GuideMsg::Study(StudyMsg::ProgressRead(Some(
+        "{not json".into(),
+    ))));
     assert!(
         later.notice.is_some(),
         "unreadable progress is said, not fatal"
@@ -626,8 +632,8 @@ fn guide_at(id: &str, step: usize) -> Guide {
     guide.update(GuideMsg::Loaded(Ok(library())));
     let index = library().scenario_index(id).expect("scenario");
     guide.update(GuideMsg::Chose(index));
-    guide.update(GuideMsg::GoTo(step));
-    guide.update(GuideMsg::Tick(1e9));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(step)));
+    guide.update(GuideMsg::Stage(StageMsg::Tick(1e9)));
     guide
 }
 
@@ -640,7 +646,7 @@ fn what_if(name: &str) -> usize {
 
 fn difference(guide: &Guide, what: &str) -> (String, String) {
     let a = guide.run().expect("run").sim();
-    let b = guide.branch.as_ref().expect("branch").run().sim();
+    let b = guide.stage.branch.as_ref().expect("branch").run().sim();
     let d = differences(a, b)
         .into_iter()
         .find(|d| d.what == what)
@@ -651,8 +657,8 @@ fn difference(guide: &Guide, what: &str) -> (String, String) {
 #[test]
 fn side_by_side_two_variants_run_the_same_script_and_differ_where_the_outbox_matters() {
     let mut guide = guide_at("outbox", 3);
-    guide.update(GuideMsg::Compared(Some(Other::Variant(1))));
-    let branch = guide.branch.as_ref().expect("comparing");
+    guide.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::Variant(1)))));
+    let branch = guide.stage.branch.as_ref().expect("comparing");
     assert_eq!(branch.label, "With the transactional outbox");
     assert_eq!(
         difference(&guide, "Publications lost for good"),
@@ -668,14 +674,14 @@ fn side_by_side_two_variants_run_the_same_script_and_differ_where_the_outbox_mat
         "same script"
     );
     // Both move together, step by step.
-    guide.update(GuideMsg::GoTo(1));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(1)));
     let now = |r: &Run| r.sim().engine.now();
     assert_eq!(
-        now(guide.branch.as_ref().expect("b").run()),
+        now(guide.stage.branch.as_ref().expect("b").run()),
         VirtualMillis(35)
     );
-    guide.update(GuideMsg::Compared(None));
-    assert!(guide.branch.is_none());
+    guide.update(GuideMsg::Stage(StageMsg::Compared(None)));
+    assert!(guide.stage.branch.is_none());
 }
 
 #[test]
@@ -685,13 +691,16 @@ fn a_what_if_branch_forks_at_a_moment_and_keeps_what_happened_before_it() {
     // wrong until a rebuild.
     let mut guide = guide_at("duplicates", 1);
     let change = what_if("every projection idempotent");
-    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 150 })));
+    guide.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::WhatIf {
+        change,
+        at: 150,
+    }))));
     assert_eq!(
-        guide.branch.as_ref().expect("branch").label,
+        guide.stage.branch.as_ref().expect("branch").label,
         "What if: every projection idempotent, from 150 ms"
     );
-    guide.update(GuideMsg::GoTo(2));
-    guide.update(GuideMsg::Tick(1e9));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(2)));
+    guide.update(GuideMsg::Stage(StageMsg::Tick(1e9)));
     assert_eq!(
         difference(&guide, "Revenue per day row day 0"),
         ("$50.00".into(), "$25.00".into())
@@ -705,7 +714,10 @@ fn a_what_if_branch_forks_at_a_moment_and_keeps_what_happened_before_it() {
         "switching the mode does not repair what was applied before"
     );
     // From the start instead, nothing is ever double counted.
-    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 0 })));
+    guide.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::WhatIf {
+        change,
+        at: 0,
+    }))));
     assert_eq!(
         difference(&guide, "Order summary row o-1").1,
         "Paid, 2 items, $25.00"
@@ -728,15 +740,19 @@ fn a_fork_comes_after_the_labs_own_actions_at_that_time() {
 fn a_link_keeps_the_side_by_side_view() {
     let mut first = guide_at("duplicates", 2);
     let change = what_if("no duplicate deliveries");
-    first.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 100 })));
+    first.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::WhatIf {
+        change,
+        at: 100,
+    }))));
     let fragment = first.link().expect("link");
     let mut opened = Guide::default();
     opened.update(GuideMsg::OpenedLink(fragment));
     opened.update(GuideMsg::Loaded(Ok(library())));
-    let label = |g: &Guide| g.branch.as_ref().map(|b| b.label.clone());
+    let label = |g: &Guide| g.stage.branch.as_ref().map(|b| b.label.clone());
     assert_eq!(label(&opened), label(&first));
     let hash = |g: &Guide| {
-        g.branch
+        g.stage
+            .branch
             .as_ref()
             .map(|b| b.run().sim().engine.trace().hash())
     };
@@ -747,23 +763,26 @@ fn a_link_keeps_the_side_by_side_view() {
 fn the_time_travel_slider_runs_the_lab_to_any_moment_and_a_fork_from_there() {
     let mut guide = guide_at("eventual-consistency", 0);
     assert_eq!(guide.end_time(), VirtualMillis(2300));
-    guide.update(GuideMsg::Scrubbed(2050));
+    guide.update(GuideMsg::Stage(StageMsg::Scrubbed(2050)));
     let now = |g: &Guide| g.run().map(|r| r.sim().engine.now().0);
     assert_eq!(
-        (guide.step, now(&guide)),
+        (guide.stage.step, now(&guide)),
         (3, Some(2050)),
         "past step 3 (2030 ms)"
     );
-    guide.update(GuideMsg::Scrubbed(99_999));
+    guide.update(GuideMsg::Stage(StageMsg::Scrubbed(99_999)));
     assert_eq!(
-        (guide.step, now(&guide)),
+        (guide.stage.step, now(&guide)),
         (4, Some(2300)),
         "clamped to the end"
     );
-    guide.update(GuideMsg::Scrubbed(120));
+    guide.update(GuideMsg::Stage(StageMsg::Scrubbed(120)));
     let change = what_if("no duplicate deliveries");
-    guide.update(GuideMsg::Compared(Some(Other::WhatIf { change, at: 120 })));
-    let branch = guide.branch.as_ref().expect("branch");
+    guide.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::WhatIf {
+        change,
+        at: 120,
+    }))));
+    let branch = guide.stage.branch.as_ref().expect("branch");
     assert_eq!(
         branch.run().sim().engine.now().0,
         120,
@@ -887,11 +906,11 @@ fn a_saga_scenario_offers_what_ifs_of_its_own_world_from_the_start() {
         !names.contains(&"the outbox on"),
         "the order system's knobs are not offered"
     );
-    guide.update(GuideMsg::Compared(Some(Other::WhatIf {
+    guide.update(GuideMsg::Stage(StageMsg::Compared(Some(Other::WhatIf {
         change: late,
         at: 900,
-    })));
-    let branch = guide.branch.as_ref().expect("branch");
+    }))));
+    let branch = guide.stage.branch.as_ref().expect("branch");
     assert_eq!(
         branch.label,
         "What if: every payment answered late, from the start"
@@ -911,7 +930,7 @@ fn a_saga_scenario_offers_what_ifs_of_its_own_world_from_the_start() {
     opened.update(GuideMsg::OpenedLink(fragment));
     opened.update(GuideMsg::Loaded(Ok(library())));
     assert_eq!(
-        opened.branch.as_ref().map(|b| b.label.clone()),
+        opened.stage.branch.as_ref().map(|b| b.label.clone()),
         Some(branch.label.clone())
     );
 }
@@ -983,7 +1002,7 @@ fn the_questions_arrive_after_the_scenarios_and_a_broken_bank_is_said() {
     assert!(scenarios.scenarios.iter().all(|s| s.quiz.is_empty()));
     let mut guide = Guide::default();
     guide.update(GuideMsg::Loaded(Ok(scenarios)));
-    guide.update(GuideMsg::GoTo(2));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(2)));
     assert!(guide.study.picked.is_empty(), "no questions yet");
     guide.update(GuideMsg::QuestionsLoaded(Err("offline".into())));
     assert_eq!(guide.questions_failed.as_deref(), Some("offline"));
@@ -997,7 +1016,7 @@ fn the_questions_arrive_after_the_scenarios_and_a_broken_bank_is_said() {
     )
     .into())));
     assert_eq!(guide.questions_failed, None);
-    assert_eq!(guide.step, 2, "the scenario keeps its step");
+    assert_eq!(guide.stage.step, 2, "the scenario keeps its step");
     let quiz = &guide.scenario().expect("scenario").quiz;
     assert!(quiz.len() >= 6);
     assert_eq!(guide.study.picked.len(), quiz.len());

@@ -6,6 +6,23 @@ use crate::scenarios::library::Scenario;
 use crate::scenarios::progress::{pick, right_answers, Progress};
 use crate::scenarios::review::{key, Deck};
 
+/// What the student did with the quiz, and what the page read for the study.
+#[derive(Debug, Clone)]
+pub enum StudyMsg {
+    /// Stored progress, if any.
+    ProgressRead(Option<String>),
+    /// Question `q`'s answer `c` picked.
+    Picked(usize, usize),
+    /// "Check answers", at this time (ms since the Unix epoch).
+    Checked(u64),
+    /// The stored questions to review, if any, and the time.
+    DeckRead(Option<String>, u64),
+    /// "Try again".
+    Retried,
+    /// Randomness from the page, for new attempts' choice orders.
+    Seeded(u64),
+}
+
 /// The quiz of the scenario open, and what is kept of the student's study.
 #[derive(Debug, Clone, Default)]
 pub struct Study {
@@ -32,6 +49,22 @@ pub struct Study {
 }
 
 impl Study {
+    /// Applies a message (`scenario`: the one open); says what to tell the user, if
+    /// anything (stored progress or a deck that could not be read).
+    pub fn update(&mut self, msg: StudyMsg, scenario: Option<&Scenario>) -> Option<String> {
+        match msg {
+            StudyMsg::ProgressRead(text) => {
+                return text.and_then(|t| self.read_progress(&t, scenario))
+            }
+            StudyMsg::Picked(q, c) => self.pick(scenario, q, c),
+            StudyMsg::Checked(now) => self.check(scenario, now),
+            StudyMsg::DeckRead(text, now) => return self.read_deck(text.as_deref(), now),
+            StudyMsg::Retried => self.retry(scenario),
+            StudyMsg::Seeded(entropy) => self.seed(entropy),
+        }
+        None
+    }
+
     /// Randomness from the page, for new attempts' choice orders.
     pub fn seed(&mut self, entropy: u64) {
         self.entropy = entropy;

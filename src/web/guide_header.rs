@@ -2,7 +2,7 @@
 //! steps and the step card, "Copy link", and the side-by-side comparison's controls.
 
 use super::question_view::sources_line;
-use crate::app::guide::{what_if_names, Guide, GuideMsg, Other};
+use crate::app::guide::{what_if_names, Guide, GuideMsg, Other, StageMsg};
 use crate::scenarios::library::Scenario;
 use crate::scenarios::run::Run;
 use crate::scenarios::views::run_facts;
@@ -14,7 +14,7 @@ use yew::prelude::*;
 /// The scenario's title, its configuration, the steps and the step card.
 pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
     let last = scenario.steps.len();
-    let step = guide.step.min(last);
+    let step = guide.stage.step.min(last);
     let card = step_card(guide, scenario, step);
     let on_copy = {
         let link = guide.link();
@@ -46,19 +46,19 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
             }
             <nav class="steps" aria-label="Steps">
                 <button type="button" disabled={step == 0}
-                    onclick={send.reform(|_: MouseEvent| GuideMsg::Previous)}>{ "Previous step" }</button>
+                    onclick={send.reform(|_: MouseEvent| GuideMsg::Stage(StageMsg::Previous))}>{ "Previous step" }</button>
                 <ol>
                     <li><button type="button" aria-current={(step == 0).then_some("step")}
-                        onclick={send.reform(|_: MouseEvent| GuideMsg::GoTo(0))}>{ "Start" }</button></li>
+                        onclick={send.reform(|_: MouseEvent| GuideMsg::Stage(StageMsg::GoTo(0)))}>{ "Start" }</button></li>
                     { for (1..=last).map(|n| html! {
                         <li><button type="button" aria-current={(step == n).then_some("step")}
-                            onclick={send.reform(move |_: MouseEvent| GuideMsg::GoTo(n))}>
+                            onclick={send.reform(move |_: MouseEvent| GuideMsg::Stage(StageMsg::GoTo(n)))}>
                             <span class="visually-hidden">{ "Step " }</span>{ n.to_string() }
                         </button></li>
                     }) }
                 </ol>
                 <button type="button" class="primary" disabled={step == last}
-                    onclick={send.reform(|_: MouseEvent| GuideMsg::Next)}>{ "Next step" }</button>
+                    onclick={send.reform(|_: MouseEvent| GuideMsg::Stage(StageMsg::Next))}>{ "Next step" }</button>
                 <button type="button" onclick={on_copy}>{ "Copy link" }</button>
             </nav>
             <div class="scrub">
@@ -68,7 +68,7 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
                     aria-valuetext={format!("{} ms", guide.run().map_or(0, |r| r.sim().engine.now().0))}
                     oninput={send.reform(|e: InputEvent| {
                         let input: HtmlInputElement = e.target_unchecked_into();
-                        GuideMsg::Scrubbed(input.value().parse().unwrap_or(0))
+                        GuideMsg::Stage(StageMsg::Scrubbed(input.value().parse().unwrap_or(0)))
                     })} />
                 <output for="lab-time">{ format!("{} ms of {}", guide.run().map_or(0, |r| r.sim().engine.now().0), guide.end_time().0) }</output>
             </div>
@@ -163,7 +163,7 @@ pub(super) fn compare_controls(
 ) -> Html {
     let now = run.sim().engine.now().0;
     let saga = run.saga().is_some();
-    let (with, from) = match guide.branch.as_ref().map(|b| b.other) {
+    let (with, from) = match guide.stage.branch.as_ref().map(|b| b.other) {
         None => (String::new(), "start"),
         Some(Other::Variant(v)) => (format!("variant-{v}"), "start"),
         Some(Other::WhatIf { change, at }) => (
@@ -172,13 +172,13 @@ pub(super) fn compare_controls(
         ),
     };
     let on_change = send.reform(move |_: Event| {
-        GuideMsg::Compared(comparison(
+        GuideMsg::Stage(StageMsg::Compared(comparison(
             &select_value("compare-with"),
             &select_value("compare-from"),
             now,
-        ))
+        )))
     });
-    let fork_at = match guide.branch.as_ref().map(|b| b.other) {
+    let fork_at = match guide.stage.branch.as_ref().map(|b| b.other) {
         Some(Other::WhatIf { at, .. }) if at > 0 => at,
         _ => now,
     };

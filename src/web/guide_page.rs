@@ -10,9 +10,10 @@ use super::guide_quiz::quiz;
 use super::guide_stage::stage;
 use super::in_place::InPlace;
 use super::study_files::{fetch_library, fetch_questions, storage, DECK_KEY, PROGRESS_KEY};
-use crate::app::guide::{Guide, GuideMsg, Shelf};
+use crate::app::guide::{Guide, GuideMsg, Shelf, StageMsg};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};
 use crate::app::screen::SHORTCUTS_DIALOG;
+use crate::app::study::StudyMsg;
 use crate::scenarios::library::Library;
 use gloo_events::EventListener;
 use gloo_render::{request_animation_frame, AnimationFrame};
@@ -139,9 +140,9 @@ fn apply_shortcut(
     redraw: &UseForceUpdateHandle,
 ) {
     let to_guide = match found {
-        Shortcut::PlayPause | Shortcut::Step => Some(GuideMsg::Next),
-        Shortcut::BackInTime => Some(GuideMsg::Previous),
-        Shortcut::JumpToStep(n) => Some(GuideMsg::GoTo(usize::from(n))),
+        Shortcut::PlayPause | Shortcut::Step => Some(GuideMsg::Stage(StageMsg::Next)),
+        Shortcut::BackInTime => Some(GuideMsg::Stage(StageMsg::Previous)),
+        Shortcut::JumpToStep(n) => Some(GuideMsg::Stage(StageMsg::GoTo(usize::from(n)))),
         Shortcut::ToggleHelp | Shortcut::CloseHelp | Shortcut::TogglePresenter => None,
     };
     if let Some(msg) = to_guide {
@@ -171,7 +172,7 @@ fn schedule_tick(model: UseReducerHandle<Model>, frame: &Frame, last: f64) {
     let previous = frame.borrow_mut().take();
     let next = request_animation_frame(move |_| {
         drop(previous);
-        model.dispatch(GuideMsg::Tick(js_sys::Date::now() - last));
+        model.dispatch(GuideMsg::Stage(StageMsg::Tick(js_sys::Date::now() - last)));
     });
     *frame.borrow_mut() = Some(next);
 }
@@ -190,16 +191,16 @@ pub fn GuidePage(props: &GuideProps) -> Html {
         let fragment = props.fragment.to_string();
         use_effect_with((), move |_| {
             // Each attempt's choice order is drawn from this (2⁵³ values).
-            model.dispatch(GuideMsg::Seeded(
+            model.dispatch(GuideMsg::Study(StudyMsg::Seeded(
                 (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
-            ));
-            model.dispatch(GuideMsg::ProgressRead(
+            )));
+            model.dispatch(GuideMsg::Study(StudyMsg::ProgressRead(
                 storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
-            ));
-            model.dispatch(GuideMsg::DeckRead(
+            )));
+            model.dispatch(GuideMsg::Study(StudyMsg::DeckRead(
                 storage().and_then(|s| s.get_item(DECK_KEY).ok().flatten()),
                 js_sys::Date::now().max(0.0) as u64,
-            ));
+            )));
             if !fragment.is_empty() {
                 model.dispatch(GuideMsg::OpenedLink(fragment));
             }

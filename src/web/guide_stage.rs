@@ -33,6 +33,7 @@ pub(super) fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         &StoreFold::of(events),
     );
     let show = guide
+        .stage
         .step
         .checked_sub(1)
         .and_then(|i| scenario.steps.get(i))
@@ -54,7 +55,7 @@ pub(super) fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         sim.engine.now().0,
         if guide.moving() { " (moving…)" } else { "" }
     );
-    let lab = match &guide.branch {
+    let lab = match &guide.stage.branch {
         None => html! {
             <section class="panel flow-panel" aria-labelledby="lab-heading">
                 <h2 id="lab-heading">{ heading }</h2>
