@@ -2,6 +2,7 @@
 
 use cqrs_lab::app::azure::mapping;
 use cqrs_lab::engine::config::page_config;
+use cqrs_lab::engine::transport::{EventGrid, Transport};
 
 #[test]
 fn the_mapping_gives_azures_settings_and_the_labs_own() {
@@ -49,13 +50,40 @@ fn the_mapping_gives_azures_settings_and_the_labs_own() {
     ] {
         assert!(bus.contains(fact), "{fact}: {bus}");
     }
-    assert!(bus.contains("Duplicate detection window 600 s"), "{bus}");
+    assert!(
+        bus.contains("The lab's own bus: duplicate detection window 600 s"),
+        "{bus}"
+    );
+    config.bus.transport = Transport::EventGrid(EventGrid::default());
+    let grid = mapping(&config);
+    let bus_row = grid
+        .iter()
+        .find(|m| m.component == "Event bus")
+        .expect("a row");
+    assert!(
+        bus_row.service.contains("Event Grid"),
+        "{}",
+        bus_row.service
+    );
+    for fact in [
+        "Event Grid: ",
+        "max attempts 30",
+        "dead-letter container off",
+    ] {
+        assert!(
+            bus_row.in_the_lab.contains(fact),
+            "{fact}: {}",
+            bus_row.in_the_lab
+        );
+    }
+    config.bus.transport = Transport::Lab;
     assert!(text("Projections").contains("idempotent"));
     let reads = text("Read models and queries");
     for fact in ["Cosmos DB", "Redis", "SQL Database", "rebuilt"] {
         assert!(reads.contains(fact), "{fact}: {reads}");
     }
-    assert!(text("Outbox and relay").contains("Outbox on."));
+    assert!(text("Outbox and relay").contains("Outbox on: each event's outbox row"));
+    assert!(text("Outbox and relay").contains("one container and one logical partition"));
     config.outbox = false;
     let off = mapping(&config);
     assert!(off[2].in_the_lab.contains("off (dual write)"));

@@ -1017,38 +1017,61 @@ fn a_form_error_stays_when_an_earlier_command_is_answered_after_it() {
 }
 
 #[test]
-fn the_azure_profile_sets_every_knob_and_goes_off_when_one_changes() {
-    use cqrs_lab::engine::knobs::{Knobs, Lag};
+fn choosing_a_transport_sets_its_documented_defaults_and_keeps_deployments() {
+    use cqrs_lab::app::transports::{TransportKind, TransportOption};
+    use cqrs_lab::engine::knobs::Knobs;
+    use cqrs_lab::engine::transport::{ServiceBus, Transport, DEFAULT_DETECTION_WINDOW};
     let mut page = Page::new();
-    assert!(
-        !page.screen.controls.knobs.is_azure(),
-        "the lab starts on its own knobs"
-    );
+    assert_eq!(page.screen.controls.knobs.transport, Transport::Lab);
     page.update(Msg::Controls(ControlsMsg::ClickedDeployV2));
-    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(true)));
-    let f = page.screen.controls.knobs;
-    assert!(f.is_azure());
-    assert_eq!(
-        (
-            f.duplicate_percent,
-            f.lag,
-            f.reorder,
-            f.outbox,
-            f.snapshot_every
-        ),
-        (5, Lag::Uniform, false, true, 100)
-    );
-    assert!(f.schema_v2, "a deployment is not undone by a profile");
     page.update(Msg::Controls(ControlsMsg::ChoseDuplicateRate(50)));
-    assert!(!page.screen.controls.knobs.is_azure());
-    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(true)));
-    page.update(Msg::Controls(ControlsMsg::ToggledAzureProfile(false)));
+    page.update(Msg::Controls(ControlsMsg::ChoseTransport(
+        TransportKind::ServiceBusSessions,
+    )));
+    let f = page.screen.controls.knobs;
+    let Transport::ServiceBus(sb) = f.transport else {
+        panic!("Service Bus chosen: {:?}", f.transport);
+    };
+    assert!(sb.sessions);
+    assert_eq!(
+        ServiceBus {
+            sessions: false,
+            ..sb
+        },
+        ServiceBus::default(),
+        "every other setting at its default"
+    );
+    assert_eq!(sb.duplicate_detection, None, "detection is opt-in");
+    assert_eq!(f.duplicate_percent, 0, "no injected duplicates");
+    assert!(f.schema_v2, "a deployment is not undone by a profile");
+    page.update(Msg::Controls(ControlsMsg::SetTransport(
+        TransportOption::DuplicateDetection(true),
+    )));
+    let Transport::ServiceBus(sb) = page.screen.controls.knobs.transport else {
+        panic!("still Service Bus");
+    };
+    assert_eq!(sb.duplicate_detection, Some(DEFAULT_DETECTION_WINDOW));
+    // A setting of another service changes nothing.
+    page.update(Msg::Controls(ControlsMsg::SetTransport(
+        TransportOption::Partitions(8),
+    )));
+    assert_eq!(
+        page.screen.controls.knobs.transport,
+        Transport::ServiceBus(sb)
+    );
+    page.update(Msg::Controls(ControlsMsg::ChoseTransport(
+        TransportKind::Lab,
+    )));
     assert_eq!(
         page.screen.controls.knobs,
         Knobs {
             schema_v2: true,
             ..Knobs::default()
         }
+    );
+    assert!(
+        page.engine().config().bus.transport == Transport::Lab,
+        "the engine follows the knobs"
     );
 }
 

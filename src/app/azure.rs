@@ -2,7 +2,9 @@
 //! defaults that matter; the lab's own setting is shown beside each where it simulates
 //! one.
 
+use crate::app::transports::settings;
 use crate::engine::config::EngineConfig;
+use crate::engine::transport::Transport;
 
 /// One component and its Azure counterpart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,26 +57,43 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
             component: "Outbox and relay",
             service: "Cosmos DB change feed (or outbox items in the events' container) read by Azure Functions",
             defaults: vec![
-                "The event and its outbox item are written in one transactional batch (same container and partition key); a relay publishes them: nothing is lost, some may repeat.".into(),
+                "A transactional batch spans one container and one logical partition: the outbox item lives in the event's container under the same partition key, and both are written together; a relay publishes them: nothing is lost, some may repeat.".into(),
+                "Or no outbox table at all: the change feed of the events' container is the outbox.".into(),
             ],
-            in_the_lab: format!(
-                "Outbox {}.",
-                if config.outbox { "on" } else { "off (dual write)" }
-            ),
+            in_the_lab: if bus.transport.is_change_feed() {
+                "The change feed is the outbox: the projections read the events as they are written.".into()
+            } else {
+                format!(
+                    "Outbox {}.",
+                    if config.outbox { "on: each event's outbox row is written in the event's own transaction" } else { "off (dual write)" }
+                )
+            },
         },
         Mapping {
             component: "Event bus",
-            service: "Azure Service Bus topic with one subscription per projection, or Azure Event Grid",
+            service: service(&bus.transport),
             defaults: vec![
-                "Service Bus: at-least-once delivery with peek-lock; topics and subscriptions fan out; message TTL unlimited unless the entity sets one.".into(),
-                "Event Grid: push to many subscribers, at-least-once, no order guarantee; retries 24 h, no dead-lettering unless set.".into(),
-                "Duplicate detection by message id: off by default, set at creation, window 10 min by default (20 s to 7 days); after 10 deliveries a message is dead-lettered.".into(),
+                "Service Bus: at-least-once delivery with PeekLock (ReceiveAndDelete: at most once); FIFO only with sessions; message TTL unlimited unless the entity sets one; after 10 deliveries a message is dead-lettered.".into(),
+                "Event Grid: push to many subscribers, at-least-once, no order guarantee; retries up to 30 attempts or 24 h; no dead-lettering unless a container is set: undeliverable events are dropped.".into(),
+                "Event Hubs: order within a partition; each consumer group checkpoints its own position; retention 1 h by default: a hub is not an event store.".into(),
+                "Duplicate detection by message id (Service Bus): off by default, set at creation, window 10 min by default (20 s to 7 days).".into(),
             ],
-            in_the_lab: format!(
-                "Duplicate detection window {window}; max delivery count {}; lock {} s.",
-                bus.max_delivery_count,
-                bus.lock_duration.0 / 1000
-            ),
+            in_the_lab: match &bus.transport {
+                Transport::Lab => format!(
+                    "The lab's own bus: duplicate detection window {window}; max delivery count {}; lock {} s.",
+                    bus.max_delivery_count,
+                    bus.lock_duration.0 / 1000
+                ),
+                other => format!(
+                    "{}: {}.",
+                    other.name(),
+                    settings(other)
+                        .iter()
+                        .map(|s| format!("{} {}", s.name.to_ascii_lowercase(), s.value))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            },
         },
         Mapping {
             component: "Projections",
@@ -95,4 +114,15 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
             in_the_lab: "Order summary, orders per customer, revenue per day: kept row by row in IndexedDB.".into(),
         },
     ]
+}
+
+/// The Azure service the event bus stands for, with the transport in force.
+fn service(transport: &Transport) -> &'static str {
+    match transport {
+        Transport::Lab => "Azure Service Bus, Event Grid, Event Hubs or the Cosmos DB change feed (choose one under Transport)",
+        Transport::ServiceBus(_) => "Azure Service Bus topic, one subscription per projection, read by the Functions trigger",
+        Transport::EventGrid(_) => "Azure Event Grid, one event subscription per projection (push)",
+        Transport::EventHubs(_) => "Azure Event Hubs, one consumer group per projection",
+        Transport::ChangeFeed(_) => "No bus: the Azure Cosmos DB change feed, one processor per projection",
+    }
 }

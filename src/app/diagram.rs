@@ -224,6 +224,7 @@ fn pulse_of(kind: &HopKind) -> Option<(Component, PulseKind)> {
         HopKind::DeadLettered { subscription, .. } => {
             (Component::DeadLetters(*subscription), DeadLetter)
         }
+        HopKind::Dropped { subscription, .. } => (Component::Projection(*subscription), Rejected),
         _ => return None,
     })
 }

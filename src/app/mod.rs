@@ -27,5 +27,6 @@ pub mod slides;
 pub mod study;
 pub mod tabs;
 pub mod timeline;
+pub mod transports;
 pub mod travel;
 pub mod what_if;

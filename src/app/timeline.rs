@@ -106,6 +106,10 @@ pub fn mark(hop: &Hop) -> Option<Mark> {
         HopKind::Redelivering { subscription, .. } => (C::Projection(*subscription), Retry),
         HopKind::DeadLettered { subscription, .. } => (C::Projection(*subscription), DeadLetter),
         HopKind::Deferred { subscription, .. } => (C::Projection(*subscription), Retry),
+        HopKind::Dropped { subscription, .. } => (C::Projection(*subscription), Rejected),
+        HopKind::ResumedFromCheckpoint { subscription, .. } => {
+            (C::Projection(*subscription), Retry)
+        }
         HopKind::RebuildStarted { projection, .. } => (C::Projection(*projection), Normal),
         HopKind::RebuildFinished { projection, .. } => (C::Projection(*projection), Normal),
         HopKind::RebuildFailed { projection, .. } => (C::Projection(*projection), DeadLetter),

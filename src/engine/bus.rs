@@ -7,47 +7,52 @@
 use super::config::LagDistribution;
 use super::effects::Effect;
 use super::event_bus::{Dues, SentRun};
-pub use super::message::{Batch, DeadLetter, DeliveryFailure, Message};
-use super::projection::Applied;
+pub use super::message::{Batch, DeadLetter, DeliveryFailure, Dropped, Message};
 use super::rng::SimRng;
 use super::trace::HopKind;
+use super::transport::Ordering;
 use super::{Engine, Task};
 use crate::domain::envelope::SharedEvent;
-use crate::domain::ids::{GlobalPosition, OrderId, SchemaVersion, VirtualMillis};
+use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
 use std::rc::Rc;
 
 /// What one publication sends, per subscription (in `ProjectionName::ALL` order), in
 /// send order, with when each message is due.
-struct Outgoing([Vec<(VirtualMillis, Message)>; ProjectionName::ALL.len()]);
+pub(super) struct Outgoing([Vec<(VirtualMillis, Message)>; ProjectionName::ALL.len()]);
 
 impl Outgoing {
     /// Room for a message per event and subscription (copies make it grow).
-    fn for_events(count: usize) -> Self {
+    pub(super) fn for_events(count: usize) -> Self {
         Outgoing(std::array::from_fn(|_| Vec::with_capacity(count)))
     }
 
-    fn push(&mut self, (due, message): (VirtualMillis, Message)) {
+    pub(super) fn push(&mut self, (due, message): (VirtualMillis, Message)) {
         if let Some(sent) = self.0.get_mut(message.subscription.index()) {
             sent.push((due, message));
         }
     }
 }
 
-/// Says when each message of one publication is due: after a drawn lag, and with
-/// ordering on never before an earlier message of the same partition.
-struct Sender<'e> {
+/// Says when each message of one publication is due: after a drawn lag (plus the spread
+/// of concurrent handlers), and with ordering never before an earlier message of the
+/// same order or hub partition.
+pub(super) struct Sender<'e> {
     rng: &'e mut SimRng,
     lag: LagDistribution,
+    spread: u64,
     now: VirtualMillis,
-    /// The partition's last due time per subscription (ordering on).
+    /// The order's or partition's last due time per subscription (with ordering).
     dues: Option<&'e mut Dues>,
 }
 
 impl Sender<'_> {
-    fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
+    pub(super) fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
         let lag = self.lag.draw(self.rng);
         let mut due = VirtualMillis(self.now.0.saturating_add(lag.0));
+        if self.spread > 0 {
+            due.0 = due.0.saturating_add(self.rng.between(0, self.spread));
+        }
         let last = self.dues.as_deref_mut();
         if let Some(last) = last.and_then(|d| d.get_mut(message.subscription.index())) {
             due = due.max(*last);
@@ -106,6 +111,10 @@ impl Engine {
             }
         }
         self.dispatch(outgoing);
+        if !self.bus.completed.is_empty() {
+            let positions = std::mem::take(&mut self.bus.completed);
+            self.effects.push_back(Effect::MarkPublished(positions));
+        }
     }
 
     fn publish_one(&mut self, event: &SharedEvent, outgoing: &mut Outgoing) {
@@ -131,11 +140,22 @@ impl Engine {
         self.record(HopKind::Published {
             position: event.global_position,
         });
-        if self.config.outbox {
+        // An event hub keeps what it accepted: the outbox row is done once it is sent.
+        let hub = self.config.bus.transport.hub().copied();
+        if let Some(hub) = &hub {
+            self.bus
+                .hub
+                .enqueue(self.scheduler.now(), Rc::clone(event), hub.retention);
+            if self.config.outbox {
+                self.bus.completed.push(event.global_position);
+            }
+        } else if self.config.outbox {
             self.bus
                 .pending_acks
                 .insert(event.global_position, ProjectionName::ALL.len() as u32);
         }
+        let acknowledges = hub.is_none();
+        let sent = self.now();
         let duplicate_rate = self.config.bus.duplicate_rate;
         let mut sender = self.sender(&event.stream_id);
         for subscription in ProjectionName::ALL {
@@ -143,8 +163,9 @@ impl Engine {
                 event: Rc::clone(event),
                 subscription,
                 delivery_count: 0,
-                acknowledges: true,
+                acknowledges,
                 duplicate: false,
+                sent,
             };
             if sender.rng.chance(duplicate_rate) {
                 let copy = Message {
@@ -166,6 +187,7 @@ impl Engine {
             return;
         }
         self.record(HopKind::PublishedAgain { position });
+        let sent = self.now();
         let mut sender = self.sender(&event.stream_id);
         for subscription in ProjectionName::ALL {
             let message = Message {
@@ -174,25 +196,37 @@ impl Engine {
                 delivery_count: 0,
                 acknowledges: false,
                 duplicate: true,
+                sent,
             };
             outgoing.push(sender.send(message));
         }
     }
 
     /// A sender for one publication of an event of `stream` (its partition).
-    fn sender(&mut self, stream: &OrderId) -> Sender<'_> {
+    pub(super) fn sender(&mut self, stream: &OrderId) -> Sender<'_> {
         let bus = &self.config.bus;
         let now = self.scheduler.now();
-        if bus.ordered_partitions {
-            self.bus.forget_past_dues(now);
-        }
+        // One lookup per publication, not one per message.
+        let dues = match bus.ordering() {
+            Ordering::None => None,
+            Ordering::PerOrder => {
+                self.bus.forget_past_dues(now);
+                Some(self.bus.partition_due.entry(stream.clone()).or_default())
+            }
+            Ordering::PerPartition(count) => {
+                let partition = bus
+                    .transport
+                    .hub()
+                    .map_or(0, |hub| hub.partition(stream.as_str()));
+                self.bus.hub_due.resize(count as usize, Dues::default());
+                self.bus.hub_due.get_mut(partition)
+            }
+        };
         Sender {
             lag: bus.lag,
+            spread: bus.concurrency_spread(),
             now,
-            // One lookup per publication, not one per message.
-            dues: bus
-                .ordered_partitions
-                .then(|| self.bus.partition_due.entry(stream.clone()).or_default()),
+            dues,
             rng: &mut self.rng,
         }
     }
@@ -200,13 +234,15 @@ impl Engine {
     /// Schedules what one publication sent: consecutive messages of a subscription due
     /// at the same time travel as one batch. Batches go out in send order, so among
     /// tasks due together a partition's messages keep their order.
-    fn dispatch(&mut self, outgoing: Outgoing) {
+    pub(super) fn dispatch(&mut self, outgoing: Outgoing) {
+        let limit = self.config.bus.batch_limit();
         for sent in outgoing.0 {
             let mut rest = sent.into_iter();
             while let Some(due) = rest.as_slice().first().map(|(due, _)| *due) {
                 let run = rest
                     .as_slice()
                     .iter()
+                    .take(limit)
                     .take_while(|(d, _)| *d == due)
                     .count();
                 let batch: Batch = rest.by_ref().take(run).map(|(_, m)| m).collect();
@@ -251,187 +287,46 @@ impl Engine {
         self.schedule(delay, Task::Deliver(batch));
     }
 
-    /// Delivers a batch: each message in turn; then each projection that applied any
-    /// saves once (rows and checkpoint together), and only then are the messages
-    /// completed to the outbox, so a crash between the two redelivers rather than loses.
-    pub(super) fn deliver(&mut self, batch: Batch) {
-        self.bus.completed.reserve(batch.len());
-        let mut applied = [false; ProjectionName::ALL.len()];
-        for message in batch {
-            let index = message.subscription.index();
-            if self.deliver_one(message) {
-                if let Some(flag) = applied.get_mut(index) {
-                    *flag = true;
-                }
-            }
-        }
-        for (name, applied) in ProjectionName::ALL.into_iter().zip(applied) {
-            if let Some(p) = self.projection_mut(name).filter(|_| applied) {
-                let save = p.take_save();
-                self.effects.push_back(Effect::SaveProjection(save));
-            }
-        }
-        if !self.bus.completed.is_empty() {
-            let positions = std::mem::take(&mut self.bus.completed);
-            self.effects.push_back(Effect::MarkPublished(positions));
-        }
-    }
-
-    /// Delivers one message; true when its projection applied it.
-    fn deliver_one(&mut self, message: Message) -> bool {
-        self.metrics.deliveries += 1;
-        if let Some(depth) = self.bus.in_flight.get_mut(message.subscription.index()) {
-            *depth = depth.saturating_sub(1);
-        }
-        let position = message.event.global_position;
-        let subscription = message.subscription;
-        let failing = self.config.bus.failing.contains(&subscription)
-            || self.rng.chance(self.config.bus.failure_rate);
-        self.check_lock(&message);
-        let outcome = if failing {
-            None
-        } else {
-            self.projection_mut(subscription)
-                .map(|p| p.deliver(&message.event))
+    /// Counts an event a consumer group is done with, for its checkpoints.
+    pub(super) fn hub_handled(&mut self, message: &Message) {
+        let Some(hub) = self.config.bus.transport.hub().copied() else {
+            return;
         };
-        match outcome {
-            Some(Applied::Applied) => {
-                self.metrics.applied += 1;
-                self.record(HopKind::Applied {
-                    subscription,
-                    position,
-                    duplicate: message.duplicate,
-                });
-                self.ack(&message);
-                self.release_stream(subscription, &message.event.stream_id);
-                return true;
-            }
-            Some(Applied::Ignored) => {
-                self.metrics.ignored += 1;
-                self.record(HopKind::Ignored {
-                    subscription,
-                    position,
-                });
-                self.ack(&message);
-            }
-            Some(Applied::Gap { awaited }) => self.defer(message, awaited),
-            Some(Applied::UnknownSchema) => {
-                let understands = self
-                    .projection(subscription)
-                    .map_or(SchemaVersion(1), |p| p.schema);
-                let schema = message.event.schema_version;
-                self.fail(
-                    message,
-                    DeliveryFailure::UnknownSchema {
-                        schema,
-                        understands,
-                    },
-                );
-            }
-            None => self.fail(message, DeliveryFailure::HandlerFailed),
-        }
-        false
+        let partition = hub.partition(message.event.stream_id.as_str());
+        self.bus.hub.handled(
+            message.subscription,
+            partition,
+            message.event.global_position,
+            hub.checkpoint_every,
+        );
     }
 
-    /// A handler slower than the lock loses it: the broker counts a delivery and sends
-    /// the message again (the handler still finishes its work), up to the dead-letter
-    /// limit, whatever duplicate detection says.
-    fn check_lock(&mut self, message: &Message) {
-        let took = self.config.bus.processing_time.draw(&mut self.rng);
-        if took > self.config.bus.lock_duration {
-            self.lock_lost(message);
-        }
-    }
-
-    #[cold]
-    fn lock_lost(&mut self, message: &Message) {
-        let (subscription, position) = (message.subscription, message.event.global_position);
-        self.metrics.locks_expired += 1;
-        self.record(HopKind::LockExpired {
-            subscription,
-            position,
-        });
-        let again = Message {
-            delivery_count: message.delivery_count + 1,
-            acknowledges: false,
-            duplicate: true,
-            ..message.clone()
+    /// After a recovery: each consumer group reads again from its checkpoints.
+    pub(super) fn resume_from_checkpoints(&mut self) {
+        let Some(hub) = self.config.bus.transport.hub().copied() else {
+            return;
         };
-        if again.delivery_count >= self.config.bus.max_delivery_count {
-            self.dead_letter(again, DeliveryFailure::LockLost);
-        } else {
-            self.schedule_delivery(self.config.bus.lock_duration, vec![again]);
-        }
-    }
-
-    fn fail(&mut self, mut message: Message, reason: DeliveryFailure) {
-        message.delivery_count += 1;
-        let (subscription, position) = (message.subscription, message.event.global_position);
-        if message.delivery_count >= self.config.bus.max_delivery_count {
-            self.dead_letter(message, reason);
-        } else {
-            self.metrics.redeliveries += 1;
-            self.record(HopKind::Redelivering {
-                subscription,
-                position,
-                delivery_count: message.delivery_count,
-                reason,
+        let mut outgoing = Outgoing::for_events(0);
+        for group in ProjectionName::ALL {
+            let events = self.bus.hub.after_checkpoints(group, &hub);
+            self.record(HopKind::ResumedFromCheckpoint {
+                subscription: group,
+                events: events.len() as u64,
             });
-            self.schedule_delivery(self.config.bus.redelivery_delay, vec![message]);
+            let sent = self.now();
+            for event in events {
+                let message = Message {
+                    subscription: group,
+                    delivery_count: 0,
+                    acknowledges: false,
+                    duplicate: false,
+                    sent,
+                    event: Rc::clone(&event),
+                };
+                let mut sender = self.sender(&event.stream_id);
+                outgoing.push(sender.send(message));
+            }
         }
-    }
-
-    fn dead_letter(&mut self, message: Message, reason: DeliveryFailure) {
-        self.metrics.dead_lettered += 1;
-        self.record(HopKind::DeadLettered {
-            subscription: message.subscription,
-            position: message.event.global_position,
-            reason,
-            deliveries: message.delivery_count,
-        });
-        self.ack(&message);
-        self.bus.dead_letters.push(DeadLetter {
-            message,
-            reason,
-            at: self.now(),
-        });
-    }
-
-    /// Counts one subscription done with an event; when all are, the outbox row is (one
-    /// update at the end of the batch).
-    fn ack(&mut self, message: &Message) {
-        if !message.acknowledges || !self.config.outbox {
-            return;
-        }
-        let position = message.event.global_position;
-        let Some(left) = self.bus.pending_acks.get_mut(position) else {
-            return;
-        };
-        *left = left.saturating_sub(1);
-        if *left == 0 {
-            self.bus.pending_acks.remove(position);
-            self.bus.completed.push(position);
-        }
-    }
-
-    /// Sends a subscription's dead letters again with a fresh delivery count.
-    pub fn resubmit_dead_letters(&mut self, subscription: ProjectionName) -> u64 {
-        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.bus.dead_letters)
-            .into_iter()
-            .partition(|d| d.message.subscription == subscription);
-        self.bus.dead_letters = others;
-        let count = mine.len() as u64;
-        let batch: Batch = mine
-            .into_iter()
-            .map(|dead| Message {
-                delivery_count: 0,
-                acknowledges: false,
-                ..dead.message
-            })
-            .collect();
-        if !batch.is_empty() {
-            self.schedule_delivery(VirtualMillis(0), batch);
-        }
-        count
+        self.dispatch(outgoing);
     }
 }

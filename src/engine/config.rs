@@ -1,6 +1,10 @@
 //! The engine's knobs, with the lab's defaults. Plain data: serializable for sharing.
 
 use super::rng::{PerMillion, SimRng};
+use super::transport::{
+    ChangeFeedHost, OnFailure, Ordering, ReceiveMode, Transport, CHANGE_FEED_RETRIES,
+    CHANGE_FEED_RETRY_DELAY, EVENT_GRID_RESPONSE_WAIT,
+};
 use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
@@ -94,13 +98,107 @@ pub struct BusConfig {
     pub modes: [(ProjectionName, ProjectionMode); 3],
     /// Projections whose handler fails every delivery (a bug waiting for a fix).
     pub failing: Vec<ProjectionName>,
+    /// What carries the events: the lab's bus (the fields above) or an Azure service
+    /// (its own settings replace ordering, detection, locks and delivery counts).
+    pub transport: Transport,
 }
 
 impl BusConfig {
     /// The duplicate-detection window in force, clamped to what Service Bus allows.
     pub fn detection_window(&self) -> Option<VirtualMillis> {
-        self.duplicate_detection
-            .map(|w| w.clamp(MIN_DUPLICATE_WINDOW, MAX_DUPLICATE_WINDOW))
+        let window = match &self.transport {
+            Transport::Lab => self.duplicate_detection,
+            Transport::ServiceBus(sb) => sb.duplicate_detection,
+            _ => None,
+        };
+        window.map(|w| w.clamp(MIN_DUPLICATE_WINDOW, MAX_DUPLICATE_WINDOW))
+    }
+
+    /// True for Service Bus with sessions: a session's messages are received one at a
+    /// time, in order, by the receiver that holds its lock.
+    pub fn sessions(&self) -> bool {
+        matches!(&self.transport, Transport::ServiceBus(sb) if sb.sessions)
+    }
+
+    /// What keeps deliveries in order.
+    pub fn ordering(&self) -> Ordering {
+        match &self.transport {
+            Transport::Lab if self.ordered_partitions => Ordering::PerOrder,
+            Transport::ServiceBus(sb) if sb.sessions => Ordering::PerOrder,
+            Transport::ChangeFeed(_) => Ordering::PerOrder,
+            Transport::EventHubs(hub) => Ordering::PerPartition(hub.partitions.max(1)),
+            _ => Ordering::None,
+        }
+    }
+
+    /// How long a handler may take before the message is delivered again although the
+    /// handler goes on: a lock (renewed by the Functions trigger up to its limit) or
+    /// Event Grid's wait for an answer; `None` where nothing is redelivered for it.
+    pub fn lock(&self) -> Option<VirtualMillis> {
+        match &self.transport {
+            Transport::Lab => Some(self.lock_duration),
+            Transport::ServiceBus(sb) => match sb.receive_mode {
+                ReceiveMode::PeekLock => Some(sb.lock_duration.max(sb.max_auto_lock_renewal)),
+                ReceiveMode::ReceiveAndDelete => None,
+            },
+            Transport::EventGrid(_) => Some(EVENT_GRID_RESPONSE_WAIT),
+            Transport::EventHubs(_) | Transport::ChangeFeed(_) => None,
+        }
+    }
+
+    /// Deliveries before a message is dead-lettered (lab bus and Service Bus).
+    pub fn max_deliveries(&self) -> u32 {
+        match &self.transport {
+            Transport::ServiceBus(sb) => sb.max_delivery_count.max(1),
+            _ => self.max_delivery_count.max(1),
+        }
+    }
+
+    /// What happens to a delivery that failed.
+    pub fn on_failure(&self) -> OnFailure {
+        let redeliver = OnFailure::Redeliver {
+            delay: self.redelivery_delay,
+            max_deliveries: self.max_deliveries(),
+        };
+        match &self.transport {
+            Transport::Lab => redeliver,
+            Transport::ServiceBus(sb) => match sb.receive_mode {
+                ReceiveMode::PeekLock => redeliver,
+                ReceiveMode::ReceiveAndDelete => OnFailure::Lose,
+            },
+            Transport::EventGrid(grid) => OnFailure::EventGrid(*grid),
+            Transport::EventHubs(_) => OnFailure::RetryBatch {
+                delay: CHANGE_FEED_RETRY_DELAY,
+                retries: Some(0),
+            },
+            Transport::ChangeFeed(cf) => OnFailure::RetryBatch {
+                delay: CHANGE_FEED_RETRY_DELAY,
+                retries: match cf.host {
+                    ChangeFeedHost::Processor => None,
+                    ChangeFeedHost::Functions => Some(0),
+                    ChangeFeedHost::FunctionsWithRetry => Some(CHANGE_FEED_RETRIES),
+                },
+            },
+        }
+    }
+
+    /// Up to how many extra virtual ms a delivery takes when handlers run concurrently
+    /// without ordering (the Functions trigger's `maxConcurrentCalls`, Event Grid's
+    /// parallel pushes), so messages finish in any order; 0 elsewhere.
+    pub fn concurrency_spread(&self) -> u64 {
+        match &self.transport {
+            Transport::ServiceBus(sb) if !sb.sessions => 25,
+            Transport::EventGrid(_) => 25,
+            _ => 0,
+        }
+    }
+
+    /// Most messages one delivery carries (Event Grid: one by default).
+    pub fn batch_limit(&self) -> usize {
+        match &self.transport {
+            Transport::EventGrid(grid) => grid.max_events_per_batch.max(1) as usize,
+            _ => usize::MAX,
+        }
     }
 }
 
@@ -120,6 +218,7 @@ impl Default for BusConfig {
             publish_delay: VirtualMillis(1),
             modes: ProjectionName::ALL.map(|name| (name, ProjectionMode::Idempotent)),
             failing: Vec::new(),
+            transport: Transport::Lab,
         }
     }
 }

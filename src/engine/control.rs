@@ -76,6 +76,7 @@ impl Engine {
         self.record(HopKind::Recovered);
         self.wake_idle_handlers();
         self.relay_outbox();
+        self.resume_from_checkpoints();
     }
 
     /// Has the relay publish what the outbox holds (after a recovery, or when a page
@@ -127,6 +128,11 @@ impl Engine {
             self.relay_outbox();
         }
         self.config.outbox = outbox;
+    }
+
+    /// Changes the transport from now on (messages already scheduled keep their plan).
+    pub fn set_transport(&mut self, transport: super::transport::Transport) {
+        self.config.bus.transport = transport;
     }
 
     /// Saves a snapshot each time a stream crosses a multiple of `every` (at least 1)

@@ -1,7 +1,8 @@
 //! The event bus's state: ordering per partition, acknowledgements outstanding, the
 //! message ids duplicate detection remembers, dead letters.
 
-use super::message::DeadLetter;
+use super::hub::Hub;
+use super::message::{DeadLetter, Dropped};
 use crate::collections::{LookupMap, PositionMap};
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
 use crate::store::ProjectionName;
@@ -18,8 +19,15 @@ pub struct EventBus {
     pub(super) partition_due: LookupMap<OrderId, Dues>,
     /// The size at which `partition_due` is next cleared of past due times.
     pub(super) prune_dues_at: usize,
+    /// Per hub partition, the last due time per subscription (Event Hubs).
+    pub(super) hub_due: Vec<Dues>,
+    /// What an event hub holds, and its consumer groups' checkpoints (Event Hubs is a
+    /// service of its own: a crash of the lab's processes keeps it).
+    pub(super) hub: Hub,
     pub(super) pending_acks: PositionMap<u32>,
     pub(super) dead_letters: Vec<DeadLetter>,
+    /// Messages the transport let go (not dead-lettered).
+    pub(super) dropped: Vec<Dropped>,
     /// Message ids sent within the duplicate-detection window, with when... The
     /// message id is the event's id; the store gives each event id one position, so
     /// the position stands for it (a number to hash, not a string to copy).
@@ -81,10 +89,22 @@ impl EventBus {
         &self.dead_letters
     }
 
+    /// Messages the transport let go, oldest first.
+    pub fn dropped(&self) -> &[Dropped] {
+        &self.dropped
+    }
+
+    /// The event hub (empty unless the transport is Event Hubs).
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
     /// Forgets volatile state (a crash): ordering bookkeeping and pending acks.
     pub(super) fn crash(&mut self) {
         self.partition_due.clear();
         self.prune_dues_at = 0;
+        self.hub_due.clear();
+        self.hub.crash();
         self.pending_acks.clear();
         self.recent_ids.clear();
         self.recent_order.clear();

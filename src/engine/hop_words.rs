@@ -141,6 +141,20 @@ impl fmt::Display for HopKind {
                     "event {position} dead-lettered after {deliveries} deliveries: {reason}"
                 )
             }
+            HopKind::Dropped {
+                position,
+                cause,
+                deliveries,
+                ..
+            } => {
+                write!(
+                    f,
+                    "event {position} lost after {deliveries} deliveries: {cause}"
+                )
+            }
+            HopKind::ResumedFromCheckpoint { events, .. } => {
+                write!(f, "the consumer resumes from its checkpoints: {events} event(s) after them delivered again")
+            }
             HopKind::Deferred {
                 position, awaited, ..
             } => {

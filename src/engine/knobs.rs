@@ -6,6 +6,7 @@ use crate::engine::config::{
     EngineConfig, LagDistribution, ProjectionMode, DEFAULT_SNAPSHOT_EVERY,
 };
 use crate::engine::rng::PerMillion;
+use crate::engine::transport::Transport;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,9 @@ pub struct Knobs {
     pub upcaster: bool,
     /// The handlers save a snapshot each time a stream crosses a multiple of this.
     pub snapshot_every: u64,
+    /// What carries events to the projections (the lab's bus, or an Azure service with
+    /// its documented behaviour).
+    pub transport: Transport,
 }
 
 /// The choices of "Snapshot every" (the lab's default is 100).
@@ -120,59 +124,27 @@ impl Default for Knobs {
             schema_v2: false,
             upcaster: false,
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
+            transport: Transport::Lab,
         }
     }
 }
 
-/// What the Azure profile sets, each with its value and its meaning.
-pub const AZURE_DEFAULTS: [(&str, &str, &str); 8] = [
-    ("Delivery", "at least once (the lab sends 5 % twice)", "Service Bus (peek-lock) and the change feed processor deliver at least once: every consumer must be idempotent."),
-    ("Ordering", "per partition key only (Reorder off)", "The change feed keeps each logical partition's changes in order (/aggregateId), never across them; Service Bus keeps order only with sessions."),
-    ("Checkpoint", "per lease, after each batch (projections made idempotent)", "A crash before a lease is checkpointed replays its batch, so each projection ignores what it already applied; the Functions trigger does not retry a failed batch by default."),
-    ("Outbox", "on: the change feed as the outbox (a design choice)", "Publication follows the write, so a crash cannot lose an event between the append and the publish."),
-    ("Duplicate detection", "on, 10 minutes by message id (Azure: off by default)", "Enabled when the queue or topic is created (not in Basic). Service Bus drops a second send of the same message id within the window; a lost lock still redelivers."),
-    ("Lock duration", "60 s", "A handler that holds a message past its lock loses it and it is delivered again; the Functions trigger renews the lock for up to 5 min by default."),
-    ("Max delivery count", "10, then the dead-letter queue", "A message delivered ten times without completing goes to the dead-letter queue for inspection."),
-    ("Snapshots", "every 100 events (the lab's choice)", "Not an Azure setting: a handler loads the newest snapshot and replays only the events after it."),
-];
-
 impl Knobs {
-    /// The knobs as Azure's defaults set them (`AZURE_DEFAULTS` says what each means);
-    /// the bus's duplicate detection (10 min), lock (60 s) and max delivery count (10)
-    /// are the engine's defaults already.
-    pub fn azure() -> Self {
+    /// The knobs with `transport` at its documented defaults: no injected duplicates,
+    /// faults or reordering (the service's own behaviour shows), the outbox on,
+    /// projections idempotent. Deployments (schema v2, the upcaster) stay as they are.
+    pub fn profile(self, transport: Transport) -> Self {
         Knobs {
-            duplicate_percent: 5,
-            lag: Lag::Uniform,
-            reorder: false,
-            outbox: true,
-            failing: None,
-            modes: [ProjectionMode::Idempotent; 3],
-            snapshot_every: DEFAULT_SNAPSHOT_EVERY,
+            transport,
+            schema_v2: self.schema_v2,
+            upcaster: self.upcaster,
             ..Knobs::default()
         }
     }
 
-    /// True while every knob the Azure profile sets is as it sets it.
-    pub fn is_azure(&self) -> bool {
-        let azure = Knobs::azure();
-        (
-            self.duplicate_percent,
-            self.lag,
-            self.reorder,
-            self.outbox,
-            self.failing,
-            self.modes,
-            self.snapshot_every,
-        ) == (
-            azure.duplicate_percent,
-            azure.lag,
-            azure.reorder,
-            azure.outbox,
-            azure.failing,
-            azure.modes,
-            azure.snapshot_every,
-        )
+    /// The outbox in force: the change feed is the outbox, whatever the knob says.
+    pub fn outbox_in_force(&self) -> bool {
+        self.outbox || self.transport.is_change_feed()
     }
 
     /// A projection's handling.
@@ -201,7 +173,8 @@ impl Knobs {
         bus.ordered_partitions = !self.reorder;
         bus.modes = ProjectionName::ALL.map(|name| (name, self.mode(name)));
         bus.failing = self.failing.into_iter().collect();
-        config.outbox = self.outbox;
+        bus.transport = self.transport;
+        config.outbox = self.outbox_in_force();
         config.snapshot_every = self.snapshot_every.max(1);
         config.write_schema = if self.schema_v2 {
             LATEST_SCHEMA
@@ -222,8 +195,9 @@ impl Knobs {
             PerMillion::percent(self.duplicate_percent.min(100)),
             self.lag.distribution(),
             !self.reorder,
-            self.outbox,
+            self.outbox_in_force(),
         );
+        engine.set_transport(self.transport);
         for (name, mode) in ProjectionName::ALL.into_iter().zip(self.modes) {
             engine.set_failing(name, self.failing == Some(name));
             engine.set_mode(name, mode);

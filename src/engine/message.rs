@@ -20,6 +20,8 @@ pub struct Message {
     pub acknowledges: bool,
     /// True for an extra copy made by at-least-once delivery.
     pub duplicate: bool,
+    /// When it was first sent (time-to-live counts from here).
+    pub sent: VirtualMillis,
 }
 
 /// Messages for one subscription due at one time: its receiver takes them in one
@@ -65,6 +67,8 @@ pub enum DeliveryFailure {
         /// The newest the projection understands.
         understands: SchemaVersion,
     },
+    /// Its time-to-live passed before it was handled.
+    Expired,
 }
 
 impl DeliveryFailure {
@@ -73,6 +77,7 @@ impl DeliveryFailure {
         match self {
             DeliveryFailure::HandlerFailed => "handler failed",
             DeliveryFailure::LockLost => "lock lost",
+            DeliveryFailure::Expired => "expired",
             DeliveryFailure::UnknownSchema { .. } => "unknown schema",
         }
     }
@@ -83,6 +88,7 @@ impl std::fmt::Display for DeliveryFailure {
         match self {
             DeliveryFailure::HandlerFailed => write!(f, "the projection's handler failed"),
             DeliveryFailure::LockLost => write!(f, "the handler outlived its lock"),
+            DeliveryFailure::Expired => write!(f, "its time-to-live passed"),
             DeliveryFailure::UnknownSchema {
                 schema,
                 understands,
@@ -92,4 +98,54 @@ impl std::fmt::Display for DeliveryFailure {
             ),
         }
     }
+}
+
+/// Why a transport let a message go without dead-lettering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DropCause {
+    /// Event Grid used up its retry policy (attempts or time-to-live) and no
+    /// dead-letter container is set.
+    RetriesExhausted,
+    /// Event Grid does not retry the handler's answer (400 Bad Request, 403, 413) and
+    /// no dead-letter container is set.
+    NotRetried,
+    /// Received and deleted (Service Bus ReceiveAndDelete): the failed handler had it.
+    ReceivedAndDeleted,
+    /// A Functions trigger moved past the failed batch (no retry policy, or its
+    /// retries used up): the checkpoint went on without it.
+    BatchSkipped,
+    /// Its time-to-live passed and expired messages are not dead-lettered.
+    Expired,
+}
+
+impl std::fmt::Display for DropCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DropCause::RetriesExhausted => {
+                "Event Grid used up its retry policy and no dead-letter container is set"
+            }
+            DropCause::NotRetried => {
+                "Event Grid does not retry a 400 Bad Request and no dead-letter container is set"
+            }
+            DropCause::ReceivedAndDeleted => {
+                "it was received and deleted, so the failed handler lost it"
+            }
+            DropCause::BatchSkipped => {
+                "the Functions trigger moved its checkpoint past the failed batch"
+            }
+            DropCause::Expired => "its time-to-live passed and expired messages are dropped",
+        })
+    }
+}
+
+/// A message the transport let go, kept for the page to show (it cannot be resubmitted:
+/// only a rebuild from the store brings its event back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// The message.
+    pub message: Message,
+    /// Why.
+    pub cause: DropCause,
+    /// When.
+    pub at: VirtualMillis,
 }

@@ -2,7 +2,7 @@
 //! timeline and for determinism checks (a running hash covers every hop ever recorded).
 
 use super::command_bus::Queue;
-use super::message::DeliveryFailure;
+use super::message::{DeliveryFailure, DropCause};
 use super::script::ClientId;
 use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion, VirtualMillis};
 use crate::domain::order::Rejection;
@@ -223,6 +223,27 @@ pub enum HopKind {
         /// The stream version it waits for.
         awaited: StreamVersion,
     },
+    /// A message was lost by the transport's rule (not dead-lettered): Event Grid gave
+    /// up without a dead-letter container, a received-and-deleted message failed, a
+    /// Functions trigger moved past a failed batch, a message expired.
+    Dropped {
+        /// The subscription.
+        subscription: ProjectionName,
+        /// The event.
+        position: GlobalPosition,
+        /// Why the transport let it go.
+        cause: DropCause,
+        /// Deliveries it had.
+        deliveries: u32,
+    },
+    /// An Event Hubs consumer started again from its checkpoints: the events after
+    /// them are delivered again.
+    ResumedFromCheckpoint {
+        /// The consumer group (one per projection).
+        subscription: ProjectionName,
+        /// Events after its checkpoints, sent again.
+        events: u64,
+    },
 }
 
 /// Counters the UI shows per component.
@@ -264,6 +285,8 @@ pub struct Metrics {
     pub deferred: u64,
     /// Messages sent to the dead-letter queue.
     pub dead_lettered: u64,
+    /// Messages the transport let go without dead-lettering them.
+    pub dropped: u64,
     /// Bus messages dropped by crashes.
     pub messages_lost: u64,
     /// Publications lost by crashes (outbox off).

@@ -1,9 +1,10 @@
-//! The fault knobs: duplicate rate, delivery lag, reordering, the outbox, a failing
+//! The fault knobs: the transport, duplicate rate, delivery lag, reordering, the outbox, a failing
 //! projection, and a crash.
 
 use crate::app::screen::{ControlsMsg, Msg, Screen};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
-use crate::engine::knobs::{Knobs, Lag, AZURE_DEFAULTS, SNAPSHOT_CHOICES};
+use crate::engine::knobs::{Knobs, Lag, SNAPSHOT_CHOICES};
+use crate::engine::transport::Transport;
 use crate::store::ProjectionName;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -13,7 +14,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let f = &screen.controls.knobs;
     html! {
         <div class="knobs">
-            { azure_profile(f, send) }
+            { super::transport_panel::view(f, send) }
             { bus(f, send) }
             { failures(screen, send) }
             { schema(f, send) }
@@ -21,10 +22,11 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     }
 }
 
-/// A checkbox knob that sends `msg` with its state (`class`: any more classes).
+/// A checkbox knob that sends `msg` with its state (`class`: any more classes; a
+/// disabled knob is one the transport decides).
 fn check(
     (id, label, hint, class): (&'static str, &'static str, Html, Option<&'static str>),
-    checked: bool,
+    (checked, disabled): (bool, bool),
     msg: fn(bool) -> ControlsMsg,
     send: &Callback<Msg>,
 ) -> Html {
@@ -35,46 +37,10 @@ fn check(
     let hint_id = format!("{id}-hint");
     html! {
         <div class={classes!("knob", "check", class)}>
-            <input {id} type="checkbox" {checked} aria-describedby={hint_id.clone()} {onchange} />
+            <input {id} type="checkbox" {checked} {disabled} aria-describedby={hint_id.clone()} {onchange} />
             <label for={id}>{ label }</label>
             <p id={hint_id} class="hint">{ hint }</p>
         </div>
-    }
-}
-
-/// The Azure profile's switch and, while on, what each of its settings means.
-fn azure_profile(f: &Knobs, send: &Callback<Msg>) -> Html {
-    let azure = f.is_azure();
-    let hint = if azure {
-        "Every knob below is at the Azure profile (Azure defaults where one exists). Change one and the profile is off."
-    } else {
-        "Sets every knob to a typical Azure setup (Azure defaults where one exists), each explained."
-    };
-    let toggle = check(
-        (
-            "fault-azure",
-            "Azure profile",
-            html! { hint },
-            Some("azure-profile"),
-        ),
-        azure,
-        ControlsMsg::ToggledAzureProfile,
-        send,
-    );
-    html! {
-        <>
-            { toggle }
-            if azure {
-                <dl class="azure-defaults" aria-label="Azure profile in effect">
-                    { for AZURE_DEFAULTS.iter().map(|(what, value, meaning)| html! {
-                        <div>
-                            <dt>{ *what }</dt>
-                            <dd><strong>{ *value }</strong>{ ". " }{ *meaning }</dd>
-                        </div>
-                    }) }
-                </dl>
-            }
-        </>
     }
 }
 
@@ -92,7 +58,13 @@ fn bus(f: &Knobs, send: &Callback<Msg>) -> Html {
             Lag::from_key(&select.value()).unwrap_or_default(),
         ))
     });
-    let reorder_hint = "Events of one order may overtake each other (no per-partition ordering).";
+    let lab = f.transport == Transport::Lab;
+    let reorder_hint = if lab {
+        "Events of one order may overtake each other (no per-partition ordering)."
+    } else {
+        "The transport decides the order (see its settings)."
+    };
+    let feed = f.transport.is_change_feed();
     html! {
         <>
             <div class="knob">
@@ -113,8 +85,8 @@ fn bus(f: &Knobs, send: &Callback<Msg>) -> Html {
                     }) }
                 </select>
             </div>
-            { check(("fault-reorder", "Reorder", html! { reorder_hint }, None), f.reorder, ControlsMsg::ToggledReorder, send) }
-            { check(("fault-outbox", "Outbox", html! { outbox_hint(f.outbox) }, None), f.outbox, ControlsMsg::ToggledOutbox, send) }
+            { check(("fault-reorder", "Reorder", html! { reorder_hint }, None), (f.reorder && lab, !lab), ControlsMsg::ToggledReorder, send) }
+            { check(("fault-outbox", "Outbox", html! { outbox_hint(f.outbox_in_force(), feed) }, None), (f.outbox_in_force(), feed), ControlsMsg::ToggledOutbox, send) }
         </>
     }
 }
@@ -185,14 +157,16 @@ fn schema(f: &Knobs, send: &Callback<Msg>) -> Html {
                     }
                 }</p>
             </div>
-            { check(("schema-upcaster", "Upcaster", html! { upcaster_hint }, None), f.upcaster, ControlsMsg::ToggledUpcaster, send) }
+            { check(("schema-upcaster", "Upcaster", html! { upcaster_hint }, None), (f.upcaster, false), ControlsMsg::ToggledUpcaster, send) }
         </fieldset>
     }
 }
 
-/// What the Outbox box means, as it stands.
-fn outbox_hint(on: bool) -> &'static str {
-    if on {
+/// What the Outbox box means, as it stands (`feed`: the change feed is the transport).
+fn outbox_hint(on: bool, feed: bool) -> &'static str {
+    if feed {
+        "The change feed is the outbox: the projections read the events' own container, so publication follows every write."
+    } else if on {
         "On: events and their outbox rows are written in one transaction, and a relay publishes the rows: a crash cannot lose a publication."
     } else {
         "Off: the handler publishes after appending (a dual write), so a crash in between loses the publication."

@@ -30,6 +30,7 @@ mod slides;
 mod study_files;
 mod tab_bar;
 mod timeline;
+mod transport_panel;
 mod travel_panel;
 mod vault;
 mod write_model;

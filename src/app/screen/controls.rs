@@ -6,6 +6,7 @@ use super::request::{Request, Requests};
 use crate::app::clock::{nothing_to_step, SimClock};
 use crate::app::diagram::DiagramView;
 use crate::app::log_view::LogView;
+use crate::app::transports::{self, TransportKind, TransportOption};
 use crate::domain::ids::VirtualMillis;
 use crate::engine::config::ProjectionMode;
 use crate::engine::knobs::{Knobs, Lag};
@@ -65,9 +66,10 @@ pub enum ControlsMsg {
     ToggledOutbox(bool),
     /// Chose the projection to fail ("Fail projection"), or none.
     ChoseFailing(Option<ProjectionName>),
-    /// Ticked or cleared "Azure profile": every knob to Azure's defaults, or back to
-    /// the lab's.
-    ToggledAzureProfile(bool),
+    /// Chose a "Transport": every knob to that service's documented defaults.
+    ChoseTransport(TransportKind),
+    /// Changed one setting of the transport in force.
+    SetTransport(TransportOption),
     /// Chose how often the handlers save a snapshot ("Snapshot every").
     ChoseSnapshotEvery(u64),
     /// Clicked "Deploy schema v2".
@@ -209,15 +211,11 @@ fn knobs_after(msg: ControlsMsg, knobs: Knobs) -> Knobs {
         ControlsMsg::ToggledReorder(reorder) => Knobs { reorder, ..knobs },
         ControlsMsg::ToggledOutbox(outbox) => Knobs { outbox, ..knobs },
         ControlsMsg::ChoseFailing(failing) => Knobs { failing, ..knobs },
-        ControlsMsg::ToggledAzureProfile(on) => {
-            // Deployments (schema v2, the upcaster) are not knobs: they stay.
-            let base = if on { Knobs::azure() } else { Knobs::default() };
-            Knobs {
-                schema_v2: knobs.schema_v2,
-                upcaster: knobs.upcaster,
-                ..base
-            }
-        }
+        ControlsMsg::ChoseTransport(kind) => knobs.profile(kind.transport()),
+        ControlsMsg::SetTransport(option) => Knobs {
+            transport: transports::with(knobs.transport, option),
+            ..knobs
+        },
         ControlsMsg::ChoseSnapshotEvery(every) => Knobs {
             snapshot_every: every.max(1),
             ..knobs
