@@ -226,3 +226,83 @@ fn the_change_feed_processor_sends_a_failed_batch_again_until_it_succeeds() {
     let summary = sim.engine.projection(SUMMARY).expect("a projection");
     assert!(summary.divergence(sim.store.events()).is_empty());
 }
+
+#[test]
+fn every_transport_the_menu_can_set_reads_back_from_its_text() {
+    use cqrs_lab::app::transports::{controls, settings, with, Control, TransportKind};
+    let mut seen = 0;
+    for kind in TransportKind::ALL {
+        let base = kind.transport();
+        let mut variants = vec![base];
+        for control in controls(&base) {
+            let more: Vec<Transport> = variants
+                .iter()
+                .flat_map(|t| match control {
+                    Control::Check(_, _, _, option) => {
+                        vec![with(*t, option(true)), with(*t, option(false))]
+                    }
+                    Control::Pick(_, _, choices, _, option) => {
+                        choices.iter().map(|n| with(*t, option(*n))).collect()
+                    }
+                })
+                .collect();
+            variants = more;
+        }
+        for transport in variants {
+            let text = transport.spec();
+            assert_eq!(Transport::from_spec(&text), Ok(transport), "{text}");
+            assert_eq!(TransportKind::of(&transport), kind);
+            seen += 1;
+        }
+        let rows = settings(&base).len();
+        let expected = match kind {
+            TransportKind::Lab => 0,
+            TransportKind::ServiceBus | TransportKind::ServiceBusSessions => 9,
+            TransportKind::EventGrid => 6,
+            TransportKind::EventHubs
+            | TransportKind::ChangeFeedProcessor
+            | TransportKind::ChangeFeedFunctions => 5,
+        };
+        assert_eq!(rows, expected, "{kind:?}: every setting has its value");
+    }
+    assert!(seen > 60, "{seen} variants");
+}
+
+#[test]
+fn a_transport_text_with_a_mistake_is_refused_and_says_why() {
+    use cqrs_lab::engine::knobs::Knobs;
+    for (text, says) in [
+        ("bus", "\"bus\" is not a transport"),
+        (
+            "event-grid partitions=4",
+            "\"partitions=4\" is not a setting of Event Grid",
+        ),
+        (
+            "event-grid max-attempts=99",
+            "\"max-attempts=99\" is not a setting",
+        ),
+        (
+            "service-bus ttl=soon",
+            "\"ttl=soon\" is not a setting of Service Bus",
+        ),
+        (
+            "change-feed-processor retry-policy",
+            "not a setting of Change feed processor",
+        ),
+    ] {
+        let error = Transport::from_spec(text).expect_err(text).to_string();
+        assert!(error.contains(says), "{text}: {error}");
+    }
+    let knobs: Knobs =
+        serde_json::from_str(r#"{"transport":"event-grid max-attempts=3 dead-letter"}"#)
+            .expect("a scenario's knobs");
+    assert_eq!(
+        knobs.transport,
+        Transport::EventGrid(EventGrid {
+            max_attempts: 3,
+            dead_letter: true,
+            ..EventGrid::default()
+        })
+    );
+    assert!(serde_json::from_str::<Knobs>(r#"{"transport":"pigeon"}"#).is_err());
+}

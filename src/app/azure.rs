@@ -2,7 +2,6 @@
 //! defaults that matter; the lab's own setting is shown beside each where it simulates
 //! one.
 
-use crate::app::transports::settings;
 use crate::engine::config::EngineConfig;
 use crate::engine::transport::Transport;
 
@@ -73,10 +72,7 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
             component: "Event bus",
             service: service(&bus.transport),
             defaults: vec![
-                "Service Bus: at-least-once delivery with PeekLock (ReceiveAndDelete: at most once); FIFO only with sessions; message TTL unlimited unless the entity sets one; after 10 deliveries a message is dead-lettered.".into(),
-                "Event Grid: push to many subscribers, at-least-once, no order guarantee; retries up to 30 attempts or 24 h; no dead-lettering unless a container is set: undeliverable events are dropped.".into(),
-                "Event Hubs: order within a partition; each consumer group checkpoints its own position; retention 1 h by default: a hub is not an event store.".into(),
-                "Duplicate detection by message id (Service Bus): off by default, set at creation, window 10 min by default (20 s to 7 days).".into(),
+                "Service Bus: FIFO only with sessions; Event Grid: no order, drops what it cannot deliver unless dead-lettering is set; Event Hubs: order per partition, consumers checkpoint; change feed: order per partition key.".into(),
             ],
             in_the_lab: match &bus.transport {
                 Transport::Lab => format!(
@@ -84,15 +80,7 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
                     bus.max_delivery_count,
                     bus.lock_duration.0 / 1000
                 ),
-                other => format!(
-                    "{}: {}.",
-                    other.name(),
-                    settings(other)
-                        .iter()
-                        .map(|s| format!("{} {}", s.name.to_ascii_lowercase(), s.value))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
+                other => format!("{}: every setting is in the table below.", other.name()),
             },
         },
         Mapping {

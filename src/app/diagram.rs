@@ -10,6 +10,7 @@ use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::config::ProjectionMode;
 use crate::engine::projection::WrongRow;
 use crate::engine::trace::HopKind;
+use crate::engine::transport::Transport;
 use crate::engine::truth::{row_checks, wrong_rows, RowCheck, StoreFold};
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -42,6 +43,8 @@ pub struct Lane {
     pub dead_letters: u64,
     /// Messages set aside until an earlier event of their order is applied.
     pub deferred: u64,
+    /// Messages the transport let go (dropped, not dead-lettered).
+    pub lost: u64,
     /// Every position up to this one is applied.
     pub checkpoint: GlobalPosition,
     /// Read-model rows.
@@ -105,6 +108,8 @@ pub struct DiagramView {
     pub published: u64,
     /// One lane per projection, in `ProjectionName::ALL` order.
     pub lanes: Vec<Lane>,
+    /// The transport's box: its title and a line of what it is.
+    pub transport: (&'static str, String),
     /// The newest hops, newest first.
     pub pulses: Vec<Pulse>,
     /// The newest hops on the timeline, one lane per component.
@@ -135,6 +140,12 @@ impl DiagramView {
                     mode: p.mode,
                     queued: engine.event_bus().depth(p.name),
                     deferred: engine.deferred(p.name),
+                    lost: engine
+                        .event_bus()
+                        .dropped()
+                        .iter()
+                        .filter(|d| d.message.subscription == p.name)
+                        .count() as u64,
                     dead_letters: dead
                         .iter()
                         .filter(|d| d.message.subscription == p.name)
@@ -189,6 +200,7 @@ impl DiagramView {
             published: metrics.events_published,
             lanes,
             pulses,
+            transport: transport_box(&engine.config().bus.transport),
             timeline: TimelineView::of(engine),
         }
     }
@@ -227,4 +239,19 @@ fn pulse_of(kind: &HopKind) -> Option<(Component, PulseKind)> {
         HopKind::Dropped { subscription, .. } => (Component::Projection(*subscription), Rejected),
         _ => return None,
     })
+}
+
+/// The transport's box on the diagram: its title and what it is in a few words.
+fn transport_box(transport: &Transport) -> (&'static str, String) {
+    match transport {
+        Transport::Lab => ("Event bus", "topic, 3 subscriptions".into()),
+        Transport::ServiceBus(sb) if sb.sessions => ("Service Bus", "topic, sessions".into()),
+        Transport::ServiceBus(_) => ("Service Bus", "topic, 3 subscriptions".into()),
+        Transport::EventGrid(_) => ("Event Grid", "push, 3 subscriptions".into()),
+        Transport::EventHubs(hub) => (
+            "Event Hubs",
+            format!("{} partitions, 3 groups", hub.partitions),
+        ),
+        Transport::ChangeFeed(_) => ("Change feed", "no bus: 3 leases".into()),
+    }
 }

@@ -3,9 +3,13 @@
 //! default and the Microsoft Learn page that gives it.
 
 use crate::domain::ids::VirtualMillis;
+pub use crate::engine::transport::choice::{
+    with, TransportKind, TransportOption, CHECKPOINT_CHOICES, MAX_ATTEMPTS_CHOICES,
+    PARTITION_CHOICES, TTL_CHOICES,
+};
 use crate::engine::transport::{
     ChangeFeed, ChangeFeedHost, EventGrid, EventHubs, ReceiveMode, ServiceBus, Transport,
-    CHANGE_FEED_RETRIES, DEFAULT_DETECTION_WINDOW, MAX_CONCURRENT_CALLS,
+    CHANGE_FEED_RETRIES, MAX_CONCURRENT_CALLS,
 };
 
 /// Learn: Service Bus dead-letter queues (max delivery count 10).
@@ -50,193 +54,98 @@ const RETRIES: &str =
 /// Learn: transactional batch (one container, one logical partition).
 const BATCH: &str = "https://learn.microsoft.com/azure/cosmos-db/nosql/transactional-batch";
 
-/// A transport as the menu offers it, at its documented defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportKind {
-    /// The lab's own bus.
-    Lab,
-    /// Service Bus topic, no sessions.
-    ServiceBus,
-    /// Service Bus topic with sessions (session id = order id).
-    ServiceBusSessions,
-    /// Event Grid.
-    EventGrid,
-    /// Event Hubs.
-    EventHubs,
-    /// The change feed, read by the change feed processor.
-    ChangeFeedProcessor,
-    /// The change feed, read by the Functions Cosmos DB trigger.
-    ChangeFeedFunctions,
+/// A control of the transport's settings, as the page shows it.
+#[derive(Debug, Clone, Copy)]
+pub enum Control {
+    /// A checkbox: its id, label, state, and the option it sends.
+    Check(
+        &'static str,
+        &'static str,
+        bool,
+        fn(bool) -> TransportOption,
+    ),
+    /// A select of numbers: its id, label, choices, the current one, and the option it
+    /// sends (a 0 choice reads "none").
+    Pick(
+        &'static str,
+        &'static str,
+        &'static [u32],
+        u32,
+        fn(u32) -> TransportOption,
+    ),
 }
 
-impl TransportKind {
-    /// Every choice, in menu order.
-    pub const ALL: [TransportKind; 7] = [
-        TransportKind::Lab,
-        TransportKind::ServiceBus,
-        TransportKind::ServiceBusSessions,
-        TransportKind::EventGrid,
-        TransportKind::EventHubs,
-        TransportKind::ChangeFeedProcessor,
-        TransportKind::ChangeFeedFunctions,
-    ];
-
-    /// A stable value for the menu.
-    pub fn key(self) -> &'static str {
-        match self {
-            TransportKind::Lab => "lab",
-            TransportKind::ServiceBus => "service-bus",
-            TransportKind::ServiceBusSessions => "service-bus-sessions",
-            TransportKind::EventGrid => "event-grid",
-            TransportKind::EventHubs => "event-hubs",
-            TransportKind::ChangeFeedProcessor => "change-feed-processor",
-            TransportKind::ChangeFeedFunctions => "change-feed-functions",
-        }
-    }
-
-    /// The menu's text.
-    pub fn label(self) -> &'static str {
-        match self {
-            TransportKind::Lab => "Lab bus (every fault a knob; not an Azure service)",
-            TransportKind::ServiceBus => "Service Bus topic (Functions trigger)",
-            TransportKind::ServiceBusSessions => "Service Bus topic with sessions",
-            TransportKind::EventGrid => "Event Grid (push)",
-            TransportKind::EventHubs => "Event Hubs (consumer groups)",
-            TransportKind::ChangeFeedProcessor => "Cosmos DB change feed processor",
-            TransportKind::ChangeFeedFunctions => "Cosmos DB change feed + Functions trigger",
-        }
-    }
-
-    /// The choice a menu value names.
-    pub fn from_key(key: &str) -> Option<TransportKind> {
-        TransportKind::ALL.into_iter().find(|k| k.key() == key)
-    }
-
-    /// The transport at its documented defaults.
-    pub fn transport(self) -> Transport {
-        match self {
-            TransportKind::Lab => Transport::Lab,
-            TransportKind::ServiceBus => Transport::ServiceBus(ServiceBus::default()),
-            TransportKind::ServiceBusSessions => Transport::ServiceBus(ServiceBus {
-                sessions: true,
-                ..ServiceBus::default()
-            }),
-            TransportKind::EventGrid => Transport::EventGrid(EventGrid::default()),
-            TransportKind::EventHubs => Transport::EventHubs(EventHubs::default()),
-            TransportKind::ChangeFeedProcessor => Transport::ChangeFeed(ChangeFeed::default()),
-            TransportKind::ChangeFeedFunctions => Transport::ChangeFeed(ChangeFeed {
-                host: ChangeFeedHost::Functions,
-            }),
-        }
-    }
-
-    /// The menu choice a transport falls under.
-    pub fn of(transport: &Transport) -> TransportKind {
-        match transport {
-            Transport::Lab => TransportKind::Lab,
-            Transport::ServiceBus(sb) if sb.sessions => TransportKind::ServiceBusSessions,
-            Transport::ServiceBus(_) => TransportKind::ServiceBus,
-            Transport::EventGrid(_) => TransportKind::EventGrid,
-            Transport::EventHubs(_) => TransportKind::EventHubs,
-            Transport::ChangeFeed(cf) if cf.host == ChangeFeedHost::Processor => {
-                TransportKind::ChangeFeedProcessor
-            }
-            Transport::ChangeFeed(_) => TransportKind::ChangeFeedFunctions,
-        }
-    }
-}
-
-/// A setting the page lets the user change on the transport in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportOption {
-    /// Service Bus: ReceiveAndDelete instead of PeekLock.
-    ReceiveAndDelete(bool),
-    /// Service Bus: duplicate detection on (10 min window) or off.
-    DuplicateDetection(bool),
-    /// Service Bus: a message time-to-live in seconds, or none.
-    TimeToLive(Option<u64>),
-    /// Service Bus: expired messages to the dead-letter queue.
-    DeadLetterOnExpiration(bool),
-    /// Event Grid: a dead-letter container is set.
-    DeadLetterContainer(bool),
-    /// Event Grid: most delivery attempts.
-    MaxAttempts(u32),
-    /// Event Hubs: partitions.
-    Partitions(u32),
-    /// Event Hubs: checkpoint every this many events.
-    CheckpointEvery(u32),
-    /// Change feed + Functions: a retry policy is set.
-    RetryPolicy(bool),
-}
-
-/// The choices of Event Grid's "Max attempts" (1–30, default 30).
-pub const MAX_ATTEMPTS_CHOICES: [u32; 4] = [1, 3, 10, 30];
-/// The choices of Event Hubs' partition count (1–32 on Standard).
-pub const PARTITION_CHOICES: [u32; 4] = [1, 2, 4, 32];
-/// The choices of the Event Hubs consumer's checkpoint interval.
-pub const CHECKPOINT_CHOICES: [u32; 3] = [1, 10, 100];
-/// The choices of a Service Bus message time-to-live, in seconds (none: never expires).
-pub const TTL_CHOICES: [Option<u64>; 4] = [None, Some(1), Some(10), Some(60)];
-
-/// The transport with one setting changed (a setting of another service changes nothing).
-pub fn with(transport: Transport, option: TransportOption) -> Transport {
+/// The controls of the transport in force.
+pub fn controls(transport: &Transport) -> Vec<Control> {
+    use Control::{Check, Pick};
     use TransportOption as O;
-    match (transport, option) {
-        (Transport::ServiceBus(sb), option) => Transport::ServiceBus(match option {
-            O::ReceiveAndDelete(on) => ServiceBus {
-                receive_mode: if on {
-                    ReceiveMode::ReceiveAndDelete
-                } else {
-                    ReceiveMode::PeekLock
-                },
-                ..sb
-            },
-            O::DuplicateDetection(on) => ServiceBus {
-                duplicate_detection: on.then_some(DEFAULT_DETECTION_WINDOW),
-                ..sb
-            },
-            O::TimeToLive(seconds) => ServiceBus {
-                time_to_live: seconds.map(|s| VirtualMillis(s.saturating_mul(1000))),
-                ..sb
-            },
-            O::DeadLetterOnExpiration(on) => ServiceBus {
-                dead_letter_on_expiration: on,
-                ..sb
-            },
-            _ => sb,
-        }),
-        (Transport::EventGrid(grid), option) => Transport::EventGrid(match option {
-            O::DeadLetterContainer(on) => EventGrid {
-                dead_letter: on,
-                ..grid
-            },
-            O::MaxAttempts(n) => EventGrid {
-                max_attempts: n.clamp(1, 30),
-                ..grid
-            },
-            _ => grid,
-        }),
-        (Transport::EventHubs(hub), option) => Transport::EventHubs(match option {
-            O::Partitions(n) => EventHubs {
-                partitions: n.clamp(1, 32),
-                ..hub
-            },
-            O::CheckpointEvery(n) => EventHubs {
-                checkpoint_every: n.max(1),
-                ..hub
-            },
-            _ => hub,
-        }),
-        (Transport::ChangeFeed(cf), O::RetryPolicy(on)) if cf.host != ChangeFeedHost::Processor => {
-            Transport::ChangeFeed(ChangeFeed {
-                host: if on {
-                    ChangeFeedHost::FunctionsWithRetry
-                } else {
-                    ChangeFeedHost::Functions
-                },
-            })
-        }
-        (other, _) => other,
+    match transport {
+        Transport::ServiceBus(sb) => vec![
+            Check(
+                "sb-receive-delete",
+                "ReceiveAndDelete (at most once)",
+                sb.receive_mode == ReceiveMode::ReceiveAndDelete,
+                O::ReceiveAndDelete,
+            ),
+            Check(
+                "sb-duplicates",
+                "Duplicate detection (10 min)",
+                sb.duplicate_detection.is_some(),
+                O::DuplicateDetection,
+            ),
+            Pick(
+                "sb-ttl",
+                "Message time-to-live (s)",
+                &TTL_CHOICES,
+                sb.time_to_live
+                    .map_or(0, |t| u32::try_from(t.0 / 1000).unwrap_or(u32::MAX)),
+                O::TimeToLive,
+            ),
+            Check(
+                "sb-expiry-dlq",
+                "Dead-letter expired messages",
+                sb.dead_letter_on_expiration,
+                O::DeadLetterOnExpiration,
+            ),
+        ],
+        Transport::EventGrid(grid) => vec![
+            Check(
+                "grid-dead-letter",
+                "Dead-letter container",
+                grid.dead_letter,
+                O::DeadLetterContainer,
+            ),
+            Pick(
+                "grid-attempts",
+                "Max attempts",
+                &MAX_ATTEMPTS_CHOICES,
+                grid.max_attempts,
+                O::MaxAttempts,
+            ),
+        ],
+        Transport::EventHubs(hub) => vec![
+            Pick(
+                "hub-partitions",
+                "Partitions",
+                &PARTITION_CHOICES,
+                hub.partitions,
+                O::Partitions,
+            ),
+            Pick(
+                "hub-checkpoint",
+                "Checkpoint every (events)",
+                &CHECKPOINT_CHOICES,
+                hub.checkpoint_every,
+                O::CheckpointEvery,
+            ),
+        ],
+        Transport::ChangeFeed(cf) if cf.host != ChangeFeedHost::Processor => vec![Check(
+            "feed-retry",
+            "Retry policy (5 retries)",
+            cf.host == ChangeFeedHost::FunctionsWithRetry,
+            O::RetryPolicy,
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -252,13 +161,101 @@ pub struct Setting {
     pub azure_default: &'static str,
     /// True for a feature Azure leaves off until it is turned on.
     pub opt_in: bool,
-    /// What it does, in a sentence.
-    pub meaning: &'static str,
     /// The Microsoft Learn page that documents it.
     pub source: &'static str,
 }
 
-/// How many seconds or minutes a duration is, for people.
+/// A setting's words: its name, Azure's default, opt-in or not, its source.
+type Row = (&'static str, &'static str, bool, &'static str);
+
+const SERVICE_BUS: [Row; 9] = [
+    ("Sessions", "off", true, SB_SESSIONS),
+    (
+        "Concurrent handlers",
+        "16 (maxConcurrentCalls)",
+        false,
+        SB_FUNCTIONS,
+    ),
+    ("Receive mode", "PeekLock", false, SB_MODES),
+    ("Lock duration", "60 s (at most 5 min)", false, SB_LOCK),
+    (
+        "Lock renewal",
+        "5 min (maxAutoLockRenewalDuration)",
+        false,
+        SB_FUNCTIONS,
+    ),
+    ("Max delivery count", "10", false, SB_DLQ),
+    (
+        "Duplicate detection",
+        "off; when on, 10 min (20 s to 7 days)",
+        true,
+        SB_DUPLICATES,
+    ),
+    (
+        "Message time-to-live",
+        "none (TimeSpan.MaxValue)",
+        true,
+        SB_EXPIRY,
+    ),
+    ("Dead-letter on expiration", "off", true, SB_EXPIRY),
+];
+
+const EVENT_GRID: [Row; 6] = [
+    ("Delivery", "at least once, no order", false, GRID),
+    ("Events per delivery", "1 (batching is opt-in)", false, GRID),
+    ("Retry schedule", "the same, best effort", false, GRID),
+    ("Max attempts", "30 (1 to 30)", false, GRID),
+    ("Event time-to-live", "1,440 min (24 h)", false, GRID),
+    ("Dead-letter container", "off", true, GRID),
+];
+
+const EVENT_HUBS: [Row; 5] = [
+    (
+        "Partitions",
+        "chosen at creation: 1 to 32 (Standard)",
+        false,
+        HUBS_QUOTAS,
+    ),
+    (
+        "Consumer groups",
+        "$Default, up to 20 (Standard)",
+        false,
+        HUBS,
+    ),
+    ("Checkpoint", "the consumer's choice", false, HUBS),
+    (
+        "Retention",
+        "1 h (the least; up to 7 days on Standard)",
+        false,
+        HUBS,
+    ),
+    (
+        "A failed event",
+        "no retry unless a retry policy is set",
+        false,
+        HUBS_FUNCTIONS,
+    ),
+];
+
+const CHANGE_FEED: [Row; 5] = [
+    ("Reader", "your choice", false, FEED_PROCESSOR),
+    ("Order", "per logical partition key", false, FEED),
+    (
+        "Outbox",
+        "one container and partition per transactional batch",
+        false,
+        BATCH,
+    ),
+    (
+        "A failed batch",
+        "processor: retried; Functions trigger: not retried",
+        false,
+        FEED_FUNCTIONS,
+    ),
+    ("Retry policy", "none", true, RETRIES),
+];
+
+/// How long a duration is, for people.
 fn duration(ms: VirtualMillis) -> String {
     match ms.0 {
         ms if ms % 3_600_000 == 0 => format!("{} h", ms / 3_600_000),
@@ -275,68 +272,71 @@ fn on_off(on: bool) -> String {
 /// The settings of a transport, in the order the page shows them (none for the lab's
 /// bus, whose every behaviour is a knob).
 pub fn settings(transport: &Transport) -> Vec<Setting> {
-    match transport {
-        Transport::Lab => Vec::new(),
-        Transport::ServiceBus(sb) => service_bus(sb),
-        Transport::EventGrid(grid) => event_grid(grid),
-        Transport::EventHubs(hub) => event_hubs(hub),
-        Transport::ChangeFeed(cf) => change_feed(cf),
-    }
+    let (rows, values): (&[Row], Vec<String>) = match transport {
+        Transport::Lab => (&[], Vec::new()),
+        Transport::ServiceBus(sb) => (&SERVICE_BUS, service_bus(sb)),
+        Transport::EventGrid(grid) => (&EVENT_GRID, event_grid(grid)),
+        Transport::EventHubs(hub) => (&EVENT_HUBS, event_hubs(hub)),
+        Transport::ChangeFeed(cf) => (&CHANGE_FEED, change_feed(cf)),
+    };
+    rows.iter()
+        .zip(values)
+        .map(|(&(name, azure_default, opt_in, source), value)| Setting {
+            name,
+            value,
+            azure_default,
+            opt_in,
+            source,
+        })
+        .collect()
 }
 
-fn setting(
-    (name, value, azure_default): (&'static str, String, &'static str),
-    opt_in: bool,
-    meaning: &'static str,
-    source: &'static str,
-) -> Setting {
-    Setting {
-        name,
-        value,
-        azure_default,
-        opt_in,
-        meaning,
-        source,
-    }
-}
-
-fn service_bus(sb: &ServiceBus) -> Vec<Setting> {
-    let peek_lock = sb.receive_mode == ReceiveMode::PeekLock;
+fn service_bus(sb: &ServiceBus) -> Vec<String> {
     vec![
-        setting(("Sessions", on_off(sb.sessions), "off"), true, "With sessions (session id = the order id) each order's messages are handled first in, first out; without, order is not kept.", SB_SESSIONS),
-        setting(("Concurrent handlers", if sb.sessions { "one per session".into() } else { MAX_CONCURRENT_CALLS.to_string() }, "16 (maxConcurrentCalls)"), false, "Without sessions the Functions trigger handles up to 16 messages at once per instance, so they finish in any order.", SB_FUNCTIONS),
-        setting(("Receive mode", if peek_lock { "PeekLock".into() } else { "ReceiveAndDelete".into() }, "PeekLock"), false, "PeekLock delivers at least once: a failed message comes back. ReceiveAndDelete delivers at most once: a failed message is lost.", SB_MODES),
-        setting(("Lock duration", duration(sb.lock_duration), "60 s (at most 5 min)"), false, "A message is locked while it is handled; the lock expires and it is delivered again unless it is renewed.", SB_LOCK),
-        setting(("Lock renewal", duration(sb.max_auto_lock_renewal), "5 min (maxAutoLockRenewalDuration)"), false, "The Functions trigger renews the lock while the function runs, up to this long: only a handler slower than that loses its message.", SB_FUNCTIONS),
-        setting(("Max delivery count", sb.max_delivery_count.to_string(), "10"), false, "A message delivered this many times without completing goes to the subscription's dead-letter queue.", SB_DLQ),
-        setting(("Duplicate detection", sb.duplicate_detection.map_or("off".into(), |w| format!("on, {}", duration(w))), "off; when on, 10 min (20 s to 7 days)"), true, "Chosen when the topic is created (not in Basic): a second send of the same message id within the window is dropped. A redelivery after a lost lock is not a second send.", SB_DUPLICATES),
-        setting(("Message time-to-live", sb.time_to_live.map_or("none (never expires)".into(), duration), "none (TimeSpan.MaxValue)"), true, "A message not handled within its time-to-live expires.", SB_EXPIRY),
-        setting(("Dead-letter on expiration", on_off(sb.dead_letter_on_expiration), "off"), true, "Off: expired messages are dropped. On: they go to the dead-letter queue.", SB_EXPIRY),
+        on_off(sb.sessions),
+        if sb.sessions {
+            "one per session".into()
+        } else {
+            MAX_CONCURRENT_CALLS.to_string()
+        },
+        match sb.receive_mode {
+            ReceiveMode::PeekLock => "PeekLock",
+            ReceiveMode::ReceiveAndDelete => "ReceiveAndDelete",
+        }
+        .into(),
+        duration(sb.lock_duration),
+        duration(sb.max_auto_lock_renewal),
+        sb.max_delivery_count.to_string(),
+        sb.duplicate_detection
+            .map_or("off".into(), |w| format!("on, {}", duration(w))),
+        sb.time_to_live
+            .map_or("none (never expires)".into(), duration),
+        on_off(sb.dead_letter_on_expiration),
     ]
 }
 
-fn event_grid(grid: &EventGrid) -> Vec<Setting> {
+fn event_grid(grid: &EventGrid) -> Vec<String> {
     vec![
-        setting(("Delivery", "at least once, no order".into(), "at least once, no order"), false, "Event Grid pushes each event to the handler and may deliver events out of order.", GRID),
-        setting(("Events per delivery", grid.max_events_per_batch.to_string(), "1 (batching is opt-in)"), false, "By default each delivery carries one event.", GRID),
-        setting(("Retry schedule", "10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h".into(), "the same, best effort"), false, "After a failed delivery (or no answer within 30 s) Event Grid waits this long before each retry. 400, 403 and 413 are not retried.", GRID),
-        setting(("Max attempts", grid.max_attempts.to_string(), "30 (1 to 30)"), false, "The retry policy gives up after this many attempts.", GRID),
-        setting(("Event time-to-live", duration(grid.time_to_live), "1,440 min (24 h)"), false, "The retry policy also gives up once the event is this old.", GRID),
-        setting(("Dead-letter container", on_off(grid.dead_letter), "off"), true, "Off: an event the policy gives up on is dropped (the lab shows it as lost). On: it lands in the storage container.", GRID),
+        "at least once, no order".into(),
+        grid.max_events_per_batch.to_string(),
+        "10 s, 30 s, 1 min, 5 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h".into(),
+        grid.max_attempts.to_string(),
+        duration(grid.time_to_live),
+        on_off(grid.dead_letter),
     ]
 }
 
-fn event_hubs(hub: &EventHubs) -> Vec<Setting> {
+fn event_hubs(hub: &EventHubs) -> Vec<String> {
     vec![
-        setting(("Partitions", hub.partitions.to_string(), "chosen at creation: 1 to 32 (Standard)"), false, "The partition key (the order id) picks a partition; order is kept within a partition only.", HUBS_QUOTAS),
-        setting(("Consumer groups", "one per projection".into(), "$Default, up to 20 (Standard)"), false, "Each consumer group reads the whole hub with its own position.", HUBS),
-        setting(("Checkpoint", format!("every {} events per partition", hub.checkpoint_every), "the consumer's choice"), false, "The consumer records its position; after a crash it resumes from the checkpoint, so every event after it is delivered again.", HUBS),
-        setting(("Retention", duration(hub.retention), "1 h (the least; up to 7 days on Standard)"), false, "The hub keeps events this long, then they are gone: a hub is not an event store.", HUBS),
-        setting(("A failed event", "lost (the checkpoint moves on)".into(), "no retry unless a retry policy is set"), false, "With the Functions trigger the checkpoint advances whether the function succeeded or not, so an unhandled exception loses the events.", HUBS_FUNCTIONS),
+        hub.partitions.to_string(),
+        "one per projection".into(),
+        format!("every {} events per partition", hub.checkpoint_every),
+        duration(hub.retention),
+        "lost (the checkpoint moves on)".into(),
     ]
 }
 
-fn change_feed(cf: &ChangeFeed) -> Vec<Setting> {
+fn change_feed(cf: &ChangeFeed) -> Vec<String> {
     let (reader, failed) = match cf.host {
         ChangeFeedHost::Processor => (
             "change feed processor",
@@ -352,10 +352,10 @@ fn change_feed(cf: &ChangeFeed) -> Vec<Setting> {
         ),
     };
     vec![
-        setting(("Reader", reader.into(), "your choice"), false, "No bus at all: a processor per projection reads the events' container's change feed, one lease per partition range.", FEED_PROCESSOR),
-        setting(("Order", "per order (the logical partition)".into(), "per logical partition key"), false, "Changes come in order within a partition key, never across them.", FEED),
-        setting(("Outbox", "the change feed itself".into(), "one container and partition per transactional batch"), false, "A transactional batch spans one container and one logical partition, so an outbox row must live with its event; here the change feed of the events is the outbox.", BATCH),
-        setting(("A failed batch", failed, if cf.host == ChangeFeedHost::Processor { "retried (at least once)" } else { "not retried (Functions trigger)" }), false, "The processor checkpoints a lease only after a batch succeeds. The Functions trigger does not retry a failed batch unless a retry policy is set.", if cf.host == ChangeFeedHost::Processor { FEED_PROCESSOR } else { FEED_FUNCTIONS }),
-        setting(("Retry policy", on_off(cf.host == ChangeFeedHost::FunctionsWithRetry), "none"), true, "A Functions retry policy (fixed delay or exponential backoff) retries the batch and holds the checkpoint until the retries end.", RETRIES),
+        reader.into(),
+        "per order (the logical partition)".into(),
+        "the change feed itself".into(),
+        failed,
+        on_off(cf.host == ChangeFeedHost::FunctionsWithRetry),
     ]
 }

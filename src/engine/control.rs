@@ -14,7 +14,15 @@ impl Engine {
     /// Drops exactly the volatile state: scheduled internal work, handlers' work, and
     /// (unless the queue is durable) queued commands. Effects in flight are disowned.
     pub fn crash(&mut self) -> CrashReport {
-        let mut report = CrashReport::default();
+        let mut report = CrashReport {
+            read_again: self.config.bus.transport.hub().map(|hub| {
+                ProjectionName::ALL
+                    .iter()
+                    .map(|g| self.bus.hub.after_checkpoints(*g, hub).len() as u64)
+                    .sum()
+            }),
+            ..CrashReport::default()
+        };
         let in_flight: Vec<Box<ScriptedCommand>> = self
             .handlers
             .iter_mut()

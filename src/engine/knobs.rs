@@ -234,14 +234,17 @@ pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize, outbox: 
             format!("{count} {many}")
         }
     };
+    let again = match report.read_again {
+        Some(events) => format!(
+            "Event Hubs kept them: each consumer group resumes from its checkpoints and reads {} again",
+            n(events, "event", "events")
+        ),
+        None if outbox => "the outbox relay publishes their events again".to_owned(),
+        None => "without the outbox, nothing publishes them again".to_owned(),
+    };
     format!(
-        "Crashed and restarted: {} in flight lost ({}); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
+        "Crashed and restarted: {} in flight lost ({again}); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
         n(report.lost_messages, "bus message", "bus messages"),
-        if outbox {
-            "the outbox relay publishes their events again"
-        } else {
-            "without the outbox, nothing publishes them again"
-        },
         n(report.lost_publications, "publication", "publications"),
         n(kept as u64, "command", "commands"),
     )

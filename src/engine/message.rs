@@ -121,19 +121,11 @@ pub enum DropCause {
 impl std::fmt::Display for DropCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            DropCause::RetriesExhausted => {
-                "Event Grid used up its retry policy and no dead-letter container is set"
-            }
-            DropCause::NotRetried => {
-                "Event Grid does not retry a 400 Bad Request and no dead-letter container is set"
-            }
-            DropCause::ReceivedAndDeleted => {
-                "it was received and deleted, so the failed handler lost it"
-            }
-            DropCause::BatchSkipped => {
-                "the Functions trigger moved its checkpoint past the failed batch"
-            }
-            DropCause::Expired => "its time-to-live passed and expired messages are dropped",
+            DropCause::RetriesExhausted => "Event Grid gave up (no dead-letter container)",
+            DropCause::NotRetried => "Event Grid does not retry a 400 (no dead-letter container)",
+            DropCause::ReceivedAndDeleted => "received and deleted: the failed handler lost it",
+            DropCause::BatchSkipped => "the Functions trigger moved past the failed batch",
+            DropCause::Expired => "its time-to-live passed (expired messages are dropped)",
         })
     }
 }

@@ -118,6 +118,9 @@ pub struct CrashReport {
     pub lost_messages: u64,
     /// Appended events whose publication (outbox off) had not happened: lost for good.
     pub lost_publications: u64,
+    /// Event Hubs: the events after the consumer groups' checkpoints, which they read
+    /// again (summed over the groups); `None` on other transports.
+    pub read_again: Option<u64>,
 }
 
 /// The engine. Own it in one place and mutate it in place.

@@ -357,32 +357,28 @@ impl MemoryStore {
     /// A projection as saved, if it ever was (rows in key order).
     pub fn stored_projection(&self, projection: ProjectionName) -> Option<StoredProjection> {
         let kept = self.projections.get(&projection)?;
-        // Rows changed since the last full save stand in for saved ones with their keys.
-        // (Sorted by key, a saved row and its change are neighbours, the change second:
-        // reversed, the change comes first, and `dedup_by` keeps the first.)
-        let mut rows: Vec<(RowKey, StoredRow)> = kept
-            .saved
-            .iter()
-            .map(|row| (row.key(), row.clone()))
-            .collect();
-        rows.extend(
-            kept.changed
-                .iter()
-                .map(|(key, row)| (key.clone(), row.clone())),
-        );
-        rows.extend(kept.seen.iter().map(|(order_id, version)| {
+        // Rows changed since the last full save stand in for saved ones with their keys,
+        // and the versions seen for both: each key once, the newest word on it. Then in
+        // key order (the read model's own sort: one sort of rows in the page's code).
+        let mut merged: ListMap<RowKey, StoredRow> = ListMap::default();
+        for row in &kept.saved {
+            merged.insert(row.key(), row.clone());
+        }
+        for (key, row) in kept.changed.iter() {
+            merged.insert(key.clone(), row.clone());
+        }
+        for (order_id, version) in kept.seen.iter() {
             let row = StoredRow::Seen {
                 order_id: order_id.clone(),
                 version: *version,
             };
-            (row.key(), row)
-        }));
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        rows.reverse();
-        rows.dedup_by(|a, b| a.0 == b.0);
+            merged.insert(row.key(), row);
+        }
+        let mut rows: Vec<StoredRow> = merged.iter().map(|(_, row)| row.clone()).collect();
+        rows.sort_unstable_by_key(StoredRow::key);
         Some(StoredProjection {
             progress: kept.progress.clone(),
-            rows: rows.into_iter().rev().map(|(_, row)| row).collect(),
+            rows,
         })
     }
 

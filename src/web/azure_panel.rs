@@ -8,8 +8,9 @@ use yew::prelude::*;
 /// The mapping as a table, with the lab's current settings.
 pub fn view(screen: &Screen) -> Html {
     let mut config = page_config();
-    config.outbox = screen.controls.knobs.outbox;
+    screen.controls.knobs.configure(&mut config);
     html! {
+        <>
         <div class="table-scroll">
             <table class="azure">
                 <thead>
@@ -32,5 +33,7 @@ pub fn view(screen: &Screen) -> Html {
                 </tbody>
             </table>
         </div>
+        { super::transport_panel::table(&config.bus.transport) }
+        </>
     }
 }

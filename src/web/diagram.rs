@@ -86,7 +86,7 @@ pub fn figure(
                 { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Component::Handler) }
                 { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Component::Store) }
                 { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Component::Outbox) }
-                { node((EVENT_BUS, TOP, W, H), "Event bus", &["topic,", "3 subscriptions"], "", Component::EventBus) }
+                { node((EVENT_BUS, TOP, W, H), d.transport.0, &transport_lines(&d.transport.1), "", Component::EventBus) }
                 { for d.lanes.iter().zip(LANES).map(|(lane, y)| subscription(lane, y, head, links)) }
                 { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Component::Query) }
                 <g class="pulses" aria-hidden="true">
@@ -117,11 +117,12 @@ fn summary(d: &DiagramView, events: u64, head: u64) -> String {
         d.lanes
             .iter()
             .map(|l| format!(
-                "{} {} behind with {} queued, {} deferred and {} dead-lettered{}",
+                "{} {} behind with {} queued, {} deferred, {} lost and {} dead-lettered{}",
                 l.name.title(),
                 head.saturating_sub(l.checkpoint.0),
                 l.queued,
                 l.deferred,
+                l.lost,
                 l.dead_letters,
                 l.dead
                     .first()
@@ -140,9 +141,13 @@ fn subscription(lane: &Lane, y: f64, head: u64, links: Option<&Callback<Msg>>) -
         head.saturating_sub(lane.checkpoint.0)
     );
     let deferred = format!("{} deferred", lane.deferred);
+    let lost = format!("{} lost", lane.lost);
     let mut lines = vec![mode(lane.mode), progress.as_str()];
     if lane.deferred > 0 {
         lines.push(deferred.as_str());
+    }
+    if lane.lost > 0 {
+        lines.push(lost.as_str());
     }
     let count = lane.dead_letters.to_string();
     let mut dead = vec![count.as_str()];
@@ -168,6 +173,14 @@ const LEGEND: [(PulseKind, &str); 6] = [
     (PulseKind::Rejected, "rejected"),
     (PulseKind::Conflict, "conflict"),
 ];
+
+/// The transport's line split at its comma, as the box has room for.
+fn transport_lines(line: &str) -> Vec<&str> {
+    match line.split_once(", ") {
+        Some((first, rest)) => vec![first, rest],
+        None => vec![line],
+    }
+}
 
 /// "1 event", "2 events".
 fn plural(n: u64, noun: &str) -> String {

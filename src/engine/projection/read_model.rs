@@ -331,23 +331,30 @@ impl ReadModel {
 
     /// Rows as (key, value) text, for display and comparison.
     pub fn rows(&self) -> BTreeMap<String, String> {
-        // Pairs first, then one map: a single sorted build for the three models (the
-        // page's code holds one copy of it rather than three).
-        let pairs: Vec<(String, String)> = match self {
-            ReadModel::OrderSummary(rows) => rows
-                .iter()
-                .map(|(id, r)| (id.to_string(), summary_text(r)))
-                .collect(),
-            ReadModel::OrdersPerCustomer(rows) => rows
-                .iter()
-                .map(|(id, row)| (id.to_string(), customer_text(row)))
-                .collect(),
-            ReadModel::RevenuePerDay(rows) => rows
-                .iter()
-                .map(|(day, c)| (format!("day {day}"), c.to_string()))
-                .collect(),
+        // Inserted one by one, not collected: a collected map sorts first, and that sort
+        // is code of its own in the page; keys are unique, so the map is the same.
+        let mut map = BTreeMap::new();
+        let mut put = |key: String, value: String| {
+            map.insert(key, value);
         };
-        pairs.into_iter().collect()
+        match self {
+            ReadModel::OrderSummary(rows) => {
+                for (id, r) in rows.iter() {
+                    put(id.to_string(), summary_text(r));
+                }
+            }
+            ReadModel::OrdersPerCustomer(rows) => {
+                for (id, row) in rows.iter() {
+                    put(id.to_string(), customer_text(row));
+                }
+            }
+            ReadModel::RevenuePerDay(rows) => {
+                for (day, c) in rows.iter() {
+                    put(format!("day {day}"), c.to_string());
+                }
+            }
+        }
+        map
     }
 }
 

@@ -33,8 +33,9 @@
 //!   Functions trigger does not retry a failed batch by default
 //!   (<https://learn.microsoft.com/azure/cosmos-db/nosql/troubleshoot-changefeed-functions>).
 
+pub mod choice;
+
 use crate::domain::ids::VirtualMillis;
-use serde::{Deserialize, Serialize};
 
 /// One second of virtual time.
 const SECOND: u64 = 1_000;
@@ -43,9 +44,9 @@ const MINUTE: u64 = 60 * SECOND;
 /// One hour of virtual time.
 const HOUR: u64 = 60 * MINUTE;
 
-/// What carries events from the store to the projections.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+/// What carries events from the store to the projections (written in links and
+/// scenario files as a short text: see `choice`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Transport {
     /// The lab's own bus: ordering, duplicates and lag are knobs (not an Azure service).
     #[default]
@@ -61,8 +62,7 @@ pub enum Transport {
 }
 
 /// How a Service Bus receiver takes messages.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ReceiveMode {
     /// Locked while handled, completed after (at least once; the default).
     #[default]
@@ -72,8 +72,7 @@ pub enum ReceiveMode {
 }
 
 /// A Service Bus topic with one subscription per projection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceBus {
     /// Sessions (session id = order id): FIFO per order. Off by default.
     pub sessions: bool,
@@ -116,8 +115,7 @@ pub const MAX_CONCURRENT_CALLS: u32 = 16;
 pub const DEFAULT_DETECTION_WINDOW: VirtualMillis = VirtualMillis(10 * MINUTE);
 
 /// An Event Grid subscription per projection (push delivery).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventGrid {
     /// Most delivery attempts (1–30, default 30).
     pub max_attempts: u32,
@@ -164,8 +162,7 @@ pub fn event_grid_backoff(failed: u32) -> VirtualMillis {
 }
 
 /// An event hub with a consumer group per projection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventHubs {
     /// Partitions (the partition key, the order id, picks one).
     pub partitions: u32,
@@ -196,8 +193,7 @@ impl EventHubs {
 }
 
 /// Who reads the change feed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ChangeFeedHost {
     /// The change feed processor library: a failed batch is sent again (its lease is
     /// checkpointed only after a batch succeeds).
@@ -212,8 +208,7 @@ pub enum ChangeFeedHost {
 }
 
 /// The Cosmos DB change feed read by a processor per projection (one lease per range).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChangeFeed {
     /// The processor library or the Functions trigger.
     pub host: ChangeFeedHost,
