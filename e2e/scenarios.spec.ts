@@ -76,6 +76,9 @@ const observations: [string, number, (page: Page) => Promise<void>][] = [
     await expect(page.locator('.lane-check').nth(1)).toContainText('1 · [erased]');
     await expect(page.locator('.lane-check').nth(1)).toContainText('1 · Ben Okafor');
   }],
+  ['17. Choose the messaging service', 2, async (page) => {
+    await expect(page.getByRole('figure', { name: 'Architecture diagram' })).toContainText('Service Bus');
+  }],
   ['15. When a step fails', 4, async (page) => {
     await expect(page.locator('table.saga-instances')).toContainText('compensated');
     await expect(page.locator('.invariants.ok')).toBeVisible();
@@ -349,3 +352,26 @@ test('forgetting a customer removes their name from every view of the lab, and t
   await expect(page.locator('.lane-check').nth(1)).toContainText('1 · Ben Okafor');
   await page.screenshot({ path: `${shots}/forget-customer.png`, fullPage: true });
 });
+
+for (const [size, viewport] of [['laptop', { width: 1366, height: 768 }], ['phone', { width: 390, height: 844 }]] as const) {
+  test(`choosing the messaging service runs to its end and compares transports side by side (${size})`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await openGuide(page);
+    await page.getByRole('button', { name: /^17\. Choose the messaging service/ }).click();
+    await page.getByRole('radio', { name: 'Event Hubs' }).check();
+    await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+    await expect(card(page)).toContainText('Step 2 of 5');
+    const diagram = page.getByRole('figure', { name: /^Architecture diagram/ }).first();
+    await expect(diagram).toContainText('Event Hubs');
+    await expect(diagram).toContainText('idempotent · 1 lost');
+    await page.getByLabel('Compare with').selectOption({ label: 'the variant: Service Bus topic with sessions' });
+    await expect(page.getByRole('figure', { name: 'Architecture diagram: Service Bus topic with sessions' })).toBeVisible();
+    await expect(page.getByRole('figure', { name: 'Architecture diagram: Service Bus topic with sessions' })).toContainText('Dead letters');
+    await page.screenshot({ path: `${shots}/messaging-${size}.png`, fullPage: false });
+    await page.getByRole('button', { name: 'Step 5', exact: true }).click();
+    await expect(card(page)).toContainText('A rebuild from the store heals every transport');
+    await expect(page.getByRole('button', { name: 'Check answers' })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+}

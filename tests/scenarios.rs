@@ -57,9 +57,9 @@ fn all_right(sim: &Simulation) -> bool {
 }
 
 #[test]
-fn the_library_has_sixteen_scenarios_each_with_steps_questions_and_learn_sources() {
+fn the_library_has_seventeen_scenarios_each_with_steps_questions_and_learn_sources() {
     let library = library();
-    assert_eq!(library.scenarios.len(), 16);
+    assert_eq!(library.scenarios.len(), 17);
     for s in &library.scenarios {
         assert!((1..=9).contains(&s.steps.len()), "{}", s.id);
         assert!(s.quiz.len() >= 6, "{}", s.id);
@@ -1020,4 +1020,66 @@ fn the_questions_arrive_after_the_scenarios_and_a_broken_bank_is_said() {
     let quiz = &guide.scenario().expect("scenario").quiz;
     assert!(quiz.len() >= 6);
     assert_eq!(guide.study.picked.len(), quiz.len());
+}
+
+#[test]
+fn a_knob_change_to_no_failing_projection_reads_null_as_none_failing() {
+    use cqrs_lab::scenarios::lab::KnobChange;
+    let clear: KnobChange = serde_json::from_str(r#"{"failing": null}"#).expect("valid");
+    assert_eq!(
+        clear.failing,
+        Some(None),
+        "null clears the failing projection"
+    );
+    let absent: KnobChange = serde_json::from_str("{}").expect("valid");
+    assert_eq!(absent.failing, None, "absent leaves it as it is");
+    let back: KnobChange =
+        serde_json::from_str(&serde_json::to_string(&clear).expect("writes")).expect("reads");
+    assert_eq!(back, clear);
+}
+
+#[test]
+fn choosing_the_messaging_service_shows_each_transports_signature_at_its_steps() {
+    let s = scenario("messaging");
+    let names: Vec<&str> = s.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    let summary = ProjectionName::OrderSummary;
+    for (v, name) in names.iter().enumerate() {
+        let (unordered, dead_letters, lost, waits_for_grid) =
+            (v == 0 || v == 2, v == 1, v == 3 || v == 4, v == 2);
+        // Step 1: order kept or not (deferrals only where an order's events overtake).
+        let run = at_step("messaging", v, 1);
+        let deferrals = run.sim().engine.metrics().deferred;
+        assert_eq!(deferrals > 0, unordered, "{name}: {deferrals} deferrals");
+        let crash = run
+            .notes()
+            .iter()
+            .find(|(_, n)| n.starts_with("Crashed"))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            crash.contains("Event Hubs kept them"),
+            v == 3,
+            "{name}: {crash}"
+        );
+        // Step 2: the failure redelivered, dead-lettered, waiting 10 s, or lost.
+        let run = at_step("messaging", v, 2);
+        let bus = run.sim().engine.event_bus();
+        assert_eq!(!bus.dead_letters().is_empty(), dead_letters, "{name}");
+        assert_eq!(bus.dropped().len(), usize::from(lost), "{name}");
+        // Steps 3 and 4: caught up, or still 1 behind (Event Grid until its 10 s retry).
+        for (step, behind) in [(3, lost || waits_for_grid), (4, lost)] {
+            let run = at_step("messaging", v, step);
+            let head = run.sim().store.head();
+            let checkpoint = run.sim().engine.projection(summary).map(|p| p.checkpoint());
+            assert_eq!(checkpoint < Some(head), behind, "{name} at step {step}");
+        }
+        // Step 5: the rebuild from the store heals every transport.
+        let run = at_step("messaging", v, 5);
+        let sim = run.sim();
+        for p in sim.engine.projections() {
+            assert!(p.divergence(sim.store.events()).is_empty(), "{name}");
+            assert_eq!(p.checkpoint(), sim.store.head(), "{name}: {:?}", p.name);
+        }
+    }
 }

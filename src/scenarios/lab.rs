@@ -7,6 +7,7 @@ use crate::engine::config::page_config;
 use crate::engine::config::{Backpressure, ConflictPolicy, ProjectionMode};
 use crate::engine::fulfilment::{FulfilmentConfig, PlacedOrder};
 use crate::engine::knobs::Knobs;
+use crate::engine::transport::Transport;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
 
@@ -112,8 +113,11 @@ pub struct KnobChange {
     /// Every projection's handling.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub all_modes: Option<ProjectionMode>,
-    /// The failing projection (`null` inside: none).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The failing projection (`null`: none; absent: unchanged).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_or_value"
+    )]
     pub failing: Option<Option<ProjectionName>>,
     /// Deploys schema v2 on the write side.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,6 +128,19 @@ pub struct KnobChange {
     /// Snapshot every.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_every: Option<u64>,
+    /// The transport (its text: "event-grid max-attempts=3").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+}
+
+/// A field that is present reads as `Some`, `null` included (`Some(None)`); an absent
+/// one stays `None` (the field's default).
+fn null_or_value<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl KnobChange {
@@ -156,6 +173,9 @@ impl KnobChange {
         }
         if let Some(v) = self.snapshot_every {
             f.snapshot_every = v;
+        }
+        if let Some(v) = self.transport {
+            f.transport = v;
         }
         f
     }
@@ -295,6 +315,9 @@ pub fn describe_change(change: &KnobChange) -> String {
     }
     if change.schema_v2 == Some(true) {
         parts.push("schema v2 deployed".to_owned());
+    }
+    if let Some(transport) = change.transport {
+        parts.push(format!("events now travel by {}", transport.name()));
     }
     if let Some(b) = change.upcaster {
         parts.push(format!("upcaster {}", on(b)));

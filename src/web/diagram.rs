@@ -141,13 +141,14 @@ fn subscription(lane: &Lane, y: f64, head: u64, links: Option<&Callback<Msg>>) -
         head.saturating_sub(lane.checkpoint.0)
     );
     let deferred = format!("{} deferred", lane.deferred);
-    let lost = format!("{} lost", lane.lost);
-    let mut lines = vec![mode(lane.mode), progress.as_str()];
+    // Messages the transport lost share the mode's line: the box has room for three.
+    let first = match lane.lost {
+        0 => mode(lane.mode).to_owned(),
+        n => format!("{} · {n} lost", mode(lane.mode)),
+    };
+    let mut lines = vec![first.as_str(), progress.as_str()];
     if lane.deferred > 0 {
         lines.push(deferred.as_str());
-    }
-    if lane.lost > 0 {
-        lines.push(lost.as_str());
     }
     let count = lane.dead_letters.to_string();
     let mut dead = vec![count.as_str()];
