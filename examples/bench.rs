@@ -2,7 +2,9 @@
 //! 1. the full pipeline rate: command → handler → store → outbox → bus → 3 projections,
 //!    with handling that takes no virtual time (the bus carries batches) and 5 ms (not);
 //! 2. a rebuild of all 3 read models from a 1M-event store through the engine;
-//! 3. the baseline: a plain fold of the same 1M events into the 3 read models.
+//! 3. the baseline: a plain fold of the same 1M events into the 3 read models;
+//! 4. the 0 ms pipeline on each transport at its documented defaults, as a ratio to a
+//!    run of the lab's bus in the same process (`-- transports` runs only these).
 //!
 //! Wall-clock timing lives here only; the simulation itself never reads a clock.
 //! The 0 ms pipeline runs 5 times, each in a process of its own, and the median is
@@ -20,6 +22,8 @@ use cqrs_lab::engine::projection::ReadModel;
 use cqrs_lab::engine::rebuild::RebuildStrategy;
 use cqrs_lab::engine::script::{ClientId, ScriptedCommand};
 use cqrs_lab::engine::sim::Simulation;
+use cqrs_lab::engine::transport::choice::TransportKind;
+use cqrs_lab::engine::transport::Transport;
 use cqrs_lab::engine::Engine;
 use cqrs_lab::store::{AppendRequest, MemoryStore, NewEvent, ProjectionName};
 use std::hint::black_box;
@@ -60,7 +64,7 @@ fn order_commands(order: u64) -> Vec<OrderCommand> {
 /// Runs every order through the engine with handling taking `handling` virtual ms.
 /// With none, what a millisecond appends is published together and each subscription
 /// receives it as one batch; with 5 ms, each relay run carries one event.
-fn pipeline(handling: VirtualMillis) -> (u64, f64) {
+fn pipeline(handling: VirtualMillis, transport: Transport) -> (u64, f64) {
     let mut script = Vec::new();
     for order in 0..PIPELINE_ORDERS {
         let order_id = id(OrderId::parse, &format!("o-{order}"));
@@ -76,13 +80,14 @@ fn pipeline(handling: VirtualMillis) -> (u64, f64) {
             });
         }
     }
-    let config = EngineConfig {
+    let mut config = EngineConfig {
         queue_capacity: 1_000_000,
         handlers: 1,
         handling_time: handling,
         trace_limit: 0,
         ..EngineConfig::default()
     };
+    config.bus.transport = transport;
     let mut sim = Simulation::new(Engine::new(config, script));
     let start = Instant::now();
     sim.run_to_idle(u64::MAX);
@@ -200,12 +205,30 @@ fn report_median_of_runs(note: &str) {
     );
 }
 
+/// The 0 ms pipeline on each transport at its documented defaults, one run each, beside a
+/// run of the lab's bus in the same process (the ratio is what the transport costs).
+fn transport_rows() {
+    let (events, lab) = pipeline(VirtualMillis(0), Transport::Lab);
+    let lab_rate = events as f64 / lab;
+    println!("transport lab bus: {events} events in {lab:.3} s = {lab_rate:.0} events/s (1.00 of the lab bus)");
+    for kind in TransportKind::ALL.into_iter().skip(1) {
+        let (events, seconds) = pipeline(VirtualMillis(0), kind.transport());
+        let rate = events as f64 / seconds;
+        println!(
+            "transport {}: {events} events in {seconds:.3} s = {rate:.0} events/s ({:.2} of the lab bus)",
+            kind.key(),
+            rate / lab_rate
+        );
+    }
+}
+
 fn main() {
     // `-- pipeline` / `-- batches` / `-- rebuild` run only that part (for profiling).
     let only_batches = std::env::args().any(|a| a == "batches");
     let only_pipeline = only_batches || std::env::args().any(|a| a == "pipeline");
     let only_rebuild = std::env::args().any(|a| a == "rebuild");
-    if !only_rebuild {
+    let only_transports = std::env::args().any(|a| a == "transports");
+    if !only_rebuild && !only_transports {
         let runs = [(0, "batches on the bus"), (5, "no batching")];
         let runs = if only_batches { &runs[..1] } else { &runs[..] };
         for &(handling, note) in runs {
@@ -213,7 +236,7 @@ fn main() {
                 report_median_of_runs(note);
                 continue;
             }
-            let (events, seconds) = pipeline(VirtualMillis(handling));
+            let (events, seconds) = pipeline(VirtualMillis(handling), Transport::Lab);
             println!(
                 "pipeline, {handling} ms handling ({note}): {events} events (command -> store -> bus -> 3 projections) in {seconds:.3} s = {:.0} events/s",
                 events as f64 / seconds
@@ -221,6 +244,10 @@ fn main() {
         }
     }
     if only_pipeline {
+        return;
+    }
+    transport_rows();
+    if only_transports {
         return;
     }
     let store = filled_store();
