@@ -147,7 +147,7 @@ test('the quiz explains every answer, scores, and keeps the progress', async ({ 
   await page.screenshot({ path: `${shots}/quiz.png`, fullPage: true });
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Scenarios' })).toContainText(`✓ passed ${n - 1}/${n}`);
-  await expect(page.getByText('Study progress: 1 of 16 passed')).toBeVisible();
+  await expect(page.getByText('Study progress: 1 of 17 passed')).toBeVisible();
 });
 
 test('picking the first choice everywhere passes no more than guessing would', async ({ page }) => {
@@ -358,7 +358,14 @@ for (const [size, viewport] of [['laptop', { width: 1366, height: 768 }], ['phon
     await page.setViewportSize(viewport);
     await openGuide(page);
     await page.getByRole('button', { name: /^17\. Choose the messaging service/ }).click();
+    // Event Grid keeps no order: at step 1 an order's event arrived early and waits.
+    await page.getByRole('radio', { name: 'Event Grid' }).check();
+    await page.getByRole('button', { name: 'Step 1', exact: true }).click();
+    await expect(card(page)).toContainText('Step 1 of 5');
+    const timeline = page.locator('figure.timeline').first();
+    await expect(timeline.locator('title', { hasText: 'deferred: it waits for version' }).first()).toBeAttached();
     await page.getByRole('radio', { name: 'Event Hubs' }).check();
+    await expect(timeline.locator('title', { hasText: 'deferred: it waits for version' })).toHaveCount(0);
     await page.getByRole('button', { name: 'Step 2', exact: true }).click();
     await expect(card(page)).toContainText('Step 2 of 5');
     const diagram = page.getByRole('figure', { name: /^Architecture diagram/ }).first();

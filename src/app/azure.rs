@@ -20,10 +20,6 @@ pub struct Mapping {
 
 /// The mapping, in the diagram's order, with the lab's settings from `config`.
 pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
-    let bus = &config.bus;
-    let window = bus
-        .detection_window()
-        .map_or("off".to_owned(), |w| format!("{} s", w.0 / 1000));
     vec![
         Mapping {
             component: "Client → command handler",
@@ -52,37 +48,8 @@ pub fn mapping(config: &EngineConfig) -> Vec<Mapping> {
                 config.snapshot_every
             ),
         },
-        Mapping {
-            component: "Outbox and relay",
-            service: "Cosmos DB change feed (or outbox items in the events' container) read by Azure Functions",
-            defaults: vec![
-                "A transactional batch spans one container and one logical partition: the outbox item lives in the event's container under the same partition key, and both are written together; a relay publishes them: nothing is lost, some may repeat.".into(),
-                "Or no outbox table at all: the change feed of the events' container is the outbox.".into(),
-            ],
-            in_the_lab: if bus.transport.is_change_feed() {
-                "The change feed is the outbox: the projections read the events as they are written.".into()
-            } else {
-                format!(
-                    "Outbox {}.",
-                    if config.outbox { "on: each event's outbox row is written in the event's own transaction" } else { "off (dual write)" }
-                )
-            },
-        },
-        Mapping {
-            component: "Event bus",
-            service: service(&bus.transport),
-            defaults: vec![
-                "Service Bus: FIFO only with sessions; Event Grid: no order, drops what it cannot deliver unless dead-lettering is set; Event Hubs: order per partition, consumers checkpoint; change feed: order per partition key.".into(),
-            ],
-            in_the_lab: match &bus.transport {
-                Transport::Lab => format!(
-                    "The lab's own bus: duplicate detection window {window}; max delivery count {}; lock {} s.",
-                    bus.max_delivery_count,
-                    bus.lock_duration.0 / 1000
-                ),
-                other => format!("{}: every setting is in the table below.", other.name()),
-            },
-        },
+        outbox_row(config),
+        bus_row(config),
         Mapping {
             component: "Projections",
             service: "Azure Functions triggered by the change feed, Service Bus or Event Grid",
@@ -112,5 +79,49 @@ fn service(transport: &Transport) -> &'static str {
         Transport::EventGrid(_) => "Azure Event Grid, one event subscription per projection (push)",
         Transport::EventHubs(_) => "Azure Event Hubs, one consumer group per projection",
         Transport::ChangeFeed(_) => "No bus: the Azure Cosmos DB change feed, one processor per projection",
+    }
+}
+
+/// The outbox's row: the transactional batch rule, and the outbox in force.
+fn outbox_row(config: &EngineConfig) -> Mapping {
+    let bus = &config.bus;
+    Mapping {
+        component: "Outbox and relay",
+        service: "Cosmos DB change feed (or outbox items in the events' container) read by Azure Functions",
+        defaults: vec![
+            "A transactional batch spans one container and one logical partition: the outbox item lives in the event's container under the same partition key, and both are written together; a relay publishes them: nothing is lost, some may repeat.".into(),
+            "Or no outbox table at all: the change feed of the events' container is the outbox.".into(),
+        ],
+        in_the_lab: if bus.transport.is_change_feed() {
+            "The change feed is the outbox: the projections read the events as they are written.".into()
+        } else {
+            format!(
+                "Outbox {}.",
+                if config.outbox { "on: each event's outbox row is written in the event's own transaction" } else { "off (dual write)" }
+            )
+        },
+    }
+}
+
+/// The event bus's row: the transport in force and its settings.
+fn bus_row(config: &EngineConfig) -> Mapping {
+    let bus = &config.bus;
+    let window = bus
+        .detection_window()
+        .map_or("off".to_owned(), |w| format!("{} s", w.0 / 1000));
+    Mapping {
+        component: "Event bus",
+        service: service(&bus.transport),
+        defaults: vec![
+            "Service Bus: FIFO only with sessions; Event Grid: no order, drops what it cannot deliver unless dead-lettering is set; Event Hubs: order per partition, consumers checkpoint; change feed: order per partition key.".into(),
+        ],
+        in_the_lab: match &bus.transport {
+            Transport::Lab => format!(
+                "The lab's own bus: duplicate detection window {window}; max delivery count {}; lock {} s.",
+                bus.max_delivery_count,
+                bus.lock_duration.0 / 1000
+            ),
+            other => format!("{}: every setting is in the table below.", other.name()),
+        },
     }
 }

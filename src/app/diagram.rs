@@ -8,6 +8,8 @@ use super::timeline::TimelineView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
 use crate::engine::config::ProjectionMode;
+use crate::engine::message::DeadLetter;
+use crate::engine::projection::Projection;
 use crate::engine::projection::WrongRow;
 use crate::engine::trace::HopKind;
 use crate::engine::transport::Transport;
@@ -129,49 +131,10 @@ impl DiagramView {
         let now = engine.now();
         let (primary, overflow) = engine.queue_depths();
         let metrics = engine.metrics();
-        let dead = engine.event_bus().dead_letters();
         let lanes = ProjectionName::ALL
             .iter()
             .filter_map(|name| engine.projection(*name))
-            .map(|p| {
-                let (wrong, wrong_count) = wrong_rows(p, fold, WRONG_SHOWN);
-                Lane {
-                    name: p.name,
-                    mode: p.mode,
-                    queued: engine.event_bus().depth(p.name),
-                    deferred: engine.deferred(p.name),
-                    lost: engine
-                        .event_bus()
-                        .dropped()
-                        .iter()
-                        .filter(|d| d.message.subscription == p.name)
-                        .count() as u64,
-                    dead_letters: dead
-                        .iter()
-                        .filter(|d| d.message.subscription == p.name)
-                        .count() as u64,
-                    checkpoint: p.checkpoint(),
-                    rows: p.model().len(),
-                    dead: dead
-                        .iter()
-                        .filter(|d| d.message.subscription == p.name)
-                        .take(DEAD_LETTERS_SHOWN)
-                        .map(|d| DeadLetterView {
-                            position: d.message.event.global_position,
-                            event_type: d.message.event.event_type(),
-                            stream: d.message.event.stream_id.to_string(),
-                            reason: d.describe(),
-                            cause: d.reason.short(),
-                            at: d.at,
-                            duplicate: d.message.duplicate,
-                        })
-                        .collect(),
-                    rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
-                    wrong,
-                    wrong_count,
-                    checks: row_checks(p, fold, recent, ROWS_CHECKED),
-                }
-            })
+            .map(|p| lane(engine, p, fold, recent))
             .collect();
         let window = window.0.max(1);
         let pulses = engine
@@ -253,5 +216,46 @@ fn transport_box(transport: &Transport) -> (&'static str, String) {
             format!("{} partitions, 3 groups", hub.partitions),
         ),
         Transport::ChangeFeed(_) => ("Change feed", "no bus: 3 leases".into()),
+    }
+}
+
+/// A projection's lane: its queue, what it set aside, lost and dead-lettered, its rows
+/// beside the truth.
+fn lane(engine: &Engine, p: &Projection, fold: &StoreFold, recent: &[SharedEvent]) -> Lane {
+    let bus = engine.event_bus();
+    let mine = |d: &&DeadLetter| d.message.subscription == p.name;
+    let (wrong, wrong_count) = wrong_rows(p, fold, WRONG_SHOWN);
+    Lane {
+        name: p.name,
+        mode: p.mode,
+        queued: bus.depth(p.name),
+        deferred: engine.deferred(p.name),
+        lost: bus
+            .dropped()
+            .iter()
+            .filter(|d| d.message.subscription == p.name)
+            .count() as u64,
+        dead_letters: bus.dead_letters().iter().filter(mine).count() as u64,
+        checkpoint: p.checkpoint(),
+        rows: p.model().len(),
+        dead: bus
+            .dead_letters()
+            .iter()
+            .filter(mine)
+            .take(DEAD_LETTERS_SHOWN)
+            .map(|d| DeadLetterView {
+                position: d.message.event.global_position,
+                event_type: d.message.event.event_type(),
+                stream: d.message.event.stream_id.to_string(),
+                reason: d.describe(),
+                cause: d.reason.short(),
+                at: d.at,
+                duplicate: d.message.duplicate,
+            })
+            .collect(),
+        rebuilding: engine.rebuild(p.name).map(|r| r.replayed),
+        wrong,
+        wrong_count,
+        checks: row_checks(p, fold, recent, ROWS_CHECKED),
     }
 }

@@ -16,7 +16,7 @@ use crate::engine::transport::{
 const SB_DLQ: &str =
     "https://learn.microsoft.com/azure/service-bus-messaging/service-bus-dead-letter-queues";
 /// Learn: the lock duration (60 s by default, at most 5 min).
-const SB_LOCK: &str = "https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.administration.createqueueoptions.lockduration";
+const SB_LOCK: &str = "https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.administration.createsubscriptionoptions.lockduration";
 /// Learn: duplicate detection.
 const SB_DUPLICATES: &str =
     "https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection";
@@ -203,7 +203,7 @@ const SERVICE_BUS: [Row; 9] = [
 const EVENT_GRID: [Row; 6] = [
     ("Delivery", "at least once, no order", false, GRID),
     ("Events per delivery", "1 (batching is opt-in)", false, GRID),
-    ("Retry schedule", "the same, best effort", false, GRID),
+    ("Retry schedule", "fixed schedule, best effort", false, GRID),
     ("Max attempts", "30 (1 to 30)", false, GRID),
     ("Event time-to-live", "1,440 min (24 h)", false, GRID),
     ("Dead-letter container", "off", true, GRID),
@@ -220,7 +220,7 @@ const EVENT_HUBS: [Row; 5] = [
         "Consumer groups",
         "$Default, up to 20 (Standard)",
         false,
-        HUBS,
+        HUBS_QUOTAS,
     ),
     ("Checkpoint", "the consumer's choice", false, HUBS),
     (
@@ -230,7 +230,7 @@ const EVENT_HUBS: [Row; 5] = [
         HUBS,
     ),
     (
-        "A failed event",
+        "A failed event (Functions trigger)",
         "no retry unless a retry policy is set",
         false,
         HUBS_FUNCTIONS,

@@ -140,21 +140,23 @@ impl Engine {
         self.record(HopKind::Published {
             position: event.global_position,
         });
-        // An event hub keeps what it accepted: the outbox row is done once it is sent.
+        // An Azure service keeps what it accepted: the outbox row is done once it is
+        // sent. The lab's bus lives in memory: the row waits for every subscription.
         let hub = self.config.bus.transport.hub().copied();
         if let Some(hub) = &hub {
             self.bus
                 .hub
                 .enqueue(self.scheduler.now(), Rc::clone(event), hub.retention);
-            if self.config.outbox {
-                self.bus.completed.push(event.global_position);
-            }
+        }
+        let kept = hub.is_some() || self.config.bus.broker_keeps();
+        if kept && self.config.outbox {
+            self.bus.completed.push(event.global_position);
         } else if self.config.outbox {
             self.bus
                 .pending_acks
                 .insert(event.global_position, ProjectionName::ALL.len() as u32);
         }
-        let acknowledges = hub.is_none();
+        let acknowledges = !kept;
         let sent = self.now();
         let duplicate_rate = self.config.bus.duplicate_rate;
         let mut sender = self.sender(&event.stream_id);

@@ -120,6 +120,17 @@ impl BusConfig {
         matches!(&self.transport, Transport::ServiceBus(sb) if sb.sessions)
     }
 
+    /// True when the transport is a durable service that keeps what it accepted through
+    /// a crash of the lab's processes (Service Bus, Event Grid, the change feed): its
+    /// messages in flight stay scheduled. Event Hubs keeps its events too, but its
+    /// consumers read them again from their checkpoints; the lab's bus lives in memory.
+    pub fn broker_keeps(&self) -> bool {
+        matches!(
+            self.transport,
+            Transport::ServiceBus(_) | Transport::EventGrid(_) | Transport::ChangeFeed(_)
+        )
+    }
+
     /// What keeps deliveries in order.
     pub fn ordering(&self) -> Ordering {
         match &self.transport {

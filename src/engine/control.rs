@@ -39,7 +39,10 @@ impl Engine {
             report.lost = in_flight.into_iter().map(|command| *command).collect();
             report.lost.extend(self.commands.drain());
         }
+        // A durable service keeps its messages (and its retries) through the crash.
+        let keeps = self.config.bus.broker_keeps();
         self.scheduler.retain(|task| match task {
+            Task::Deliver(_) if keeps => true,
             Task::Deliver(batch) => {
                 report.lost_messages += batch.len() as u64;
                 false
@@ -50,9 +53,16 @@ impl Engine {
             }
             other => other.is_external(),
         });
+        let depths = self.bus.in_flight;
         self.bus.crash();
-        // Set aside in memory only, like the messages in flight.
-        report.lost_messages += self.deferred.clear();
+        if keeps {
+            // Still held by the service: received again after the restart.
+            self.bus.in_flight = depths;
+            self.redeliver_deferred();
+        } else {
+            // Set aside in memory only, like the messages in flight.
+            report.lost_messages += self.deferred.clear();
+        }
         self.relay_scheduled = false;
         // A rebuild's progress is volatile: blue/green keeps the old model, in place
         // leaves the model partial until the user rebuilds again.

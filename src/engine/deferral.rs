@@ -108,6 +108,14 @@ impl Engine {
         }
     }
 
+    /// Receives again every message any subscription set aside (a crash, on a service
+    /// that still holds them).
+    pub(super) fn redeliver_deferred(&mut self) {
+        for subscription in ProjectionName::ALL {
+            self.release_all(subscription);
+        }
+    }
+
     /// Messages a subscription has set aside, waiting for an earlier event.
     pub fn deferred(&self, subscription: ProjectionName) -> u64 {
         self.deferred.count(subscription)

@@ -225,8 +225,13 @@ impl Knobs {
 }
 
 /// What a crash lost and kept, for people; `kept` commands wait in the durable queue;
-/// `outbox` says whether the outbox relay publishes again what the bus lost.
-pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize, outbox: bool) -> String {
+/// `outbox` says whether the outbox relay publishes again what the bus lost; an Azure
+/// `transport` keeps what it accepted, and says so.
+pub fn describe_crash(
+    report: &crate::engine::CrashReport,
+    kept: usize,
+    (outbox, transport): (bool, &Transport),
+) -> String {
     let n = |count: u64, one: &str, many: &str| {
         if count == 1 {
             format!("1 {one}")
@@ -234,17 +239,28 @@ pub fn describe_crash(report: &crate::engine::CrashReport, kept: usize, outbox: 
             format!("{count} {many}")
         }
     };
-    let again = match report.read_again {
-        Some(events) => format!(
-            "Event Hubs kept them: each consumer group resumes from its checkpoints and reads {} again",
+    let first = match (report.read_again, transport) {
+        (Some(events), _) => format!(
+            "{} in flight lost (Event Hubs kept them: each consumer group resumes from its checkpoints and reads {} again)",
+            n(report.lost_messages, "bus message", "bus messages"),
             n(events, "event", "events")
         ),
-        None if outbox => "the outbox relay publishes their events again".to_owned(),
-        None => "without the outbox, nothing publishes them again".to_owned(),
+        (None, Transport::Lab) => format!(
+            "{} in flight lost ({})",
+            n(report.lost_messages, "bus message", "bus messages"),
+            if outbox {
+                "the outbox relay publishes their events again"
+            } else {
+                "without the outbox, nothing publishes them again"
+            }
+        ),
+        (None, kept) => format!(
+            "{} kept every message it had accepted and delivers them as planned",
+            kept.name()
+        ),
     };
     format!(
-        "Crashed and restarted: {} in flight lost ({again}); {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
-        n(report.lost_messages, "bus message", "bus messages"),
+        "Crashed and restarted: {first}; {} lost for good (published without the outbox); {} kept by the durable queue and sent again.",
         n(report.lost_publications, "publication", "publications"),
         n(kept as u64, "command", "commands"),
     )

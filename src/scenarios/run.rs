@@ -84,7 +84,11 @@ impl Run {
             Action::Crash => {
                 let report = engine.crash();
                 engine.recover();
-                describe_crash(&report, report.kept.len(), engine.config().outbox)
+                describe_crash(
+                    &report,
+                    report.kept.len(),
+                    (engine.config().outbox, &engine.config().bus.transport),
+                )
             }
             Action::Set { knobs } => {
                 self.knobs = knobs.applied_to(self.knobs);

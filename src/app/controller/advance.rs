@@ -191,7 +191,12 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             let report = s.engine_mut().crash();
             s.engine_mut().recover();
             s.forget_pending();
-            (report, s.engine().config().outbox, s.engine().now())
+            let config = s.engine().config();
+            (
+                report,
+                (config.outbox, config.bus.transport),
+                s.engine().now(),
+            )
         }) else {
             return Msg::EventsRead(Vec::new());
         };
@@ -205,7 +210,7 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             "At t = {}.{:03} s: {}",
             now.0 / 1000,
             now.0 % 1000,
-            describe_crash(&report, queue.len(), outbox)
+            describe_crash(&report, queue.len(), (outbox.0, &outbox.1))
         )))
     }
 
