@@ -306,3 +306,48 @@ fn a_transport_text_with_a_mistake_is_refused_and_says_why() {
     );
     assert!(serde_json::from_str::<Knobs>(r#"{"transport":"pigeon"}"#).is_err());
 }
+
+#[test]
+fn a_replay_from_the_hub_lacks_what_retention_dropped_and_a_rebuild_from_the_store_does_not() {
+    use cqrs_lab::engine::config::RebuildStrategy;
+    use cqrs_lab::engine::transport::EventHubs;
+    const HOUR: u64 = 3_600_000;
+    // o-0 created at once; o-1 created two hours later, past the hub's 1 h retention.
+    let mut script = creates(2);
+    script[1].at = VirtualMillis(2 * HOUR);
+    let mut config = EngineConfig::default();
+    config.bus.transport = Transport::EventHubs(EventHubs::default());
+    let mut sim = Simulation::new(Engine::new(config, script));
+    sim.run_to_idle(1_000_000);
+    let fresh = |sim: &Simulation| {
+        let p = sim.engine.projection(SUMMARY).expect("a projection");
+        (p.model().len(), p.divergence(sim.store.events()).is_empty())
+    };
+    assert_eq!(fresh(&sim), (2, true), "both orders, as the store says");
+    assert_eq!(
+        sim.engine.event_bus().hub().retained(),
+        1,
+        "o-0's event is past retention"
+    );
+
+    assert!(sim.engine.start_replay_from_hub(SUMMARY));
+    sim.run_to_idle(1_000_000);
+    let rows = sim
+        .engine
+        .projection(SUMMARY)
+        .map(|p| p.model().rows())
+        .unwrap_or_default();
+    assert_eq!(rows.len(), 1, "only what the hub still holds: {rows:?}");
+    assert!(rows.contains_key("o-1"), "{rows:?}");
+
+    assert!(sim.engine.start_rebuild(SUMMARY, RebuildStrategy::InPlace));
+    sim.run_to_idle(1_000_000);
+    assert_eq!(fresh(&sim), (2, true), "the store holds every event");
+
+    let mut lab = Simulation::new(Engine::new(EngineConfig::default(), creates(1)));
+    lab.run_to_idle(1_000);
+    assert!(
+        !lab.engine.start_replay_from_hub(SUMMARY),
+        "only Event Hubs has a hub"
+    );
+}

@@ -106,6 +106,16 @@ impl Hub {
             .collect()
     }
 
+    /// Up to `limit` retained events after `position`, oldest first.
+    pub fn after(&self, position: GlobalPosition, limit: usize) -> Vec<SharedEvent> {
+        self.retained
+            .iter()
+            .filter(|(_, event)| event.global_position > position)
+            .take(limit)
+            .map(|(_, event)| Rc::clone(event))
+            .collect()
+    }
+
     /// Events the hub holds now.
     pub fn retained(&self) -> usize {
         self.retained.len()

@@ -25,6 +25,9 @@ pub struct Rebuild {
     pub position: GlobalPosition,
     /// Events replayed so far.
     pub replayed: u64,
+    /// Reads the event hub's retained events instead of the store (Event Hubs: a replay
+    /// from the oldest offset the hub still holds).
+    pub from_hub: bool,
 }
 
 impl Engine {
@@ -52,6 +55,7 @@ impl Engine {
                 shadow,
                 position: GlobalPosition(0),
                 replayed: 0,
+                from_hub: false,
             },
         ));
         self.record(HopKind::RebuildStarted { projection: name });
@@ -67,10 +71,32 @@ impl Engine {
             .map(|(_, r)| r)
     }
 
+    /// Under Event Hubs: rebuilds a projection by reading the hub from the oldest event
+    /// it retains, as a consumer replays from an earlier offset. Events older than the
+    /// retention are gone from the hub, so the read model lacks them: a hub is not an
+    /// event store. False when the transport is not Event Hubs or a rebuild is under way.
+    pub fn start_replay_from_hub(&mut self, name: ProjectionName) -> bool {
+        if self.config.bus.transport.hub().is_none()
+            || !self.start_rebuild(name, RebuildStrategy::InPlace)
+        {
+            return false;
+        }
+        if let Some((_, rebuild)) = self.rebuilds.iter_mut().find(|(n, _)| *n == name) {
+            rebuild.from_hub = true;
+        }
+        true
+    }
+
     pub(super) fn rebuild_chunk(&mut self, name: ProjectionName) {
-        let Some(after) = self.rebuild(name).map(|r| r.position) else {
+        let Some((after, from_hub)) = self.rebuild(name).map(|r| (r.position, r.from_hub)) else {
             return;
         };
+        if from_hub {
+            // The hub holds its events in the order they were published: position order.
+            let chunk = self.bus.hub.after(after, REBUILD_CHUNK as usize);
+            self.events_read(name, chunk);
+            return;
+        }
         self.effects.push_back(Effect::ReadAll {
             projection: name,
             after,

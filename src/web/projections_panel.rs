@@ -17,19 +17,21 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
         return html! { <p class="empty">{ "The projections appear when the engine starts." }</p> };
     };
     let head = screen.log.head().0;
+    let hub = screen.controls.knobs.transport.hub().is_some();
     html! {
         <div class="projections">
             { for diagram.lanes.iter().map(|lane| {
-                projection(lane, screen.controls.knobs.mode(lane.name), head, &screen.privacy.vault, send)
+                projection(lane, (screen.controls.knobs.mode(lane.name), hub), head, &screen.privacy.vault, send)
             }) }
         </div>
     }
 }
 
-/// `mode` is the handling the user chose (the engine takes it on its next frame).
+/// `mode` is the handling the user chose (the engine takes it on its next frame); `hub`:
+/// the transport is Event Hubs, which can replay what it retains.
 fn projection(
     lane: &Lane,
-    mode: ProjectionMode,
+    (mode, hub): (ProjectionMode, bool),
     head: u64,
     vault: &KeyVault,
     send: &Callback<Msg>,
@@ -63,6 +65,10 @@ fn projection(
                     <label for={format!("{id}-idempotent")}>{ "Idempotent" }</label>
                 </span>
                 <button type="button" onclick={send.reform(move |_: MouseEvent| Msg::Controls(ControlsMsg::ClickedRebuild(name)))}>{ "Rebuild" }</button>
+                if hub {
+                    <button type="button" title="Rebuild from what the hub still retains (1 hour): older events are gone"
+                        onclick={send.reform(move |_: MouseEvent| Msg::Controls(ControlsMsg::ClickedReplayFromHub(name)))}>{ "Replay from the hub" }</button>
+                }
                 <button type="button" disabled={lane.dead_letters == 0}
                     onclick={send.reform(move |_: MouseEvent| Msg::Controls(ControlsMsg::ClickedResubmit(name)))}>{ "Resubmit" }</button>
             </div>

@@ -251,6 +251,7 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             Request::Crash => self.crash(),
             Request::SetKnobs(_)
             | Request::Rebuild(_)
+            | Request::ReplayFromHub(_)
             | Request::Resubmit(_)
             | Request::Reseed(_) => {
                 self.set_engine(request);
@@ -281,6 +282,9 @@ impl<S: PageStore, H: PageHost> Controller<S, H> {
             Request::Reseed(seed) => engine.reseed(seed),
             Request::Rebuild(name) => {
                 engine.start_rebuild(name, RebuildStrategy::InPlace);
+            }
+            Request::ReplayFromHub(name) => {
+                engine.start_replay_from_hub(name);
             }
             Request::Resubmit(name) => {
                 engine.resubmit_dead_letters(name);

@@ -80,6 +80,8 @@ pub enum ControlsMsg {
     ToggledIdempotent(ProjectionName, bool),
     /// Clicked a projection's "Rebuild".
     ClickedRebuild(ProjectionName),
+    /// Clicked a projection's "Replay from the hub" (Event Hubs).
+    ClickedReplayFromHub(ProjectionName),
     /// Clicked "Resubmit" on a subscription's dead letters.
     ClickedResubmit(ProjectionName),
     /// Clicked "Crash".
@@ -135,6 +137,10 @@ impl Controls {
             }
             ControlsMsg::SteppedIdle { deferred } => {
                 self.clock.note = Some(nothing_to_step(deferred));
+                None
+            }
+            ControlsMsg::ClickedReplayFromHub(name) => {
+                requests.push(Request::ReplayFromHub(name));
                 None
             }
             ControlsMsg::ClickedRebuild(name) => {

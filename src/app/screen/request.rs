@@ -62,6 +62,8 @@ pub enum Request {
     Crash,
     /// Rebuild a projection's read model from the event store (in place).
     Rebuild(ProjectionName),
+    /// Rebuild a projection's read model from what the event hub retains (Event Hubs).
+    ReplayFromHub(ProjectionName),
     /// Send a subscription's dead letters again.
     Resubmit(ProjectionName),
     /// Read the next batch of the log into the truth the read models are checked
