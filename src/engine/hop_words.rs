@@ -138,7 +138,8 @@ impl fmt::Display for HopKind {
             } => {
                 write!(
                     f,
-                    "event {position} dead-lettered after {deliveries} deliveries: {reason}"
+                    "event {position} dead-lettered after {}: {reason}",
+                    deliveries_word(*deliveries)
                 )
             }
             HopKind::Dropped {
@@ -149,7 +150,8 @@ impl fmt::Display for HopKind {
             } => {
                 write!(
                     f,
-                    "event {position} lost after {deliveries} deliveries: {cause}"
+                    "event {position} lost after {}: {cause}",
+                    deliveries_word(*deliveries)
                 )
             }
             HopKind::ResumedFromCheckpoint { events, .. } => {
@@ -186,5 +188,14 @@ impl fmt::Display for HopKind {
             }
             HopKind::RebuildProgress { .. } => f.write_str("rebuild in progress"),
         }
+    }
+}
+
+/// "no delivery", "1 delivery", "3 deliveries".
+fn deliveries_word(n: u32) -> String {
+    match n {
+        0 => "no delivery".to_owned(),
+        1 => "1 delivery".to_owned(),
+        n => format!("{n} deliveries"),
     }
 }
