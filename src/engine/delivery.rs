@@ -88,25 +88,28 @@ impl Engine {
         retries: Option<u32>,
         applied: &mut [bool; ProjectionName::ALL.len()],
     ) {
-        let whole = batch.clone();
-        for (done, message) in batch.into_iter().enumerate() {
+        // Each message is cloned as it is delivered (the delivery consumes it): the batch
+        // stays whole, to be sent again or skipped from the failure on.
+        for done in 0..batch.len() {
+            let Some(message) = batch.get(done).cloned() else {
+                break;
+            };
             let index = message.subscription.index();
-            let handled = self.deliver_one(message);
-            match handled {
-                Handled::Applied | Handled::Done => {
+            match self.deliver_one(message) {
+                handled @ (Handled::Applied | Handled::Done) => {
                     if let (Handled::Applied, Some(flag)) = (&handled, applied.get_mut(index)) {
                         *flag = true;
                     }
-                    if let Some(message) = whole.get(done) {
+                    if let Some(message) = batch.get(done) {
                         self.hub_handled(message);
                     }
                 }
                 Handled::Failed(failed, reason) => {
                     let attempt = failed.delivery_count + 1;
                     if retries.is_none_or(|most| attempt <= most) {
-                        self.retry_batch(whole, done, attempt, delay, reason);
+                        self.retry_batch(batch, done, attempt, delay, reason);
                     } else {
-                        self.skip_batch(whole, done, attempt);
+                        self.skip_batch(batch, done, attempt);
                     }
                     return;
                 }
