@@ -143,8 +143,13 @@ fn a_service_bus_message_past_its_time_to_live_is_dropped_or_dead_lettered() {
     }
 }
 
-/// The positions one subscription applied, in the order it applied them.
+/// The positions Order summary applied, in the order it applied them.
 fn applied(sim: &Simulation) -> Vec<u64> {
+    applied_by(sim, SUMMARY)
+}
+
+/// The positions one subscription applied, in the order it applied them.
+fn applied_by(sim: &Simulation, name: ProjectionName) -> Vec<u64> {
     hops(sim)
         .iter()
         .filter_map(|h| match h.kind {
@@ -152,7 +157,7 @@ fn applied(sim: &Simulation) -> Vec<u64> {
                 subscription,
                 position,
                 ..
-            } if subscription == SUMMARY => Some(position.0),
+            } if subscription == name => Some(position.0),
             _ => None,
         })
         .collect()
@@ -205,6 +210,77 @@ fn service_bus_without_sessions_finishes_an_orders_messages_out_of_order_with_se
         "16 concurrent handlers finish in any order"
     );
     assert!(!overtaken(true), "a session is handled first in, first out");
+}
+
+#[test]
+fn sessions_on_one_subscription_keep_its_order_while_the_others_finish_in_any_order() {
+    let sessions = Transport::ServiceBus(ServiceBus {
+        sessions: true,
+        ..ServiceBus::default()
+    });
+    let runs: Vec<Simulation> = (0..40u64)
+        .map(|seed| {
+            let mut config = EngineConfig {
+                seed,
+                ..EngineConfig::default()
+            };
+            config.bus.transport = Transport::ServiceBus(ServiceBus::default());
+            config.bus.subscriptions = [Some(sessions), None, None];
+            config.bus.modes =
+                ProjectionName::ALL.map(|n| (n, cqrs_lab::engine::config::ProjectionMode::Naive));
+            let mut sim = Simulation::new(Engine::new(config, one_busy_order()));
+            sim.run_to_idle(1_000_000);
+            sim
+        })
+        .collect();
+    let overtaken = |name| {
+        runs.iter()
+            .any(|sim| applied_by(sim, name).windows(2).any(|w| w[1] < w[0]))
+    };
+    assert_eq!(ProjectionName::ALL[0], SUMMARY);
+    assert!(!overtaken(SUMMARY), "its subscription requires sessions");
+    assert!(
+        overtaken(ProjectionName::OrdersPerCustomer),
+        "no sessions there"
+    );
+}
+
+#[test]
+fn a_subscription_keeps_the_topics_duplicate_detection_and_the_hubs_partitions() {
+    let topic = ServiceBus {
+        duplicate_detection: Some(VirtualMillis(60_000)),
+        ..ServiceBus::default()
+    };
+    let own = ServiceBus {
+        max_delivery_count: 3,
+        ..ServiceBus::default()
+    };
+    let merged = Transport::ServiceBus(topic).for_subscription(Some(Transport::ServiceBus(own)));
+    assert_eq!(
+        merged,
+        Transport::ServiceBus(ServiceBus {
+            duplicate_detection: Some(VirtualMillis(60_000)),
+            max_delivery_count: 3,
+            ..ServiceBus::default()
+        })
+    );
+    let hub = cqrs_lab::engine::transport::EventHubs::default();
+    let group = cqrs_lab::engine::transport::EventHubs {
+        partitions: 32,
+        checkpoint_every: 1,
+        ..hub
+    };
+    let merged = Transport::EventHubs(hub).for_subscription(Some(Transport::EventHubs(group)));
+    assert_eq!(
+        merged,
+        Transport::EventHubs(cqrs_lab::engine::transport::EventHubs {
+            checkpoint_every: 1,
+            ..hub
+        })
+    );
+    // Settings of another service than the bus's are ignored.
+    let grid = Transport::EventGrid(EventGrid::default());
+    assert_eq!(Transport::Lab.for_subscription(Some(grid)), Transport::Lab);
 }
 
 #[test]

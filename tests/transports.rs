@@ -1,5 +1,6 @@
 //! Each transport keeps the promise Microsoft Learn gives for its service, over many
-//! seeds and scripts (proptest, 1,000 cases each): Service Bus with sessions keeps each
+//! seeds and scripts (proptest, 1,000 cases each), with each subscription's own settings
+//! where the service sets them per subscription: Service Bus with sessions keeps each
 //! order's messages in order and never exceeds the max delivery count; Event Grid
 //! applies, dead-letters or drops (and says so) every event; an Event Hubs consumer
 //! that crashed reads again exactly the events after its checkpoints; the change feed
@@ -194,36 +195,44 @@ fn nothing_vanishes(sim: &Simulation, fates: &Fates) -> Result<(), TestCaseError
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
-    /// Service Bus with sessions (session id = order id): each subscription receives an
-    /// order's events in their order, every delivery and redelivery included, and no
-    /// message is delivered more than the max delivery count.
+    /// Service Bus with sessions (session id = order id), set per subscription: each
+    /// subscription with sessions receives an order's events in their order, every
+    /// delivery and redelivery included, and no message is delivered more than its own
+    /// subscription's max delivery count.
     #[test]
     fn service_bus_sessions_keep_each_orders_messages_in_order(
         seed in any::<u64>(),
         script in script(),
         fail in 0u32..60,
-        max in 1u32..6,
+        topic in (any::<bool>(), 1u32..6),
+        own in prop::array::uniform3(prop::option::of((any::<bool>(), 1u32..6))),
         duplicates in 0u32..30,
     ) {
-        let transport = Transport::ServiceBus(ServiceBus {
-            sessions: true,
-            max_delivery_count: max,
+        let bus = |(sessions, max_delivery_count)| Transport::ServiceBus(ServiceBus {
+            sessions,
+            max_delivery_count,
             ..ServiceBus::default()
         });
-        let mut config = config(seed, transport, fail);
+        let mut config = config(seed, bus(topic), fail);
+        config.bus.subscriptions = own.map(|o| o.map(bus));
         config.bus.duplicate_rate = PerMillion::percent(duplicates);
         let mut sim = Simulation::new(Engine::new(config, script));
         sim.run_to_idle(1_000_000);
         let orders = orders_by_position(&sim);
+        let settings = |s: ProjectionName| own[s.index()].unwrap_or(topic);
         let mut last: BTreeMap<(ProjectionName, OrderId), u64> = BTreeMap::new();
         for hop in sim.engine.trace().hops() {
+            let Some((subscription, position)) = delivered(&hop.kind) else { continue };
+            let (sessions, max) = settings(subscription);
             if let HopKind::Redelivering { delivery_count, .. } = hop.kind {
                 prop_assert!(delivery_count < max, "redelivered after {delivery_count} of {max}");
             }
             if let HopKind::DeadLettered { deliveries, .. } = hop.kind {
                 prop_assert_eq!(deliveries, max);
             }
-            let Some((subscription, position)) = delivered(&hop.kind) else { continue };
+            if !sessions {
+                continue;
+            }
             let (order, version) = orders[&position].clone();
             let seen = last.entry((subscription, order)).or_insert(0);
             prop_assert!(version >= *seen, "{subscription:?}: version {version} after {seen}");
@@ -232,56 +241,85 @@ proptest! {
         nothing_vanishes(&sim, &fates(&sim))?;
     }
 
-    /// Event Grid: every event is applied, dead-lettered (with a container) or dropped
-    /// and reported (without one), within the retry policy's attempts.
+    /// Event Grid, each subscription with its own retry policy and dead-letter
+    /// container: every event is applied, dead-lettered (with a container) or dropped
+    /// and reported (without one), within that subscription's attempts.
     #[test]
     fn event_grid_applies_dead_letters_or_drops_every_event_never_silently(
         seed in any::<u64>(),
         script in script(),
         fail in 0u32..70,
-        attempts in 1u32..6,
-        dead_letter in any::<bool>(),
+        bus in (1u32..6, any::<bool>()),
+        own in prop::array::uniform3(prop::option::of((1u32..6, any::<bool>()))),
     ) {
-        let transport = Transport::EventGrid(EventGrid {
-            max_attempts: attempts,
+        let grid = |(max_attempts, dead_letter)| Transport::EventGrid(EventGrid {
+            max_attempts,
             dead_letter,
             ..EventGrid::default()
         });
-        let mut sim = Simulation::new(Engine::new(config(seed, transport, fail), script));
+        let mut config = config(seed, grid(bus), fail);
+        config.bus.subscriptions = own.map(|o| o.map(grid));
+        let mut sim = Simulation::new(Engine::new(config, script));
         sim.run_to_idle(1_000_000);
         let fates = fates(&sim);
-        if dead_letter {
-            prop_assert!(fates.dropped.is_empty(), "a container is set: nothing dropped");
-        } else {
-            prop_assert!(fates.dead.is_empty(), "no container: nothing dead-lettered");
-            prop_assert!(fates.dropped.values().all(|c| *c == DropCause::RetriesExhausted));
+        let settings = |s: ProjectionName| own[s.index()].unwrap_or(bus);
+        for ((subscription, _), cause) in &fates.dropped {
+            prop_assert!(!settings(*subscription).1, "{subscription:?} has a container: nothing dropped");
+            prop_assert_eq!(*cause, DropCause::RetriesExhausted);
+        }
+        for (subscription, _) in &fates.dead {
+            prop_assert!(settings(*subscription).1, "{subscription:?}: no container, nothing dead-lettered");
         }
         prop_assert_eq!(sim.engine.metrics().dropped, fates.dropped.len() as u64);
         for hop in sim.engine.trace().hops() {
-            if let HopKind::Redelivering { delivery_count, .. } = hop.kind {
-                prop_assert!(delivery_count < attempts);
+            if let HopKind::Redelivering { delivery_count, subscription, .. } = hop.kind {
+                prop_assert!(delivery_count < settings(subscription).0);
             }
         }
         nothing_vanishes(&sim, &fates)?;
     }
 
-    /// Event Hubs: after a crash each consumer group reads again exactly the events
-    /// after its checkpoint in their partition, each once.
+    /// Event Hubs, each consumer group checkpointing at its own interval: before a crash
+    /// no group has handled as many events past a partition's checkpoint as its
+    /// interval; after it, each group reads again exactly the events after its
+    /// checkpoint in their partition, each once.
     #[test]
     fn event_hubs_resume_from_the_checkpoints_and_redeliver_exactly_what_follows(
         seed in any::<u64>(),
         script in script(),
         partitions in 1u32..5,
         every in 1u32..8,
+        own in prop::array::uniform3(prop::option::of(1u32..8)),
         crash_at in 20u64..300,
     ) {
         let hub = EventHubs { partitions, checkpoint_every: every, ..EventHubs::default() };
-        let mut sim = Simulation::new(Engine::new(config(seed, Transport::EventHubs(hub), 0), script));
+        let mut config = config(seed, Transport::EventHubs(hub), 0);
+        config.bus.subscriptions = own.map(|o| o.map(|checkpoint_every| Transport::EventHubs(EventHubs {
+            checkpoint_every,
+            ..hub
+        })));
+        let mut sim = Simulation::new(Engine::new(config, script));
         sim.run_until(VirtualMillis(crash_at));
         let checkpoints: Vec<Vec<GlobalPosition>> = ProjectionName::ALL
             .iter()
             .map(|g| sim.engine.event_bus().hub().progress(*g).map(|p| p.checkpoints.clone()).unwrap_or_default())
             .collect();
+        let partition_of = |position: &GlobalPosition| {
+            sim.store.events().iter().find(|e| e.global_position == *position)
+                .map_or(0, |e| hub.partition(e.stream_id.as_str()))
+        };
+        for (group, checkpoints) in ProjectionName::ALL.iter().zip(&checkpoints) {
+            let interval = own[group.index()].unwrap_or(every) as usize;
+            for partition in 0..partitions as usize {
+                let checkpoint = checkpoints.get(partition).copied().unwrap_or_default();
+                let past: BTreeSet<GlobalPosition> = sim.engine.trace().hops()
+                    .filter_map(|h| delivered(&h.kind))
+                    .filter(|(s, p)| s == group && *p > checkpoint && partition_of(p) == partition)
+                    .map(|(_, p)| p)
+                    .collect();
+                prop_assert!(past.len() < interval, "{group:?} p{partition}: {} past the checkpoint, interval {interval}", past.len());
+            }
+        }
         sim.engine.crash();
         let recovered_at = sim.engine.trace().hops().count();
         sim.engine.recover();
@@ -311,18 +349,21 @@ proptest! {
         }
     }
 
-    /// The change feed read by the Functions trigger without a retry policy: a failed
-    /// batch is not retried, and every event of it from the failure on is reported lost
-    /// (naive projections, which apply whatever comes, so a missing event is only ever
-    /// a lost one).
+    /// The change feed, each projection read by its own host: one read by the
+    /// Functions trigger without a retry policy never retries a failed batch, and every
+    /// event of it from the failure on is reported lost; one read by the processor
+    /// loses nothing (naive projections, which apply whatever comes, so a missing event
+    /// is only ever a lost one).
     #[test]
     fn the_functions_trigger_skips_a_failed_batch_and_the_lab_reports_it_lost(
         seed in any::<u64>(),
         script in script(),
         fail in 1u32..40,
+        processors in prop::array::uniform3(any::<bool>()),
     ) {
-        let transport = Transport::ChangeFeed(ChangeFeed { host: ChangeFeedHost::Functions });
-        let mut config = config(seed, transport, fail);
+        let feed = |host| Transport::ChangeFeed(ChangeFeed { host });
+        let mut config = config(seed, feed(ChangeFeedHost::Functions), fail);
+        config.bus.subscriptions = processors.map(|p| p.then(|| feed(ChangeFeedHost::Processor)));
         // The relay reads every 50 ms and one lag holds for all: what it read travels
         // as one batch.
         config.bus.lag = LagDistribution::Fixed(VirtualMillis(20));
@@ -334,11 +375,17 @@ proptest! {
         prop_assert!(fates.dead.is_empty(), "the change feed has no dead-letter queue");
         prop_assert!(fates.dropped.values().all(|c| *c == DropCause::BatchSkipped));
         for hop in sim.engine.trace().hops() {
-            prop_assert!(!matches!(hop.kind, HopKind::Redelivering { .. }), "never retried");
+            if let HopKind::Redelivering { subscription, .. } = hop.kind {
+                prop_assert!(processors[subscription.index()], "{subscription:?}: the trigger never retries");
+            }
         }
         for subscription in ProjectionName::ALL {
             for event in sim.store.events() {
                 let key = (subscription, event.global_position);
+                if processors[subscription.index()] {
+                    prop_assert!(fates.handled.contains(&key) && !fates.dropped.contains_key(&key),
+                        "{:?}: the processor loses nothing, event {:?}", subscription, key.1);
+                }
                 prop_assert!(
                     fates.handled.contains(&key) != fates.dropped.contains_key(&key),
                     "{:?}: event {:?} must be applied or reported lost, once", subscription, key.1
@@ -387,11 +434,14 @@ proptest! {
         seed in any::<u64>(),
         script in script(),
         transport in transports(),
+        own in prop::array::uniform3(prop::option::of(transports())),
         fail in 0u32..30,
         duplicates in 0u32..30,
         crash_at in prop::option::of(10u64..300),
     ) {
         let mut config = config(seed, transport, fail);
+        // Settings of another service than the bus's are ignored.
+        config.bus.subscriptions = own;
         config.bus.duplicate_rate = PerMillion::percent(duplicates);
         config.bus.modes = ProjectionName::ALL.map(|n| (n, ProjectionMode::Idempotent));
         let mut sim = Simulation::new(Engine::new(config, script));

@@ -156,14 +156,14 @@ pub enum Phase {
     /// Found `first` (as found); shrinking it.
     Shrinking {
         /// The case as found.
-        first: Case,
+        first: Box<Case>,
     },
     /// Done: the case as found and as shrunk.
     Found {
         /// As found.
-        first: Case,
+        first: Box<Case>,
         /// As shrunk.
-        shrunk: Case,
+        shrunk: Box<Case>,
     },
     /// Every seed passed.
     Passed,
@@ -255,7 +255,9 @@ impl Hunt {
                 broken,
             };
             self.best = Some(case.clone());
-            self.phase = Phase::Shrinking { first: case };
+            self.phase = Phase::Shrinking {
+                first: Box::new(case),
+            };
         }
     }
 
@@ -286,7 +288,7 @@ impl Hunt {
             if let Phase::Shrinking { first } = &self.phase {
                 self.phase = Phase::Found {
                     first: first.clone(),
-                    shrunk: best,
+                    shrunk: Box::new(best),
                 };
             }
             return;

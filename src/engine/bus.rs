@@ -10,7 +10,7 @@ use super::event_bus::{Dues, SentRun};
 pub use super::message::{Batch, DeadLetter, DeliveryFailure, Dropped, Message};
 use super::rng::SimRng;
 use super::trace::HopKind;
-use super::transport::Ordering;
+use super::transport::{Ordering, Transport};
 use super::{Engine, Task};
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, OrderId, VirtualMillis};
@@ -35,26 +35,32 @@ impl Outgoing {
 }
 
 /// Says when each message of one publication is due: after a drawn lag (plus the spread
-/// of concurrent handlers), and with ordering never before an earlier message of the
-/// same order or hub partition.
+/// of concurrent handlers), and, for a subscription that keeps order, never before an
+/// earlier message of the same order or hub partition.
 pub(super) struct Sender<'e> {
     rng: &'e mut SimRng,
     lag: LagDistribution,
-    spread: u64,
+    /// Per subscription, the spread of its concurrent handlers.
+    spread: [u64; ProjectionName::ALL.len()],
     now: VirtualMillis,
     /// The order's or partition's last due time per subscription (with ordering).
     dues: Option<&'e mut Dues>,
+    /// Per subscription, whether it keeps order.
+    ordered: [bool; ProjectionName::ALL.len()],
 }
 
 impl Sender<'_> {
     pub(super) fn send(&mut self, message: Message) -> (VirtualMillis, Message) {
         let lag = self.lag.draw(self.rng);
         let mut due = VirtualMillis(self.now.0.saturating_add(lag.0));
-        if self.spread > 0 {
-            due.0 = due.0.saturating_add(self.rng.between(0, self.spread));
+        let index = message.subscription.index();
+        let spread = self.spread.get(index).copied().unwrap_or(0);
+        if spread > 0 {
+            due.0 = due.0.saturating_add(self.rng.between(0, spread));
         }
-        let last = self.dues.as_deref_mut();
-        if let Some(last) = last.and_then(|d| d.get_mut(message.subscription.index())) {
+        let ordered = self.ordered.get(index).copied().unwrap_or(false);
+        let last = self.dues.as_deref_mut().filter(|_| ordered);
+        if let Some(last) = last.and_then(|d| d.get_mut(index)) {
             due = due.max(*last);
             *last = due;
         }
@@ -208,14 +214,17 @@ impl Engine {
     pub(super) fn sender(&mut self, stream: &OrderId) -> Sender<'_> {
         let bus = &self.config.bus;
         let now = self.scheduler.now();
-        // One lookup per publication, not one per message.
-        let dues = match bus.ordering() {
-            Ordering::None => None,
-            Ordering::PerOrder => {
+        let orderings = ProjectionName::ALL.map(|s| bus.ordering(s));
+        // One lookup per publication, not one per message. A service keeps order one
+        // way (sessions, logical or hub partitions) for the subscriptions that keep it.
+        let ordering = orderings.into_iter().find(|o| *o != Ordering::None);
+        let dues = match ordering {
+            None | Some(Ordering::None) => None,
+            Some(Ordering::PerOrder) => {
                 self.bus.forget_past_dues(now);
                 Some(self.bus.partition_due.entry(stream.clone()).or_default())
             }
-            Ordering::PerPartition(count) => {
+            Some(Ordering::PerPartition(count)) => {
                 let partition = bus
                     .transport
                     .hub()
@@ -226,9 +235,10 @@ impl Engine {
         };
         Sender {
             lag: bus.lag,
-            spread: bus.concurrency_spread(),
+            spread: ProjectionName::ALL.map(|s| bus.concurrency_spread(s)),
             now,
             dues,
+            ordered: orderings.map(|o| o != Ordering::None),
             rng: &mut self.rng,
         }
     }
@@ -237,8 +247,8 @@ impl Engine {
     /// at the same time travel as one batch. Batches go out in send order, so among
     /// tasks due together a partition's messages keep their order.
     pub(super) fn dispatch(&mut self, outgoing: Outgoing) {
-        let limit = self.config.bus.batch_limit();
-        for sent in outgoing.0 {
+        for (sent, name) in outgoing.0.into_iter().zip(ProjectionName::ALL) {
+            let limit = self.config.bus.batch_limit(name);
             let mut rest = sent.into_iter();
             while let Some(due) = rest.as_slice().first().map(|(due, _)| *due) {
                 let run = rest
@@ -291,7 +301,7 @@ impl Engine {
 
     /// Counts an event a consumer group is done with, for its checkpoints.
     pub(super) fn hub_handled(&mut self, message: &Message) {
-        let Some(hub) = self.config.bus.transport.hub().copied() else {
+        let Transport::EventHubs(hub) = self.config.bus.transport_of(message.subscription) else {
             return;
         };
         let partition = hub.partition(message.event.stream_id.as_str());

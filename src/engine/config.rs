@@ -101,9 +101,20 @@ pub struct BusConfig {
     /// What carries the events: the lab's bus (the fields above) or an Azure service
     /// (its own settings replace ordering, detection, locks and delivery counts).
     pub transport: Transport,
+    /// Each subscription's own settings of that service, in `ProjectionName::ALL`
+    /// order (`None`: the bus's; see `Transport::for_subscription`).
+    #[serde(default)]
+    pub subscriptions: [Option<Transport>; ProjectionName::ALL.len()],
 }
 
 impl BusConfig {
+    /// The settings `subscription` works with: its own, where the service has them per
+    /// subscription, over the bus's.
+    pub fn transport_of(&self, subscription: ProjectionName) -> Transport {
+        let own = self.subscriptions.get(subscription.index()).copied();
+        self.transport.for_subscription(own.flatten())
+    }
+
     /// The duplicate-detection window in force, clamped to what Service Bus allows.
     pub fn detection_window(&self) -> Option<VirtualMillis> {
         let window = match &self.transport {
@@ -116,8 +127,8 @@ impl BusConfig {
 
     /// True for Service Bus with sessions: a session's messages are received one at a
     /// time, in order, by the receiver that holds its lock.
-    pub fn sessions(&self) -> bool {
-        matches!(&self.transport, Transport::ServiceBus(sb) if sb.sessions)
+    pub fn sessions(&self, subscription: ProjectionName) -> bool {
+        matches!(self.transport_of(subscription), Transport::ServiceBus(sb) if sb.sessions)
     }
 
     /// True when the transport is a durable service that keeps what it accepted through
@@ -132,8 +143,8 @@ impl BusConfig {
     }
 
     /// What keeps deliveries in order.
-    pub fn ordering(&self) -> Ordering {
-        match &self.transport {
+    pub fn ordering(&self, subscription: ProjectionName) -> Ordering {
+        match self.transport_of(subscription) {
             Transport::Lab if self.ordered_partitions => Ordering::PerOrder,
             Transport::ServiceBus(sb) if sb.sessions => Ordering::PerOrder,
             Transport::ChangeFeed(_) => Ordering::PerOrder,
@@ -145,8 +156,8 @@ impl BusConfig {
     /// How long a handler may take before the message is delivered again although the
     /// handler goes on: a lock (renewed by the Functions trigger up to its limit) or
     /// Event Grid's wait for an answer; `None` where nothing is redelivered for it.
-    pub fn lock(&self) -> Option<VirtualMillis> {
-        match &self.transport {
+    pub fn lock(&self, subscription: ProjectionName) -> Option<VirtualMillis> {
+        match self.transport_of(subscription) {
             Transport::Lab => Some(self.lock_duration),
             Transport::ServiceBus(sb) => match sb.receive_mode {
                 ReceiveMode::PeekLock => Some(sb.lock_duration.max(sb.max_auto_lock_renewal)),
@@ -158,26 +169,26 @@ impl BusConfig {
     }
 
     /// Deliveries before a message is dead-lettered (lab bus and Service Bus).
-    pub fn max_deliveries(&self) -> u32 {
-        match &self.transport {
+    pub fn max_deliveries(&self, subscription: ProjectionName) -> u32 {
+        match self.transport_of(subscription) {
             Transport::ServiceBus(sb) => sb.max_delivery_count.max(1),
             _ => self.max_delivery_count.max(1),
         }
     }
 
     /// What happens to a delivery that failed.
-    pub fn on_failure(&self) -> OnFailure {
+    pub fn on_failure(&self, subscription: ProjectionName) -> OnFailure {
         let redeliver = OnFailure::Redeliver {
             delay: self.redelivery_delay,
-            max_deliveries: self.max_deliveries(),
+            max_deliveries: self.max_deliveries(subscription),
         };
-        match &self.transport {
+        match self.transport_of(subscription) {
             Transport::Lab => redeliver,
             Transport::ServiceBus(sb) => match sb.receive_mode {
                 ReceiveMode::PeekLock => redeliver,
                 ReceiveMode::ReceiveAndDelete => OnFailure::Lose,
             },
-            Transport::EventGrid(grid) => OnFailure::EventGrid(*grid),
+            Transport::EventGrid(grid) => OnFailure::EventGrid(grid),
             Transport::EventHubs(_) => OnFailure::RetryBatch {
                 delay: CHANGE_FEED_RETRY_DELAY,
                 retries: Some(0),
@@ -196,8 +207,8 @@ impl BusConfig {
     /// Up to how many extra virtual ms a delivery takes when handlers run concurrently
     /// without ordering (the Functions trigger's `maxConcurrentCalls`, Event Grid's
     /// parallel pushes), so messages finish in any order; 0 elsewhere.
-    pub fn concurrency_spread(&self) -> u64 {
-        match &self.transport {
+    pub fn concurrency_spread(&self, subscription: ProjectionName) -> u64 {
+        match self.transport_of(subscription) {
             Transport::ServiceBus(sb) if !sb.sessions => 25,
             Transport::EventGrid(_) => 25,
             _ => 0,
@@ -205,8 +216,8 @@ impl BusConfig {
     }
 
     /// Most messages one delivery carries (Event Grid: one by default).
-    pub fn batch_limit(&self) -> usize {
-        match &self.transport {
+    pub fn batch_limit(&self, subscription: ProjectionName) -> usize {
+        match self.transport_of(subscription) {
             Transport::EventGrid(grid) => grid.max_events_per_batch.max(1) as usize,
             _ => usize::MAX,
         }
@@ -230,6 +241,7 @@ impl Default for BusConfig {
             modes: ProjectionName::ALL.map(|name| (name, ProjectionMode::Idempotent)),
             failing: Vec::new(),
             transport: Transport::Lab,
+            subscriptions: [None; ProjectionName::ALL.len()],
         }
     }
 }

@@ -149,8 +149,13 @@ impl Engine {
     }
 
     /// Changes the transport from now on (messages already scheduled keep their plan).
-    pub fn set_transport(&mut self, transport: super::transport::Transport) {
+    pub fn set_transport(
+        &mut self,
+        transport: super::transport::Transport,
+        subscriptions: [Option<super::transport::Transport>; 3],
+    ) {
         self.config.bus.transport = transport;
+        self.config.bus.subscriptions = subscriptions;
     }
 
     /// Saves a snapshot each time a stream crosses a multiple of `every` (at least 1)

@@ -43,7 +43,12 @@ impl Engine {
     pub(super) fn deliver(&mut self, batch: Batch) {
         self.bus.completed.reserve(batch.len());
         let mut applied = [false; ProjectionName::ALL.len()];
-        if let OnFailure::RetryBatch { delay, retries } = self.config.bus.on_failure() {
+        // A batch is one subscription's.
+        let Some(subscription) = batch.first().map(|m| m.subscription) else {
+            return;
+        };
+        let sessions = self.config.bus.sessions(subscription);
+        if let OnFailure::RetryBatch { delay, retries } = self.config.bus.on_failure(subscription) {
             self.deliver_batch(batch, delay, retries, &mut applied);
         } else {
             for message in batch {
@@ -55,7 +60,7 @@ impl Engine {
                         }
                     }
                     Handled::Done => {}
-                    Handled::Failed(message, reason) if self.config.bus.sessions() => {
+                    Handled::Failed(message, reason) if sessions => {
                         if self.fail_in_session(message, reason) {
                             if let Some(flag) = applied.get_mut(index) {
                                 *flag = true;
@@ -222,7 +227,7 @@ impl Engine {
 
     /// True when a Service Bus message's time-to-live has passed.
     fn expired(&self, message: &Message) -> bool {
-        match &self.config.bus.transport {
+        match self.config.bus.transport_of(message.subscription) {
             Transport::ServiceBus(sb) => sb
                 .time_to_live
                 .is_some_and(|ttl| self.now().0.saturating_sub(message.sent.0) > ttl.0),
@@ -233,7 +238,7 @@ impl Engine {
     #[cold]
     fn expire(&mut self, message: Message) {
         let to_dead_letters = matches!(
-            &self.config.bus.transport,
+            self.config.bus.transport_of(message.subscription),
             Transport::ServiceBus(sb) if sb.dead_letter_on_expiration
         );
         if to_dead_letters {
@@ -248,7 +253,7 @@ impl Engine {
     /// finishes its work), within the transport's limits, whatever duplicate detection
     /// says.
     fn check_lock(&mut self, message: &Message) {
-        let Some(lock) = self.config.bus.lock() else {
+        let Some(lock) = self.config.bus.lock(message.subscription) else {
             return;
         };
         let took = self.config.bus.processing_time.draw(&mut self.rng);
@@ -273,7 +278,8 @@ impl Engine {
         };
         match self.next_try(&again, DeliveryFailure::LockLost) {
             NextTry::After(wait) => {
-                let wait = if matches!(self.config.bus.transport, Transport::EventGrid(_)) {
+                let grid = self.config.bus.transport_of(message.subscription);
+                let wait = if matches!(grid, Transport::EventGrid(_)) {
                     VirtualMillis(lock.0.saturating_add(wait.0))
                 } else {
                     lock
@@ -289,7 +295,7 @@ impl Engine {
     /// failed delivery).
     fn next_try(&self, message: &Message, reason: DeliveryFailure) -> NextTry {
         let count = message.delivery_count;
-        match self.config.bus.on_failure() {
+        match self.config.bus.on_failure(message.subscription) {
             OnFailure::Redeliver {
                 delay,
                 max_deliveries,

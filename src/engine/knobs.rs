@@ -107,6 +107,9 @@ pub struct Knobs {
     /// What carries events to the projections (the lab's bus, or an Azure service with
     /// its documented behaviour).
     pub transport: Transport,
+    /// Each subscription's own settings of that service, in `ProjectionName::ALL` order
+    /// (`None`: the bus's; settings of another service are ignored).
+    pub subscriptions: [Option<Transport>; 3],
 }
 
 /// The choices of "Snapshot every" (the lab's default is 100).
@@ -125,6 +128,7 @@ impl Default for Knobs {
             upcaster: false,
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
             transport: Transport::Lab,
+            subscriptions: [None; 3],
         }
     }
 }
@@ -145,6 +149,12 @@ impl Knobs {
     /// The outbox in force: the change feed is the outbox, whatever the knob says.
     pub fn outbox_in_force(&self) -> bool {
         self.outbox || self.transport.is_change_feed()
+    }
+
+    /// The settings `subscription` works with (its own over the bus's).
+    pub fn transport_of(&self, subscription: ProjectionName) -> Transport {
+        let own = self.subscriptions.get(subscription.index()).copied();
+        self.transport.for_subscription(own.flatten())
     }
 
     /// A projection's handling.
@@ -174,6 +184,7 @@ impl Knobs {
         bus.modes = ProjectionName::ALL.map(|name| (name, self.mode(name)));
         bus.failing = self.failing.into_iter().collect();
         bus.transport = self.transport;
+        bus.subscriptions = self.subscriptions;
         config.outbox = self.outbox_in_force();
         config.snapshot_every = self.snapshot_every.max(1);
         config.write_schema = if self.schema_v2 {
@@ -197,7 +208,7 @@ impl Knobs {
             !self.reorder,
             self.outbox_in_force(),
         );
-        engine.set_transport(self.transport);
+        engine.set_transport(self.transport, self.subscriptions);
         for (name, mode) in ProjectionName::ALL.into_iter().zip(self.modes) {
             engine.set_failing(name, self.failing == Some(name));
             engine.set_mode(name, mode);

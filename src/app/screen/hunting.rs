@@ -92,7 +92,7 @@ impl Hunting {
     /// The shrunk failing case, to load: the hunt ends, the note says what to watch.
     fn load(&mut self) -> Option<Case> {
         let case = self.hunt.as_ref().and_then(|h| match h.phase() {
-            HuntPhase::Found { shrunk, .. } => Some(shrunk.clone()),
+            HuntPhase::Found { shrunk, .. } => Some(Case::clone(shrunk)),
             _ => None,
         })?;
         self.note = Some(format!(

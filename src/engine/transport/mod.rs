@@ -278,6 +278,33 @@ impl Transport {
         matches!(self, Transport::ChangeFeed(_))
     }
 
+    /// What one subscription works with, given its `own` settings (of the same service,
+    /// or ignored): its own where the service sets them per subscription — a Service Bus
+    /// subscription's sessions, lock, delivery count and time-to-live, an Event Grid
+    /// subscription's retry policy, dead-letter container and batching, an Event Hubs
+    /// consumer's checkpoints, a change feed reader — and the bus's where the service
+    /// sets them for the whole entity: a topic's duplicate detection, a hub's partitions
+    /// and retention.
+    pub fn for_subscription(self, own: Option<Transport>) -> Transport {
+        match (self, own) {
+            (Transport::ServiceBus(topic), Some(Transport::ServiceBus(sub))) => {
+                Transport::ServiceBus(ServiceBus {
+                    duplicate_detection: topic.duplicate_detection,
+                    ..sub
+                })
+            }
+            (Transport::EventHubs(hub), Some(Transport::EventHubs(group))) => {
+                Transport::EventHubs(EventHubs {
+                    checkpoint_every: group.checkpoint_every,
+                    ..hub
+                })
+            }
+            (Transport::EventGrid(_), Some(own @ Transport::EventGrid(_)))
+            | (Transport::ChangeFeed(_), Some(own @ Transport::ChangeFeed(_))) => own,
+            (bus, _) => bus,
+        }
+    }
+
     /// The event hub, when this is one.
     pub fn hub(&self) -> Option<&EventHubs> {
         match self {
