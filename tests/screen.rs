@@ -1045,7 +1045,7 @@ fn choosing_a_transport_sets_its_documented_defaults_and_keeps_deployments() {
     assert_eq!(f.duplicate_percent, 0, "no injected duplicates");
     assert!(f.schema_v2, "a deployment is not undone by a profile");
     page.update(Msg::Controls(ControlsMsg::SetTransport(
-        TransportOption::DuplicateDetection(true),
+        TransportOption::DuplicateWindow(10),
     )));
     let Transport::ServiceBus(sb) = page.screen.controls.knobs.transport else {
         panic!("still Service Bus");
@@ -1073,6 +1073,65 @@ fn choosing_a_transport_sets_its_documented_defaults_and_keeps_deployments() {
         page.engine().config().bus.transport == Transport::Lab,
         "the engine follows the knobs"
     );
+}
+
+#[test]
+fn a_subscription_gets_its_own_settings_and_loses_them_when_they_match_the_bus_again() {
+    use cqrs_lab::app::transports::{TransportKind, TransportOption};
+    use cqrs_lab::engine::transport::{ServiceBus, Transport};
+    let mut page = Page::new();
+    page.update(Msg::Controls(ControlsMsg::ChoseTransport(
+        TransportKind::ServiceBus,
+    )));
+    let set = |page: &mut Page, option| {
+        page.update(Msg::Controls(ControlsMsg::SetTransport(option)));
+    };
+    let customers = ProjectionName::OrdersPerCustomer;
+    page.update(Msg::Controls(ControlsMsg::ChoseScope(Some(customers))));
+    set(&mut page, TransportOption::Sessions(true));
+    set(&mut page, TransportOption::MaxDeliveryCount(3));
+    let own = ServiceBus {
+        sessions: true,
+        max_delivery_count: 3,
+        ..ServiceBus::default()
+    };
+    let f = page.screen.controls.knobs;
+    assert_eq!(f.transport, Transport::ServiceBus(ServiceBus::default()));
+    assert_eq!(
+        f.subscriptions,
+        [None, Some(Transport::ServiceBus(own)), None]
+    );
+    assert_eq!(
+        page.engine().config().bus.transport_of(customers),
+        Transport::ServiceBus(own),
+        "the engine follows the knobs"
+    );
+    // Duplicate detection is the topic's: set for every subscription whatever the scope.
+    set(&mut page, TransportOption::DuplicateWindow(1));
+    let window = Some(VirtualMillis(60_000));
+    let f = page.screen.controls.knobs;
+    assert!(matches!(f.transport, Transport::ServiceBus(sb) if sb.duplicate_detection == window));
+    for name in ProjectionName::ALL {
+        assert!(
+            matches!(f.transport_of(name), Transport::ServiceBus(sb) if sb.duplicate_detection == window)
+        );
+    }
+    set(&mut page, TransportOption::Sessions(false));
+    assert!(
+        page.screen.controls.knobs.subscriptions[1].is_some(),
+        "3 deliveries still its own"
+    );
+    set(&mut page, TransportOption::MaxDeliveryCount(10));
+    assert_eq!(
+        page.screen.controls.knobs.subscriptions, [None; 3],
+        "the bus's again"
+    );
+    // Another service: every subscription starts from its defaults.
+    set(&mut page, TransportOption::MaxDeliveryCount(1));
+    page.update(Msg::Controls(ControlsMsg::ChoseTransport(
+        TransportKind::EventGrid,
+    )));
+    assert_eq!(page.screen.controls.knobs.subscriptions, [None; 3]);
 }
 
 #[test]

@@ -307,10 +307,13 @@ fn the_change_feed_processor_sends_a_failed_batch_again_until_it_succeeds() {
 fn every_transport_the_menu_can_set_reads_back_from_its_text() {
     use cqrs_lab::app::transports::{controls, settings, with, Control, TransportKind};
     let mut seen = 0;
-    for kind in TransportKind::ALL {
+    for (kind, subscription) in TransportKind::ALL
+        .into_iter()
+        .flat_map(|k| [(k, false), (k, true)])
+    {
         let base = kind.transport();
         let mut variants = vec![base];
-        for control in controls(&base) {
+        for control in controls(&base, subscription) {
             let more: Vec<Transport> = variants
                 .iter()
                 .flat_map(|t| match control {
@@ -327,7 +330,13 @@ fn every_transport_the_menu_can_set_reads_back_from_its_text() {
         for transport in variants {
             let text = transport.spec();
             assert_eq!(Transport::from_spec(&text), Ok(transport), "{text}");
-            assert_eq!(TransportKind::of(&transport), kind);
+            if !subscription {
+                assert_eq!(
+                    TransportKind::of(&transport),
+                    kind,
+                    "the menu sets the kind"
+                );
+            }
             seen += 1;
         }
         let rows = settings(&base).len();
@@ -341,7 +350,7 @@ fn every_transport_the_menu_can_set_reads_back_from_its_text() {
         };
         assert_eq!(rows, expected, "{kind:?}: every setting has its value");
     }
-    assert!(seen > 60, "{seen} variants");
+    assert!(seen > 400, "{seen} variants");
 }
 
 #[test]
@@ -381,6 +390,36 @@ fn a_transport_text_with_a_mistake_is_refused_and_says_why() {
         })
     );
     assert!(serde_json::from_str::<Knobs>(r#"{"transport":"pigeon"}"#).is_err());
+    // Each subscription's own settings, in the projections' order.
+    let text = r#"{"transport":"service-bus duplicate-detection=60","subscriptions":[null,"service-bus-sessions max-delivery-count=3",null]}"#;
+    let knobs: Knobs = serde_json::from_str(text).expect("own settings");
+    let own = ServiceBus {
+        sessions: true,
+        max_delivery_count: 3,
+        ..ServiceBus::default()
+    };
+    assert_eq!(
+        knobs.subscriptions,
+        [None, Some(Transport::ServiceBus(own)), None]
+    );
+    assert_eq!(
+        knobs.transport_of(ProjectionName::OrdersPerCustomer),
+        Transport::ServiceBus(ServiceBus {
+            duplicate_detection: Some(VirtualMillis(3_600_000)),
+            ..own
+        })
+    );
+    let again: Knobs =
+        serde_json::from_str(&serde_json::to_string(&knobs).expect("written")).expect("read back");
+    assert_eq!(again, knobs);
+    let wrong = r#"{"subscriptions":[null,"service-bus max-delivery-count=0",null]}"#;
+    let error = serde_json::from_str::<Knobs>(wrong).expect_err("a count of 0");
+    assert!(
+        error
+            .to_string()
+            .contains("\"max-delivery-count=0\" is not a setting"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 use crate::domain::ids::VirtualMillis;
 pub use crate::engine::transport::choice::{
-    with, TransportKind, TransportOption, CHECKPOINT_CHOICES, MAX_ATTEMPTS_CHOICES,
-    PARTITION_CHOICES, TTL_CHOICES,
+    with, TransportKind, TransportOption, BATCH_CHOICES, CHECKPOINT_CHOICES,
+    DELIVERY_COUNT_CHOICES, MAX_ATTEMPTS_CHOICES, PARTITION_CHOICES, TTL_CHOICES, WINDOW_CHOICES,
 };
 use crate::engine::transport::{
     ChangeFeed, ChangeFeedHost, EventGrid, EventHubs, ReceiveMode, ServiceBus, Transport,
@@ -75,23 +75,40 @@ pub enum Control {
     ),
 }
 
-/// The controls of the transport in force.
-pub fn controls(transport: &Transport) -> Vec<Control> {
+/// The controls of the transport in force: for the whole bus, or (`subscription`) for
+/// one subscription — without the entity's own settings, with the ones the menu sets
+/// for the whole bus (sessions, the change feed's reader).
+pub fn controls(transport: &Transport, subscription: bool) -> Vec<Control> {
     use Control::{Check, Pick};
     use TransportOption as O;
-    match transport {
+    let all = match transport {
         Transport::ServiceBus(sb) => vec![
+            Check(
+                "sb-sessions",
+                "Sessions (FIFO per order)",
+                sb.sessions,
+                O::Sessions,
+            ),
             Check(
                 "sb-receive-delete",
                 "ReceiveAndDelete (at most once)",
                 sb.receive_mode == ReceiveMode::ReceiveAndDelete,
                 O::ReceiveAndDelete,
             ),
-            Check(
+            Pick(
                 "sb-duplicates",
-                "Duplicate detection (10 min)",
-                sb.duplicate_detection.is_some(),
-                O::DuplicateDetection,
+                "Duplicate detection window (min)",
+                &WINDOW_CHOICES,
+                sb.duplicate_detection
+                    .map_or(0, |w| u32::try_from(w.0 / 60_000).unwrap_or(u32::MAX)),
+                O::DuplicateWindow,
+            ),
+            Pick(
+                "sb-deliveries",
+                "Max delivery count",
+                &DELIVERY_COUNT_CHOICES,
+                sb.max_delivery_count,
+                O::MaxDeliveryCount,
             ),
             Pick(
                 "sb-ttl",
@@ -122,6 +139,13 @@ pub fn controls(transport: &Transport) -> Vec<Control> {
                 grid.max_attempts,
                 O::MaxAttempts,
             ),
+            Pick(
+                "grid-batch",
+                "Max events per batch",
+                &BATCH_CHOICES,
+                grid.max_events_per_batch,
+                O::EventsPerBatch,
+            ),
         ],
         Transport::EventHubs(hub) => vec![
             Pick(
@@ -139,13 +163,46 @@ pub fn controls(transport: &Transport) -> Vec<Control> {
                 O::CheckpointEvery,
             ),
         ],
-        Transport::ChangeFeed(cf) if cf.host != ChangeFeedHost::Processor => vec![Check(
-            "feed-retry",
-            "Retry policy (5 retries)",
-            cf.host == ChangeFeedHost::FunctionsWithRetry,
-            O::RetryPolicy,
-        )],
-        _ => Vec::new(),
+        Transport::ChangeFeed(cf) => {
+            let functions = cf.host != ChangeFeedHost::Processor;
+            let mut feed = vec![Check(
+                "feed-functions",
+                "Functions trigger (not the processor)",
+                functions,
+                O::Functions,
+            )];
+            if functions {
+                feed.push(Check(
+                    "feed-retry",
+                    "Retry policy (5 retries)",
+                    cf.host == ChangeFeedHost::FunctionsWithRetry,
+                    O::RetryPolicy,
+                ));
+            }
+            feed
+        }
+        Transport::Lab => Vec::new(),
+    };
+    all.into_iter()
+        .filter(|c| {
+            let option = c.option();
+            let menu = matches!(option, O::Sessions(_) | O::Functions(_));
+            if subscription {
+                !option.entity_wide()
+            } else {
+                !menu
+            }
+        })
+        .collect()
+}
+
+impl Control {
+    /// The option the control sends (at some value: which setting it is).
+    pub fn option(self) -> TransportOption {
+        match self {
+            Control::Check(_, _, _, option) => option(false),
+            Control::Pick(_, _, _, current, option) => option(current),
+        }
     }
 }
 

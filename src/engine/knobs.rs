@@ -6,6 +6,7 @@ use crate::engine::config::{
     EngineConfig, LagDistribution, ProjectionMode, DEFAULT_SNAPSHOT_EVERY,
 };
 use crate::engine::rng::PerMillion;
+use crate::engine::transport::choice::{with, TransportOption};
 use crate::engine::transport::Transport;
 use crate::engine::Engine;
 use crate::store::ProjectionName;
@@ -155,6 +156,32 @@ impl Knobs {
     pub fn transport_of(&self, subscription: ProjectionName) -> Transport {
         let own = self.subscriptions.get(subscription.index()).copied();
         self.transport.for_subscription(own.flatten())
+    }
+
+    /// The knobs with one transport setting changed: the bus's (`scope` `None`, and
+    /// always for a setting of the whole entity), or one subscription's own. A
+    /// subscription whose own settings come back to the bus's has none of its own.
+    pub fn with_transport_option(
+        mut self,
+        scope: Option<ProjectionName>,
+        option: TransportOption,
+    ) -> Self {
+        match scope.filter(|_| !option.entity_wide()) {
+            None => self.transport = with(self.transport, option),
+            Some(name) => {
+                let own = with(self.transport_of(name), option);
+                if let Some(slot) = self.subscriptions.get_mut(name.index()) {
+                    *slot = Some(own);
+                }
+            }
+        }
+        let bus = self.transport;
+        for slot in &mut self.subscriptions {
+            if slot.is_some_and(|own| bus.for_subscription(Some(own)) == bus) {
+                *slot = None;
+            }
+        }
+        self
     }
 
     /// A projection's handling.

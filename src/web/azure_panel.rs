@@ -33,7 +33,7 @@ pub fn view(screen: &Screen) -> Html {
                 </tbody>
             </table>
         </div>
-        { super::transport_panel::table(&config.bus.transport) }
+        { super::transport_panel::table(&config.bus) }
         </>
     }
 }

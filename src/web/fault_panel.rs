@@ -14,7 +14,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let f = &screen.controls.knobs;
     html! {
         <div class="knobs">
-            { super::transport_panel::view(f, send) }
+            { super::transport_panel::view(screen, send) }
             { bus(f, send) }
             { failures(screen, send) }
             { schema(f, send) }

@@ -6,7 +6,7 @@ use super::request::{Request, Requests};
 use crate::app::clock::{nothing_to_step, SimClock};
 use crate::app::diagram::DiagramView;
 use crate::app::log_view::LogView;
-use crate::app::transports::{self, TransportKind, TransportOption};
+use crate::app::transports::{TransportKind, TransportOption};
 use crate::domain::ids::VirtualMillis;
 use crate::engine::config::ProjectionMode;
 use crate::engine::knobs::{Knobs, Lag};
@@ -34,6 +34,9 @@ pub struct Controls {
     pub clock: SimClock,
     /// The fault knobs.
     pub knobs: Knobs,
+    /// Whose transport settings the controls show and change: one subscription's, or
+    /// (`None`) the whole bus's.
+    pub scope: Option<ProjectionName>,
     /// What the last crash lost and kept.
     pub crash_report: Option<String>,
     /// The architecture diagram as the engine last reported it.
@@ -68,8 +71,11 @@ pub enum ControlsMsg {
     ChoseFailing(Option<ProjectionName>),
     /// Chose a "Transport": every knob to that service's documented defaults.
     ChoseTransport(TransportKind),
-    /// Changed one setting of the transport in force.
+    /// Changed one setting of the transport in force (for the scope chosen).
     SetTransport(TransportOption),
+    /// Chose whose transport settings to change ("Settings of"): one subscription's,
+    /// or every subscription's.
+    ChoseScope(Option<ProjectionName>),
     /// Chose how often the handlers save a snapshot ("Snapshot every").
     ChoseSnapshotEvery(u64),
     /// Clicked "Deploy schema v2".
@@ -138,6 +144,13 @@ impl Controls {
             ControlsMsg::SteppedIdle { deferred } => {
                 self.clock.note = Some(nothing_to_step(deferred));
                 None
+            }
+            ControlsMsg::ChoseScope(scope) => {
+                self.scope = scope;
+                None
+            }
+            ControlsMsg::SetTransport(option) => {
+                Some(knobs.with_transport_option(self.scope, option))
             }
             ControlsMsg::ClickedReplayFromHub(name) => {
                 requests.push(Request::ReplayFromHub(name));
@@ -218,10 +231,6 @@ fn knobs_after(msg: ControlsMsg, knobs: Knobs) -> Knobs {
         ControlsMsg::ToggledOutbox(outbox) => Knobs { outbox, ..knobs },
         ControlsMsg::ChoseFailing(failing) => Knobs { failing, ..knobs },
         ControlsMsg::ChoseTransport(kind) => knobs.profile(kind.transport()),
-        ControlsMsg::SetTransport(option) => Knobs {
-            transport: transports::with(knobs.transport, option),
-            ..knobs
-        },
         ControlsMsg::ChoseSnapshotEvery(every) => Knobs {
             snapshot_every: every.max(1),
             ..knobs

@@ -111,8 +111,13 @@ impl TransportKind {
 pub enum TransportOption {
     /// Service Bus: ReceiveAndDelete instead of PeekLock.
     ReceiveAndDelete(bool),
-    /// Service Bus: duplicate detection on (10 min window) or off.
-    DuplicateDetection(bool),
+    /// Service Bus: duplicate detection's window in minutes (0: off, the default; set on
+    /// the topic, for every subscription).
+    DuplicateWindow(u32),
+    /// Service Bus: the subscription requires sessions.
+    Sessions(bool),
+    /// Service Bus: deliveries before the dead-letter queue.
+    MaxDeliveryCount(u32),
     /// Service Bus: a message time-to-live in seconds (0: none, the default).
     TimeToLive(u32),
     /// Service Bus: expired messages to the dead-letter queue.
@@ -121,12 +126,27 @@ pub enum TransportOption {
     DeadLetterContainer(bool),
     /// Event Grid: most delivery attempts.
     MaxAttempts(u32),
+    /// Event Grid: most events per delivery (1: no batching, the default).
+    EventsPerBatch(u32),
     /// Event Hubs: partitions.
     Partitions(u32),
     /// Event Hubs: checkpoint every this many events.
     CheckpointEvery(u32),
     /// Change feed + Functions: a retry policy is set.
     RetryPolicy(bool),
+    /// Change feed: read by the Functions trigger instead of the processor library.
+    Functions(bool),
+}
+
+impl TransportOption {
+    /// True for a setting of the whole entity (a topic's duplicate detection, a hub's
+    /// partitions), which no subscription sets for itself.
+    pub fn entity_wide(self) -> bool {
+        matches!(
+            self,
+            TransportOption::DuplicateWindow(_) | TransportOption::Partitions(_)
+        )
+    }
 }
 
 /// The choices of Event Grid's "Max attempts" (1–30, default 30).
@@ -137,6 +157,13 @@ pub const PARTITION_CHOICES: [u32; 4] = [1, 2, 4, 32];
 pub const CHECKPOINT_CHOICES: [u32; 3] = [1, 10, 100];
 /// The choices of a Service Bus message time-to-live, in seconds (0: none, the default).
 pub const TTL_CHOICES: [u32; 4] = [0, 1, 10, 60];
+/// The choices of Service Bus's duplicate-detection window, in minutes (0: off, the
+/// default; 10 is the window when it is turned on).
+pub const WINDOW_CHOICES: [u32; 4] = [0, 1, 10, 60];
+/// The choices of Service Bus's max delivery count (default 10).
+pub const DELIVERY_COUNT_CHOICES: [u32; 4] = [1, 3, 10, 100];
+/// The choices of Event Grid's max events per batch (default 1, up to 5,000).
+pub const BATCH_CHOICES: [u32; 3] = [1, 10, 100];
 
 /// The transport with one setting changed (a setting of another service changes nothing).
 pub fn with(transport: Transport, option: TransportOption) -> Transport {
@@ -151,8 +178,14 @@ pub fn with(transport: Transport, option: TransportOption) -> Transport {
                 },
                 ..sb
             },
-            O::DuplicateDetection(on) => ServiceBus {
-                duplicate_detection: on.then_some(DEFAULT_DETECTION_WINDOW),
+            O::DuplicateWindow(minutes) => ServiceBus {
+                duplicate_detection: (minutes > 0)
+                    .then(|| VirtualMillis(u64::from(minutes) * super::MINUTE)),
+                ..sb
+            },
+            O::Sessions(sessions) => ServiceBus { sessions, ..sb },
+            O::MaxDeliveryCount(n) => ServiceBus {
+                max_delivery_count: n.max(1),
                 ..sb
             },
             O::TimeToLive(seconds) => ServiceBus {
@@ -174,6 +207,10 @@ pub fn with(transport: Transport, option: TransportOption) -> Transport {
                 max_attempts: n.clamp(1, 30),
                 ..grid
             },
+            O::EventsPerBatch(n) => EventGrid {
+                max_events_per_batch: n.clamp(1, 5_000),
+                ..grid
+            },
             _ => grid,
         }),
         (Transport::EventHubs(hub), option) => Transport::EventHubs(match option {
@@ -186,6 +223,13 @@ pub fn with(transport: Transport, option: TransportOption) -> Transport {
                 ..hub
             },
             _ => hub,
+        }),
+        (Transport::ChangeFeed(_), O::Functions(on)) => Transport::ChangeFeed(ChangeFeed {
+            host: if on {
+                ChangeFeedHost::Functions
+            } else {
+                ChangeFeedHost::Processor
+            },
         }),
         (Transport::ChangeFeed(cf), O::RetryPolicy(on)) if cf.host != ChangeFeedHost::Processor => {
             Transport::ChangeFeed(ChangeFeed {
@@ -217,11 +261,16 @@ fn option(word: &str, value: Option<u32>) -> Option<TransportOption> {
     use TransportOption as O;
     Some(match (word, value) {
         ("receive-and-delete", None) => O::ReceiveAndDelete(true),
-        ("duplicate-detection", None) => O::DuplicateDetection(true),
+        ("duplicate-detection", None) => O::DuplicateWindow(10),
+        ("duplicate-detection", Some(minutes)) if (1..=10_080).contains(&minutes) => {
+            O::DuplicateWindow(minutes)
+        }
+        ("max-delivery-count", Some(n)) if n > 0 => O::MaxDeliveryCount(n),
         ("ttl", Some(seconds)) => O::TimeToLive(seconds),
         ("dead-letter-on-expiration", None) => O::DeadLetterOnExpiration(true),
         ("dead-letter", None) => O::DeadLetterContainer(true),
         ("max-attempts", Some(n)) if (1..=30).contains(&n) => O::MaxAttempts(n),
+        ("max-events-per-batch", Some(n)) if (1..=5_000).contains(&n) => O::EventsPerBatch(n),
         ("partitions", Some(n)) if (1..=32).contains(&n) => O::Partitions(n),
         ("checkpoint-every", Some(n)) if n > 0 => O::CheckpointEvery(n),
         ("retry-policy", None) => O::RetryPolicy(true),
@@ -237,11 +286,15 @@ fn applies(transport: &Transport, option: TransportOption) -> bool {
         Transport::ServiceBus(_) => matches!(
             option,
             O::ReceiveAndDelete(_)
-                | O::DuplicateDetection(_)
+                | O::DuplicateWindow(_)
+                | O::MaxDeliveryCount(_)
                 | O::TimeToLive(_)
                 | O::DeadLetterOnExpiration(_)
         ),
-        Transport::EventGrid(_) => matches!(option, O::DeadLetterContainer(_) | O::MaxAttempts(_)),
+        Transport::EventGrid(_) => matches!(
+            option,
+            O::DeadLetterContainer(_) | O::MaxAttempts(_) | O::EventsPerBatch(_)
+        ),
         Transport::EventHubs(_) => matches!(option, O::Partitions(_) | O::CheckpointEvery(_)),
         Transport::ChangeFeed(cf) => {
             cf.host != ChangeFeedHost::Processor && matches!(option, O::RetryPolicy(_))
@@ -289,8 +342,15 @@ impl Transport {
                 if sb.receive_mode == ReceiveMode::ReceiveAndDelete {
                     word("receive-and-delete".into());
                 }
-                if sb.duplicate_detection.is_some() {
-                    word("duplicate-detection".into());
+                match sb.duplicate_detection {
+                    Some(window) if window == DEFAULT_DETECTION_WINDOW => {
+                        word("duplicate-detection".into());
+                    }
+                    Some(window) => word(format!("duplicate-detection={}", window.0 / 60_000)),
+                    None => {}
+                }
+                if sb.max_delivery_count != ServiceBus::default().max_delivery_count {
+                    word(format!("max-delivery-count={}", sb.max_delivery_count));
                 }
                 if let Some(ttl) = sb.time_to_live {
                     word(format!("ttl={}", ttl.0 / 1000));
@@ -305,6 +365,12 @@ impl Transport {
                 }
                 if grid.dead_letter {
                     word("dead-letter".into());
+                }
+                if grid.max_events_per_batch != 1 {
+                    word(format!(
+                        "max-events-per-batch={}",
+                        grid.max_events_per_batch
+                    ));
                 }
             }
             Transport::EventHubs(hub) => {
