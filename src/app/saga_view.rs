@@ -6,7 +6,6 @@ use crate::domain::ids::VirtualMillis;
 use crate::domain::money::Cents;
 use crate::domain::saga::{Outcome, Phase, SagaEvent, SagaState, SagaStep};
 use crate::engine::fulfilment::{saga_stream, Counts, Fact, Fulfilment};
-use std::collections::BTreeMap;
 
 /// A state of the saga's state machine, as drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -113,8 +112,8 @@ pub struct Instance {
 /// The whole panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SagaView {
-    /// Instances in each state.
-    pub counts: BTreeMap<Node, u32>,
+    /// Instances in each state, in `Node::ALL` order (a node's number).
+    pub counts: [u32; Node::ALL.len()],
     /// Every instance, by order id.
     pub instances: Vec<Instance>,
     /// Each product: units free and units held.
@@ -186,13 +185,14 @@ fn describe(state: &SagaState, event: &SagaEvent) -> String {
 impl SagaView {
     /// The panel for this run.
     pub fn of(run: &Fulfilment) -> SagaView {
-        let mut counts: BTreeMap<Node, u32> = BTreeMap::new();
-        counts.extend(Node::ALL.into_iter().map(|n| (n, 0)));
+        let mut counts = [0; Node::ALL.len()];
         let mut instances = Vec::new();
         for (order_id, state) in run.sagas() {
             let node = Node::of(state.phase);
             if let Some(n) = node {
-                *counts.entry(n).or_default() += 1;
+                if let Some(count) = counts.get_mut(n as usize) {
+                    *count += 1;
+                }
             }
             let history = run
                 .stream(&saga_stream(order_id))

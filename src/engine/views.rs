@@ -53,8 +53,8 @@ pub fn time_travel(events: &[SharedEvent], position: GlobalPosition) -> TimeTrav
         .map(|name| (*name, ReadModel::empty(*name)))
         .collect();
     for e in &events[..end] {
-        let state = aggregates.remove(&e.stream_id).unwrap_or_default();
-        aggregates.insert(e.stream_id.clone(), evolve(state, &e.event));
+        let state = aggregates.entry(e.stream_id.clone()).or_default();
+        *state = evolve(std::mem::take(state), &e.event);
         for (_, model) in &mut read_models {
             model.apply(e);
         }

@@ -8,7 +8,6 @@ use crate::app::lifecycle::{
 };
 use gloo_events::EventListener;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -61,7 +60,7 @@ impl Lifecycle {
     /// starts this tab's marker. Never fails: without storage it tells nothing.
     pub async fn start(token: &str) -> (Lifecycle, Option<PreviousClose>) {
         let channel = web_sys::BroadcastChannel::new(CHANNEL).ok();
-        let answered: Rc<RefCell<BTreeSet<String>>> = Rc::default();
+        let answered: Rc<RefCell<Vec<String>>> = Rc::default();
         let answer = channel.as_ref().map(|channel| {
             let heard = Rc::clone(&answered);
             let reply = channel.clone();
@@ -76,7 +75,7 @@ impl Lifecycle {
                     }
                     Some(text) => {
                         if let Some(token) = text.strip_prefix(ALIVE) {
-                            heard.borrow_mut().insert(token.to_owned());
+                            heard.borrow_mut().push(token.to_owned());
                         }
                     }
                     None => {}
@@ -134,7 +133,7 @@ impl Lifecycle {
 async fn previous(
     token: &str,
     channel: Option<&web_sys::BroadcastChannel>,
-    answered: &Rc<RefCell<BTreeSet<String>>>,
+    answered: &Rc<RefCell<Vec<String>>>,
 ) -> Option<PreviousClose> {
     let markers = stored();
     if markers.is_empty() {

@@ -36,7 +36,7 @@ pub fn machine(name: &str, view: &SagaView) -> Html {
             format!(
                 "{}: {}",
                 n.label(),
-                view.counts.get(n).copied().unwrap_or(0)
+                view.counts.get(*n as usize).copied().unwrap_or(0)
             )
         })
         .collect::<Vec<_>>()
@@ -83,7 +83,7 @@ pub fn machine(name: &str, view: &SagaView) -> Html {
                 { edge(right(Node::Compensating, Node::Compensated), "") }
                 { label((kx + W + at(Node::Compensated).0) / 2.0, ky + H / 2.0 - 8.0, "released, refunded, cancelled") }
                 { label(kx + W / 2.0, ky + H + 22.0, "a late success is undone too") }
-                { for Node::ALL.into_iter().map(|node| state(node, view.counts.get(&node).copied().unwrap_or(0))) }
+                { for Node::ALL.into_iter().map(|node| state(node, view.counts.get(node as usize).copied().unwrap_or(0))) }
             </svg>
             <figcaption>
                 <ul class="legend" aria-label="Legend">
