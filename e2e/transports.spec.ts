@@ -23,7 +23,7 @@ test('a transport sets its documented defaults; the Azure view lists each settin
   await choose(page, 'Service Bus topic with sessions');
   await expect(page.getByLabel('Duplicate rate')).toHaveAttribute('aria-valuetext', '0 %');
   await expect(page.getByLabel('Reorder')).toBeDisabled();
-  await expect(page.getByLabel('Duplicate detection (10 min)')).not.toBeChecked();
+  await expect(page.getByLabel('Duplicate detection window (min)')).toHaveValue('0');
   await expect(diagram(page)).toContainText('Service Bus');
   await expect(diagram(page)).toContainText('sessions');
   await page.locator('.transport').screenshot({ path: `${shots}/transport-menu.png` });
@@ -37,11 +37,53 @@ test('a transport sets its documented defaults; the Azure view lists each settin
   await expect(row('Lock duration')).toContainText('60 s (at most 5 min)');
   const link = table.getByRole('link', { name: 'Max delivery count' });
   await expect(link).toHaveAttribute('href', /^https:\/\/learn\.microsoft\.com\/azure\/service-bus-messaging\//);
-  await page.getByLabel('Duplicate detection (10 min)').check();
+  await page.getByLabel('Duplicate detection window (min)').selectOption('10');
   await expect(row('Duplicate detection')).toContainText('on, 10 min');
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
   await table.screenshot({ path: `${shots}/transport-settings.png` });
+});
+
+test('a subscription can have its own settings: the processor for one projection, the Functions trigger for the others', async ({ page }) => {
+  await open(page);
+  await choose(page, 'Service Bus topic (Functions trigger)');
+  await page.getByLabel('Settings of').selectOption({ label: 'Orders per customer' });
+  // The topic's duplicate detection is not a subscription's to set.
+  await expect(page.getByLabel('Duplicate detection window (min)')).toHaveCount(0);
+  await expect(page.getByLabel('Sessions (FIFO per order)')).not.toBeChecked();
+
+  await choose(page, 'Cosmos DB change feed + Functions trigger');
+  await expect(page.locator('#transport-scope-hint')).toContainText('Every subscription has the bus');
+  await page.getByLabel('Settings of').selectOption({ label: 'Order summary' });
+  const functions = page.getByLabel('Functions trigger (not the processor)');
+  await expect(functions).toBeChecked();
+  await functions.uncheck();
+  await expect(page.locator('#transport-scope-hint')).toContainText('With settings of their own: Order summary.');
+  await page.locator('.transport').screenshot({ path: `${shots}/transport-own-settings.png` });
+
+  // Order summary's processor sends its failed batch again until the fault is fixed...
+  await page.getByLabel('Fail projection').selectOption({ label: 'Order summary' });
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await expect(page.getByRole('status')).toContainText('CreateOrder on order-1 was accepted');
+  await page.waitForTimeout(1500);
+  await expect(diagram(page).locator('.node.busy')).not.toHaveCount(0);
+  await expect(diagram(page)).not.toContainText('1 lost');
+  // ...while Revenue per day's Functions trigger moves past its failed batch.
+  await page.getByLabel('Fail projection').selectOption({ label: 'Revenue per day' });
+  await page.getByRole('button', { name: 'Add item' }).click();
+  await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
+  await expect(diagram(page)).toContainText('1 lost');
+  await expect(diagram(page).locator('.node.busy')).toHaveCount(0);
+
+  await page.getByRole('tab', { name: 'Azure', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Change feed + Functions settings in force' });
+  await expect(table.getByRole('columnheader', { name: 'Order summary' })).toBeVisible();
+  const reader = table.getByRole('row', { name: /^Reader/ });
+  await expect(reader).toContainText('Functions Cosmos DB trigger');
+  await expect(reader).toContainText('change feed processor');
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+  await table.screenshot({ path: `${shots}/transport-own-settings-table.png` });
 });
 
 test('Event Grid without a dead-letter container drops what it cannot deliver, and says so', async ({ page }) => {

@@ -71,7 +71,7 @@ fn scope_menu(f: &Knobs, scope: Option<ProjectionName>, send: &Callback<Msg>) ->
             <select id="transport-scope" onchange={on_scope} aria-describedby="transport-scope-hint">
                 <option value="" selected={scope.is_none()}>{ "every subscription" }</option>
                 { for ProjectionName::ALL.iter().map(|name| html! {
-                    <option value={name.key()} selected={scope == Some(*name)}>{ format!("{} only", name.title()) }</option>
+                    <option value={name.key()} selected={scope == Some(*name)}>{ name.title() }</option>
                 }) }
             </select>
             <p id="transport-scope-hint" class="hint">{ hint }</p>
