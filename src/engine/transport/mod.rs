@@ -284,7 +284,13 @@ impl Transport {
     /// subscription's retry policy, dead-letter container and batching, an Event Hubs
     /// consumer's checkpoints, a change feed reader — and the bus's where the service
     /// sets them for the whole entity: a topic's duplicate detection, a hub's partitions
-    /// and retention.
+    /// and retention. Sources: a subscription's own properties
+    /// (<https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.administration.createsubscriptionoptions>:
+    /// `RequiresSession`, `LockDuration`, `MaxDeliveryCount`, `DefaultMessageTimeToLive`,
+    /// `DeadLetteringOnMessageExpiration`); an event subscription's retry policy and
+    /// dead-letter location
+    /// (<https://learn.microsoft.com/azure/event-grid/manage-event-delivery>) and batching
+    /// (<https://learn.microsoft.com/azure/event-grid/delivery-and-retry>).
     pub fn for_subscription(self, own: Option<Transport>) -> Transport {
         match (self, own) {
             (Transport::ServiceBus(topic), Some(Transport::ServiceBus(sub))) => {
