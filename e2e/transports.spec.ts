@@ -59,6 +59,7 @@ test('a subscription can have its own settings: the processor for one projection
   await expect(functions).toBeChecked();
   await functions.uncheck();
   await expect(page.locator('#transport-scope-hint')).toContainText('With settings of their own: Order summary.');
+  await expect(diagram(page)).toContainText('1 has its own');
   await page.locator('.transport').screenshot({ path: `${shots}/transport-own-settings.png` });
 
   // Order summary's processor sends its failed batch again until the fault is fixed...
@@ -74,6 +75,7 @@ test('a subscription can have its own settings: the processor for one projection
   await expect(page.getByRole('status')).toContainText('AddItem on order-1 was accepted');
   await expect(diagram(page)).toContainText('1 lost');
   await expect(diagram(page).locator('.node.busy')).toHaveCount(0);
+  await diagram(page).screenshot({ path: `${shots}/transport-own-settings-diagram.png` });
 
   await page.getByRole('tab', { name: 'Azure', exact: true }).click();
   const table = page.getByRole('table', { name: 'Change feed + Functions settings in force' });

@@ -222,3 +222,44 @@ fn the_timeline_puts_each_hop_on_its_components_lane_and_keeps_the_newest() {
         )
     );
 }
+
+#[test]
+fn the_transport_box_counts_the_subscriptions_with_settings_of_their_own() {
+    use cqrs_lab::engine::transport::{ChangeFeed, ChangeFeedHost, ServiceBus, Transport};
+    let box_of = |transport, subscriptions| {
+        let mut config = EngineConfig::default();
+        config.bus.transport = transport;
+        config.bus.subscriptions = subscriptions;
+        let engine = Engine::new(config, Vec::new());
+        DiagramView::of(&engine, VirtualMillis(100), &[], &StoreFold::new()).transport
+    };
+    let bus = Transport::ServiceBus(ServiceBus::default());
+    let sessions = Transport::ServiceBus(ServiceBus {
+        sessions: true,
+        ..ServiceBus::default()
+    });
+    assert_eq!(
+        box_of(bus, [None; 3]),
+        ("Service Bus", "topic, 3 subscriptions".to_owned())
+    );
+    assert_eq!(
+        box_of(bus, [None, Some(sessions), None]),
+        ("Service Bus", "topic, 1 has its own".to_owned())
+    );
+    // The same settings as the bus's, or another service's, are not its own.
+    assert_eq!(
+        box_of(bus, [Some(bus), Some(Transport::Lab), None]),
+        ("Service Bus", "topic, 3 subscriptions".to_owned())
+    );
+    let feed = |host| Transport::ChangeFeed(ChangeFeed { host });
+    assert_eq!(
+        box_of(
+            feed(ChangeFeedHost::Functions),
+            [Some(feed(ChangeFeedHost::Processor)); 3]
+        ),
+        (
+            "Change feed",
+            "no bus: 3 leases, 3 have their own".to_owned()
+        )
+    );
+}

@@ -7,7 +7,7 @@ pub use super::timeline::PulseKind;
 use super::timeline::TimelineView;
 use crate::domain::envelope::SharedEvent;
 use crate::domain::ids::{GlobalPosition, VirtualMillis};
-use crate::engine::config::ProjectionMode;
+use crate::engine::config::{BusConfig, ProjectionMode};
 use crate::engine::message::DeadLetter;
 use crate::engine::projection::Projection;
 use crate::engine::projection::WrongRow;
@@ -163,7 +163,7 @@ impl DiagramView {
             published: metrics.events_published,
             lanes,
             pulses,
-            transport: transport_box(&engine.config().bus.transport),
+            transport: transport_box(&engine.config().bus),
             timeline: TimelineView::of(engine),
         }
     }
@@ -204,9 +204,10 @@ fn pulse_of(kind: &HopKind) -> Option<(Component, PulseKind)> {
     })
 }
 
-/// The transport's box on the diagram: its title and what it is in a few words.
-fn transport_box(transport: &Transport) -> (&'static str, String) {
-    match transport {
+/// The transport's box on the diagram: its title and what it is in a few words (how
+/// many subscriptions have settings of their own, when any do: "1 has its own").
+fn transport_box(bus: &BusConfig) -> (&'static str, String) {
+    let (title, line) = match &bus.transport {
         Transport::Lab => ("Event bus", "topic, 3 subscriptions".into()),
         Transport::ServiceBus(sb) if sb.sessions => ("Service Bus", "topic, sessions".into()),
         Transport::ServiceBus(_) => ("Service Bus", "topic, 3 subscriptions".into()),
@@ -216,7 +217,18 @@ fn transport_box(transport: &Transport) -> (&'static str, String) {
             format!("{} partitions, 3 groups", hub.partitions),
         ),
         Transport::ChangeFeed(_) => ("Change feed", "no bus: 3 leases".into()),
-    }
+    };
+    let own = ProjectionName::ALL
+        .into_iter()
+        .filter(|n| bus.transport_of(*n) != bus.transport)
+        .count();
+    let has = match own {
+        0 => return (title, line),
+        1 => "1 has its own".to_owned(),
+        n => format!("{n} have their own"),
+    };
+    let what = line.split_once(',').map_or(line.as_str(), |(what, _)| what);
+    (title, format!("{what}, {has}"))
 }
 
 /// A projection's lane: its queue, what it set aside, lost and dead-lettered, its rows
