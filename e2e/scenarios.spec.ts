@@ -185,9 +185,9 @@ test('a shared link reproduces the scenario, its configuration and step, run for
   await page.getByRole('button', { name: 'Step 3', exact: true }).click();
   const original = await fingerprint(page).textContent();
   await page.getByRole('button', { name: 'Copy link' }).click();
-  await expect(page.getByRole('status').filter({ hasText: '#lab=' })).toBeVisible();
-  const status = await page.getByRole('status').filter({ hasText: '#lab=' }).textContent();
-  const url = (status ?? '').replace(/^.*?(http\S+).*$/, '$1');
+  // One line says so; the long link waits until asked for.
+  await expect(page.locator('#link-status')).toHaveText(/^(Link copied\.|The clipboard is not available here: copy the link below\.)$/);
+  const url = await page.getByLabel('The link').inputValue();
   expect(url).toContain('/scenarios/#lab=');
   const other = await context.newPage();
   await other.goto(url);
@@ -202,8 +202,8 @@ test('a link whose lab was changed says the steps describe the original and show
   await openGuide(page);
   await page.getByRole('button', { name: 'Step 5', exact: true }).click();
   await page.getByRole('button', { name: 'Copy link' }).click();
-  const status = await page.getByRole('status').filter({ hasText: '#lab=' }).textContent();
-  const data = (status ?? '').replace(/^.*#lab=(\S+).*$/, '$1');
+  await expect(page.locator('#link-status')).not.toBeEmpty();
+  const data = (await page.getByLabel('The link').inputValue()).replace(/^.*#lab=(\S+).*$/, '$1');
   const shared = JSON.parse(Buffer.from(data, 'base64url').toString('utf8'));
   shared.lab.script = []; // no command: nothing is created, nothing ships
   const changed = Buffer.from(JSON.stringify(shared)).toString('base64url');
@@ -276,8 +276,8 @@ test('side by side: two configurations on the same script, differences highlight
   await expect(whatIf.getByRole('row', { name: /Order summary row o-1/ })).toHaveCount(0);
   // The link keeps the comparison.
   await page.getByRole('button', { name: 'Copy link' }).click();
-  const status = await page.getByRole('status').filter({ hasText: '#lab=' }).textContent();
-  const url = (status ?? '').replace(/^.*?(http\S+).*$/, '$1');
+  await expect(page.locator('#link-status')).not.toBeEmpty();
+  const url = await page.getByLabel('The link').inputValue();
   await page.goto('about:blank');
   await page.goto(url);
   await expect(page.getByRole('heading', { name: 'What if: every projection idempotent, from 150 ms' })).toBeVisible();
@@ -382,3 +382,52 @@ for (const [size, viewport] of [['laptop', { width: 1366, height: 768 }], ['phon
     expect(overflow).toBeLessThanOrEqual(0);
   });
 }
+
+test('the address names the scenario, variant and step: reload, Back and a bookmark return there', async ({ page }) => {
+  await openGuide(page);
+  // The first view names its place without adding a history entry.
+  await expect(page).toHaveURL(/\/scenarios\/#happy-path\/step-0$/);
+  await page.getByRole('button', { name: /^17\. Choose the messaging service/ }).click();
+  await page.getByRole('radio', { name: 'Event Hubs' }).check();
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page).toHaveURL(/#messaging\/step-3\/variant-4$/);
+  const original = await fingerprint(page).textContent();
+
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 2, name: /^17\. Choose the messaging service/ })).toBeVisible();
+  await expect(card(page)).toContainText('Step 3 of 5');
+  await expect(page.getByRole('radio', { name: 'Event Hubs' })).toBeChecked();
+  await expect(fingerprint(page)).toHaveText(original ?? 'missing');
+
+  await page.goBack();
+  await expect(page).toHaveURL(/#messaging\/step-2\/variant-4$/);
+  await expect(card(page)).toContainText('Step 2 of 5');
+  await page.goForward();
+  await expect(card(page)).toContainText('Step 3 of 5');
+
+  // A bookmark, in a fresh page.
+  await page.goto('about:blank');
+  await openGuide(page, '#outbox/step-2');
+  await expect(page.getByRole('heading', { level: 2, name: /^9\. Outbox/ })).toBeVisible();
+  await expect(card(page)).toContainText('Step 2 of');
+  // One that names nothing here says so.
+  await page.goto('about:blank');
+  await openGuide(page, '#no-such-scenario/step-1');
+  await expect(page.getByRole('alert')).toContainText('the link names a scenario this version does not have (no-such-scenario)');
+});
+
+test('Copy link says so in a line and shows the long link only when asked', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: 'Step 2', exact: true }).click();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.locator('#link-status')).toHaveText(/^(Link copied\.|The clipboard is not available here: copy the link below\.)$/);
+  const shown = page.getByLabel('The link');
+  if ((await page.locator('#link-status').textContent()) === 'Link copied.') {
+    await expect(shown).toBeHidden();
+    await page.getByText('Show the link').click();
+  }
+  await expect(shown).toBeVisible();
+  expect(await shown.inputValue()).toMatch(/\/scenarios\/#lab=/);
+  await page.locator('nav.steps').locator('..').screenshot({ path: `${shots}/copy-link.png` });
+});

@@ -144,3 +144,86 @@ fn a_changed_lab_says_the_step_describes_the_original_and_shows_its_own_run() {
     );
     assert!(!facts.contains("shipped"), "{facts}");
 }
+
+/// A guide with the library, then opened at `fragment` (as a reload or a bookmark does).
+fn at(fragment: &str) -> Guide {
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    guide.update(GuideMsg::OpenedLink(fragment.to_owned()));
+    guide
+}
+
+#[test]
+fn the_address_names_the_scenario_variant_and_step_and_opens_them_again() {
+    use cqrs_lab::app::guide::StageMsg;
+    let mut guide = Guide::default();
+    guide.update(GuideMsg::Loaded(Ok(library())));
+    assert_eq!(guide.address().as_deref(), Some("happy-path/step-0"));
+    let messaging = library().scenario_index("messaging").expect("scenario 17");
+    guide.update(GuideMsg::Chose(messaging));
+    guide.update(GuideMsg::ChoseVariant(2));
+    guide.update(GuideMsg::Stage(StageMsg::GoTo(3)));
+    let address = guide.address().expect("an address");
+    assert_eq!(address, "messaging/step-3/variant-3");
+    // A reload, Back or a bookmark: the same place, the same run.
+    let again = at(&address);
+    assert_eq!(again.notice, None);
+    assert_eq!(
+        (again.scenario, again.variant, again.stage.step),
+        (messaging, 2, 3)
+    );
+    assert_eq!(again.address(), Some(address));
+    let fingerprint = |g: &Guide| g.run().map(|r| r.sim().engine.trace().hash());
+    assert_eq!(fingerprint(&again), fingerprint(&guide));
+    // An address read before the library arrives waits for it.
+    let mut early = Guide::default();
+    early.update(GuideMsg::OpenedLink("outbox/step-2".into()));
+    early.update(GuideMsg::Loaded(Ok(library())));
+    assert_eq!(early.address().as_deref(), Some("outbox/step-2"));
+    assert_eq!(early.opened, 1);
+}
+
+#[test]
+fn an_address_that_names_nothing_here_says_so_and_the_first_scenario_opens() {
+    let guide = at("no-such-scenario/step-1");
+    assert_eq!(
+        guide.notice.as_deref(),
+        Some("This link could not be opened: the link names a scenario this version does not have (no-such-scenario). The first scenario is open instead.")
+    );
+    assert_eq!(guide.address().as_deref(), Some("happy-path/step-0"));
+    let guide = at("happy-path/step-99");
+    assert!(guide
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("names step 99")));
+    // Not an address at all (or not of this page): nothing happens.
+    for other in [
+        "",
+        "happy-path",
+        "happy-path/step-x",
+        "happy-path/step-1/variant-0",
+        "a/step-1/b",
+        "Happy/step-1",
+    ] {
+        let guide = at(other);
+        assert_eq!(guide.notice, None, "{other:?}");
+        assert_eq!(
+            guide.address().as_deref(),
+            Some("happy-path/step-0"),
+            "{other:?}"
+        );
+    }
+}
+
+#[test]
+fn a_changed_lab_or_a_comparison_keeps_the_whole_link_as_the_address() {
+    let happy = scenario("happy-path");
+    let mut lab = happy.lab_of(0);
+    lab.script.clear();
+    let shared = Shared::new("happy-path", 0, 2, lab);
+    let guide = opened(&shared);
+    assert!(guide.custom.is_some());
+    let address = guide.address().expect("an address");
+    assert!(address.starts_with(link::PREFIX), "{address}");
+    assert_eq!(link::decode(&address), Some(Ok(shared)));
+}

@@ -2,6 +2,9 @@
 //! (`#lab=` then base64url of the JSON). Opening the link runs the same lab, so it
 //! reproduces the same timeline. Whatever the fragment holds, decoding never panics:
 //! it gives the lab or says what is wrong.
+//!
+//! The page's address names where it is in a short form (`#outbox/step-3`, with
+//! `/variant-2` past the first variant), so a reload, Back or a bookmark returns there.
 
 use super::lab::Lab;
 use super::lab_check::LabError;
@@ -102,6 +105,52 @@ pub enum LinkError {
     /// A scenario this build has not.
     #[error("the link names a scenario this version does not have ({0})")]
     Scenario(String),
+}
+
+/// A place on the scenario page: a scenario, its variant and a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// The scenario's id.
+    pub scenario: String,
+    /// Its variant (0: the first).
+    pub variant: u32,
+    /// The step (0: before the first).
+    pub step: u32,
+}
+
+impl Address {
+    /// The fragment (without `#`): `outbox/step-3`, or `outbox/step-3/variant-2` for
+    /// the second variant (variants count from 1 there, as people do).
+    pub fn text(&self) -> String {
+        match self.variant {
+            0 => format!("{}/step-{}", self.scenario, self.step),
+            v => format!("{}/step-{}/variant-{}", self.scenario, self.step, v + 1),
+        }
+    }
+
+    /// Reads a fragment written by `text`; `None` for any other.
+    pub fn parse(fragment: &str) -> Option<Address> {
+        let mut parts = fragment.split('/');
+        let scenario = parts.next().filter(|id| {
+            !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })?;
+        let number = |part: Option<&str>, name: &str| -> Option<u32> {
+            part?.strip_prefix(name)?.strip_prefix('-')?.parse().ok()
+        };
+        let step = number(parts.next(), "step")?;
+        let variant = match parts.next() {
+            None => 0,
+            part => number(part, "variant")?.checked_sub(1)?,
+        };
+        parts.next().is_none().then(|| Address {
+            scenario: scenario.to_owned(),
+            variant,
+            step,
+        })
+    }
 }
 
 /// The fragment (without `#`) of a link to `shared`.

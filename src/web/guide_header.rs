@@ -73,6 +73,10 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
                 <output for="lab-time">{ format!("{} ms of {}", guide.run().map_or(0, |r| r.sim().engine.now().0), guide.end_time().0) }</output>
             </div>
             <p class="link-status" id="link-status" role="status"></p>
+            <details class="link-url" id="link-details" hidden=true>
+                <summary>{ "Show the link" }</summary>
+                <input id="link-url" type="text" readonly=true aria-label="The link" />
+            </details>
             { card }
         </section>
     }
@@ -104,8 +108,9 @@ fn step_card(guide: &Guide, scenario: &Scenario, step: usize) -> Html {
     }
 }
 
-/// Puts the link to `fragment` on the clipboard, and in the status line (where it can
-/// be selected by hand when the clipboard is not allowed).
+/// Puts the link to `fragment` on the clipboard and says so in a line; the link itself
+/// waits under "Show the link" (open at once when the clipboard is not allowed, so it
+/// can be selected by hand).
 fn copy_link(fragment: &str) {
     let Some(window) = web_sys::window() else {
         return;
@@ -114,17 +119,26 @@ fn copy_link(fragment: &str) {
     let base = location.href().unwrap_or_default();
     let base = base.split('#').next().unwrap_or_default().to_owned();
     let url = format!("{base}#{fragment}");
-    let status = window
-        .document()
-        .and_then(|d| d.get_element_by_id("link-status"));
+    let document = window.document();
+    let by_id = move |id: &str| document.as_ref().and_then(|d| d.get_element_by_id(id));
+    let (status, details) = (by_id("link-status"), by_id("link-details"));
+    if let Some(input) = by_id("link-url").and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+        input.set_value(&url);
+    }
     let promise = window.navigator().clipboard().write_text(&url);
     spawn_local(async move {
         let copied = JsFuture::from(promise).await.is_ok();
+        if let Some(details) = details {
+            let _ = details.remove_attribute("hidden");
+            if !copied {
+                let _ = details.set_attribute("open", "");
+            }
+        }
         if let Some(status) = status {
-            status.set_text_content(Some(&if copied {
-                format!("Link copied: {url}")
+            status.set_text_content(Some(if copied {
+                "Link copied."
             } else {
-                format!("Copy this link: {url}")
+                "The clipboard is not available here: copy the link below."
             }));
         }
     });

@@ -56,8 +56,8 @@ struct Chrome {
     presenter: bool,
 }
 
-/// The scenario page's root: the masthead, the guide, the keyboard shortcuts. A new
-/// link pasted into the address bar opens afresh.
+/// The scenario page's root: the masthead, the guide (or the practice exam), the
+/// keyboard shortcuts. The guide follows its address itself (`follow_address`).
 #[component]
 pub fn GuideApp() -> Html {
     let fragment = use_state(location_fragment);
@@ -122,7 +122,7 @@ pub fn GuideApp() -> Html {
             if matches!(fragment.as_str(), "exam" | "review") {
                 <ExamApp key={(*fragment).clone()} review={fragment.as_str() == "review"} />
             } else {
-                <GuidePage key={(*fragment).clone()} fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
+                <GuidePage key="guide" fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
             }
             if help_open {
                 { shortcuts_dialog(close) }
@@ -177,6 +177,26 @@ fn schedule_tick(model: UseReducerHandle<Model>, frame: &Frame, last: f64) {
     *frame.borrow_mut() = Some(next);
 }
 
+/// Puts the guide's place in the address bar: a new history entry when the user moved
+/// (so Back returns), the entry replaced on the first view and when a link or an
+/// address was just opened (`opened` changed since `seen`).
+fn show_address(address: &str, seen: &mut Option<u64>, opened: u64) {
+    let replace = seen.is_none_or(|s| s != opened);
+    *seen = Some(opened);
+    if location_fragment() == address {
+        return;
+    }
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    let url = format!("#{address}");
+    let _ = if replace {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
+}
+
 /// The scenario page.
 #[component]
 pub fn GuidePage(props: &GuideProps) -> Html {
@@ -205,17 +225,32 @@ pub fn GuidePage(props: &GuideProps) -> Html {
                 model.dispatch(GuideMsg::OpenedLink(fragment));
             }
             model.dispatch(GuideMsg::Loading);
+            let opened = model.clone();
+            // Back, Forward, a link or an edited address: the guide goes there.
+            let on_hash = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| {
+                    let fragment = location_fragment();
+                    if !matches!(fragment.as_str(), "exam" | "review") {
+                        opened.dispatch(GuideMsg::OpenedLink(fragment));
+                    }
+                })
+            });
             spawn_local(async move {
                 model.dispatch(GuideMsg::Loaded(fetch_library().await));
                 model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
             });
+            move || drop(on_hash)
         });
     }
     let frame: Frame = use_mut_ref(|| None);
+    let shown: Rc<RefCell<Option<u64>>> = use_mut_ref(|| None);
     {
         let (handle, frame) = (model.clone(), frame.clone());
         use_effect_with(model.generation, move |_| {
             let mut guide = handle.state.borrow_mut();
+            if let Some(address) = guide.address() {
+                show_address(&address, &mut shown.borrow_mut(), guide.opened);
+            }
             if guide.study.progress_dirty {
                 guide.study.progress_dirty = false;
                 if let Some(s) = storage() {

@@ -13,7 +13,7 @@ pub use super::what_if::{what_if_names, what_ifs, Branch, Other, SagaWhatIf};
 use crate::domain::ids::VirtualMillis;
 use crate::scenarios::lab::{Lab, MAX_TIME};
 use crate::scenarios::library::{Library, Scenario};
-use crate::scenarios::link::{self, Compare, LinkError, Shared};
+use crate::scenarios::link::{self, Address, Compare, LinkError, Shared};
 use crate::scenarios::run::Run;
 use std::rc::Rc;
 
@@ -86,8 +86,20 @@ pub struct Guide {
     pub notice: Option<String>,
     /// Why the questions could not be loaded.
     pub questions_failed: Option<String>,
-    /// A link waiting for the library.
-    waiting_link: Option<Shared>,
+    /// A link or address waiting for the library.
+    waiting: Option<Opening>,
+    /// How many links and addresses were opened: the page replaces the address it
+    /// shows (rather than adding one to the history) when this changed.
+    pub opened: u64,
+}
+
+/// What the page was asked to open.
+#[derive(Debug, Clone)]
+enum Opening {
+    /// A shared lab.
+    Shared(Box<Shared>),
+    /// A place: a scenario, variant and step.
+    Address(Address),
 }
 
 impl Guide {
@@ -121,24 +133,32 @@ impl Guide {
             }
             GuideMsg::Loaded(Ok(library)) => {
                 self.shelf = Shelf::Ready(Rc::new(library));
-                match self.waiting_link.take() {
-                    Some(shared) => self.open_shared(shared),
+                match self.waiting.take() {
+                    Some(opening) => self.open(opening),
                     None => self.choose(self.scenario.min(self.count().saturating_sub(1))),
                 }
             }
             GuideMsg::Loaded(Err(why)) => self.shelf = Shelf::Failed(why),
             GuideMsg::QuestionsLoaded(text) => self.add_questions(text),
-            GuideMsg::OpenedLink(fragment) => match link::decode(&fragment) {
-                None => {}
-                Some(Err(e)) => self.bad_link(&e),
-                Some(Ok(shared)) => {
-                    if matches!(self.shelf, Shelf::Ready(_)) {
-                        self.open_shared(shared);
-                    } else {
-                        self.waiting_link = Some(shared);
-                    }
+            GuideMsg::OpenedLink(fragment) => {
+                // The page's own address (Back to it, or a repeat): already there.
+                if self.address().as_deref() == Some(fragment.as_str()) {
+                    return;
                 }
-            },
+                let opening = match link::decode(&fragment) {
+                    Some(Err(e)) => return self.bad_link(&e),
+                    Some(Ok(shared)) => Opening::Shared(Box::new(shared)),
+                    None => match Address::parse(&fragment) {
+                        Some(address) => Opening::Address(address),
+                        None => return,
+                    },
+                };
+                if matches!(self.shelf, Shelf::Ready(_)) {
+                    self.open(opening);
+                } else {
+                    self.waiting = Some(opening);
+                }
+            }
             GuideMsg::Chose(i) => {
                 if i < self.count() {
                     self.choose(i);
@@ -210,6 +230,21 @@ impl Guide {
         self.stage.pulse_window()
     }
 
+    /// Where the page is, for its address (the fragment, without `#`): the scenario,
+    /// variant and step; the whole link when the lab is a link's own or a run is
+    /// compared beside it (the short form cannot say so).
+    pub fn address(&self) -> Option<String> {
+        if self.custom.is_some() || self.stage.branch.is_some() {
+            return self.link();
+        }
+        let address = Address {
+            scenario: self.scenario()?.id.clone(),
+            variant: u32::try_from(self.variant).ok()?,
+            step: u32::try_from(self.stage.step).ok()?,
+        };
+        Some(address.text())
+    }
+
     /// The link to this scenario, variant, lab and step (the fragment, without `#`).
     pub fn link(&self) -> Option<String> {
         let s = self.scenario()?;
@@ -271,6 +306,27 @@ impl Guide {
         if matches!(self.shelf, Shelf::Ready(_)) {
             self.choose(0);
         }
+    }
+
+    /// Opens a link or an address (the library is here).
+    fn open(&mut self, opening: Opening) {
+        self.opened += 1;
+        let shared = match opening {
+            Opening::Shared(shared) => *shared,
+            Opening::Address(address) => {
+                let Some(scenario) = self.library().and_then(|l| l.scenario(&address.scenario))
+                else {
+                    return self.bad_link(&LinkError::Scenario(address.scenario));
+                };
+                let variant = usize::try_from(address.variant).unwrap_or(usize::MAX);
+                let variant = variant.min(scenario.variants.len().saturating_sub(1));
+                let lab = scenario.lab_of(variant);
+                let mut shared = Shared::new(&address.scenario, address.variant, address.step, lab);
+                shared.variant = u32::try_from(variant).unwrap_or(0);
+                shared
+            }
+        };
+        self.open_shared(shared);
     }
 
     fn open_shared(&mut self, shared: Shared) {
