@@ -91,7 +91,7 @@ pub fn controls(transport: &Transport, subscription: bool) -> Vec<Control> {
             ),
             Check(
                 "sb-receive-delete",
-                "ReceiveAndDelete (at most once)",
+                "ReceiveAndDelete (an SDK receiver; at most once)",
                 sb.receive_mode == ReceiveMode::ReceiveAndDelete,
                 O::ReceiveAndDelete,
             ),
@@ -233,7 +233,7 @@ const SERVICE_BUS: [Row; 9] = [
         false,
         SB_FUNCTIONS,
     ),
-    ("Receive mode", "PeekLock", false, SB_MODES),
+    ("Receive mode", "PeekLock (the Functions trigger's only mode)", false, SB_MODES),
     ("Lock duration", "60 s (at most 5 min)", false, SB_LOCK),
     (
         "Lock renewal",

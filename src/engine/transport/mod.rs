@@ -11,7 +11,8 @@
 //!   (<https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection>);
 //!   FIFO only with sessions
 //!   (<https://learn.microsoft.com/azure/service-bus-messaging/message-sessions>);
-//!   PeekLock at least once, ReceiveAndDelete at most once
+//!   PeekLock at least once, ReceiveAndDelete at most once (the Functions trigger
+//!   receives in PeekLock only: ReceiveAndDelete stands for an SDK receiver)
 //!   (<https://learn.microsoft.com/azure/service-bus-messaging/message-transfers-locks-settlement>);
 //!   expired messages dropped unless dead-lettering on expiration is on
 //!   (<https://learn.microsoft.com/azure/service-bus-messaging/message-expiration>);
@@ -76,7 +77,8 @@ pub enum ReceiveMode {
 pub struct ServiceBus {
     /// Sessions (session id = order id): FIFO per order. Off by default.
     pub sessions: bool,
-    /// PeekLock (default) or ReceiveAndDelete.
+    /// PeekLock (default, and the Functions trigger's only mode) or ReceiveAndDelete
+    /// (an SDK receiver instead of the trigger).
     pub receive_mode: ReceiveMode,
     /// Duplicate detection's window, or off (the default; set when the topic is created).
     pub duplicate_detection: Option<VirtualMillis>,
