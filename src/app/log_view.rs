@@ -9,7 +9,7 @@ use crate::domain::ids::{CommandId, GlobalPosition, OrderId, StreamVersion};
 use crate::domain::order::{evolve, Rejection};
 use crate::engine::config::DEFAULT_SNAPSHOT_EVERY;
 use crate::engine::views::{Stream, HISTORY};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// How many outcomes the journal keeps (oldest dropped first).
 pub const JOURNAL_LIMIT: usize = 200;
@@ -106,7 +106,7 @@ pub struct LogView {
     /// How many events the store holds.
     count: u64,
     /// Streams read from the store, kept up to date as their events arrive.
-    streams: BTreeMap<OrderId, Stream>,
+    streams: Vec<(OrderId, Stream)>,
     /// The most recently changed streams with their versions, newest first, at most
     /// `STREAMS_LISTED`.
     recent: VecDeque<(OrderId, StreamVersion)>,
@@ -121,7 +121,7 @@ impl Default for LogView {
             tail: VecDeque::new(),
             head: GlobalPosition(0),
             count: 0,
-            streams: BTreeMap::new(),
+            streams: Vec::new(),
             recent: VecDeque::new(),
             journal: VecDeque::new(),
             snapshot_every: DEFAULT_SNAPSHOT_EVERY,
@@ -167,14 +167,15 @@ impl LogView {
             self.count += 1;
             let (id, version) = (&e.stream_id, e.stream_version);
             let every = self.snapshot_every;
-            match self.streams.get_mut(id) {
+            let held = self.streams.iter().position(|(known, _)| known == id);
+            match held.and_then(|at| self.streams.get_mut(at)).map(|(_, s)| s) {
                 // A snapshot was saved past this version: read the stream again to
                 // learn where the handler now starts.
                 Some(stream)
                     if version == stream.version.next()
                         && version.0 / every != stream.version.0 / every =>
                 {
-                    self.streams.remove(id);
+                    self.forget_stream(id);
                 }
                 Some(stream) if version == stream.version.next() => {
                     stream.state = evolve(std::mem::take(&mut stream.state), &e.event);
@@ -186,7 +187,7 @@ impl LogView {
                 }
                 // Folded already, or an event in between was never read: read it again.
                 Some(stream) if version > stream.version => {
-                    self.streams.remove(id);
+                    self.forget_stream(id);
                 }
                 _ => {}
             }
@@ -200,19 +201,24 @@ impl LogView {
         }
     }
 
+    /// Forgets a stream's state (read again when next asked for).
+    fn forget_stream(&mut self, order_id: &OrderId) {
+        self.streams.retain(|(known, _)| known != order_id);
+    }
+
     /// Keeps a stream's state as read from the store, unless a newer one is held.
     pub fn put_stream(&mut self, order_id: OrderId, stream: Stream) {
         if self
-            .streams
-            .get(&order_id)
+            .stream(&order_id)
             .is_some_and(|held| held.version > stream.version)
         {
             return;
         }
-        if self.streams.len() >= STREAMS_KEPT && !self.streams.contains_key(&order_id) {
+        self.forget_stream(&order_id);
+        if self.streams.len() >= STREAMS_KEPT {
             self.streams.clear();
         }
-        self.streams.insert(order_id, stream);
+        self.streams.push((order_id, stream));
     }
 
     /// Journals an outcome.
@@ -240,7 +246,10 @@ impl LogView {
 
     /// A stream's state, if it was read (version 0: it has no events).
     pub fn stream(&self, order_id: &OrderId) -> Option<&Stream> {
-        self.streams.get(order_id)
+        self.streams
+            .iter()
+            .find(|(known, _)| known == order_id)
+            .map(|(_, stream)| stream)
     }
 
     /// The most recently changed streams with their versions, newest first (at most
