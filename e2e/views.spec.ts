@@ -92,3 +92,21 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
     await page.screenshot({ path: `${shots}/scenarios-${width}.png` });
   });
 }
+
+test('the address names the open view: reload, Back and a bookmark open it again', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await expect(page).toHaveURL(/\/#events$/);
+  await page.getByRole('tab', { name: 'Read models' }).click();
+  await page.getByRole('tab', { name: 'Azure', exact: true }).click();
+  await expect(page).toHaveURL(/#azure$/);
+  await page.reload();
+  await expect(page.getByRole('tab', { name: 'Azure', exact: true })).toHaveAttribute('aria-selected', 'true');
+  await page.goBack();
+  await expect(page).toHaveURL(/#read-models$/);
+  await expect(page.getByRole('tab', { name: 'Read models' })).toHaveAttribute('aria-selected', 'true');
+  await page.goto('about:blank');
+  await page.goto('./#lag');
+  await expect(page.getByRole('tab', { name: 'Lag' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page).toHaveURL(/#lag$/);
+});

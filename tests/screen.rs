@@ -1380,3 +1380,14 @@ fn a_reload_takes_back_the_durable_queue_and_applies_each_command_once() {
         .expect("a queue")
         .is_empty());
 }
+
+#[test]
+fn every_view_reads_back_from_the_key_the_address_names_it_by() {
+    use cqrs_lab::app::tabs::Tab;
+    for tab in Tab::ALL {
+        assert_eq!(Tab::from_key(tab.key()), Some(tab));
+    }
+    for other in ["", "Azure", "azure ", "projection-order-summary", "lab=x"] {
+        assert_eq!(Tab::from_key(other), None, "{other:?}");
+    }
+}

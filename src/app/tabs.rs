@@ -66,6 +66,11 @@ impl Tab {
         }
     }
 
+    /// The tab a key names (`key`), as the workbench's address writes it.
+    pub fn from_key(key: &str) -> Option<Tab> {
+        Self::ALL.into_iter().find(|t| t.key() == key)
+    }
+
     /// The tab `step` places after this one in the list (negative: before), wrapping
     /// around, as the arrow keys move along a tab list.
     pub fn moved(self, step: isize) -> Tab {

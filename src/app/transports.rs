@@ -233,7 +233,12 @@ const SERVICE_BUS: [Row; 9] = [
         false,
         SB_FUNCTIONS,
     ),
-    ("Receive mode", "PeekLock (the Functions trigger's only mode)", false, SB_MODES),
+    (
+        "Receive mode",
+        "PeekLock (the Functions trigger's only mode)",
+        false,
+        SB_MODES,
+    ),
     ("Lock duration", "60 s (at most 5 min)", false, SB_LOCK),
     (
         "Lock renewal",

@@ -226,6 +226,7 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |msg| model.dispatch(msg))
     };
     use_effect(bring_focus(Rc::clone(&model.state)));
+    super::address::use_view_address(&model);
     {
         let state = Rc::clone(&model.state);
         use_effect(move || vault::save(&mut state.borrow_mut()));

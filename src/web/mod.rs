@@ -1,5 +1,6 @@
 //! The browser side (wasm32 only): mounts the Yew app and reports panics on the page.
 
+mod address;
 mod app;
 mod azure_panel;
 mod command_panel;
