@@ -80,8 +80,12 @@ test('fault knobs: duplicates show on the diagram, a failing projection dead-let
   await open(page);
   await page.getByLabel('Duplicate rate').fill('100');
   await expect(page.getByLabel('Duplicate rate')).toHaveAttribute('aria-valuetext', '100 %');
+  // With every projection idempotent a duplicate changes nothing: the knob says so.
+  await expect(page.locator('#fault-duplicates-hint')).toContainText('untick Idempotent on a projection');
   await page.getByLabel('Delivery lag').selectOption({ label: 'none (0 ms)' });
   await page.getByLabel('Reorder').check();
+  await expect(page.getByRole('checkbox', { name: 'Reorder' })).toHaveAccessibleDescription(/set an early one aside/);
+  await expect(page.getByLabel('Seed')).toHaveAccessibleDescription(/the same seed and knobs replay the same run/);
   await page.getByLabel('Fail projection').selectOption({ label: 'Revenue per day' });
   await page.getByLabel('Speed').fill('6'); // 10× faster: redeliveries run out quickly
   await page.getByRole('button', { name: 'Create order' }).click();

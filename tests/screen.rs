@@ -1391,3 +1391,26 @@ fn every_view_reads_back_from_the_key_the_address_names_it_by() {
         assert_eq!(Tab::from_key(other), None, "{other:?}");
     }
 }
+
+#[test]
+fn a_fault_with_no_visible_effect_says_why_and_what_to_change() {
+    let quiet = Knobs::default();
+    assert_eq!(
+        quiet.duplicates_note(),
+        "Deliveries the bus sends twice (at-least-once)."
+    );
+    let duplicates = Knobs {
+        duplicate_percent: 30,
+        ..Knobs::default()
+    };
+    assert!(duplicates.duplicates_note().contains("untick Idempotent"));
+    let naive = duplicates.with_mode(ProjectionName::RevenuePerDay, ProjectionMode::Naive);
+    assert_eq!(naive.duplicates_note(), quiet.duplicates_note());
+    let reorder = Knobs {
+        reorder: true,
+        ..Knobs::default()
+    };
+    assert!(reorder.reorder_note().contains("set an early one aside"));
+    let naive = reorder.with_mode(ProjectionName::OrderSummary, ProjectionMode::Naive);
+    assert!(!naive.reorder_note().contains("aside"));
+}

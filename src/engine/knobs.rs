@@ -184,6 +184,30 @@ impl Knobs {
         self
     }
 
+    /// What the Duplicate rate knob does under these knobs: when every projection is
+    /// idempotent, a duplicate changes nothing visible, and the note says what to change.
+    pub fn duplicates_note(&self) -> &'static str {
+        if self.duplicate_percent > 0 && self.all_idempotent() {
+            "Sent twice, but every projection is idempotent and ignores the copy: untick Idempotent on a projection (Read models) to see a duplicate do harm."
+        } else {
+            "Deliveries the bus sends twice (at-least-once)."
+        }
+    }
+
+    /// What Reorder does under these knobs (on the lab's bus): idempotent projections
+    /// set an early event aside until the gap fills, so nothing is applied out of order.
+    pub fn reorder_note(&self) -> &'static str {
+        if self.reorder && self.all_idempotent() {
+            "Events of one order may overtake each other; idempotent projections set an early one aside until the gap fills (\"deferred\" on the diagram): untick Idempotent to see one applied out of order."
+        } else {
+            "Events of one order may overtake each other (no per-partition ordering)."
+        }
+    }
+
+    fn all_idempotent(&self) -> bool {
+        self.modes.iter().all(|m| *m == ProjectionMode::Idempotent)
+    }
+
     /// A projection's handling.
     pub fn mode(&self, name: ProjectionName) -> ProjectionMode {
         ProjectionName::ALL

@@ -60,7 +60,7 @@ fn bus(f: &Knobs, send: &Callback<Msg>) -> Html {
     });
     let lab = f.transport == Transport::Lab;
     let reorder_hint = if lab {
-        "Events of one order may overtake each other (no per-partition ordering)."
+        f.reorder_note()
     } else {
         "The transport decides the order (see its settings)."
     };
@@ -75,7 +75,7 @@ fn bus(f: &Knobs, send: &Callback<Msg>) -> Html {
                     aria-describedby="fault-duplicates-hint"
                     oninput={on_duplicates} />
                 <span class="knob-value" aria-hidden="true">{ format!("{} %", f.duplicate_percent) }</span>
-                <p id="fault-duplicates-hint" class="hint">{ "Deliveries the bus sends twice (at-least-once)." }</p>
+                <p id="fault-duplicates-hint" class="hint">{ f.duplicates_note() }</p>
             </div>
             <div class="knob">
                 <label for="fault-lag">{ "Delivery lag" }</label>

@@ -88,7 +88,7 @@ fn print(run: &Run, long: bool) -> Html {
         .saga()
         .map_or_else(|| run.sim().engine.trace().hash(), |s| s.fingerprint());
     html! {
-        <p class="fingerprint">{ if long {
+        <p class="fingerprint" title="A digest of every hop of the run: the same scenario, configuration and step give the same one, here or from a link.">{ if long {
             format!("Run fingerprint {hash:016x}: the same scenario, configuration and step give the same one, here or from a link.")
         } else {
             format!("Run fingerprint {hash:016x}")

@@ -8,6 +8,9 @@ use crate::app::screen::{ControlsMsg, DataMsg, DataStatus, Msg, Screen};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// What the seed is, where it appears.
+const SEED_MEANS: &str = "Every random draw of the run (lags, duplicates, failures, races) comes from this number: the same seed and knobs replay the same run.";
+
 /// The controls, as one labelled group.
 pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let clock = &screen.controls.clock;
@@ -55,12 +58,13 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 <span class="speed-label" aria-hidden="true">{ clock.speed_label() }</span>
             </span>
             <span class="control">
-                <label for="sim-seed">{ "Seed" }</label>
+                <label for="sim-seed" title={SEED_MEANS}>{ "Seed" }</label>
                 <input id="sim-seed" class="seed" type="text" inputmode="numeric"
-                    value={clock.seed_text.clone()}
+                    value={clock.seed_text.clone()} title={SEED_MEANS}
                     aria-invalid={seed_invalid.then_some("true")}
-                    aria-describedby={seed_invalid.then_some("sim-seed-error")}
+                    aria-describedby={if seed_invalid { "sim-seed-hint sim-seed-error" } else { "sim-seed-hint" }}
                     oninput={on_seed} />
+                <span id="sim-seed-hint" class="visually-hidden">{ SEED_MEANS }</span>
             </span>
             <button type="button" class="presenter-toggle" aria-pressed={if screen.presenter { "true" } else { "false" }}
                 onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::TogglePresenter))}>{ "Presenter mode" }</button>
