@@ -182,6 +182,10 @@ fn schedule_tick(model: UseReducerHandle<Model>, frame: &Frame, last: f64) {
 /// address was just opened (`opened` changed since `seen`).
 fn show_address(address: &str, seen: &mut Option<u64>, opened: u64) {
     let replace = seen.is_none_or(|s| s != opened);
+    // A link or an address was opened (a reload, Back, a bookmark): show where it leads.
+    if replace && opened > 0 {
+        gloo_timers::callback::Timeout::new(0, heading_into_view).forget();
+    }
     *seen = Some(opened);
     if location_fragment() == address {
         return;
@@ -332,7 +336,7 @@ fn list(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
                             <li>
                                 <button type="button" class={classes!("scenario-choice", current.then_some("current"))}
                                     aria-current={current.then_some("true")}
-                                    onclick={send.reform(move |_: MouseEvent| GuideMsg::Chose(i))}>
+                                    onclick={chose(send, i)}>
                                     { s.title.clone() }
                                 </button>
                                 if let Some(score) = score {
@@ -357,5 +361,32 @@ fn list(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
                 </dl>
             </section>
         </div>
+    }
+}
+
+/// Opens scenario `i`, then brings its heading into view when it is off screen (on a
+/// phone the list stands above it).
+fn chose(send: &Callback<GuideMsg>, i: usize) -> Callback<MouseEvent> {
+    let send = send.clone();
+    Callback::from(move |_: MouseEvent| {
+        send.emit(GuideMsg::Chose(i));
+        gloo_timers::callback::Timeout::new(0, heading_into_view).forget();
+    })
+}
+
+/// Brings the open scenario's heading into view when it is off screen or low on it.
+fn heading_into_view() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let heading = window
+        .document()
+        .and_then(|d| d.get_element_by_id("scenario-heading"));
+    let height = window.inner_height().ok().and_then(|h| h.as_f64());
+    if let (Some(heading), Some(height)) = (heading, height) {
+        let top = heading.get_bounding_client_rect().top();
+        if top < 0.0 || top > height * 0.5 {
+            heading.scroll_into_view();
+        }
     }
 }
