@@ -431,3 +431,13 @@ test('Copy link says so in a line and shows the long link only when asked', asyn
   expect(await shown.inputValue()).toMatch(/\/scenarios\/#lab=/);
   await page.locator('nav.steps').locator('..').screenshot({ path: `${shots}/copy-link.png` });
 });
+
+test('the step card says the lab is settling until it reaches the step', async ({ page }) => {
+  await openGuide(page);
+  await page.getByRole('button', { name: 'Step 3', exact: true }).click();
+  // One step on, the lab moves there on screen (a jump arrives at once).
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(card(page)).toContainText('Step 4 of 5');
+  await expect(card(page).locator('.settling')).toContainText('still moving to this step');
+  await expect(card(page).locator('.settling')).toHaveCount(0, { timeout: 5000 });
+});

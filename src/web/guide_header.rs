@@ -96,6 +96,9 @@ fn step_card(guide: &Guide, scenario: &Scenario, step: usize) -> Html {
         Some(s) => html! {
             <div class="step-card" aria-live="polite">
                 <h3>{ format!("Step {step} of {last}: {}", s.title) }</h3>
+                if guide.moving() {
+                    <p class="settling">{ "The lab is still moving to this step: the diagram and the views settle when it arrives." }</p>
+                }
                 <p><strong>{ "What to look at: " }</strong>{ s.look.clone() }</p>
                 <p><strong>{ "Why: " }</strong>{ s.why.clone() }</p>
                 if guide.custom.is_some() {
