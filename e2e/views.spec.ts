@@ -110,3 +110,22 @@ test('the address names the open view: reload, Back and a bookmark open it again
   await expect(page.getByRole('tab', { name: 'Lag' })).toHaveAttribute('aria-selected', 'true');
   await expect(page).toHaveURL(/#lag$/);
 });
+
+test('presenter mode at 1280×720: the diagram takes the width, messages are 20 px and more, type names are whole', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await page.getByRole('button', { name: 'Presenter mode' }).click();
+  const svg = page.locator('.diagram svg.flow');
+  expect((await svg.boundingBox())!.width).toBeGreaterThan(1280 * 0.85);
+  await page.getByRole('button', { name: 'Create order' }).click();
+  await page.getByRole('button', { name: 'Submit order' }).click();
+  const pulse = page.locator('.diagram svg.flow .pulse').first();
+  await expect(pulse).toBeVisible();
+  expect((await pulse.boundingBox())!.width).toBeGreaterThanOrEqual(20);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${shots}/presenter-1280x720.png`, fullPage: false });
+  const cut = await page.locator('table.events td.type').evaluateAll((cells) =>
+    cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+  expect(cut).toEqual([]);
+});

@@ -148,7 +148,7 @@ impl Page {
                 frames += 1;
                 assert!(frames < MAX_FRAMES, "the engine never came to rest");
                 let clock = &self.screen.controls.clock;
-                let (by, window) = (clock.advance(MAX_FRAME_MS), clock.pulse_window());
+                let (by, window) = (clock.advance(MAX_FRAME_MS), clock.pulse_window(false));
                 let answer = now(self.controller.play(by, window, head));
                 self.screen.update(answer);
             } else {

@@ -12,6 +12,8 @@ pub const REAL_TIME: usize = 3;
 pub const MAX_FRAME_MS: f64 = 100.0;
 /// How long, in real milliseconds, a hop stays on the diagram as a moving pulse.
 pub const PULSE_REAL_MS: f64 = 600.0;
+/// The same in presenter mode: long enough for a room to follow each hop.
+pub const PRESENTER_PULSE_REAL_MS: f64 = 1_600.0;
 
 /// Playing or paused, the speed and the seed.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,9 +70,15 @@ impl SimClock {
         VirtualMillis((real_ms.min(MAX_FRAME_MS) * self.factor()).round() as u64)
     }
 
-    /// How long, in virtual ms, a hop stays on the diagram at this speed.
-    pub fn pulse_window(&self) -> VirtualMillis {
-        VirtualMillis((PULSE_REAL_MS * self.factor()).round().max(1.0) as u64)
+    /// How long, in virtual ms, a hop stays on the diagram at this speed (longer in
+    /// presenter mode).
+    pub fn pulse_window(&self, presenter: bool) -> VirtualMillis {
+        let real = if presenter {
+            PRESENTER_PULSE_REAL_MS
+        } else {
+            PULSE_REAL_MS
+        };
+        VirtualMillis((real * self.factor()).round().max(1.0) as u64)
     }
 
     /// The speed for people: "1× real time", "0.1× (slow motion)", "50× faster".

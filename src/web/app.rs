@@ -126,7 +126,10 @@ fn schedule_frame(
         if hunting {
             model.dispatch(Msg::Hunt(HuntMsg::HuntTick));
         }
-        let clock = model.state.borrow().controls.clock.clone();
+        let (clock, presenter) = {
+            let screen = model.state.borrow();
+            (screen.controls.clock.clone(), screen.presenter)
+        };
         let by = clock.advance(real - last);
         let runtime = wiring.borrow().runtime.clone();
         if let Some(runtime) = runtime.filter(|_| by.0 > 0 && !wiring.borrow().busy) {
@@ -135,7 +138,7 @@ fn schedule_frame(
             let (model, wiring) = (model.clone(), Rc::clone(&wiring));
             let refresh_clock = frame.is_multiple_of(15);
             spawn_local(async move {
-                let msg = runtime.play(by, clock.pulse_window(), head).await;
+                let msg = runtime.play(by, clock.pulse_window(presenter), head).await;
                 wiring.borrow_mut().busy = false;
                 if refresh_clock || moved(&model.state.borrow(), &msg) {
                     model.dispatch(msg);
