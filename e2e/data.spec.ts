@@ -138,8 +138,11 @@ test('a long log scrolls, drawing only the rows in view and reading the rest on 
   await page.getByRole('tab', { name: 'Streams' }).click();
   await expect(page.getByRole('navigation', { name: 'Orders' }).getByRole('button')).toHaveCount(30);
   await expect(page.getByRole('navigation', { name: 'Orders' })).toContainText('type any other order id');
-  // A reload reads the newest events, not the whole log, and the others on scrolling.
+  // A reload reads the newest events, not the whole log, and the others on scrolling;
+  // it opens the view the address names (Streams) again.
   await page.reload();
+  await expect(page.getByRole('tab', { name: 'Streams' })).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('tab', { name: 'Event store' }).click();
   await expect(page.getByText('150 events stored · positions 135–150 in view')).toBeVisible();
   await box.evaluate((el) => { el.scrollTop = 28 * 40; });
   await expect(page.getByText('150 events stored · positions 41–56 in view')).toBeVisible();
