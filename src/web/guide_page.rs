@@ -57,7 +57,8 @@ struct Chrome {
 }
 
 /// The scenario page's root: the masthead, the guide (or the practice exam), the
-/// keyboard shortcuts. The guide follows its address itself (`follow_address`).
+/// keyboard shortcuts. The guide follows the address itself (its own `hashchange`
+/// listener) and keeps it naming where it is (`show_address`).
 #[component]
 pub fn GuideApp() -> Html {
     let fragment = use_state(location_fragment);
