@@ -441,3 +441,21 @@ test('the step card says the lab is settling until it reaches the step', async (
   await expect(card(page).locator('.settling')).toContainText('still moving to this step');
   await expect(card(page).locator('.settling')).toHaveCount(0, { timeout: 5000 });
 });
+
+test('presenter mode on the scenario page: the scenario takes the width and a step moves slowly', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openGuide(page, '#happy-path/step-2');
+  await expect(card(page)).toContainText('Step 2 of 5');
+  await page.keyboard.press('p');
+  await expect(page.locator('.page.presenter')).toHaveCount(1);
+  const results = (await page.locator('.guide > .results').boundingBox())!;
+  expect(results.width).toBeGreaterThan(1280 * 0.85);
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(card(page).locator('.settling')).toBeVisible();
+  // The usual motion ends after 1.6 s; in presenter mode it takes 4 s.
+  await page.waitForTimeout(2500);
+  await expect(card(page).locator('.settling')).toBeVisible();
+  await expect(card(page).locator('.settling')).toHaveCount(0, { timeout: 5000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${shots}/presenter-scenario-1280x720.png`, fullPage: false });
+});

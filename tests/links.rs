@@ -227,3 +227,40 @@ fn a_changed_lab_or_a_comparison_keeps_the_whole_link_as_the_address() {
     assert!(address.starts_with(link::PREFIX), "{address}");
     assert_eq!(link::decode(&address), Some(Ok(shared)));
 }
+
+#[test]
+fn in_presenter_mode_a_step_moves_slowly_and_each_hop_stays_longer() {
+    use cqrs_lab::app::guide::StageMsg;
+    let at_step = |presenter: bool| {
+        let mut guide = Guide::default();
+        guide.update(GuideMsg::Loaded(Ok(library())));
+        guide.update(GuideMsg::Presenter(presenter));
+        guide.update(GuideMsg::Stage(StageMsg::Next));
+        guide
+    };
+    let (mut plain, mut presenter) = (at_step(false), at_step(true));
+    let span = library().scenarios[0]
+        .steps
+        .first()
+        .map(|s| s.at)
+        .expect("a step");
+    assert_eq!(
+        plain.pulse_window(),
+        VirtualMillis((span / 6).clamp(4, 400))
+    );
+    assert_eq!(
+        presenter.pulse_window(),
+        VirtualMillis((span * 2 / 5).clamp(4, 4_000))
+    );
+    // 1.6 s of real time ends the usual motion; in presenter mode it takes 4 s.
+    plain.update(GuideMsg::Stage(StageMsg::Tick(1_600.0)));
+    presenter.update(GuideMsg::Stage(StageMsg::Tick(1_600.0)));
+    assert!(!plain.moving());
+    assert!(presenter.moving());
+    presenter.update(GuideMsg::Stage(StageMsg::Tick(2_400.0)));
+    assert!(!presenter.moving());
+    assert_eq!(
+        plain.run().map(|r| r.sim().engine.trace().hash()),
+        presenter.run().map(|r| r.sim().engine.trace().hash())
+    );
+}

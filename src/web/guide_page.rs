@@ -152,13 +152,17 @@ fn apply_shortcut(
         }
         return;
     }
-    {
+    let presenter = {
         let mut c = chrome.borrow_mut();
         match found {
             Shortcut::ToggleHelp => c.help_open = !c.help_open,
             Shortcut::CloseHelp => c.help_open = false,
             _ => c.presenter = !c.presenter,
         }
+        c.presenter
+    };
+    if let Some(send) = keys.borrow().as_ref() {
+        send.emit(GuideMsg::Presenter(presenter));
     }
     redraw.force_update();
 }

@@ -47,6 +47,8 @@ pub enum GuideMsg {
     QuestionsLoaded(Result<String, String>),
     /// A link's fragment (without `#`).
     OpenedLink(String),
+    /// Presenter mode turned on or off.
+    Presenter(bool),
     /// A scenario chosen by its index.
     Chose(usize),
     /// A variant chosen.
@@ -172,6 +174,7 @@ impl Guide {
                 }
             }
             GuideMsg::Dismissed => self.notice = None,
+            GuideMsg::Presenter(on) => self.stage.presenter = on,
         }
     }
 

@@ -9,6 +9,8 @@ use crate::scenarios::run::Run;
 
 /// Real ms a step's motion takes on screen, whatever its virtual span.
 pub const MOTION_MS: f64 = 1_600.0;
+/// The same in presenter mode: slow enough for a room to follow each hop.
+pub const PRESENTER_MOTION_MS: f64 = 4_000.0;
 
 /// The stage's state.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +23,8 @@ pub struct Stage {
     motion: Option<(VirtualMillis, VirtualMillis, f64)>,
     /// The run beside this one, if comparing.
     pub branch: Option<Branch>,
+    /// Presenter mode: steps move more slowly and each hop stays on screen longer.
+    pub presenter: bool,
 }
 
 /// What the user did with the steps, the slider and the comparison.
@@ -76,12 +80,17 @@ impl Stage {
         self.motion.is_some()
     }
 
-    /// Pulses younger than this are drawn: about a sixth of the step's span.
+    /// Pulses younger than this are drawn: about a sixth of the step's span (0.27 s
+    /// on screen); in presenter mode two fifths of it (1.6 s on screen).
     pub fn pulse_window(&self) -> VirtualMillis {
         let span = self
             .motion
             .map_or(60, |(from, to, _)| to.0.saturating_sub(from.0));
-        VirtualMillis((span / 6).clamp(4, 400))
+        if self.presenter {
+            VirtualMillis((span * 2 / 5).clamp(4, 4_000))
+        } else {
+            VirtualMillis((span / 6).clamp(4, 400))
+        }
     }
 
     /// The second run for `other`, at the step reached.
@@ -184,7 +193,12 @@ impl Stage {
             return;
         };
         let span = to.0.saturating_sub(from.0) as f64;
-        let at = (at + span * real_ms.max(0.0) / MOTION_MS).min(to.0 as f64);
+        let motion_ms = if self.presenter {
+            PRESENTER_MOTION_MS
+        } else {
+            MOTION_MS
+        };
+        let at = (at + span * real_ms.max(0.0) / motion_ms).min(to.0 as f64);
         let now = VirtualMillis(at.floor() as u64);
         run.advance_to(now);
         if let Some(branch) = self.branch.as_mut() {
