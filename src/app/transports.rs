@@ -79,108 +79,12 @@ pub enum Control {
 /// one subscription — without the entity's own settings, with the ones the menu sets
 /// for the whole bus (sessions, the change feed's reader).
 pub fn controls(transport: &Transport, subscription: bool) -> Vec<Control> {
-    use Control::{Check, Pick};
     use TransportOption as O;
     let all = match transport {
-        Transport::ServiceBus(sb) => vec![
-            Check(
-                "sb-sessions",
-                "Sessions (FIFO per order)",
-                sb.sessions,
-                O::Sessions,
-            ),
-            Check(
-                "sb-receive-delete",
-                "ReceiveAndDelete (an SDK receiver; at most once)",
-                sb.receive_mode == ReceiveMode::ReceiveAndDelete,
-                O::ReceiveAndDelete,
-            ),
-            Pick(
-                "sb-duplicates",
-                "Duplicate detection window (min)",
-                &WINDOW_CHOICES,
-                sb.duplicate_detection
-                    .map_or(0, |w| u32::try_from(w.0 / 60_000).unwrap_or(u32::MAX)),
-                O::DuplicateWindow,
-            ),
-            Pick(
-                "sb-deliveries",
-                "Max delivery count",
-                &DELIVERY_COUNT_CHOICES,
-                sb.max_delivery_count,
-                O::MaxDeliveryCount,
-            ),
-            Pick(
-                "sb-ttl",
-                "Message time-to-live (s)",
-                &TTL_CHOICES,
-                sb.time_to_live
-                    .map_or(0, |t| u32::try_from(t.0 / 1000).unwrap_or(u32::MAX)),
-                O::TimeToLive,
-            ),
-            Check(
-                "sb-expiry-dlq",
-                "Dead-letter expired messages",
-                sb.dead_letter_on_expiration,
-                O::DeadLetterOnExpiration,
-            ),
-        ],
-        Transport::EventGrid(grid) => vec![
-            Check(
-                "grid-dead-letter",
-                "Dead-letter container",
-                grid.dead_letter,
-                O::DeadLetterContainer,
-            ),
-            Pick(
-                "grid-attempts",
-                "Max attempts",
-                &MAX_ATTEMPTS_CHOICES,
-                grid.max_attempts,
-                O::MaxAttempts,
-            ),
-            Pick(
-                "grid-batch",
-                "Max events per batch",
-                &BATCH_CHOICES,
-                grid.max_events_per_batch,
-                O::EventsPerBatch,
-            ),
-        ],
-        Transport::EventHubs(hub) => vec![
-            Pick(
-                "hub-partitions",
-                "Partitions",
-                &PARTITION_CHOICES,
-                hub.partitions,
-                O::Partitions,
-            ),
-            Pick(
-                "hub-checkpoint",
-                "Checkpoint every (events)",
-                &CHECKPOINT_CHOICES,
-                hub.checkpoint_every,
-                O::CheckpointEvery,
-            ),
-        ],
-        Transport::ChangeFeed(cf) => {
-            let functions = cf.host != ChangeFeedHost::Processor;
-            let mut feed = vec![Check(
-                "feed-functions",
-                "Functions trigger (not the processor)",
-                functions,
-                O::Functions,
-            )];
-            if functions {
-                feed.push(Check(
-                    "feed-retry",
-                    "Retry policy (5 retries)",
-                    cf.host == ChangeFeedHost::FunctionsWithRetry,
-                    O::RetryPolicy,
-                ));
-            }
-            feed
-        }
+        Transport::ServiceBus(sb) => service_bus_controls(sb),
+        Transport::EventGrid(grid) => event_grid_controls(grid),
+        Transport::EventHubs(hub) => event_hubs_controls(hub),
+        Transport::ChangeFeed(cf) => change_feed_controls(cf),
         Transport::Lab => Vec::new(),
     };
     all.into_iter()
@@ -194,6 +98,121 @@ pub fn controls(transport: &Transport, subscription: bool) -> Vec<Control> {
             }
         })
         .collect()
+}
+
+fn service_bus_controls(sb: &ServiceBus) -> Vec<Control> {
+    use Control::{Check, Pick};
+    use TransportOption as O;
+    vec![
+        Check(
+            "sb-sessions",
+            "Sessions (FIFO per order)",
+            sb.sessions,
+            O::Sessions,
+        ),
+        Check(
+            "sb-receive-delete",
+            "ReceiveAndDelete (an SDK receiver; at most once)",
+            sb.receive_mode == ReceiveMode::ReceiveAndDelete,
+            O::ReceiveAndDelete,
+        ),
+        Pick(
+            "sb-duplicates",
+            "Duplicate detection window (min)",
+            &WINDOW_CHOICES,
+            sb.duplicate_detection
+                .map_or(0, |w| u32::try_from(w.0 / 60_000).unwrap_or(u32::MAX)),
+            O::DuplicateWindow,
+        ),
+        Pick(
+            "sb-deliveries",
+            "Max delivery count",
+            &DELIVERY_COUNT_CHOICES,
+            sb.max_delivery_count,
+            O::MaxDeliveryCount,
+        ),
+        Pick(
+            "sb-ttl",
+            "Message time-to-live (s)",
+            &TTL_CHOICES,
+            sb.time_to_live
+                .map_or(0, |t| u32::try_from(t.0 / 1000).unwrap_or(u32::MAX)),
+            O::TimeToLive,
+        ),
+        Check(
+            "sb-expiry-dlq",
+            "Dead-letter expired messages",
+            sb.dead_letter_on_expiration,
+            O::DeadLetterOnExpiration,
+        ),
+    ]
+}
+
+fn event_grid_controls(grid: &EventGrid) -> Vec<Control> {
+    use Control::{Check, Pick};
+    use TransportOption as O;
+    vec![
+        Check(
+            "grid-dead-letter",
+            "Dead-letter container",
+            grid.dead_letter,
+            O::DeadLetterContainer,
+        ),
+        Pick(
+            "grid-attempts",
+            "Max attempts",
+            &MAX_ATTEMPTS_CHOICES,
+            grid.max_attempts,
+            O::MaxAttempts,
+        ),
+        Pick(
+            "grid-batch",
+            "Max events per batch",
+            &BATCH_CHOICES,
+            grid.max_events_per_batch,
+            O::EventsPerBatch,
+        ),
+    ]
+}
+
+fn event_hubs_controls(hub: &EventHubs) -> Vec<Control> {
+    use TransportOption as O;
+    vec![
+        Control::Pick(
+            "hub-partitions",
+            "Partitions",
+            &PARTITION_CHOICES,
+            hub.partitions,
+            O::Partitions,
+        ),
+        Control::Pick(
+            "hub-checkpoint",
+            "Checkpoint every (events)",
+            &CHECKPOINT_CHOICES,
+            hub.checkpoint_every,
+            O::CheckpointEvery,
+        ),
+    ]
+}
+
+fn change_feed_controls(cf: &ChangeFeed) -> Vec<Control> {
+    use TransportOption as O;
+    let functions = cf.host != ChangeFeedHost::Processor;
+    let mut feed = vec![Control::Check(
+        "feed-functions",
+        "Functions trigger (not the processor)",
+        functions,
+        O::Functions,
+    )];
+    if functions {
+        feed.push(Control::Check(
+            "feed-retry",
+            "Retry policy (5 retries)",
+            cf.host == ChangeFeedHost::FunctionsWithRetry,
+            O::RetryPolicy,
+        ));
+    }
+    feed
 }
 
 impl Control {

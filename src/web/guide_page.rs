@@ -206,6 +206,41 @@ fn show_address(address: &str, seen: &mut Option<u64>, opened: u64) {
     };
 }
 
+/// When the page opens: the study progress read, the link or address it was opened
+/// with, the library fetched; and from then on, the address followed (Back, Forward, a
+/// link or an edited address: the guide goes there). Returns what stops following it.
+fn start(model: UseReducerHandle<Model>, fragment: String) -> impl FnOnce() {
+    // Each attempt's choice order is drawn from this (2⁵³ values).
+    model.dispatch(GuideMsg::Study(StudyMsg::Seeded(
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
+    )));
+    model.dispatch(GuideMsg::Study(StudyMsg::ProgressRead(
+        storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
+    )));
+    model.dispatch(GuideMsg::Study(StudyMsg::DeckRead(
+        storage().and_then(|s| s.get_item(DECK_KEY).ok().flatten()),
+        js_sys::Date::now().max(0.0) as u64,
+    )));
+    if !fragment.is_empty() {
+        model.dispatch(GuideMsg::OpenedLink(fragment));
+    }
+    model.dispatch(GuideMsg::Loading);
+    let opened = model.clone();
+    let on_hash = web_sys::window().map(|window| {
+        EventListener::new(&window, "hashchange", move |_| {
+            let fragment = location_fragment();
+            if !matches!(fragment.as_str(), "exam" | "review") {
+                opened.dispatch(GuideMsg::OpenedLink(fragment));
+            }
+        })
+    });
+    spawn_local(async move {
+        model.dispatch(GuideMsg::Loaded(fetch_library().await));
+        model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
+    });
+    move || drop(on_hash)
+}
+
 /// The scenario page.
 #[component]
 pub fn GuidePage(props: &GuideProps) -> Html {
@@ -218,38 +253,7 @@ pub fn GuidePage(props: &GuideProps) -> Html {
     {
         let model = model.clone();
         let fragment = props.fragment.to_string();
-        use_effect_with((), move |_| {
-            // Each attempt's choice order is drawn from this (2⁵³ values).
-            model.dispatch(GuideMsg::Study(StudyMsg::Seeded(
-                (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
-            )));
-            model.dispatch(GuideMsg::Study(StudyMsg::ProgressRead(
-                storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()),
-            )));
-            model.dispatch(GuideMsg::Study(StudyMsg::DeckRead(
-                storage().and_then(|s| s.get_item(DECK_KEY).ok().flatten()),
-                js_sys::Date::now().max(0.0) as u64,
-            )));
-            if !fragment.is_empty() {
-                model.dispatch(GuideMsg::OpenedLink(fragment));
-            }
-            model.dispatch(GuideMsg::Loading);
-            let opened = model.clone();
-            // Back, Forward, a link or an edited address: the guide goes there.
-            let on_hash = web_sys::window().map(|window| {
-                EventListener::new(&window, "hashchange", move |_| {
-                    let fragment = location_fragment();
-                    if !matches!(fragment.as_str(), "exam" | "review") {
-                        opened.dispatch(GuideMsg::OpenedLink(fragment));
-                    }
-                })
-            });
-            spawn_local(async move {
-                model.dispatch(GuideMsg::Loaded(fetch_library().await));
-                model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
-            });
-            move || drop(on_hash)
-        });
+        use_effect_with((), move |_| start(model, fragment));
     }
     let frame: Frame = use_mut_ref(|| None);
     let shown: Rc<RefCell<Option<u64>>> = use_mut_ref(|| None);
