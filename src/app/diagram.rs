@@ -218,10 +218,7 @@ fn transport_box(bus: &BusConfig) -> (&'static str, String) {
         ),
         Transport::ChangeFeed(_) => ("Change feed", "no bus: 3 leases".into()),
     };
-    let own = ProjectionName::ALL
-        .into_iter()
-        .filter(|n| bus.transport_of(*n) != bus.transport)
-        .count();
+    let own = bus.transport.differing(&bus.subscriptions).count();
     let has = match own {
         0 => return (title, line),
         1 => "1 has its own".to_owned(),

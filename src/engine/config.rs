@@ -2,8 +2,8 @@
 
 use super::rng::{PerMillion, SimRng};
 use super::transport::{
-    ChangeFeedHost, OnFailure, Ordering, ReceiveMode, Transport, CHANGE_FEED_RETRIES,
-    CHANGE_FEED_RETRY_DELAY, EVENT_GRID_RESPONSE_WAIT,
+    ChangeFeedHost, OnFailure, Ordering, ReceiveMode, Subscriptions, Transport,
+    CHANGE_FEED_RETRIES, CHANGE_FEED_RETRY_DELAY, EVENT_GRID_RESPONSE_WAIT,
 };
 use crate::domain::ids::VirtualMillis;
 use crate::store::ProjectionName;
@@ -104,15 +104,15 @@ pub struct BusConfig {
     /// Each subscription's own settings of that service, in `ProjectionName::ALL`
     /// order (`None`: the bus's; see `Transport::for_subscription`).
     #[serde(default)]
-    pub subscriptions: [Option<Transport>; ProjectionName::ALL.len()],
+    pub subscriptions: Subscriptions,
 }
 
 impl BusConfig {
     /// The settings `subscription` works with: its own, where the service has them per
     /// subscription, over the bus's.
     pub fn transport_of(&self, subscription: ProjectionName) -> Transport {
-        let own = self.subscriptions.get(subscription.index()).copied();
-        self.transport.for_subscription(own.flatten())
+        self.transport
+            .of_subscription(&self.subscriptions, subscription)
     }
 
     /// The duplicate-detection window in force, clamped to what Service Bus allows.

@@ -7,7 +7,7 @@ use crate::engine::config::{
 };
 use crate::engine::rng::PerMillion;
 use crate::engine::transport::choice::{with, TransportOption};
-use crate::engine::transport::Transport;
+use crate::engine::transport::{Subscriptions, Transport};
 use crate::engine::Engine;
 use crate::store::ProjectionName;
 use serde::{Deserialize, Serialize};
@@ -110,7 +110,7 @@ pub struct Knobs {
     pub transport: Transport,
     /// Each subscription's own settings of that service, in `ProjectionName::ALL` order
     /// (`None`: the bus's; settings of another service are ignored).
-    pub subscriptions: [Option<Transport>; 3],
+    pub subscriptions: Subscriptions,
 }
 
 /// The choices of "Snapshot every" (the lab's default is 100).
@@ -154,8 +154,8 @@ impl Knobs {
 
     /// The settings `subscription` works with (its own over the bus's).
     pub fn transport_of(&self, subscription: ProjectionName) -> Transport {
-        let own = self.subscriptions.get(subscription.index()).copied();
-        self.transport.for_subscription(own.flatten())
+        self.transport
+            .of_subscription(&self.subscriptions, subscription)
     }
 
     /// The knobs with one transport setting changed: the bus's (`scope` `None`, and

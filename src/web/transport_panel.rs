@@ -55,9 +55,9 @@ fn scope_menu(f: &Knobs, scope: Option<ProjectionName>, send: &Callback<Msg>) ->
                 .find(|n| n.key() == select.value()),
         ))
     });
-    let own: Vec<&str> = ProjectionName::ALL
-        .into_iter()
-        .filter(|n| f.subscriptions.get(n.index()).is_some_and(Option::is_some))
+    let own: Vec<&str> = f
+        .transport
+        .differing(&f.subscriptions)
         .map(ProjectionName::title)
         .collect();
     let hint = if own.is_empty() {
@@ -124,13 +124,9 @@ pub fn table(bus: &BusConfig) -> Html {
     if rows.is_empty() {
         return Html::default();
     }
-    let own: Vec<(ProjectionName, Vec<String>)> = ProjectionName::ALL
-        .into_iter()
-        .filter(|n| {
-            bus.subscriptions
-                .get(n.index())
-                .is_some_and(Option::is_some)
-        })
+    let own: Vec<(ProjectionName, Vec<String>)> = bus
+        .transport
+        .differing(&bus.subscriptions)
         .map(|n| {
             let values = settings(&bus.transport_of(n)).into_iter().map(|s| s.value);
             (n, values.collect())

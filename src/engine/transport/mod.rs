@@ -37,6 +37,7 @@
 pub mod choice;
 
 use crate::domain::ids::VirtualMillis;
+use crate::store::ProjectionName;
 
 /// One second of virtual time.
 const SECOND: u64 = 1_000;
@@ -61,6 +62,9 @@ pub enum Transport {
     /// The Cosmos DB change feed of the events' container: no bus at all.
     ChangeFeed(ChangeFeed),
 }
+
+/// Each subscription's own settings, in `ProjectionName::ALL` order (`None`: the bus's).
+pub type Subscriptions = [Option<Transport>; ProjectionName::ALL.len()];
 
 /// How a Service Bus receiver takes messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -311,6 +315,20 @@ impl Transport {
             | (Transport::ChangeFeed(_), Some(own @ Transport::ChangeFeed(_))) => own,
             (bus, _) => bus,
         }
+    }
+
+    /// The settings `subscription` works with, given each subscription's `own`.
+    pub fn of_subscription(self, own: &Subscriptions, subscription: ProjectionName) -> Transport {
+        let mine = own.get(subscription.index()).copied().flatten();
+        self.for_subscription(mine)
+    }
+
+    /// The subscriptions whose settings differ from the bus's (another service's
+    /// settings, which are ignored, do not count).
+    pub fn differing(self, own: &Subscriptions) -> impl Iterator<Item = ProjectionName> + '_ {
+        ProjectionName::ALL
+            .into_iter()
+            .filter(move |n| self.of_subscription(own, *n) != self)
     }
 
     /// The event hub, when this is one.
