@@ -1,5 +1,5 @@
 // Export, import and reset of the event log, as a user does them.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { readFileSync } from 'node:fs';
 
 const shots = 'e2e/screenshots';

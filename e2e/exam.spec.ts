@@ -1,7 +1,7 @@
 // The study mode: a practice exam end to end, a missed question coming back for review,
 // and no internal notes in any page's text. What is right is read from the library the
 // page loads (scenarios.json and questions.json), never from the page.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

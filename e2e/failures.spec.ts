@@ -1,5 +1,5 @@
 // Storage failures are shown, not fatal.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

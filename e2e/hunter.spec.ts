@@ -1,5 +1,5 @@
 // "Find a failure": the counterexample hunter on the workbench, by role and name.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

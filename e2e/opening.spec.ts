@@ -1,7 +1,7 @@
 // Opening a long stored log: the page says it is opening the store, then shows the
 // newest events and how many there are while the read models are restored; it never
 // calls a full store empty.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { exportFile, longLog } from './support';
 
 test('a long log never looks empty while the page opens it', async ({ page }) => {

@@ -1,5 +1,5 @@
 // The first vertical slice, driven as a user would: by role and accessible name.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

@@ -1,6 +1,6 @@
 // The event store is IndexedDB: what a user saw committed survives reloads and abrupt
 // closes, and tabs share one store with real optimistic concurrency.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

@@ -1,7 +1,7 @@
 // Phones and tablets, as students study on them (Chromium at 390×844 and 820×1180, touch):
 // no sideways scrolling, every button and input at least 44 px tall and its text at least
 // 16 px (so iOS does not zoom on focus), and a tapped scenario's step card on screen.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 const sizes = [

@@ -1,6 +1,6 @@
 // GDPR erasure on the workbench: a name and address sealed with the customer's own key,
 // then "Forget customer" deletes the key (crypto-shredding) and every view reads [erased].
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { readFileSync } from 'node:fs';
 
 const shots = 'e2e/screenshots';

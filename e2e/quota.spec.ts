@@ -2,7 +2,7 @@
 // protocol, Storage.overrideQuotaForOrigin), commands and scripts are refused with the
 // quota named and nothing is stored; after a reload the stored log stays visible and
 // exportable, read-only; a reset makes room again.
-import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { test, expect, type Page, type BrowserContext } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { exportFile, longLog, storedEvents } from './support';
 

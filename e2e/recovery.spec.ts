@@ -1,7 +1,7 @@
 // A browser killed mid-run (SIGKILL: no unload, no goodbye) comes back with a recovery
 // summary: what the store kept, what the durable queue and the outbox sent again, and
 // the scripted commands that died with their simulated clients.
-import { test, expect, chromium, type BrowserContext } from '@playwright/test';
+import { test, expect, chromium, withoutFirstView, type BrowserContext } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,11 @@ const shots = 'e2e/screenshots';
 test('a killed browser comes back saying what was kept and what died with the clients', async ({ baseURL }) => {
   test.setTimeout(90_000);
   const profile = mkdtempSync(join(tmpdir(), 'cqrs-lab-killed-'));
-  const launch = () => chromium.launchPersistentContext(profile, { ...test.info().project.use.launchOptions, baseURL });
+  const launch = async () => {
+    const launched = await chromium.launchPersistentContext(profile, { ...test.info().project.use.launchOptions, baseURL });
+    await withoutFirstView(launched);
+    return launched;
+  };
   let context: BrowserContext = await launch();
   try {
     let page = context.pages()[0] ?? await context.newPage();

@@ -1,5 +1,5 @@
 // The scenario page: guided scenarios, their questions, study progress and shared links.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

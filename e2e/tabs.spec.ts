@@ -1,7 +1,7 @@
 // Two tabs of one browser on one stored log: each converges on what IndexedDB holds,
 // hears what became of its in-flight script when the other replaces the log, and a
 // script after a reload records new orders.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { exportFile, longLog, storedEvents } from './support';
 
 /** The count the page shows in its event store's heading. */

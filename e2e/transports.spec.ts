@@ -1,7 +1,7 @@
 // The transports on the workbench: each sets its service's documented defaults, the Azure
 // view lists every setting with its Microsoft Learn page, and each shows its signature
 // behaviour where a user looks (the diagram, the crash report).
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
 

@@ -1,7 +1,7 @@
 // A tour of the workbench's main views in a lived-in state, at a laptop's 1280×720 and a
 // projector's 1920×1080: nothing overflows the page sideways, and each view is
 // photographed (e2e/screenshots/views/, copied to docs/screenshots/ for the README).
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots/views';
 

@@ -1,5 +1,5 @@
 // The simulator's controls and its live architecture diagram.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const shots = 'e2e/screenshots';

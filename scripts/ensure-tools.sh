@@ -75,6 +75,8 @@ ensure_build_tools() {
   ensure_node_modules
   ensure_trunk
   ensure_wasm_bindgen
+  # The build renders each page's first view in Chromium (scripts/prerender.mjs).
+  ensure_chromium
   # Trunk uses the wasm-opt on PATH only when its version matches Trunk.toml.
   export PATH="$ROOT/node_modules/.bin:$PATH"
   if ! wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
@@ -85,5 +87,4 @@ ensure_build_tools() {
 
 ensure_test_tools() {
   ensure_build_tools
-  ensure_chromium
 }

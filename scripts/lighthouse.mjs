@@ -1,21 +1,47 @@
-// Lighthouse audit of the built site (dist/) in Debian's Chromium: performance,
-// accessibility and best practices must each score at least 95 (desktop preset: the lab
-// is a workbench for laptops and projectors). Performance is timing-based and this
-// machine is shared, so it gets up to three runs and the best counts; every run's
-// scores are printed. Exits non-zero when a category stays below the bar.
+// Lighthouse audits of the built site (dist/) in Debian's Chromium, served gzipped as GitHub
+// Pages and Azure Static Web Apps serve it (scripts/serve-gzip.mjs). Both pages, twice each:
+//
+// - desktop (the lab is a workbench for laptops and projectors): performance,
+//   accessibility and best practices must each score at least 95;
+// - mobile (Lighthouse's phone: slow 4G, 4× slower CPU), where students study: the largest
+//   paint within 1.2 s, no layout shift above 0.1, and the performance score and blocking
+//   time within the bars below.
+//
+// The mobile audit applies the throttling in the browser (--throttling-method=devtools).
+// Lighthouse's default instead loads the page at full speed and simulates a phone from
+// that trace; on a local server the wasm then arrives before the first paint, so the
+// simulation charges the largest paint to the wasm even though, throttled, the page's
+// HTML paints it first.
+//
+// Timing is noisy on a shared machine: each audit gets up to three runs and the best
+// counts; every run is printed. Exits non-zero when an audit stays below a bar.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PORT = Number(process.env.LIGHTHOUSE_PORT ?? 4175);
-const BAR = 0.95;
-const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
 const root = new URL('..', import.meta.url).pathname;
+const PAGES = ['', 'scenarios/'];
+const AUDITS = [
+  {
+    name: 'desktop',
+    flags: ['--preset=desktop'],
+    categories: ['performance', 'accessibility', 'best-practices'],
+    bars: { performance: 0.95, accessibility: 0.95, 'best-practices': 0.95 },
+    metrics: {},
+  },
+  {
+    name: 'mobile',
+    flags: ['--form-factor=mobile', '--throttling-method=devtools'],
+    categories: ['performance'],
+    bars: { performance: 0.9 },
+    // Upper bounds, in the audit's units (ms, or none for the layout shift).
+    metrics: { 'largest-contentful-paint': 1200, 'cumulative-layout-shift': 0.1, 'total-blocking-time': 300 },
+  },
+];
 
-const server = spawn('python3', ['-m', 'http.server', String(PORT), '--bind', '127.0.0.1', '--directory', join(root, 'dist')], {
-  stdio: 'ignore',
-});
+const server = spawn('node', [join(root, 'scripts/serve-gzip.mjs'), join(root, 'dist'), String(PORT)], { stdio: 'inherit' });
 const stop = () => server.kill();
 process.on('exit', stop);
 
@@ -29,38 +55,54 @@ async function waitForServer() {
   throw new Error(`no server on port ${PORT}`);
 }
 
-function audit(run) {
+/** One Lighthouse run: the scores and the bounded metrics' values. */
+function run(url, audit, n) {
   const out = join(mkdtempSync(join(tmpdir(), 'lighthouse-')), 'report.json');
   const result = spawnSync(join(root, 'node_modules/.bin/lighthouse'), [
-    `http://127.0.0.1:${PORT}/`,
-    '--preset=desktop',
-    `--only-categories=${CATEGORIES.join(',')}`,
+    url,
+    ...audit.flags,
+    `--only-categories=${audit.categories.join(',')}`,
     '--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage',
     '--output=json', `--output-path=${out}`, '--quiet',
   ], { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`lighthouse run ${run} failed (exit ${result.status})`);
+  if (result.status !== 0) throw new Error(`lighthouse ${audit.name} run ${n} of ${url} failed (exit ${result.status})`);
   const report = JSON.parse(readFileSync(out, 'utf8'));
-  const scores = Object.fromEntries(CATEGORIES.map((c) => [c, report.categories[c].score]));
-  const metric = (id) => report.audits[id]?.displayValue ?? '?';
-  console.log(`lighthouse run ${run}: ${CATEGORIES.map((c) => `${c} ${Math.round(scores[c] * 100)}`).join(', ')}`
-    + ` | FCP ${metric('first-contentful-paint')}, LCP ${metric('largest-contentful-paint')}, TBT ${metric('total-blocking-time')}, CLS ${metric('cumulative-layout-shift')}`);
-  for (const c of CATEGORIES) {
+  const scores = Object.fromEntries(audit.categories.map((c) => [c, report.categories[c].score]));
+  const values = Object.fromEntries(Object.keys(audit.metrics).map((m) => [m, report.audits[m].numericValue]));
+  const shown = (id) => report.audits[id]?.displayValue ?? '?';
+  console.log(`${audit.name} ${url} run ${n}: ${audit.categories.map((c) => `${c} ${Math.round(scores[c] * 100)}`).join(', ')}`
+    + ` | FCP ${shown('first-contentful-paint')}, LCP ${shown('largest-contentful-paint')}, TBT ${shown('total-blocking-time')}, CLS ${shown('cumulative-layout-shift')}`);
+  for (const c of audit.categories) {
     for (const ref of report.categories[c].auditRefs) {
       const a = report.audits[ref.id];
       if (ref.weight > 0 && a.score !== null && a.score < 1) console.log(`  ${c}: ${ref.id} ${a.score} ${a.displayValue ?? ''}`);
     }
   }
-  return scores;
+  return { scores, values };
 }
 
+/** The failures of a run against the audit's bars (none: it passes). */
+const failures = (audit, { scores, values }) => [
+  ...Object.entries(audit.bars).filter(([c, bar]) => scores[c] < bar).map(([c, bar]) => `${c} ${Math.round(scores[c] * 100)} < ${bar * 100}`),
+  ...Object.entries(audit.metrics).filter(([m, most]) => values[m] > most).map(([m, most]) => `${m} ${Math.round(values[m] * 1000) / 1000} > ${most}`),
+];
+
 await waitForServer();
-const best = Object.fromEntries(CATEGORIES.map((c) => [c, 0]));
-for (let run = 1; run <= 3; run += 1) {
-  const scores = audit(run);
-  for (const c of CATEGORIES) best[c] = Math.max(best[c], scores[c]);
-  if (CATEGORIES.every((c) => best[c] >= BAR)) break;
+const failed = [];
+for (const audit of AUDITS) {
+  for (const page of PAGES) {
+    const url = `http://127.0.0.1:${PORT}/${page}`;
+    let last = [];
+    for (let n = 1; n <= 3; n += 1) {
+      last = failures(audit, run(url, audit, n));
+      if (last.length === 0) break;
+    }
+    if (last.length > 0) failed.push(`${audit.name} ${url}: ${last.join(', ')}`);
+  }
 }
-const failing = CATEGORIES.filter((c) => best[c] < BAR);
-console.log(`lighthouse best: ${CATEGORIES.map((c) => `${c} ${Math.round(best[c] * 100)}`).join(', ')} (bar: ${BAR * 100})`);
 stop();
-process.exit(failing.length === 0 ? 0 : 1);
+if (failed.length > 0) {
+  console.log(`lighthouse: below the bar in every run:\n  ${failed.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('lighthouse: every audit within its bars');

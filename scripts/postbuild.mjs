@@ -4,18 +4,22 @@
 // 0. Scripts: the wasm-bindgen glue and rescue.js are minified (esbuild; Trunk's own JS
 //    minifier cannot parse the glue), and each page's integrity attribute for the glue
 //    is written again for the new bytes.
-// 1. Content-Security-Policy: Trunk writes its loader as an inline module script, so
-//    the policy allows exactly that script by its SHA-256 and nothing else inline. It
+// 1. Content-Security-Policy: Trunk writes its loader as an inline module script and
+//    the stylesheet as an inline <style>, so the policy allows exactly those by their
+//    SHA-256 and nothing else inline. It
 //    goes into each page (a <meta>: index.html, the workbench, and scenarios/index.html,
 //    the scenario page) and into staticwebapp.config.json (a header, with the
 //    directives a <meta> cannot carry).
 // 2. Service worker (sw.js): precaches every file of the build under a cache named by a
 //    hash of their contents, so a new build installs a new cache whole and the old one
 //    is deleted when it takes over: never new JS with an old wasm.
+// 3. Azure Static Web Apps: staticwebapp.config.json (headers, fallback, MIME types).
+// 4. Precompressed copies (.gz, .br) beside each text and wasm file.
 import { createHash } from 'node:crypto';
 import { transformSync } from 'esbuild';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, extname, join, relative, sep } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -29,7 +33,8 @@ const sha256 = (data, encoding) => createHash('sha256').update(data).digest(enco
 const files = [];
 const walk = (folder) => {
   for (const name of readdirSync(folder).sort()) {
-    if (name.startsWith('.')) continue;
+    // Dot files, and the compressed copies this script writes (step 4).
+    if (name.startsWith('.') || /\.(gz|br)$/.test(name)) continue;
     const path = join(folder, name);
     if (statSync(path).isDirectory()) walk(path);
     else files.push(relative(dir, path).split(sep).join('/'));
@@ -65,11 +70,13 @@ for (const page of pages) {
     }
   }
 }
-const policy = (hashes) => [
+const policy = ({ scripts, styles }) => [
   "default-src 'self'",
   // wasm-unsafe-eval: compiling the WebAssembly module; nothing else is evaluated.
-  `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`.trim(),
-  "style-src 'self'",
+  `script-src 'self' 'wasm-unsafe-eval' ${scripts.join(' ')}`.trim(),
+  // The stylesheet is inlined in each page (one round trip less before the first
+  // view shows): exactly that <style>, by its hash; never a style attribute.
+  `style-src 'self' ${styles.join(' ')}`.trim(),
   "img-src 'self' data:",
   "connect-src 'self'",
   "worker-src 'self'",
@@ -78,18 +85,23 @@ const policy = (hashes) => [
   "base-uri 'self'",
   "form-action 'none'",
 ];
-const allHashes = [];
+/** The SHA-256 sources of what a page has inline in `tag` (script, style) elements. */
+const inlineHashes = (html, tag) =>
+  [...html.matchAll(new RegExp(`<${tag}(?![^>]*\\ssrc=)[^>]*>([\\s\\S]*?)</${tag}>`, 'g'))]
+    .map((m) => m[1])
+    .filter((code) => code.trim() !== '')
+    .map((code) => `'sha256-${sha256(code, 'base64')}'`);
+const all = { scripts: [], styles: [] };
 for (const page of pages) {
   const path = join(dir, page);
   let html = readFileSync(path, 'utf8').replace(
     /\s*<meta http-equiv="Content-Security-Policy"[^>]*>/,
     '',
   );
-  const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)]
-    .map((m) => m[1])
-    .filter((code) => code.trim() !== '');
-  const hashes = inline.map((code) => `'sha256-${sha256(code, 'base64')}'`);
-  allHashes.push(...hashes.filter((h) => !allHashes.includes(h)));
+  const hashes = { scripts: inlineHashes(html, 'script'), styles: inlineHashes(html, 'style') };
+  for (const kind of ['scripts', 'styles']) {
+    all[kind].push(...hashes[kind].filter((h) => !all[kind].includes(h)));
+  }
   html = html.replace(
     // Trunk's minified page writes it as <meta charset=utf-8>.
     /(<meta charset="?utf-8"?\s*\/?>)/i,
@@ -101,13 +113,14 @@ for (const page of pages) {
   }
   writeFileSync(path, html);
 }
-const directives = policy(allHashes);
+const allHashes = [...all.scripts, ...all.styles];
+const directives = policy(all);
 
 // Trunk runs this after building the scenario page on its own (into dist/scenarios/):
 // the service worker and the headers are written for the whole site afterwards, by
 // scripts/site.sh running this on dist/.
 if (basename(process.env.TRUNK_HTML_FILE ?? '') === 'guide.html' && !process.argv[2]) {
-  console.log(`postbuild: CSP for the scenario page (${allHashes.length} inline script hash(es))`);
+  console.log(`postbuild: CSP for the scenario page (${allHashes.length} inline script and style hash(es))`);
   process.exit(0);
 }
 
@@ -182,4 +195,21 @@ const config = {
 };
 writeFileSync(join(dir, 'staticwebapp.config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
-console.log(`postbuild: CSP for ${pages.length} page(s) with ${allHashes.length} inline script hash(es); sw.js precaches ${precached.length} files (cache ${version})`);
+// --- 4. Precompressed copies -----------------------------------------------------------
+// Beside each text or wasm file, its gzip (.gz) and Brotli (.br) forms, at the highest
+// levels, for hosts that serve a precompressed file when the browser accepts it. Only
+// on the whole site (the folder given as argument), after everything above is written.
+let compressed = 0;
+if (process.argv[2]) {
+  const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.wasm', '.svg', '.webmanifest']);
+  for (const file of [...precached, 'sw.js'].filter((f) => COMPRESSIBLE.has(extname(f)))) {
+    const data = readFileSync(join(dir, file));
+    writeFileSync(join(dir, `${file}.gz`), gzipSync(data, { level: 9 }));
+    writeFileSync(join(dir, `${file}.br`), brotliCompressSync(data, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+    }));
+    compressed += 1;
+  }
+}
+
+console.log(`postbuild: CSP for ${pages.length} page(s) with ${allHashes.length} inline script and style hash(es); sw.js precaches ${precached.length} files (cache ${version}); ${compressed} files precompressed`);

@@ -45,14 +45,14 @@ pub fn script_for(seed: u64) -> Vec<ScriptedCommand> {
         again.at = VirtualMillis(again.at.0 + 25);
         out.push(again);
     }
-    // By time; at the same time in the order written (the index breaks ties, so an
-    // unstable sort, smaller than a stable one, gives the same order).
+    // By time; at the same time in the order written (the index breaks ties: the
+    // core's sort is not stable).
     let mut numbered: Vec<(VirtualMillis, usize, ScriptedCommand)> = out
         .into_iter()
         .enumerate()
         .map(|(i, c)| (c.at, i, c))
         .collect();
-    numbered.sort_unstable_by_key(|(at, i, _)| (*at, *i));
+    crate::collections::sort::sort_by_key(&mut numbered, |(at, i, _)| (*at, *i));
     numbered.into_iter().map(|(_, _, c)| c).collect()
 }
 

@@ -11,6 +11,7 @@ pub type LookupMap<K, V> = rustc_hash::FxHashMap<K, V>;
 mod list_map;
 mod place_index;
 mod position_map;
+pub mod sort;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 

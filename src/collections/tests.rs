@@ -183,3 +183,32 @@ proptest::proptest! {
         proptest::prop_assert!(map.is_empty() && map.first_key().is_none());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+    /// The heapsort puts any list, with or without repeated values, in the order the
+    /// standard library's sort gives, and keeps every element.
+    #[test]
+    fn the_heapsort_orders_like_the_standard_sort(
+        items in proptest::collection::vec((0u8..6, proptest::prelude::any::<u16>()), 0..300)
+    ) {
+        let mut expected = items.clone();
+        expected.sort();
+        let mut by_sort = items.clone();
+        sort::sort(&mut by_sort);
+        proptest::prop_assert_eq!(&by_sort, &expected);
+        // By a key alone: equal keys may come in any order, but the keys are in order
+        // and the elements are the same ones.
+        let mut by_key = items.clone();
+        sort::sort_by_key(&mut by_key, |(k, _)| *k);
+        proptest::prop_assert!(by_key.windows(2).all(|w| w[0].0 <= w[1].0));
+        by_key.sort();
+        proptest::prop_assert_eq!(&by_key, &expected);
+        // Descending, by a comparison.
+        let mut down = items;
+        sort::sort_by(&mut down, |a, b| a > b);
+        expected.reverse();
+        proptest::prop_assert_eq!(down, expected);
+    }
+}

@@ -118,7 +118,7 @@ impl Stream {
             .into_iter()
             .filter(|e| first.is_none_or(|f| e.stream_version < f))
             .collect();
-        earlier.sort_unstable_by_key(|e| e.stream_version); // versions are unique
+        crate::collections::sort::sort_by_key(&mut earlier, |e| e.stream_version); // unique
         for e in earlier.into_iter().rev() {
             if self.history.len() == HISTORY {
                 break;

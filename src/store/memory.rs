@@ -236,7 +236,7 @@ impl MemoryStore {
     /// Every stream id, in order.
     pub fn stream_ids(&self) -> Vec<&OrderId> {
         let mut ids: Vec<&OrderId> = self.streams.keys().collect();
-        ids.sort_unstable();
+        crate::collections::sort::sort(&mut ids);
         ids
     }
 
@@ -375,7 +375,7 @@ impl MemoryStore {
             merged.insert(row.key(), row);
         }
         let mut rows: Vec<StoredRow> = merged.iter().map(|(_, row)| row.clone()).collect();
-        rows.sort_unstable_by_key(StoredRow::key);
+        crate::collections::sort::sort_by_key(&mut rows, StoredRow::key);
         Some(StoredProjection {
             progress: kept.progress.clone(),
             rows,

@@ -226,7 +226,7 @@ impl StoredProjection {
         let redelivered_from = oldest_unpublished.map_or(head.next(), |p| p.min(head.next()));
         let mut applied = self.progress.checkpoint;
         let mut ahead: Vec<GlobalPosition> = self.progress.ahead.clone();
-        ahead.sort_unstable();
+        crate::collections::sort::sort(&mut ahead);
         for p in ahead {
             if p == applied.next() {
                 applied = p;

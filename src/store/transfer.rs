@@ -267,8 +267,8 @@ fn import_cosmos(documents: &[Value]) -> Result<Vec<EventEnvelope>, ImportError>
     }
     // One sort for both orders (each sort is code of its own in the page): by position
     // when the documents have one, else by time, stream and version, then numbered;
-    // ties keep the file's order (by index: an unstable sort, smaller than a stable one).
-    read.sort_unstable_by(|(i, a), (j, b)| {
+    // ties keep the file's order (by index: the core's sort is not stable).
+    crate::collections::sort::sort_by(&mut read, |(i, a), (j, b)| {
         let (a, b) = (&a.envelope, &b.envelope);
         let order = if positioned == 0 {
             (a.recorded_at, &a.stream_id, a.stream_version).cmp(&(
@@ -279,7 +279,7 @@ fn import_cosmos(documents: &[Value]) -> Result<Vec<EventEnvelope>, ImportError>
         } else {
             a.global_position.cmp(&b.global_position)
         };
-        order.then(i.cmp(j))
+        order.then(i.cmp(j)).is_lt()
     });
     if positioned == 0 {
         for (n, (_, d)) in read.iter_mut().enumerate() {

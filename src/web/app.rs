@@ -62,6 +62,7 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         // take a while), not "No events yet"; the storage line says "Opening" until
         // the page is started.
         model.dispatch(Msg::TailRead(tail.clone()));
+        super::first_view::ready().await; // the newest events shown: the app takes over
         let recovery = runtime.recover(&tail, previous).await;
         wiring.borrow_mut().runtime = Some(Rc::clone(&runtime));
         model.dispatch(Msg::Data(DataMsg::Recovered(recovery)));

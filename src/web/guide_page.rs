@@ -236,6 +236,8 @@ fn start(model: UseReducerHandle<Model>, fragment: String) -> impl FnOnce() {
     });
     spawn_local(async move {
         model.dispatch(GuideMsg::Loaded(fetch_library().await));
+        // The scenarios (or why they are missing) shown: the app takes over.
+        super::first_view::ready().await;
         model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
     });
     move || drop(on_hash)

@@ -10,6 +10,7 @@ mod download;
 mod event_table;
 mod exam_page;
 mod fault_panel;
+mod first_view;
 mod guide_header;
 mod guide_page;
 mod guide_quiz;

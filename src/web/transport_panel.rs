@@ -32,7 +32,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
             <legend>{ "Transport" }</legend>
             <div class="knob">
                 <label for="transport-kind">{ "Events travel by" }</label>
-                <select id="transport-kind" onchange={on_kind} aria-describedby="transport-kind-hint">
+                <select id="transport-kind" class="kind" onchange={on_kind} aria-describedby="transport-kind-hint">
                     { for TransportKind::ALL.iter().map(|k| html! {
                         <option value={k.key()} selected={*k == kind}>{ k.label() }</option>
                     }) }

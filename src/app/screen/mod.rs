@@ -428,7 +428,7 @@ impl Screen {
             .recent_streams()
             .map(|(id, version)| (id, *version))
             .collect();
-        recent.sort_unstable(); // ids are unique
+        crate::collections::sort::sort(&mut recent); // ids are unique
         let more = recent.len() == STREAMS_LISTED;
         (recent, more)
     }

@@ -162,7 +162,7 @@ impl Projection {
             rows
         } else {
             keys.extend(self.dirty_seen.drain(..).map(RowKey::Seen));
-            keys.sort_unstable();
+            crate::collections::sort::sort(&mut keys);
             keys.dedup();
             keys.iter()
                 .filter_map(|key| match key {

@@ -210,7 +210,7 @@ impl ReadModel {
     /// (the model's own order differs between platforms).
     pub fn sorted_rows(&self) -> Vec<StoredRow> {
         let mut rows = self.stored_rows();
-        rows.sort_unstable_by_key(StoredRow::key);
+        crate::collections::sort::sort_by_key(&mut rows, StoredRow::key);
         rows
     }
 

@@ -116,7 +116,7 @@ impl IdbStore {
     /// Names of the object stores, sorted.
     pub fn object_stores(&self) -> Vec<String> {
         let mut names: Vec<String> = self.db.object_store_names().collect();
-        names.sort_unstable(); // names are unique
+        crate::collections::sort::sort(&mut names); // names are unique
         names
     }
 

@@ -1,0 +1,108 @@
+// Puts each page's first view into its HTML, so a visitor sees the page before the wasm
+// has arrived (scripts/site.sh runs this after Trunk's builds, before postbuild.mjs).
+//
+// Each built page is opened in Debian's Chromium, fresh (no stored events, no study
+// progress). When the app's view is ready it calls `window.cqrsFirstView` (src/web/
+// first_view.rs): that moment's markup is copied, with each form control's state
+// written into its attributes and every id prefixed (the live app, mounted beside the
+// copy, keeps the real ids). The copy goes into the page as <div id="first-view" inert>;
+// the stylesheet hides the app's root while it is there, and the app removes it when it
+// is ready. The markup has one source: the app's own components.
+//
+//   node scripts/prerender.mjs <built folder>
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const dir = process.argv[2] ?? 'dist';
+const PORT = Number(process.env.PRERENDER_PORT ?? 4178);
+const PAGES = [
+  { file: 'index.html', path: '/' },
+  { file: 'scenarios/index.html', path: '/scenarios/' },
+];
+const FIRST_VIEW = /<div id="first-view"[^>]*>[\s\S]*?<!--\/first-view--><\/div>/;
+
+// A page already holding a first view would hand it to its app instead of asking for a
+// new one: start from the pages as Trunk wrote them.
+for (const { file } of PAGES) {
+  const path = join(dir, file);
+  writeFileSync(path, readFileSync(path, 'utf8').replace(FIRST_VIEW, ''));
+}
+
+const root = new URL('..', import.meta.url).pathname;
+const server = spawn('node', [join(root, 'scripts/serve-gzip.mjs'), dir, String(PORT)], { stdio: 'inherit' });
+process.on('exit', () => server.kill());
+for (let i = 0; ; i += 1) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
+  } catch {
+    if (i > 100) throw new Error(`prerender: no server on port ${PORT}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs in the page when its app is ready: the app's root as HTML, ready to be a copy. */
+function capture() {
+  const live = document.querySelector('body > .page');
+  const copy = live.cloneNode(true);
+  // Form controls keep their state in properties, which HTML does not carry.
+  const lives = live.querySelectorAll('input, select, textarea');
+  copy.querySelectorAll('input, select, textarea').forEach((control, i) => {
+    const source = lives[i];
+    if (control instanceof HTMLInputElement) {
+      if (control.type === 'checkbox' || control.type === 'radio') {
+        control.toggleAttribute('checked', source.checked);
+      } else if (control.type !== 'file') {
+        control.setAttribute('value', source.value);
+      }
+    } else if (control instanceof HTMLSelectElement) {
+      [...control.options].forEach((o, k) => o.toggleAttribute('selected', k === source.selectedIndex));
+    } else {
+      control.textContent = source.value;
+    }
+  });
+  const ids = new Set([...copy.querySelectorAll('[id]')].map((e) => e.id));
+  const renamed = (id) => (ids.has(id) ? `fv-${id}` : id);
+  const REFERENCES = ['for', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'aria-owns',
+    'aria-activedescendant', 'aria-errormessage', 'headers', 'list', 'form'];
+  for (const element of [copy, ...copy.querySelectorAll('*')]) {
+    if (element.id) element.id = renamed(element.id);
+    element.removeAttribute('autofocus');
+    for (const attribute of [...element.attributes]) {
+      let value = attribute.value;
+      if (REFERENCES.includes(attribute.name)) {
+        value = value.split(/\s+/).map(renamed).join(' ');
+      }
+      value = value.replace(/url\(#([^)]+)\)/g, (_, id) => `url(#${renamed(id)})`);
+      if (attribute.name === 'href' && value.startsWith('#')) value = `#${renamed(value.slice(1))}`;
+      if (value !== attribute.value) element.setAttribute(attribute.name, value);
+    }
+  }
+  window.firstViewMarkup = copy.outerHTML;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+for (const { file, path } of PAGES) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(`window.cqrsFirstView = ${capture.toString()};`);
+  await page.goto(`http://127.0.0.1:${PORT}${path}`);
+  await page.waitForFunction(() => typeof window.firstViewMarkup === 'string', null, { timeout: 60_000 });
+  const markup = await page.evaluate(() => window.firstViewMarkup);
+  await context.close();
+  if (errors.length > 0) throw new Error(`prerender: ${file} failed: ${errors.join('; ')}`);
+  if (/\sstyle=/.test(markup)) throw new Error(`prerender: ${file} has a style attribute, which the CSP blocks`);
+  const target = join(dir, file);
+  const html = readFileSync(target, 'utf8');
+  if (!/<body>/.test(html)) throw new Error(`prerender: ${file} has no <body> to put the first view in`);
+  writeFileSync(target, html.replace('<body>', `<body><div id="first-view" inert>${markup}<!--/first-view--></div>`));
+  console.log(`prerender: ${file}: first view of ${markup.length} characters`);
+}
+await browser.close();
+server.kill();
