@@ -32,7 +32,7 @@ for (const { name, url, heading } of pages) {
     await expect(first.getByRole('heading', { level: 1, name: 'CQRS Lab' })).toBeVisible();
     await expect(first.locator('h2', { hasText: heading })).toHaveCount(1);
     // The app's root is not there (no wasm), so nothing but the copy is on the page.
-    await expect(page.locator('body > .page')).toHaveCount(0);
+    await expect(page.locator('#app > .page')).toHaveCount(0);
     expect(await repeatedIds(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     // Inert: a tap on a button of the copy does nothing, and the focus cannot enter it.
@@ -51,8 +51,8 @@ for (const { name, url, heading } of pages) {
     });
     await page.goto(url);
     await expect(page.locator('#first-view')).toHaveCount(0);
-    await expect(page.locator('body > .page')).toHaveCount(1);
-    await expect(page.locator('body > .page h2', { hasText: heading })).toBeVisible();
+    await expect(page.locator('#app > .page')).toHaveCount(1);
+    await expect(page.locator('#app > .page h2', { hasText: heading })).toBeVisible();
     expect(await repeatedIds(page)).toEqual([]);
     // The app's ids are its own, not the copy's.
     expect(await page.locator('[id^="fv-"]').count()).toBe(0);
@@ -65,7 +65,7 @@ test('the first view is the app\'s own markup: the same headings and controls', 
   // The scenario page draws nothing at random, so the copy and the app must agree on
   // every heading, button and field the first scenario's first step shows.
   const summary = () => page.evaluate(() => {
-    const root = document.querySelector('#first-view .page') ?? document.querySelector('body > .page');
+    const root = document.querySelector('#first-view .page') ?? document.querySelector('#app > .page');
     if (!root) return null;
     const names = (selector: string) => [...root.querySelectorAll(selector)].map((e) => (e.textContent ?? '').trim());
     return { headings: names('h1, h2, h3'), buttons: names('button'), labels: names('label') };

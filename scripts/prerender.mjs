@@ -44,7 +44,7 @@ for (let i = 0; ; i += 1) {
 
 /** Runs in the page when its app is ready: the app's root as HTML, ready to be a copy. */
 function capture() {
-  const live = document.querySelector('body > .page');
+  const live = document.querySelector('#app > .page');
   const copy = live.cloneNode(true);
   // Form controls keep their state in properties, which HTML does not carry.
   const lives = live.querySelectorAll('input, select, textarea');

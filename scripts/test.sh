@@ -55,7 +55,7 @@ done
 step "end-to-end tests (Playwright, Debian's Chromium)"
 npx --no-install playwright test 2>&1 | tee "$logs/e2e.log"
 
-step "Lighthouse (performance, accessibility, best practices: each at least 95)"
+step "Lighthouse, both pages served gzipped (desktop: performance, accessibility, best practices each at least 95; mobile: largest paint within 1.2 s, bars in scripts/lighthouse.mjs)"
 node scripts/lighthouse.mjs
 
 native=$(passed "$logs/native.log" 'test result: ok\. [0-9]+ passed')

@@ -2,14 +2,15 @@
 
 use super::event_table::EventTable;
 use super::in_place::InPlace;
+use super::nav::{pages, shortcuts_dialog};
 use super::runtime::{self, Runtime, DATABASE};
 use super::{
     azure_panel, command_panel, data_panel, diagram, fault_panel, hunter_panel, journal, lag_chart,
     projections_panel, sim_controls, tab_bar, timeline, travel_panel, vault, write_model,
 };
-use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut, SHORTCUTS};
+use crate::app::keys::{is_control, shortcut, KeyTarget, Shortcut};
 use crate::app::page_io::Announcement;
-use crate::app::screen::{DataMsg, HuntMsg, Msg, PrivacyMsg, Screen, Storage, SHORTCUTS_DIALOG};
+use crate::app::screen::{DataMsg, HuntMsg, Msg, PrivacyMsg, Screen, Storage};
 use crate::app::tabs::Tab;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Timeout;
@@ -28,7 +29,16 @@ type Model = InPlace<Screen>;
 struct Wiring {
     runtime: Option<Rc<Runtime>>,
     busy: bool,
+    /// Whether the app has taken over from the page's first view.
+    shown: bool,
     _listener: Option<EventListener>,
+}
+
+/// Once: the app's view, rendered by now, replaces the page's first view.
+async fn take_over(wiring: &RefCell<Wiring>) {
+    if !std::mem::replace(&mut wiring.borrow_mut().shown, true) {
+        super::first_view::ready().await;
+    }
 }
 
 /// Opens the store, shows what it holds, and listens for other tabs.
@@ -62,7 +72,6 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         // take a while), not "No events yet"; the storage line says "Opening" until
         // the page is started.
         model.dispatch(Msg::TailRead(tail.clone()));
-        super::first_view::ready().await; // the newest events shown: the app takes over
         let recovery = runtime.recover(&tail, previous).await;
         wiring.borrow_mut().runtime = Some(Rc::clone(&runtime));
         model.dispatch(Msg::Data(DataMsg::Recovered(recovery)));
@@ -71,6 +80,11 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         wiring.borrow_mut().busy = false;
         let head = model.state.borrow().log.head();
         model.dispatch(Msg::EventsRead(runtime.events_after(head).await));
+        // The app replaces the first view with the diagram drawn: now if paused, else
+        // at the first frame's answer.
+        if !model.state.borrow().controls.clock.playing {
+            take_over(&wiring).await;
+        }
         schedule_frame(model, Rc::downgrade(&wiring), now_ms(), 0);
     });
 }
@@ -141,9 +155,11 @@ fn schedule_frame(
             spawn_local(async move {
                 let msg = runtime.play(by, clock.pulse_window(presenter), head).await;
                 wiring.borrow_mut().busy = false;
-                if refresh_clock || moved(&model.state.borrow(), &msg) {
+                let shown = wiring.borrow().shown;
+                if !shown || refresh_clock || moved(&model.state.borrow(), &msg) {
                     model.dispatch(msg);
                 }
+                take_over(&wiring).await;
             });
         }
         schedule_frame(model, Rc::downgrade(&wiring), real, frame.wrapping_add(1));
@@ -323,45 +339,6 @@ fn side(screen: &Screen, send: &Callback<Msg>) -> Html {
                 { data_panel::view(screen, send) }
             </section>
         </div>
-    }
-}
-
-/// The list of keyboard shortcuts, as a modal dialog; `close` closes it.
-pub(crate) fn shortcuts_dialog(close: Callback<MouseEvent>) -> Html {
-    html! {
-        <div class="overlay">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-heading"
-                id={SHORTCUTS_DIALOG} tabindex="-1">
-                <h2 id="shortcuts-heading">{ "Keyboard shortcuts" }</h2>
-                <table class="shortcuts">
-                    <tbody>
-                        { for SHORTCUTS.iter().map(|(key, what)| html! {
-                            <tr>
-                                <th scope="row"><kbd>{ *key }</kbd></th>
-                                <td>{ *what }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-                <p class="hint">{ "Shortcuts work when the focus is not in a field, a slider, the tab list or a box that scrolls, which keep their own keys." }</p>
-                <button type="button" onclick={close}>{ "Close" }</button>
-            </div>
-        </div>
-    }
-}
-
-/// The links between the lab's two pages, the current one marked.
-pub(crate) fn pages(guide: bool) -> Html {
-    let (workbench, scenarios) = if guide {
-        ("../", "./")
-    } else {
-        ("./", "scenarios/")
-    };
-    html! {
-        <nav class="pages" aria-label="Pages">
-            <a href={workbench} aria-current={(!guide).then_some("page")}>{ "Workbench" }</a>
-            <a href={scenarios} aria-current={guide.then_some("page")}>{ "Scenarios and study" }</a>
-        </nav>
     }
 }
 

@@ -1,8 +1,8 @@
 //! The page's first view: the build renders each page once in a browser and puts what
 //! it shows into the page's HTML (`<div id="first-view" inert>`, scripts/prerender.mjs),
-//! so a visitor sees the page before the wasm has arrived. The app mounts beside it,
-//! hidden by the stylesheet while the first view is there, and takes its place when it
-//! is ready: one source of markup, the app's own components.
+//! so a visitor sees the page before the wasm has arrived. The app mounts beside it (in
+//! `#app`), hidden by the stylesheet while the first view is there, and takes its place
+//! when it is ready: one source of markup, the app's own components.
 
 use wasm_bindgen::JsCast;
 

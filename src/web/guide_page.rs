@@ -3,12 +3,13 @@
 //! questions it ends with, the glossary and the study progress; "Copy link" shares
 //! the scenario, its configuration and the step reached.
 
-use super::app::{listen_for_keys, pages, shortcuts_dialog};
+use super::app::listen_for_keys;
 use super::exam_page::ExamApp;
 use super::guide_header::{compare_controls, header};
 use super::guide_quiz::quiz;
 use super::guide_stage::stage;
 use super::in_place::InPlace;
+use super::nav::{pages, shortcuts_dialog};
 use super::study_files::{fetch_library, fetch_questions, storage, DECK_KEY, PROGRESS_KEY};
 use crate::app::guide::{Guide, GuideMsg, Shelf, StageMsg};
 use crate::app::keys::{shortcut, KeyTarget, Shortcut};

@@ -21,6 +21,7 @@ mod in_place;
 mod journal;
 mod lag_chart;
 mod lifecycle;
+mod nav;
 mod page_store;
 mod panic;
 mod projections_panel;
@@ -44,13 +45,38 @@ pub use panic::report as report_internal_error;
 pub fn start() {
     panic::install_hook();
     register_service_worker();
-    yew::Renderer::<App>::new().render();
+    in_next_task(|| {
+        if let Some(root) = app_root() {
+            yew::Renderer::<App>::with_root(root).render();
+        }
+    });
 }
 
 /// Mounts the scenario page on `<body>`; called by the guide's `main` in the browser.
 pub fn start_guide() {
     panic::install_hook();
-    yew::Renderer::<guide_page::GuideApp>::new().render();
+    in_next_task(|| {
+        if let Some(root) = app_root() {
+            yew::Renderer::<guide_page::GuideApp>::with_root(root).render();
+        }
+    });
+}
+
+/// A new `<div id="app">` at the end of `<body>`, for the app to mount in: Yew empties
+/// the element it mounts in, and `<body>` holds the page's first view, which must stay
+/// until the app is ready (the stylesheet hides `#app` while it is there).
+fn app_root() -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    let root = document.create_element("div").ok()?;
+    root.set_id("app");
+    document.body()?.append_child(&root).ok()?;
+    Some(root)
+}
+
+/// Runs `mount` in a task of its own: the page's first view is on screen meanwhile, and
+/// the browser is not held up by compiling the wasm and building the app in one go.
+fn in_next_task(mount: impl FnOnce() + 'static) {
+    gloo_timers::callback::Timeout::new(0, mount).forget();
 }
 
 /// Lets the service worker (`sw.js`, written by the build) keep the lab working
