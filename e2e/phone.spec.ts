@@ -1,6 +1,7 @@
 // Phones and tablets, as students study on them (Chromium at 390×844 and 820×1180, touch):
 // no sideways scrolling, every button and input at least 44 px tall and its text at least
-// 16 px (so iOS does not zoom on focus), and a tapped scenario's step card on screen.
+// 16 px (so iOS does not zoom on focus), the diagram's text at least 12 px, the scenario
+// first (chosen with a select) and a tapped scenario's step card on screen.
 import { test, expect, type Page } from './fixtures';
 
 const shots = 'e2e/screenshots';
@@ -30,6 +31,18 @@ async function smallControls(page: Page): Promise<string[]> {
   });
 }
 
+/** The smallest text of the diagram as drawn, in CSS px (its font size times the scale
+ * of the drawing), and whether the diagram's box scrolls it rather than the page. */
+async function diagramText(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const svg = document.querySelector<SVGSVGElement>('.diagram svg.flow');
+    if (!svg) return 0;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('.node text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return Math.min(...sizes);
+  });
+}
+
 async function sideways(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
@@ -43,6 +56,8 @@ for (const size of sizes) {
       await expect(page.locator('.storage')).toContainText('survive a reload');
       expect(await sideways(page)).toBeLessThanOrEqual(0);
       expect(await smallControls(page)).toEqual([]);
+      // The diagram's text is 12 px or more; the diagram scrolls in its own box.
+      expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
       await page.screenshot({ path: `${shots}/${size.name}-workbench.png`, fullPage: false });
     });
 
@@ -60,6 +75,23 @@ for (const size of sizes) {
       await expect(page.locator('.step-card')).toContainText('Step 1 of');
       await expect(page.getByRole('heading', { level: 2, name: /^9\. Outbox/ })).toBeInViewport();
       await page.screenshot({ path: `${shots}/${size.name}-scenario.png`, fullPage: false });
+    });
+
+    test('the scenario page opens with the scenario, chosen from a select; the list comes after it', async ({ page }) => {
+      await page.goto('./scenarios/');
+      const picker = page.getByLabel('Scenario', { exact: true });
+      await expect(picker).toBeInViewport();
+      await expect(page.locator('.step-card')).toBeInViewport();
+      await picker.selectOption({ label: '9. Outbox vs dual write: a crash between append and publish' });
+      await expect(page.getByRole('heading', { level: 2, name: /^9\. Outbox/ })).toBeInViewport();
+      await expect(page).toHaveURL(/#outbox\/step-0$/);
+      await expect(picker).toHaveValue('8');
+      // The list is still there, below the scenario.
+      const list = await page.getByRole('heading', { name: 'Scenarios', exact: true }).boundingBox();
+      const card = await page.locator('.step-card').boundingBox();
+      expect(list!.y).toBeGreaterThan(card!.y);
+      expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
+      expect(await sideways(page)).toBeLessThanOrEqual(0);
     });
   });
 }

@@ -458,4 +458,13 @@ test('presenter mode on the scenario page: the scenario takes the width and a st
   await expect(card(page).locator('.settling')).toHaveCount(0, { timeout: 5000 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${shots}/presenter-scenario-1280x720.png`, fullPage: false });
+  // After the practice exam the scenario comes back still in presenter mode, slow motion too.
+  await page.evaluate(() => { location.hash = 'exam'; });
+  await expect(page.locator('.guide')).toHaveCount(0);
+  await page.goBack();
+  await expect(card(page)).toContainText('Step 3 of 5');
+  await expect(page.locator('.page.presenter')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await page.waitForTimeout(2500);
+  await expect(card(page).locator('.settling')).toBeVisible();
 });

@@ -2,8 +2,10 @@
 // has arrived (scripts/site.sh runs this after Trunk's builds, before postbuild.mjs).
 //
 // Each built page is opened in Debian's Chromium, fresh (no stored events, no study
-// progress). When the app's view is ready it calls `window.cqrsFirstView` (src/web/
-// first_view.rs): that moment's markup is copied, with each form control's state
+// progress). The app calls `window.cqrsFirstView` (src/web/first_view.rs) when its first
+// view is drawn (the workbench as it opens the store, so the copy claims nothing about
+// what a visitor's browser holds; the scenario page with its scenarios loaded): that
+// moment's markup is copied, with each form control's state
 // written into its attributes and every id prefixed (the live app, mounted beside the
 // copy, keeps the real ids). The copy goes into the page as <div id="first-view" inert>;
 // the stylesheet hides the app's root while it is there, and the app removes it when it

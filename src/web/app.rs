@@ -34,15 +34,18 @@ struct Wiring {
     _listener: Option<EventListener>,
 }
 
-/// Once: the app's view, rendered by now, replaces the page's first view.
+/// Once: the app's view, rendered by now, replaces the page's first view (which was
+/// taken as the store opened: see `start`).
 async fn take_over(wiring: &RefCell<Wiring>) {
     if !std::mem::replace(&mut wiring.borrow_mut().shown, true) {
-        super::first_view::ready().await;
+        super::first_view::step_aside().await;
     }
 }
 
 /// Opens the store, shows what it holds, and listens for other tabs.
 fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: AttrValue) {
+    // The first render, before the store is open: what the build puts in the page.
+    super::first_view::capture();
     spawn_local(async move {
         let on_storage = {
             let model = model.clone();

@@ -74,6 +74,9 @@ pub fn figure(
     html! {
         <figure class="diagram" aria-label={name.to_owned()}>
             <p class="visually-hidden">{ summary }</p>
+            // On a narrow screen the diagram keeps text of 12 px and more and scrolls
+            // sideways in its box (the page does not): focusable, so keys scroll it.
+            <div class="flow-box" tabindex="0" role="group" aria-label="The diagram, which scrolls sideways on a narrow screen">
             <svg class="flow" viewBox="0 0 1095 322">
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -93,6 +96,7 @@ pub fn figure(
                     { for d.pulses.iter().map(pulse) }
                 </g>
             </svg>
+            </div>
             <figcaption>
                 <ul class="legend" aria-label="Legend">
                     { for LEGEND.iter().map(|(kind, text)| html! {

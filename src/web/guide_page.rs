@@ -34,11 +34,15 @@ pub struct GuideProps {
     pub fragment: AttrValue,
     /// Filled with the page's message sender, for the keyboard shortcuts.
     pub keys: Rc<RefCell<Option<Callback<GuideMsg>>>>,
+    /// Presenter mode (the page's chrome keeps it, also while the exam is open).
+    pub presenter: bool,
 }
 
 impl PartialEq for GuideProps {
     fn eq(&self, other: &Self) -> bool {
-        self.fragment == other.fragment && Rc::ptr_eq(&self.keys, &other.keys)
+        self.fragment == other.fragment
+            && Rc::ptr_eq(&self.keys, &other.keys)
+            && self.presenter == other.presenter
     }
 }
 
@@ -124,7 +128,7 @@ pub fn GuideApp() -> Html {
             if matches!(fragment.as_str(), "exam" | "review") {
                 <ExamApp key={(*fragment).clone()} review={fragment.as_str() == "review"} />
             } else {
-                <GuidePage key="guide" fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} />
+                <GuidePage key="guide" fragment={AttrValue::from((*fragment).clone())} keys={keys.clone()} presenter={chrome.borrow().presenter} />
             }
             if help_open {
                 { shortcuts_dialog(close) }
@@ -153,18 +157,16 @@ fn apply_shortcut(
         }
         return;
     }
-    let presenter = {
+    {
         let mut c = chrome.borrow_mut();
         match found {
             Shortcut::ToggleHelp => c.help_open = !c.help_open,
             Shortcut::CloseHelp => c.help_open = false,
             _ => c.presenter = !c.presenter,
         }
-        c.presenter
-    };
-    if let Some(send) = keys.borrow().as_ref() {
-        send.emit(GuideMsg::Presenter(presenter));
     }
+    // The guide hears of presenter mode through its props (also when it is mounted
+    // again, coming back from the exam).
     redraw.force_update();
 }
 
@@ -255,6 +257,12 @@ pub fn GuidePage(props: &GuideProps) -> Html {
     *props.keys.borrow_mut() = Some(send.clone());
     {
         let model = model.clone();
+        use_effect_with(props.presenter, move |on| {
+            model.dispatch(GuideMsg::Presenter(*on));
+        });
+    }
+    {
+        let model = model.clone();
         let fragment = props.fragment.to_string();
         use_effect_with((), move |_| start(model, fragment));
     }
@@ -316,11 +324,38 @@ fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
         <div class="guide">
             { list(guide, library, send) }
             <div class="results">
+                { picker(guide, library, send) }
                 { header(guide, scenario, send) }
                 { compare_controls(guide, scenario, run, send) }
                 { stage(guide, scenario, run) }
                 { quiz(guide, scenario, send) }
             </div>
+        </div>
+    }
+}
+
+/// The scenarios as a select, where the page is one column (a phone, a tablet): there
+/// the list stands below the scenario, and this opens another without scrolling to it.
+fn picker(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
+    let onchange = {
+        let send = send.clone();
+        Callback::from(move |e: Event| {
+            let chosen = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|select| select.value().parse::<usize>().ok());
+            if let Some(i) = chosen {
+                send.emit(GuideMsg::Chose(i));
+            }
+        })
+    };
+    html! {
+        <div class="scenario-picker">
+            <label for="scenario-picker">{ "Scenario" }</label>
+            <select id="scenario-picker" {onchange}>
+                { for library.scenarios.iter().enumerate().map(|(i, s)| html! {
+                    <option value={i.to_string()} selected={i == guide.scenario}>{ s.title.clone() }</option>
+                }) }
+            </select>
         </div>
     }
 }
