@@ -57,6 +57,7 @@ for (const size of sizes) {
       expect(await sideways(page)).toBeLessThanOrEqual(0);
       expect(await smallControls(page)).toEqual([]);
       // The diagram's text is 12 px or more; the diagram scrolls in its own box.
+      await expect(page.locator('.diagram svg.flow')).toBeVisible();
       expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
       await page.screenshot({ path: `${shots}/${size.name}-workbench.png`, fullPage: false });
     });
@@ -90,6 +91,7 @@ for (const size of sizes) {
       const list = await page.getByRole('heading', { name: 'Scenarios', exact: true }).boundingBox();
       const card = await page.locator('.step-card').boundingBox();
       expect(list!.y).toBeGreaterThan(card!.y);
+      await expect(page.locator('.diagram svg.flow')).toBeVisible();
       expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
       expect(await sideways(page)).toBeLessThanOrEqual(0);
     });
