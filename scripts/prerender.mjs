@@ -12,10 +12,10 @@
 // is ready. The markup has one source: the app's own components.
 //
 //   node scripts/prerender.mjs <built folder>
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serveGzip } from './serve-gzip.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const PORT = Number(process.env.PRERENDER_PORT ?? 4178);
@@ -32,19 +32,9 @@ for (const { file } of PAGES) {
   writeFileSync(path, readFileSync(path, 'utf8').replace(FIRST_VIEW, ''));
 }
 
-const root = new URL('..', import.meta.url).pathname;
-const server = spawn('node', [join(root, 'scripts/serve-gzip.mjs'), dir, String(PORT)], { stdio: 'inherit' });
-process.on('exit', () => server.kill());
-for (let i = 0; ; i += 1) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-  } catch {
-    if (i > 100) throw new Error(`prerender: no server on port ${PORT}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const server = await serveGzip(dir, PORT);
 
-/** Runs in the page when its app is ready: the app's root as HTML, ready to be a copy. */
+/** Runs in the page when its first view is drawn: the app's root as HTML, ready to be a copy. */
 function capture() {
   const live = document.querySelector('#app > .page');
   const copy = live.cloneNode(true);
@@ -107,4 +97,4 @@ for (const { file, path } of PAGES) {
   console.log(`prerender: ${file}: first view of ${markup.length} characters`);
 }
 await browser.close();
-server.kill();
+server.close();

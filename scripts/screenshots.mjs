@@ -2,23 +2,14 @@
 // (390×844, touch), a tablet (820×1180, touch), a laptop (1366×768) and a projector in
 // presenter mode (1280×720); plus each page's first view on the phone, as it shows
 // before the wasm arrives. Run after a build: node scripts/screenshots.mjs
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serveGzip } from './serve-gzip.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const PORT = Number(process.env.SCREENSHOTS_PORT ?? 4179);
 const out = join(root, 'docs/screenshots');
-const server = spawn('node', [join(root, 'scripts/serve-gzip.mjs'), join(root, 'dist'), String(PORT)], { stdio: 'inherit' });
-process.on('exit', () => server.kill());
-for (let i = 0; ; i += 1) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-  } catch {
-    if (i > 100) throw new Error(`screenshots: no server on port ${PORT}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const server = await serveGzip(join(root, 'dist'), PORT);
 
 const LAYOUTS = [
   { name: 'phone', viewport: { width: 390, height: 844 }, touch: true },
@@ -60,5 +51,5 @@ for (const page of PAGES) {
   await context.close();
 }
 await browser.close();
-server.kill();
+server.close();
 console.log(`screenshots: ${LAYOUTS.length * PAGES.length + PAGES.length} pictures in docs/screenshots/`);

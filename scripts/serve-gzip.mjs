@@ -5,13 +5,13 @@
 // host serves.
 //
 //   node scripts/serve-gzip.mjs <folder> <port>
+// or, from another script: `const server = await serveGzip(folder, port)` … `server.close()`.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
 
-const [folder = 'dist', port = '4176'] = process.argv.slice(2);
-const root = normalize(folder) + sep;
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -25,17 +25,18 @@ const TYPES = {
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.wasm', '.svg']);
 
-/** The file a URL path names (a folder's index.html), or null outside the folder. */
-function fileOf(urlPath) {
+/** The file under `root` a URL path names (a folder's index.html), or null outside it. */
+function fileOf(root, urlPath) {
   let path = normalize(join(root, decodeURIComponent(urlPath)));
   if (!path.startsWith(root) && path + sep !== root) return null;
   if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
   return existsSync(path) && statSync(path).isFile() ? path : null;
 }
 
-createServer((request, response) => {
+/** Answers one request for a file under `root`. */
+function answer(root, request, response) {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const path = fileOf(url.pathname);
+  const path = fileOf(root, url.pathname);
   if (!path) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
@@ -52,4 +53,19 @@ createServer((request, response) => {
   headers['content-length'] = body.length;
   response.writeHead(200, headers);
   response.end(request.method === 'HEAD' ? undefined : body);
-}).listen(Number(port), '127.0.0.1');
+}
+
+/** Serves `folder` on 127.0.0.1:`port`; resolves once it listens. */
+export function serveGzip(folder, port) {
+  const root = normalize(folder) + sep;
+  const server = createServer((request, response) => answer(root, request, response));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(port), '127.0.0.1', () => resolve(server));
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [folder = 'dist', port = '4176'] = process.argv.slice(2);
+  await serveGzip(folder, port);
+}
