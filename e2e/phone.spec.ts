@@ -56,6 +56,9 @@ for (const size of sizes) {
       await expect(page.locator('.storage')).toContainText('survive a reload');
       expect(await sideways(page)).toBeLessThanOrEqual(0);
       expect(await smallControls(page)).toEqual([]);
+      // No pointer to hover the Seed's title: its meaning is written under the field.
+      await expect(page.locator('#sim-seed-hint')).toBeVisible();
+      expect((await page.locator('#sim-seed-hint').boundingBox())!.width).toBeGreaterThan(200);
       // The diagram's text is 12 px or more; the diagram scrolls in its own box.
       await expect(page.locator('.diagram svg.flow')).toBeVisible();
       expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
