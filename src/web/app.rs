@@ -2,6 +2,7 @@
 
 use super::event_table::EventTable;
 use super::in_place::InPlace;
+use super::later::{self, Later};
 use super::nav::{pages, shortcuts_dialog};
 use super::runtime::{self, Runtime, DATABASE};
 use super::{
@@ -44,9 +45,14 @@ async fn take_over(wiring: &RefCell<Wiring>) {
 
 /// Opens the store, shows what it holds, and listens for other tabs.
 fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: AttrValue) {
-    // The first render, before the store is open: what the build puts in the page.
-    super::first_view::capture();
     spawn_local(async move {
+        // The page as drawn before the store is open is what the build puts in the page.
+        later::drawn().await;
+        super::first_view::capture();
+        model.dispatch(Msg::Privacy(PrivacyMsg::VaultRead {
+            file: vault::read(),
+            seed: vault::random_seed(),
+        }));
         let on_storage = {
             let model = model.clone();
             move |storage| model.dispatch(Msg::Data(DataMsg::StorageOpened(storage)))
@@ -257,10 +263,6 @@ pub fn App(props: &AppProps) -> Html {
     {
         let model = model.clone();
         use_effect_with((), move |_| {
-            model.dispatch(Msg::Privacy(PrivacyMsg::VaultRead {
-                file: vault::read(),
-                seed: vault::random_seed(),
-            }));
             let listener = vault::listen(model);
             move || drop(listener)
         });
@@ -282,11 +284,11 @@ pub fn App(props: &AppProps) -> Html {
                     { journal::feedback(&screen.feedback, screen.controls.clock.playing) }
                     <section class="panel flow-panel" aria-labelledby="diagram-heading">
                         <h2 id="diagram-heading">{ "How it flows" }</h2>
-                        { diagram::view(&screen, &send) }
+                        <Later>{ diagram::view(&screen, &send) }</Later>
                     </section>
                     <div class="panel views">
                         { tab_bar::view(&screen, &send) }
-                        { tab_bar::panel(screen.tab, tab_content(&screen, &model, &send)) }
+                        <Later>{ tab_bar::panel(screen.tab, tab_content(&screen, &model, &send)) }</Later>
                     </div>
                 </div>
             </main>
@@ -306,7 +308,7 @@ fn masthead(screen: &Screen, send: &Callback<Msg>) -> Html {
             <p class="tagline">
                 { "Send commands to an event-sourced Order aggregate and watch the event store grow." }
             </p>
-            { sim_controls::view(screen, send) }
+            <Later>{ sim_controls::view(screen, send) }</Later>
             { storage_note(&screen.data.storage) }
             if screen.data.storage == Storage::Persistent { <p class="storage-durability">{ screen.data.durability.describe() }</p> }
             { for screen.data.recovery.describe().into_iter().map(|line| html! {
@@ -327,19 +329,19 @@ fn side(screen: &Screen, send: &Callback<Msg>) -> Html {
                         onclick={send.reform(|_: MouseEvent| Msg::ClickedRunScript)}>{ "Run script" }</button>
                     <p id="script-hint" class="hint">{ "Three simulated clients send nine commands to two new orders within 60 ms: watch them interleave, one rejected, one retried with the same id." }</p>
                 </div>
-                { command_panel::view(screen, send) }
+                <Later>{ command_panel::view(screen, send) }</Later>
             </section>
             <section class="panel faults" aria-labelledby="faults-heading">
                 <h2 id="faults-heading">{ "Faults" }</h2>
-                { fault_panel::view(screen, send) }
+                <Later>{ fault_panel::view(screen, send) }</Later>
             </section>
             <section class="panel hunter" aria-labelledby="hunter-heading">
                 <h2 id="hunter-heading">{ "Counterexample hunter" }</h2>
-                { hunter_panel::view(screen, send) }
+                <Later>{ hunter_panel::view(screen, send) }</Later>
             </section>
             <section class="panel" aria-labelledby="data-heading">
                 <h2 id="data-heading">{ "Export and import" }</h2>
-                { data_panel::view(screen, send) }
+                <Later>{ data_panel::view(screen, send) }</Later>
             </section>
         </div>
     }

@@ -9,6 +9,7 @@ use super::guide_header::{compare_controls, header};
 use super::guide_quiz::quiz;
 use super::guide_stage::stage;
 use super::in_place::InPlace;
+use super::later::Later;
 use super::nav::{pages, shortcuts_dialog};
 use super::study_files::{fetch_library, fetch_questions, storage, DECK_KEY, PROGRESS_KEY};
 use crate::app::guide::{Guide, GuideMsg, Shelf, StageMsg};
@@ -238,8 +239,12 @@ fn start(model: UseReducerHandle<Model>, fragment: String) -> impl FnOnce() {
         })
     });
     spawn_local(async move {
-        model.dispatch(GuideMsg::Loaded(fetch_library().await));
+        let library = fetch_library().await;
+        // Reading the library and opening its scenario are each a task's work.
+        super::wait(std::time::Duration::ZERO).await;
+        model.dispatch(GuideMsg::Loaded(library));
         // The scenarios (or why they are missing) shown: the app takes over.
+        super::later::drawn().await;
         super::first_view::ready().await;
         model.dispatch(GuideMsg::QuestionsLoaded(fetch_questions().await));
     });
@@ -322,13 +327,13 @@ fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
     };
     html! {
         <div class="guide">
-            { list(guide, library, send) }
+            <Later>{ list(guide, library, send) }</Later>
             <div class="results">
                 { picker(guide, library, send) }
                 { header(guide, scenario, send) }
-                { compare_controls(guide, scenario, run, send) }
-                { stage(guide, scenario, run) }
-                { quiz(guide, scenario, send) }
+                <Later>{ compare_controls(guide, scenario, run, send) }</Later>
+                <Later>{ stage(guide, scenario, run) }</Later>
+                <Later>{ quiz(guide, scenario, send) }</Later>
             </div>
         </div>
     }

@@ -20,6 +20,7 @@ pub mod idb;
 mod in_place;
 mod journal;
 mod lag_chart;
+mod later;
 mod lifecycle;
 mod nav;
 mod page_store;

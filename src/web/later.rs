@@ -1,0 +1,77 @@
+//! A large page drawn in several tasks: each `Later` part is left out of the page's
+//! first render and drawn afterwards, one part per task, so no single task builds the
+//! whole page and the browser can answer input (and paint) in between. The first view
+//! in the page's HTML is on screen meanwhile, so a visitor sees no gap.
+
+use gloo_timers::callback::Timeout;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use yew::prelude::*;
+
+/// The parts waiting to be drawn, in the order they were mounted, and whether a task
+/// to draw the next one is pending.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<UseStateSetter<bool>>,
+    pending: bool,
+}
+
+thread_local! {
+    static QUEUE: RefCell<Queue> = RefCell::default();
+}
+
+/// What `Later` draws.
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub(crate) struct LaterProps {
+    pub children: Html,
+}
+
+/// Its children, once its turn has come (a task of its own after the render that
+/// mounted it); nothing before.
+#[component]
+pub(crate) fn Later(props: &LaterProps) -> Html {
+    let drawn = use_state(|| false);
+    {
+        let setter = drawn.setter();
+        use_effect_with((), move |_| {
+            QUEUE.with(|q| q.borrow_mut().waiting.push_back(setter));
+            next_task();
+        });
+    }
+    if *drawn {
+        props.children.clone()
+    } else {
+        Html::default()
+    }
+}
+
+/// Draws the next waiting part in a task of its own (Yew renders it at the end of
+/// that task), unless such a task is already pending.
+fn next_task() {
+    let start = QUEUE.with(|q| !std::mem::replace(&mut q.borrow_mut().pending, true));
+    if start {
+        Timeout::new(0, draw_next).forget();
+    }
+}
+
+fn draw_next() {
+    let next = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.pending = false;
+        q.waiting.pop_front()
+    });
+    if let Some(setter) = next {
+        setter.set(true);
+        next_task();
+    }
+}
+
+/// Waits until every `Later` part mounted so far is drawn.
+pub(crate) async fn drawn() {
+    loop {
+        super::wait(std::time::Duration::ZERO).await;
+        if QUEUE.with(|q| !q.borrow().pending) {
+            return;
+        }
+    }
+}
