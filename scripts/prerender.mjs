@@ -58,9 +58,13 @@ function capture() {
   const renamed = (id) => (ids.has(id) ? `fv-${id}` : id);
   const REFERENCES = ['for', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'aria-owns',
     'aria-activedescendant', 'aria-errormessage', 'headers', 'list', 'form'];
+  // The copy is inert, so assistive technology never reads it: what only names or
+  // describes (and no style rule reads) is left out; the app's own markup has it all.
+  const UNREAD = ['title', 'aria-label', 'aria-labelledby', 'aria-describedby', 'aria-live',
+    'aria-controls', 'aria-haspopup', 'aria-keyshortcuts', 'aria-valuetext', 'autofocus'];
   for (const element of [copy, ...copy.querySelectorAll('*')]) {
     if (element.id) element.id = renamed(element.id);
-    element.removeAttribute('autofocus');
+    for (const name of UNREAD) element.removeAttribute(name);
     for (const attribute of [...element.attributes]) {
       let value = attribute.value;
       if (REFERENCES.includes(attribute.name)) {

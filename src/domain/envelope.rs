@@ -142,10 +142,14 @@ impl EventEnvelope {
         self.event.event_type()
     }
 
-    /// Indented JSON for people to read.
+    /// Indented JSON for people to read, fields in their declared order.
     pub fn to_pretty_json(&self) -> String {
-        // Serializing plain structs, strings and integers to a String cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        // Through a JSON value (which keeps the order: serde_json's `preserve_order`), so
+        // the page has one indenting writer, a JSON value's, not another copy of the
+        // event's whole serializer. Plain structs, strings and integers cannot fail.
+        serde_json::to_value(self)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }
 

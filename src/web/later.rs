@@ -5,14 +5,13 @@
 
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use yew::prelude::*;
 
 /// The parts waiting to be drawn, in the order they were mounted, and whether a task
 /// to draw the next one is pending.
 #[derive(Default)]
 struct Queue {
-    waiting: VecDeque<UseStateSetter<bool>>,
+    waiting: Vec<UseStateSetter<bool>>,
     pending: bool,
 }
 
@@ -34,7 +33,7 @@ pub(crate) fn Later(props: &LaterProps) -> Html {
     {
         let setter = drawn.setter();
         use_effect_with((), move |_| {
-            QUEUE.with(|q| q.borrow_mut().waiting.push_back(setter));
+            QUEUE.with(|q| q.borrow_mut().waiting.push(setter));
             next_task();
         });
     }
@@ -58,7 +57,7 @@ fn draw_next() {
     let next = QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         q.pending = false;
-        q.waiting.pop_front()
+        (!q.waiting.is_empty()).then(|| q.waiting.remove(0))
     });
     if let Some(setter) = next {
         setter.set(true);
