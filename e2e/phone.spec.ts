@@ -100,3 +100,36 @@ for (const size of sizes) {
     });
   });
 }
+
+test.describe('phone 390×844, the controls at hand', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test("Play, Pause, Step and the clock stay at the bottom; a command's answer shows above them", async ({ page }) => {
+    await page.goto('./');
+    await expect(page.locator('.storage')).toContainText('survive a reload');
+    const bar = page.locator('.sim-controls .transport');
+    // Far down the page, the controls are still on screen, along its bottom edge.
+    await page.getByRole('heading', { name: 'Export and import' }).scrollIntoViewIfNeeded();
+    await expect(page.getByRole('button', { name: 'Step' })).toBeInViewport();
+    await expect(page.locator('.sim-controls .clock')).toBeInViewport();
+    const barBox = (await bar.boundingBox())!;
+    expect(Math.round(barBox.y + barBox.height)).toBe(844);
+    // No answer yet: nothing floats over the page.
+    await expect(page.locator('.feedback')).toBeHidden();
+    // A command sent from the form: its answer is on screen, above the controls.
+    const create = page.getByRole('button', { name: 'Create order' });
+    await create.scrollIntoViewIfNeeded();
+    await create.tap();
+    const answer = page.locator('.feedback');
+    await expect(answer).toContainText('Accepted');
+    await expect(answer).toBeInViewport({ ratio: 1 });
+    const box = (await answer.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(barBox.y);
+    await page.screenshot({ path: `${shots}/phone-answer.png`, fullPage: false });
+    // It closes, and the event it reports stays.
+    await page.getByRole('button', { name: 'Close this message' }).tap();
+    await expect(answer).toBeHidden();
+    await expect(page.getByRole('heading', { name: 'Event store 1 event' })).toBeAttached();
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+  });
+});

@@ -129,3 +129,43 @@ test('presenter mode at 1280×720: the diagram takes the width, messages are 20 
     cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
   expect(cut).toEqual([]);
 });
+
+/** The smallest text of the diagram as drawn, in CSS px. */
+async function diagramText(page: Page, within: string): Promise<number> {
+  return page.evaluate((within) => {
+    const svg = document.querySelector<SVGSVGElement>(`${within} svg.flow`);
+    if (!svg) return 0;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('.node text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));
+  }, within);
+}
+
+test('Enlarge fills the screen with one view, and Restore size brings it back', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  const before = await diagramText(page, '.flow-panel');
+  await page.getByRole('button', { name: 'Enlarge the diagram to fill the screen' }).click();
+  const restore = page.getByRole('button', { name: 'Restore size to put the diagram back in its place' });
+  await expect(restore).toBeVisible();
+  expect(await page.evaluate(() => document.fullscreenElement?.classList.contains('flow-panel'))).toBe(true);
+  expect((await page.locator('.flow-panel svg.flow').boundingBox())!.width).toBeGreaterThan(1920 * 0.9);
+  const enlarged = await diagramText(page, '.flow-panel');
+  expect(enlarged).toBeGreaterThan(before * 1.2);
+  await page.screenshot({ path: `${shots}/enlarged-diagram-1920.png`, fullPage: false });
+  await restore.click();
+  await expect(page.getByRole('button', { name: 'Enlarge the diagram to fill the screen' })).toBeVisible();
+  expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
+  // The open view enlarges the same way.
+  await page.getByRole('button', { name: 'Enlarge the open view to fill the screen' }).click();
+  expect(await page.evaluate(() => document.fullscreenElement?.classList.contains('views'))).toBe(true);
+  await page.getByRole('button', { name: 'Restore size to put the open view back in its place' }).click();
+  await expect(page.getByRole('button', { name: 'Enlarge the open view to fill the screen' })).toBeVisible();
+  // On the scenario page, the lab and the view a step points at.
+  await page.goto('./scenarios/');
+  await page.getByRole('button', { name: 'Enlarge the lab to fill the screen' }).click();
+  expect(await page.evaluate(() => document.fullscreenElement?.getAttribute('aria-labelledby'))).toBe('lab-heading');
+  await page.getByRole('button', { name: 'Restore size to put the lab back in its place' }).click();
+  await page.getByRole('button', { name: 'Enlarge this view to fill the screen' }).click();
+  expect(await page.evaluate(() => document.fullscreenElement?.getAttribute('aria-labelledby'))).toBe('panel-heading');
+});

@@ -279,6 +279,21 @@ fn editing_the_bad_field_clears_its_error() {
 }
 
 #[test]
+fn closing_the_answer_to_a_command_leaves_the_log_and_journal_as_they_are() {
+    let mut page = Page::new();
+    click(&mut page, CommandKind::CreateOrder);
+    assert!(matches!(&page.screen.feedback, Feedback::Handled(o) if o.result.is_ok()));
+    page.update(Msg::DismissedFeedback);
+    assert_eq!(page.screen.feedback, Feedback::Idle);
+    assert_eq!(page.screen.log.tail().len(), 1, "the event stays");
+    assert_eq!(
+        page.screen.log.journal().count(),
+        1,
+        "the outcome stays in the log"
+    );
+}
+
+#[test]
 fn the_write_model_follows_the_targeted_order() {
     let mut page = Page::new();
     click(&mut page, CommandKind::CreateOrder);

@@ -1,5 +1,6 @@
 //! The root component: owns the screen model and lays out the panels.
 
+use super::enlarge;
 use super::event_table::EventTable;
 use super::in_place::InPlace;
 use super::later::{self, Later};
@@ -281,13 +282,16 @@ pub fn App(props: &AppProps) -> Html {
             <main class="workbench">
                 { side(&screen, &send) }
                 <div class="results">
-                    { journal::feedback(&screen.feedback, screen.controls.clock.playing) }
+                    { journal::feedback(&screen.feedback, screen.controls.clock.playing, &send) }
                     <section class="panel flow-panel" aria-labelledby="diagram-heading">
-                        <h2 id="diagram-heading">{ "How it flows" }</h2>
+                        { enlarge::heading("diagram-heading", "How it flows".into(), "the diagram") }
                         <Later>{ diagram::view(&screen, &send) }</Later>
                     </section>
                     <div class="panel views">
-                        { tab_bar::view(&screen, &send) }
+                        <div class="panel-head">
+                            { tab_bar::view(&screen, &send) }
+                            { enlarge::button("the open view") }
+                        </div>
                         <Later>{ tab_bar::panel(screen.tab, tab_content(&screen, &model, &send)) }</Later>
                     </div>
                 </div>

@@ -2,6 +2,7 @@
 //! comparing) and the view the step points at.
 
 use super::diagram;
+use super::enlarge;
 use super::projections_panel::rows_beside_truth;
 use super::saga_panel;
 use super::timeline;
@@ -58,7 +59,7 @@ pub(super) fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
     let lab = match &guide.stage.branch {
         None => html! {
             <section class="panel flow-panel" aria-labelledby="lab-heading">
-                <h2 id="lab-heading">{ heading }</h2>
+                { enlarge::heading("lab-heading", heading, "the lab") }
                 { print(run, true) }
                 { figure_of("Architecture diagram", run, &d) }
             </section>
@@ -69,7 +70,7 @@ pub(super) fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         <>
             { lab }
             <section class="panel" aria-labelledby="panel-heading">
-                <h2 id="panel-heading">{ panel_title(show) }</h2>
+                { enlarge::heading("panel-heading", panel_title(show).into(), "this view") }
                 { panel(show, run, &d) }
                 if !run.notes().is_empty() {
                     <h3>{ "What was done to the system" }</h3>
@@ -148,7 +149,7 @@ fn split(
     };
     html! {
         <section class="panel flow-panel split" aria-labelledby="lab-heading">
-            <h2 id="lab-heading">{ heading.to_owned() }</h2>
+            { enlarge::heading("lab-heading", heading.to_owned(), "the comparison") }
             <div class="side-by-side">
                 { side(this, run, d) }
                 { side(&branch.label, branch.run(), &od) }

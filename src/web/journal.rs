@@ -1,12 +1,12 @@
 //! What happened to commands: the answer to the last click, and the log of recent ones.
 
 use crate::app::log_view::{LogView, Outcome, Refusal};
-use crate::app::screen::Feedback;
+use crate::app::screen::{Feedback, Msg};
 use yew::prelude::*;
 
 /// The answer to the last click, in a live region so screen readers announce it;
 /// `playing` is false while the simulation is paused.
-pub fn feedback(feedback: &Feedback, playing: bool) -> Html {
+pub fn feedback(feedback: &Feedback, playing: bool, send: &Callback<Msg>) -> Html {
     let (class, title, text) = match feedback {
         Feedback::Idle => (
             "idle",
@@ -37,6 +37,11 @@ pub fn feedback(feedback: &Feedback, playing: bool) -> Html {
         <div class={classes!("feedback", class)} role="status" aria-live="polite">
             <strong>{ title }</strong>
             <span>{ text }</span>
+            // On a phone the line floats above the controls at the bottom of the screen.
+            if !matches!(feedback, Feedback::Idle) {
+                <button type="button" class="dismiss" aria-label="Close this message"
+                    onclick={send.reform(|_: MouseEvent| Msg::DismissedFeedback)}>{ "✕" }</button>
+            }
         </div>
     }
 }

@@ -7,6 +7,7 @@ mod command_panel;
 mod data_panel;
 mod diagram;
 mod download;
+mod enlarge;
 mod event_table;
 mod exam_page;
 mod fault_panel;

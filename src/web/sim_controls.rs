@@ -30,11 +30,15 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let seed_invalid = clock.seed_error.is_some();
     html! {
         <div class="sim-controls" role="group" aria-label="Simulation">
-            <button type="button" class="play" disabled={clock.playing}
-                onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPlay))}>{ "Play" }</button>
-            <button type="button" disabled={!clock.playing}
-                onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPause))}>{ "Pause" }</button>
-            <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedStep))}>{ "Step" }</button>
+            // On a phone these stay at the bottom of the screen (see style.css).
+            <div class="transport">
+                <button type="button" class="play" disabled={clock.playing}
+                    onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPlay))}>{ "Play" }</button>
+                <button type="button" disabled={!clock.playing}
+                    onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPause))}>{ "Pause" }</button>
+                <button type="button" onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedStep))}>{ "Step" }</button>
+                <span class="clock" title="Virtual time">{ format!("t = {:.3} s", clock.now.0 as f64 / 1000.0) }</span>
+            </div>
             if screen.confirming == Some(Confirm::Reset) {
                 <span class="confirm" role="group" aria-label="Confirm the reset">
                     <span>{ "Delete every event and start the simulation again?" }</span>
@@ -70,7 +74,6 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                 onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::TogglePresenter))}>{ "Presenter mode" }</button>
             <button type="button" aria-haspopup="dialog" aria-keyshortcuts="?"
                 onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::ToggleHelp))}>{ "Shortcuts" }</button>
-            <span class="clock" title="Virtual time">{ format!("t = {:.3} s", clock.now.0 as f64 / 1000.0) }</span>
             if let Some(note) = &clock.note {
                 <p class="clock-note" role="status">{ note.clone() }</p>
             }

@@ -99,6 +99,8 @@ pub enum Msg {
     ClickedCommand(CommandKind),
     /// Clicked "Run script".
     ClickedRunScript,
+    /// Closed the line saying how the last command went.
+    DismissedFeedback,
     /// Clicked an order in the list of streams: the form now targets it.
     ClickedStream(OrderId),
     /// The newest events were read at startup.
@@ -280,6 +282,7 @@ impl Screen {
             } => self.replaced(tail, note, dropped),
             Msg::OtherTabReplaced => self.requests.once(Request::Reload),
             Msg::OtherTabAppended => self.requests.once(Request::ReadNew),
+            Msg::DismissedFeedback => self.feedback = Feedback::Idle,
             Msg::EventsRead(events) => self.log.absorb(events),
             Msg::Advanced {
                 outcomes,
