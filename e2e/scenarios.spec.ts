@@ -468,3 +468,26 @@ test('presenter mode on the scenario page: the scenario takes the width and a st
   await page.waitForTimeout(2500);
   await expect(card(page).locator('.settling')).toBeVisible();
 });
+
+test('at 1366×768 a chosen step and the view it points at are on screen together, the view marked', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await openGuide(page, '#duplicates/step-0');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(card(page)).toContainText('Step 1 of');
+  const view = page.locator('.panel:has(#panel-heading)');
+  await expect(view).toHaveAttribute('data-pointed', '');
+  // The card stays at the top; the view it points at comes under it (just under it,
+  // or wholly on screen when the page ends first), not hidden behind it.
+  const c = (await card(page).boundingBox())!;
+  const v = (await view.boundingBox())!;
+  expect(c.y).toBeGreaterThanOrEqual(0);
+  expect(v.y).toBeGreaterThanOrEqual(c.y + c.height);
+  expect(v.y - (c.y + c.height) < 40 || v.y + v.height <= 768).toBe(true);
+  await expect(card(page)).toBeInViewport({ ratio: 1 });
+  await expect(page.locator('#panel-heading')).toBeInViewport();
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(card(page)).toContainText('Step 2 of');
+  await expect(card(page)).toBeInViewport({ ratio: 1 });
+  await expect(page.locator('#panel-heading')).toBeInViewport();
+  await page.screenshot({ path: `${shots}/laptop-step-1366x768.png`, fullPage: false });
+});

@@ -1,5 +1,5 @@
-//! The scenario page's header: the scenario's title and sources, its configuration, the
-//! steps and the step card, "Copy link", and the side-by-side comparison's controls.
+//! The scenario page's header: the scenario's title and sources, its configuration; the
+//! bar of steps with the step card, "Copy link", and the side-by-side comparison's controls.
 
 use super::question_view::sources_line;
 use crate::app::guide::{what_if_names, Guide, GuideMsg, Other, StageMsg};
@@ -11,19 +11,8 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// The scenario's title, its configuration, the steps and the step card.
+/// The scenario's title, its sources, its configuration and the lab's time travel.
 pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
-    let last = scenario.steps.len();
-    let step = guide.stage.step.min(last);
-    let card = step_card(guide, scenario, step);
-    let on_copy = {
-        let link = guide.link();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(fragment) = &link {
-                copy_link(fragment);
-            }
-        })
-    };
     html! {
         <section class="panel scenario" aria-labelledby="scenario-heading">
             <h2 id="scenario-heading">{ scenario.title.clone() }</h2>
@@ -44,6 +33,37 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
             if guide.custom.is_some() {
                 <p class="hint">{ "This link changed the scenario's configuration: it runs as the link says." }</p>
             }
+            <div class="scrub">
+                <label for="lab-time">{ "Time travel" }</label>
+                <input id="lab-time" type="range" min="0" max={guide.end_time().0.to_string()} step="1"
+                    value={guide.run().map_or(0, |r| r.sim().engine.now().0).to_string()}
+                    aria-valuetext={format!("{} ms", guide.run().map_or(0, |r| r.sim().engine.now().0))}
+                    oninput={send.reform(|e: InputEvent| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        GuideMsg::Stage(StageMsg::Scrubbed(input.value().parse().unwrap_or(0)))
+                    })} />
+                <output for="lab-time">{ format!("{} ms of {}", guide.run().map_or(0, |r| r.sim().engine.now().0), guide.end_time().0) }</output>
+            </div>
+        </section>
+    }
+}
+
+/// The steps (Previous, each step, Next, Copy link) and the step card, in one bar that
+/// stays at the top of a wide window while the lab and the view the step points at
+/// scroll under it (guide.css, src/web/pointing.rs).
+pub(super) fn steps_bar(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMsg>) -> Html {
+    let last = scenario.steps.len();
+    let step = guide.stage.step.min(last);
+    let on_copy = {
+        let link = guide.link();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(fragment) = &link {
+                copy_link(fragment);
+            }
+        })
+    };
+    html! {
+        <div class="step-bar">
             <nav class="steps" aria-label="Steps">
                 <button type="button" disabled={step == 0}
                     onclick={send.reform(|_: MouseEvent| GuideMsg::Stage(StageMsg::Previous))}>{ "Previous step" }</button>
@@ -61,30 +81,20 @@ pub(super) fn header(guide: &Guide, scenario: &Scenario, send: &Callback<GuideMs
                     onclick={send.reform(|_: MouseEvent| GuideMsg::Stage(StageMsg::Next))}>{ "Next step" }</button>
                 <button type="button" onclick={on_copy}>{ "Copy link" }</button>
             </nav>
-            <div class="scrub">
-                <label for="lab-time">{ "Time travel" }</label>
-                <input id="lab-time" type="range" min="0" max={guide.end_time().0.to_string()} step="1"
-                    value={guide.run().map_or(0, |r| r.sim().engine.now().0).to_string()}
-                    aria-valuetext={format!("{} ms", guide.run().map_or(0, |r| r.sim().engine.now().0))}
-                    oninput={send.reform(|e: InputEvent| {
-                        let input: HtmlInputElement = e.target_unchecked_into();
-                        GuideMsg::Stage(StageMsg::Scrubbed(input.value().parse().unwrap_or(0)))
-                    })} />
-                <output for="lab-time">{ format!("{} ms of {}", guide.run().map_or(0, |r| r.sim().engine.now().0), guide.end_time().0) }</output>
-            </div>
             <p class="link-status" id="link-status" role="status"></p>
             <details class="link-url" id="link-details" hidden=true>
                 <summary>{ "Show the link" }</summary>
                 <input id="link-url" type="text" readonly=true aria-label="The link" />
             </details>
-            { card }
-        </section>
+            { step_card(guide, scenario) }
+        </div>
     }
 }
 
 /// The step reached: what to look at and why (or, at the start, how to go on).
-fn step_card(guide: &Guide, scenario: &Scenario, step: usize) -> Html {
+fn step_card(guide: &Guide, scenario: &Scenario) -> Html {
     let last = scenario.steps.len();
+    let step = guide.stage.step.min(last);
     match step.checked_sub(1).and_then(|i| scenario.steps.get(i)) {
         None => html! {
             <div class="step-card" aria-live="polite">

@@ -5,7 +5,7 @@
 
 use super::app::listen_for_keys;
 use super::exam_page::ExamApp;
-use super::guide_header::{compare_controls, header};
+use super::guide_header::{compare_controls, header, steps_bar};
 use super::guide_quiz::quiz;
 use super::guide_stage::stage;
 use super::in_place::InPlace;
@@ -294,7 +294,9 @@ pub fn GuidePage(props: &GuideProps) -> Html {
                 }
             }
             let moving = guide.moving();
+            let at = (guide.scenario, guide.stage.step);
             drop(guide);
+            super::pointing::follow(at);
             if moving {
                 schedule_tick(handle.clone(), &frame, js_sys::Date::now());
             }
@@ -331,6 +333,7 @@ fn page(guide: &Guide, library: &Library, send: &Callback<GuideMsg>) -> Html {
             <div class="results">
                 { picker(guide, library, send) }
                 { header(guide, scenario, send) }
+                { steps_bar(guide, scenario, send) }
                 <Later>{ compare_controls(guide, scenario, run, send) }</Later>
                 <Later>{ stage(guide, scenario, run) }</Later>
                 <Later>{ quiz(guide, scenario, send) }</Later>

@@ -26,6 +26,7 @@ mod lifecycle;
 mod nav;
 mod page_store;
 mod panic;
+mod pointing;
 mod projections_panel;
 mod question_view;
 mod runtime;
