@@ -80,3 +80,21 @@ test('the first view is the app\'s own markup: the same headings and controls', 
   await expect(page).toHaveURL(/#happy-path\/step-0$/);
   expect(await summary()).toEqual(copy);
 });
+
+test.describe('phone 390×844', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('the first view is laid out as the app lays it out, down to the store line', async ({ page, context }) => {
+    // The copy alone (no wasm), then the app once it has taken the copy's place.
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto('./');
+    const copy = (await page.locator('#first-view .storage').boundingBox())!.y;
+    const app = await context.newPage();
+    await app.goto('./');
+    await expect(app.locator('#first-view')).toHaveCount(0);
+    const real = (await app.locator('#app .storage').boundingBox())!.y;
+    // Everything above the store's line (the controls, the Seed and what it means) has
+    // the same size in the copy as in the app: no style may hang on an id.
+    expect(Math.abs(copy - real)).toBeLessThanOrEqual(2);
+  });
+});

@@ -61,14 +61,14 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
                     oninput={on_speed} />
                 <span class="speed-label" aria-hidden="true">{ clock.speed_label() }</span>
             </span>
-            <span class="control">
+            <span class="control seed-control">
                 <label for="sim-seed" title={SEED_MEANS}>{ "Seed" }</label>
                 <input id="sim-seed" class="seed" type="text" inputmode="numeric"
                     value={clock.seed_text.clone()} title={SEED_MEANS}
                     aria-invalid={seed_invalid.then_some("true")}
                     aria-describedby={if seed_invalid { "sim-seed-hint sim-seed-error" } else { "sim-seed-hint" }}
                     oninput={on_seed} />
-                <span id="sim-seed-hint" class="visually-hidden">{ SEED_MEANS }</span>
+                <span id="sim-seed-hint" class="visually-hidden seed-hint">{ SEED_MEANS }</span>
             </span>
             <button type="button" class="presenter-toggle" aria-pressed={if screen.presenter { "true" } else { "false" }}
                 onclick={send.reform(|_: MouseEvent| Msg::PressedShortcut(Shortcut::TogglePresenter))}>{ "Presenter mode" }</button>
