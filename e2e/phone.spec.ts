@@ -107,7 +107,7 @@ test.describe('phone 390×844, the controls at hand', () => {
   test("Play, Pause, Step and the clock stay at the bottom; a command's answer shows above them", async ({ page }) => {
     await page.goto('./');
     await expect(page.locator('.storage')).toContainText('survive a reload');
-    const bar = page.locator('.sim-controls .transport');
+    const bar = page.locator('.sim-controls .play-bar');
     // Far down the page, the controls are still on screen, along its bottom edge.
     await page.getByRole('heading', { name: 'Export and import' }).scrollIntoViewIfNeeded();
     await expect(page.getByRole('button', { name: 'Step' })).toBeInViewport();
@@ -131,5 +131,13 @@ test.describe('phone 390×844, the controls at hand', () => {
     await expect(answer).toBeHidden();
     await expect(page.getByRole('heading', { name: 'Event store 1 event' })).toBeAttached();
     expect(await sideways(page)).toBeLessThanOrEqual(0);
+    // An accepted answer steps aside by itself after a few seconds; a refusal stays.
+    await page.getByRole('button', { name: 'Add item' }).tap();
+    await expect(answer).toContainText('Accepted');
+    await expect(answer).toBeHidden({ timeout: 8000 });
+    await create.tap();
+    await expect(answer).toContainText('Rejected');
+    await page.waitForTimeout(6500);
+    await expect(answer).toBeVisible();
   });
 });

@@ -50,6 +50,8 @@ fn start(model: UseReducerHandle<Model>, wiring: Rc<RefCell<Wiring>>, database: 
         // The page as drawn before the store is open is what the build puts in the page.
         later::drawn().await;
         super::first_view::capture();
+        // The key vault, read here: read in an effect of the first render, it redid that
+        // whole render at once.
         model.dispatch(Msg::Privacy(PrivacyMsg::VaultRead {
             file: vault::read(),
             seed: vault::random_seed(),
@@ -292,7 +294,7 @@ pub fn App(props: &AppProps) -> Html {
                             { tab_bar::view(&screen, &send) }
                             { enlarge::button("the open view") }
                         </div>
-                        <Later>{ tab_bar::panel(screen.tab, tab_content(&screen, &model, &send)) }</Later>
+                        { tab_bar::panel(screen.tab, html! { <Later>{ tab_content(&screen, &model, &send) }</Later> }) }
                     </div>
                 </div>
             </main>

@@ -7,11 +7,14 @@ use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use yew::prelude::*;
 
-/// The parts waiting to be drawn, in the order they were mounted, and whether a task
-/// to draw the next one is pending.
+/// The parts waiting to be drawn, in the order they were mounted; how many parts were
+/// made and not yet drawn (counted from their first render, before Yew runs their
+/// effects, which it may leave to a later task); and whether a task to draw the next
+/// one is pending.
 #[derive(Default)]
 struct Queue {
     waiting: Vec<UseStateSetter<bool>>,
+    undrawn: usize,
     pending: bool,
 }
 
@@ -29,6 +32,7 @@ pub(crate) struct LaterProps {
 /// mounted it); nothing before.
 #[component]
 pub(crate) fn Later(props: &LaterProps) -> Html {
+    let undrawn = use_mut_ref(Undrawn::counted);
     let drawn = use_state(|| false);
     {
         let setter = drawn.setter();
@@ -38,6 +42,7 @@ pub(crate) fn Later(props: &LaterProps) -> Html {
         });
     }
     if *drawn {
+        undrawn.borrow_mut().drawn();
         props.children.clone()
     } else {
         Html::default()
@@ -65,11 +70,34 @@ fn draw_next() {
     }
 }
 
-/// Waits until every `Later` part mounted so far is drawn.
+/// A part in the count of those not drawn yet: from its first render until it renders
+/// its children, or is dropped first.
+struct Undrawn(bool);
+
+impl Undrawn {
+    fn counted() -> Self {
+        QUEUE.with(|q| q.borrow_mut().undrawn += 1);
+        Undrawn(true)
+    }
+
+    fn drawn(&mut self) {
+        if std::mem::take(&mut self.0) {
+            QUEUE.with(|q| q.borrow_mut().undrawn -= 1);
+        }
+    }
+}
+
+impl Drop for Undrawn {
+    fn drop(&mut self) {
+        self.drawn();
+    }
+}
+
+/// Waits until every `Later` part made so far has drawn its children.
 pub(crate) async fn drawn() {
     loop {
         super::wait(std::time::Duration::ZERO).await;
-        if QUEUE.with(|q| !q.borrow().pending) {
+        if QUEUE.with(|q| q.borrow().undrawn == 0) {
             return;
         }
     }

@@ -31,7 +31,7 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     html! {
         <div class="sim-controls" role="group" aria-label="Simulation">
             // On a phone these stay at the bottom of the screen (see style.css).
-            <div class="transport">
+            <div class="play-bar">
                 <button type="button" class="play" disabled={clock.playing}
                     onclick={send.reform(|_: MouseEvent| Msg::Controls(ControlsMsg::ClickedPlay))}>{ "Play" }</button>
                 <button type="button" disabled={!clock.playing}
