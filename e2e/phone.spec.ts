@@ -32,7 +32,7 @@ async function smallControls(page: Page): Promise<string[]> {
 }
 
 /** The smallest text of the diagram as drawn, in CSS px (its font size times the scale
- * of the drawing), and whether the diagram's box scrolls it rather than the page. */
+ * of the drawing). */
 async function diagramText(page: Page): Promise<number> {
   return page.evaluate(() => {
     const svg = document.querySelector<SVGSVGElement>('.diagram svg.flow');
@@ -59,8 +59,9 @@ for (const size of sizes) {
       // No pointer to hover the Seed's title: its meaning is written under the field.
       await expect(page.locator('#sim-seed-hint')).toBeVisible();
       expect((await page.locator('#sim-seed-hint').boundingBox())!.width).toBeGreaterThan(200);
-      // The diagram's text is 12 px or more; the diagram scrolls in its own box.
+      // The diagram is laid out for the screen (tall on a phone), its text 12 px or more.
       await expect(page.locator('.diagram svg.flow')).toBeVisible();
+      await expect(page.locator('.diagram svg.flow')).toHaveClass(size.name === 'phone' ? /tall/ : /compact/);
       expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
       await page.screenshot({ path: `${shots}/${size.name}-workbench.png`, fullPage: false });
     });

@@ -111,13 +111,16 @@ test('the address names the open view: reload, Back and a bookmark open it again
   await expect(page).toHaveURL(/#lag$/);
 });
 
-test('presenter mode at 1280×720: the diagram takes the width, messages are 20 px and more, type names are whole', async ({ page }) => {
+test('presenter mode at 1280×720: the diagram takes the width, its text is 24 px and more, messages 20 px and more, type names are whole', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('./');
   await expect(page.locator('.storage')).toContainText('survive a reload');
   await page.getByRole('button', { name: 'Presenter mode' }).click();
   const svg = page.locator('.diagram svg.flow');
   expect((await svg.boundingBox())!.width).toBeGreaterThan(1280 * 0.85);
+  // The denser layout: its text reads from the back of a room.
+  await expect(svg).toHaveClass(/compact/);
+  expect(await diagramText(page, '.diagram')).toBeGreaterThanOrEqual(24);
   await page.getByRole('button', { name: 'Create order' }).click();
   await page.getByRole('button', { name: 'Submit order' }).click();
   const pulse = page.locator('.diagram svg.flow .pulse').first();

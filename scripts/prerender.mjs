@@ -6,8 +6,8 @@
 // view is drawn (the workbench as it opens the store, so the copy claims nothing about
 // what a visitor's browser holds; the scenario page with its scenarios loaded): that
 // moment's markup is copied, with each form control's state
-// written into its attributes and every id prefixed (the live app, mounted beside the
-// copy, keeps the real ids). The copy goes into the page as <div id="first-view" inert>;
+// written into its attributes, its HTML ids left out and its drawings' ids prefixed (the
+// live app, mounted beside the copy, keeps the real ids). The copy goes into the page as <div id="first-view" inert>;
 // the stylesheet hides the app's root while it is there, and the app removes it when it
 // is ready. The markup has one source: the app's own components.
 //
@@ -60,9 +60,18 @@ function capture() {
     'aria-activedescendant', 'aria-errormessage', 'headers', 'list', 'form'];
   // The copy is inert, so assistive technology never reads it: what only names or
   // describes (and no style rule reads) is left out; the app's own markup has it all.
+  // Nor what only ties a label to its field or helps typing into it (the copy takes no
+  // input), nor an HTML element's id: nothing refers to one in the copy once those are
+  // gone. An SVG element keeps its id: a drawing's url(#…) references need it.
   const UNREAD = ['title', 'aria-label', 'aria-labelledby', 'aria-describedby', 'aria-live',
-    'aria-controls', 'aria-haspopup', 'aria-keyshortcuts', 'aria-valuetext', 'autofocus'];
+    'aria-controls', 'aria-haspopup', 'aria-keyshortcuts', 'aria-valuetext', 'autofocus',
+    'for', 'autocomplete', 'inputmode', 'enterkeyhint'];
+  const SVG = 'http://www.w3.org/2000/svg';
+  // A button's type and an option's value change nothing shown.
+  copy.querySelectorAll('button').forEach((e) => e.removeAttribute('type'));
+  copy.querySelectorAll('option').forEach((e) => e.removeAttribute('value'));
   for (const element of [copy, ...copy.querySelectorAll('*')]) {
+    if (element.id && element.namespaceURI !== SVG) element.removeAttribute('id');
     if (element.id) element.id = renamed(element.id);
     for (const name of UNREAD) element.removeAttribute(name);
     for (const attribute of [...element.attributes]) {

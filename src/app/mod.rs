@@ -8,6 +8,7 @@ pub mod component;
 pub mod confirm;
 pub mod controller;
 pub mod diagram;
+pub mod diagram_layout;
 pub mod durability;
 pub mod exam;
 pub mod form;

@@ -6,33 +6,11 @@
 use super::slides;
 use crate::app::component::Component;
 use crate::app::diagram::{DiagramView, Lane, Pulse, PulseKind};
+use crate::app::diagram_layout::{along, Geometry, Layout, Rect};
 use crate::app::screen::{Msg, Screen};
 use crate::engine::config::ProjectionMode;
 use crate::store::ProjectionName;
 use yew::prelude::*;
-
-/// Width and height of a top-row node (viewBox units).
-const W: f64 = 120.0;
-const H: f64 = 62.0;
-/// Width and height of a lane's projection node, and of a dead-letter queue.
-const LANE_W: f64 = 190.0;
-const LANE_H: f64 = 62.0;
-const DLQ_W: f64 = 104.0;
-/// Centre line of the top row, and of each projection's lane.
-const TOP: f64 = 40.0;
-const LANES: [f64; 3] = [140.0, 212.0, 284.0];
-/// Centres of the top row's nodes.
-const CLIENT: f64 = 65.0;
-const COMMAND_BUS: f64 = 199.0;
-const HANDLER: f64 = 333.0;
-const STORE: f64 = 467.0;
-const OUTBOX: f64 = 601.0;
-const EVENT_BUS: f64 = 735.0;
-/// Centres of each lane's projection and dead-letter queue, and of the query node.
-const PROJECTION: f64 = 890.0;
-const DEAD_LETTERS: f64 = 600.0;
-const QUERY: f64 = 1045.0;
-const QUERY_W: f64 = 76.0;
 
 /// The workbench's diagram, with its legend and its buttons for slides; each node
 /// opens the view that details it.
@@ -40,11 +18,14 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
     let Some(d) = &screen.controls.diagram else {
         return html! { <p class="empty">{ "The diagram appears when the engine starts." }</p> };
     };
+    let layout = Layout::pick(screen.presenter, super::media::width());
+    let (w, h) = layout.geometry().size;
+    let drawing = (w as u32, h as u32);
     let buttons = slides::buttons(
         "Diagram",
         "cqrs-lab-diagram",
-        slides::DIAGRAM_SIZE,
-        slides::diagram_svg,
+        slides::diagram_size(drawing),
+        move || slides::diagram_svg(drawing),
         send,
     );
     figure(
@@ -54,12 +35,13 @@ pub fn view(screen: &Screen, send: &Callback<Msg>) -> Html {
         screen.log.head().0,
         Some(send),
         buttons,
+        layout,
     )
 }
 
 /// The diagram of `d`, named `name`, for a store of `events` events up to position
 /// `head`; with `links`, each node opens the view that details it; `extra` goes under
-/// the legend.
+/// the legend; drawn in `layout`.
 pub fn figure(
     name: &str,
     d: &DiagramView,
@@ -67,36 +49,37 @@ pub fn figure(
     head: u64,
     links: Option<&Callback<Msg>>,
     extra: Html,
+    layout: Layout,
 ) -> Html {
     let summary = summary(d, events, head);
-    let node =
-        |at, title: &str, lines: &[&str], class, part| node(at, title, lines, class, part, links);
+    let g = layout.geometry();
+    let node = |part, title: &str, lines: &[&str], class| {
+        let at = g.rect(part).unwrap_or(g.query);
+        node(g, at, title, lines, class, part, links)
+    };
+    let (width, height) = g.size;
     html! {
         <figure class="diagram" aria-label={name.to_owned()}>
             <p class="visually-hidden">{ summary }</p>
-            // On a narrow screen the diagram keeps text of 12 px and more and scrolls
-            // sideways in its box (the page does not): focusable, so keys scroll it.
-            <div class="flow-box" tabindex="0" role="group" aria-label="The diagram, which scrolls sideways on a narrow screen">
-            <svg class="flow" viewBox="0 0 1095 322">
+            <svg class={classes!("flow", layout.class())} viewBox={format!("0 0 {width} {height}")}>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" class="arrowhead" />
                     </marker>
                 </defs>
-                { edges() }
-                { node((CLIENT, TOP, W, H), "Client", &["you", "and scripts"], "", Component::Client) }
-                { node((COMMAND_BUS, TOP, W, H), "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued), Component::CommandBus) }
-                { node((HANDLER, TOP, W, H), "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "", Component::Handler) }
-                { node((STORE, TOP, W, H), "Event store", &[&plural(events, "event")], "", Component::Store) }
-                { node((OUTBOX, TOP, W, H), "Outbox", &[&format!("{} published", d.published)], "", Component::Outbox) }
-                { node((EVENT_BUS, TOP, W, H), d.transport.0, &transport_lines(&d.transport.1), "", Component::EventBus) }
-                { for d.lanes.iter().zip(LANES).map(|(lane, y)| subscription(lane, y, head, links)) }
-                { node((QUERY, LANES[1], QUERY_W, LANES[2] - LANES[0] + LANE_H), "Query", &["read", "models"], "", Component::Query) }
+                { edges(g) }
+                { node(Component::Client, "Client", &["you", "and scripts"], "") }
+                { node(Component::CommandBus, "Command bus", &[&format!("{} queued", d.commands_queued)], busy(d.commands_queued)) }
+                { node(Component::Handler, "Handler", &[&format!("{} rejected", d.rejected), &plural(d.conflicts, "conflict")], "") }
+                { node(Component::Store, "Event store", &[&plural(events, "event")], "") }
+                { node(Component::Outbox, "Outbox", &[&format!("{} published", d.published)], "") }
+                { node(Component::EventBus, d.transport.0, &transport_lines(&d.transport.1), "") }
+                { for d.lanes.iter().zip(g.lanes).map(|(lane, at)| subscription(g, lane, at, head, links)) }
+                { node(Component::Query, "Query", &["read", "models"], "") }
                 <g class="pulses" aria-hidden="true">
-                    { for d.pulses.iter().map(pulse) }
+                    { for d.pulses.iter().map(|p| pulse(g, p)) }
                 </g>
             </svg>
-            </div>
             <figcaption>
                 <ul class="legend" aria-label="Legend">
                     { for LEGEND.iter().map(|(kind, text)| html! {
@@ -137,8 +120,14 @@ fn summary(d: &DiagramView, events: u64, head: u64) -> String {
     )
 }
 
-/// A subscription's projection and its dead-letter queue, on the lane at `y`.
-fn subscription(lane: &Lane, y: f64, head: u64, links: Option<&Callback<Msg>>) -> Html {
+/// A subscription's projection and its dead-letter queue, in their boxes `at`.
+fn subscription(
+    g: &Geometry,
+    lane: &Lane,
+    at: (Rect, Rect),
+    head: u64,
+    links: Option<&Callback<Msg>>,
+) -> Html {
     let progress = format!(
         "{} queued · {} behind",
         lane.queued,
@@ -162,9 +151,9 @@ fn subscription(lane: &Lane, y: f64, head: u64, links: Option<&Callback<Msg>>) -
     let alarm = if lane.dead_letters > 0 { "alarm" } else { "" };
     html! {
         <>
-            { node((PROJECTION, y, LANE_W, LANE_H), lane.name.title(), &lines,
+            { node(g, at.0, lane.name.title(), &lines,
                 busy(lane.queued + lane.deferred), Component::Projection(lane.name), links) }
-            { node((DEAD_LETTERS, y, DLQ_W, LANE_H), "Dead letters", &dead,
+            { node(g, at.1, "Dead letters", &dead,
                 alarm, Component::DeadLetters(lane.name), links) }
         </>
     }
@@ -215,21 +204,23 @@ fn busy(queued: u64) -> &'static str {
 /// node is a link to the view that details `part` (it opens that tab and brings the
 /// part into view).
 fn node(
-    (x, y, w, h): (f64, f64, f64, f64),
+    g: &Geometry,
+    at: Rect,
     title: &str,
     lines: &[&str],
     class: &'static str,
     part: Component,
     links: Option<&Callback<Msg>>,
 ) -> Html {
-    let first = y - (lines.len() as f64) * 9.0 + 3.0;
+    let (first, gap) = g.text_top(at.y(), lines.len());
+    let x = at.x().to_string();
     let shape = html! {
         <g class={classes!("node", class)}>
-            <rect x={(x - w / 2.0).to_string()} y={(y - h / 2.0).to_string()}
-                width={w.to_string()} height={h.to_string()} rx="8" />
-            <text x={x.to_string()} y={first.to_string()} class="node-title">{ title.to_owned() }</text>
+            <rect x={at.left().to_string()} y={at.top().to_string()}
+                width={at.w().to_string()} height={at.h().to_string()} rx="8" />
+            <text x={x.clone()} y={first.to_string()} class="node-title">{ title.to_owned() }</text>
             { for lines.iter().enumerate().map(|(i, line)| html! {
-                <text x={x.to_string()} y={(first + 18.0 + 16.0 * i as f64).to_string()} class="node-value">{ (*line).to_owned() }</text>
+                <text x={x.clone()} y={(first + gap + g.line * i as f64).to_string()} class="node-value">{ (*line).to_owned() }</text>
             }) }
         </g>
     };
@@ -247,43 +238,6 @@ fn node(
     }
 }
 
-/// The arrow into a part, as points (none for a part no hop arrives at).
-fn path(to: Component) -> Vec<(f64, f64)> {
-    let right = |x: f64| x + W / 2.0;
-    let left = |x: f64| x - W / 2.0;
-    let lane = |name: ProjectionName| {
-        ProjectionName::ALL
-            .iter()
-            .position(|n| *n == name)
-            .and_then(|i| LANES.get(i))
-            .copied()
-            .unwrap_or(LANES[0])
-    };
-    match to {
-        Component::CommandBus => vec![(right(CLIENT), TOP), (left(COMMAND_BUS), TOP)],
-        Component::Handler => vec![(right(COMMAND_BUS), TOP), (left(HANDLER), TOP)],
-        Component::Store => vec![(right(HANDLER), TOP), (left(STORE), TOP)],
-        Component::EventBus => vec![(right(OUTBOX), TOP), (left(EVENT_BUS), TOP)],
-        Component::Projection(name) => {
-            let y = lane(name);
-            vec![
-                (EVENT_BUS, TOP + H / 2.0),
-                (EVENT_BUS, y),
-                (PROJECTION - LANE_W / 2.0, y),
-            ]
-        }
-        Component::DeadLetters(name) => {
-            let y = lane(name);
-            vec![
-                (EVENT_BUS, TOP + H / 2.0),
-                (EVENT_BUS, y),
-                (DEAD_LETTERS + DLQ_W / 2.0, y),
-            ]
-        }
-        Component::Client | Component::Outbox | Component::Query | Component::System => Vec::new(),
-    }
-}
-
 fn points(path: &[(f64, f64)]) -> String {
     path.iter()
         .map(|(x, y)| format!("{x},{y}"))
@@ -291,54 +245,38 @@ fn points(path: &[(f64, f64)]) -> String {
         .join(" ")
 }
 
-fn edges() -> Html {
+fn edges(g: &Geometry) -> Html {
     let mut all = vec![
         Component::CommandBus,
         Component::Handler,
         Component::Store,
+        Component::Outbox,
         Component::EventBus,
     ];
     for name in ProjectionName::ALL {
         all.push(Component::Projection(name));
         all.push(Component::DeadLetters(name));
     }
-    let store_to_outbox = [(STORE + W / 2.0, TOP), (OUTBOX - W / 2.0, TOP)];
+    let class = |to: Component| match to {
+        Component::DeadLetters(_) => "edge dead",
+        // The append and the outbox's row are one transaction.
+        Component::Outbox => "edge atomic",
+        _ => "edge",
+    };
     html! {
         <g class="edges" aria-hidden="true">
             { for all.into_iter().map(|to| html! {
-                <polyline points={points(&path(to))} class={classes!("edge", matches!(to, Component::DeadLetters(_)).then_some("dead"))} marker-end="url(#arrow)" />
+                <polyline points={points(&g.arrow(to))} class={class(to)} marker-end="url(#arrow)" />
             }) }
-            <polyline points={points(&store_to_outbox)} class="edge atomic" marker-end="url(#arrow)" />
-            { for LANES.iter().map(|y| html! {
-                <polyline points={points(&[(PROJECTION + LANE_W / 2.0, *y), (QUERY - QUERY_W / 2.0, *y)])} class="edge" marker-end="url(#arrow)" />
+            { for g.reads().iter().map(|path| html! {
+                <polyline points={points(path)} class="edge" marker-end="url(#arrow)" />
             }) }
         </g>
     }
 }
 
-/// The point `progress` (thousandths) along a path.
-fn along(path: &[(f64, f64)], progress: u16) -> (f64, f64) {
-    let lengths: Vec<f64> = path
-        .windows(2)
-        .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
-        .collect();
-    let total: f64 = lengths.iter().sum();
-    let mut left = total * f64::from(progress.min(1000)) / 1000.0;
-    for (w, length) in path.windows(2).zip(&lengths) {
-        if left <= *length && *length > 0.0 {
-            let t = left / length;
-            return (
-                w[0].0 + (w[1].0 - w[0].0) * t,
-                w[0].1 + (w[1].1 - w[0].1) * t,
-            );
-        }
-        left -= length;
-    }
-    path.last().copied().unwrap_or((0.0, 0.0))
-}
-
-fn pulse(p: &Pulse) -> Html {
-    let (x, y) = along(&path(p.to), p.progress);
+fn pulse(g: &Geometry, p: &Pulse) -> Html {
+    let (x, y) = along(&g.arrow(p.to), p.progress);
     shape(p.kind, x, y)
 }
 

@@ -7,6 +7,7 @@ use super::projections_panel::rows_beside_truth;
 use super::saga_panel;
 use super::timeline;
 use crate::app::diagram::DiagramView;
+use crate::app::diagram_layout::Layout;
 use crate::app::guide::{Branch, Guide};
 use crate::app::privacy_view::describe;
 use crate::app::saga_view::SagaView;
@@ -56,12 +57,13 @@ pub(super) fn stage(guide: &Guide, scenario: &Scenario, run: &Run) -> Html {
         sim.engine.now().0,
         if guide.moving() { " (moving…)" } else { "" }
     );
+    let layout = Layout::pick(guide.stage.presenter, super::media::width());
     let lab = match &guide.stage.branch {
         None => html! {
             <section class="panel flow-panel" aria-labelledby="lab-heading">
                 { enlarge::heading("lab-heading", heading, "the lab") }
                 { print(run, true) }
-                { figure_of("Architecture diagram", run, &d) }
+                { figure_of("Architecture diagram", run, &d, layout) }
             </section>
         },
         Some(branch) => split(&heading, &this, run, &d, branch, guide),
@@ -98,7 +100,7 @@ fn print(run: &Run, long: bool) -> Html {
 }
 
 /// The saga's state machine in a saga scenario, else the architecture diagram.
-fn figure_of(name: &str, run: &Run, d: &DiagramView) -> Html {
+fn figure_of(name: &str, run: &Run, d: &DiagramView, layout: Layout) -> Html {
     match run.saga() {
         Some(saga) => saga_panel::machine(
             &name.replace("Architecture diagram", "Saga state machine"),
@@ -106,7 +108,7 @@ fn figure_of(name: &str, run: &Run, d: &DiagramView) -> Html {
         ),
         None => {
             let head = run.sim().store.head().0;
-            diagram::figure(name, d, head, head, None, html! {})
+            diagram::figure(name, d, head, head, None, html! {}, layout)
         }
     }
 }
@@ -120,6 +122,7 @@ fn split(
     branch: &Branch,
     guide: &Guide,
 ) -> Html {
+    let layout = Layout::pick(guide.stage.presenter, super::media::width());
     let other = branch.run().sim();
     let od = DiagramView::of(
         &other.engine,
@@ -138,7 +141,7 @@ fn split(
             <div class="side-run">
                 <h3>{ name.to_owned() }</h3>
                 { print(r, false) }
-                { figure_of(&format!("Architecture diagram: {name}"), r, d) }
+                { figure_of(&format!("Architecture diagram: {name}"), r, d, layout) }
                 if !r.notes().is_empty() {
                     <ul class="notes">
                         { for r.notes().iter().map(|(at, note)| html! { <li>{ format!("{} ms: {note}", at.0) }</li> }) }

@@ -23,6 +23,7 @@ mod journal;
 mod lag_chart;
 mod later;
 mod lifecycle;
+mod media;
 mod nav;
 mod page_store;
 mod panic;

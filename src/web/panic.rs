@@ -1,7 +1,8 @@
 //! A panic must not leave a dead page: it is logged and shown in an alert panel that
 //! offers the user's events as an export file and a reload. The panel is built by
-//! `static/rescue.js` (`cqrsRescue.show`), plain JavaScript that keeps working after
-//! the WebAssembly instance stops; without it, a text-only panel says what happened.
+//! `static/rescue.js` (`cqrsRescue.show`, which fetches `static/rescue/panel.js`), plain
+//! JavaScript that keeps working after the WebAssembly instance stops; without it, a
+//! text-only panel says what happened.
 
 use wasm_bindgen::{JsCast, JsValue};
 

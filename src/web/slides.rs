@@ -8,15 +8,17 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-/// Size of the diagram's drawing (its viewBox) and of the exported picture, which adds
-/// a row for the legend.
-const DIAGRAM_DRAWING: (u32, u32) = (1095, 322);
-pub const DIAGRAM_SIZE: (u32, u32) = (1095, 362);
+/// The exported diagram's size for a drawing `drawing` units large: the drawing, then
+/// a row for the legend (at least as wide as the legend's row).
+pub fn diagram_size(drawing: (u32, u32)) -> (u32, u32) {
+    (drawing.0.max(730), drawing.1 + 40)
+}
 /// Size of the exported lag chart (see `app::slides::lag_svg`).
 pub const LAG_SIZE: (u32, u32) = (960, 560);
 
-/// The diagram on the page as a standalone SVG document, or why not.
-pub fn diagram_svg() -> Result<String, String> {
+/// The diagram on the page, drawn `drawing` units large, as a standalone SVG document
+/// `diagram_size` large, or why not.
+pub fn diagram_svg(drawing: (u32, u32)) -> Result<String, String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("the page has no document")?;
@@ -29,7 +31,7 @@ pub fn diagram_svg() -> Result<String, String> {
         .clone_node_with_deep(true)
         .map_err(|_| "the diagram could not be copied")?
         .unchecked_into();
-    let (w, h) = DIAGRAM_SIZE;
+    let (w, h) = diagram_size(drawing);
     for (name, value) in [
         ("xmlns", "http://www.w3.org/2000/svg"),
         ("width", &w.to_string()),
@@ -52,7 +54,7 @@ pub fn diagram_svg() -> Result<String, String> {
     }
     let _ = copy.prepend_with_node_2(&style, &background);
     let _ = copy.set_attribute("viewBox", &format!("0 0 {w} {h}"));
-    let legend = legend(&document, DIAGRAM_DRAWING.1 + 22)?;
+    let legend = legend(&document, drawing.1 + 22)?;
     copy.append_child(&legend)
         .map_err(|_| "the legend could not be added")?;
     let serializer = web_sys::XmlSerializer::new().map_err(|_| "no XML serializer")?;
