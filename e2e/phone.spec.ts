@@ -43,6 +43,26 @@ async function diagramText(page: Page): Promise<number> {
   });
 }
 
+/** What sticks out of its panel on the right, where the panel would cut it off
+ * (boxes that scroll sideways on purpose, and what is inside them, excepted). */
+async function cutOff(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    for (const panel of document.querySelectorAll('#app .panel')) {
+      const edge = panel.getBoundingClientRect().right;
+      for (const el of panel.querySelectorAll<HTMLElement>('*')) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.right <= edge + 1) continue;
+        let scroller = el.parentElement;
+        while (scroller && scroller !== panel && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+        if (scroller && scroller !== panel) continue;
+        found.push(`${el.tagName.toLowerCase()}.${el.className} “${(el.textContent ?? '').trim().slice(0, 30)}”`);
+      }
+    }
+    return [...new Set(found)];
+  });
+}
+
 async function sideways(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
@@ -63,6 +83,7 @@ for (const size of sizes) {
       await expect(page.locator('.diagram svg.flow')).toBeVisible();
       await expect(page.locator('.diagram svg.flow')).toHaveClass(size.name === 'phone' ? /tall/ : /compact/);
       expect(await diagramText(page)).toBeGreaterThanOrEqual(12);
+      expect(await cutOff(page)).toEqual([]);
       await page.screenshot({ path: `${shots}/${size.name}-workbench.png`, fullPage: false });
     });
 
@@ -76,6 +97,9 @@ for (const size of sizes) {
       await page.getByRole('button', { name: 'Next step' }).tap();
       await expect(page.locator('.step-card')).toContainText('Step 1 of');
       await expect(page.locator('.step-card')).toBeInViewport();
+      // The view the step points at is on screen with the card, and nothing in it is cut off.
+      await expect(page.locator('#panel-heading')).toBeInViewport();
+      expect(await cutOff(page)).toEqual([]);
       await page.reload();
       await expect(page.locator('.step-card')).toContainText('Step 1 of');
       await expect(page.getByRole('heading', { level: 2, name: /^9\. Outbox/ })).toBeInViewport();

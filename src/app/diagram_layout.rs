@@ -200,9 +200,9 @@ const TALL: Geometry = Geometry {
         Rect::at(90, 224, 160, 62),
         Rect::at(330, 224, 160, 62),
     ],
-    lanes: lanes([324, 412, 500], (298, 224), (63, 110), 70),
+    lanes: lanes([324, 412, 500], (298, 224), (68, 120), 70),
     query: Rect::at(298, 592, 224, 54),
-    drop_x: 148.0,
+    drop_x: 156.0,
     line: 16.0,
     fonts: (15.5, 15.0),
 };

@@ -1,7 +1,7 @@
-//! A step and what it points at, together on a wide window: when a step is chosen, the
-//! view it points at (the panel under the lab) is scrolled to just under the bar of
-//! steps and the step card, which stays at the top of the window there (guide.css), and
-//! marked for a moment.
+//! A step and what it points at, together on screen: when a step is chosen, the view it
+//! points at (the panel under the lab) is scrolled to just under the bar of steps and
+//! the step card, which stays at the top of the window (guide.css: but on a short
+//! window), and marked for a moment.
 
 use std::cell::Cell;
 
@@ -20,8 +20,9 @@ pub(crate) fn follow(at: (usize, usize)) {
     }
 }
 
-/// Where the steps' bar stays on screen (a wide window), scrolls the view the step
-/// points at to just under it and marks it; elsewhere the page flows and nothing moves.
+/// Where the steps' bar stays on screen (all but a short window), scrolls the view the
+/// step points at to just under it and marks it; elsewhere the page flows and nothing
+/// moves.
 fn point_at_view() {
     let Some(window) = web_sys::window() else {
         return;
