@@ -111,6 +111,18 @@ test('the address names the open view: reload, Back and a bookmark open it again
   await expect(page).toHaveURL(/#lag$/);
 });
 
+test('at 1366×768 the diagram\'s text is 12 px and more on both pages', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto('./');
+  await expect(page.locator('.storage')).toContainText('survive a reload');
+  await expect(page.locator('.diagram svg.flow')).toHaveClass(/wide/);
+  expect(await diagramText(page, '.diagram')).toBeGreaterThanOrEqual(12);
+  await page.goto('./scenarios/#outbox/step-1');
+  await expect(page.locator('.step-card')).toContainText('Step 1 of');
+  await expect(page.locator('.diagram svg.flow')).toBeVisible();
+  expect(await diagramText(page, '.diagram')).toBeGreaterThanOrEqual(12);
+});
+
 test('presenter mode at 1280×720: the diagram takes the width, its text is 24 px and more, messages 20 px and more, type names are whole', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('./');

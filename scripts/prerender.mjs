@@ -106,7 +106,13 @@ for (const { file, path } of PAGES) {
   const target = join(dir, file);
   const html = readFileSync(target, 'utf8');
   if (!/<body>/.test(html)) throw new Error(`prerender: ${file} has no <body> to put the first view in`);
-  writeFileSync(target, html.replace('<body>', `<body><div id="first-view" inert>${markup}<!--/first-view--></div>`));
+  // The browser paints nothing until the whole copy is parsed (rel=expect): a copy
+  // painted half-parsed (its side column before its main one, which the stylesheet puts
+  // first on a phone) moved under the reader's eyes as the rest arrived.
+  const expect = '<link rel="expect" href="#first-view-end" blocking="render">';
+  const head = html.includes(expect) ? html : html.replace('</head>', `${expect}</head>`);
+  writeFileSync(target, head.replace('<body>',
+    `<body><div id="first-view" inert>${markup}<span id="first-view-end"></span><!--/first-view--></div>`));
   console.log(`prerender: ${file}: first view of ${markup.length} characters`);
 }
 await browser.close();

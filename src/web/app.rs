@@ -453,8 +453,9 @@ fn event_count(n: u64) -> String {
 /// Where events are kept, said plainly: memory only is a warning.
 fn storage_note(storage: &Storage) -> Html {
     match storage {
+        // Larger than the notes that follow (see style.css).
         Storage::Opening => html! {
-            <p class="storage">{ "Opening the event store…" }</p>
+            <p class="storage opening">{ "Opening the event store in this browser (IndexedDB)… Events kept there survive a reload and are shared by every tab of the lab." }</p>
         },
         Storage::Persistent => html! {
             <p class="storage">{ "Events are kept in this browser (IndexedDB): they survive a reload and are shared by every tab of the lab." }</p>
