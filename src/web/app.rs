@@ -455,7 +455,7 @@ fn storage_note(storage: &Storage) -> Html {
     match storage {
         // Larger than the notes that follow (see style.css).
         Storage::Opening => html! {
-            <p class="storage opening">{ "Opening the event store in this browser (IndexedDB)… Events kept there survive a reload and are shared by every tab of the lab." }</p>
+            <p class="storage opening">{ "Opening the event store in this browser (IndexedDB), where the lab keeps its events from one visit to the next and shares them with every tab…" }</p>
         },
         Storage::Persistent => html! {
             <p class="storage">{ "Events are kept in this browser (IndexedDB): they survive a reload and are shared by every tab of the lab." }</p>
